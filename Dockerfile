@@ -1,0 +1,47 @@
+# syntax=docker/dockerfile:1
+#
+# Multi-stage image for infra-orchestrator. One image serves both roles:
+#   node dist/main.js web      # Slack/Bolt HTTP receiver (default port 3000)
+#   node dist/main.js worker   # BullMQ worker
+# See docker-compose.yml.
+
+# ---- build: full dependency tree + TypeScript compile -------------------------
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+
+# Manifests first so the dependency layer is cached until they change.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+COPY tsconfig*.json ./
+COPY src ./src
+COPY agents ./agents
+COPY workflows ./workflows
+# tsc -p tsconfig.build.json -> dist/
+RUN npm run build
+
+# ---- runtime: production dependencies + compiled output -----------------------
+FROM node:20-bookworm-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production PORT=3000
+
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+COPY --from=build /app/dist ./dist
+# Data folders read at runtime (agent prompts/definitions and workflow YAML);
+# they are not compiled, so they are copied as-is.
+COPY --from=build /app/agents ./agents
+COPY --from=build /app/workflows ./workflows
+
+# Files stay root-owned (read-only for the app); the process runs unprivileged.
+USER node
+
+EXPOSE 3000
+
+# No curl/wget in the slim image, so use Node 20's built-in fetch.
+# Only meaningful for the `web` role; docker-compose.yml disables it for `worker`.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+
+CMD ["node", "dist/main.js"]

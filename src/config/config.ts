@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+const slackUserIds = z
+  .string()
+  .transform((s) => s.split(/[\s,]+/).map((id) => id.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'each id looks like U0123ABCD')));
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/** Every setting of the bot; the README's settings table documents each field. */
+export const configSchema = z.object({
+  SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'a bot token starts with xoxb-'),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'copy it from Basic Information → App Credentials'),
+  SLACK_APP_TOKEN: optionalString.pipe(z.string().regex(/^xapp-/, 'an app-level token starts with xapp-').optional()),
+  SLACK_API_URL: optionalString.pipe(z.url().optional()),
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
+  ANTHROPIC_MODEL: z.string().default('claude-sonnet-4-6'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'use redis://host:port').default('redis://127.0.0.1:6379'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://user:password@host:5432/db'),
+  TARGET_DATABASE_URL: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://…').optional()),
+  SUPABASE_ACCESS_TOKEN: optionalString,
+  SUPABASE_PROJECT_REF: optionalString.pipe(z.string().regex(/^[a-z0-9]{20}$/, 'a project ref is 20 lowercase letters and digits').optional()),
+  SUPABASE_API_URL: z.url().default('https://api.supabase.com'),
+  INFRA_APPROVERS: optionalString.pipe(slackUserIds.optional()),
+  INFRA_REQUESTER_MAY_APPROVE_MERGE: booleanFlag.default(false),
+  INFRA_DIGEST_CHANNEL: optionalString,
+  INFRA_DIGEST_CRON: z.string().default('0 9 * * 1-5'),
+  INFRA_DIGEST_TZ: z.string().default('UTC'),
+  INFRA_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('infra'),
+  INFRA_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  INFRA_STEP_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
+  INFRA_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(30_000),
+  INFRA_AGENT_TURN_LIMIT: z.coerce.number().int().min(1).max(100).default(20),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Raised at start-up when the environment is incomplete; the message names each variable and the fix. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The bot cannot start; fix these settings (see the README's settings table):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; nothing else in the program reads process.env. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? 'environment');
+    const missing = issue.code === 'invalid_type' && env[name] === undefined;
+    return missing ? `${name} is missing: set it in the environment or .env` : `${name} is invalid: ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** The target a change workflow locks: one change workflow per target at a time. */
+export function targetOf(config: Pick<Config, 'SUPABASE_PROJECT_REF' | 'TARGET_DATABASE_URL'>): string {
+  if (config.SUPABASE_PROJECT_REF) return `supabase:${config.SUPABASE_PROJECT_REF}`;
+  if (config.TARGET_DATABASE_URL) {
+    const url = new URL(config.TARGET_DATABASE_URL);
+    return `postgres:${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  }
+  return 'default';
+}

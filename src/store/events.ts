@@ -1,0 +1,27 @@
+import { Queryable } from './db';
+import { EventRow, eventRowSchema, parseRows } from './rows';
+
+/** Appends an event row; call it in the same transaction as the state change it records. */
+export async function recordEvent(
+  db: Queryable,
+  workflowId: number | null,
+  type: string,
+  actor: string | null,
+  data: Record<string, unknown> = {},
+): Promise<void> {
+  await db.query('INSERT INTO events (workflow_id, type, actor, data) VALUES ($1, $2, $3, $4)', [workflowId, type, actor, JSON.stringify(data)]);
+}
+
+export async function listEvents(db: Queryable, workflowId: number): Promise<EventRow[]> {
+  const { rows } = await db.query('SELECT * FROM events WHERE workflow_id = $1 ORDER BY id', [workflowId]);
+  return parseRows(eventRowSchema, rows);
+}
+
+/** Thread replies kept as comments, oldest first, for the next agent to read. */
+export async function listComments(db: Queryable, workflowId: number): Promise<Array<{ user: string; text: string }>> {
+  const { rows } = await db.query<{ actor: string; data: { text: string } }>(
+    "SELECT actor, data FROM events WHERE workflow_id = $1 AND type = 'thread_comment' ORDER BY id",
+    [workflowId],
+  );
+  return rows.map((r) => ({ user: r.actor, text: String(r.data.text) }));
+}

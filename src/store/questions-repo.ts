@@ -1,0 +1,46 @@
+import { Queryable } from './db';
+import { recordEvent } from './events';
+import { Question, parseRows, questionRowSchema } from './rows';
+
+export async function openQuestion(db: Queryable, q: { workflowId: number; stepId: number; toolUseId: string; question: string }): Promise<Question> {
+  const inserted = await db.query(
+    `INSERT INTO questions (workflow_id, step_id, tool_use_id, question) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (step_id) WHERE state = 'open' DO NOTHING RETURNING *`,
+    [q.workflowId, q.stepId, q.toolUseId, q.question],
+  );
+  if (inserted.rows.length) {
+    await recordEvent(db, q.workflowId, 'question_asked', null, { step_id: q.stepId, question: q.question });
+    return questionRowSchema.parse(inserted.rows[0]);
+  }
+  const { rows } = await db.query(`SELECT * FROM questions WHERE step_id = $1 AND state = 'open'`, [q.stepId]);
+  return questionRowSchema.parse(rows[0]);
+}
+
+export async function findOpenQuestion(db: Queryable, workflowId: number): Promise<Question | undefined> {
+  const { rows } = await db.query(`SELECT * FROM questions WHERE workflow_id = $1 AND state = 'open' ORDER BY id DESC LIMIT 1`, [workflowId]);
+  return parseRows(questionRowSchema, rows)[0];
+}
+
+/** The answer a step has not yet resumed with, if any. */
+export async function findUnconsumedAnswer(db: Queryable, stepId: number): Promise<Question | undefined> {
+  const { rows } = await db.query(
+    `SELECT * FROM questions WHERE step_id = $1 AND state = 'answered' AND resumed_at IS NULL ORDER BY id DESC LIMIT 1`,
+    [stepId],
+  );
+  return parseRows(questionRowSchema, rows)[0];
+}
+
+/** Conditional: a second reply to the same question does not overwrite the first answer. */
+export async function answerQuestion(db: Queryable, id: number, answer: string, user: string): Promise<Question | undefined> {
+  const { rows } = await db.query(
+    `UPDATE questions SET state = 'answered', answer = $2, answered_by = $3, answered_at = now() WHERE id = $1 AND state = 'open' RETURNING *`,
+    [id, answer, user],
+  );
+  const q = parseRows(questionRowSchema, rows)[0];
+  if (q) await recordEvent(db, q.workflow_id, 'question_answered', user, { step_id: q.step_id, question_id: id });
+  return q;
+}
+
+export async function markResumed(db: Queryable, id: number): Promise<void> {
+  await db.query('UPDATE questions SET resumed_at = now() WHERE id = $1 AND resumed_at IS NULL', [id]);
+}

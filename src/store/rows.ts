@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { planSchema } from '../workflow/definition';
+import { gateKindSchema } from '../workflow/gate-kinds';
+
+export const ACTIVE_WORKFLOW_STATES = ['planned', 'running', 'waiting_gate', 'waiting_reply'] as const;
+export const FINAL_WORKFLOW_STATES = ['succeeded', 'failed', 'rejected', 'cancelled', 'rolled_back'] as const;
+export const workflowStateSchema = z.enum([...ACTIVE_WORKFLOW_STATES, ...FINAL_WORKFLOW_STATES]);
+export type WorkflowState = z.infer<typeof workflowStateSchema>;
+
+const id = z.coerce.number().int().positive();
+const time = z.coerce.date();
+
+export const workflowRowSchema = z.object({
+  id,
+  kind: z.string().nullable(),
+  request: z.string(),
+  requester: z.string(),
+  team_id: z.string(),
+  channel_id: z.string(),
+  root_ts: z.string().nullable(),
+  target: z.string(),
+  state: workflowStateSchema,
+  routing_reason: z.string().nullable(),
+  plan: planSchema.nullable(),
+  current_step: z.number().int(),
+  error: z.string().nullable(),
+  created_at: time,
+  updated_at: time,
+  finished_at: time.nullable(),
+});
+export type Workflow = z.infer<typeof workflowRowSchema>;
+
+export const stepStateSchema = z.enum(['pending', 'running', 'waiting_reply', 'succeeded', 'failed', 'skipped', 'cancelled']);
+export type StepState = z.infer<typeof stepStateSchema>;
+
+export const checkSchema = z.object({
+  name: z.string(),
+  status: z.enum(['pass', 'warn', 'fail']),
+  detail: z.string().optional(),
+});
+export type Check = z.infer<typeof checkSchema>;
+
+export const stepRowSchema = z.object({
+  id,
+  workflow_id: id,
+  idx: z.number().int(),
+  key: z.string(),
+  agent: z.string().nullable(),
+  title: z.string(),
+  state: stepStateSchema,
+  run: z.number().int(),
+  failures: z.number().int(),
+  conversation: z.unknown().nullable(),
+  handoff: z.unknown().nullable(),
+  checks: z.array(checkSchema).nullable(),
+  summary: z.string().nullable(),
+  error: z.string().nullable(),
+  started_at: time.nullable(),
+  finished_at: time.nullable(),
+});
+export type Step = z.infer<typeof stepRowSchema>;
+
+export const gateStateSchema = z.enum(['open', 'approved', 'rejected', 'rolled_back', 'expired']);
+export type GateState = z.infer<typeof gateStateSchema>;
+
+export const gateRowSchema = z.object({
+  id,
+  workflow_id: id,
+  step_id: id,
+  kind: gateKindSchema,
+  state: gateStateSchema,
+  merges: z.boolean(),
+  checks: z.array(checkSchema),
+  decided_by: z.string().nullable(),
+  decided_at: time.nullable(),
+  created_at: time,
+});
+export type Gate = z.infer<typeof gateRowSchema>;
+
+export const questionRowSchema = z.object({
+  id,
+  workflow_id: id,
+  step_id: id,
+  tool_use_id: z.string(),
+  question: z.string(),
+  state: z.enum(['open', 'answered', 'expired']),
+  answer: z.string().nullable(),
+  answered_by: z.string().nullable(),
+  created_at: time,
+  answered_at: time.nullable(),
+  resumed_at: time.nullable(),
+});
+export type Question = z.infer<typeof questionRowSchema>;
+
+export const compensationRowSchema = z.object({
+  id,
+  workflow_id: id,
+  step_id: id,
+  key: z.string(),
+  kind: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  state: z.enum(['registered', 'done', 'failed']),
+  error: z.string().nullable(),
+});
+export type Compensation = z.infer<typeof compensationRowSchema>;
+
+export const eventRowSchema = z.object({
+  id,
+  workflow_id: id.nullable(),
+  type: z.string(),
+  actor: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  created_at: time,
+});
+export type EventRow = z.infer<typeof eventRowSchema>;
+
+/** Parses rows from the database, so a schema drift fails loudly at the boundary. */
+export function parseRows<T>(schema: z.ZodType<T>, rows: unknown[]): T[] {
+  return rows.map((row) => schema.parse(row));
+}

@@ -1,0 +1,78 @@
+import { Queryable } from './db';
+import { recordEvent } from './events';
+import { ACTIVE_WORKFLOW_STATES, Workflow, WorkflowState, parseRows, workflowRowSchema } from './rows';
+import { Plan } from '../workflow/definition';
+
+export interface NewWorkflow {
+  request: string;
+  requester: string;
+  teamId: string;
+  channelId: string;
+  target: string;
+}
+
+export async function insertWorkflow(db: Queryable, w: NewWorkflow): Promise<Workflow> {
+  const { rows } = await db.query(
+    `INSERT INTO workflows (request, requester, team_id, channel_id, target) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+    [w.request, w.requester, w.teamId, w.channelId, w.target],
+  );
+  const workflow = parseRows(workflowRowSchema, rows)[0]!;
+  await recordEvent(db, workflow.id, 'workflow_requested', w.requester, { request: w.request, target: w.target });
+  return workflow;
+}
+
+export async function getWorkflow(db: Queryable, id: number): Promise<Workflow | undefined> {
+  const { rows } = await db.query('SELECT * FROM workflows WHERE id = $1', [id]);
+  return parseRows(workflowRowSchema, rows)[0];
+}
+
+export async function findWorkflowByThread(db: Queryable, channelId: string, rootTs: string): Promise<Workflow | undefined> {
+  const { rows } = await db.query('SELECT * FROM workflows WHERE channel_id = $1 AND root_ts = $2', [channelId, rootTs]);
+  return parseRows(workflowRowSchema, rows)[0];
+}
+
+export async function listActiveWorkflows(db: Queryable, limit = 50): Promise<Workflow[]> {
+  const { rows } = await db.query('SELECT * FROM workflows WHERE state = ANY($1) ORDER BY id LIMIT $2', [ACTIVE_WORKFLOW_STATES, limit]);
+  return parseRows(workflowRowSchema, rows);
+}
+
+export async function setPlan(db: Queryable, id: number, plan: Plan, reason: string): Promise<void> {
+  await db.query('UPDATE workflows SET kind = $2, plan = $3, routing_reason = $4, updated_at = now() WHERE id = $1 AND plan IS NULL', [
+    id,
+    plan.name,
+    JSON.stringify(plan),
+    reason,
+  ]);
+}
+
+export async function setRootTs(db: Queryable, id: number, rootTs: string): Promise<void> {
+  await db.query('UPDATE workflows SET root_ts = $2, updated_at = now() WHERE id = $1 AND root_ts IS NULL', [id, rootTs]);
+}
+
+export async function setCurrentStep(db: Queryable, id: number, idx: number): Promise<void> {
+  await db.query('UPDATE workflows SET current_step = $2, updated_at = now() WHERE id = $1', [id, idx]);
+}
+
+/**
+ * The one way a workflow changes state: a conditional UPDATE, so concurrent callers (two approvers,
+ * a double click, a job run twice) produce exactly one transition. Returns the row when this caller
+ * won, undefined when the workflow was not in an expected state.
+ */
+export async function transitionWorkflow(
+  db: Queryable,
+  id: number,
+  from: readonly WorkflowState[],
+  to: WorkflowState,
+  event: { type: string; actor: string | null; data?: Record<string, unknown>; error?: string },
+): Promise<Workflow | undefined> {
+  const final = !(ACTIVE_WORKFLOW_STATES as readonly string[]).includes(to);
+  const { rows } = await db.query(
+    `UPDATE workflows SET state = $3, updated_at = now(), error = COALESCE($4, error),
+       finished_at = CASE WHEN $5 THEN now() ELSE finished_at END
+     WHERE id = $1 AND state = ANY($2) RETURNING *`,
+    [id, from, to, event.error ?? null, final],
+  );
+  const workflow = parseRows(workflowRowSchema, rows)[0];
+  if (workflow) await recordEvent(db, id, event.type, event.actor, { from, to, ...event.data });
+  return workflow;
+}

@@ -1,0 +1,51 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { DefinitionInvalidError } from '../errors';
+import { Category, MixedDefinition, WorkflowDefinition, mixedDefinitionSchema, workflowDefinitionSchema } from './definition';
+
+export interface WorkflowLibrary {
+  byCategory: Map<Category, WorkflowDefinition>;
+  mixed: MixedDefinition;
+}
+
+/**
+ * Reads `workflows/*.yml`. Refuses, with the file named, a bad file, two workflows for one category,
+ * a step order that leaves a step out, or more than one merge gate.
+ */
+export function loadWorkflowLibrary(dir: string): WorkflowLibrary {
+  const byCategory = new Map<Category, WorkflowDefinition>();
+  let mixed: MixedDefinition | undefined;
+  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    let raw: unknown;
+    try {
+      raw = parse(readFileSync(join(dir, file), 'utf8'));
+    } catch (error) {
+      throw new DefinitionInvalidError(file, `not valid YAML (${(error as Error).message})`);
+    }
+    if ((raw as { name?: unknown } | null)?.name === 'mixed') {
+      const parsed = mixedDefinitionSchema.safeParse(raw);
+      if (!parsed.success) throw new DefinitionInvalidError(file, describe(parsed.error));
+      mixed = parsed.data;
+      continue;
+    }
+    const parsed = workflowDefinitionSchema.safeParse(raw);
+    if (!parsed.success) throw new DefinitionInvalidError(file, describe(parsed.error));
+    const def = parsed.data;
+    if (byCategory.has(def.category)) throw new DefinitionInvalidError(file, `a second workflow for category ${def.category}`);
+    const keys = def.steps.map((s) => s.key);
+    if (new Set(keys).size !== keys.length) throw new DefinitionInvalidError(file, 'two steps share a key');
+    if (def.steps.filter((s) => s.gate === 'smoke_test').length > 1) throw new DefinitionInvalidError(file, 'more than one merge gate');
+    byCategory.set(def.category, def);
+  }
+  if (!mixed) throw new DefinitionInvalidError('mixed.yml', 'missing: it says how mixed requests are composed');
+  for (const def of byCategory.values()) {
+    const unknown = def.steps.map((s) => s.key).filter((k) => !mixed!.order.includes(k));
+    if (unknown.length) throw new DefinitionInvalidError('mixed.yml', `order does not list step ${unknown.join(', ')} of ${def.name}`);
+  }
+  return { byCategory, mixed };
+}
+
+function describe(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}

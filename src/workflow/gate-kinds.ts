@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+export const gateKindSchema = z.enum(['api_review', 'branch_test', 'security', 'smoke_test']);
+export type GateKind = z.infer<typeof gateKindSchema>;
+
+export interface GateInfo {
+  /** The seed's stage column. */
+  stage: string;
+  /** The seed's gate column, shown as the gate's title. */
+  title: string;
+  /** The seed's criteria column, shown to the approver. */
+  criteria: string;
+  /** True for the gate whose approval deploys or merges to production. */
+  merges: boolean;
+}
+
+/** The seed's quality gates table. */
+export const GATES: Record<GateKind, GateInfo> = {
+  api_review: { stage: 'Design', title: 'API Review', criteria: 'Types defined, contracts clear', merges: false },
+  branch_test: { stage: 'Migration', title: 'Branch Test', criteria: 'Migration runs successfully on branch', merges: false },
+  security: { stage: 'Implementation', title: 'Security', criteria: 'RLS policies pass audit', merges: false },
+  smoke_test: { stage: 'Deployment', title: 'Smoke Test', criteria: 'Core functionality works', merges: true },
+};
