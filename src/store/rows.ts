@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { planSchema } from '../workflow/definition';
 import { gateKindSchema } from '../workflow/gate-kinds';
+import { usageSchema } from '../agents/handoff';
 
 export const ACTIVE_WORKFLOW_STATES = ['planned', 'running', 'waiting_gate', 'waiting_reply'] as const;
 export const FINAL_WORKFLOW_STATES = ['succeeded', 'failed', 'rejected', 'cancelled', 'rolled_back'] as const;
@@ -49,10 +50,12 @@ export const stepRowSchema = z.object({
   title: z.string(),
   state: stepStateSchema,
   run: z.number().int(),
+  generation: z.number().int(),
   failures: z.number().int(),
   conversation: z.unknown().nullable(),
   handoff: z.unknown().nullable(),
   checks: z.array(checkSchema).nullable(),
+  usage: usageSchema.nullable(),
   summary: z.string().nullable(),
   error: z.string().nullable(),
   started_at: time.nullable(),

@@ -2,6 +2,7 @@ import { Queryable } from './db';
 import { recordEvent } from './events';
 import { Check, Step, StepState, parseRows, stepRowSchema } from './rows';
 import { StepDefinition } from '../workflow/definition';
+import { Usage } from '../agents/handoff';
 
 /** Creates the step rows of a plan; safe to call twice. */
 export async function insertSteps(db: Queryable, workflowId: number, steps: StepDefinition[]): Promise<void> {
@@ -34,7 +35,7 @@ export async function transitionStep(
   step: Pick<Step, 'id' | 'workflow_id'>,
   from: readonly StepState[],
   to: StepState,
-  fields: { summary?: string; error?: string | null; handoff?: unknown; checks?: Check[]; conversation?: unknown; countFailure?: boolean } = {},
+  fields: { summary?: string; error?: string | null; handoff?: unknown; checks?: Check[]; conversation?: unknown; countFailure?: boolean; usage?: Usage } = {},
 ): Promise<Step | undefined> {
   const { rows } = await db.query(
     `UPDATE steps SET state = $3,
@@ -46,7 +47,8 @@ export async function transitionStep(
        handoff = COALESCE($7, handoff),
        checks = COALESCE($8, checks),
        conversation = CASE WHEN $9::boolean THEN $10 ELSE conversation END,
-       failures = failures + CASE WHEN $11 THEN 1 ELSE 0 END
+       failures = failures + CASE WHEN $11 THEN 1 ELSE 0 END,
+       usage = COALESCE($12, usage)
      WHERE id = $1 AND state = ANY($2) RETURNING *`,
     [
       step.id,
@@ -60,6 +62,7 @@ export async function transitionStep(
       fields.conversation !== undefined,
       fields.conversation === undefined ? null : JSON.stringify(fields.conversation),
       fields.countFailure ?? false,
+      fields.usage === undefined ? null : JSON.stringify(fields.usage),
     ],
   );
   const updated = parseRows(stepRowSchema, rows)[0];
@@ -79,4 +82,10 @@ export async function listDueSteps(db: Queryable): Promise<Step[]> {
      WHERE w.state = 'running' AND s.idx = w.current_step AND s.state IN ('pending','running') ORDER BY s.id`,
   );
   return parseRows(stepRowSchema, rows);
+}
+
+/** Schedules a new run of a step (resume, retry); the generation is part of the job id. */
+export async function bumpGeneration(db: Queryable, stepId: number): Promise<Step> {
+  const { rows } = await db.query('UPDATE steps SET generation = generation + 1 WHERE id = $1 RETURNING *', [stepId]);
+  return stepRowSchema.parse(rows[0]);
 }

@@ -31,10 +31,12 @@ CREATE TABLE steps (
   state         text NOT NULL DEFAULT 'pending'
                 CHECK (state IN ('pending','running','waiting_reply','succeeded','failed','skipped','cancelled')),
   run           int NOT NULL DEFAULT 0,
+  generation    int NOT NULL DEFAULT 0,
   failures      int NOT NULL DEFAULT 0,
   conversation  jsonb,
   handoff       jsonb,
   checks        jsonb,
+  usage         jsonb,
   summary       text,
   error         text,
   started_at    timestamptz,

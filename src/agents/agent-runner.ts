@@ -1,0 +1,39 @@
+import { Handoff, Usage } from './handoff';
+
+/** Everything an agent gets for one step: the request, what came before, what people said. */
+export interface AgentTask {
+  workflowId: number;
+  stepId: number;
+  /** The agent's name, as in `agents/<name>.md`. */
+  agent: string;
+  /** e.g. "[2/5] Write and test the migration". */
+  stepTitle: string;
+  tasks: string[];
+  request: string;
+  requester: string;
+  earlierHandoffs: Array<{ agent: string; stepTitle: string; handoff: Handoff }>;
+  /** Thread replies that were not answers to a question, oldest first. */
+  comments: Array<{ user: string; text: string }>;
+  /** Set when the step is tried again after a failure: what went wrong last time. */
+  previousError?: string;
+}
+
+/** A person's reply to the agent's `ask_user` call, which resumes the stored conversation. */
+export interface AgentAnswer {
+  toolUseId: string;
+  text: string;
+  user: string;
+}
+
+export type AgentOutcome =
+  | { type: 'handoff'; handoff: Handoff; usage: Usage; conversation: unknown }
+  | { type: 'question'; question: string; toolUseId: string; usage: Usage; conversation: unknown };
+
+/**
+ * Runs one agent turn to its end: a validated handoff, or a question for the thread. A question ends
+ * the run (no worker waits for a person); `resume` continues the same conversation with the answer.
+ * Throws AgentFailedError, retryable or not.
+ */
+export interface AgentRunner {
+  run(task: AgentTask, resume?: { conversation: unknown; answer: AgentAnswer }): Promise<AgentOutcome>;
+}

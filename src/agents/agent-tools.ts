@@ -1,0 +1,55 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { z } from 'zod';
+import { handoffSchema } from './handoff';
+
+/** Tools an agent's front matter may list. Both are answered by the runner itself, not executed. */
+export const KNOWN_TOOLS = ['submit_handoff', 'ask_user'] as const;
+export type KnownTool = (typeof KNOWN_TOOLS)[number];
+
+export function isKnownTool(name: string): name is KnownTool {
+  return (KNOWN_TOOLS as readonly string[]).includes(name);
+}
+
+/** The input of `ask_user`: one question for the Slack thread. */
+export const askUserInputSchema = z.object({
+  question: z.string().trim().min(1, 'write the question').max(3000, 'keep the question under 3,000 characters'),
+});
+
+const DEFINITIONS: Record<KnownTool, Omit<Anthropic.Tool, 'cache_control'>> = {
+  submit_handoff: {
+    name: 'submit_handoff',
+    description:
+      'Finish your step: hand your work to the next agent and to the people in the Slack thread. Call it exactly ' +
+      'once, when your work is complete. `summary` is one or two sentences for the thread; `context` says what ' +
+      'you did, why, and your assumptions; `artifacts` are the files you propose, each with its full content; ' +
+      '`next_steps` are concrete actions for the next agent; `constraints` are rules they must keep. ' +
+      '`migration` ({ name, up_sql, down_sql }) is required when your step changes the database: down_sql ' +
+      'must undo up_sql exactly. A validation error comes back as the tool result: fix what it names and call again.',
+    input_schema: jsonSchemaOf(handoffSchema),
+  },
+  ask_user: {
+    name: 'ask_user',
+    description:
+      'Ask the person who made the request one question in the Slack thread; your step pauses until they ' +
+      'reply, and the reply comes back as this tool result. Use it only when the request is genuinely ' +
+      'ambiguous and a wrong guess would be costly; otherwise choose a sensible default and say so in the handoff.',
+    input_schema: jsonSchemaOf(askUserInputSchema),
+  },
+};
+
+/**
+ * The Messages API definitions of the given tools, in order. The last one carries the cache
+ * breakpoint, so the tools and the system prompt before it are cached together.
+ */
+export function toolDefinitions(names: readonly KnownTool[]): Anthropic.Tool[] {
+  return names.map((name, i) =>
+    i === names.length - 1 ? { ...DEFINITIONS[name], cache_control: { type: 'ephemeral' } } : { ...DEFINITIONS[name] },
+  );
+}
+
+/** A zod schema as a tool's input_schema: the input side (defaults optional), without `$schema`. */
+export function jsonSchemaOf(schema: z.ZodType): Anthropic.Tool.InputSchema {
+  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+  if (json.type !== 'object') throw new Error('a tool input schema must describe an object');
+  return { ...json, type: 'object' };
+}

@@ -1,0 +1,58 @@
+import type { AgentTask } from './agent-runner';
+import type { Artifact, Handoff } from './handoff';
+
+/** Longest artifact content shown to a later agent; the rest is cut with a note. */
+const ARTIFACT_LIMIT = 30_000;
+
+/**
+ * The first user message of a step: the request, the step, earlier handoffs in the seed's
+ * "## Handoff: [Source] → [Target]" format, thread comments and the previous error.
+ */
+export function renderTask(task: AgentTask): string {
+  const parts = [
+    `# Request\n${task.request.trim()}\n\nRequested by: ${task.requester}`,
+    `# Your step: ${task.stepTitle}\n${task.tasks.map((t, i) => `${i + 1}. ${t}`).join('\n')}`,
+  ];
+  if (task.earlierHandoffs.length > 0) {
+    const handoffs = task.earlierHandoffs.map((earlier, i) =>
+      renderHandoff(earlier.agent, task.earlierHandoffs[i + 1]?.agent ?? task.agent, earlier.stepTitle, earlier.handoff),
+    );
+    parts.push(`# Earlier handoffs\n\n${handoffs.join('\n\n')}`);
+  }
+  if (task.comments.length > 0) {
+    parts.push(`# Comments in the Slack thread (oldest first)\n${task.comments.map((c) => `- ${c.user}: ${c.text}`).join('\n')}`);
+  }
+  if (task.previousError !== undefined) {
+    parts.push(`# Previous attempt\nThis step was tried before and failed: ${task.previousError}\nAvoid the same problem this time.`);
+  }
+  parts.push('When your work is complete, call submit_handoff.');
+  return parts.join('\n\n');
+}
+
+/** One handoff in the seed's format, with the summary, the artifacts' content and the migration. */
+export function renderHandoff(source: string, target: string, stepTitle: string, handoff: Handoff): string {
+  const lines = [`## Handoff: ${source} → ${target}`, '', `**Step**: ${stepTitle}`, `**Summary**: ${handoff.summary}`, `**Context**: ${handoff.context}`];
+  if (handoff.artifacts.length > 0) {
+    lines.push('**Artifacts**:', ...handoff.artifacts.map((a) => `- ${a.path} (${a.kind})`));
+  }
+  if (handoff.next_steps.length > 0) lines.push('', '**Next Steps**:', ...handoff.next_steps.map((s, i) => `${i + 1}. ${s}`));
+  if (handoff.constraints.length > 0) lines.push('', '**Constraints**:', ...handoff.constraints.map((c) => `- ${c}`));
+  if (handoff.migration !== undefined) {
+    const { name, up_sql, down_sql } = handoff.migration;
+    lines.push('', `**Migration** \`${name}\`:`, 'Up:', fence(up_sql, 'sql'), 'Down:', fence(down_sql, 'sql'));
+  }
+  for (const artifact of handoff.artifacts) lines.push('', `**${artifact.path}**:`, fence(shorten(artifact), artifact.kind));
+  return lines.join('\n');
+}
+
+function shorten(artifact: Artifact): string {
+  const extra = artifact.content.length - ARTIFACT_LIMIT;
+  return extra > 0 ? `${artifact.content.slice(0, ARTIFACT_LIMIT)}\n[… ${extra.toLocaleString('en-US')} more characters not shown]` : artifact.content;
+}
+
+/** A code fence longer than any backtick run inside `content`, so the content cannot close it. */
+function fence(content: string, language: string): string {
+  const longest = Math.max(2, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks}${language}\n${content}\n${ticks}`;
+}

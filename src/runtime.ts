@@ -1,0 +1,177 @@
+import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import type { App } from '@slack/bolt';
+import { LogLevel, WebClient } from '@slack/web-api';
+import type { Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { Pool } from 'pg';
+import type { AgentRunner } from './agents/agent-runner';
+import { loadAgents } from './agents/agents-loader';
+import { ClaudeAgentRunner } from './agents/claude-agent-runner';
+import { ClaudeRouterModel } from './agents/claude-router-model';
+import type { RouterModel } from './agents/router-model';
+import { UnconfiguredAgentRunner } from './agents/unconfigured-agent-runner';
+import { Config, targetOf } from './config/config';
+import { Logger, scrubUrl } from './logger';
+import { createSlackApp } from './slack/app';
+import { WebApiPublisher } from './slack/publisher';
+import { createPool } from './store/db';
+import { migrate } from './store/migrate';
+import { loadWorkflowLibrary } from './workflow/definitions-loader';
+import type { EngineDeps } from './workflow/engine-deps';
+import { startWorkflowWorker } from './workflow/job-processor';
+import { targetDatabaseCheck } from './workflow/preflight';
+import { BullJobQueue } from './workflow/queues';
+import { reconcile } from './workflow/reconciler';
+import type { Compensator, StepAction } from './workflow/step-actions';
+import { registry } from './workflow/step-actions';
+
+export interface RuntimeOptions {
+  roles: { web: boolean; worker: boolean };
+  logger: Logger;
+  /** Folders of the data files; default the repository's `workflows/` and `agents/`. */
+  workflowsDir?: string;
+  agentsDir?: string;
+  /** Replacements for tests and embedders; the real ones are built from the config otherwise. */
+  agentRunner?: AgentRunner;
+  routerModel?: RouterModel;
+  actions?: StepAction[];
+  compensators?: Compensator[];
+  /** Worker tuning (ms); tests shorten them so a killed worker's job is taken over quickly. */
+  lockDuration?: number;
+  stalledInterval?: number;
+  /** Web API client retries; undefined keeps the client's default policy. */
+  slackRetries?: number;
+  botId?: string;
+  botUserId?: string;
+}
+
+export interface Runtime {
+  engine: EngineDeps;
+  app?: App;
+  worker?: Worker;
+  /** The HTTP port actually bound (useful with PORT=0). */
+  port?: number;
+  stop(): Promise<void>;
+}
+
+const ROOT = join(__dirname, '..');
+
+/**
+ * Builds and starts the roles asked for. The web role serves Slack; the worker role runs jobs and the
+ * reconciler. Both share the Postgres pool and the queue; schema migrations run first.
+ */
+export async function startRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
+  const log = opts.logger;
+  const pool: Pool = createPool(config.DATABASE_URL);
+  await migrate(pool);
+  const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true };
+  const queueRedis = new IORedis(config.REDIS_URL, redisOptions);
+  const queue = new BullJobQueue({ connection: queueRedis, prefix: config.INFRA_QUEUE_PREFIX, attempts: config.INFRA_STEP_ATTEMPTS });
+
+  const anthropic = config.ANTHROPIC_API_KEY
+    ? new Anthropic({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, maxRetries: 4 })
+    : undefined;
+  const agentDefs = loadAgents(opts.agentsDir ?? join(ROOT, 'agents'));
+  const agents =
+    opts.agentRunner ??
+    (anthropic ? new ClaudeAgentRunner({ client: anthropic, agents: agentDefs, model: config.ANTHROPIC_MODEL, logger: log, maxTurns: config.INFRA_AGENT_TURN_LIMIT }) : new UnconfiguredAgentRunner());
+  const routerDef = agentDefs.get('router');
+  const router = opts.routerModel ?? (anthropic && routerDef ? new ClaudeRouterModel({ client: anthropic, router: routerDef, model: config.ANTHROPIC_MODEL, logger: log }) : undefined);
+
+  const client = new WebClient(config.SLACK_BOT_TOKEN, {
+    slackApiUrl: config.SLACK_API_URL,
+    retryConfig: opts.slackRetries === undefined ? undefined : { retries: opts.slackRetries, factor: 1, minTimeout: 50, maxTimeout: 200 },
+    logLevel: LogLevel.ERROR,
+  });
+
+  const preflight = config.TARGET_DATABASE_URL
+    ? [targetDatabaseCheck(() => pingPostgres(config.TARGET_DATABASE_URL!), scrubUrl(config.TARGET_DATABASE_URL))]
+    : [];
+  const engine: EngineDeps = {
+    pool,
+    queue,
+    slack: new WebApiPublisher(client, pool),
+    agents,
+    router,
+    library: loadWorkflowLibrary(opts.workflowsDir ?? join(ROOT, 'workflows')),
+    actions: registry(opts.actions ?? []),
+    compensators: registry(opts.compensators ?? []),
+    preflight,
+    policy: { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },
+    attempts: config.INFRA_STEP_ATTEMPTS,
+    logger: log,
+  };
+
+  const runtime: Runtime = { engine, stop: async () => undefined };
+  const closers: Array<() => Promise<unknown>> = [];
+
+  if (opts.roles.worker) {
+    const workerRedis = new IORedis(config.REDIS_URL, redisOptions);
+    const worker = startWorkflowWorker(engine, {
+      connection: workerRedis,
+      prefix: config.INFRA_QUEUE_PREFIX,
+      concurrency: config.INFRA_STEP_CONCURRENCY,
+      lockDuration: opts.lockDuration,
+      stalledInterval: opts.stalledInterval,
+    });
+    const tick = () => reconcile(engine).catch((err) => log.warn({ err: (err as Error).message }, 'reconcile failed'));
+    await tick();
+    const timer = setInterval(tick, config.INFRA_RECONCILE_INTERVAL_MS);
+    runtime.worker = worker;
+    closers.push(async () => clearInterval(timer), () => worker.close(), () => workerRedis.quit());
+  }
+
+  if (opts.roles.web) {
+    const slackApp = createSlackApp(
+      {
+        botToken: config.SLACK_BOT_TOKEN,
+        signingSecret: config.SLACK_SIGNING_SECRET,
+        appToken: config.SLACK_APP_TOKEN,
+        apiUrl: config.SLACK_API_URL,
+        botId: opts.botId,
+        botUserId: opts.botUserId,
+        retries: opts.slackRetries,
+        logger: log,
+        routes: [{ path: '/healthz', method: 'GET', handler: healthz(pool, queueRedis) }],
+      },
+      { pool, engine, target: targetOf(config), logger: log },
+    );
+    const server = (await slackApp.start(config.PORT)) as unknown as { address(): { port: number } | string | null } | undefined;
+    const address = server && typeof server.address === 'function' ? server.address() : null;
+    runtime.port = address && typeof address === 'object' ? address.port : config.PORT;
+    runtime.app = slackApp;
+    closers.unshift(() => slackApp.stop());
+  }
+
+  closers.push(() => queue.close(), () => queueRedis.quit(), () => pool.end());
+  runtime.stop = async () => {
+    for (const close of closers) {
+      await close().catch((err) => log.warn({ err: (err as Error).message }, 'error while stopping'));
+    }
+  };
+  return runtime;
+}
+
+async function pingPostgres(url: string): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5000 });
+  try {
+    await pool.query('SELECT 1');
+  } finally {
+    await pool.end();
+  }
+}
+
+function healthz(pool: Pool, redis: IORedis) {
+  return (_req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    Promise.all([pool.query('SELECT 1'), redis.ping()])
+      .then(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      })
+      .catch((err: Error) => {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, error: err.message.replace(/\/\/[^@]*@/, '//***@') }));
+      });
+  };
+}

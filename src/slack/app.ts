@@ -1,0 +1,66 @@
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import type { Logger } from '../logger';
+import * as actions from './listeners/actions';
+import * as commands from './listeners/commands';
+import type { ListenerDeps } from './listeners/listener-deps';
+import * as messages from './listeners/messages';
+
+export interface SlackAppOptions {
+  botToken: string;
+  signingSecret: string;
+  /** Socket Mode when set; HTTP at POST /slack/events otherwise. */
+  appToken?: string;
+  /** Points the Web API client elsewhere (tests, proxies). */
+  apiUrl?: string;
+  /** Known bot ids skip Bolt's auth.test at start-up. */
+  botId?: string;
+  botUserId?: string;
+  /** Extra HTTP routes (healthz, metrics). */
+  routes?: Array<{ path: string; method: string; handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void }>;
+  /** Retries of the Web API client; tests use a fast policy so a 429 cannot stall them. */
+  retries?: number;
+  logger: Logger;
+}
+
+/** Builds the Bolt app with every listener registered; the caller starts it. */
+export function createSlackApp(opts: SlackAppOptions, deps: ListenerDeps): App {
+  const logger = boltLogger(opts.logger);
+  const receiver = opts.appToken
+    ? new SocketModeReceiver({ appToken: opts.appToken, customRoutes: opts.routes, logger })
+    : new HTTPReceiver({ signingSecret: opts.signingSecret, endpoints: '/slack/events', customRoutes: opts.routes, logger, unhandledRequestTimeoutMillis: 2900 });
+  const app = new App({
+    token: opts.botToken,
+    receiver,
+    botId: opts.botId,
+    botUserId: opts.botUserId,
+    logger,
+    clientOptions: {
+      slackApiUrl: opts.apiUrl,
+      retryConfig: opts.retries === undefined ? undefined : { retries: opts.retries, factor: 1, minTimeout: 50, maxTimeout: 200 },
+    },
+  });
+  app.error(async (error) => {
+    opts.logger.error({ err: error }, 'unhandled Slack listener error');
+  });
+  commands.register(app, deps);
+  actions.register(app, deps);
+  messages.register(app, deps);
+  return app;
+}
+
+/** Bolt's logger interface over pino, so Bolt's lines are structured and redacted too. */
+function boltLogger(log: Logger) {
+  const child = log.child({ component: 'bolt' });
+  let level = LogLevel.INFO;
+  return {
+    debug: (...m: unknown[]) => child.debug(m.map(String).join(' ')),
+    info: (...m: unknown[]) => child.info(m.map(String).join(' ')),
+    warn: (...m: unknown[]) => child.warn(m.map(String).join(' ')),
+    error: (...m: unknown[]) => child.error(m.map(String).join(' ')),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}

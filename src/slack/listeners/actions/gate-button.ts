@@ -1,0 +1,43 @@
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { decide, GateDecision } from '../../../workflow/gate-decision';
+import { GATES } from '../../../workflow/gate-kinds';
+import { errorMessage, noticeMessage } from '../../views/command-responses';
+import { GATE_ACTION_PATTERN } from '../../ids';
+import type { ListenerDeps } from '../listener-deps';
+
+const clickSchema = z.object({
+  action: z.object({ action_id: z.string().regex(GATE_ACTION_PATTERN), value: z.string().regex(/^\d+$/) }),
+  user: z.object({ id: z.string().min(1) }),
+  channel: z.object({ id: z.string().min(1) }),
+  threadTs: z.string().optional(),
+});
+
+/** Approve / Reject / Rollback: acked at once, then authorised and decided by one conditional update. */
+export function gateButton(deps: ListenerDeps) {
+  return async ({ ack, body, action, client }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const parsed = clickSchema.safeParse({ action, user: body.user, channel: body.channel, threadTs: body.message?.thread_ts });
+    if (!parsed.success) {
+      deps.logger.warn({ issues: parsed.error.issues }, 'malformed gate click');
+      return;
+    }
+    const { user, channel, threadTs } = parsed.data;
+    const decision = parsed.data.action.action_id.replace('gate_', '') as GateDecision;
+    const tell = (text: string, isError = false) => {
+      const m = isError ? errorMessage(text) : noticeMessage(text);
+      return client.chat.postEphemeral({ channel: channel.id, user: user.id, thread_ts: threadTs, text: m.text, blocks: m.blocks });
+    };
+    try {
+      const outcome = await decide(deps.engine, { gateId: Number(parsed.data.action.value), decision, user: user.id });
+      if (outcome.type === 'refused') await tell(outcome.reason, true);
+      if (outcome.type === 'already') {
+        const who = outcome.gate.decided_by ? ` by <@${outcome.gate.decided_by}>` : '';
+        await tell(`The ${GATES[outcome.gate.kind].title} gate was already ${outcome.gate.state.replace('_', ' ')}${who}; your click changed nothing.`);
+      }
+    } catch (error) {
+      deps.logger.error({ err: error }, 'gate decision failed');
+      await tell('Your decision could not be recorded; nothing changed. Please click again in a minute.', true).catch(() => undefined);
+    }
+  };
+}

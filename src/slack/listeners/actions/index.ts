@@ -1,0 +1,8 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import { GATE_ACTION_PATTERN } from '../../ids';
+import type { ListenerDeps } from '../listener-deps';
+import { gateButton } from './gate-button';
+
+export function register(app: App, deps: ListenerDeps): void {
+  app.action<BlockButtonAction>(GATE_ACTION_PATTERN, gateButton(deps));
+}

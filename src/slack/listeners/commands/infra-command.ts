@@ -1,0 +1,98 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { InfraError } from '../../../errors';
+import { listGates } from '../../../store/gates-repo';
+import { listSteps } from '../../../store/steps-repo';
+import { getWorkflow, insertWorkflow, listActiveWorkflows } from '../../../store/workflows-repo';
+import { cancelWorkflow } from '../../../workflow/cancel';
+import { acceptedMessage, errorMessage, helpMessage, listMessage, MAX_REQUEST_LENGTH, noticeMessage, statusMessage } from '../../views/command-responses';
+import type { SlackMessage } from '../../message';
+import type { ListenerDeps } from '../listener-deps';
+
+/** The fields of a slash command this bot relies on, validated at the boundary. */
+const commandSchema = z.object({
+  text: z.string(),
+  user_id: z.string().min(1),
+  channel_id: z.string().min(1),
+  team_id: z.string().min(1),
+});
+
+export type ParsedCommand =
+  | { type: 'help'; note?: string }
+  | { type: 'status' | 'cancel'; id: number }
+  | { type: 'list' }
+  | { type: 'request'; text: string }
+  | { type: 'invalid'; message: string };
+
+/** Pure parsing of `/infra` text. */
+export function parseCommand(raw: string): ParsedCommand {
+  const text = raw.trim();
+  if (!text) return { type: 'help', note: 'Tell me what you need, e.g. `/infra Add a new table for user preferences`.' };
+  const [head = '', ...rest] = text.split(/\s+/);
+  const word = head.toLowerCase();
+  if (word === 'help' && rest.length === 0) return { type: 'help' };
+  if (word === 'list' && rest.length === 0) return { type: 'list' };
+  if ((word === 'status' || word === 'cancel') && rest.length <= 1) {
+    const id = Number((rest[0] ?? '').replace(/^#/, ''));
+    if (!Number.isInteger(id) || id <= 0) return { type: 'help', note: `\`/infra ${word}\` needs a workflow id, e.g. \`/infra ${word} 12\`.` };
+    return { type: word, id };
+  }
+  if (text.length > MAX_REQUEST_LENGTH) return { type: 'invalid', message: `Your request is ${text.length.toLocaleString('en-US')} characters; the limit is ${MAX_REQUEST_LENGTH.toLocaleString('en-US')}. Shorten it, and add details as thread replies once the workflow has started.` };
+  if (text.split(/\s+/).length < 3) return { type: 'help', note: `I did not understand \`${text.slice(0, 50)}\`. A request is a sentence, e.g. \`/infra Add a new table for user preferences\`.` };
+  return { type: 'request', text };
+}
+
+const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, text: m.text, blocks: m.blocks });
+
+/**
+ * `/infra`. A request is acked at once (Slack allows 3 s), then recorded and queued; everything else
+ * happens in jobs. Bad input gets an ephemeral explanation and queues nothing.
+ */
+export function infraCommand(deps: ListenerDeps) {
+  return async ({ command, ack: slackAck, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    let acked = false;
+    const ack: typeof slackAck = async (response?) => {
+      acked = true;
+      await slackAck(response);
+    };
+    const parsed = commandSchema.safeParse(command);
+    if (!parsed.success) {
+      await ack(ephemeral(errorMessage('Slack sent an incomplete command; please try again.')));
+      return;
+    }
+    const { text, user_id: user, channel_id: channel, team_id: team } = parsed.data;
+    const cmd = parseCommand(text);
+    try {
+      switch (cmd.type) {
+        case 'help':
+          return await ack(ephemeral(helpMessage(cmd.note)));
+        case 'invalid':
+          return await ack(ephemeral(errorMessage(cmd.message)));
+        case 'list':
+          return await ack(ephemeral(listMessage(await listActiveWorkflows(deps.pool))));
+        case 'status': {
+          const workflow = await getWorkflow(deps.pool, cmd.id);
+          if (!workflow) return await ack(ephemeral(errorMessage(`There is no workflow #${cmd.id}. \`/infra list\` shows the active ones.`)));
+          const [steps, gates] = await Promise.all([listSteps(deps.pool, cmd.id), listGates(deps.pool, cmd.id)]);
+          return await ack(ephemeral(statusMessage(workflow, steps, gates)));
+        }
+        case 'cancel':
+          await ack();
+          await respond(ephemeral(noticeMessage(await cancelWorkflow(deps.engine, cmd.id, user))));
+          return;
+        case 'request': {
+          await ack();
+          const workflow = await insertWorkflow(deps.pool, { request: cmd.text, requester: user, teamId: team, channelId: channel, target: deps.target });
+          await deps.engine.queue.enqueue({ name: 'plan', data: { workflowId: workflow.id } });
+          await respond(ephemeral(acceptedMessage(workflow.id)));
+          return;
+        }
+      }
+    } catch (error) {
+      const message = error instanceof InfraError ? error.message : 'Something went wrong on our side; nothing was started. Please try again in a minute.';
+      if (!(error instanceof InfraError)) deps.logger.error({ err: error }, '/infra failed');
+      if (!acked) await ack(ephemeral(errorMessage(message)));
+      else await respond(ephemeral(errorMessage(message))).catch((e) => deps.logger.error({ err: e }, 'could not respond'));
+    }
+  };
+}

@@ -1,0 +1,12 @@
+import type { Pool } from 'pg';
+import type { Logger } from '../../logger';
+import type { EngineDeps } from '../../workflow/engine-deps';
+
+/** What listeners get from the composition root. */
+export interface ListenerDeps {
+  pool: Pool;
+  engine: EngineDeps;
+  /** The target every change workflow of this deployment works on. */
+  target: string;
+  logger: Logger;
+}

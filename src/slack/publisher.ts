@@ -1,0 +1,67 @@
+import type { WebClient } from '@slack/web-api';
+import { Pool } from 'pg';
+import { completeMessage, reserveMessage } from '../store/slack-messages-repo';
+import { SlackMessage } from './message';
+
+/** Posts that must not be repeated, and the other calls the engine makes to Slack. */
+export interface SlackPublisher {
+  /** Posts once per key, however often it is called; returns the message's ts. */
+  post(key: string, target: { channel: string; threadTs?: string }, message: SlackMessage): Promise<string>;
+  update(channel: string, ts: string, message: SlackMessage): Promise<void>;
+  ephemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void>;
+}
+
+const METADATA_EVENT = 'infra_orchestrator_post';
+
+/**
+ * Idempotent posting: the key is reserved in Postgres, the message carries the key in its metadata,
+ * and the ts is recorded after. A run that finds the key reserved but no ts (the previous run died
+ * between posting and recording) looks for the message in the thread before posting again.
+ */
+export class WebApiPublisher implements SlackPublisher {
+  constructor(private readonly client: WebClient, private readonly pool: Pool) {}
+
+  async post(key: string, target: { channel: string; threadTs?: string }, message: SlackMessage): Promise<string> {
+    const record = await reserveMessage(this.pool, key, target.channel);
+    if (record.ts) return record.ts;
+    if (target.threadTs) {
+      const found = await this.findInThread(target.channel, target.threadTs, key);
+      if (found) {
+        await completeMessage(this.pool, key, found);
+        return found;
+      }
+    }
+    const result = await this.client.chat.postMessage({
+      channel: target.channel,
+      thread_ts: target.threadTs,
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+      metadata: { event_type: METADATA_EVENT, event_payload: { key } },
+    });
+    if (!result.ts) throw new Error(`Slack accepted the message ${key} but returned no ts`);
+    await completeMessage(this.pool, key, result.ts);
+    return result.ts;
+  }
+
+  async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
+    await this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+  }
+
+  async ephemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void> {
+    await this.client.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks, thread_ts: threadTs });
+  }
+
+  private async findInThread(channel: string, threadTs: string, key: string): Promise<string | undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200, cursor });
+      for (const m of page.messages ?? []) {
+        const payload = m.metadata?.event_payload as { key?: unknown } | undefined;
+        if (m.metadata?.event_type === METADATA_EVENT && payload?.key === key && m.ts) return m.ts;
+      }
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return undefined;
+  }
+}

@@ -1,0 +1,51 @@
+import type { KnownBlock } from '@slack/types';
+
+/** Slack refuses section text over 3,000 characters; long content is cut with a note. */
+export const SECTION_LIMIT = 3000;
+
+export function clip(text: string, limit = SECTION_LIMIT): string {
+  if (text.length <= limit) return text;
+  const note = '\n…(cut; the full text is stored with the workflow)';
+  return text.slice(0, limit - note.length) + note;
+}
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(text) } };
+}
+
+export function context(...texts: string[]): KnownBlock {
+  return { type: 'context', elements: texts.map((t) => ({ type: 'mrkdwn' as const, text: clip(t, 2000) })) };
+}
+
+export function header(text: string): KnownBlock {
+  return { type: 'header', text: { type: 'plain_text', text: text.slice(0, 150), emoji: true } };
+}
+
+export function user(id: string): string {
+  return `<@${id}>`;
+}
+
+/** Slack's date formatting: every reader sees the time in their own time zone. */
+export function slackDate(date: Date): string {
+  const seconds = Math.floor(date.getTime() / 1000);
+  return `<!date^${seconds}^{date_short_pretty} at {time}|${date.toISOString()}>`;
+}
+
+export function duration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const s = Math.round(ms / 100) / 10;
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+/** A text progress bar, e.g. `▰▰▱▱▱ 2/5`. */
+export function progressBar(done: number, total: number): string {
+  const filled = Math.max(0, Math.min(total, done));
+  return `${'▰'.repeat(filled)}${'▱'.repeat(total - filled)} ${filled}/${total}`;
+}

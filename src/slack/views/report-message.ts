@@ -1,0 +1,29 @@
+import type { Usage } from '../../agents/handoff';
+import type { Gate, Step, Workflow } from '../../store/rows';
+import { GATES } from '../../workflow/gate-kinds';
+import { SlackMessage } from '../message';
+import { context, duration, escape, section, user } from './format';
+
+/** The closing message of a thread: outcome, steps, gate decisions, time and tokens. */
+export function reportMessage(workflow: Workflow, steps: Step[], gates: Gate[], usage: Usage): SlackMessage {
+  const outcome = {
+    succeeded: ':white_check_mark: *Workflow complete*',
+    failed: ':x: *Workflow failed*',
+    rejected: ':no_entry: *Workflow rejected*',
+    cancelled: ':heavy_multiplication_x: *Workflow cancelled*',
+    rolled_back: ':rewind: *Workflow rolled back*',
+  }[workflow.state as 'succeeded'] ?? `*Workflow ${workflow.state}*`;
+  const stepLines = steps.map((s, i) => `\`[${i + 1}/${steps.length}]\` ${s.agent ?? 'engine'}: ${s.state}${s.summary ? ` — ${escape(s.summary.slice(0, 150))}` : ''}`);
+  const gateLines = gates.map((g) => `${GATES[g.kind].title}: ${g.state.replace('_', ' ')}${g.decided_by ? ` by ${user(g.decided_by)}` : ''}`);
+  const elapsed = (workflow.finished_at ?? new Date()).getTime() - workflow.created_at.getTime();
+  const tokens = usage.input_tokens + usage.output_tokens;
+  return {
+    text: `Workflow #${workflow.id} ${workflow.state.replace('_', ' ')}`,
+    blocks: [
+      section(`${outcome}${workflow.error ? `\n${escape(workflow.error)}` : ''}`),
+      section(stepLines.join('\n') || '_No steps ran._'),
+      ...(gateLines.length ? [section(`*Gates*\n${gateLines.join('\n')}`)] : []),
+      context(`Took ${duration(elapsed)}`, `${tokens.toLocaleString('en-US')} tokens (${usage.cache_read_input_tokens.toLocaleString('en-US')} read from cache)`),
+    ],
+  };
+}

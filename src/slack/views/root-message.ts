@@ -1,0 +1,33 @@
+import type { Plan } from '../../workflow/definition';
+import type { Step, Workflow } from '../../store/rows';
+import { SlackMessage } from '../message';
+import { context, escape, progressBar, section, user } from './format';
+
+const STATE_LABEL: Record<Workflow['state'], string> = {
+  planned: ':hourglass_flowing_sand: Planned',
+  running: ':arrows_counterclockwise: Running',
+  waiting_gate: ':raised_hand: Waiting for approval',
+  waiting_reply: ':speech_balloon: Waiting for an answer in the thread',
+  succeeded: ':white_check_mark: Succeeded',
+  failed: ':x: Failed',
+  rejected: ':no_entry: Rejected',
+  cancelled: ':heavy_multiplication_x: Cancelled',
+  rolled_back: ':rewind: Rolled back',
+};
+
+/** The root message: the request, who asked, the workflow chosen, and a progress bar updated in place. */
+export function rootMessage(workflow: Workflow, plan: Plan | null, steps: Step[]): SlackMessage {
+  const done = steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length;
+  const total = plan?.steps.length ?? 0;
+  const title = plan ? plan.title : 'choosing a workflow…';
+  const progress = total ? progressBar(done, total) : '';
+  const status = STATE_LABEL[workflow.state];
+  const text = `Infra #${workflow.id}: ${workflow.request.slice(0, 200)} — ${title}${progress ? ` ${progress}` : ''}`;
+  const lines = [`*Infra #${workflow.id}* · ${escape(title)}`, `>${escape(workflow.request).replace(/\n/g, '\n>')}`];
+  const blocks = [
+    section(lines.join('\n')),
+    section(`${status}${progress ? `   \`${progress}\`` : ''}${workflow.error ? `\n${escape(workflow.error)}` : ''}`),
+    context(`Requested by ${user(workflow.requester)}`, `Target \`${escape(workflow.target)}\``, 'Details in the thread :thread:'),
+  ];
+  return { text, blocks };
+}

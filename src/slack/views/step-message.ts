@@ -1,0 +1,47 @@
+import type { Handoff, Usage } from '../../agents/handoff';
+import { SlackMessage } from '../message';
+import { context, duration, escape, section } from './format';
+
+/** The seed's words: `[2/5] Invoking data-migration-specialist...`, or `[5/5] Validation...` for an engine step. */
+export function stepHeadline(index: number, total: number, agent: string | null, title: string): string {
+  return agent ? `[${index + 1}/${total}] Invoking ${agent}...` : `[${index + 1}/${total}] ${title}...`;
+}
+
+export function stepRunningMessage(headline: string, tasks: string[]): SlackMessage {
+  return {
+    text: headline,
+    blocks: [section(`*${escape(headline)}*\n${tasks.map((t) => `Task: ${escape(t)}`).join('\n')}`)],
+  };
+}
+
+export function stepDoneMessage(headline: string, outcome: { summary: string; elapsedMs: number; usage?: Usage; handoff?: Handoff }): SlackMessage {
+  const artifacts = outcome.handoff?.artifacts.map((a) => `\`${escape(a.path)}\``).join(', ');
+  const facts = [`:white_check_mark: done in ${duration(outcome.elapsedMs)}`];
+  if (outcome.usage) facts.push(`${(outcome.usage.input_tokens + outcome.usage.output_tokens).toLocaleString('en-US')} tokens`);
+  return {
+    text: `${headline} done: ${outcome.summary.slice(0, 200)}`,
+    blocks: [
+      section(`*${escape(headline)}*\nOutput: ${escape(outcome.summary)}${artifacts ? `\nArtifacts: ${artifacts}` : ''}`),
+      context(...facts),
+    ],
+  };
+}
+
+export function stepFailedMessage(headline: string, error: string, elapsedMs: number, next: string): SlackMessage {
+  return {
+    text: `${headline} failed: ${error.slice(0, 200)}`,
+    blocks: [section(`*${escape(headline)}*\n:x: ${escape(error)}`), context(`after ${duration(elapsedMs)} · ${escape(next)}`)],
+  };
+}
+
+export function stepWaitingMessage(headline: string): SlackMessage {
+  return { text: `${headline} waiting for an answer`, blocks: [section(`*${escape(headline)}*\n:speech_balloon: waiting for an answer in this thread`)] };
+}
+
+export function questionMessage(agent: string, requester: string, question: string): SlackMessage {
+  const text = `<@${requester}> ${agent} asks: ${question}`;
+  return {
+    text,
+    blocks: [section(`:question: <@${requester}> *${escape(agent)}* asks:\n${escape(question)}`), context('Reply in this thread; the step goes on with your answer.')],
+  };
+}

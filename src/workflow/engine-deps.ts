@@ -1,0 +1,34 @@
+import type { Pool } from 'pg';
+import type { AgentRunner } from '../agents/agent-runner';
+import type { RouterModel } from '../agents/router-model';
+import type { Logger } from '../logger';
+import type { SlackPublisher } from '../slack/publisher';
+import type { WorkflowLibrary } from './definitions-loader';
+import type { PreflightCheck } from './preflight';
+import type { JobQueue } from './queues';
+import type { Compensator, StepAction } from './step-actions';
+
+/** Who may decide gates. */
+export interface GatePolicy {
+  /** Slack user ids allowed to decide gates; undefined means anyone in the channel. */
+  approvers?: string[];
+  /** When false (the default), the requester may not approve the gate that merges to production. */
+  requesterMayApproveMerge: boolean;
+}
+
+/** Everything the engine needs, passed in by the composition root (tests pass fakes). */
+export interface EngineDeps {
+  pool: Pool;
+  queue: JobQueue;
+  slack: SlackPublisher;
+  agents: AgentRunner;
+  router?: RouterModel;
+  library: WorkflowLibrary;
+  actions: Map<string, StepAction>;
+  compensators: Map<string, Compensator>;
+  preflight: PreflightCheck[];
+  policy: GatePolicy;
+  /** Attempts for transient errors, as the queue is configured. */
+  attempts: number;
+  logger: Logger;
+}

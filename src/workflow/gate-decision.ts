@@ -1,0 +1,81 @@
+import { NotAllowedError } from '../errors';
+import { gateDecidedMessage } from '../slack/views/gate-message';
+import { noticeMessage } from '../slack/views/command-responses';
+import { inTransaction } from '../store/db';
+import { recordEvent } from '../store/events';
+import { decideGate, getGate } from '../store/gates-repo';
+import { Gate } from '../store/rows';
+import { getStep } from '../store/steps-repo';
+import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
+import { advancePast } from './advance';
+import type { EngineDeps } from './engine-deps';
+import { GATES } from './gate-kinds';
+import { afterEnd, endWorkflow } from './lifecycle';
+
+export type GateDecision = 'approve' | 'reject' | 'rollback';
+
+export type DecisionOutcome =
+  | { type: 'decided'; gate: Gate }
+  | { type: 'refused'; reason: string }
+  | { type: 'already'; gate: Gate };
+
+const TO = { approve: 'approved', reject: 'rejected', rollback: 'rolled_back' } as const;
+
+/**
+ * A click on a gate button: authorise, then one conditional UPDATE decides — a double click or two
+ * approvers give exactly one transition. The gate message is redrawn with who decided and when.
+ */
+export async function decide(deps: EngineDeps, input: { gateId: number; decision: GateDecision; user: string }): Promise<DecisionOutcome> {
+  const gate = await getGate(deps.pool, input.gateId);
+  const workflow = gate && (await getWorkflow(deps.pool, gate.workflow_id));
+  if (!gate || !workflow) return { type: 'refused', reason: 'This gate no longer exists.' };
+
+  const refusal = authorise(deps, gate, workflow.requester, input);
+  if (refusal) {
+    await recordEvent(deps.pool, workflow.id, 'gate_refused', input.user, { gate_id: gate.id, decision: input.decision, reason: refusal.message });
+    return { type: 'refused', reason: refusal.message };
+  }
+
+  const decided = await inTransaction(deps.pool, async (tx) => {
+    const row = await decideGate(tx, gate.id, TO[input.decision], input.user);
+    if (!row) return undefined;
+    if (input.decision === 'approve') {
+      const moved = await transitionWorkflow(tx, workflow.id, ['waiting_gate'], 'running', { type: 'workflow_resumed', actor: input.user, data: { gate: gate.kind } });
+      if (!moved) throw new NotAllowedError(`Workflow #${workflow.id} is ${workflow.state.replace('_', ' ')}; the gate can no longer be approved.`);
+    }
+    return row;
+  }).catch((error) => {
+    if (error instanceof NotAllowedError) return error;
+    throw error;
+  });
+  if (decided instanceof NotAllowedError) return { type: 'refused', reason: decided.message };
+  if (!decided) return { type: 'already', gate: (await getGate(deps.pool, gate.id))! };
+
+  const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
+  const gateTs = (await deps.slack.post(`gate:${gate.id}`, thread, gateDecidedMessage(decided)));
+  await deps.slack.update(thread.channel, gateTs, gateDecidedMessage(decided));
+
+  if (input.decision === 'approve') {
+    const step = (await getStep(deps.pool, gate.step_id))!;
+    await advancePast(deps, workflow.id, step.idx);
+  } else if (input.decision === 'reject') {
+    await endWorkflow(deps, workflow.id, 'rejected', { type: 'workflow_rejected', actor: input.user }, { from: ['waiting_gate'] });
+    await deps.slack.post(`wf:${workflow.id}:rejected`, thread, noticeMessage(`:no_entry: <@${input.user}> rejected the *${GATES[gate.kind].title}* gate. Nothing was merged. <@${input.user}>, please reply in this thread with the reason, so the requester knows what to change.`));
+    await afterEnd(deps, workflow.id);
+  } else {
+    await endWorkflow(deps, workflow.id, 'rolled_back', { type: 'workflow_rolled_back', actor: input.user }, { from: ['waiting_gate'], keepTarget: true });
+    await deps.queue.enqueue({ name: 'rollback', data: { workflowId: workflow.id, actor: input.user } });
+  }
+  return { type: 'decided', gate: decided };
+}
+
+function authorise(deps: EngineDeps, gate: Gate, requester: string, input: { decision: GateDecision; user: string }): NotAllowedError | undefined {
+  const approvers = deps.policy.approvers;
+  if (approvers?.length && !approvers.includes(input.user)) {
+    return new NotAllowedError(`Only the approvers (${approvers.map((u) => `<@${u}>`).join(', ')}) can decide this gate. Ask one of them to look at it.`);
+  }
+  if (input.decision === 'approve' && gate.merges && input.user === requester && !deps.policy.requesterMayApproveMerge) {
+    return new NotAllowedError('You requested this change, so someone else must approve the gate that merges it to production. Ask another approver.');
+  }
+  return undefined;
+}

@@ -1,0 +1,40 @@
+import { inTransaction } from '../store/db';
+import { expireOpenGates } from '../store/gates-repo';
+import { ACTIVE_WORKFLOW_STATES, Workflow, WorkflowState } from '../store/rows';
+import { nextWaitingWorkflow, releaseTarget } from '../store/target-locks-repo';
+import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
+import type { EngineDeps } from './engine-deps';
+import { postReport } from './thread';
+
+type FinalState = Exclude<WorkflowState, (typeof ACTIVE_WORKFLOW_STATES)[number]>;
+
+/**
+ * Ends a workflow: one conditional transition, open gates closed, unfinished steps cancelled, the
+ * target released (unless a rollback still has to run). Returns the row if this caller ended it.
+ */
+export async function endWorkflow(
+  deps: EngineDeps,
+  workflowId: number,
+  to: FinalState,
+  event: { type: string; actor: string | null; error?: string; data?: Record<string, unknown> },
+  opts: { from?: readonly WorkflowState[]; keepTarget?: boolean } = {},
+): Promise<Workflow | undefined> {
+  return inTransaction(deps.pool, async (tx) => {
+    const ended = await transitionWorkflow(tx, workflowId, opts.from ?? ACTIVE_WORKFLOW_STATES, to, event);
+    if (!ended) return undefined;
+    await expireOpenGates(tx, workflowId, event.actor);
+    await tx.query(`UPDATE steps SET state = 'cancelled', finished_at = now() WHERE workflow_id = $1 AND state IN ('pending','running','waiting_reply')`, [workflowId]);
+    await tx.query(`UPDATE questions SET state = 'expired' WHERE workflow_id = $1 AND state = 'open'`, [workflowId]);
+    if (!opts.keepTarget) await releaseTarget(tx, ended.target, workflowId);
+    return ended;
+  });
+}
+
+/** After a workflow ended: the report in its thread, and the next workflow waiting for its target starts. */
+export async function afterEnd(deps: EngineDeps, workflowId: number): Promise<void> {
+  await postReport(deps, workflowId);
+  const workflow = await getWorkflow(deps.pool, workflowId);
+  if (!workflow) return;
+  const next = await nextWaitingWorkflow(deps.pool, workflow.target);
+  if (next) await deps.queue.enqueue({ name: 'plan', data: { workflowId: next.id } }, { dedupeSuffix: `-after-${workflowId}` });
+}

@@ -1,0 +1,203 @@
+import { AgentTask } from '../agents/agent-runner';
+import { Handoff, Usage, handoffSchema } from '../agents/handoff';
+import { isRetryable } from '../errors';
+import { gateOpenMessage } from '../slack/views/gate-message';
+import { questionMessage, stepDoneMessage, stepFailedMessage, stepHeadline, stepRunningMessage, stepWaitingMessage } from '../slack/views/step-message';
+import { registerCompensation } from '../store/compensations-repo';
+import { inTransaction } from '../store/db';
+import { listComments } from '../store/events';
+import { listGates, openGate } from '../store/gates-repo';
+import { findUnconsumedAnswer, markResumed, openQuestion } from '../store/questions-repo';
+import { Check, Step, Workflow } from '../store/rows';
+import { bumpGeneration, getStep, listSteps, transitionStep } from '../store/steps-repo';
+import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
+import { advancePast } from './advance';
+import { StepDefinition } from './definition';
+import type { EngineDeps } from './engine-deps';
+import { GATES } from './gate-kinds';
+import { gateChecks } from './gate-checks';
+import { afterEnd, endWorkflow } from './lifecycle';
+import { refreshRoot } from './thread';
+
+/** Which attempt of the job this is, so the last one turns a transient error into a failure. */
+export interface AttemptInfo {
+  attemptsMade: number;
+}
+
+/**
+ * The step job: post `[i/n] Invoking <agent>...`, run the agent, run the engine's actions, then open
+ * the step's gate or move on. Idempotent: a run that finds the step already done does nothing, and
+ * every Slack post has a key.
+ */
+export async function runStep(deps: EngineDeps, stepId: number, attempt: AttemptInfo): Promise<void> {
+  const step = await getStep(deps.pool, stepId);
+  const workflow = step && (await getWorkflow(deps.pool, step.workflow_id));
+  if (!step || !workflow?.plan || workflow.state !== 'running' || workflow.current_step !== step.idx) return;
+  if (step.state !== 'pending' && step.state !== 'running') return;
+  const def = workflow.plan.steps[step.idx]!;
+  const headline = stepHeadline(step.idx, workflow.plan.steps.length, def.agent ?? null, def.title);
+  const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
+
+  const running = (await transitionStep(deps.pool, step, ['pending', 'running'], 'running'))!;
+  const progressTs = await deps.slack.post(`step:${step.id}:progress`, thread, stepRunningMessage(headline, def.tasks));
+  if (running.run > 1 || step.state === 'running') await deps.slack.update(thread.channel, progressTs, stepRunningMessage(headline, def.tasks));
+  await refreshRoot(deps, workflow.id);
+  const started = Date.now();
+
+  try {
+    const earlier = await earlierHandoffs(deps, workflow, step.idx);
+    let handoff: Handoff | undefined;
+    let usage: Usage | undefined;
+    const answer = await findUnconsumedAnswer(deps.pool, step.id);
+    if (def.agent) {
+      const task = await agentTask(deps, workflow, running, def, earlier);
+      const resume = answer && running.conversation ? { conversation: running.conversation, answer: { toolUseId: answer.tool_use_id, text: answer.answer ?? '', user: answer.answered_by ?? '' } } : undefined;
+      const outcome = await deps.agents.run(task, resume);
+      usage = outcome.usage;
+      if (outcome.type === 'question') {
+        await askInThread(deps, workflow, running, outcome, answer?.id, def.agent, headline, progressTs);
+        return;
+      }
+      handoff = outcome.handoff;
+    }
+
+    const checks: Check[] = [];
+    const summaries: string[] = handoff ? [handoff.summary] : [];
+    for (const name of def.actions) {
+      const action = deps.actions.get(name);
+      if (!action) throw new Error(`the workflow names an action "${name}" that this bot does not have`);
+      const result = await action.run({
+        workflow,
+        step: running,
+        handoff,
+        earlierHandoffs: earlier.map((e) => e.handoff),
+        logger: deps.logger,
+        compensate: (c) => registerCompensation(deps.pool, { workflowId: workflow.id, stepId: step.id, ...c }),
+      });
+      checks.push(...(result.checks ?? []));
+      if (result.summary) summaries.push(result.summary);
+    }
+    if (def.gate) {
+      const [steps, gates] = await Promise.all([listSteps(deps.pool, workflow.id), listGates(deps.pool, workflow.id)]);
+      checks.push(...gateChecks(def.gate, { handoff, earlierHandoffs: earlier.map((e) => e.handoff), steps, gates, stepId: step.id }));
+    }
+    const summary = summaries.join(' ') || checkSummary(checks);
+    await finishStep(deps, workflow, running, def, { summary, handoff, usage, checks, answerId: answer?.id });
+    await deps.slack.update(thread.channel, progressTs, stepDoneMessage(headline, { summary, elapsedMs: Date.now() - started, usage, handoff }));
+    if (def.gate) {
+      const gate = (await listGates(deps.pool, workflow.id)).find((g) => g.step_id === step.id)!;
+      await deps.slack.post(`gate:${gate.id}`, thread, gateOpenMessage(gate, approversNote(deps, gate.merges, workflow.requester)));
+      await refreshRoot(deps, workflow.id);
+    } else {
+      await advancePast(deps, workflow.id, step.idx);
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (isRetryable(error) && attempt.attemptsMade + 1 < deps.attempts) {
+      await deps.slack.update(thread.channel, progressTs, stepFailedMessage(headline, message, Date.now() - started, `retrying (attempt ${attempt.attemptsMade + 2} of ${deps.attempts})`));
+      throw error;
+    }
+    await failStep(deps, workflow, running, def, message, headline, progressTs, Date.now() - started);
+  }
+}
+
+async function earlierHandoffs(deps: EngineDeps, workflow: Workflow, idx: number): Promise<Array<{ agent: string; stepTitle: string; handoff: Handoff }>> {
+  const steps = await listSteps(deps.pool, workflow.id);
+  return steps
+    .filter((s) => s.idx < idx && s.handoff)
+    .map((s) => ({ agent: s.agent ?? 'engine', stepTitle: s.title, handoff: handoffSchema.parse(s.handoff) }));
+}
+
+async function agentTask(deps: EngineDeps, workflow: Workflow, step: Step, def: StepDefinition, earlier: AgentTask['earlierHandoffs']): Promise<AgentTask> {
+  return {
+    workflowId: workflow.id,
+    stepId: step.id,
+    agent: def.agent!,
+    stepTitle: `[${step.idx + 1}/${workflow.plan!.steps.length}] ${def.title}`,
+    tasks: def.tasks,
+    request: workflow.request,
+    requester: workflow.requester,
+    earlierHandoffs: earlier,
+    comments: await listComments(deps.pool, workflow.id),
+    previousError: step.failures > 0 && step.error ? step.error : undefined,
+  };
+}
+
+async function askInThread(
+  deps: EngineDeps,
+  workflow: Workflow,
+  step: Step,
+  outcome: { question: string; toolUseId: string; usage: Usage; conversation: unknown },
+  consumedAnswerId: number | undefined,
+  agent: string,
+  headline: string,
+  progressTs: string,
+): Promise<void> {
+  const question = await inTransaction(deps.pool, async (tx) => {
+    const moved = await transitionStep(tx, step, ['running'], 'waiting_reply', { conversation: outcome.conversation, usage: outcome.usage });
+    if (!moved) return undefined;
+    await transitionWorkflow(tx, workflow.id, ['running'], 'waiting_reply', { type: 'workflow_waiting_reply', actor: null });
+    if (consumedAnswerId) await markResumed(tx, consumedAnswerId);
+    return openQuestion(tx, { workflowId: workflow.id, stepId: step.id, toolUseId: outcome.toolUseId, question: outcome.question });
+  });
+  if (!question) return;
+  const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
+  await deps.slack.post(`question:${question.id}`, thread, questionMessage(agent, workflow.requester, question.question));
+  await deps.slack.update(thread.channel, progressTs, stepWaitingMessage(headline));
+  await refreshRoot(deps, workflow.id);
+}
+
+async function finishStep(
+  deps: EngineDeps,
+  workflow: Workflow,
+  step: Step,
+  def: StepDefinition,
+  result: { summary: string; handoff?: Handoff; usage?: Usage; checks: Check[]; answerId?: number },
+): Promise<void> {
+  await inTransaction(deps.pool, async (tx) => {
+    const done = await transitionStep(tx, step, ['running'], 'succeeded', { summary: result.summary, handoff: result.handoff, usage: result.usage, checks: result.checks, error: null });
+    if (!done) return;
+    if (result.answerId) await markResumed(tx, result.answerId);
+    if (def.gate) {
+      await openGate(tx, { workflowId: workflow.id, stepId: step.id, kind: def.gate, merges: GATES[def.gate].merges, checks: result.checks });
+      await transitionWorkflow(tx, workflow.id, ['running'], 'waiting_gate', { type: 'workflow_waiting_gate', actor: null, data: { gate: def.gate } });
+    }
+  });
+}
+
+/** A permanent failure: retry once if the step's policy says so, else stop the workflow (nothing merged). */
+async function failStep(deps: EngineDeps, workflow: Workflow, step: Step, def: StepDefinition, message: string, headline: string, progressTs: string, elapsedMs: number): Promise<void> {
+  const channel = workflow.channel_id;
+  if (def.on_failure === 'retry_once' && step.failures === 0) {
+    const again = await inTransaction(deps.pool, async (tx) => {
+      const moved = await transitionStep(tx, step, ['running'], 'pending', { error: message, countFailure: true });
+      return moved ? bumpGeneration(tx, step.id) : undefined;
+    });
+    if (!again) return;
+    await deps.slack.update(channel, progressTs, stepFailedMessage(headline, message, elapsedMs, 'trying once more with the error in hand (failure policy: retry once)'));
+    await deps.queue.enqueue({ name: 'step', data: { workflowId: workflow.id, stepId: step.id, generation: again.generation } });
+    return;
+  }
+  const stopped = await inTransaction(deps.pool, async (tx) => {
+    const moved = await transitionStep(tx, step, ['running'], 'failed', { error: message, countFailure: true });
+    return Boolean(moved);
+  });
+  if (!stopped) return;
+  await deps.slack.update(channel, progressTs, stepFailedMessage(headline, message, elapsedMs, 'the workflow stopped; nothing was merged. Fix the cause and start a new request.'));
+  const error = `Step ${step.idx + 1} (${def.agent ?? def.title}) failed: ${message}`;
+  if (await endWorkflow(deps, workflow.id, 'failed', { type: 'workflow_failed', actor: null, error })) await afterEnd(deps, workflow.id);
+}
+
+function checkSummary(checks: Check[]): string {
+  if (!checks.length) return 'Done.';
+  const failed = checks.filter((c) => c.status === 'fail').length;
+  const warned = checks.filter((c) => c.status === 'warn').length;
+  return `${checks.length - failed - warned} check(s) passed, ${warned} warning(s), ${failed} failed.`;
+}
+
+/** The context line under a gate's buttons: who may decide. */
+export function approversNote(deps: Pick<EngineDeps, 'policy'>, merges: boolean, requester: string): string {
+  const who = deps.policy.approvers?.length ? `Approvers: ${deps.policy.approvers.map((u) => `<@${u}>`).join(', ')}` : 'Anyone in the channel may decide';
+  const notRequester = merges && !deps.policy.requesterMayApproveMerge ? ` · the requester <@${requester}> may not approve the merge` : '';
+  return `${who}${notRequester}`;
+}

@@ -1,0 +1,25 @@
+import { ZERO_USAGE, addUsage } from '../agents/handoff';
+import { rootMessage } from '../slack/views/root-message';
+import { reportMessage } from '../slack/views/report-message';
+import { listGates } from '../store/gates-repo';
+import { listSteps } from '../store/steps-repo';
+import { getWorkflow } from '../store/workflows-repo';
+import type { EngineDeps } from './engine-deps';
+
+/** Redraws the root message (state and progress bar) from Postgres. */
+export async function refreshRoot(deps: EngineDeps, workflowId: number): Promise<void> {
+  const workflow = await getWorkflow(deps.pool, workflowId);
+  if (!workflow?.root_ts) return;
+  const steps = await listSteps(deps.pool, workflowId);
+  await deps.slack.update(workflow.channel_id, workflow.root_ts, rootMessage(workflow, workflow.plan, steps));
+}
+
+/** Posts the closing report once and redraws the root. */
+export async function postReport(deps: EngineDeps, workflowId: number): Promise<void> {
+  const workflow = await getWorkflow(deps.pool, workflowId);
+  if (!workflow?.root_ts) return;
+  const [steps, gates] = await Promise.all([listSteps(deps.pool, workflowId), listGates(deps.pool, workflowId)]);
+  const usage = steps.reduce((sum, s) => (s.usage ? addUsage(sum, s.usage) : sum), ZERO_USAGE);
+  await deps.slack.post(`wf:${workflowId}:report`, { channel: workflow.channel_id, threadTs: workflow.root_ts }, reportMessage(workflow, steps, gates, usage));
+  await deps.slack.update(workflow.channel_id, workflow.root_ts, rootMessage(workflow, workflow.plan, steps));
+}

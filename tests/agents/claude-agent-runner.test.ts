@@ -1,0 +1,295 @@
+import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { ClaudeAgentRunner } from '../../src/agents/claude-agent-runner';
+import { loadAgents } from '../../src/agents/agents-loader';
+import type { AgentDefinition } from '../../src/agents/agent-definition';
+import type { AgentTask } from '../../src/agents/agent-runner';
+import { AgentFailedError, HandoffInvalidError } from '../../src/errors';
+import { createLogger } from '../../src/logger';
+import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicRequest } from '../support/fake-anthropic';
+
+const MODEL = 'claude-sonnet-4-6';
+const AGENT = 'data-migration-specialist';
+const logger = createLogger('silent');
+const agents = loadAgents(join(__dirname, '..', '..', 'agents'));
+
+const migration = {
+  name: 'create_user_preferences',
+  up_sql: 'create table public.user_preferences (user_id uuid primary key references auth.users (id) on delete cascade, theme text not null);\nalter table public.user_preferences enable row level security;',
+  down_sql: 'drop table public.user_preferences;',
+};
+const validHandoff = {
+  summary: 'Migration create_user_preferences with rollback.',
+  context: 'One row per user; down_sql drops the table and its data.',
+  artifacts: [{ path: 'supabase/migrations/create_user_preferences.sql', kind: 'sql', content: migration.up_sql }],
+  next_steps: ['Write RLS policies on user_id'],
+  constraints: ['Rows are owned by auth.users'],
+  migration,
+};
+
+const task: AgentTask = {
+  workflowId: 7,
+  stepId: 21,
+  agent: AGENT,
+  stepTitle: '[2/5] Write and test the migration',
+  tasks: ['Write migration SQL', 'Create rollback plan'],
+  request: 'Add a new table for user preferences',
+  requester: '<@U0ALICE001>',
+  earlierHandoffs: [
+    {
+      agent: 'api-designer',
+      stepTitle: '[1/5] Design the data contract',
+      handoff: {
+        summary: 'UserPreferences interface.',
+        context: 'Theme per user.',
+        artifacts: [{ path: 'src/modules/core/types/preferences.ts', kind: 'typescript', content: 'export interface UserPreferencesRow { user_id: string; theme: string }' }],
+        next_steps: ['Create the user_preferences table'],
+        constraints: ['theme is light or dark'],
+      },
+    },
+  ],
+  comments: [{ user: '<@U0BOB00001>', text: 'Keep it small please' }],
+  previousError: 'the round trip failed: relation already exists',
+};
+
+function runner(fake: FakeAnthropic, options: Partial<{ maxTurns: number; agents: Map<string, AgentDefinition>; fetch: typeof fetch }> = {}): ClaudeAgentRunner {
+  const client = new Anthropic({ apiKey: 'test-key', baseURL: fake.baseUrl, maxRetries: 0, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  return new ClaudeAgentRunner({ client, agents: options.agents ?? agents, model: MODEL, logger, maxTurns: options.maxTurns });
+}
+
+/** The text of a request message, whether sent as a string or as blocks. */
+function textOf(message: FakeAnthropicRequest['body']['messages'][number] | undefined): string {
+  if (message === undefined) return '';
+  return typeof message.content === 'string' ? message.content : message.content.map((b) => (typeof b.text === 'string' ? b.text : '')).join('');
+}
+
+describe('ClaudeAgentRunner', () => {
+  let fake: FakeAnthropic;
+
+  beforeEach(async () => {
+    fake = await startFakeAnthropic();
+  });
+
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('returns a valid handoff with defaults applied and the conversation ending at the tool call', async () => {
+    fake.script(AGENT, [{ toolUse: { name: 'submit_handoff', input: { summary: 'Done.', context: 'Table added.', migration } } }]);
+
+    const outcome = await runner(fake).run(task);
+
+    expect(outcome.type).toBe('handoff');
+    if (outcome.type !== 'handoff') return;
+    expect(outcome.handoff).toEqual({ summary: 'Done.', context: 'Table added.', artifacts: [], next_steps: [], constraints: [], migration });
+    expect(outcome.conversation).toMatchObject({ version: 1, agent: AGENT });
+    const messages = (outcome.conversation as { messages: Array<{ role: string; content: unknown }> }).messages;
+    expect(messages.at(-1)).toMatchObject({ role: 'assistant', content: [{ type: 'tool_use', name: 'submit_handoff' }] });
+    expect(fake.requests[0]?.body).toMatchObject({ model: MODEL, max_tokens: 4096 });
+    fake.assertNoUnexpected();
+  });
+
+  it('sends the rendered task with earlier handoffs in the seed format, comments and the previous error', async () => {
+    fake.script(AGENT, [{ toolUse: { name: 'submit_handoff', input: validHandoff } }]);
+
+    await runner(fake).run(task);
+
+    const first = fake.requests[0]?.body.messages[0];
+    const text = textOf(first);
+    expect(first?.role).toBe('user');
+    for (const expected of [
+      'Add a new table for user preferences',
+      'Requested by: <@U0ALICE001>',
+      '# Your step: [2/5] Write and test the migration',
+      '1. Write migration SQL',
+      '## Handoff: api-designer → data-migration-specialist',
+      '**Next Steps**:',
+      'export interface UserPreferencesRow',
+      '<@U0BOB00001>: Keep it small please',
+      'relation already exists',
+    ]) {
+      expect(text).toContain(expected);
+    }
+    expect(fake.requests[0]?.systemText).toContain('You are the data-migration-specialist');
+    fake.assertNoUnexpected();
+  });
+
+  it('sends an invalid handoff back with the validation error and accepts the corrected one', async () => {
+    fake.script(AGENT, [
+      { toolUse: { name: 'submit_handoff', input: { summary: 'Done.', artifacts: [{ path: 'x.sql', kind: 'rust', content: '' }] } } },
+      (request) => {
+        expect(request.toolResults).toHaveLength(1);
+        expect(request.toolResults[0]?.is_error).toBe(true);
+        expect(request.toolResults[0]?.text).toMatch(/context/);
+        expect(request.toolResults[0]?.text).toMatch(/artifacts\[0\]\.kind/);
+        return { toolUse: { name: 'submit_handoff', input: validHandoff } };
+      },
+    ]);
+
+    const outcome = await runner(fake).run(task);
+
+    expect(outcome).toMatchObject({ type: 'handoff', handoff: { summary: validHandoff.summary, migration } });
+    expect(fake.requests).toHaveLength(2);
+    fake.assertNoUnexpected();
+  });
+
+  it('gives up after 3 invalid handoffs with a readable, non-retryable error', async () => {
+    const invalid = { toolUse: { name: 'submit_handoff', input: { summary: '' } } };
+    fake.script(AGENT, [invalid, invalid, invalid]);
+
+    const error = await runner(fake).run(task).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HandoffInvalidError);
+    expect(error).toMatchObject({ retryable: false });
+    expect((error as Error).message).toMatch(
+      /^data-migration-specialist did not produce a valid handoff \(3 attempts; last problems: summary: .*context: .*\)\. Retry the workflow or rephrase the request\.$/,
+    );
+    expect(fake.requests).toHaveLength(3);
+    fake.assertNoUnexpected();
+  });
+
+  it('ends the run at a question, and resume continues the same conversation with the answer as the tool_result', async () => {
+    fake.script(AGENT, [{ toolUse: { id: 'toolu_01question', name: 'ask_user', input: { question: 'One row per user, or per user and device?' } } }]);
+
+    const first = await runner(fake).run(task);
+
+    expect(first).toMatchObject({ type: 'question', question: 'One row per user, or per user and device?', toolUseId: 'toolu_01question' });
+    if (first.type !== 'question') return;
+    const stored: unknown = JSON.parse(JSON.stringify(first.conversation));
+    fake.script(AGENT, [{ toolUse: { name: 'submit_handoff', input: validHandoff } }]);
+
+    const second = await runner(fake).run(task, { conversation: stored, answer: { toolUseId: 'toolu_01question', text: 'Per user', user: '<@U0ALICE001>' } });
+
+    expect(second).toMatchObject({ type: 'handoff', handoff: { summary: validHandoff.summary } });
+    const resumed = fake.requests[1];
+    expect(resumed?.body.messages).toHaveLength(3);
+    expect(textOf(resumed?.body.messages[0])).toEqual(textOf(fake.requests[0]?.body.messages[0]));
+    expect(resumed?.body.messages[1]).toEqual({
+      role: 'assistant',
+      content: [{ type: 'tool_use', id: 'toolu_01question', name: 'ask_user', input: { question: 'One row per user, or per user and device?' } }],
+    });
+    expect(resumed?.toolResults).toEqual([
+      { tool_use_id: 'toolu_01question', is_error: false, text: '<@U0ALICE001> answered: Per user', content: '<@U0ALICE001> answered: Per user' },
+    ]);
+    fake.assertNoUnexpected();
+  });
+
+  it('refuses to resume a conversation whose pending question has another id', async () => {
+    fake.script(AGENT, [{ toolUse: { id: 'toolu_01question', name: 'ask_user', input: { question: 'Which schema?' } } }]);
+    const first = await runner(fake).run(task);
+
+    const error = await runner(fake)
+      .run(task, { conversation: first.conversation, answer: { toolUseId: 'toolu_01other', text: 'public', user: '<@U0ALICE001>' } })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AgentFailedError);
+    expect(error).toMatchObject({ retryable: false, message: expect.stringMatching(/does not answer .* pending question/) });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('reminds the model to call submit_handoff when it ends its turn with text only', async () => {
+    fake.script(AGENT, [{ text: 'Here is the migration: create table …' }, { toolUse: { name: 'submit_handoff', input: validHandoff } }]);
+
+    const outcome = await runner(fake).run(task);
+
+    expect(outcome.type).toBe('handoff');
+    const messages = fake.requests[1]?.body.messages ?? [];
+    expect(messages[1]).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'Here is the migration: create table …' }] });
+    expect(JSON.stringify(messages[2])).toMatch(/without calling a tool.*call submit_handoff/);
+    fake.assertNoUnexpected();
+  });
+
+  it('fails without retry when the model has not handed off within maxTurns', async () => {
+    fake.script(AGENT, [{ text: 'Thinking…' }, { text: 'Still thinking…' }]);
+
+    const error = await runner(fake, { maxTurns: 2 }).run(task).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AgentFailedError);
+    expect(error).toMatchObject({ retryable: false, message: expect.stringMatching(/did not finish its step within 2 model calls/) });
+    fake.assertNoUnexpected();
+  });
+
+  it('turns a 529 into a retryable AgentFailedError saying Claude is overloaded', async () => {
+    fake.script(AGENT, [{ status: 529 }]);
+
+    const error = await runner(fake).run(task).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AgentFailedError);
+    expect(error).toMatchObject({ retryable: true, message: expect.stringMatching(/Claude is overloaded right now; the step will retry/) });
+  });
+
+  it('turns a 429 into a retryable AgentFailedError', async () => {
+    fake.script(AGENT, [{ status: 429, retryAfter: 1 }]);
+
+    await expect(runner(fake).run(task)).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/rate limit/) });
+  });
+
+  it('turns a 401 into a non-retryable AgentFailedError that names ANTHROPIC_API_KEY', async () => {
+    // The fake answers 401 authentication_error, as the API does, to a request without credentials.
+    const withoutKey: typeof fetch = (input, init) => {
+      const headers = new Headers(init?.headers);
+      headers.delete('authorization');
+      headers.delete('x-api-key');
+      return fetch(input, { ...init, headers });
+    };
+    fake.script(AGENT, [{ toolUse: { name: 'submit_handoff', input: validHandoff } }]);
+
+    const error = await runner(fake, { fetch: withoutKey }).run(task).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AgentFailedError);
+    expect(error).toMatchObject({ retryable: false, message: expect.stringMatching(/Check ANTHROPIC_API_KEY/) });
+    expect(fake.requests[0]?.status).toBe(401);
+    expect(fake.unexpected).toEqual(['request without x-api-key or authorization header']);
+  });
+
+  it('turns a refused connection into a retryable AgentFailedError', async () => {
+    const closed = runner(fake);
+    await fake.close();
+
+    await expect(closed.run(task)).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/could not connect/) });
+  });
+
+  it('sums usage over all calls, counting cache reads and writes and a null cache count as zero', async () => {
+    const reported = [
+      { input_tokens: 1000, output_tokens: 50, cache_creation_input_tokens: 800, cache_read_input_tokens: 0 },
+      { input_tokens: 30, output_tokens: 200, cache_creation_input_tokens: null, cache_read_input_tokens: 900 },
+    ];
+    let call = 0;
+    const withUsage: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const body = (await response.json()) as { usage: Record<string, unknown> };
+      body.usage = { ...body.usage, ...reported[call++] };
+      return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+    };
+    fake.script(AGENT, [{ text: 'Let me think.' }, { toolUse: { name: 'submit_handoff', input: validHandoff } }]);
+
+    const outcome = await runner(fake, { fetch: withUsage }).run(task);
+
+    expect(outcome.usage).toEqual({ input_tokens: 1030, output_tokens: 250, cache_creation_input_tokens: 800, cache_read_input_tokens: 900 });
+    fake.assertNoUnexpected();
+  });
+
+  it('marks the system prompt, the last tool and the last message for prompt caching', async () => {
+    fake.script(AGENT, [{ text: 'Hmm.' }, { toolUse: { name: 'submit_handoff', input: validHandoff } }]);
+
+    await runner(fake).run(task);
+
+    const body = fake.requests[1]?.body;
+    expect(body?.system).toEqual([{ type: 'text', text: agents.get(AGENT)?.prompt, cache_control: { type: 'ephemeral' } }]);
+    expect(body?.tools?.map((t) => t.name)).toEqual(['submit_handoff', 'ask_user']);
+    expect(body?.tools?.[0]?.cache_control).toBeUndefined();
+    expect(body?.tools?.[1]?.cache_control).toEqual({ type: 'ephemeral' });
+    expect(body?.tools?.[0]?.input_schema).toMatchObject({ type: 'object', required: ['summary', 'context'] });
+    const last = body?.messages.at(-1)?.content;
+    expect(Array.isArray(last) && last.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
+    fake.assertNoUnexpected();
+  });
+
+  it('refuses an agent that is not defined, without calling Claude', async () => {
+    await expect(runner(fake).run({ ...task, agent: 'dba' })).rejects.toMatchObject({
+      retryable: false,
+      message: expect.stringMatching(/There is no agent named "dba"\. Add agents\/dba\.md/),
+    });
+    expect(fake.requests).toHaveLength(0);
+  });
+});
