@@ -20,6 +20,7 @@ const conversationMessageSchema = z.union([
   z.object({ role: z.literal('assistant'), content: z.array(z.union([textBlockSchema, toolUseBlockSchema])).min(1) }),
 ]);
 export type ConversationMessage = z.infer<typeof conversationMessageSchema>;
+export type AssistantMessage = Extract<ConversationMessage, { role: 'assistant' }>;
 export type ToolUse = z.infer<typeof toolUseBlockSchema>;
 export type ToolResult = z.infer<typeof toolResultBlockSchema>;
 
@@ -35,8 +36,8 @@ export const agentConversationSchema = z.object({
 export type AgentConversation = z.infer<typeof agentConversationSchema>;
 
 /** The assistant turn to store and send back: text and tool calls; other block kinds are not used here. */
-export function assistantTurn(content: Anthropic.ContentBlock[]): ConversationMessage | undefined {
-  const blocks: Array<z.infer<typeof textBlockSchema> | ToolUse> = [];
+export function assistantTurn(content: Anthropic.ContentBlock[]): AssistantMessage | undefined {
+  const blocks: AssistantMessage['content'] = [];
   for (const block of content) {
     if (block.type === 'text' && block.text !== '') blocks.push({ type: 'text', text: block.text });
     if (block.type === 'tool_use') blocks.push({ type: 'tool_use', id: block.id, name: block.name, input: asRecord(block.input) });

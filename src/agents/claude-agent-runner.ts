@@ -82,11 +82,15 @@ export class ClaudeAgentRunner implements AgentRunner {
       if (response.stop_reason === 'refusal') {
         throw new AgentFailedError(`${agent.name} declined this request. Rephrase it, or do this step by hand.`, false);
       }
+      if (response.stop_reason === 'model_context_window_exceeded') {
+        throw new AgentFailedError(`The conversation of ${agent.name} outgrew the model's context window. Shorten the request or split it, and start it again.`, false);
+      }
+      const cutOff = response.stop_reason === 'max_tokens';
       const assistant = assistantTurn(response.content);
-      const toolUses = assistant?.role === 'assistant' ? assistant.content.filter((b): b is ToolUse => b.type === 'tool_use') : [];
+      const toolUses = assistant?.content.filter((b): b is ToolUse => b.type === 'tool_use') ?? [];
       if (assistant !== undefined) messages.push(assistant);
       if (toolUses.length === 0) {
-        messages.push({ role: 'user', content: response.stop_reason === 'max_tokens' ? CUT_OFF : REMINDER });
+        messages.push({ role: 'user', content: cutOff ? CUT_OFF : REMINDER });
         continue;
       }
 
@@ -100,10 +104,11 @@ export class ClaudeAgentRunner implements AgentRunner {
           }
           invalidHandoffs++;
           if (invalidHandoffs >= this.maxInvalidHandoffs) {
-            throw new HandoffInvalidError(agent.name, `${invalidHandoffs} attempts; last problems: ${issuesText(handoff.error)}`);
+            throw new HandoffInvalidError(agent.name, `${invalidHandoffs} attempts; last problems: ${clip(issuesText(handoff.error), 600)}`);
           }
           log.info({ turn, invalidHandoffs }, 'agent handoff invalid; sent back');
-          results.push(errorResult(use, `The handoff is invalid; fix these problems and call submit_handoff again:\n${z.prettifyError(handoff.error)}`));
+          const problems = `The handoff is invalid; fix these problems and call submit_handoff again:\n${z.prettifyError(handoff.error)}`;
+          results.push(errorResult(use, cutOff ? `${CUT_OFF}\n${problems}` : problems));
         } else if (use.name === 'ask_user' && agent.tools.includes('ask_user')) {
           const input = askUserInputSchema.safeParse(use.input);
           if (input.success) {
@@ -154,6 +159,10 @@ function resumedMessages(agent: string, resume: { conversation: unknown; answer:
       : errorResult(use, 'not run: call one tool at a time; call it again if you still need it'),
   );
   return [...messages, { role: 'user', content: results }];
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function conversationOf(agent: string, messages: ConversationMessage[]): AgentConversation {

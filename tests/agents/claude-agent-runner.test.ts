@@ -199,6 +199,25 @@ describe('ClaudeAgentRunner', () => {
     fake.assertNoUnexpected();
   });
 
+  it('tells the model its reply was cut off at max_tokens and lets it hand off', async () => {
+    fake.script(AGENT, [{ text: 'create table public.user_preferences (', stopReason: 'max_tokens' }, { toolUse: { name: 'submit_handoff', input: validHandoff } }]);
+
+    const outcome = await runner(fake).run(task);
+
+    expect(outcome.type).toBe('handoff');
+    expect(textOf(fake.requests[1]?.body.messages.at(-1))).toMatch(/^Your reply was cut off at the output limit\. Call submit_handoff now/);
+    fake.assertNoUnexpected();
+  });
+
+  it('refuses to resume a damaged conversation or one that belongs to another agent', async () => {
+    const answer = { toolUseId: 'toolu_01question', text: 'yes', user: '<@U0ALICE001>' };
+    const otherAgent = { version: 1, agent: 'api-designer', messages: [{ role: 'user', content: 'hi' }] };
+
+    await expect(runner(fake).run(task, { conversation: { messages: 'lost' }, answer })).rejects.toMatchObject({ retryable: false, message: expect.stringMatching(/cannot be resumed/) });
+    await expect(runner(fake).run(task, { conversation: otherAgent, answer })).rejects.toMatchObject({ retryable: false, message: expect.stringMatching(/cannot be resumed/) });
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('fails without retry when the model has not handed off within maxTurns', async () => {
     fake.script(AGENT, [{ text: 'Thinking…' }, { text: 'Still thinking…' }]);
 

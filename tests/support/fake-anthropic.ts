@@ -285,7 +285,9 @@ class FakeAnthropicServer implements FakeAnthropic {
   /** First registered script named as `name: <agent>`, else the first whose name appears at all. */
   private scriptFor(system: string): Script | undefined {
     return (
-      this.scripts.find((s) => system.includes(`name: ${s.agent}`)) ?? this.scripts.find((s) => system.includes(s.agent))
+      this.scripts.find((s) => system.includes(`name: ${s.agent}`)) ??
+      this.scripts.find((s) => system.startsWith(`You are the ${s.agent} `)) ??
+      this.scripts.find((s) => system.includes(s.agent))
     );
   }
 
