@@ -11,8 +11,8 @@ const replySchema = z.object({
   text: z.string(),
   ts: z.string(),
   thread_ts: z.string(),
-  bot_id: z.undefined(),
-  subtype: z.undefined(),
+  bot_id: z.never().optional(),
+  subtype: z.never().optional(),
 });
 
 /** Thread replies: answers to a pending question, a rejection's reason, or comments for the next agent. */

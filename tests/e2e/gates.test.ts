@@ -1,0 +1,139 @@
+import { APPROVER, CHANNEL, Harness, REQUESTER, SECOND_APPROVER, STRANGER } from '../support/harness';
+import { textOf } from '../support/fake-slack';
+import { scriptSchemaChange } from '../support/scripted-agents';
+
+const countRows = async (h: Harness, sql: string): Promise<number> => Number((await h.pool.query(sql)).rows[0].count);
+
+describe('quality gates', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  async function startAtFirstGate(env: Record<string, string> = {}) {
+    h = await Harness.start({ env });
+    scriptSchemaChange(h.claude);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    const gate = await h.openGate(root, 'API Review');
+    return { root, gate };
+  }
+
+  it('shows the gate criteria, its automatic checks and Approve, Reject and Rollback buttons with a confirm on Rollback', async () => {
+    const { gate } = await startAtFirstGate();
+    const text = textOf(gate);
+    expect(text).toContain('Design: API Review');
+    expect(text).toContain('Types defined, contracts clear');
+    expect(text).toContain('src/modules/core/types/preferences.ts');
+    const buttons = (gate.blocks!.find((b) => b.type === 'actions') as { elements: Array<Record<string, unknown>> }).elements;
+    expect(buttons.map((b) => [(b.text as { text: string }).text, b.style])).toEqual([['Approve', 'primary'], ['Reject', 'danger'], ['Rollback', 'danger']]);
+    expect(buttons[2]!.confirm).toBeDefined();
+  });
+
+  it('stops the workflow on Reject, merges nothing and asks the person who rejected for the reason', async () => {
+    const { root, gate } = await startAtFirstGate();
+    await h.click(gate, 'reject', APPROVER);
+    await h.waitForState('rejected');
+    await h.waitForInThread(root, /please reply in this thread with the reason/);
+    expect(textOf(h.slack.message(CHANNEL, gate.ts))).toContain(`Rejected by <@${APPROVER}>`);
+    await h.waitForInThread(root, /Workflow rejected/);
+    expect(h.claude.requestsFor('data-migration-specialist')).toHaveLength(0);
+
+    await h.reply(root, 'The table needs a notification_email column too', APPROVER);
+    await h.waitForInThread(root, /Reason noted/);
+    expect((await h.events()).map((e) => e.type)).toEqual(expect.arrayContaining(['gate_rejected', 'workflow_rejected', 'rejection_reason']));
+    h.slack.assertNoUnexpected();
+  });
+
+  it('refuses a click from someone who is not an approver, ephemerally, and changes nothing', async () => {
+    const { gate } = await startAtFirstGate();
+    await h.click(gate, 'approve', STRANGER);
+    const refusal = await h.slack.waitFor(() => h.slack.ephemerals.find((e) => e.user === STRANGER), { description: 'ephemeral refusal' });
+    expect(refusal.text).toMatch(/Only the approvers/);
+    expect(await h.workflowState()).toBe('waiting_gate');
+    expect(JSON.stringify(h.slack.message(CHANNEL, gate.ts)!.blocks)).toContain('gate_approve');
+    expect((await h.events()).filter((e) => e.type === 'gate_refused')).toEqual([{ type: 'gate_refused', actor: STRANGER }]);
+  });
+
+  it('does not let the requester approve the gate that merges to production, but lets another approver', async () => {
+    h = await Harness.start({ env: { INFRA_APPROVERS: `${REQUESTER},${APPROVER}` } });
+    scriptSchemaChange(h.claude);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    for (const title of ['API Review', 'Branch Test', 'Security']) {
+      await h.click(await h.openGate(root, title), 'approve', REQUESTER);
+      await h.slack.waitFor(() => h.thread(root).some((m) => textOf(m).includes(`${title} — Approved by`)), { description: `${title} approved` });
+    }
+    const merge = await h.openGate(root, 'Smoke Test');
+    expect(textOf(merge)).toContain('merges the change to production');
+    await h.click(merge, 'approve', REQUESTER);
+    const refusal = await h.slack.waitFor(() => h.slack.ephemerals.find((e) => e.user === REQUESTER), { description: 'refusal' });
+    expect(refusal.text).toMatch(/someone else must approve/);
+    expect(await h.workflowState()).toBe('waiting_gate');
+
+    await h.click(merge, 'approve', APPROVER);
+    await h.waitForState('succeeded');
+  });
+
+  it('turns a double click and two approvers clicking at once into exactly one transition', async () => {
+    const { root, gate } = await startAtFirstGate();
+    const clicks = await Promise.all([h.click(gate, 'approve', APPROVER), h.click(gate, 'approve', APPROVER), h.click(gate, 'approve', SECOND_APPROVER)]);
+    expect(clicks.map((c) => c.status)).toEqual([200, 200, 200]);
+    await h.openGate(root, 'Branch Test');
+    expect(await countRows(h, "select count(*) from events where type = 'gate_approved'")).toBe(1);
+    expect(await countRows(h, "select count(*) from events where type = 'workflow_resumed'")).toBe(1);
+    const already = await h.slack.waitFor(() => h.slack.ephemerals.filter((e) => /already approved/.test(e.text)).length === 2 || undefined, { description: 'two "already" notes' });
+    expect(already).toBe(true);
+    expect(h.threadTexts(root).filter((t) => t.startsWith('[2/5] Invoking data-migration-specialist...'))).toHaveLength(1);
+    expect(h.claude.requestsFor('data-migration-specialist')).toHaveLength(1);
+  });
+
+  it('rolls back at a gate: runs the compensations the steps registered, newest first, and marks the workflow rolled back', async () => {
+    const undone: string[] = [];
+    h = await Harness.start({
+      runtime: {
+        actions: [
+          {
+            name: 'create-branch',
+            async run(ctx) {
+              await ctx.compensate({ key: `branch-${ctx.workflow.id}`, kind: 'delete-branch', data: { branch: `infra-${ctx.workflow.id}` } });
+              return { summary: `Branch infra-${ctx.workflow.id} created.`, checks: [{ name: 'Branch created', status: 'pass' }] };
+            },
+          },
+        ],
+        compensators: [{ kind: 'delete-branch', async run(data) { undone.push(String(data.branch)); } }],
+        workflowsDir: await workflowsWithAction('migration', 'create-branch'),
+      },
+    });
+    scriptSchemaChange(h.claude);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+    const branchGate = await h.openGate(root, 'Branch Test');
+    expect(textOf(branchGate)).toContain('Branch created');
+    await h.click(branchGate, 'rollback', APPROVER);
+    await h.waitForInThread(root, /Rolled back by/);
+    await h.waitForState('rolled_back');
+    expect(undone).toEqual(['infra-1']);
+    expect(textOf(h.slack.message(CHANNEL, branchGate.ts))).toContain(`Rolled back by <@${APPROVER}>`);
+    await h.waitForInThread(root, /Workflow rolled back/);
+    expect(textOf(h.slack.message(CHANNEL, root.ts))).toContain('Rolled back');
+    expect(await countRows(h, "select count(*) from target_locks")).toBe(0);
+  });
+});
+
+/** A copy of the repository's workflows with one engine action added to a step of schema-change. */
+async function workflowsWithAction(stepKey: string, action: string): Promise<string> {
+  const { mkdtempSync, readdirSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { parse, stringify } = await import('yaml');
+  const src = join(__dirname, '../../workflows');
+  const dir = mkdtempSync(join(tmpdir(), 'workflows-'));
+  for (const file of readdirSync(src)) {
+    const doc = parse(readFileSync(join(src, file), 'utf8'));
+    if (doc.name === 'schema-change') for (const step of doc.steps) if (step.key === stepKey) step.actions = [action];
+    writeFileSync(join(dir, file), stringify(doc));
+  }
+  return dir;
+}
