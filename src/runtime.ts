@@ -70,7 +70,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const queue = new BullJobQueue({ connection: queueRedis, prefix: config.INFRA_QUEUE_PREFIX, attempts: config.INFRA_STEP_ATTEMPTS });
 
   const anthropic = config.ANTHROPIC_API_KEY
-    ? new Anthropic({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, maxRetries: 4 })
+    ? new Anthropic({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, maxRetries: config.ANTHROPIC_MAX_RETRIES })
     : undefined;
   const agentDefs = loadAgents(opts.agentsDir ?? join(ROOT, 'agents'));
   const agents =

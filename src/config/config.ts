@@ -23,6 +23,7 @@ export const configSchema = z.object({
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
   ANTHROPIC_MODEL: z.string().default('claude-sonnet-4-6'),
+  ANTHROPIC_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'use redis://host:port').default('redis://127.0.0.1:6379'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://user:password@host:5432/db'),
   TARGET_DATABASE_URL: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://…').optional()),

@@ -1,0 +1,37 @@
+import { CHANNEL, Harness, REQUESTER, STRANGER } from '../support/harness';
+import { textOf } from '../support/fake-slack';
+import { scriptSchemaChange, submit } from '../support/scripted-agents';
+
+describe('clarifying questions in the thread', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('posts the agent question mentioning the requester and resumes the same conversation with the answer', async () => {
+    h = await Harness.start();
+    scriptSchemaChange(h.claude, ['api-designer']);
+    h.claude.script('api-designer', [{ toolUse: { name: 'ask_user', input: { question: 'Which preferences should the table hold?' } } }, submit('api-designer')]);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    const question = await h.waitForInThread(root, /Which preferences should the table hold\?/);
+    expect(textOf(question)).toContain(`<@${REQUESTER}>`);
+    await h.waitForState('waiting_reply');
+    expect(textOf(h.slack.message(CHANNEL, root.ts))).toContain('Waiting for an answer');
+
+    await h.reply(root, 'I think dark mode matters', STRANGER);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await h.workflowState()).toBe('waiting_reply');
+
+    await h.reply(root, 'Theme and locale, nothing else', REQUESTER);
+    await h.openGate(root, 'API Review');
+    const [, resumed] = h.claude.requestsFor('api-designer');
+    expect(resumed!.toolResults[0]!.text).toContain('Theme and locale, nothing else');
+    expect(h.thread(root).filter((m) => textOf(m).startsWith('[1/5] Invoking api-designer...'))).toHaveLength(1);
+
+    await h.click(await h.openGate(root, 'API Review'), 'approve', 'U0APPROVE1');
+    await h.openGate(root, 'Branch Test');
+    const firstMessage = JSON.stringify(h.claude.requestsFor('data-migration-specialist')[0]!.body.messages[0]);
+    expect(firstMessage).toContain('I think dark mode matters');
+  });
+});

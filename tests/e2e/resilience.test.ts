@@ -1,0 +1,117 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { APPROVER, CHANNEL, Harness, REQUESTER, deleteQueueKeys } from '../support/harness';
+import { textOf } from '../support/fake-slack';
+import { scriptSchemaChange, submit } from '../support/scripted-agents';
+
+const headlineCount = (h: Harness, root: { ts: string }, headline: string) =>
+  h.slack.thread(CHANNEL, root.ts).filter((m) => textOf(m).startsWith(headline)).length;
+
+/** Starts the worker role in a child process with the harness's settings. */
+async function spawnWorker(h: Harness): Promise<ChildProcess> {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+  for (const [key, value] of Object.entries(h.config)) if (value !== undefined) env[key] = Array.isArray(value) ? value.join(',') : String(value);
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '../support/worker-process.ts')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.on('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+  });
+  return child;
+}
+
+describe('resilience', () => {
+  let h: Harness;
+  let children: ChildProcess[] = [];
+  afterEach(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    children = [];
+    await h.close();
+  });
+
+  it('runs a step again when its worker is killed with SIGKILL mid-step, with no duplicate message in the thread', async () => {
+    h = await Harness.start({ worker: false });
+    scriptSchemaChange(h.claude, ['data-migration-specialist']);
+    h.claude.script('data-migration-specialist', [{ hang: true }, submit('data-migration-specialist')]);
+    const first = await spawnWorker(h);
+    children.push(first);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+    await h.claude.waitFor(() => h.claude.requestsFor('data-migration-specialist').length === 1, { description: 'the step calls Claude' });
+    await h.waitForInThread(root, /^\[2\/5\] Invoking data-migration-specialist\.\.\./);
+
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    children.push(await spawnWorker(h));
+
+    await h.openGate(root, 'Branch Test');
+    expect(h.claude.requestsFor('data-migration-specialist')).toHaveLength(2);
+    expect(headlineCount(h, root, '[2/5] Invoking data-migration-specialist...')).toBe(1);
+    const { rows } = await h.pool.query('SELECT run FROM steps WHERE workflow_id = 1 AND idx = 1');
+    expect(rows[0].run).toBe(1);
+    h.slack.assertNoUnexpected();
+  });
+
+  it('finishes the workflow when its Redis keys are deleted mid-workflow, because Postgres knows what is due', async () => {
+    h = await Harness.start({ worker: false });
+    scriptSchemaChange(h.claude);
+    const worker = await h.startRuntime({ web: false, worker: true });
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    const gate = await h.openGate(root, 'API Review');
+    await worker.stop();
+
+    await h.click(gate, 'approve', APPROVER);
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, gate.ts)).includes('Approved by'), { description: 'gate approved' });
+    expect(await deleteQueueKeys(h.prefix)).toBeGreaterThan(0);
+
+    await h.startRuntime({ web: false, worker: true });
+    await h.openGate(root, 'Branch Test');
+    expect(headlineCount(h, root, '[2/5] Invoking data-migration-specialist...')).toBe(1);
+    expect(h.claude.requestsFor('data-migration-specialist')).toHaveLength(1);
+  });
+
+  it('makes a second request on the same target wait behind the first, naming it, and starts it when the first ends', async () => {
+    h = await Harness.start();
+    scriptSchemaChange(h.claude);
+    await h.command('Add a new table for user preferences');
+    const first = await h.root(1);
+    await h.openGate(first, 'API Review');
+
+    h.claude.script('devops-engineer', [submit('devops-engineer')]);
+    await h.command('Add preview deployments for PRs', APPROVER);
+    const second = await h.root(2);
+    const waiting = await h.waitForInThread(second, /Waiting: workflow #1/);
+    expect(textOf(waiting)).toContain(`requested by <@${REQUESTER}>`);
+    expect(await h.workflowState(2)).toBe('planned');
+    expect(h.claude.requestsFor('devops-engineer')).toHaveLength(0);
+
+    await h.command('cancel 1', REQUESTER);
+    await h.waitForInThread(second, /^\[1\/3\] Invoking devops-engineer\.\.\./);
+    await h.slack.waitFor(() => h.claude.requestsFor('devops-engineer').length === 1, { description: 'second workflow runs' });
+  });
+
+  it('goes on with the step when Claude answers 529 overloaded once', async () => {
+    h = await Harness.start({ env: { ANTHROPIC_MAX_RETRIES: '0' } });
+    scriptSchemaChange(h.claude, ['api-designer']);
+    h.claude.script('api-designer', [{ status: 529 }, submit('api-designer')]);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    await h.openGate(root, 'API Review');
+    expect(h.claude.requestsFor('api-designer').map((r) => r.status)).toEqual([529, 200]);
+    expect(headlineCount(h, root, '[1/5] Invoking api-designer...')).toBe(1);
+  });
+
+  it('fails the workflow with a readable message when Claude stays overloaded, and merges nothing', async () => {
+    h = await Harness.start({ env: { INFRA_STEP_ATTEMPTS: '2', ANTHROPIC_MAX_RETRIES: '0' } });
+    h.claude.script('api-designer', [{ status: 529 }, { status: 529 }]);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    await h.waitForState('failed');
+    const step = await h.waitForInThread(root, /Invoking api-designer/);
+    expect(textOf(step)).toMatch(/overloaded/i);
+    expect(textOf(step)).toContain('nothing was merged');
+    await h.waitForInThread(root, /Workflow failed/);
+    expect(textOf(h.slack.message(CHANNEL, root.ts))).toContain('Failed');
+  });
+});
