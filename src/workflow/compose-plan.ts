@@ -20,7 +20,7 @@ export function composePlan(library: WorkflowLibrary, categories: Category[]): P
     if (!def) throw new Error(`no workflow is defined for category ${category}`);
     for (const step of def.steps) {
       const existing = merged.get(step.key);
-      merged.set(step.key, existing ? mergeSteps(existing, step) : step);
+      merged.set(step.key, existing ? mergeSteps(existing, step) : { ...step });
     }
   }
   const order = library.mixed.order;

@@ -1,0 +1,39 @@
+import { ConfigError, loadConfig, targetOf } from './config';
+
+const minimal = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12', DATABASE_URL: 'postgres://u@h/db' };
+
+describe('configuration', () => {
+  it('fills every optional setting with its documented default', () => {
+    const config = loadConfig(minimal);
+    expect(config).toMatchObject({ REDIS_URL: 'redis://127.0.0.1:6379', PORT: 3000, INFRA_DIGEST_CRON: '0 9 * * 1-5', INFRA_REQUESTER_MAY_APPROVE_MERGE: false, INFRA_QUEUE_PREFIX: 'infra' });
+    expect(config.INFRA_APPROVERS).toBeUndefined();
+  });
+
+  it('names each missing or bad variable and says how to fix it', () => {
+    expect.assertions(4);
+    try {
+      loadConfig({ SLACK_BOT_TOKEN: 'nope', DATABASE_URL: 'mysql://x' });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as Error).message;
+      expect(message).toContain('SLACK_BOT_TOKEN is invalid: a bot token starts with xoxb-');
+      expect(message).toContain('SLACK_SIGNING_SECRET is missing: set it in the environment or .env');
+      expect(message).toContain('DATABASE_URL is invalid: use postgres://');
+    }
+  });
+
+  it('reads approvers as a comma or space separated list of Slack user ids', () => {
+    expect(loadConfig({ ...minimal, INFRA_APPROVERS: 'U1AAA, U2BBB U3CCC' }).INFRA_APPROVERS).toEqual(['U1AAA', 'U2BBB', 'U3CCC']);
+    expect(() => loadConfig({ ...minimal, INFRA_APPROVERS: 'alice' })).toThrow(/INFRA_APPROVERS is invalid/);
+  });
+
+  it('treats an empty optional setting as unset', () => {
+    expect(loadConfig({ ...minimal, SLACK_APP_TOKEN: '', ANTHROPIC_API_KEY: ' ' })).toMatchObject({ SLACK_APP_TOKEN: undefined, ANTHROPIC_API_KEY: undefined });
+  });
+
+  it('locks the Supabase project, else the target database, else a default target', () => {
+    expect(targetOf({ SUPABASE_PROJECT_REF: 'abcdefghijklmnopqrst', TARGET_DATABASE_URL: undefined })).toBe('supabase:abcdefghijklmnopqrst');
+    expect(targetOf({ SUPABASE_PROJECT_REF: undefined, TARGET_DATABASE_URL: 'postgres://u:secret@db.local/app' })).toBe('postgres:db.local:5432/app');
+    expect(targetOf({ SUPABASE_PROJECT_REF: undefined, TARGET_DATABASE_URL: undefined })).toBe('default');
+  });
+});

@@ -1,0 +1,41 @@
+import { mkdtempSync, readdirSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadWorkflowLibrary } from './definitions-loader';
+
+const repo = join(__dirname, '../../workflows');
+
+function withFiles(edit: (dir: string) => void): () => unknown {
+  const dir = mkdtempSync(join(tmpdir(), 'wf-'));
+  for (const f of readdirSync(repo)) copyFileSync(join(repo, f), join(dir, f));
+  edit(dir);
+  return () => {
+    try {
+      return loadWorkflowLibrary(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+describe('the workflow definitions loader', () => {
+  it('loads the five workflows of the repository and the mixed composition', () => {
+    const library = loadWorkflowLibrary(repo);
+    expect([...library.byCategory.keys()].sort()).toEqual(['api', 'cicd', 'edge_function', 'query_rls', 'schema']);
+  });
+
+  it('refuses a step with an unknown gate, naming the file and the field', () => {
+    const load = withFiles((dir) => writeFileSync(join(dir, 'bad.yml'), 'name: bad\ntitle: Bad\ncategory: schema\nlead: x\nsteps:\n  - key: a\n    title: A\n    tasks: [t]\n    gate: vibes\n'));
+    expect(load).toThrow(/bad\.yml is invalid: steps\.0\.gate/);
+  });
+
+  it('refuses a second workflow for the same category', () => {
+    const load = withFiles((dir) => writeFileSync(join(dir, 'dup.yml'), 'name: dup\ntitle: Dup\ncategory: cicd\nlead: devops-engineer\nsteps:\n  - key: devops\n    title: D\n    tasks: [t]\n'));
+    expect(load).toThrow(/dup\.yml is invalid: a second workflow for category cicd/);
+  });
+
+  it('refuses a step key that mixed.yml does not place in its order', () => {
+    const load = withFiles((dir) => writeFileSync(join(dir, 'query-rls.yml'), 'name: query-rls\ntitle: Q\ncategory: query_rls\nlead: backend-engineer\nsteps:\n  - key: surprise\n    title: S\n    tasks: [t]\n'));
+    expect(load).toThrow(/order does not list step surprise/);
+  });
+});
