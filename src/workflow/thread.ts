@@ -4,14 +4,25 @@ import { reportMessage } from '../slack/views/report-message';
 import { listGates } from '../store/gates-repo';
 import { listSteps } from '../store/steps-repo';
 import { getWorkflow } from '../store/workflows-repo';
+import { inTransaction } from '../store/db';
 import type { EngineDeps } from './engine-deps';
 
-/** Redraws the root message (state and progress bar) from Postgres. */
+/** Advisory-lock namespace of root message redraws. */
+const ROOT_REDRAW_LOCK = 727_100_002;
+
+/**
+ * Redraws the root message (state and progress bar) from Postgres. Redraws of one workflow are
+ * serialised, and each reads the state after taking the lock, so a slow redraw can never land after a
+ * newer one and show a stale state.
+ */
 export async function refreshRoot(deps: EngineDeps, workflowId: number): Promise<void> {
-  const workflow = await getWorkflow(deps.pool, workflowId);
-  if (!workflow?.root_ts) return;
-  const steps = await listSteps(deps.pool, workflowId);
-  await deps.slack.update(workflow.channel_id, workflow.root_ts, rootMessage(workflow, workflow.plan, steps));
+  await inTransaction(deps.pool, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [ROOT_REDRAW_LOCK, workflowId]);
+    const workflow = await getWorkflow(tx, workflowId);
+    if (!workflow?.root_ts) return;
+    const steps = await listSteps(tx, workflowId);
+    await deps.slack.update(workflow.channel_id, workflow.root_ts, rootMessage(workflow, workflow.plan, steps));
+  });
 }
 
 /** Posts the closing report once and redraws the root. */
@@ -21,5 +32,5 @@ export async function postReport(deps: EngineDeps, workflowId: number): Promise<
   const [steps, gates] = await Promise.all([listSteps(deps.pool, workflowId), listGates(deps.pool, workflowId)]);
   const usage = steps.reduce((sum, s) => (s.usage ? addUsage(sum, s.usage) : sum), ZERO_USAGE);
   await deps.slack.post(`wf:${workflowId}:report`, { channel: workflow.channel_id, threadTs: workflow.root_ts }, reportMessage(workflow, steps, gates, usage));
-  await deps.slack.update(workflow.channel_id, workflow.root_ts, rootMessage(workflow, workflow.plan, steps));
+  await refreshRoot(deps, workflowId);
 }
