@@ -1,5 +1,7 @@
 import { inTransaction } from '../store/db';
-import { expireOpenGates } from '../store/gates-repo';
+import { gateDecidedMessage } from '../slack/views/gate-message';
+import { expireOpenGates, listGates } from '../store/gates-repo';
+import { findMessage } from '../store/slack-messages-repo';
 import { ACTIVE_WORKFLOW_STATES, Workflow, WorkflowState } from '../store/rows';
 import { nextWaitingWorkflow, releaseTarget } from '../store/target-locks-repo';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
@@ -30,8 +32,15 @@ export async function endWorkflow(
   });
 }
 
-/** After a workflow ended: the report in its thread, and the next workflow waiting for its target starts. */
+/**
+ * After a workflow ended: gates it closed lose their buttons, the report goes in its thread, and the
+ * next workflow waiting for its target starts.
+ */
 export async function afterEnd(deps: EngineDeps, workflowId: number): Promise<void> {
+  for (const gate of (await listGates(deps.pool, workflowId)).filter((g) => g.state === 'expired')) {
+    const posted = await findMessage(deps.pool, `gate:${gate.id}`);
+    if (posted?.ts) await deps.slack.update(posted.channelId, posted.ts, gateDecidedMessage(gate));
+  }
   await postReport(deps, workflowId);
   const workflow = await getWorkflow(deps.pool, workflowId);
   if (!workflow) return;

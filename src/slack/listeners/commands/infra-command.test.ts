@@ -29,7 +29,7 @@ describe('parseCommand', () => {
   it('answers `status` without a usable id with the usage and a note asking for the id', () => {
     for (const raw of ['status', 'status #', 'status abc', 'status 0', 'status -3', 'status 1.5']) {
       const parsed = parseCommand(raw);
-      expect(parsed).toEqual({ type: 'help', note: expect.stringContaining('`/infra status` needs a workflow id') });
+      expect(parsed).toEqual({ type: 'help', note: expect.stringContaining('`/infra status` takes one workflow id') });
     }
   });
 
@@ -39,7 +39,7 @@ describe('parseCommand', () => {
   });
 
   it('answers `cancel` without an id with a note asking for the id', () => {
-    expect(parseCommand('cancel')).toEqual({ type: 'help', note: expect.stringContaining('`/infra cancel` needs a workflow id') });
+    expect(parseCommand('cancel')).toEqual({ type: 'help', note: expect.stringContaining('`/infra cancel` takes one workflow id') });
   });
 
   it('reads a sentence as a request, trimmed but otherwise unchanged', () => {
@@ -79,5 +79,17 @@ describe('parseCommand', () => {
   it('answers a subcommand with unexpected arguments as unknown input rather than running it', () => {
     expect(parseCommand('help me')).toEqual({ type: 'help', note: expect.stringContaining('I did not understand `help me`') });
     expect(parseCommand('list all')).toEqual({ type: 'help', note: expect.stringContaining('I did not understand `list all`') });
+  });
+});
+
+describe('parseCommand with extra words after status or cancel', () => {
+  it('never turns "cancel 7 please" or "status 12 for me" into a new request', () => {
+    expect(parseCommand('cancel 7 please')).toMatchObject({ type: 'help' });
+    expect(parseCommand('status 12 for me')).toMatchObject({ type: 'help' });
+  });
+
+  it('refuses ids written in hex or with an exponent', () => {
+    expect(parseCommand('status 0x10')).toMatchObject({ type: 'help' });
+    expect(parseCommand('cancel 1e1')).toMatchObject({ type: 'help' });
   });
 });

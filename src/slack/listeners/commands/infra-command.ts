@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { InfraError } from '../../../errors';
+import { InfraError, RequestTooLongError } from '../../../errors';
 import { listGates } from '../../../store/gates-repo';
 import { listSteps } from '../../../store/steps-repo';
 import { getWorkflow, insertWorkflow, listActiveWorkflows } from '../../../store/workflows-repo';
@@ -32,12 +32,12 @@ export function parseCommand(raw: string): ParsedCommand {
   const word = head.toLowerCase();
   if (word === 'help' && rest.length === 0) return { type: 'help' };
   if (word === 'list' && rest.length === 0) return { type: 'list' };
-  if ((word === 'status' || word === 'cancel') && rest.length <= 1) {
-    const id = Number((rest[0] ?? '').replace(/^#/, ''));
-    if (!Number.isInteger(id) || id <= 0) return { type: 'help', note: `\`/infra ${word}\` needs a workflow id, e.g. \`/infra ${word} 12\`.` };
+  if (word === 'status' || word === 'cancel') {
+    const id = rest.length === 1 && /^#?\d{1,15}$/.test(rest[0]!) ? Number(rest[0]!.replace('#', '')) : 0;
+    if (id <= 0) return { type: 'help', note: `\`/infra ${word}\` takes one workflow id, e.g. \`/infra ${word} 12\`.` };
     return { type: word, id };
   }
-  if (text.length > MAX_REQUEST_LENGTH) return { type: 'invalid', message: `Your request is ${text.length.toLocaleString('en-US')} characters; the limit is ${MAX_REQUEST_LENGTH.toLocaleString('en-US')}. Shorten it, and add details as thread replies once the workflow has started.` };
+  if (text.length > MAX_REQUEST_LENGTH) return { type: 'invalid', message: new RequestTooLongError(text.length, MAX_REQUEST_LENGTH).message };
   if (text.split(/\s+/).length < 3) return { type: 'help', note: `I did not understand \`${text.slice(0, 50)}\`. A request is a sentence, e.g. \`/infra Add a new table for user preferences\`.` };
   return { type: 'request', text };
 }
