@@ -73,9 +73,30 @@ export class ActionFailedError extends InfraError {
   }
 }
 
-/** True when an error is worth another attempt (network blips, rate limits, overloads). */
+/** Slack answers that mean "try again later" rather than "this request is wrong". */
+const SLACK_TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+/**
+ * True when an error is worth another attempt: network blips, Postgres serialisation failures and
+ * deadlocks, Slack rate limits and server errors. Errors of this program decide for themselves.
+ */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof InfraError) return error.retryable;
-  const code = (error as { code?: string } | null)?.code;
-  return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === '40001' || code === '40P01';
+  const e = error as { code?: string; statusCode?: number; data?: { error?: string } } | null;
+  switch (e?.code) {
+    case 'ECONNRESET':
+    case 'ECONNREFUSED':
+    case 'ETIMEDOUT':
+    case '40001':
+    case '40P01':
+    case 'slack_webapi_rate_limited_error':
+    case 'slack_webapi_request_error':
+      return true;
+    case 'slack_webapi_http_error':
+      return (e.statusCode ?? 0) >= 500 || e.statusCode === 429;
+    case 'slack_webapi_platform_error':
+      return SLACK_TRANSIENT.has(e.data?.error ?? '');
+    default:
+      return false;
+  }
 }

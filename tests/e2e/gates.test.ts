@@ -117,7 +117,7 @@ describe('quality gates', () => {
     expect(undone).toEqual(['infra-1']);
     expect(textOf(h.slack.message(CHANNEL, branchGate.ts))).toContain(`Rolled back by <@${APPROVER}>`);
     await h.waitForInThread(root, /Workflow rolled back/);
-    expect(textOf(h.slack.message(CHANNEL, root.ts))).toContain('Rolled back');
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, root.ts)).includes('Rolled back'), { description: 'root shows the rollback' });
     expect(await countRows(h, "select count(*) from target_locks")).toBe(0);
   });
 });

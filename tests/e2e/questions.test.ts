@@ -17,7 +17,7 @@ describe('clarifying questions in the thread', () => {
     const question = await h.waitForInThread(root, /Which preferences should the table hold\?/);
     expect(textOf(question)).toContain(`<@${REQUESTER}>`);
     await h.waitForState('waiting_reply');
-    expect(textOf(h.slack.message(CHANNEL, root.ts))).toContain('Waiting for an answer');
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, root.ts)).includes('Waiting for an answer'), { description: 'root shows the wait' });
 
     await h.reply(root, 'I think dark mode matters', STRANGER);
     await new Promise((r) => setTimeout(r, 300));

@@ -112,6 +112,28 @@ describe('resilience', () => {
     expect(textOf(step)).toMatch(/overloaded/i);
     expect(textOf(step)).toContain('nothing was merged');
     await h.waitForInThread(root, /Workflow failed/);
-    expect(textOf(h.slack.message(CHANNEL, root.ts))).toContain('Failed');
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, root.ts)).includes('Failed'), { description: 'root shows the failure' });
+  });
+});
+
+describe('Slack rate limits', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('waits out Slack 429 answers during a step and loses or repeats nothing', async () => {
+    h = await Harness.start();
+    scriptSchemaChange(h.claude);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+    h.slack.failNext('chat.update', { status: 429, retryAfter: 0 });
+    h.slack.failNext('chat.update', { status: 429, retryAfter: 0 });
+    await h.openGate(root, 'Branch Test');
+    expect(h.slack.calls.filter((c) => c.method === 'chat.update' && c.status === 429)).toHaveLength(2);
+    expect(headlineCount(h, root, '[2/5] Invoking data-migration-specialist...')).toBe(1);
+    expect(h.thread(root).filter((m) => textOf(m).includes('Branch Test — waiting for approval'))).toHaveLength(1);
+    expect(await h.workflowState()).toBe('waiting_gate');
   });
 });

@@ -32,6 +32,8 @@ describe('a schema change requested with /infra', () => {
       expect(textOf(h.slack.message(CHANNEL, gate.ts))).toContain(`Approved by <@${APPROVER}>`);
     }
     await h.waitForState('succeeded');
+    await h.waitForInThread(root, /Workflow complete/);
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, root.ts)).includes('Succeeded'), { description: 'root shows success' });
 
     const texts = h.threadTexts(root);
     const headlines = texts.map((t) => t.match(/^\[\d\/5\] [^\n]*\.\.\./)?.[0]).filter(Boolean);
