@@ -52,19 +52,34 @@ export async function decide(deps: EngineDeps, input: { gateId: number; decision
   if (!decided) return { type: 'already', gate: (await getGate(deps.pool, gate.id))! };
 
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
-  const gateTs = (await deps.slack.post(`gate:${gate.id}`, thread, gateDecidedMessage(decided)));
-  await deps.slack.update(thread.channel, gateTs, gateDecidedMessage(decided));
-
+  // The decision is committed. Each follow-up is independent, and the reconciler repeats the state
+  // work if this process fails here, so an error below is logged, never reported as a failed decision.
+  const attempt = async (what: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+    } catch (error) {
+      deps.logger.warn({ err: (error as Error).message, gate: gate.id }, `gate decided; ${what} failed`);
+    }
+  };
   if (input.decision === 'approve') {
-    const step = (await getStep(deps.pool, gate.step_id))!;
-    await advancePast(deps, workflow.id, step.idx);
+    await attempt('moving on', async () => advancePast(deps, workflow.id, (await getStep(deps.pool, gate.step_id))!.idx));
   } else if (input.decision === 'reject') {
-    await endWorkflow(deps, workflow.id, 'rejected', { type: 'workflow_rejected', actor: input.user }, { from: ['waiting_gate'] });
-    await deps.slack.post(`wf:${workflow.id}:rejected`, thread, noticeMessage(`:no_entry: <@${input.user}> rejected the *${GATES[gate.kind].title}* gate. Nothing was merged. <@${input.user}>, please reply in this thread with the reason, so the requester knows what to change.`));
-    await afterEnd(deps, workflow.id);
+    await attempt('ending the workflow', () => endWorkflow(deps, workflow.id, 'rejected', { type: 'workflow_rejected', actor: input.user }, { from: ['waiting_gate'] }));
   } else {
-    await endWorkflow(deps, workflow.id, 'rolled_back', { type: 'workflow_rolled_back', actor: input.user }, { from: ['waiting_gate'], keepTarget: true });
-    await deps.queue.enqueue({ name: 'rollback', data: { workflowId: workflow.id, actor: input.user } });
+    await attempt('starting the rollback', async () => {
+      await endWorkflow(deps, workflow.id, 'rolled_back', { type: 'workflow_rolled_back', actor: input.user }, { from: ['waiting_gate'], keepTarget: true });
+      await deps.queue.enqueue({ name: 'rollback', data: { workflowId: workflow.id, actor: input.user } });
+    });
+  }
+  await attempt('redrawing the gate', async () => {
+    const gateTs = await deps.slack.post(`gate:${gate.id}`, thread, gateDecidedMessage(decided));
+    await deps.slack.update(thread.channel, gateTs, gateDecidedMessage(decided));
+  });
+  if (input.decision === 'reject') {
+    await attempt('reporting the rejection', async () => {
+      await deps.slack.post(`wf:${workflow.id}:rejected`, thread, noticeMessage(`:no_entry: <@${input.user}> rejected the *${GATES[gate.kind].title}* gate. Nothing was merged. <@${input.user}>, please reply in this thread with the reason, so the requester knows what to change.`));
+      await afterEnd(deps, workflow.id);
+    });
   }
   return { type: 'decided', gate: decided };
 }

@@ -1,11 +1,14 @@
 import { listDueSteps } from '../store/steps-repo';
+import { advancePast } from './advance';
 import type { EngineDeps } from './engine-deps';
 
 /**
- * Re-enqueues what Postgres says is due, in case Redis lost it: planned workflows, the current step of
- * running ones, unfinished rollbacks. Job ids are deterministic, so work already queued is not doubled.
+ * Re-enqueues what Postgres says is due, in case Redis lost it or a process died between two writes:
+ * planned workflows, the current step of running ones, running workflows whose current step is done
+ * (and its gate, if any, approved) but that never moved on, unfinished rollbacks. Job ids are
+ * deterministic and advancing is conditional, so work already under way is not doubled.
  */
-export async function reconcile(deps: Pick<EngineDeps, 'pool' | 'queue'>): Promise<number> {
+export async function reconcile(deps: EngineDeps): Promise<number> {
   let enqueued = 0;
   const planned = await deps.pool.query<{ id: string }>(`SELECT id FROM workflows WHERE state = 'planned' ORDER BY id`);
   for (const row of planned.rows) {
@@ -14,6 +17,15 @@ export async function reconcile(deps: Pick<EngineDeps, 'pool' | 'queue'>): Promi
   }
   for (const step of await listDueSteps(deps.pool)) {
     await deps.queue.enqueue({ name: 'step', data: { workflowId: step.workflow_id, stepId: step.id, generation: step.generation } });
+    enqueued++;
+  }
+  const stuck = await deps.pool.query<{ workflow_id: string; idx: number }>(
+    `SELECT w.id AS workflow_id, s.idx FROM workflows w JOIN steps s ON s.workflow_id = w.id AND s.idx = w.current_step
+     LEFT JOIN gates g ON g.step_id = s.id
+     WHERE w.state = 'running' AND s.state = 'succeeded' AND (g.id IS NULL OR g.state = 'approved')`,
+  );
+  for (const row of stuck.rows) {
+    await advancePast(deps, Number(row.workflow_id), row.idx);
     enqueued++;
   }
   const rollbacks = await deps.pool.query<{ id: string; actor: string | null }>(

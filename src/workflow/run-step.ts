@@ -32,11 +32,17 @@ export interface AttemptInfo {
 export async function runStep(deps: EngineDeps, stepId: number, attempt: AttemptInfo): Promise<void> {
   const step = await getStep(deps.pool, stepId);
   const workflow = step && (await getWorkflow(deps.pool, step.workflow_id));
-  if (!step || !workflow?.plan || workflow.state !== 'running' || workflow.current_step !== step.idx) return;
-  if (step.state !== 'pending' && step.state !== 'running') return;
+  if (!step || !workflow?.plan || workflow.current_step !== step.idx) return;
   const def = workflow.plan.steps[step.idx]!;
   const headline = stepHeadline(step.idx, workflow.plan.steps.length, def.agent ?? null, def.title);
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
+  if (step.state === 'succeeded' && (workflow.state === 'running' || workflow.state === 'waiting_gate')) {
+    // An earlier run committed the result, then died or failed on Slack: finish what follows it.
+    const progressTs = await deps.slack.post(`step:${step.id}:progress`, thread, stepRunningMessage(headline, def.tasks));
+    await afterSuccess(deps, workflow, step, def, headline, progressTs);
+    return;
+  }
+  if (workflow.state !== 'running' || (step.state !== 'pending' && step.state !== 'running')) return;
 
   const running = (await transitionStep(deps.pool, step, ['pending', 'running'], 'running'))!;
   const progressTs = await deps.slack.post(`step:${step.id}:progress`, thread, stepRunningMessage(headline, def.tasks));
@@ -82,15 +88,8 @@ export async function runStep(deps: EngineDeps, stepId: number, attempt: Attempt
       checks.push(...gateChecks(def.gate, { handoff, earlierHandoffs: earlier.map((e) => e.handoff), steps, gates, stepId: step.id }));
     }
     const summary = summaries.join(' ') || checkSummary(checks);
-    await finishStep(deps, workflow, running, def, { summary, handoff, usage, checks, answerId: answer?.id });
-    await deps.slack.update(thread.channel, progressTs, stepDoneMessage(headline, { summary, elapsedMs: Date.now() - started, usage, handoff }));
-    if (def.gate) {
-      const gate = (await listGates(deps.pool, workflow.id)).find((g) => g.step_id === step.id)!;
-      await deps.slack.post(`gate:${gate.id}`, thread, gateOpenMessage(gate, approversNote(deps, gate.merges, workflow.requester)));
-      await refreshRoot(deps, workflow.id);
-    } else {
-      await advancePast(deps, workflow.id, step.idx);
-    }
+    const done = await finishStep(deps, workflow, running, def, { summary, handoff, usage, checks, answerId: answer?.id });
+    if (done) await afterSuccess(deps, workflow, done, def, headline, progressTs);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (isRetryable(error) && attempt.attemptsMade + 1 < deps.attempts) {
@@ -99,6 +98,21 @@ export async function runStep(deps: EngineDeps, stepId: number, attempt: Attempt
     }
     await failStep(deps, workflow, running, def, message, headline, progressTs, Date.now() - started);
   }
+}
+
+/** What follows a committed step result; safe to repeat: the done message, then the gate or the next step. */
+async function afterSuccess(deps: EngineDeps, workflow: Workflow, step: Step, def: StepDefinition, headline: string, progressTs: string): Promise<void> {
+  const elapsedMs = (step.finished_at?.getTime() ?? Date.now()) - (step.started_at?.getTime() ?? Date.now());
+  const handoff = step.handoff ? handoffSchema.parse(step.handoff) : undefined;
+  await deps.slack.update(workflow.channel_id, progressTs, stepDoneMessage(headline, { summary: step.summary ?? 'Done.', elapsedMs, usage: step.usage ?? undefined, handoff }));
+  if (!def.gate) {
+    await advancePast(deps, workflow.id, step.idx);
+    return;
+  }
+  const gate = (await listGates(deps.pool, workflow.id)).find((g) => g.step_id === step.id);
+  if (gate?.state !== 'open') return;
+  await deps.slack.post(`gate:${gate.id}`, { channel: workflow.channel_id, threadTs: workflow.root_ts! }, gateOpenMessage(gate, approversNote(deps, gate.merges, workflow.requester)));
+  await refreshRoot(deps, workflow.id);
 }
 
 async function earlierHandoffs(deps: EngineDeps, workflow: Workflow, idx: number): Promise<Array<{ agent: string; stepTitle: string; handoff: Handoff }>> {
@@ -153,15 +167,16 @@ async function finishStep(
   step: Step,
   def: StepDefinition,
   result: { summary: string; handoff?: Handoff; usage?: Usage; checks: Check[]; answerId?: number },
-): Promise<void> {
-  await inTransaction(deps.pool, async (tx) => {
+): Promise<Step | undefined> {
+  return inTransaction(deps.pool, async (tx) => {
     const done = await transitionStep(tx, step, ['running'], 'succeeded', { summary: result.summary, handoff: result.handoff, usage: result.usage, checks: result.checks, error: null });
-    if (!done) return;
+    if (!done) return undefined;
     if (result.answerId) await markResumed(tx, result.answerId);
     if (def.gate) {
       await openGate(tx, { workflowId: workflow.id, stepId: step.id, kind: def.gate, merges: GATES[def.gate].merges, checks: result.checks });
       await transitionWorkflow(tx, workflow.id, ['running'], 'waiting_gate', { type: 'workflow_waiting_gate', actor: null, data: { gate: def.gate } });
     }
+    return done;
   });
 }
 

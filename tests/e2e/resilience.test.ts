@@ -127,13 +127,36 @@ describe('Slack rate limits', () => {
     scriptSchemaChange(h.claude);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
-    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+    const gate = await h.openGate(root, 'API Review');
     h.slack.failNext('chat.update', { status: 429, retryAfter: 0 });
+    await h.click(gate, 'approve', APPROVER);
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, gate.ts)).includes(`Approved by <@${APPROVER}>`), { description: 'gate redrawn despite the 429' });
     h.slack.failNext('chat.update', { status: 429, retryAfter: 0 });
     await h.openGate(root, 'Branch Test');
+    expect(h.slack.ephemerals).toHaveLength(0);
     expect(h.slack.calls.filter((c) => c.method === 'chat.update' && c.status === 429)).toHaveLength(2);
     expect(headlineCount(h, root, '[2/5] Invoking data-migration-specialist...')).toBe(1);
     expect(h.thread(root).filter((m) => textOf(m).includes('Branch Test — waiting for approval'))).toHaveLength(1);
     expect(await h.workflowState()).toBe('waiting_gate');
+  });
+
+  it('still posts the gate when Slack fails right after the step result is committed', async () => {
+    h = await Harness.start();
+    scriptSchemaChange(h.claude, ['data-migration-specialist']);
+    h.claude.script('data-migration-specialist', [
+      () => {
+        // The progress message is already posted; the next post is the gate, after the commit.
+        h.slack.failNext('chat.postMessage', { status: 429, retryAfter: 0 });
+        return submit('data-migration-specialist') as { toolUse: { name: string; input: Record<string, unknown> } };
+      },
+    ]);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+    await h.openGate(root, 'Branch Test');
+    expect(h.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 429)).toHaveLength(1);
+    expect(h.thread(root).filter((m) => textOf(m).includes('Branch Test — waiting for approval'))).toHaveLength(1);
+    expect(textOf(h.thread(root).find((m) => textOf(m).startsWith('[2/5]')))).toContain('Migration create_user_preferences with rollback');
+    expect(h.claude.requestsFor('data-migration-specialist')).toHaveLength(1);
   });
 });
