@@ -119,7 +119,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     await tick();
     const timer = setInterval(tick, config.INFRA_RECONCILE_INTERVAL_MS);
     runtime.worker = worker;
-    closers.push(async () => clearInterval(timer), () => worker.close(), () => workerRedis.quit());
+    closers.push(async () => clearInterval(timer), () => closeWorker(worker, config.INFRA_SHUTDOWN_GRACE_MS), () => workerRedis.quit());
   }
 
   if (opts.roles.web) {
@@ -151,6 +151,20 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     }
   };
   return runtime;
+}
+
+/**
+ * Stops taking jobs and lets running ones finish for up to `graceMs`; then closes without waiting, so a
+ * job still running (a hung model call) loses its lock and another worker takes it over.
+ */
+async function closeWorker(worker: Worker, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, graceMs);
+  });
+  await Promise.race([worker.pause(), grace]);
+  clearTimeout(timer);
+  await worker.close(true);
 }
 
 async function pingPostgres(url: string): Promise<void> {

@@ -91,6 +91,7 @@ export class Harness {
       INFRA_QUEUE_PREFIX: this.prefix,
       INFRA_APPROVERS: `${APPROVER},${SECOND_APPROVER}`,
       INFRA_RECONCILE_INTERVAL_MS: '500',
+      INFRA_SHUTDOWN_GRACE_MS: '500',
       PORT: '0',
       LOG_LEVEL: 'silent',
       ...opts.env,
