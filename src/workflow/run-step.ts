@@ -1,5 +1,5 @@
 import { AgentTask } from '../agents/agent-runner';
-import { Handoff, Usage, handoffSchema } from '../agents/handoff';
+import { Handoff, Usage, addUsage, handoffSchema } from '../agents/handoff';
 import { isRetryable } from '../errors';
 import { gateOpenMessage } from '../slack/views/gate-message';
 import { questionMessage, stepDoneMessage, stepFailedMessage, stepHeadline, stepRunningMessage, stepWaitingMessage } from '../slack/views/step-message';
@@ -59,7 +59,9 @@ export async function runStep(deps: EngineDeps, stepId: number, attempt: Attempt
       const task = await agentTask(deps, workflow, running, def, earlier);
       const resume = answer && running.conversation ? { conversation: running.conversation, answer: { toolUseId: answer.tool_use_id, text: answer.answer ?? '', user: answer.answered_by ?? '' } } : undefined;
       const outcome = await deps.agents.run(task, resume);
-      usage = outcome.usage;
+      // A resumed run adds to what the step spent before its question.
+      usage = running.usage ? addUsage(running.usage, outcome.usage) : outcome.usage;
+      outcome.usage = usage;
       if (outcome.type === 'question') {
         await askInThread(deps, workflow, running, outcome, answer?.id, def.agent, headline, progressTs);
         return;
