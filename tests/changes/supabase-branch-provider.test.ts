@@ -1,0 +1,300 @@
+import { ActionFailedError } from '../../src/errors';
+import { SupabaseBranchProvider } from '../../src/changes/supabase-branch-provider';
+import { SupabaseManagementApi } from '../../src/changes/supabase-management-api';
+import { startFakeSupabaseApi, type FakeSupabaseApi } from '../support/fake-supabase-api';
+
+let fake: FakeSupabaseApi;
+
+function provider(accessToken = fake.accessToken, timeoutMs?: number): SupabaseBranchProvider {
+  const api = new SupabaseManagementApi({ baseUrl: fake.baseUrl, accessToken, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  return new SupabaseBranchProvider({ api, projectRef: fake.projectRef, pollIntervalMs: 1, readyTimeoutMs: 5_000 });
+}
+
+async function failure(promise: Promise<unknown>): Promise<ActionFailedError> {
+  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ActionFailedError);
+  return error as ActionFailedError;
+}
+
+beforeEach(async () => {
+  fake = await startFakeSupabaseApi({ readsUntilReady: 3 });
+});
+
+afterEach(async () => {
+  await fake.close();
+});
+
+describe('SupabaseBranchProvider', () => {
+  it('creates a branch named after the workflow and waits until it is ready', async () => {
+    const branch = await provider().createBranch(12);
+
+    const stored = fake.branchNamed('infra-wf-12');
+    expect(stored?.status).toBe('MIGRATIONS_PASSED');
+    expect(branch).toMatchObject({ id: stored?.id, name: 'infra-wf-12', workflowId: 12 });
+    expect(branch.createdAt).toBeInstanceOf(Date);
+    expect(branch.databaseUrl).toBe(`postgresql://postgres:branch-db-pass@db.${stored?.project_ref}.supabase.co:5432/postgres`);
+    const posts = fake.requestsTo(`/v1/projects/${fake.projectRef}/branches`, 'POST');
+    expect(posts.map((r) => r.body)).toEqual([{ branch_name: 'infra-wf-12' }]);
+    expect(fake.requestsTo(`/v1/projects/${fake.projectRef}/branches`, 'GET').length).toBeGreaterThanOrEqual(3);
+    fake.assertNoUnexpected();
+  });
+
+  it('reuses the branch on a second create instead of making another', async () => {
+    const bot = provider();
+    const first = await bot.createBranch(7);
+    const second = await bot.createBranch(7);
+
+    expect(second.id).toBe(first.id);
+    expect(fake.requestsTo(`/v1/projects/${fake.projectRef}/branches`, 'POST')).toHaveLength(1);
+    fake.assertNoUnexpected();
+  });
+
+  it('fails without retry when the branch migrations fail', async () => {
+    fake.addBranch('infra-wf-9', { endStatus: 'MIGRATIONS_FAILED' });
+
+    const error = await failure(provider().createBranch(9));
+
+    expect(error.message).toContain('MIGRATIONS_FAILED');
+    expect(error.retryable).toBe(false);
+    fake.assertNoUnexpected();
+  });
+
+  it('lists only the bot branches, not production nor branches people made', async () => {
+    fake.addBranch('feature-login');
+    fake.addBranch('infra-wf-3');
+    fake.addBranch('infra-wf-x');
+
+    const branches = await provider().listBranches();
+
+    expect(branches.map((b) => [b.name, b.workflowId])).toEqual([['infra-wf-3', 3]]);
+    fake.assertNoUnexpected();
+  });
+
+  it("runs SQL on the branch's own project ref and never on the production project", async () => {
+    const bot = provider();
+    const branch = await bot.createBranch(4);
+    const ref = fake.branchNamed('infra-wf-4')?.project_ref;
+    fake.onQuery = () => [{ n: 1 }, { n: 2 }, { n: 3 }];
+
+    const result = await bot.runSql(branch, 'select n from t', { rowLimit: 2 });
+    await bot.runSql(branch, 'insert into t values (4)', { readOnly: false });
+
+    expect(result).toEqual({ rows: [{ n: 1 }, { n: 2 }], rowCount: 3 });
+    const queries = fake.requests.filter((r) => r.path.endsWith('/database/query'));
+    expect(queries.map((r) => r.path)).toEqual([`/v1/projects/${ref}/database/query`, `/v1/projects/${ref}/database/query`]);
+    expect(queries.map((r) => r.body)).toEqual([
+      { query: 'select n from t', read_only: true },
+      { query: 'insert into t values (4)', read_only: false },
+    ]);
+    expect(fake.requestsTo(`/v1/projects/${fake.projectRef}/database/query`)).toHaveLength(0);
+    fake.assertNoUnexpected();
+  });
+
+  it('refuses SQL on a branch that is not one of the bot branches', async () => {
+    const main = fake.branchNamed('main')!;
+    const error = await failure(provider().runSql({ id: main.id, name: 'main', workflowId: 0, createdAt: new Date(), databaseUrl: '' }, 'select 1'));
+
+    expect(error.retryable).toBe(false);
+    expect(fake.requests).toHaveLength(0);
+    fake.assertNoUnexpected();
+  });
+
+  it('refuses SQL on a bot-named branch whose id resolves to the production project', async () => {
+    const main = fake.branchNamed('main')!;
+    const error = await failure(provider().runSql({ id: main.id, name: 'infra-wf-1', workflowId: 1, createdAt: new Date(), databaseUrl: '' }, 'select 1'));
+
+    expect(error.message).toContain('production');
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /v1/branches/${main.id}`]);
+    fake.assertNoUnexpected();
+  });
+
+  it('gives up with a retryable error when the branch is not ready by the deadline', async () => {
+    fake.addBranch('infra-wf-11', { readsUntilReady: 1_000 });
+    let clock = 0;
+    const api = new SupabaseManagementApi({ baseUrl: fake.baseUrl, accessToken: fake.accessToken });
+    const bot = new SupabaseBranchProvider({ api, projectRef: fake.projectRef, pollIntervalMs: 1_000, readyTimeoutMs: 5_000, now: () => clock, sleep: async (ms) => void (clock += ms) });
+
+    const error = await failure(bot.createBranch(11));
+
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('not ready after 5 s');
+    expect(fake.requestsTo(`/v1/projects/${fake.projectRef}/branches`, 'GET')).toHaveLength(6);
+    fake.assertNoUnexpected();
+  });
+
+  it('deletes the branch, and deleting a missing branch is not an error', async () => {
+    const bot = provider();
+    await bot.createBranch(5);
+
+    await bot.deleteBranch(5);
+    await bot.deleteBranch(5);
+
+    expect(fake.branchNamed('infra-wf-5')).toBeUndefined();
+    expect(fake.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+    fake.assertNoUnexpected();
+  });
+
+  it('tolerates the API answering 404 when the branch vanished between listing and deleting', async () => {
+    const stored = fake.addBranch('infra-wf-6');
+    fake.failNext(`/v1/branches/${stored.id}`, { method: 'DELETE', status: 404, body: { message: 'Branch not found' } });
+
+    await expect(provider().deleteBranch(6)).resolves.toBeUndefined();
+    fake.assertNoUnexpected();
+  });
+
+  it('merge calls the merge endpoint of that branch only', async () => {
+    const bot = provider();
+    await bot.createBranch(8);
+    const stored = fake.branchNamed('infra-wf-8')!;
+
+    const answer = await bot.merge(8);
+
+    expect(answer.workflowRunId).toEqual(expect.any(String));
+    expect(fake.requestsTo(`/v1/branches/${stored.id}/merge`, 'POST').map((r) => r.body)).toEqual([{}]);
+    expect(stored.merges).toBe(1);
+    expect(fake.branchNamed('main')?.merges).toBe(0);
+    fake.assertNoUnexpected();
+  });
+
+  it('applies migrations and reads their history on the branch, and resets it', async () => {
+    const bot = provider();
+    await bot.createBranch(10);
+    const stored = fake.branchNamed('infra-wf-10')!;
+
+    await bot.applyMigration(10, { name: 'add_index', query: 'create index i on t (a)' });
+    await bot.reset(10);
+
+    expect(await bot.listMigrations(10)).toEqual([{ version: '20250101000000', name: 'add_index' }]);
+    expect(await bot.listMigrations()).toEqual([]);
+    expect(fake.requestsTo(`/v1/projects/${stored.project_ref}/database/migrations`, 'POST').map((r) => r.body)).toEqual([{ name: 'add_index', query: 'create index i on t (a)' }]);
+    expect(stored.resets).toBe(1);
+    fake.assertNoUnexpected();
+  });
+
+  it('gives a clear non-retryable error when branching is disabled (422)', async () => {
+    fake.branchingEnabled = false;
+
+    const error = await failure(provider().createBranch(1));
+
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('enable branching for the project in the Supabase dashboard');
+    expect(error.message).toContain('HTTP 422: Preview branching is not enabled for this project');
+    fake.assertNoUnexpected();
+  });
+
+  it('says to check SUPABASE_ACCESS_TOKEN on 401 and never shows the token', async () => {
+    const wrongToken = 'sbp_wrong_token_do_not_leak_42';
+
+    const error = await failure(provider(wrongToken).listBranches());
+
+    expect(error.message).toContain('check SUPABASE_ACCESS_TOKEN');
+    expect(error.message).not.toContain(wrongToken);
+    expect(error.message).not.toContain(fake.accessToken);
+    expect(error.retryable).toBe(false);
+    expect(fake.requests[0]?.authorization).toBe(`Bearer ${wrongToken}`);
+    fake.assertNoUnexpected();
+  });
+
+  it('marks 503 and 429 answers as retryable', async () => {
+    fake.failNext(`/v1/projects/${fake.projectRef}/branches`, { status: 503, body: { message: 'Service Unavailable' } });
+    fake.failNext(`/v1/projects/${fake.projectRef}/database/backups`, { status: 429, body: { message: 'Too Many Requests' } });
+
+    const unavailable = await failure(provider().listBranches());
+    const limited = await failure(provider().backups());
+
+    expect([unavailable.retryable, limited.retryable]).toEqual([true, true]);
+    expect(unavailable.message).toContain('HTTP 503');
+    fake.assertNoUnexpected();
+  });
+
+  it('marks an unreachable API as retryable', async () => {
+    const origin = fake.baseUrl;
+    await fake.close();
+    const api = new SupabaseManagementApi({ baseUrl: origin, accessToken: fake.accessToken });
+
+    const error = await failure(new SupabaseBranchProvider({ api, projectRef: fake.projectRef }).listBranches());
+
+    expect(error.retryable).toBe(true);
+    expect(error.message).not.toContain(fake.accessToken);
+  });
+
+  it('marks a request that gets no answer in time as retryable', async () => {
+    const hang: typeof fetch = (_url, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+    const api = new SupabaseManagementApi({ baseUrl: fake.baseUrl, accessToken: fake.accessToken, fetch: hang, timeoutMs: 20 });
+
+    const error = await failure(new SupabaseBranchProvider({ api, projectRef: fake.projectRef }).listBranches());
+
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('no answer within 20 ms');
+    fake.assertNoUnexpected();
+  });
+
+  it('rejects an answer that does not have the documented shape', async () => {
+    fake.failNext(`/v1/projects/${fake.projectRef}/branches`, { status: 200, body: [{ id: 1 }] });
+
+    const error = await failure(provider().listBranches());
+
+    expect(error.message).toContain('unexpected answer');
+    expect(error.retryable).toBe(false);
+    fake.assertNoUnexpected();
+  });
+
+  it('parses security advisors and the last backup point', async () => {
+    fake.lints = [
+      { name: 'rls_disabled_in_public', title: 'RLS Disabled in Public', level: 'ERROR', facing: 'EXTERNAL', categories: ['SECURITY'], description: 'Detects tables without RLS.', detail: 'Table `public.t` is public, but RLS has not been enabled.', remediation: 'https://supabase.com/docs/guides/database/database-linter?lint=0013_rls_disabled_in_public', metadata: { schema: 'public', name: 't', type: 'table' }, cache_key: 'rls_disabled_in_public_public_t' },
+    ];
+    fake.backupList = [
+      { is_physical_backup: true, status: 'COMPLETED', inserted_at: '2025-01-01T00:00:00.000Z' },
+      { is_physical_backup: true, status: 'PENDING', inserted_at: '2025-01-03T00:00:00.000Z' },
+      { is_physical_backup: true, status: 'COMPLETED', inserted_at: '2025-01-02T00:00:00.000Z' },
+    ];
+    const bot = provider();
+
+    const lints = await bot.securityAdvisors();
+    const backups = await bot.backups();
+
+    expect(lints).toEqual([expect.objectContaining({ name: 'rls_disabled_in_public', level: 'ERROR', title: 'RLS Disabled in Public', remediation: expect.stringContaining('database-linter') })]);
+    expect(backups).toEqual({
+      pitrEnabled: false,
+      last: { insertedAt: new Date('2025-01-03T00:00:00.000Z'), status: 'PENDING', physical: true },
+      lastCompleted: { insertedAt: new Date('2025-01-02T00:00:00.000Z'), physical: true },
+    });
+    fake.assertNoUnexpected();
+  });
+
+  it('queries the production logs with the SQL as a query parameter', async () => {
+    const rows = await provider().logs('select event_message from postgres_logs limit 1', { isoTimestampStart: '2025-01-01T00:00:00Z' });
+
+    expect(rows).toEqual([{ timestamp: 1735689600000000, event_message: 'connection received' }]);
+    const [request] = fake.requestsTo(`/v1/projects/${fake.projectRef}/analytics/endpoints/logs.all`);
+    expect(request?.query).toEqual({ sql: 'select event_message from postgres_logs limit 1', iso_timestamp_start: '2025-01-01T00:00:00Z' });
+    fake.assertNoUnexpected();
+  });
+
+  it('the fake records requests without a bearer token, with unknown paths or with bodies the API does not take', async () => {
+    await fetch(`${fake.baseUrl}/v1/projects/${fake.projectRef}/branches`);
+    await fetch(`${fake.baseUrl}/v1/projects/${fake.projectRef}/nope`, { headers: { authorization: `Bearer ${fake.accessToken}` } });
+    await fetch(`${fake.baseUrl}/v1/projects/${fake.projectRef}/branches`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fake.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'infra-wf-1' }),
+    });
+
+    expect(fake.unexpected).toHaveLength(3);
+    expect(() => fake.assertNoUnexpected()).toThrow(/without an "Authorization: Bearer <token>" header/);
+    expect(fake.requests.map((r) => r.status)).toEqual([401, 404, 400]);
+  });
+
+  it('sends the bearer token on every request', async () => {
+    const bot = provider();
+    const branch = await bot.createBranch(2);
+    await bot.runSql(branch, 'select 1');
+    await bot.securityAdvisors(2);
+    await bot.merge(2);
+    await bot.deleteBranch(2);
+
+    expect(fake.requests.length).toBeGreaterThan(6);
+    expect(fake.requests.every((r) => r.authorization === `Bearer ${fake.accessToken}`)).toBe(true);
+    fake.assertNoUnexpected();
+  });
+});
