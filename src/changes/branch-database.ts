@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { BadRequestError } from '../errors';
+import { branchName } from './branch-provider';
+
+/** Branch databases are named `infra_wf_<workflow id>`. */
+export const BRANCH_DATABASE_PATTERN = /^infra_wf_(\d+)$/;
+
+/** The database name of a workflow's branch: `branchName` with underscores, e.g. `infra_wf_12`. */
+export function branchDatabaseName(workflowId: number): string {
+  if (!Number.isSafeInteger(workflowId) || workflowId <= 0) {
+    throw new BadRequestError(`Workflow id ${workflowId} is not a positive integer; branches are named after a workflow's id.`);
+  }
+  return branchName(workflowId).replace(/-/g, '_').toLowerCase();
+}
+
+/**
+ * What a branch database's `COMMENT ON DATABASE` holds: whose branch it is, when it was made, and
+ * whether the target's schema finished loading (`ready`).
+ */
+export const branchCommentSchema = z.object({
+  workflowId: z.number().int().positive(),
+  createdAt: z.iso.datetime(),
+  /** The database the branch was cloned from; two targets on one server never share a branch. */
+  target: z.string(),
+  ready: z.boolean(),
+});
+export type BranchComment = z.infer<typeof branchCommentSchema>;
+
+/** A row of `pg_database` with its comment, as the branch queries select it. */
+export const branchDatabaseRowSchema = z.object({
+  datname: z.string(),
+  comment: z.string().nullable(),
+});
+
+/** The comment of a branch database, or undefined when it is missing or not ours. */
+export function parseBranchComment(comment: string | null): BranchComment | undefined {
+  if (comment === null) return undefined;
+  try {
+    const parsed = branchCommentSchema.safeParse(JSON.parse(comment));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Selects branch databases (all, or one by name) with their comments. */
+export const BRANCH_DATABASES_SQL = `
+  SELECT datname, shobj_description(oid, 'pg_database') AS comment
+  FROM pg_database
+  WHERE datname LIKE 'infra\\_wf\\_%' AND ($1::text IS NULL OR datname = $1)
+  ORDER BY datname`;

@@ -1,0 +1,187 @@
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Client } from 'pg';
+import type { Migration } from '../agents/handoff';
+import { migrationSchema } from '../agents/handoff';
+import { ActionFailedError } from '../errors';
+import { Logger, scrubUrl } from '../logger';
+import { Branch, BranchProvider, branchName, SqlResult } from './branch-provider';
+import { BRANCH_DATABASES_SQL, BRANCH_DATABASE_PATTERN, BranchComment, branchDatabaseName, branchDatabaseRowSchema, parseBranchComment } from './branch-database';
+import { runSqlOn, sqlOptions } from './branch-sql';
+import { databaseOf, parsePgUrl, runTool, withDatabase } from './pg-tools';
+import { cloneSchema, createDatabaseSql, describeTarget } from './schema-clone';
+import { MergeResult, mergeIntoTarget, RevertResult, revertOnTarget } from './target-migrations';
+import { withClient } from './with-client';
+
+/** Settings of a LocalBranchProvider; only `targetUrl` and `logger` are required. */
+export interface LocalBranchProviderOptions {
+  /** The team's database (production). Branches are databases on the same server. */
+  targetUrl: string;
+  /** Where CREATE/DROP DATABASE run; defaults to the target's server and user, database `postgres`. */
+  adminUrl?: string;
+  logger: Logger;
+  /** Lock and statement timeouts of merge and revert on the target (defaults 5 s and 60 s). */
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  /** pg_dump and psql are stopped after this long when creating a branch (default 2 min). */
+  toolTimeoutMs?: number;
+  /** A backup is stopped after this long (default 30 min). */
+  backupTimeoutMs?: number;
+  now?: () => Date;
+}
+
+/**
+ * Branches for self-hosted Postgres: a branch is a new database `infra_wf_<id>` on the target's
+ * server holding the target's current schema and no data. Its `COMMENT ON DATABASE` says whose it is
+ * (`{ workflowId, createdAt, target, ready }`). Only `merge`, `revert` and `backup` touch the target.
+ */
+export class LocalBranchProvider implements BranchProvider {
+  readonly kind = 'postgres';
+  private readonly targetUrl: string;
+  private readonly adminUrl: string;
+  private readonly targetDatabase: string;
+  private readonly logger: Logger;
+  private readonly opts: { lockTimeoutMs: number; statementTimeoutMs: number; toolTimeoutMs: number; backupTimeoutMs: number; now: () => Date };
+
+  constructor(options: LocalBranchProviderOptions) {
+    parsePgUrl(options.targetUrl);
+    this.targetUrl = options.targetUrl;
+    this.adminUrl = options.adminUrl ?? withDatabase(options.targetUrl, 'postgres');
+    this.targetDatabase = databaseOf(options.targetUrl);
+    if (BRANCH_DATABASE_PATTERN.test(this.targetDatabase)) {
+      throw new ActionFailedError('Setting up branches', `the target ${scrubUrl(options.targetUrl)} is itself a branch database; point TARGET_DATABASE_URL at the real database.`, false);
+    }
+    this.logger = options.logger;
+    this.opts = {
+      lockTimeoutMs: options.lockTimeoutMs ?? 5000,
+      statementTimeoutMs: options.statementTimeoutMs ?? 60_000,
+      toolTimeoutMs: options.toolTimeoutMs ?? 120_000,
+      backupTimeoutMs: options.backupTimeoutMs ?? 1_800_000,
+      now: options.now ?? (() => new Date()),
+    };
+  }
+
+  async createBranch(workflowId: number): Promise<Branch> {
+    const name = branchDatabaseName(workflowId);
+    const action = `Creating branch ${branchName(workflowId)}`;
+    return withClient(this.adminUrl, action, async (admin) => {
+      const lockKey = `infra-orchestrator:branch:${name}`;
+      await admin.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
+      try {
+        const existing = await this.findDatabase(admin, name, action);
+        if (existing.exists && existing.comment?.ready) return this.toBranch(name, existing.comment);
+        if (existing.exists) {
+          this.logger.warn({ branch: name }, 'branch database left unfinished by an earlier attempt; creating it again');
+          await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+        }
+        const target = await withClient(this.targetUrl, action, (client) => describeTarget(client, action));
+        await admin.query(createDatabaseSql(admin, name, target));
+        const comment: BranchComment = { workflowId, createdAt: this.opts.now().toISOString(), target: this.targetDatabase, ready: false };
+        try {
+          await this.writeComment(admin, name, comment);
+          await cloneSchema(this.targetUrl, this.branchUrl(name), { lockWaitTimeoutMs: this.opts.lockTimeoutMs * 2, toolTimeoutMs: this.opts.toolTimeoutMs, action });
+          await this.writeComment(admin, name, { ...comment, ready: true });
+        } catch (error) {
+          await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`).catch(() => undefined);
+          throw error;
+        }
+        this.logger.info({ branch: name, target: scrubUrl(this.targetUrl) }, 'branch created with the target schema');
+        return this.toBranch(name, { ...comment, ready: true });
+      } finally {
+        await admin.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
+      }
+    });
+  }
+
+  /** The workflow's branch, when it exists and finished loading the target's schema. */
+  async getBranch(workflowId: number): Promise<Branch | undefined> {
+    const name = branchDatabaseName(workflowId);
+    const action = `Looking up branch ${branchName(workflowId)}`;
+    const found = await withClient(this.adminUrl, action, (admin) => this.findDatabase(admin, name, action));
+    return found.comment?.ready ? this.toBranch(name, found.comment) : undefined;
+  }
+
+  /** Every branch of this target, including ones whose creation did not finish (so clean-up finds them). */
+  async listBranches(): Promise<Branch[]> {
+    const { rows } = await withClient(this.adminUrl, 'Listing branches', (admin) => admin.query(BRANCH_DATABASES_SQL, [null]));
+    return rows
+      .map((row) => branchDatabaseRowSchema.parse(row))
+      .flatMap((row) => {
+        const comment = parseBranchComment(row.comment);
+        return comment && comment.target === this.targetDatabase && BRANCH_DATABASE_PATTERN.test(row.datname) ? [this.toBranch(row.datname, comment)] : [];
+      });
+  }
+
+  async deleteBranch(workflowId: number): Promise<void> {
+    const name = branchDatabaseName(workflowId);
+    const action = `Deleting branch ${branchName(workflowId)}`;
+    await withClient(this.adminUrl, action, async (admin) => {
+      await this.findDatabase(admin, name, action);
+      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+    });
+    this.logger.info({ branch: name }, 'branch deleted');
+  }
+
+  /** Runs SQL on the branch database named by `branch.id` (never the target, whatever the URL says). */
+  async runSql(branch: Branch, sql: string, opts?: { readOnly?: boolean; timeoutMs?: number; rowLimit?: number }): Promise<SqlResult> {
+    if (!BRANCH_DATABASE_PATTERN.test(branch.id)) {
+      throw new ActionFailedError('Running SQL on a branch', `${branch.id} is not a branch database (infra_wf_<id>); SQL from agents runs on branches only.`, false);
+    }
+    return runSqlOn(this.branchUrl(branch.id), `branch ${branch.name}`, sql, sqlOptions(opts));
+  }
+
+  /** Applies a migration to the TARGET (after an approved gate); merging the same name again is a no-op. */
+  async merge(workflowId: number, migration: Migration): Promise<MergeResult> {
+    const m = migrationSchema.parse(migration);
+    const result = await mergeIntoTarget(this.targetUrl, m, this.opts);
+    this.logger.info({ workflowId, migration: m.name, version: result.version, applied: result.applied }, 'migration merged into the target');
+    return result;
+  }
+
+  /** Runs the migration's down SQL on the TARGET and removes it from the history (no-op when absent). */
+  async revert(workflowId: number, migration: Migration): Promise<RevertResult> {
+    const m = migrationSchema.parse(migration);
+    const result = await revertOnTarget(this.targetUrl, m, this.opts);
+    this.logger.info({ workflowId, migration: m.name, version: result.version, reverted: result.reverted }, 'migration reverted on the target');
+    return result;
+  }
+
+  /** A full `pg_dump -Fc` of the target into `dir/backup-<timestamp>.dump`: the last backup point before a merge. */
+  async backup(dir: string): Promise<string> {
+    const action = 'Backing up the target';
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, `backup-${this.opts.now().toISOString().replace(/[-:.]/g, '')}.dump`);
+    const partial = `${path}.partial`;
+    try {
+      await runTool({ command: 'pg_dump', args: ['--format=custom', '--no-password', '--file', partial], url: this.targetUrl, timeoutMs: this.opts.backupTimeoutMs, action });
+      await rename(partial, path);
+    } finally {
+      await rm(partial, { force: true });
+    }
+    this.logger.info({ path, bytes: (await stat(path)).size }, 'target backed up');
+    return path;
+  }
+
+  private branchUrl(name: string): string {
+    return withDatabase(this.targetUrl, name);
+  }
+
+  private toBranch(name: string, comment: BranchComment): Branch {
+    return { id: name, name: branchName(comment.workflowId), workflowId: comment.workflowId, createdAt: new Date(comment.createdAt), databaseUrl: this.branchUrl(name) };
+  }
+
+  private async writeComment(admin: Client, name: string, comment: BranchComment): Promise<void> {
+    await admin.query(`COMMENT ON DATABASE ${admin.escapeIdentifier(name)} IS ${admin.escapeLiteral(JSON.stringify(comment))}`);
+  }
+
+  /** The branch database `name`, refusing one that another target's provider made. */
+  private async findDatabase(admin: Client, name: string, action: string): Promise<{ exists: boolean; comment?: BranchComment }> {
+    const { rows } = await admin.query(BRANCH_DATABASES_SQL, [name]);
+    if (rows[0] === undefined) return { exists: false };
+    const comment = parseBranchComment(branchDatabaseRowSchema.parse(rows[0]).comment);
+    if (comment && comment.target !== this.targetDatabase) {
+      throw new ActionFailedError(action, `the database ${name} on this server is a branch of ${comment.target}, not ${this.targetDatabase}; finish or delete that workflow's branch first.`, false);
+    }
+    return { exists: true, comment };
+  }
+}
