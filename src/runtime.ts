@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import type { App } from '@slack/bolt';
@@ -11,6 +13,9 @@ import { ClaudeAgentRunner } from './agents/claude-agent-runner';
 import { ClaudeRouterModel } from './agents/claude-router-model';
 import type { RouterModel } from './agents/router-model';
 import { UnconfiguredAgentRunner } from './agents/unconfigured-agent-runner';
+import { branchTestAction, deleteBranchCompensator, revertMigrationCompensator, rlsAuditAction } from './changes/change-actions';
+import type { ChangeTarget } from './changes/change-target';
+import { LocalBranchProvider } from './changes/local-branch-provider';
 import { Config, targetOf } from './config/config';
 import { Logger, scrubUrl } from './logger';
 import { createSlackApp } from './slack/app';
@@ -88,6 +93,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const preflight = config.TARGET_DATABASE_URL
     ? [targetDatabaseCheck(() => pingPostgres(config.TARGET_DATABASE_URL!), scrubUrl(config.TARGET_DATABASE_URL))]
     : [];
+  const change = config.TARGET_DATABASE_URL ? localChangeTarget(config.TARGET_DATABASE_URL, join(config.INFRA_WORKSPACE_DIR, 'backups'), branchNamespace(config.DATABASE_URL), log) : undefined;
+  const changeDeps = { target: change, pool };
   const engine: EngineDeps = {
     pool,
     queue,
@@ -95,8 +102,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     agents,
     router,
     library: loadWorkflowLibrary(opts.workflowsDir ?? join(ROOT, 'workflows')),
-    actions: registry(opts.actions ?? []),
-    compensators: registry(opts.compensators ?? []),
+    actions: registry([branchTestAction(changeDeps), rlsAuditAction(changeDeps), ...(opts.actions ?? [])]),
+    compensators: registry([deleteBranchCompensator(changeDeps), revertMigrationCompensator(changeDeps), ...(opts.compensators ?? [])]),
+    change,
     preflight,
     policy: { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },
     attempts: config.INFRA_STEP_ATTEMPTS,
@@ -165,6 +173,27 @@ async function closeWorker(worker: Worker, graceMs: number): Promise<void> {
   await Promise.race([worker.pause(), grace]);
   clearTimeout(timer);
   await worker.close(true);
+}
+
+/** Six hex digits naming this bot's deployment (its own database) in branch names. */
+function branchNamespace(databaseUrl: string): string {
+  return createHash('sha256').update(databaseUrl).digest('hex').slice(0, 6);
+}
+
+/** Self-hosted Postgres: branches are databases cloned from the target's schema; backups are pg_dump files. */
+function localChangeTarget(targetUrl: string, backupDir: string, namespace: string, logger: Logger): ChangeTarget {
+  const provider = new LocalBranchProvider({ targetUrl, logger, namespace });
+  return {
+    provider,
+    backupPoint: async () => {
+      await mkdir(backupDir, { recursive: true });
+      return provider.backup(backupDir);
+    },
+    merge: (workflowId, migration) => provider.merge(workflowId, migration),
+    revert: async (workflowId, migration) => {
+      await provider.revert(workflowId, migration);
+    },
+  };
 }
 
 async function pingPostgres(url: string): Promise<void> {

@@ -2,15 +2,20 @@ import { z } from 'zod';
 import { BadRequestError } from '../errors';
 import { branchName } from './branch-provider';
 
-/** Branch databases are named `infra_wf_<workflow id>`. */
-export const BRANCH_DATABASE_PATTERN = /^infra_wf_(\d+)$/;
+/** Branch databases are named `infra_wf_<workflow id>`, optionally followed by `_<namespace>`. */
+export const BRANCH_DATABASE_PATTERN = /^infra_wf_(\d+)(?:_[a-z0-9]{1,12})?$/;
 
-/** The database name of a workflow's branch: `branchName` with underscores, e.g. `infra_wf_12`. */
-export function branchDatabaseName(workflowId: number): string {
+/**
+ * The database name of a workflow's branch: `branchName` with underscores, e.g. `infra_wf_12`, plus the
+ * namespace of the bot that owns it (`infra_wf_12_3fa9c1`), so two bots on one server never collide.
+ */
+export function branchDatabaseName(workflowId: number, namespace?: string): string {
   if (!Number.isSafeInteger(workflowId) || workflowId <= 0) {
     throw new BadRequestError(`Workflow id ${workflowId} is not a positive integer; branches are named after a workflow's id.`);
   }
-  return branchName(workflowId).replace(/-/g, '_').toLowerCase();
+  if (namespace !== undefined && !/^[a-z0-9]{1,12}$/.test(namespace)) throw new BadRequestError(`Branch namespace "${namespace}" must be 1–12 lowercase letters or digits.`);
+  const base = branchName(workflowId).replace(/-/g, '_').toLowerCase();
+  return namespace ? `${base}_${namespace}` : base;
 }
 
 /**

@@ -28,6 +28,8 @@ export interface LocalBranchProviderOptions {
   /** A backup is stopped after this long (default 30 min). */
   backupTimeoutMs?: number;
   now?: () => Date;
+  /** Appended to branch names so that several bots (or test runs) can share one server. */
+  namespace?: string;
 }
 
 /**
@@ -38,6 +40,7 @@ export interface LocalBranchProviderOptions {
 export class LocalBranchProvider implements BranchProvider {
   readonly kind = 'postgres';
   private readonly targetUrl: string;
+  private readonly namespace?: string;
   private readonly adminUrl: string;
   private readonly targetDatabase: string;
   private readonly logger: Logger;
@@ -46,6 +49,7 @@ export class LocalBranchProvider implements BranchProvider {
   constructor(options: LocalBranchProviderOptions) {
     parsePgUrl(options.targetUrl);
     this.targetUrl = options.targetUrl;
+    this.namespace = options.namespace;
     this.adminUrl = options.adminUrl ?? withDatabase(options.targetUrl, 'postgres');
     this.targetDatabase = databaseOf(options.targetUrl);
     if (BRANCH_DATABASE_PATTERN.test(this.targetDatabase)) {
@@ -62,7 +66,7 @@ export class LocalBranchProvider implements BranchProvider {
   }
 
   async createBranch(workflowId: number): Promise<Branch> {
-    const name = branchDatabaseName(workflowId);
+    const name = branchDatabaseName(workflowId, this.namespace);
     const action = `Creating branch ${branchName(workflowId)}`;
     return withClient(this.adminUrl, action, async (admin) => {
       const lockKey = `infra-orchestrator:branch:${name}`;
@@ -95,7 +99,7 @@ export class LocalBranchProvider implements BranchProvider {
 
   /** The workflow's branch, when it exists and finished loading the target's schema. */
   async getBranch(workflowId: number): Promise<Branch | undefined> {
-    const name = branchDatabaseName(workflowId);
+    const name = branchDatabaseName(workflowId, this.namespace);
     const action = `Looking up branch ${branchName(workflowId)}`;
     const found = await withClient(this.adminUrl, action, (admin) => this.findDatabase(admin, name, action));
     return found.comment?.ready ? this.toBranch(name, found.comment) : undefined;
@@ -108,12 +112,12 @@ export class LocalBranchProvider implements BranchProvider {
       .map((row) => branchDatabaseRowSchema.parse(row))
       .flatMap((row) => {
         const comment = parseBranchComment(row.comment);
-        return comment && comment.target === this.targetDatabase && BRANCH_DATABASE_PATTERN.test(row.datname) ? [this.toBranch(row.datname, comment)] : [];
+        return comment && comment.target === this.targetDatabase && BRANCH_DATABASE_PATTERN.test(row.datname) && (!this.namespace || row.datname.endsWith(`_${this.namespace}`)) ? [this.toBranch(row.datname, comment)] : [];
       });
   }
 
   async deleteBranch(workflowId: number): Promise<void> {
-    const name = branchDatabaseName(workflowId);
+    const name = branchDatabaseName(workflowId, this.namespace);
     const action = `Deleting branch ${branchName(workflowId)}`;
     await withClient(this.adminUrl, action, async (admin) => {
       await this.findDatabase(admin, name, action);

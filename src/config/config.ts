@@ -39,6 +39,7 @@ export const configSchema = z.object({
   INFRA_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   INFRA_STEP_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
   INFRA_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(30_000),
+  INFRA_WORKSPACE_DIR: z.string().min(1).default('.agent_workspace'),
   INFRA_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   INFRA_AGENT_TURN_LIMIT: z.coerce.number().int().min(1).max(100).default(20),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

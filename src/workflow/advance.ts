@@ -2,19 +2,17 @@ import { inTransaction } from '../store/db';
 import { getStepByIndex } from '../store/steps-repo';
 import { getWorkflow, setCurrentStep } from '../store/workflows-repo';
 import type { EngineDeps } from './engine-deps';
-import { afterEnd, endWorkflow } from './lifecycle';
 import { refreshRoot } from './thread';
 
 /**
  * Moves a running workflow past step `idx`: the next step becomes current and is enqueued, or, after
- * the last step, the workflow succeeds. Called after commit of the transition that allowed it.
+ * the last step, the finish job merges what was approved and ends the workflow. Called after commit of
+ * the transition that allowed it.
  */
 export async function advancePast(deps: EngineDeps, workflowId: number, idx: number): Promise<void> {
   const next = await getStepByIndex(deps.pool, workflowId, idx + 1);
   if (!next) {
-    if (await endWorkflow(deps, workflowId, 'succeeded', { type: 'workflow_succeeded', actor: null }, { from: ['running'] })) {
-      await afterEnd(deps, workflowId);
-    }
+    await deps.queue.enqueue({ name: 'finish', data: { workflowId } });
     return;
   }
   const moved = await inTransaction(deps.pool, async (tx) => {

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { AgentRunner } from '../agents/agent-runner';
 import type { RouterModel } from '../agents/router-model';
+import type { ChangeTarget } from '../changes/change-target';
 import type { Logger } from '../logger';
 import type { SlackPublisher } from '../slack/publisher';
 import type { WorkflowLibrary } from './definitions-loader';
@@ -28,6 +29,8 @@ export interface EngineDeps {
   compensators: Map<string, Compensator>;
   preflight: PreflightCheck[];
   policy: GatePolicy;
+  /** The team's database: branches, merge, revert. Absent when no target is configured. */
+  change?: ChangeTarget;
   /** Attempts for transient errors, as the queue is configured. */
   attempts: number;
   logger: Logger;

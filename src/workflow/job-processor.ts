@@ -1,7 +1,8 @@
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { isRetryable } from '../errors';
 import type { EngineDeps } from './engine-deps';
-import { WORKFLOW_QUEUE, planJobSchema, rollbackJobSchema, stepJobSchema } from './jobs';
+import { finishWorkflow } from './finish-workflow';
+import { WORKFLOW_QUEUE, finishJobSchema, planJobSchema, rollbackJobSchema, stepJobSchema } from './jobs';
 import { planWorkflow } from './plan-workflow';
 import { BullJobQueueOptions } from './queues';
 import { rollbackWorkflow } from './rollback';
@@ -15,6 +16,8 @@ export async function processJob(deps: EngineDeps, job: Pick<Job, 'name' | 'data
         return await planWorkflow(deps, planJobSchema.parse(job.data).workflowId);
       case 'step':
         return await runStep(deps, stepJobSchema.parse(job.data).stepId, { attemptsMade: job.attemptsMade });
+      case 'finish':
+        return await finishWorkflow(deps, finishJobSchema.parse(job.data).workflowId);
       case 'rollback': {
         const data = rollbackJobSchema.parse(job.data);
         return await rollbackWorkflow(deps, data.workflowId, data.actor);

@@ -8,12 +8,15 @@ export const stepJobSchema = z.object({
   /** The step's generation when enqueued; part of the job id so a new run is a new job. */
   generation: z.number().int().nonnegative(),
 });
+/** After the last step (and its gate): merge what was approved, then end the workflow. */
+export const finishJobSchema = z.object({ workflowId: z.number().int().positive() });
 export const rollbackJobSchema = z.object({ workflowId: z.number().int().positive(), actor: z.string() });
 
 export type PlanJob = z.infer<typeof planJobSchema>;
 export type StepJob = z.infer<typeof stepJobSchema>;
 export type RollbackJob = z.infer<typeof rollbackJobSchema>;
+export type FinishJob = z.infer<typeof finishJobSchema>;
 
-export type WorkflowJob = { name: 'plan'; data: PlanJob } | { name: 'step'; data: StepJob } | { name: 'rollback'; data: RollbackJob };
+export type WorkflowJob = { name: 'plan'; data: PlanJob } | { name: 'step'; data: StepJob } | { name: 'rollback'; data: RollbackJob } | { name: 'finish'; data: FinishJob };
 
 export const WORKFLOW_QUEUE = 'workflow';

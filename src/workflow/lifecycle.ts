@@ -4,6 +4,7 @@ import { expireOpenGates, listGates } from '../store/gates-repo';
 import { findMessage } from '../store/slack-messages-repo';
 import { ACTIVE_WORKFLOW_STATES, Workflow, WorkflowState } from '../store/rows';
 import { nextWaitingWorkflow, releaseTarget } from '../store/target-locks-repo';
+import { recordEvent } from '../store/events';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
 import type { EngineDeps } from './engine-deps';
 import { postReport } from './thread';
@@ -44,6 +45,11 @@ export async function afterEnd(deps: EngineDeps, workflowId: number): Promise<vo
   await postReport(deps, workflowId);
   const workflow = await getWorkflow(deps.pool, workflowId);
   if (!workflow) return;
+  if (deps.change && workflow.state !== 'rolled_back' && (await deps.change.provider.getBranch(workflowId))) {
+    // Branches live only as long as their workflow; a rollback deletes its own through a compensation.
+    await deps.change.provider.deleteBranch(workflowId);
+    await recordEvent(deps.pool, workflowId, 'branch_deleted', null, { reason: workflow.state });
+  }
   const next = await nextWaitingWorkflow(deps.pool, workflow.target);
   if (next) await deps.queue.enqueue({ name: 'plan', data: { workflowId: next.id } }, { dedupeSuffix: `-after-${workflowId}` });
 }

@@ -27,6 +27,8 @@ export function jobId(job: WorkflowJob, suffix = ''): string {
       return `step-${job.data.stepId}-g${job.data.generation}${suffix}`;
     case 'rollback':
       return `rollback-${job.data.workflowId}${suffix}`;
+    case 'finish':
+      return `finish-${job.data.workflowId}${suffix}`;
   }
 }
 

@@ -1,0 +1,129 @@
+import { Pool } from 'pg';
+import type { Migration } from '../agents/handoff';
+import type { Check } from '../store/rows';
+import { recordEvent } from '../store/events';
+import type { Compensator, StepAction, StepActionContext } from '../workflow/step-actions';
+import type { Branch } from './branch-provider';
+import type { ChangeTarget } from './change-target';
+import { lintChecks, lintMigration } from './migration-lint';
+import { auditRls, rlsChecks } from './rls-audit';
+import { checks as roundTripChecks, runRoundTrip } from './round-trip';
+import { ActionFailedError } from '../errors';
+
+const NO_TARGET: Check = { name: 'Branch test', status: 'warn', detail: 'not run: no database is configured to branch from (set TARGET_DATABASE_URL)' };
+
+/** What the actions need: the target (absent when none is configured) and the bot's own database for events. */
+export interface ChangeActionDeps {
+  target?: ChangeTarget;
+  pool: Pool;
+}
+
+/** Creates the workflow's branch once, registering its deletion first. */
+async function ensureBranch(deps: ChangeActionDeps & { target: ChangeTarget }, ctx: StepActionContext): Promise<Branch> {
+  const existing = await deps.target.provider.getBranch(ctx.workflow.id);
+  if (existing) return existing;
+  await ctx.compensate({ key: 'branch', kind: 'delete-branch', data: { workflowId: ctx.workflow.id } });
+  const branch = await deps.target.provider.createBranch(ctx.workflow.id);
+  await recordEvent(deps.pool, ctx.workflow.id, 'branch_created', null, { branch: branch.name, provider: deps.target.provider.kind });
+  return branch;
+}
+
+/** Lint, then apply → roll back → compare → re-apply on the branch. A migration that fails stops the workflow. */
+async function tryMigration(deps: ChangeActionDeps & { target: ChangeTarget }, ctx: StepActionContext, branch: Branch, migration: Migration): Promise<{ checks: Check[]; summary: string }> {
+  const lint = lintChecks(await lintMigration(migration.up_sql));
+  const result = await runRoundTrip(deps.target.provider, branch, migration);
+  await recordEvent(deps.pool, ctx.workflow.id, result.ok ? 'migration_tested' : 'migration_test_failed', null, { name: migration.name, stages: result.stages });
+  if (!result.ok) {
+    const failed = result.stages.find((s) => !s.ok);
+    throw new ActionFailedError('Branch test', `migration ${migration.name} failed at "${failed?.name}" on branch ${branch.name}: ${failed?.error ?? 'schema mismatch'}${result.residue.length ? ` (down left: ${result.residue.slice(0, 5).join('; ')})` : ''}. Nothing was merged`, false);
+  }
+  const diff: Check = { name: 'Schema diff', status: 'pass', detail: result.diff.slice(0, 12).join('; ') + (result.diff.length > 12 ? `; … ${result.diff.length - 12} more` : '') };
+  const ms = (name: string) => result.stages.find((s) => s.name === name)?.ms ?? 0;
+  return {
+    checks: [...lint, ...roundTripChecks(result), diff],
+    summary: `${migration.name} tried on branch ${branch.name}: up ${ms('up')} ms, down ${ms('down')} ms, up again ${ms('up-again')} ms; ${result.diff.length} schema change(s).`,
+  };
+}
+
+/** The Migration gate's deterministic test, on the data-migration-specialist's migration. */
+export function branchTestAction(deps: ChangeActionDeps): StepAction {
+  return {
+    name: 'branch-test',
+    async run(ctx) {
+      const migration = ctx.handoff?.migration;
+      if (!migration) return {};
+      if (!deps.target) return { checks: [NO_TARGET] };
+      const branch = await ensureBranch({ ...deps, target: deps.target }, ctx);
+      return tryMigration({ ...deps, target: deps.target }, ctx, branch, migration);
+    },
+  };
+}
+
+/** The Security gate: the backend's SQL tried on the branch too, then the RLS audit with role probes. */
+export function rlsAuditAction(deps: ChangeActionDeps): StepAction {
+  return {
+    name: 'rls-audit',
+    async run(ctx) {
+      if (!deps.target) return { checks: [{ ...NO_TARGET, name: 'RLS audit' }] };
+      const target = { ...deps, target: deps.target };
+      const migrations = [...ctx.earlierHandoffs, ...(ctx.handoff ? [ctx.handoff] : [])].flatMap((h) => (h.migration ? [h.migration] : []));
+      if (!migrations.length) return { checks: [{ name: 'RLS audit', status: 'pass', detail: 'no SQL was proposed, so nothing changed on the database' }] };
+      const branch = await ensureBranch(target, ctx);
+      const out: Check[] = [];
+      const summaries: string[] = [];
+      if (ctx.handoff?.migration) {
+        const tried = await tryMigration(target, ctx, branch, ctx.handoff.migration);
+        out.push(...tried.checks.filter((c) => c.status !== 'pass' || c.name === 'Schema diff'));
+        summaries.push(tried.summary);
+      }
+      if (!branch.databaseUrl) {
+        out.push({ name: 'RLS probes', status: 'warn', detail: 'not run: the branch has no direct database connection; see the Supabase security advisors' });
+        return { checks: out, summary: summaries.join(' ') };
+      }
+      const tables = touchedTables(migrations.map((m) => m.up_sql).join('\n'));
+      const pool = new Pool({ connectionString: branch.databaseUrl, max: 1 });
+      try {
+        const audit = await auditRls(pool, { tables });
+        out.push(...rlsChecks(audit));
+        summaries.push(`RLS audit of ${tables.length} table(s) on ${branch.name}: ${audit.findings.length} finding(s).`);
+      } finally {
+        await pool.end();
+      }
+      return { checks: out, summary: summaries.join(' ') };
+    },
+  };
+}
+
+/** Tables a migration creates or alters, schema-qualified, for the role probes. */
+export function touchedTables(sql: string): string[] {
+  const names = [...sql.matchAll(/\b(?:create|alter)\s+table\s+(?:if\s+(?:not\s+)?exists\s+)?(?:only\s+)?((?:"?[\w]+"?\.)?"?[\w]+"?)/gi)].map((m) => {
+    const name = m[1]!.replace(/"/g, '').toLowerCase();
+    return name.includes('.') ? name : `public.${name}`;
+  });
+  return [...new Set(names)];
+}
+
+/** Rollback and clean-up: the branch goes. */
+export function deleteBranchCompensator(deps: ChangeActionDeps): Compensator {
+  return {
+    kind: 'delete-branch',
+    async run(data, ctx) {
+      if (!deps.target) return;
+      await deps.target.provider.deleteBranch(Number(data.workflowId));
+      await recordEvent(deps.pool, ctx.workflow.id, 'branch_deleted', null, { reason: 'rollback' });
+    },
+  };
+}
+
+/** Rollback after a merge: the down migration runs on production, in a transaction. */
+export function revertMigrationCompensator(deps: ChangeActionDeps): Compensator {
+  return {
+    kind: 'revert-migration',
+    async run(data, ctx) {
+      if (!deps.target) throw new Error('no target is configured, so the merged migration cannot be reverted here');
+      const migration = data.migration as Migration;
+      await deps.target.revert(ctx.workflow.id, migration);
+      await recordEvent(deps.pool, ctx.workflow.id, 'migration_reverted', null, { name: migration.name });
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { Migration } from '../agents/handoff';
+import type { BranchProvider } from './branch-provider';
+
+/**
+ * The team's database as the engine sees it: branches to try changes on, and the two paths that touch
+ * production, both started only by an approved gate — merge (with a backup point first) and revert.
+ */
+export interface ChangeTarget {
+  provider: BranchProvider;
+  /** Takes the last backup point before a merge; returns where it is (a file, or Supabase's backup time). */
+  backupPoint(): Promise<string>;
+  /** Applies an approved migration to production and records it in the migration history. */
+  merge(workflowId: number, migration: Migration): Promise<{ version: string; applied: boolean }>;
+  /** Runs the migration's down SQL on production and removes it from the history. */
+  revert(workflowId: number, migration: Migration): Promise<void>;
+}

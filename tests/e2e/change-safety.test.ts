@@ -1,0 +1,103 @@
+import { Client } from 'pg';
+import { APPROVER, CHANNEL, Harness } from '../support/harness';
+import { textOf } from '../support/fake-slack';
+import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';
+import { createTestTarget, hasTable, SERVER_URL, TestTarget, withConnection } from '../changes/test-target';
+
+async function branchDatabases(target: TestTarget): Promise<string[]> {
+  return withConnection(SERVER_URL, async (c: Client) => {
+    const { rows } = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'infra_wf_%' AND shobj_description(oid, 'pg_database') LIKE $1`, [`%"target":"${target.name}"%`]);
+    return rows.map((r) => r.datname as string);
+  });
+}
+
+/** Polls until the target has no branch databases left (the bot removes them just after its report). */
+async function noBranchesLeft(target: TestTarget): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let left = await branchDatabases(target);
+  while (left.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = await branchDatabases(target);
+  }
+  expect(left).toEqual([]);
+}
+
+describe('change safety through the Slack gates', () => {
+  let h: Harness;
+  let target: TestTarget;
+  beforeEach(async () => {
+    target = await createTestTarget();
+  });
+  afterEach(async () => {
+    await h.close();
+    for (const name of await branchDatabases(target)) await withConnection(SERVER_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    await target.cleanup();
+  });
+
+  it('branches, lints and round-trips the migration, audits RLS, and merges to the target only after the last approval', async () => {
+    h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url, INFRA_WORKSPACE_DIR: `/tmp/infra-ws-${target.name}` } });
+    scriptSchemaChange(h.claude);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+
+    const branchGate = await h.openGate(root, 'Branch Test');
+    const checks = textOf(branchGate);
+    expect(checks).toMatch(/Up applies on the branch/);
+    expect(checks).toMatch(/Down restores the schema/);
+    expect(checks).toMatch(/Up applies again/);
+    expect(checks).toMatch(/Lint \(squawk\)/);
+    expect(checks).toContain('+ table public.user_preferences');
+    expect(await branchDatabases(target)).toHaveLength(1);
+    expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
+
+    await h.click(branchGate, 'approve', APPROVER);
+    const security = await h.openGate(root, 'Security');
+    expect(textOf(security)).toMatch(/RLS|anon/);
+    await h.click(security, 'approve', APPROVER);
+    const smoke = await h.openGate(root, 'Smoke Test');
+    expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
+    await h.click(smoke, 'approve', APPROVER);
+
+    const merged = await h.waitForInThread(root, /Merged to production/);
+    expect(textOf(merged)).toContain('create_user_preferences');
+    expect(textOf(merged)).toMatch(/backup-.*\.dump/);
+    await h.waitForState('succeeded');
+    expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
+    const history = await withConnection(target.url, (c) => c.query('SELECT name FROM supabase_migrations.schema_migrations'));
+    expect(history.rows).toEqual([{ name: 'create_user_preferences' }]);
+    await noBranchesLeft(target);
+    expect((await h.events()).map((e) => e.type)).toEqual(expect.arrayContaining(['branch_created', 'migration_tested', 'backup_point', 'migration_merged', 'branch_deleted']));
+  });
+
+  it('stops the workflow when the migration fails on the branch, merges nothing and removes the branch', async () => {
+    h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
+    scriptSchemaChange(h.claude, ['data-migration-specialist']);
+    const broken = { ...HANDOFFS['data-migration-specialist'].migration, up_sql: 'create table public.user_preferences (user_id uuid references public.no_such_table(id));' };
+    h.claude.script('data-migration-specialist', [submit('data-migration-specialist', { migration: broken })]);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+    await h.waitForState('failed');
+    const step = await h.waitForInThread(root, /^\[2\/5\] Invoking data-migration-specialist/);
+    expect(textOf(step)).toContain('no_such_table');
+    expect(textOf(step)).toContain('nothing was merged');
+    await h.waitForInThread(root, /Workflow failed/);
+    expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
+    await noBranchesLeft(target);
+  });
+
+  it('deletes the branch when someone clicks Rollback at the Branch Test gate', async () => {
+    h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
+    scriptSchemaChange(h.claude);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+    const gate = await h.openGate(root, 'Branch Test');
+    expect(await branchDatabases(target)).toHaveLength(1);
+    await h.click(gate, 'rollback', APPROVER);
+    await h.waitForInThread(root, /Rolled back by .* undid `branch`/);
+    await noBranchesLeft(target);
+    expect(textOf(h.slack.message(CHANNEL, gate.ts))).toContain('Rolled back by');
+  });
+});
