@@ -1,4 +1,7 @@
+import { recordEvent } from '../store/events';
+import { ACTIVE_WORKFLOW_STATES } from '../store/rows';
 import { listDueSteps } from '../store/steps-repo';
+import { getWorkflow } from '../store/workflows-repo';
 import { advancePast } from './advance';
 import type { EngineDeps } from './engine-deps';
 
@@ -37,5 +40,21 @@ export async function reconcile(deps: EngineDeps): Promise<number> {
     await deps.queue.enqueue({ name: 'rollback', data: { workflowId: Number(row.id), actor: row.actor ?? 'unknown' } });
     enqueued++;
   }
+  if (deps.change) await removeOrphanBranches(deps);
   return enqueued;
+}
+
+/**
+ * Deletes branches whose workflow is gone or has ended (its own clean-up died with its process). A
+ * rolled-back workflow's branch is left to its rollback job, which deletes it as a compensation.
+ */
+async function removeOrphanBranches(deps: EngineDeps): Promise<void> {
+  for (const branch of await deps.change!.provider.listBranches()) {
+    const workflow = await getWorkflow(deps.pool, branch.workflowId);
+    if (workflow && (ACTIVE_WORKFLOW_STATES as readonly string[]).includes(workflow.state)) continue;
+    if (workflow?.state === 'rolled_back') continue;
+    await deps.change!.provider.deleteBranch(branch.workflowId);
+    if (workflow) await recordEvent(deps.pool, workflow.id, 'branch_deleted', null, { reason: 'orphan' });
+    deps.logger.info({ branch: branch.name }, 'deleted an orphan branch');
+  }
 }

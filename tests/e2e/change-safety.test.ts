@@ -100,4 +100,12 @@ describe('change safety through the Slack gates', () => {
     await noBranchesLeft(target);
     expect(textOf(h.slack.message(CHANNEL, gate.ts))).toContain('Rolled back by');
   });
+
+  it('removes an orphan branch whose workflow does not exist', async () => {
+    h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
+    const provider = h.runtime.engine.change!.provider;
+    await provider.createBranch(4242);
+    expect(await branchDatabases(target)).toHaveLength(1);
+    await noBranchesLeft(target);
+  });
 });
