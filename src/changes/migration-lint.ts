@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { devNull, tmpdir } from 'node:os';
-import { dirname } from 'node:path';
 import { z } from 'zod';
 import { ActionFailedError } from '../errors';
 import type { Check } from '../store/rows';
@@ -31,7 +30,7 @@ export interface LintResult {
 }
 
 export interface LintOptions {
-  /** Path of the squawk executable; by default the binary of the installed `squawk-cli` package. */
+  /** Path of the squawk executable; by default the one in the installed `@squawk-cli/<platform>-<arch>` package. */
   binary?: string;
   /** Time allowed to squawk before it is killed (default 10 s). */
   timeoutMs?: number;
@@ -114,12 +113,11 @@ export function lintChecks(result: LintResult): Check[] {
   });
 }
 
-/** The native binary shipped by `squawk-cli` in its platform package (e.g. `@squawk-cli/linux-x64`). */
+/** The native squawk binary of this platform's package (e.g. `@squawk-cli/linux-x64`). */
 function squawkBinary(): string {
   const platform = `@squawk-cli/${process.platform}-${process.arch}/bin/squawk${process.platform === 'win32' ? '.exe' : ''}`;
   try {
-    const cliDir = dirname(require.resolve('squawk-cli/package.json'));
-    return require.resolve(platform, { paths: [cliDir] });
+    return require.resolve(platform);
   } catch {
     throw new ActionFailedError(
       ACTION,
