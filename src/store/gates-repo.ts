@@ -4,11 +4,14 @@ import { Check, Gate, GateState, gateRowSchema, parseRows } from './rows';
 import { GateKind } from '../workflow/gate-kinds';
 
 /** Opens the gate of a step; a second call returns the existing gate (at-least-once jobs). */
-export async function openGate(db: Queryable, g: { workflowId: number; stepId: number; kind: GateKind; merges: boolean; checks: Check[] }): Promise<Gate> {
+export async function openGate(
+  db: Queryable,
+  g: { workflowId: number; stepId: number; kind: GateKind; merges: boolean; checks: Check[]; approvalsNeeded?: number },
+): Promise<Gate> {
   const inserted = await db.query(
-    `INSERT INTO gates (workflow_id, step_id, kind, merges, checks) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO gates (workflow_id, step_id, kind, merges, checks, approvals_needed) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (step_id) DO NOTHING RETURNING *`,
-    [g.workflowId, g.stepId, g.kind, g.merges, JSON.stringify(g.checks)],
+    [g.workflowId, g.stepId, g.kind, g.merges, JSON.stringify(g.checks), g.approvalsNeeded ?? 1],
   );
   if (inserted.rows.length) {
     await recordEvent(db, g.workflowId, 'gate_opened', null, { gate_id: inserted.rows[0].id, kind: g.kind });
@@ -28,10 +31,31 @@ export async function listGates(db: Queryable, workflowId: number): Promise<Gate
   return parseRows(gateRowSchema, rows);
 }
 
-/** One conditional UPDATE: of two clicks, exactly one gets the row back. */
+/**
+ * An approval of a gate that needs several: recorded when it is not the last one needed and the
+ * person has not approved yet. Returns the gate with the approval added, or undefined.
+ */
+export async function addPartialApproval(db: Queryable, id: number, actor: string): Promise<Gate | undefined> {
+  const { rows } = await db.query(
+    `UPDATE gates SET approvals = array_append(approvals, $2)
+     WHERE id = $1 AND state = 'open' AND NOT ($2 = ANY(approvals)) AND cardinality(approvals) + 1 < approvals_needed RETURNING *`,
+    [id, actor],
+  );
+  const gate = parseRows(gateRowSchema, rows)[0];
+  if (gate) await recordEvent(db, gate.workflow_id, 'gate_partially_approved', actor, { gate_id: id, approvals: gate.approvals.length, needed: gate.approvals_needed });
+  return gate;
+}
+
+/**
+ * One conditional UPDATE: of two clicks, exactly one gets the row back. An approval completes the
+ * gate only when it is the last one needed and from someone who has not approved it yet.
+ */
 export async function decideGate(db: Queryable, id: number, to: Exclude<GateState, 'open'>, actor: string): Promise<Gate | undefined> {
   const { rows } = await db.query(
-    `UPDATE gates SET state = $2, decided_by = $3, decided_at = now() WHERE id = $1 AND state = 'open' RETURNING *`,
+    `UPDATE gates SET state = $2, decided_by = $3, decided_at = now(),
+       approvals = CASE WHEN $2 = 'approved' THEN array_append(approvals, $3) ELSE approvals END
+     WHERE id = $1 AND state = 'open'
+       AND ($2 <> 'approved' OR (NOT ($3 = ANY(approvals)) AND cardinality(approvals) + 1 >= approvals_needed)) RETURNING *`,
     [id, to, actor],
   );
   const gate = parseRows(gateRowSchema, rows)[0];

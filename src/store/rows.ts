@@ -73,6 +73,8 @@ export const gateRowSchema = z.object({
   kind: gateKindSchema,
   state: gateStateSchema,
   merges: z.boolean(),
+  approvals_needed: z.number().int(),
+  approvals: z.array(z.string()),
   checks: z.array(checkSchema),
   decided_by: z.string().nullable(),
   decided_at: time.nullable(),

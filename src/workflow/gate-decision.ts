@@ -1,9 +1,9 @@
 import { NotAllowedError } from '../errors';
-import { gateDecidedMessage } from '../slack/views/gate-message';
+import { gateDecidedMessage, gateOpenMessage } from '../slack/views/gate-message';
 import { noticeMessage } from '../slack/views/command-responses';
 import { inTransaction } from '../store/db';
 import { recordEvent } from '../store/events';
-import { decideGate, getGate } from '../store/gates-repo';
+import { addPartialApproval, decideGate, getGate } from '../store/gates-repo';
 import { Gate } from '../store/rows';
 import { getStep } from '../store/steps-repo';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
@@ -11,13 +11,15 @@ import { advancePast } from './advance';
 import type { EngineDeps } from './engine-deps';
 import { GATES } from './gate-kinds';
 import { afterEnd, endWorkflow } from './lifecycle';
+import { approversNote } from './run-step';
 
 export type GateDecision = 'approve' | 'reject' | 'rollback';
 
 export type DecisionOutcome =
   | { type: 'decided'; gate: Gate }
   | { type: 'refused'; reason: string }
-  | { type: 'already'; gate: Gate };
+  | { type: 'already'; gate: Gate }
+  | { type: 'partial'; gate: Gate };
 
 const TO = { approve: 'approved', reject: 'rejected', rollback: 'rolled_back' } as const;
 
@@ -37,6 +39,10 @@ export async function decide(deps: EngineDeps, input: { gateId: number; decision
   }
 
   const decided = await inTransaction(deps.pool, async (tx) => {
+    if (input.decision === 'approve') {
+      const partial = await addPartialApproval(tx, gate.id, input.user);
+      if (partial) return { partial };
+    }
     const row = await decideGate(tx, gate.id, TO[input.decision], input.user);
     if (!row) return undefined;
     if (input.decision === 'approve') {
@@ -49,7 +55,23 @@ export async function decide(deps: EngineDeps, input: { gateId: number; decision
     throw error;
   });
   if (decided instanceof NotAllowedError) return { type: 'refused', reason: decided.message };
-  if (!decided) return { type: 'already', gate: (await getGate(deps.pool, gate.id))! };
+  if (!decided) {
+    const now = (await getGate(deps.pool, gate.id))!;
+    if (now.state === 'open' && now.approvals.includes(input.user)) {
+      return { type: 'refused', reason: `You have already approved this gate; it needs ${now.approvals_needed} approvals from different people. Ask another approver.` };
+    }
+    return { type: 'already', gate: now };
+  }
+  if ('partial' in decided) {
+    const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
+    try {
+      const gateTs = await deps.slack.post(`gate:${gate.id}`, thread, gateOpenMessage(decided.partial, approversNote(deps, gate.merges, workflow.requester)));
+      await deps.slack.update(thread.channel, gateTs, gateOpenMessage(decided.partial, approversNote(deps, gate.merges, workflow.requester)));
+    } catch (error) {
+      deps.logger.warn({ err: (error as Error).message, gate: gate.id }, 'partial approval recorded; redrawing the gate failed');
+    }
+    return { type: 'partial', gate: decided.partial };
+  }
 
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
   // The decision is committed. Each follow-up is independent, and the reconciler repeats the state

@@ -175,7 +175,9 @@ async function finishStep(
     if (!done) return undefined;
     if (result.answerId) await markResumed(tx, result.answerId);
     if (def.gate) {
-      await openGate(tx, { workflowId: workflow.id, stepId: step.id, kind: def.gate, merges: GATES[def.gate].merges, checks: result.checks });
+      // A destructive change needs a second person's approval.
+      const approvalsNeeded = result.checks.some((c) => c.name === 'Destructive statements' && c.status !== 'pass') ? 2 : 1;
+      await openGate(tx, { workflowId: workflow.id, stepId: step.id, kind: def.gate, merges: GATES[def.gate].merges, checks: result.checks, approvalsNeeded });
       await transitionWorkflow(tx, workflow.id, ['running'], 'waiting_gate', { type: 'workflow_waiting_gate', actor: null, data: { gate: def.gate } });
     }
     return done;

@@ -1,6 +1,6 @@
 import { APPROVER, CHANNEL, Harness, REQUESTER, SECOND_APPROVER, STRANGER } from '../support/harness';
 import { textOf } from '../support/fake-slack';
-import { scriptSchemaChange } from '../support/scripted-agents';
+import { scriptSchemaChange, submit } from '../support/scripted-agents';
 
 const countRows = async (h: Harness, sql: string): Promise<number> => Number((await h.pool.query(sql)).rows[0].count);
 
@@ -86,6 +86,30 @@ describe('quality gates', () => {
     expect(already).toBe(true);
     expect(h.threadTexts(root).filter((t) => t.startsWith('[2/5] Invoking data-migration-specialist...'))).toHaveLength(1);
     expect(h.claude.requestsFor('data-migration-specialist')).toHaveLength(1);
+  });
+
+  it('asks a second approver for a destructive migration, and does not count the same person twice', async () => {
+    h = await Harness.start();
+    scriptSchemaChange(h.claude, ['data-migration-specialist']);
+    const destructive = { name: 'drop_profile_bio', up_sql: 'alter table public.profiles drop column bio;', down_sql: 'alter table public.profiles add column bio text;' };
+    h.claude.script('data-migration-specialist', [submit('data-migration-specialist', { migration: destructive, summary: 'Drop profiles.bio' })]);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+    const gate = await h.openGate(root, 'Branch Test');
+    expect(textOf(gate)).toContain('Destructive change: needs 2 approvals from different people (0 of 2)');
+
+    await h.click(gate, 'approve', APPROVER);
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, gate.ts)).includes(`(1 of 2: <@${APPROVER}>)`), { description: 'first approval shown' });
+    expect(await h.workflowState()).toBe('waiting_gate');
+    await h.click(h.slack.message(CHANNEL, gate.ts)!, 'approve', APPROVER);
+    const refusal = await h.slack.waitFor(() => h.slack.ephemerals.find((e) => /already approved this gate/.test(e.text)), { description: 'same person refused' });
+    expect(refusal.user).toBe(APPROVER);
+    expect(await h.workflowState()).toBe('waiting_gate');
+
+    await h.click(h.slack.message(CHANNEL, gate.ts)!, 'approve', SECOND_APPROVER);
+    await h.openGate(root, 'Security');
+    expect(textOf(h.slack.message(CHANNEL, gate.ts))).toContain(`Approved by <@${APPROVER}> and <@${SECOND_APPROVER}>`);
   });
 
   it('rolls back at a gate: runs the compensations the steps registered, newest first, and marks the workflow rolled back', async () => {

@@ -50,6 +50,9 @@ export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage
       section(`*Automatic checks*\n${checkLines(gate.checks)}`),
       ...(failed ? [context(`:warning: ${failed} check(s) failed: approving overrides them.`)] : []),
       ...(gate.merges ? [context(':rotating_light: Approving this gate merges the change to production.')] : []),
+      ...(gate.approvals_needed > 1
+        ? [context(`:warning: Destructive change: needs ${gate.approvals_needed} approvals from different people (${gate.approvals.length} of ${gate.approvals_needed}${gate.approvals.length ? `: ${gate.approvals.map(user).join(', ')}` : ''}).`)]
+        : []),
       buttons,
       context(approversNote),
     ],
@@ -66,7 +69,8 @@ const DECIDED: Record<Exclude<Gate['state'], 'open'>, string> = {
 /** A decided gate: who and when; the buttons are gone. */
 export function gateDecidedMessage(gate: Gate): SlackMessage {
   if (gate.state === 'open') throw new Error('gateDecidedMessage needs a decided gate');
-  const who = gate.decided_by ? ` by ${user(gate.decided_by)}` : '';
+  const approvers = gate.state === 'approved' && gate.approvals.length > 1 ? gate.approvals : gate.decided_by ? [gate.decided_by] : [];
+  const who = approvers.length ? ` by ${approvers.map(user).join(' and ')}` : '';
   const when = gate.decided_at ? ` on ${slackDate(gate.decided_at)}` : '';
   return {
     text: `${title(gate)} — ${DECIDED[gate.state].replace(/^:[a-z_]+: /, '')}${gate.decided_by ? ` by <@${gate.decided_by}>` : ''}`,

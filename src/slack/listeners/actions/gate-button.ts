@@ -31,6 +31,9 @@ export function gateButton(deps: ListenerDeps) {
     try {
       const outcome = await decide(deps.engine, { gateId: Number(parsed.data.action.value), decision, user: user.id });
       if (outcome.type === 'refused') await tell(outcome.reason, true);
+      if (outcome.type === 'partial') {
+        await tell(`Your approval is recorded (${outcome.gate.approvals.length} of ${outcome.gate.approvals_needed}). This destructive change needs another approver before it goes on.`);
+      }
       if (outcome.type === 'already') {
         const who = outcome.gate.decided_by ? ` by <@${outcome.gate.decided_by}>` : '';
         await tell(`The ${GATES[outcome.gate.kind].title} gate was already ${outcome.gate.state.replace('_', ' ')}${who}; your click changed nothing.`);
