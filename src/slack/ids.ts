@@ -3,8 +3,10 @@ export const ActionIds = {
   approve: 'gate_approve',
   reject: 'gate_reject',
   rollback: 'gate_rollback',
+  /** On the report of a workflow that merged: undo the merge on production. */
+  rollbackProduction: 'workflow_rollback_production',
 } as const;
 
-export type GateAction = keyof typeof ActionIds;
+export type GateAction = Exclude<keyof typeof ActionIds, 'rollbackProduction'>;
 
 export const GATE_ACTION_PATTERN = /^gate_(approve|reject|rollback)$/;

@@ -5,6 +5,7 @@ import { listGates } from '../store/gates-repo';
 import { listSteps } from '../store/steps-repo';
 import { getWorkflow } from '../store/workflows-repo';
 import { inTransaction } from '../store/db';
+import { listEvents } from '../store/events';
 import type { EngineDeps } from './engine-deps';
 
 /** Advisory-lock namespace of root message redraws. */
@@ -31,6 +32,10 @@ export async function postReport(deps: EngineDeps, workflowId: number): Promise<
   if (!workflow?.root_ts) return;
   const [steps, gates] = await Promise.all([listSteps(deps.pool, workflowId), listGates(deps.pool, workflowId)]);
   const usage = steps.reduce((sum, s) => (s.usage ? addUsage(sum, s.usage) : sum), ZERO_USAGE);
-  await deps.slack.post(`wf:${workflowId}:report`, { channel: workflow.channel_id, threadTs: workflow.root_ts }, reportMessage(workflow, steps, gates, usage));
+  const merged = (await listEvents(deps.pool, workflowId)).filter((e) => e.type === 'migration_merged').map((e) => String(e.data.name));
+  const report = reportMessage(workflow, steps, gates, usage, merged);
+  const ts = await deps.slack.post(`wf:${workflowId}:report`, { channel: workflow.channel_id, threadTs: workflow.root_ts }, report);
+  // A workflow can end twice (merged, then rolled back): the one report shows the latest outcome.
+  if (workflow.state === 'rolled_back') await deps.slack.update(workflow.channel_id, ts, report);
   await refreshRoot(deps, workflowId);
 }

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { APPROVER, CHANNEL, Harness } from '../support/harness';
+import { APPROVER, CHANNEL, Harness, STRANGER } from '../support/harness';
 import { textOf } from '../support/fake-slack';
 import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';
 import { createTestTarget, hasTable, SERVER_URL, TestTarget, withConnection } from '../changes/test-target';
@@ -34,7 +34,7 @@ describe('change safety through the Slack gates', () => {
     await target.cleanup();
   });
 
-  it('branches, lints and round-trips the migration, audits RLS, and merges to the target only after the last approval', async () => {
+  it('branches, lints and round-trips the migration, audits RLS, merges to the target only after the last approval, and rolls production back on request', async () => {
     h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url, INFRA_WORKSPACE_DIR: `/tmp/infra-ws-${target.name}` } });
     scriptSchemaChange(h.claude);
     await h.command('Add a new table for user preferences');
@@ -68,6 +68,23 @@ describe('change safety through the Slack gates', () => {
     expect(history.rows).toEqual([{ name: 'create_user_preferences' }]);
     await noBranchesLeft(target);
     expect((await h.events()).map((e) => e.type)).toEqual(expect.arrayContaining(['branch_created', 'migration_tested', 'backup_point', 'migration_merged', 'branch_deleted']));
+
+    const report = await h.waitForInThread(root, /Workflow complete/);
+    const button = JSON.stringify(report.blocks);
+    expect(button).toContain('Roll back production');
+    expect(button).toContain('"confirm"');
+    await h.clickButton(report, 'workflow_rollback_production', STRANGER);
+    await h.slack.waitFor(() => h.slack.ephemerals.find((e) => e.user === STRANGER && /Only the approvers/.test(e.text)), { description: 'stranger refused' });
+    expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
+
+    await h.clickButton(report, 'workflow_rollback_production', APPROVER);
+    await h.waitForInThread(root, /Rolled back by .* undid `revert-create_user_preferences`/);
+    expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
+    const after = await withConnection(target.url, (c) => c.query('SELECT name FROM supabase_migrations.schema_migrations'));
+    expect(after.rows).toEqual([]);
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, report.ts)).includes('Workflow rolled back'), { description: 'report shows the rollback' });
+    expect(JSON.stringify(h.slack.message(CHANNEL, report.ts)!.blocks)).not.toContain('Roll back production');
+    expect(await h.workflowState()).toBe('rolled_back');
   });
 
   it('stops the workflow when the migration fails on the branch, merges nothing and removes the branch', async () => {

@@ -154,9 +154,14 @@ export class Harness {
 
   /** Clicks a button of a gate message as `user`, exactly as Slack sends it. */
   click(message: FakeSlackMessage, action: 'approve' | 'reject' | 'rollback', user: string): Promise<SlackPostResult> {
+    return this.clickButton(message, `gate_${action}`, user);
+  }
+
+  /** Clicks the button with `actionId` on a message as `user`. */
+  clickButton(message: FakeSlackMessage, actionId: string, user: string): Promise<SlackPostResult> {
     const actions = (message.blocks ?? []).find((b) => b.type === 'actions') as { block_id: string; elements: Array<{ action_id: string; value: string }> } | undefined;
-    const button = actions?.elements.find((e) => e.action_id === `gate_${action}`);
-    if (!actions || !button) throw new Error(`no ${action} button on ${textOf(message)}`);
+    const button = actions?.elements.find((e) => e.action_id === actionId);
+    if (!actions || !button) throw new Error(`no ${actionId} button on ${textOf(message)}`);
     const body = blockActionsBody({
       userId: user,
       channelId: CHANNEL,

@@ -1,11 +1,16 @@
 import type { Usage } from '../../agents/handoff';
 import type { Gate, Step, Workflow } from '../../store/rows';
 import { GATES } from '../../workflow/gate-kinds';
+import type { KnownBlock } from '@slack/types';
+import { ActionIds } from '../ids';
 import { SlackMessage } from '../message';
 import { context, duration, escape, section, user } from './format';
 
-/** The closing message of a thread: outcome, steps, gate decisions, time and tokens. */
-export function reportMessage(workflow: Workflow, steps: Step[], gates: Gate[], usage: Usage): SlackMessage {
+/**
+ * The closing message of a thread: outcome, steps, gate decisions, time and tokens; and, when the
+ * workflow merged migrations to production, a button to roll them back.
+ */
+export function reportMessage(workflow: Workflow, steps: Step[], gates: Gate[], usage: Usage, merged: string[] = []): SlackMessage {
   const outcome = {
     succeeded: ':white_check_mark: *Workflow complete*',
     failed: ':x: *Workflow failed*',
@@ -24,6 +29,30 @@ export function reportMessage(workflow: Workflow, steps: Step[], gates: Gate[], 
       section(stepLines.join('\n') || '_No steps ran._'),
       ...(gateLines.length ? [section(`*Gates*\n${gateLines.join('\n')}`)] : []),
       context(`Took ${duration(elapsed)}`, `${tokens.toLocaleString('en-US')} tokens (${usage.cache_read_input_tokens.toLocaleString('en-US')} read from cache)`),
+      ...(workflow.state === 'succeeded' && merged.length ? [rollbackProductionButton(workflow.id, merged)] : []),
+    ],
+  };
+}
+
+function rollbackProductionButton(workflowId: number, merged: string[]): KnownBlock {
+  return {
+    type: 'actions',
+    block_id: `workflow-${workflowId}`,
+    elements: [
+      {
+        type: 'button',
+        action_id: ActionIds.rollbackProduction,
+        text: { type: 'plain_text', text: 'Roll back production' },
+        style: 'danger',
+        value: String(workflowId),
+        confirm: {
+          title: { type: 'plain_text', text: 'Roll back production?' },
+          text: { type: 'mrkdwn', text: `This runs the down SQL of ${merged.map((m) => `\`${m}\``).join(', ')} on production, in a transaction.` },
+          confirm: { type: 'plain_text', text: 'Roll back' },
+          deny: { type: 'plain_text', text: 'Cancel' },
+          style: 'danger',
+        },
+      },
     ],
   };
 }

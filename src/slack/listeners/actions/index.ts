@@ -1,8 +1,10 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { GATE_ACTION_PATTERN } from '../../ids';
+import { ActionIds, GATE_ACTION_PATTERN } from '../../ids';
 import type { ListenerDeps } from '../listener-deps';
 import { gateButton } from './gate-button';
+import { rollbackProductionButton } from './rollback-production-button';
 
 export function register(app: App, deps: ListenerDeps): void {
   app.action<BlockButtonAction>(GATE_ACTION_PATTERN, gateButton(deps));
+  app.action<BlockButtonAction>(ActionIds.rollbackProduction, rollbackProductionButton(deps));
 }
