@@ -94,7 +94,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     ? [targetDatabaseCheck(() => pingPostgres(config.TARGET_DATABASE_URL!), scrubUrl(config.TARGET_DATABASE_URL))]
     : [];
   const change = config.TARGET_DATABASE_URL ? localChangeTarget(config.TARGET_DATABASE_URL, join(config.INFRA_WORKSPACE_DIR, 'backups'), branchNamespace(config.DATABASE_URL), log) : undefined;
-  const changeDeps = { target: change, pool };
+  const changeDeps = { target: change, pool, workspaceDir: config.INFRA_WORKSPACE_DIR };
   const engine: EngineDeps = {
     pool,
     queue,

@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Pool } from 'pg';
 import type { Migration } from '../agents/handoff';
 import type { Check } from '../store/rows';
@@ -7,7 +9,7 @@ import type { Branch } from './branch-provider';
 import type { ChangeTarget } from './change-target';
 import { lintChecks, lintMigration } from './migration-lint';
 import { auditRls, rlsChecks } from './rls-audit';
-import { checks as roundTripChecks, runRoundTrip } from './round-trip';
+import { RoundTripResult, checks as roundTripChecks, runRoundTrip } from './round-trip';
 import { ActionFailedError } from '../errors';
 
 const NO_TARGET: Check = { name: 'Branch test', status: 'warn', detail: 'not run: no database is configured to branch from (set TARGET_DATABASE_URL)' };
@@ -16,6 +18,8 @@ const NO_TARGET: Check = { name: 'Branch test', status: 'warn', detail: 'not run
 export interface ChangeActionDeps {
   target?: ChangeTarget;
   pool: Pool;
+  /** Where `validations/migration-test-<date>-wf<id>.md` is written. */
+  workspaceDir: string;
 }
 
 /** Creates the workflow's branch once, registering its deletion first. */
@@ -32,7 +36,8 @@ async function ensureBranch(deps: ChangeActionDeps & { target: ChangeTarget }, c
 async function tryMigration(deps: ChangeActionDeps & { target: ChangeTarget }, ctx: StepActionContext, branch: Branch, migration: Migration): Promise<{ checks: Check[]; summary: string }> {
   const lint = lintChecks(await lintMigration(migration.up_sql));
   const result = await runRoundTrip(deps.target.provider, branch, migration);
-  await recordEvent(deps.pool, ctx.workflow.id, result.ok ? 'migration_tested' : 'migration_test_failed', null, { name: migration.name, stages: result.stages });
+  const report = await writeValidation(deps.workspaceDir, ctx.workflow.id, branch, migration, result, lint);
+  await recordEvent(deps.pool, ctx.workflow.id, result.ok ? 'migration_tested' : 'migration_test_failed', null, { name: migration.name, stages: result.stages, report });
   if (!result.ok) {
     const failed = result.stages.find((s) => !s.ok);
     throw new ActionFailedError('Branch test', `migration ${migration.name} failed at "${failed?.name}" on branch ${branch.name}: ${failed?.error ?? 'schema mismatch'}${result.residue.length ? ` (down left: ${result.residue.slice(0, 5).join('; ')})` : ''}. Nothing was merged`, false);
@@ -40,9 +45,44 @@ async function tryMigration(deps: ChangeActionDeps & { target: ChangeTarget }, c
   const diff: Check = { name: 'Schema diff', status: 'pass', detail: result.diff.slice(0, 12).join('; ') + (result.diff.length > 12 ? `; … ${result.diff.length - 12} more` : '') };
   const ms = (name: string) => result.stages.find((s) => s.name === name)?.ms ?? 0;
   return {
-    checks: [...lint, ...roundTripChecks(result), diff],
+    checks: [...lint, ...roundTripChecks(result), diff, { name: 'Validation record', status: 'pass', detail: report }],
     summary: `${migration.name} tried on branch ${branch.name}: up ${ms('up')} ms, down ${ms('down')} ms, up again ${ms('up-again')} ms; ${result.diff.length} schema change(s).`,
   };
+}
+
+/** The seed's `validations/migration-test-{date}.md`: what was tried on the branch and how it went. */
+async function writeValidation(dir: string, workflowId: number, branch: Branch, migration: Migration, result: RoundTripResult, lint: Check[]): Promise<string> {
+  const date = new Date().toISOString().slice(0, 10);
+  const path = join(dir, 'validations', `migration-test-${date}-wf${workflowId}.md`);
+  const lines = [
+    `# Migration test: ${migration.name} (workflow #${workflowId})`,
+    '',
+    `Branch: ${branch.name} · ${new Date().toISOString()} · result: ${result.ok ? 'passed' : 'FAILED'}`,
+    '',
+    '## Stages',
+    ...result.stages.map((s) => `- ${s.ok ? 'ok' : 'FAILED'} ${s.name} (${s.ms} ms)${s.error ? `: ${s.error}` : ''}`),
+    '',
+    '## Schema diff',
+    ...(result.diff.length ? result.diff.map((d) => `- ${d}`) : ['- none']),
+    ...(result.residue.length ? ['', '## Left behind by down', ...result.residue.map((d) => `- ${d}`)] : []),
+    '',
+    '## Lint',
+    ...lint.map((c) => `- ${c.status}: ${c.name}${c.detail ? ` — ${c.detail}` : ''}`),
+    '',
+    '## up_sql',
+    '```sql',
+    migration.up_sql,
+    '```',
+    '',
+    '## down_sql',
+    '```sql',
+    migration.down_sql,
+    '```',
+    '',
+  ];
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, lines.join('\n'));
+  return path;
 }
 
 /** The Migration gate's deterministic test, on the data-migration-specialist's migration. */

@@ -17,6 +17,8 @@ export const stepDefinitionSchema = z.object({
   tasks: z.array(z.string().min(1)).min(1),
   gate: gateKindSchema.optional(),
   on_failure: failurePolicySchema.default('stop'),
+  /** When the step fails for good, this agent is asked to analyse the failure for the thread. */
+  failure_analysis: kebab.optional(),
   /** Engine actions run after the agent's handoff, by name from the action registry. */
   actions: z.array(z.string()).default([]),
 });

@@ -16,6 +16,7 @@ import { StepDefinition } from './definition';
 import type { EngineDeps } from './engine-deps';
 import { GATES } from './gate-kinds';
 import { gateChecks } from './gate-checks';
+import { postFailureAnalysis } from './failure-analysis';
 import { afterEnd, endWorkflow } from './lifecycle';
 import { refreshRoot } from './thread';
 
@@ -204,7 +205,10 @@ async function failStep(deps: EngineDeps, workflow: Workflow, step: Step, def: S
   if (!stopped) return;
   await deps.slack.update(channel, progressTs, stepFailedMessage(headline, message, elapsedMs, 'the workflow stopped; nothing was merged. Fix the cause and start a new request.'));
   const error = `Step ${step.idx + 1} (${def.agent ?? def.title}) failed: ${message}`;
-  if (await endWorkflow(deps, workflow.id, 'failed', { type: 'workflow_failed', actor: null, error })) await afterEnd(deps, workflow.id);
+  if (await endWorkflow(deps, workflow.id, 'failed', { type: 'workflow_failed', actor: null, error })) {
+    await postFailureAnalysis(deps, workflow, step, def, message);
+    await afterEnd(deps, workflow.id);
+  }
 }
 
 function checkSummary(checks: Check[]): string {

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { APPROVER, CHANNEL, Harness, STRANGER } from '../support/harness';
 import { textOf } from '../support/fake-slack';
@@ -35,7 +37,7 @@ describe('change safety through the Slack gates', () => {
   });
 
   it('branches, lints and round-trips the migration, audits RLS, merges to the target only after the last approval, and rolls production back on request', async () => {
-    h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url, INFRA_WORKSPACE_DIR: `/tmp/infra-ws-${target.name}` } });
+    h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
     scriptSchemaChange(h.claude);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
@@ -89,9 +91,17 @@ describe('change safety through the Slack gates', () => {
 
   it('stops the workflow when the migration fails on the branch, merges nothing and removes the branch', async () => {
     h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
+    const workspace = h.workspace;
     scriptSchemaChange(h.claude, ['data-migration-specialist']);
     const broken = { ...HANDOFFS['data-migration-specialist'].migration, up_sql: 'create table public.user_preferences (user_id uuid references public.no_such_table(id));' };
-    h.claude.script('data-migration-specialist', [submit('data-migration-specialist', { migration: broken })]);
+    const analysis = { summary: 'The migration references public.no_such_table, which does not exist', context: 'user_id must reference auth.users(id).', artifacts: [], next_steps: ['Reference auth.users(id) instead'], constraints: [] };
+    h.claude.script('data-migration-specialist', [
+      submit('data-migration-specialist', { migration: broken }),
+      (request) => {
+        expect(JSON.stringify(request.body.messages[0])).toContain('no_such_table');
+        return { toolUse: { name: 'submit_handoff', input: analysis } };
+      },
+    ]);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
     await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
@@ -100,6 +110,14 @@ describe('change safety through the Slack gates', () => {
     expect(textOf(step)).toContain('no_such_table');
     expect(textOf(step)).toContain('nothing was merged');
     await h.waitForInThread(root, /Workflow failed/);
+    const note = await h.waitForInThread(root, /Rollback analysis/);
+    expect(textOf(note)).toContain('The migration references public.no_such_table');
+    expect(textOf(note)).toContain('Reference auth.users(id) instead');
+    const [file] = readdirSync(join(workspace, 'validations'));
+    const record = readFileSync(join(workspace, 'validations', file!), 'utf8');
+    expect(file).toMatch(/^migration-test-\d{4}-\d{2}-\d{2}-wf1\.md$/);
+    expect(record).toContain('result: FAILED');
+    expect(record).toContain('no_such_table');
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
     await noBranchesLeft(target);
   });

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { Pool } from 'pg';
 import { Config, loadConfig } from '../../src/config/config';
@@ -65,6 +68,8 @@ export class Harness {
   config!: Config;
   url!: string;
   prefix = `infra-test-${randomBytes(5).toString('hex')}`;
+  /** The bot's workspace (validation records, backups), removed by `close()`. */
+  workspace = mkdtempSync(join(tmpdir(), 'infra-ws-'));
   private db!: { url: string; drop: () => Promise<void> };
   private eventSeq = 0;
   private extra: Runtime[] = [];
@@ -92,6 +97,7 @@ export class Harness {
       INFRA_APPROVERS: `${APPROVER},${SECOND_APPROVER}`,
       INFRA_RECONCILE_INTERVAL_MS: '500',
       INFRA_SHUTDOWN_GRACE_MS: '500',
+      INFRA_WORKSPACE_DIR: this.workspace,
       PORT: '0',
       LOG_LEVEL: 'silent',
       ...opts.env,
@@ -213,5 +219,6 @@ export class Harness {
     await this.slack?.close();
     await deleteQueueKeys(this.prefix);
     await this.db?.drop();
+    rmSync(this.workspace, { recursive: true, force: true });
   }
 }
