@@ -13,7 +13,7 @@ import { ClaudeAgentRunner } from './agents/claude-agent-runner';
 import { ClaudeRouterModel } from './agents/claude-router-model';
 import type { RouterModel } from './agents/router-model';
 import { UnconfiguredAgentRunner } from './agents/unconfigured-agent-runner';
-import { branchTestAction, deleteBranchCompensator, revertMigrationCompensator, rlsAuditAction } from './changes/change-actions';
+import { branchTestAction, deleteBranchCompensator, revertMigrationCompensator, rlsAuditAction, smokeTestAction } from './changes/change-actions';
 import type { ChangeTarget } from './changes/change-target';
 import { LocalBranchProvider } from './changes/local-branch-provider';
 import { Config, targetOf } from './config/config';
@@ -102,7 +102,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     agents,
     router,
     library: loadWorkflowLibrary(opts.workflowsDir ?? join(ROOT, 'workflows')),
-    actions: registry([branchTestAction(changeDeps), rlsAuditAction(changeDeps), ...(opts.actions ?? [])]),
+    actions: registry([branchTestAction(changeDeps), rlsAuditAction(changeDeps), smokeTestAction(changeDeps), ...(opts.actions ?? [])]),
     compensators: registry([deleteBranchCompensator(changeDeps), revertMigrationCompensator(changeDeps), ...(opts.compensators ?? [])]),
     change,
     preflight,

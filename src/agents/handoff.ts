@@ -27,6 +27,8 @@ export const handoffSchema = z.object({
   next_steps: z.array(z.string().min(1)).max(30).default([]),
   constraints: z.array(z.string().min(1)).max(30).default([]),
   migration: migrationSchema.optional(),
+  /** Read-only queries the engine runs on the branch at the Smoke Test gate; each must succeed. */
+  smoke_tests: z.array(z.object({ name: z.string().min(1).max(120), sql: z.string().min(1).max(5000) })).max(20).optional(),
 });
 export type Handoff = z.infer<typeof handoffSchema>;
 

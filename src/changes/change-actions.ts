@@ -134,6 +134,31 @@ export function rlsAuditAction(deps: ChangeActionDeps): StepAction {
   };
 }
 
+/** The Smoke Test gate: the agents' read-only smoke queries, run on the branch. */
+export function smokeTestAction(deps: ChangeActionDeps): StepAction {
+  return {
+    name: 'smoke-test',
+    async run(ctx) {
+      const tests = [...ctx.earlierHandoffs, ...(ctx.handoff ? [ctx.handoff] : [])].flatMap((h) => h.smoke_tests ?? []);
+      if (!tests.length) return { checks: [{ name: 'Smoke tests', status: 'warn', detail: 'the agents proposed no smoke tests' }] };
+      if (!deps.target) return { checks: [{ ...NO_TARGET, name: 'Smoke tests' }] };
+      const branch = await deps.target.provider.getBranch(ctx.workflow.id);
+      if (!branch) return { checks: [{ name: 'Smoke tests', status: 'warn', detail: 'not run: this workflow changed nothing on a branch' }] };
+      const checks: Check[] = [];
+      for (const test of tests) {
+        try {
+          const result = await deps.target.provider.runSql(branch, test.sql, { readOnly: true, timeoutMs: 10_000, rowLimit: 100 });
+          checks.push({ name: `Smoke: ${test.name}`, status: 'pass', detail: `${result.rowCount} row(s)` });
+        } catch (error) {
+          checks.push({ name: `Smoke: ${test.name}`, status: 'fail', detail: (error as Error).message.slice(0, 300) });
+        }
+      }
+      const failed = checks.filter((c) => c.status === 'fail').length;
+      return { checks, summary: `${tests.length - failed} of ${tests.length} smoke test(s) passed on ${branch.name}.` };
+    },
+  };
+}
+
 /** Tables a migration creates or alters, schema-qualified, for the role probes. */
 export function touchedTables(sql: string): string[] {
   const names = [...sql.matchAll(/\b(?:create|alter)\s+table\s+(?:if\s+(?:not\s+)?exists\s+)?(?:only\s+)?((?:"?[\w]+"?\.)?"?[\w]+"?)/gi)].map((m) => {

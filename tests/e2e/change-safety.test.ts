@@ -38,7 +38,12 @@ describe('change safety through the Slack gates', () => {
 
   it('branches, lints and round-trips the migration, audits RLS, merges to the target only after the last approval, and rolls production back on request', async () => {
     h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
-    scriptSchemaChange(h.claude);
+    scriptSchemaChange(h.claude, ['backend-engineer']);
+    const smoke_tests = [
+      { name: 'preferences readable', sql: 'select count(*) from public.user_preferences' },
+      { name: 'legacy view readable', sql: 'select * from public.no_such_view' },
+    ];
+    h.claude.script('backend-engineer', [submit('backend-engineer', { smoke_tests })]);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
     await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
@@ -58,6 +63,8 @@ describe('change safety through the Slack gates', () => {
     expect(textOf(security)).toMatch(/RLS|anon/);
     await h.click(security, 'approve', APPROVER);
     const smoke = await h.openGate(root, 'Smoke Test');
+    expect(textOf(smoke)).toMatch(/:white_check_mark: Smoke: preferences readable — 1 row\(s\)/);
+    expect(textOf(smoke)).toMatch(/:x: Smoke: legacy view readable — .*no_such_view/);
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
     await h.click(smoke, 'approve', APPROVER);
 
