@@ -1,7 +1,8 @@
-import { handoffSchema } from '../agents/handoff';
+import { Migration, handoffSchema } from '../agents/handoff';
+import { isRetryable } from '../errors';
 import { noticeMessage } from '../slack/views/command-responses';
 import { registerCompensation } from '../store/compensations-repo';
-import { recordEvent } from '../store/events';
+import { listEvents, recordEvent } from '../store/events';
 import { listSteps } from '../store/steps-repo';
 import { getWorkflow } from '../store/workflows-repo';
 import type { EngineDeps } from './engine-deps';
@@ -12,7 +13,7 @@ import { afterEnd, endWorkflow } from './lifecycle';
  * migration to production (each with its revert registered first), then end the workflow. Merging is
  * idempotent by migration name, so a re-run does not apply anything twice.
  */
-export async function finishWorkflow(deps: EngineDeps, workflowId: number): Promise<void> {
+export async function finishWorkflow(deps: EngineDeps, workflowId: number, attempt: { attemptsMade: number } = { attemptsMade: 0 }): Promise<void> {
   const workflow = await getWorkflow(deps.pool, workflowId);
   if (!workflow || workflow.state !== 'running' || !workflow.root_ts) return;
   const steps = await listSteps(deps.pool, workflowId);
@@ -22,20 +23,43 @@ export async function finishWorkflow(deps: EngineDeps, workflowId: number): Prom
   });
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts };
   if (deps.change && migrations.length) {
-    const backup = await deps.change.backupPoint();
-    await recordEvent(deps.pool, workflowId, 'backup_point', null, { backup });
-    const merged: string[] = [];
-    for (const { stepId, migration } of migrations) {
-      await registerCompensation(deps.pool, { workflowId, stepId, key: `revert-${migration.name}`, kind: 'revert-migration', data: { migration } });
-      const result = await deps.change.merge(workflowId, migration);
-      if (result.applied) await recordEvent(deps.pool, workflowId, 'migration_merged', null, { name: migration.name, version: result.version });
-      merged.push(`\`${migration.name}\` (version ${result.version})`);
+    try {
+      await mergeAll(deps, workflowId, migrations, thread);
+    } catch (error) {
+      if (isRetryable(error) && attempt.attemptsMade + 1 < deps.attempts) throw error;
+      const mergedBefore = (await listEvents(deps.pool, workflowId)).filter((e) => e.type === 'migration_merged').length;
+      const reason = (error as Error).message.replace(/\.+$/, '');
+      const message =
+        `Merging to production failed: ${reason}.` +
+        (mergedBefore ? ` ${mergedBefore} migration(s) merged before the failure stay merged; the report's Roll back production button reverts them.` : ' Nothing was merged.');
+      await deps.slack.post(`wf:${workflowId}:merge-failed`, thread, noticeMessage(`:x: ${message}`));
+      if (await endWorkflow(deps, workflowId, 'failed', { type: 'merge_failed', actor: null, error: message }, { from: ['running'] })) await afterEnd(deps, workflowId);
+      return;
     }
-    await deps.slack.post(`wf:${workflowId}:merged`, thread, noticeMessage(`:rocket: Merged to production: ${merged.join(', ')}.\nLast backup point before the merge: \`${backup}\``));
   } else if (migrations.length) {
     await deps.slack.post(`wf:${workflowId}:not-merged`, thread, noticeMessage(':information_source: No target is configured (TARGET_DATABASE_URL or SUPABASE_PROJECT_REF), so nothing was merged; the approved SQL is in this thread.'));
   }
   if (await endWorkflow(deps, workflowId, 'succeeded', { type: 'workflow_succeeded', actor: null }, { from: ['running'] })) {
     await afterEnd(deps, workflowId);
   }
+}
+
+/** Backup point first, then each migration, its revert registered before it is applied. */
+async function mergeAll(
+  deps: EngineDeps,
+  workflowId: number,
+  migrations: Array<{ stepId: number; migration: Migration }>,
+  thread: { channel: string; threadTs: string },
+): Promise<void> {
+  const change = deps.change!;
+  const backup = await change.backupPoint();
+  await recordEvent(deps.pool, workflowId, 'backup_point', null, { backup });
+  const merged: string[] = [];
+  for (const { stepId, migration } of migrations) {
+    await registerCompensation(deps.pool, { workflowId, stepId, key: `revert-${migration.name}`, kind: 'revert-migration', data: { migration } });
+    const result = await change.merge(workflowId, migration);
+    if (result.applied) await recordEvent(deps.pool, workflowId, 'migration_merged', null, { name: migration.name, version: result.version });
+    merged.push(`\`${migration.name}\` (version ${result.version})`);
+  }
+  await deps.slack.post(`wf:${workflowId}:merged`, thread, noticeMessage(`:rocket: Merged to production: ${merged.join(', ')}.\nLast backup point before the merge: \`${backup}\``));
 }

@@ -1,5 +1,5 @@
 import { Job, UnrecoverableError, Worker } from 'bullmq';
-import { isRetryable } from '../errors';
+import { InfraError, isRetryable } from '../errors';
 import type { EngineDeps } from './engine-deps';
 import { finishWorkflow } from './finish-workflow';
 import { WORKFLOW_QUEUE, finishJobSchema, planJobSchema, rollbackJobSchema, stepJobSchema } from './jobs';
@@ -17,7 +17,7 @@ export async function processJob(deps: EngineDeps, job: Pick<Job, 'name' | 'data
       case 'step':
         return await runStep(deps, stepJobSchema.parse(job.data).stepId, { attemptsMade: job.attemptsMade });
       case 'finish':
-        return await finishWorkflow(deps, finishJobSchema.parse(job.data).workflowId);
+        return await finishWorkflow(deps, finishJobSchema.parse(job.data).workflowId, { attemptsMade: job.attemptsMade });
       case 'rollback': {
         const data = rollbackJobSchema.parse(job.data);
         return await rollbackWorkflow(deps, data.workflowId, data.actor);
@@ -28,7 +28,8 @@ export async function processJob(deps: EngineDeps, job: Pick<Job, 'name' | 'data
   } catch (error) {
     if (error instanceof UnrecoverableError || isRetryable(error)) throw error;
     deps.logger.error({ err: error, job: job.name, data: job.data }, 'job failed');
-    // Slack and network hiccups surface as plain errors: BullMQ retries them with backoff.
+    // Our own errors say whether another attempt can help; anything else gets BullMQ's retries.
+    if (error instanceof InfraError) throw new UnrecoverableError(error.message);
     throw error;
   }
 }

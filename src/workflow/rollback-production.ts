@@ -1,11 +1,11 @@
 import { NotAllowedError } from '../errors';
-import { recordEvent } from '../store/events';
+import { listEvents, recordEvent } from '../store/events';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
 import type { EngineDeps } from './engine-deps';
 
 /**
- * The report's "Roll back production": an approver undoes a merged workflow. One conditional
- * transition (succeeded → rolled_back), then the rollback job runs the registered reverts.
+ * The report's "Roll back production": an approver undoes what a workflow merged. One conditional
+ * transition (succeeded or failed → rolled_back), then the rollback job runs the registered reverts.
  */
 export async function rollbackProduction(deps: EngineDeps, workflowId: number, user: string): Promise<string> {
   const workflow = await getWorkflow(deps.pool, workflowId);
@@ -15,7 +15,9 @@ export async function rollbackProduction(deps: EngineDeps, workflowId: number, u
     await recordEvent(deps.pool, workflowId, 'rollback_refused', user, {});
     throw new NotAllowedError(`Only the approvers (${approvers.map((u) => `<@${u}>`).join(', ')}) can roll back production. Ask one of them.`);
   }
-  const moved = await transitionWorkflow(deps.pool, workflowId, ['succeeded'], 'rolled_back', { type: 'workflow_rolled_back', actor: user, data: { after: 'merge' } });
+  const merged = (await listEvents(deps.pool, workflowId)).some((e) => e.type === 'migration_merged');
+  if (!merged) return `Workflow #${workflowId} merged nothing to production, so there is nothing to roll back.`;
+  const moved = await transitionWorkflow(deps.pool, workflowId, ['succeeded', 'failed'], 'rolled_back', { type: 'workflow_rolled_back', actor: user, data: { after: 'merge' } });
   if (!moved) return `Workflow #${workflowId} is ${workflow.state.replace('_', ' ')}; there is nothing to roll back.`;
   await deps.queue.enqueue({ name: 'rollback', data: { workflowId, actor: user } });
   return `Rolling back workflow #${workflowId} on production; the thread will say when it is done.`;

@@ -150,4 +150,24 @@ describe('change safety through the Slack gates', () => {
     expect(await branchDatabases(target)).toHaveLength(1);
     await noBranchesLeft(target);
   });
+
+  it('fails the workflow with a clear message when the target changed under the branch and the merge fails', async () => {
+    h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
+    scriptSchemaChange(h.claude);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    for (const title of ['API Review', 'Branch Test', 'Security']) await h.click(await h.openGate(root, title), 'approve', APPROVER);
+    const smoke = await h.openGate(root, 'Smoke Test');
+    await withConnection(target.url, (c) => c.query('create table public.user_preferences (id int)'));
+    await h.click(smoke, 'approve', APPROVER);
+    const failure = await h.waitForInThread(root, /Merging to production failed/);
+    expect(textOf(failure)).toContain('already exists');
+    expect(textOf(failure)).toContain('Nothing was merged.');
+    await h.waitForState('failed');
+    const report = await h.waitForInThread(root, /Workflow failed/);
+    expect(JSON.stringify(report.blocks)).not.toContain('Roll back production');
+    const history = await withConnection(target.url, (c) => c.query(`select count(*)::int as n from information_schema.tables where table_schema = 'supabase_migrations'`));
+    expect(history.rows[0].n).toBeLessThanOrEqual(1);
+    await noBranchesLeft(target);
+  });
 });

@@ -29,7 +29,7 @@ export function reportMessage(workflow: Workflow, steps: Step[], gates: Gate[], 
       section(stepLines.join('\n') || '_No steps ran._'),
       ...(gateLines.length ? [section(`*Gates*\n${gateLines.join('\n')}`)] : []),
       context(`Took ${duration(elapsed)}`, `${tokens.toLocaleString('en-US')} tokens (${usage.cache_read_input_tokens.toLocaleString('en-US')} read from cache)`),
-      ...(workflow.state === 'succeeded' && merged.length ? [rollbackProductionButton(workflow.id, merged)] : []),
+      ...((workflow.state === 'succeeded' || workflow.state === 'failed') && merged.length ? [rollbackProductionButton(workflow.id, merged)] : []),
     ],
   };
 }
