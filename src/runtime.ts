@@ -12,6 +12,7 @@ import { loadAgents } from './agents/agents-loader';
 import { ClaudeAgentRunner } from './agents/claude-agent-runner';
 import { ClaudeRouterModel } from './agents/claude-router-model';
 import type { RouterModel } from './agents/router-model';
+import { createToolRegistry } from './agents/tools/tool-registry';
 import { UnconfiguredAgentRunner } from './agents/unconfigured-agent-runner';
 import { branchTestAction, deleteBranchCompensator, revertMigrationCompensator, rlsAuditAction, smokeTestAction } from './changes/change-actions';
 import type { ChangeTarget } from './changes/change-target';
@@ -20,6 +21,7 @@ import { Config, targetOf } from './config/config';
 import { Logger, scrubUrl } from './logger';
 import { createSlackApp } from './slack/app';
 import { WebApiPublisher } from './slack/publisher';
+import { pgAgentToolStore } from './store/agent-tool-store';
 import { createPool } from './store/db';
 import { migrate } from './store/migrate';
 import { loadWorkflowLibrary } from './workflow/definitions-loader';
@@ -78,9 +80,26 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     ? new Anthropic({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, maxRetries: config.ANTHROPIC_MAX_RETRIES })
     : undefined;
   const agentDefs = loadAgents(opts.agentsDir ?? join(ROOT, 'agents'));
+  const change = config.TARGET_DATABASE_URL ? localChangeTarget(config.TARGET_DATABASE_URL, join(config.INFRA_WORKSPACE_DIR, 'backups'), branchNamespace(config.DATABASE_URL), log) : undefined;
+  const tools = createToolRegistry({
+    branches: change?.provider,
+    store: pgAgentToolStore(pool),
+    sql: { timeoutMs: config.INFRA_AGENT_SQL_TIMEOUT_MS, rowLimit: config.INFRA_AGENT_SQL_ROW_LIMIT },
+  });
   const agents =
     opts.agentRunner ??
-    (anthropic ? new ClaudeAgentRunner({ client: anthropic, agents: agentDefs, model: config.ANTHROPIC_MODEL, logger: log, maxTurns: config.INFRA_AGENT_TURN_LIMIT }) : new UnconfiguredAgentRunner());
+    (anthropic
+      ? new ClaudeAgentRunner({
+          client: anthropic,
+          agents: agentDefs,
+          tools,
+          model: config.ANTHROPIC_MODEL,
+          logger: log,
+          maxTurns: config.INFRA_AGENT_TURN_LIMIT,
+          tokenBudget: config.INFRA_STEP_TOKEN_BUDGET,
+          timeBudgetMs: config.INFRA_STEP_TIME_BUDGET_MS,
+        })
+      : new UnconfiguredAgentRunner());
   const routerDef = agentDefs.get('router');
   const router = opts.routerModel ?? (anthropic && routerDef ? new ClaudeRouterModel({ client: anthropic, router: routerDef, model: config.ANTHROPIC_MODEL, logger: log }) : undefined);
 
@@ -93,7 +112,6 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const preflight = config.TARGET_DATABASE_URL
     ? [targetDatabaseCheck(() => pingPostgres(config.TARGET_DATABASE_URL!), scrubUrl(config.TARGET_DATABASE_URL))]
     : [];
-  const change = config.TARGET_DATABASE_URL ? localChangeTarget(config.TARGET_DATABASE_URL, join(config.INFRA_WORKSPACE_DIR, 'backups'), branchNamespace(config.DATABASE_URL), log) : undefined;
   const changeDeps = { target: change, pool, workspaceDir: config.INFRA_WORKSPACE_DIR };
   const engine: EngineDeps = {
     pool,
@@ -109,6 +127,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     policy: { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },
     attempts: config.INFRA_STEP_ATTEMPTS,
     logger: log,
+    progressIntervalMs: config.INFRA_PROGRESS_INTERVAL_MS,
+    replyTimeoutMs: config.INFRA_REPLY_TIMEOUT,
+    workspaceDir: config.INFRA_WORKSPACE_DIR,
   };
 
   const runtime: Runtime = { engine, stop: async () => undefined };

@@ -16,6 +16,16 @@ export interface AgentTask {
   comments: Array<{ user: string; text: string }>;
   /** Set when the step is tried again after a failure: what went wrong last time. */
   previousError?: string;
+  /** What the step spent in earlier runs (before its question), counted against its token budget. */
+  spent?: Usage;
+}
+
+/** What the runner reports while it works; the step shows progress and records every call. */
+export interface AgentObserver {
+  /** What the agent does now, e.g. "calling list_tables…". */
+  progress?(activity: string): void;
+  /** One model call's usage, as the API reported it, with its estimated cost. */
+  call?(record: { model: string; usage: Usage }): void;
 }
 
 /** A person's reply to the agent's `ask_user` call, which resumes the stored conversation. */
@@ -35,5 +45,5 @@ export type AgentOutcome =
  * Throws AgentFailedError, retryable or not.
  */
 export interface AgentRunner {
-  run(task: AgentTask, resume?: { conversation: unknown; answer: AgentAnswer }): Promise<AgentOutcome>;
+  run(task: AgentTask, resume?: { conversation: unknown; answer: AgentAnswer }, observer?: AgentObserver): Promise<AgentOutcome>;
 }

@@ -1,21 +1,19 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { handoffSchema } from './handoff';
+import type { ToolRegistry } from './tools/tool-registry';
+import { CONTROL_TOOLS, KnownTool } from './tools/tool-names';
 
-/** Tools an agent's front matter may list. Both are answered by the runner itself, not executed. */
-export const KNOWN_TOOLS = ['submit_handoff', 'ask_user'] as const;
-export type KnownTool = (typeof KNOWN_TOOLS)[number];
-
-export function isKnownTool(name: string): name is KnownTool {
-  return (KNOWN_TOOLS as readonly string[]).includes(name);
-}
+export { KNOWN_TOOLS, isKnownTool, type KnownTool } from './tools/tool-names';
 
 /** The input of `ask_user`: one question for the Slack thread. */
 export const askUserInputSchema = z.object({
   question: z.string().trim().min(1, 'write the question').max(3000, 'keep the question under 3,000 characters'),
 });
 
-const DEFINITIONS: Record<KnownTool, Omit<Anthropic.Tool, 'cache_control'>> = {
+type ToolDefinition = Omit<Anthropic.Tool, 'cache_control'>;
+
+const CONTROL_DEFINITIONS: Record<(typeof CONTROL_TOOLS)[number], ToolDefinition> = {
   submit_handoff: {
     name: 'submit_handoff',
     description:
@@ -38,13 +36,22 @@ const DEFINITIONS: Record<KnownTool, Omit<Anthropic.Tool, 'cache_control'>> = {
 };
 
 /**
- * The Messages API definitions of the given tools, in order. The last one carries the cache
- * breakpoint, so the tools and the system prompt before it are cached together.
+ * The Messages API definitions of the given tools, in order. The last one carries a cache breakpoint,
+ * so the tool definitions are cached on their own and read back by every later call that offers the
+ * same tools.
  */
-export function toolDefinitions(names: readonly KnownTool[]): Anthropic.Tool[] {
-  return names.map((name, i) =>
-    i === names.length - 1 ? { ...DEFINITIONS[name], cache_control: { type: 'ephemeral' } } : { ...DEFINITIONS[name] },
-  );
+export function toolDefinitions(names: readonly KnownTool[], registry: ToolRegistry): Anthropic.Tool[] {
+  return names.map((name, i) => {
+    const definition = definitionOf(name, registry);
+    return i === names.length - 1 ? { ...definition, cache_control: { type: 'ephemeral' } } : definition;
+  });
+}
+
+function definitionOf(name: KnownTool, registry: ToolRegistry): ToolDefinition {
+  if (name === 'submit_handoff' || name === 'ask_user') return { ...CONTROL_DEFINITIONS[name] };
+  const tool = registry.get(name);
+  if (tool === undefined) throw new Error(`the tool registry has no ${name}`);
+  return { name: tool.name, description: tool.description, input_schema: jsonSchemaOf(tool.input) };
 }
 
 /** A zod schema as a tool's input_schema: the input side (defaults optional), without `$schema`. */

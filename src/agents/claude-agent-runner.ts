@@ -4,18 +4,22 @@ import { AgentFailedError, HandoffInvalidError } from '../errors';
 import type { Logger } from '../logger';
 import { AgentDefinition, resolveModel } from './agent-definition';
 import { AgentConversation, ConversationMessage, ToolResult, ToolUse, agentConversationSchema, assistantTurn, toMessageParams } from './agent-conversation';
-import type { AgentAnswer, AgentOutcome, AgentRunner, AgentTask } from './agent-runner';
+import type { AgentAnswer, AgentObserver, AgentOutcome, AgentRunner, AgentTask } from './agent-runner';
 import { askUserInputSchema, isKnownTool, toolDefinitions } from './agent-tools';
 import { claudeCallError } from './claude-errors';
 import { issuesText } from './issues-text';
-import { Usage, ZERO_USAGE, addUsage, handoffSchema } from './handoff';
+import { Usage, ZERO_USAGE, addUsage, handoffSchema, totalTokens } from './handoff';
+import { estimateCostUsd } from './model-prices';
 import { renderTask } from './render-task';
+import type { ToolRegistry } from './tools/tool-registry';
 
 /** What a ClaudeAgentRunner needs; the composition root builds the client (with its maxRetries). */
 export interface ClaudeAgentRunnerOptions {
   client: Anthropic;
   /** Agents by name, from `loadAgents`. */
   agents: Map<string, AgentDefinition>;
+  /** The executed tools, built with their dependencies (`createToolRegistry`). */
+  tools: ToolRegistry;
   /** ANTHROPIC_MODEL: what an agent's model alias (sonnet, opus, haiku, inherit) means. */
   model: string;
   logger: Logger;
@@ -25,6 +29,10 @@ export interface ClaudeAgentRunnerOptions {
   maxInvalidHandoffs?: number;
   /** `max_tokens` of each call. Default 4096. */
   maxTokens?: number;
+  /** Tokens (input, cache and output) one step may use, earlier runs included. Default 400,000. */
+  tokenBudget?: number;
+  /** Wall-clock time one run may take, model calls and tools included (ms). Default 10 minutes. */
+  timeBudgetMs?: number;
 }
 
 const REMINDER =
@@ -37,47 +45,60 @@ const CUT_OFF =
 export class ClaudeAgentRunner implements AgentRunner {
   private readonly client: Anthropic;
   private readonly agents: Map<string, AgentDefinition>;
+  private readonly tools: ToolRegistry;
   private readonly model: string;
   private readonly logger: Logger;
   private readonly maxTurns: number;
   private readonly maxInvalidHandoffs: number;
   private readonly maxTokens: number;
+  private readonly tokenBudget: number;
+  private readonly timeBudgetMs: number;
 
   constructor(options: ClaudeAgentRunnerOptions) {
     this.client = options.client;
     this.agents = options.agents;
+    this.tools = options.tools;
     this.model = options.model;
     this.logger = options.logger;
     this.maxTurns = options.maxTurns ?? 20;
     this.maxInvalidHandoffs = options.maxInvalidHandoffs ?? 3;
     this.maxTokens = options.maxTokens ?? 4096;
+    this.tokenBudget = options.tokenBudget ?? 400_000;
+    this.timeBudgetMs = options.timeBudgetMs ?? 10 * 60_000;
   }
 
-  async run(task: AgentTask, resume?: { conversation: unknown; answer: AgentAnswer }): Promise<AgentOutcome> {
+  async run(task: AgentTask, resume?: { conversation: unknown; answer: AgentAnswer }, observer: AgentObserver = {}): Promise<AgentOutcome> {
     const agent = this.definition(task.agent);
     const messages = resume === undefined ? [{ role: 'user' as const, content: renderTask(task) }] : resumedMessages(task.agent, resume);
     const log = this.logger.child({ workflowId: task.workflowId, stepId: task.stepId, agent: agent.name });
+    const model = resolveModel(agent, this.model);
     const request = {
-      model: resolveModel(agent, this.model),
+      model,
       max_tokens: this.maxTokens,
       system: [{ type: 'text' as const, text: agent.prompt, cache_control: { type: 'ephemeral' as const } }],
-      tools: toolDefinitions(agent.tools.filter(isKnownTool)),
+      tools: toolDefinitions(agent.tools.filter(isKnownTool), this.tools),
       tool_choice: { type: 'auto' as const, disable_parallel_tool_use: true },
     };
+    const deadline = Date.now() + this.timeBudgetMs;
+    const spent = task.spent ?? ZERO_USAGE;
     let usage: Usage = ZERO_USAGE;
     let invalidHandoffs = 0;
 
     for (let turn = 1; turn <= this.maxTurns; turn++) {
-      let response: Anthropic.Message;
-      try {
-        response = await this.client.messages.create({ ...request, messages: toMessageParams(messages) });
-      } catch (error) {
-        const failure = claudeCallError(error, agent.name);
-        log.warn({ turn, retryable: failure.retryable, err: failure.message }, 'agent call failed');
-        throw failure;
-      }
-      usage = addUsage(usage, usageOf(response.usage));
+      observer.progress?.(turn === 1 ? 'thinking…' : `thinking (model call ${turn})…`);
+      const response = await this.call(agent.name, { ...request, messages: toMessageParams(messages) }, deadline);
+      const callUsage = usageOf(model, response.usage);
+      usage = addUsage(usage, callUsage);
+      observer.call?.({ model, usage: callUsage });
       log.debug({ turn, stopReason: response.stop_reason, usage: response.usage }, 'agent turn');
+      const used = totalTokens(spent) + totalTokens(usage);
+      if (used > this.tokenBudget) {
+        throw new AgentFailedError(
+          `${agent.name} used ${used.toLocaleString('en-US')} tokens, over the step's budget of ${this.tokenBudget.toLocaleString('en-US')} (INFRA_STEP_TOKEN_BUDGET). ` +
+            'Make the request narrower, or raise the budget, and start it again.',
+          false,
+        );
+      }
 
       if (response.stop_reason === 'refusal') {
         throw new AgentFailedError(`${agent.name} declined this request. Rephrase it, or do this step by hand.`, false);
@@ -96,7 +117,9 @@ export class ClaudeAgentRunner implements AgentRunner {
 
       const results: ToolResult[] = [];
       for (const use of toolUses) {
-        if (use.name === 'submit_handoff' && agent.tools.includes('submit_handoff')) {
+        const allowed = (agent.tools as readonly string[]).includes(use.name);
+        if (use.name === 'submit_handoff' && allowed) {
+          observer.progress?.('handing off…');
           const handoff = handoffSchema.safeParse(use.input);
           if (handoff.success) {
             log.info({ turns: turn, usage }, 'agent handed off');
@@ -109,13 +132,16 @@ export class ClaudeAgentRunner implements AgentRunner {
           log.info({ turn, invalidHandoffs }, 'agent handoff invalid; sent back');
           const problems = `The handoff is invalid; fix these problems and call submit_handoff again:\n${z.prettifyError(handoff.error)}`;
           results.push(errorResult(use, cutOff ? `${CUT_OFF}\n${problems}` : problems));
-        } else if (use.name === 'ask_user' && agent.tools.includes('ask_user')) {
+        } else if (use.name === 'ask_user' && allowed) {
           const input = askUserInputSchema.safeParse(use.input);
           if (input.success) {
             log.info({ turns: turn, usage }, 'agent asked a question');
             return { type: 'question', question: input.data.question, toolUseId: use.id, usage, conversation: conversationOf(agent.name, messages) };
           }
           results.push(errorResult(use, `ask_user needs a question:\n${z.prettifyError(input.error)}`));
+        } else if (allowed) {
+          observer.progress?.(`calling ${use.name}…`);
+          results.push(await this.execute(use, task));
         } else {
           results.push(errorResult(use, `unknown tool "${use.name}"; your tools are: ${agent.tools.join(', ')}`));
         }
@@ -126,6 +152,38 @@ export class ClaudeAgentRunner implements AgentRunner {
       `${agent.name} did not finish its step within ${this.maxTurns} model calls. Rephrase the request more specifically, or split it, and start it again.`,
       false,
     );
+  }
+
+  /** One model call, cut off when the run's time budget is over. */
+  private async call(agent: string, params: Anthropic.MessageCreateParamsNonStreaming, deadline: number): Promise<Anthropic.Message> {
+    const remaining = deadline - Date.now();
+    const overBudget = () =>
+      new AgentFailedError(`${agent} did not finish within the step's time budget of ${Math.round(this.timeBudgetMs / 1000)} s (INFRA_STEP_TIME_BUDGET_MS). Make the request narrower and start it again.`, false);
+    if (remaining <= 0) throw overBudget();
+    const signal = AbortSignal.timeout(remaining);
+    try {
+      return await this.client.messages.create(params, { signal });
+    } catch (error) {
+      if (signal.aborted) throw overBudget();
+      const failure = claudeCallError(error, agent);
+      this.logger.warn({ agent, retryable: failure.retryable, err: failure.message }, 'agent call failed');
+      throw failure;
+    }
+  }
+
+  /** Runs an executed tool; a bad input or a failure becomes an error result the model can act on. */
+  private async execute(use: ToolUse, task: AgentTask): Promise<ToolResult> {
+    const tool = isKnownTool(use.name) && use.name !== 'submit_handoff' && use.name !== 'ask_user' ? this.tools.get(use.name) : undefined;
+    if (tool === undefined) return errorResult(use, `the tool "${use.name}" is not available in this bot`);
+    const input = tool.input.safeParse(use.input);
+    if (!input.success) return errorResult(use, `invalid input for ${use.name}:\n${z.prettifyError(input.error)}`);
+    try {
+      const output = await tool.execute(input.data, { workflowId: task.workflowId, stepId: task.stepId });
+      return output.isError ? errorResult(use, output.text) : { type: 'tool_result', tool_use_id: use.id, content: output.text };
+    } catch (error) {
+      this.logger.warn({ tool: use.name, err: (error as Error).message }, 'agent tool failed');
+      return errorResult(use, `${use.name} failed: ${(error as Error).message}`);
+    }
   }
 
   private definition(name: string): AgentDefinition {
@@ -173,12 +231,13 @@ function errorResult(use: ToolUse, content: string): ToolResult {
   return { type: 'tool_result', tool_use_id: use.id, content, is_error: true };
 }
 
-/** The SDK's usage in our shape; the cache counts are null when the API does not report them. */
-function usageOf(usage: Anthropic.Usage): Usage {
-  return {
+/** The SDK's usage in our shape with its estimated cost; the cache counts are null when the API does not report them. */
+function usageOf(model: string, usage: Anthropic.Usage): Usage {
+  const tokens = {
     input_tokens: usage.input_tokens,
     output_tokens: usage.output_tokens,
     cache_read_input_tokens: usage.cache_read_input_tokens ?? 0,
     cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0,
   };
+  return { ...tokens, cost_usd: estimateCostUsd(model, tokens) };
 }

@@ -38,10 +38,12 @@ export const usageSchema = z.object({
   output_tokens: z.number().int().nonnegative(),
   cache_read_input_tokens: z.number().int().nonnegative().default(0),
   cache_creation_input_tokens: z.number().int().nonnegative().default(0),
+  /** Estimated cost in US dollars at list prices (`model-prices.ts`); 0 in rows stored before it was recorded. */
+  cost_usd: z.number().nonnegative().default(0),
 });
 export type Usage = z.infer<typeof usageSchema>;
 
-export const ZERO_USAGE: Usage = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+export const ZERO_USAGE: Usage = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, cost_usd: 0 };
 
 export function addUsage(a: Usage, b: Usage): Usage {
   return {
@@ -49,5 +51,11 @@ export function addUsage(a: Usage, b: Usage): Usage {
     output_tokens: a.output_tokens + b.output_tokens,
     cache_read_input_tokens: a.cache_read_input_tokens + b.cache_read_input_tokens,
     cache_creation_input_tokens: a.cache_creation_input_tokens + b.cache_creation_input_tokens,
+    cost_usd: a.cost_usd + b.cost_usd,
   };
+}
+
+/** Every token the calls processed: uncached input, cache writes, cache reads and output. */
+export function totalTokens(usage: Usage): number {
+  return usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens + usage.output_tokens;
 }

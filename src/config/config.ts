@@ -14,6 +14,18 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as `24h`, `90m`, `30s` or `1500ms` (a bare number is milliseconds), in ms. */
+const duration = z
+  .string()
+  .regex(/^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*$/, 'use a number with a unit, e.g. 24h, 90m, 30s or 1500ms')
+  .transform((v) => {
+    const [, amount, unit] = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(v)!;
+    return Math.round(Number(amount) * UNIT_MS[unit ?? 'ms']!);
+  })
+  .pipe(z.number().int().min(1000, 'use at least 1s'));
+
 /** Every setting of the bot; the README's settings table documents each field. */
 export const configSchema = z.object({
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'a bot token starts with xoxb-'),
@@ -42,6 +54,12 @@ export const configSchema = z.object({
   INFRA_WORKSPACE_DIR: z.string().min(1).default('.agent_workspace'),
   INFRA_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   INFRA_AGENT_TURN_LIMIT: z.coerce.number().int().min(1).max(100).default(20),
+  INFRA_STEP_TOKEN_BUDGET: z.coerce.number().int().min(1000).default(400_000),
+  INFRA_STEP_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(600_000),
+  INFRA_AGENT_SQL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  INFRA_AGENT_SQL_ROW_LIMIT: z.coerce.number().int().min(1).max(10_000).default(100),
+  INFRA_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(3000),
+  INFRA_REPLY_TIMEOUT: duration.default(24 * 3_600_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -94,6 +94,7 @@ export const questionRowSchema = z.object({
   created_at: time,
   answered_at: time.nullable(),
   resumed_at: time.nullable(),
+  reminded_at: time.nullable(),
 });
 export type Question = z.infer<typeof questionRowSchema>;
 

@@ -34,4 +34,10 @@ export interface EngineDeps {
   /** Attempts for transient errors, as the queue is configured. */
   attempts: number;
   logger: Logger;
+  /** Shortest time between two live-progress edits of a step's message (ms). */
+  progressIntervalMs: number;
+  /** How long a question waits for a reply: a reminder at half of it, the workflow stops at the end (ms). */
+  replyTimeoutMs: number;
+  /** Where the bot writes the workflow's files (INFRA_WORKSPACE_DIR). */
+  workspaceDir: string;
 }

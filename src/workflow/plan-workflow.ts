@@ -13,6 +13,8 @@ import { afterEnd, endWorkflow } from './lifecycle';
 import { runPreflight } from './preflight';
 import { route } from './routing';
 import { refreshRoot } from './thread';
+import { planDocument } from './workflow-documents';
+import { storeWorkflowFile } from './workflow-files';
 
 /**
  * The plan job: route the request, record the plan and its steps, post the root message and the plan
@@ -50,6 +52,7 @@ export async function planWorkflow(deps: EngineDeps, workflowId: number): Promis
     return;
   }
   await deps.slack.post(`wf:${workflowId}:plan`, thread, planMessage(workflow.plan, workflow.routing_reason ?? ''));
+  await storeWorkflowFile(deps, { ...workflow, root_ts: rootTs }, planDocument(workflow, workflow.plan, workflow.routing_reason ?? ''));
 
   const lock = await acquireTarget(deps.pool, workflow.target, workflowId);
   if (!lock.acquired) {

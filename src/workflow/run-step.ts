@@ -1,11 +1,12 @@
-import { AgentTask } from '../agents/agent-runner';
+import { AgentObserver, AgentTask } from '../agents/agent-runner';
 import { Handoff, Usage, addUsage, handoffSchema } from '../agents/handoff';
 import { isRetryable } from '../errors';
 import { gateOpenMessage } from '../slack/views/gate-message';
+import { handoffMessage } from '../slack/views/handoff-message';
 import { questionMessage, stepDoneMessage, stepFailedMessage, stepHeadline, stepRunningMessage, stepWaitingMessage } from '../slack/views/step-message';
 import { registerCompensation } from '../store/compensations-repo';
 import { inTransaction } from '../store/db';
-import { listComments } from '../store/events';
+import { listComments, recordEvent } from '../store/events';
 import { listGates, openGate } from '../store/gates-repo';
 import { findUnconsumedAnswer, markResumed, openQuestion } from '../store/questions-repo';
 import { Check, Step, Workflow } from '../store/rows';
@@ -18,6 +19,8 @@ import { GATES } from './gate-kinds';
 import { gateChecks } from './gate-checks';
 import { postFailureAnalysis } from './failure-analysis';
 import { afterEnd, endWorkflow } from './lifecycle';
+import { attachArtifacts } from './workflow-files';
+import { StepProgress } from './step-progress';
 import { refreshRoot } from './thread';
 
 /** Which attempt of the job this is, so the last one turns a transient error into a failure. */
@@ -50,6 +53,16 @@ export async function runStep(deps: EngineDeps, stepId: number, attempt: Attempt
   if (running.run > 1 || step.state === 'running') await deps.slack.update(thread.channel, progressTs, stepRunningMessage(headline, def.tasks));
   await refreshRoot(deps, workflow.id);
   const started = Date.now();
+  const progress = new StepProgress({
+    intervalMs: deps.progressIntervalMs,
+    update: (activity) => deps.slack.update(thread.channel, progressTs, stepRunningMessage(headline, def.tasks, activity)),
+    onError: (err) => deps.logger.warn({ err: (err as Error).message, stepId: step.id }, 'progress update failed'),
+  });
+  const calls: Array<Promise<void>> = [];
+  const observer: AgentObserver = {
+    progress: (activity) => progress.report(activity),
+    call: ({ model, usage }) => void calls.push(recordEvent(deps.pool, workflow.id, 'model_call', null, { step_id: step.id, agent: def.agent, model, usage })),
+  };
 
   try {
     const earlier = await earlierHandoffs(deps, workflow, step.idx);
@@ -59,7 +72,10 @@ export async function runStep(deps: EngineDeps, stepId: number, attempt: Attempt
     if (def.agent) {
       const task = await agentTask(deps, workflow, running, def, earlier);
       const resume = answer && running.conversation ? { conversation: running.conversation, answer: { toolUseId: answer.tool_use_id, text: answer.answer ?? '', user: answer.answered_by ?? '' } } : undefined;
-      const outcome = await deps.agents.run(task, resume);
+      const outcome = await deps.agents.run(task, resume, observer).finally(async () => {
+        await progress.stop();
+        await Promise.all(calls);
+      });
       // A resumed run adds to what the step spent before its question.
       usage = running.usage ? addUsage(running.usage, outcome.usage) : outcome.usage;
       outcome.usage = usage;
@@ -108,6 +124,12 @@ async function afterSuccess(deps: EngineDeps, workflow: Workflow, step: Step, de
   const elapsedMs = (step.finished_at?.getTime() ?? Date.now()) - (step.started_at?.getTime() ?? Date.now());
   const handoff = step.handoff ? handoffSchema.parse(step.handoff) : undefined;
   await deps.slack.update(workflow.channel_id, progressTs, stepDoneMessage(headline, { summary: step.summary ?? 'Done.', elapsedMs, usage: step.usage ?? undefined, handoff }));
+  const next = workflow.plan!.steps[step.idx + 1];
+  if (handoff && def.agent && next) {
+    const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
+    await deps.slack.post(`step:${step.id}:handoff`, thread, handoffMessage(def.agent, next.agent ?? next.title, handoff));
+    await attachArtifacts(deps, workflow, `step:${step.id}`, handoff.artifacts);
+  }
   if (!def.gate) {
     await advancePast(deps, workflow.id, step.idx);
     return;
@@ -137,6 +159,7 @@ async function agentTask(deps: EngineDeps, workflow: Workflow, step: Step, def: 
     earlierHandoffs: earlier,
     comments: await listComments(deps.pool, workflow.id),
     previousError: step.failures > 0 && step.error ? step.error : undefined,
+    spent: step.usage ?? undefined,
   };
 }
 

@@ -7,6 +7,8 @@ import { getWorkflow } from '../store/workflows-repo';
 import { inTransaction } from '../store/db';
 import { listEvents } from '../store/events';
 import type { EngineDeps } from './engine-deps';
+import { reportDocument } from './workflow-documents';
+import { storeWorkflowFile } from './workflow-files';
 
 /** Advisory-lock namespace of root message redraws. */
 const ROOT_REDRAW_LOCK = 727_100_002;
@@ -33,6 +35,7 @@ export async function postReport(deps: EngineDeps, workflowId: number): Promise<
   const [steps, gates] = await Promise.all([listSteps(deps.pool, workflowId), listGates(deps.pool, workflowId)]);
   const usage = steps.reduce((sum, s) => (s.usage ? addUsage(sum, s.usage) : sum), ZERO_USAGE);
   const merged = (await listEvents(deps.pool, workflowId)).filter((e) => e.type === 'migration_merged').map((e) => String(e.data.name));
+  await storeWorkflowFile(deps, workflow, reportDocument(workflow, steps, gates, usage, merged));
   const report = reportMessage(workflow, steps, gates, usage, merged);
   const ts = await deps.slack.post(`wf:${workflowId}:report`, { channel: workflow.channel_id, threadTs: workflow.root_ts }, report);
   // A workflow can end twice (merged, then rolled back): the one report shows the latest outcome.

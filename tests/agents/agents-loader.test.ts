@@ -28,11 +28,13 @@ describe('loadAgents', () => {
     expect([...agents.keys()].sort()).toEqual(['api-designer', 'backend-engineer', 'data-migration-specialist', 'devops-engineer', 'router']);
     for (const name of ['api-designer', 'backend-engineer', 'data-migration-specialist', 'devops-engineer']) {
       const agent = agents.get(name);
-      expect(agent).toMatchObject({ name, file: `${name}.md`, tools: ['submit_handoff', 'ask_user'] });
+      expect(agent).toMatchObject({ name, file: `${name}.md`, tools: expect.arrayContaining(['read_artifact', 'ask_user', 'submit_handoff']) });
       expect(agent?.prompt).toMatch(/submit_handoff/);
       expect(agent?.prompt).not.toMatch(/^---/);
     }
     expect(agents.get('data-migration-specialist')?.prompt).toMatch(/down_sql/);
+    expect(agents.get('data-migration-specialist')?.tools).toEqual(expect.arrayContaining(['create_branch', 'list_tables', 'execute_sql', 'list_migrations']));
+    expect(agents.get('api-designer')?.tools).not.toContain('execute_sql');
     expect(agents.get('router')).toMatchObject({ tools: [], prompt: expect.stringMatching(/choose_workflow/) });
   });
 
@@ -54,7 +56,7 @@ describe('loadAgents', () => {
     writeFileSync(join(dir, 'shell.md'), agentFile('shell-agent', ['submit_handoff', 'Bash']));
 
     expect(() => loadAgents(dir)).toThrow(DefinitionInvalidError);
-    expect(() => loadAgents(dir)).toThrow(/^shell\.md is invalid: tools: unknown tool "Bash"; known tools: submit_handoff, ask_user\. Fix the file/);
+    expect(() => loadAgents(dir)).toThrow(/^shell\.md is invalid: tools: unknown tool "Bash"; known tools: list_tables, list_migrations, create_branch, list_branches, execute_sql, get_logs, read_artifact, submit_handoff, ask_user\. Fix the file/);
   });
 
   it('refuses a second agent with the same name, naming both files', () => {

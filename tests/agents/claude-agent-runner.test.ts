@@ -4,6 +4,8 @@ import { ClaudeAgentRunner } from '../../src/agents/claude-agent-runner';
 import { loadAgents } from '../../src/agents/agents-loader';
 import type { AgentDefinition } from '../../src/agents/agent-definition';
 import type { AgentTask } from '../../src/agents/agent-runner';
+import type { AgentToolStore } from '../../src/agents/tools/agent-tool-store';
+import { createToolRegistry } from '../../src/agents/tools/tool-registry';
 import { AgentFailedError, HandoffInvalidError } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicRequest } from '../support/fake-anthropic';
@@ -52,9 +54,15 @@ const task: AgentTask = {
   previousError: 'the round trip failed: relation already exists',
 };
 
-function runner(fake: FakeAnthropic, options: Partial<{ maxTurns: number; agents: Map<string, AgentDefinition>; fetch: typeof fetch }> = {}): ClaudeAgentRunner {
-  const client = new Anthropic({ apiKey: 'test-key', baseURL: fake.baseUrl, maxRetries: 0, ...(options.fetch ? { fetch: options.fetch } : {}) });
-  return new ClaudeAgentRunner({ client, agents: options.agents ?? agents, model: MODEL, logger, maxTurns: options.maxTurns });
+const emptyStore: AgentToolStore = { artifacts: async () => [], migrations: async () => [], events: async () => [] };
+
+function runner(
+  fake: FakeAnthropic,
+  options: Partial<{ maxTurns: number; agents: Map<string, AgentDefinition>; fetch: typeof fetch; tokenBudget: number; timeBudgetMs: number; maxRetries: number }> = {},
+): ClaudeAgentRunner {
+  const client = new Anthropic({ apiKey: 'test-key', baseURL: fake.baseUrl, maxRetries: options.maxRetries ?? 0, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const tools = createToolRegistry({ store: emptyStore, sql: { timeoutMs: 1000, rowLimit: 10 } });
+  return new ClaudeAgentRunner({ client, agents: options.agents ?? agents, tools, model: MODEL, logger, maxTurns: options.maxTurns, tokenBudget: options.tokenBudget, timeBudgetMs: options.timeBudgetMs });
 }
 
 /** The text of a request message, whether sent as a string or as blocks. */
@@ -284,7 +292,9 @@ describe('ClaudeAgentRunner', () => {
 
     const outcome = await runner(fake, { fetch: withUsage }).run(task);
 
-    expect(outcome.usage).toEqual({ input_tokens: 1030, output_tokens: 250, cache_creation_input_tokens: 800, cache_read_input_tokens: 900 });
+    expect(outcome.usage).toEqual({ input_tokens: 1030, output_tokens: 250, cache_creation_input_tokens: 800, cache_read_input_tokens: 900, cost_usd: expect.any(Number) });
+    // Sonnet list prices: $3 input, $3.75 cache write, $0.30 cache read, $15 output per million tokens.
+    expect(outcome.usage.cost_usd).toBeCloseTo((1030 * 3 + 800 * 3.75 + 900 * 0.3 + 250 * 15) / 1e6, 10);
     fake.assertNoUnexpected();
   });
 
@@ -295,10 +305,11 @@ describe('ClaudeAgentRunner', () => {
 
     const body = fake.requests[1]?.body;
     expect(body?.system).toEqual([{ type: 'text', text: agents.get(AGENT)?.prompt, cache_control: { type: 'ephemeral' } }]);
-    expect(body?.tools?.map((t) => t.name)).toEqual(['submit_handoff', 'ask_user']);
-    expect(body?.tools?.[0]?.cache_control).toBeUndefined();
-    expect(body?.tools?.[1]?.cache_control).toEqual({ type: 'ephemeral' });
-    expect(body?.tools?.[0]?.input_schema).toMatchObject({ type: 'object', required: ['summary', 'context'] });
+    const tools = body?.tools ?? [];
+    expect(tools.map((t) => t.name)).toEqual(agents.get(AGENT)?.tools);
+    expect(tools.slice(0, -1).every((t) => t.cache_control === undefined)).toBe(true);
+    expect(tools.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
+    expect(tools.find((t) => t.name === 'submit_handoff')?.input_schema).toMatchObject({ type: 'object', required: ['summary', 'context'] });
     const last = body?.messages.at(-1)?.content;
     expect(Array.isArray(last) && last.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
     fake.assertNoUnexpected();

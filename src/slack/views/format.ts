@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { type Usage, totalTokens } from '../../agents/handoff';
 
 /** Slack refuses section text over 3,000 characters; long content is cut with a note. */
 export const SECTION_LIMIT = 3000;
@@ -48,4 +49,15 @@ export function duration(ms: number): string {
 export function progressBar(done: number, total: number): string {
   const filled = Math.max(0, Math.min(total, done));
   return `${'▰'.repeat(filled)}${'▱'.repeat(total - filled)} ${filled}/${total}`;
+}
+
+/** Tokens and estimated cost, e.g. `12,345 tokens (9,000 from cache) · ~$0.04`. */
+export function usageText(usage: Usage): string {
+  const cached = usage.cache_read_input_tokens > 0 ? ` (${usage.cache_read_input_tokens.toLocaleString('en-US')} from cache)` : '';
+  return `${totalTokens(usage).toLocaleString('en-US')} tokens${cached} · ~${usd(usage.cost_usd)}`;
+}
+
+/** An estimated dollar amount: two decimals, or `<$0.01`. */
+export function usd(amount: number): string {
+  return amount > 0 && amount < 0.01 ? '<$0.01' : `$${amount.toFixed(2)}`;
 }

@@ -4,7 +4,7 @@ import { GATES } from '../../workflow/gate-kinds';
 import type { KnownBlock } from '@slack/types';
 import { ActionIds } from '../ids';
 import { SlackMessage } from '../message';
-import { context, duration, escape, section, user } from './format';
+import { context, duration, escape, section, usageText, user } from './format';
 
 /**
  * The closing message of a thread: outcome, steps, gate decisions, time and tokens; and, when the
@@ -18,17 +18,18 @@ export function reportMessage(workflow: Workflow, steps: Step[], gates: Gate[], 
     cancelled: ':heavy_multiplication_x: *Workflow cancelled*',
     rolled_back: ':rewind: *Workflow rolled back*',
   }[workflow.state as 'succeeded'] ?? `*Workflow ${workflow.state}*`;
-  const stepLines = steps.map((s, i) => `\`[${i + 1}/${steps.length}]\` ${s.agent ?? 'engine'}: ${s.state}${s.summary ? ` — ${escape(s.summary.slice(0, 150))}` : ''}`);
+  const stepLines = steps.map(
+    (s, i) => `\`[${i + 1}/${steps.length}]\` ${s.agent ?? 'engine'}: ${s.state}${s.summary ? ` — ${escape(s.summary.slice(0, 150))}` : ''}${s.usage ? ` _(${usageText(s.usage)})_` : ''}`,
+  );
   const gateLines = gates.map((g) => `${GATES[g.kind].title}: ${g.state.replace('_', ' ')}${g.decided_by ? ` by ${user(g.decided_by)}` : ''}`);
   const elapsed = (workflow.finished_at ?? new Date()).getTime() - workflow.created_at.getTime();
-  const tokens = usage.input_tokens + usage.output_tokens;
   return {
     text: `Workflow #${workflow.id} ${workflow.state.replace('_', ' ')}`,
     blocks: [
       section(`${outcome}${workflow.error ? `\n${escape(workflow.error)}` : ''}`),
       section(stepLines.join('\n') || '_No steps ran._'),
       ...(gateLines.length ? [section(`*Gates*\n${gateLines.join('\n')}`)] : []),
-      context(`Took ${duration(elapsed)}`, `${tokens.toLocaleString('en-US')} tokens (${usage.cache_read_input_tokens.toLocaleString('en-US')} read from cache)`),
+      context(`Took ${duration(elapsed)}`, `${usageText(usage)} (estimated at list prices)`),
       ...((workflow.state === 'succeeded' || workflow.state === 'failed') && merged.length ? [rollbackProductionButton(workflow.id, merged)] : []),
     ],
   };

@@ -1,23 +1,27 @@
 import type { Handoff, Usage } from '../../agents/handoff';
 import { SlackMessage } from '../message';
-import { context, duration, escape, section } from './format';
+import { context, duration, escape, section, slackDate, usageText } from './format';
 
 /** The seed's words: `[2/5] Invoking data-migration-specialist...`, or `[5/5] Validation...` for an engine step. */
 export function stepHeadline(index: number, total: number, agent: string | null, title: string): string {
   return agent ? `[${index + 1}/${total}] Invoking ${agent}...` : `[${index + 1}/${total}] ${title}...`;
 }
 
-export function stepRunningMessage(headline: string, tasks: string[]): SlackMessage {
+/** The running step; `activity` is what the agent does right now, e.g. "calling list_tables…". */
+export function stepRunningMessage(headline: string, tasks: string[], activity?: string): SlackMessage {
   return {
-    text: headline,
-    blocks: [section(`*${escape(headline)}*\n${tasks.map((t) => `Task: ${escape(t)}`).join('\n')}`)],
+    text: activity ? `${headline} ${activity}` : headline,
+    blocks: [
+      section(`*${escape(headline)}*\n${tasks.map((t) => `Task: ${escape(t)}`).join('\n')}`),
+      ...(activity ? [context(`:hourglass_flowing_sand: ${escape(activity)}`)] : []),
+    ],
   };
 }
 
 export function stepDoneMessage(headline: string, outcome: { summary: string; elapsedMs: number; usage?: Usage; handoff?: Handoff }): SlackMessage {
   const artifacts = outcome.handoff?.artifacts.map((a) => `\`${escape(a.path)}\``).join(', ');
   const facts = [`:white_check_mark: done in ${duration(outcome.elapsedMs)}`];
-  if (outcome.usage) facts.push(`${(outcome.usage.input_tokens + outcome.usage.output_tokens).toLocaleString('en-US')} tokens`);
+  if (outcome.usage) facts.push(usageText(outcome.usage));
   return {
     text: `${headline} done: ${outcome.summary.slice(0, 200)}`,
     blocks: [
@@ -43,5 +47,16 @@ export function questionMessage(agent: string, requester: string, question: stri
   return {
     text,
     blocks: [section(`:question: <@${requester}> *${escape(agent)}* asks:\n${escape(question)}`), context('Reply in this thread; the step goes on with your answer.')],
+  };
+}
+
+export function questionReminderMessage(agent: string, requester: string, question: string, stopsAt: Date): SlackMessage {
+  const text = `<@${requester}> reminder: ${agent} is still waiting for an answer: ${question}`;
+  return {
+    text,
+    blocks: [
+      section(`:alarm_clock: <@${requester}> *${escape(agent)}* is still waiting for an answer:\n${escape(question)}`),
+      context(`Reply in this thread. Without an answer the workflow stops ${slackDate(stopsAt)}; nothing will be merged.`),
+    ],
   };
 }

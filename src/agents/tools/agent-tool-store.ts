@@ -1,0 +1,17 @@
+import type { Artifact, Migration } from '../handoff';
+
+/** A file an earlier step proposed, or one the bot wrote for the workflow (plan, validation record). */
+export interface WorkflowArtifact extends Artifact {
+  /** Who made it: an agent's name, or `engine`. */
+  source: string;
+}
+
+/** What the workflow tools read from the bot's own database; implemented over Postgres in `store/`. */
+export interface AgentToolStore {
+  /** Artifacts of the workflow's finished steps and the files the bot stored for it, oldest first. */
+  artifacts(workflowId: number): Promise<WorkflowArtifact[]>;
+  /** Migrations proposed by the workflow's finished steps, in step order. */
+  migrations(workflowId: number): Promise<Array<{ agent: string; migration: Migration }>>;
+  /** The workflow's newest `limit` events, oldest first. */
+  events(workflowId: number, limit: number): Promise<Array<{ type: string; at: string; actor: string | null; data: unknown }>>;
+}
