@@ -22,6 +22,14 @@ describe('configuration', () => {
     }
   });
 
+  it('reads INFRA_REPLY_TIMEOUT as a duration with a unit, 24 hours by default, and refuses one without a valid unit', () => {
+    expect(loadConfig(minimal).INFRA_REPLY_TIMEOUT).toBe(24 * 3_600_000);
+    expect(loadConfig({ ...minimal, INFRA_REPLY_TIMEOUT: '90m' }).INFRA_REPLY_TIMEOUT).toBe(90 * 60_000);
+    expect(loadConfig({ ...minimal, INFRA_REPLY_TIMEOUT: '2.5h' }).INFRA_REPLY_TIMEOUT).toBe(9_000_000);
+    expect(loadConfig({ ...minimal, INFRA_REPLY_TIMEOUT: '45000' }).INFRA_REPLY_TIMEOUT).toBe(45_000);
+    expect(() => loadConfig({ ...minimal, INFRA_REPLY_TIMEOUT: 'a day' })).toThrow(/INFRA_REPLY_TIMEOUT is invalid: use a number with a unit, e\.g\. 24h/);
+  });
+
   it('reads approvers as a comma or space separated list of Slack user ids', () => {
     expect(loadConfig({ ...minimal, INFRA_APPROVERS: 'U1AAA, U2BBB U3CCC' }).INFRA_APPROVERS).toEqual(['U1AAA', 'U2BBB', 'U3CCC']);
     expect(() => loadConfig({ ...minimal, INFRA_APPROVERS: 'alice' })).toThrow(/INFRA_APPROVERS is invalid/);

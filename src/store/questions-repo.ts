@@ -44,3 +44,19 @@ export async function answerQuestion(db: Queryable, id: number, answer: string, 
 export async function markResumed(db: Queryable, id: number): Promise<void> {
   await db.query('UPDATE questions SET resumed_at = now() WHERE id = $1 AND resumed_at IS NULL', [id]);
 }
+
+/** Open questions asked before `askedBefore`, oldest first. */
+export async function listOverdueQuestions(db: Queryable, askedBefore: Date): Promise<Question[]> {
+  const { rows } = await db.query(`SELECT * FROM questions WHERE state = 'open' AND created_at < $1 ORDER BY id`, [askedBefore]);
+  return parseRows(questionRowSchema, rows);
+}
+
+/** True for the caller that marks the reminder first; the reminder is posted once. */
+export async function markReminded(db: Queryable, id: number): Promise<boolean> {
+  const { rowCount } = await db.query(`UPDATE questions SET reminded_at = now() WHERE id = $1 AND state = 'open' AND reminded_at IS NULL`, [id]);
+  if (rowCount) {
+    const { rows } = await db.query('SELECT workflow_id FROM questions WHERE id = $1', [id]);
+    await recordEvent(db, Number(rows[0].workflow_id), 'question_reminded', null, { question_id: id });
+  }
+  return Boolean(rowCount);
+}

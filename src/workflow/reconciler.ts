@@ -4,6 +4,7 @@ import { listDueSteps } from '../store/steps-repo';
 import { getWorkflow } from '../store/workflows-repo';
 import { advancePast } from './advance';
 import type { EngineDeps } from './engine-deps';
+import { expireUnansweredQuestions } from './question-timeouts';
 
 /**
  * Re-enqueues what Postgres says is due, in case Redis lost it or a process died between two writes:
@@ -40,6 +41,7 @@ export async function reconcile(deps: EngineDeps): Promise<number> {
     await deps.queue.enqueue({ name: 'rollback', data: { workflowId: Number(row.id), actor: row.actor ?? 'unknown' } });
     enqueued++;
   }
+  await expireUnansweredQuestions(deps);
   if (deps.change) await removeOrphanBranches(deps);
   return enqueued;
 }

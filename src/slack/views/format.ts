@@ -42,7 +42,9 @@ export function duration(ms: number): string {
   const s = Math.round(ms / 100) / 10;
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
-  return `${m} min ${Math.round(s - m * 60)} s`;
+  if (m < 60) return `${m} min ${Math.round(s - m * 60)} s`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
 }
 
 /** A text progress bar, e.g. `▰▰▱▱▱ 2/5`. */
