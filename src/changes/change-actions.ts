@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { Pool } from 'pg';
 import type { Migration } from '../agents/handoff';
 import type { Check } from '../store/rows';
+import { saveArtifact } from '../store/artifacts-repo';
 import { recordEvent } from '../store/events';
 import type { Compensator, StepAction, StepActionContext } from '../workflow/step-actions';
 import type { Branch } from './branch-provider';
@@ -36,7 +37,7 @@ async function ensureBranch(deps: ChangeActionDeps & { target: ChangeTarget }, c
 async function tryMigration(deps: ChangeActionDeps & { target: ChangeTarget }, ctx: StepActionContext, branch: Branch, migration: Migration): Promise<{ checks: Check[]; summary: string }> {
   const lint = lintChecks(await lintMigration(migration.up_sql));
   const result = await runRoundTrip(deps.target.provider, branch, migration);
-  const report = await writeValidation(deps.workspaceDir, ctx.workflow.id, branch, migration, result, lint);
+  const report = await writeValidation(deps, ctx.workflow.id, branch, migration, result, lint);
   await recordEvent(deps.pool, ctx.workflow.id, result.ok ? 'migration_tested' : 'migration_test_failed', null, { name: migration.name, stages: result.stages, report });
   if (!result.ok) {
     const failed = result.stages.find((s) => !s.ok);
@@ -51,9 +52,10 @@ async function tryMigration(deps: ChangeActionDeps & { target: ChangeTarget }, c
 }
 
 /** The seed's `validations/migration-test-{date}.md`: what was tried on the branch and how it went. */
-async function writeValidation(dir: string, workflowId: number, branch: Branch, migration: Migration, result: RoundTripResult, lint: Check[]): Promise<string> {
+async function writeValidation(deps: ChangeActionDeps, workflowId: number, branch: Branch, migration: Migration, result: RoundTripResult, lint: Check[]): Promise<string> {
   const date = new Date().toISOString().slice(0, 10);
-  const path = join(dir, 'validations', `migration-test-${date}-wf${workflowId}.md`);
+  const relative = `validations/migration-test-${date}-wf${workflowId}.md`;
+  const path = join(deps.workspaceDir, relative);
   const lines = [
     `# Migration test: ${migration.name} (workflow #${workflowId})`,
     '',
@@ -82,6 +84,7 @@ async function writeValidation(dir: string, workflowId: number, branch: Branch, 
   ];
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, lines.join('\n'));
+  await saveArtifact(deps.pool, { workflowId, path: relative, kind: 'markdown', content: lines.join('\n') });
   return path;
 }
 

@@ -19,7 +19,7 @@ import { GATES } from './gate-kinds';
 import { gateChecks } from './gate-checks';
 import { postFailureAnalysis } from './failure-analysis';
 import { afterEnd, endWorkflow } from './lifecycle';
-import { attachArtifacts } from './workflow-files';
+import { attachArtifacts, attachStoredFiles } from './workflow-files';
 import { StepProgress } from './step-progress';
 import { refreshRoot } from './thread';
 
@@ -130,6 +130,7 @@ async function afterSuccess(deps: EngineDeps, workflow: Workflow, step: Step, de
     await deps.slack.post(`step:${step.id}:handoff`, thread, handoffMessage(def.agent, next.agent ?? next.title, handoff));
     await attachArtifacts(deps, workflow, `step:${step.id}`, handoff.artifacts);
   }
+  await attachStoredFiles(deps, workflow);
   if (!def.gate) {
     await advancePast(deps, workflow.id, step.idx);
     return;
@@ -227,6 +228,7 @@ async function failStep(deps: EngineDeps, workflow: Workflow, step: Step, def: S
   });
   if (!stopped) return;
   await deps.slack.update(channel, progressTs, stepFailedMessage(headline, message, elapsedMs, 'the workflow stopped; nothing was merged. Fix the cause and start a new request.'));
+  await attachStoredFiles(deps, workflow);
   const error = `Step ${step.idx + 1} (${def.agent ?? def.title}) failed: ${message}`;
   if (await endWorkflow(deps, workflow.id, 'failed', { type: 'workflow_failed', actor: null, error })) {
     await postFailureAnalysis(deps, workflow, step, def, message);

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize, posix } from 'node:path';
 import type { Artifact } from '../agents/handoff';
-import { saveArtifact } from '../store/artifacts-repo';
+import { listArtifacts, saveArtifact } from '../store/artifacts-repo';
 import type { Workflow } from '../store/rows';
 import type { EngineDeps } from './engine-deps';
 
@@ -40,4 +40,9 @@ export function slug(text: string): string {
     out = next;
   }
   return out || 'request';
+}
+
+/** Attaches the files stored for the workflow (validation records among them) that are not attached yet. */
+export async function attachStoredFiles(deps: EngineDeps, workflow: Workflow): Promise<void> {
+  await attachArtifacts(deps, workflow, `wf:${workflow.id}:file`, await listArtifacts(deps.pool, workflow.id));
 }

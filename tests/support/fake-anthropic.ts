@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Message, TextBlock, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages/messages';
+import { type CacheUsage, FakePromptCache } from './fake-prompt-cache';
 import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from './local-http';
 import { pollUntil, type PollOptions } from './poll-until';
 
@@ -133,6 +134,7 @@ class FakeAnthropicServer implements FakeAnthropic {
   readonly requests: FakeAnthropicRequest[] = [];
   readonly unexpected: string[] = [];
   private readonly scripts: Script[] = [];
+  private readonly cache = new FakePromptCache();
   private server: LocalServer | undefined;
 
   async listen(): Promise<void> {
@@ -277,7 +279,7 @@ class FakeAnthropicServer implements FakeAnthropic {
       return;
     }
     this.checkAgainstRequest(script.agent, reply, parsed as FakeAnthropicRequestBody);
-    const message = buildMessage(parsed as FakeAnthropicRequestBody, reply);
+    const message = buildMessage(parsed as FakeAnthropicRequestBody, reply, this.cache.usage(parsed));
     record.status = 200;
     sendJson(res, 200, message, { 'request-id': requestId() });
   }
@@ -309,7 +311,7 @@ class FakeAnthropicServer implements FakeAnthropic {
   }
 }
 
-function buildMessage(body: FakeAnthropicRequestBody, reply: ToolUseReply | TextReply): Message {
+function buildMessage(body: FakeAnthropicRequestBody, reply: ToolUseReply | TextReply, cache: CacheUsage): Message {
   const content: Array<TextBlock | ToolUseBlock> = [];
   if (reply.text !== undefined && reply.text !== '') {
     content.push({ type: 'text', text: reply.text, citations: null });
@@ -329,7 +331,6 @@ function buildMessage(body: FakeAnthropicRequestBody, reply: ToolUseReply | Text
   } else if (reply.stopReason !== undefined) {
     stopReason = reply.stopReason;
   }
-  const inputLength = JSON.stringify({ system: body.system, tools: body.tools, messages: body.messages }).length;
   return {
     id: `msg_01${randomBase62(22)}`,
     type: 'message',
@@ -342,11 +343,11 @@ function buildMessage(body: FakeAnthropicRequestBody, reply: ToolUseReply | Text
     container: null,
     diagnostics: null,
     usage: {
-      input_tokens: Math.max(1, Math.ceil(inputLength / 4)),
+      input_tokens: Math.max(1, cache.input_tokens),
       output_tokens: Math.max(1, Math.ceil(JSON.stringify(content).length / 4)),
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
-      cache_creation: { ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: 0 },
+      cache_creation_input_tokens: cache.cache_creation_input_tokens,
+      cache_read_input_tokens: cache.cache_read_input_tokens,
+      cache_creation: { ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: cache.cache_creation_input_tokens },
       inference_geo: null,
       output_tokens_details: null,
       server_tool_use: null,
