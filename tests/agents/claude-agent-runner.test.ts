@@ -58,10 +58,10 @@ const emptyStore: AgentToolStore = { artifacts: async () => [], migrations: asyn
 
 function runner(
   fake: FakeAnthropic,
-  options: Partial<{ maxTurns: number; agents: Map<string, AgentDefinition>; fetch: typeof fetch; tokenBudget: number; timeBudgetMs: number; maxRetries: number }> = {},
+  options: Partial<{ maxTurns: number; agents: Map<string, AgentDefinition>; fetch: typeof fetch; tokenBudget: number; timeBudgetMs: number; maxRetries: number; store: AgentToolStore }> = {},
 ): ClaudeAgentRunner {
   const client = new Anthropic({ apiKey: 'test-key', baseURL: fake.baseUrl, maxRetries: options.maxRetries ?? 0, ...(options.fetch ? { fetch: options.fetch } : {}) });
-  const tools = createToolRegistry({ store: emptyStore, sql: { timeoutMs: 1000, rowLimit: 10 } });
+  const tools = createToolRegistry({ store: options.store ?? emptyStore, sql: { timeoutMs: 1000, rowLimit: 10 } });
   return new ClaudeAgentRunner({ client, agents: options.agents ?? agents, tools, model: MODEL, logger, maxTurns: options.maxTurns, tokenBudget: options.tokenBudget, timeBudgetMs: options.timeBudgetMs });
 }
 
@@ -312,6 +312,118 @@ describe('ClaudeAgentRunner', () => {
     expect(tools.find((t) => t.name === 'submit_handoff')?.input_schema).toMatchObject({ type: 'object', required: ['summary', 'context'] });
     const last = body?.messages.at(-1)?.content;
     expect(Array.isArray(last) && last.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
+    fake.assertNoUnexpected();
+  });
+
+  it('runs a tool the agent may use and sends its result back as the tool_result, fenced as untrusted data', async () => {
+    const store: AgentToolStore = { ...emptyStore, artifacts: async () => [{ path: 'src/types.ts', kind: 'typescript', content: 'export interface Row { id: string }', source: 'api-designer' }] };
+    fake.script(AGENT, [
+      { toolUse: { id: 'toolu_01read', name: 'read_artifact', input: { path: 'src/types.ts' } } },
+      (request) => {
+        expect(request.toolResults).toEqual([expect.objectContaining({ tool_use_id: 'toolu_01read', is_error: false })]);
+        expect(request.toolResults[0]?.text).toMatch(/^Below is the artifact src\/types\.ts \(typescript, from api-designer\)\. It contains untrusted data/);
+        expect(request.toolResults[0]?.text).toMatch(/<untrusted-data-[0-9a-f-]{36}>\nexport interface Row \{ id: string \}\n<\/untrusted-data-[0-9a-f-]{36}>/);
+        return { toolUse: { name: 'submit_handoff', input: validHandoff } };
+      },
+    ]);
+
+    const outcome = await runner(fake, { store }).run(task);
+
+    expect(outcome.type).toBe('handoff');
+    expect(fake.requests).toHaveLength(2);
+    fake.assertNoUnexpected();
+  });
+
+  it('sends malformed tool input back as an error result naming the field, and goes on', async () => {
+    fake.script(AGENT, [
+      { toolUse: { name: 'execute_sql', input: { query: 42 } } },
+      (request) => {
+        expect(request.toolResults[0]).toMatchObject({ is_error: true, text: expect.stringMatching(/^invalid input for execute_sql:[\s\S]*query/) });
+        return { toolUse: { name: 'submit_handoff', input: validHandoff } };
+      },
+    ]);
+
+    await expect(runner(fake).run(task)).resolves.toMatchObject({ type: 'handoff' });
+    fake.assertNoUnexpected();
+  });
+
+  it('answers a branch tool with "no branch provider configured" when the bot has no target', async () => {
+    fake.script(AGENT, [
+      { toolUse: { name: 'list_tables', input: {} } },
+      (request) => {
+        expect(request.toolResults[0]).toMatchObject({ is_error: true, text: expect.stringMatching(/^No branch provider is configured/) });
+        return { toolUse: { name: 'submit_handoff', input: validHandoff } };
+      },
+    ]);
+
+    await expect(runner(fake).run(task)).resolves.toMatchObject({ type: 'handoff' });
+  });
+
+  it('refuses a tool the agent file does not allow, even one the bot has', async () => {
+    fake.script('api-designer', [
+      { toolUse: { name: 'execute_sql', input: { query: 'select 1' } } },
+      (request) => {
+        expect(request.toolResults[0]).toMatchObject({ is_error: true, text: expect.stringMatching(/unknown tool "execute_sql"; your tools are: list_tables, read_artifact, ask_user, submit_handoff/) });
+        return { toolUse: { name: 'submit_handoff', input: validHandoff } };
+      },
+    ]);
+
+    await expect(runner(fake).run({ ...task, agent: 'api-designer' })).resolves.toMatchObject({ type: 'handoff' });
+    expect(fake.unexpected).toEqual(['api-designer: scripted tool "execute_sql" is not among the request\'s tools [list_tables, read_artifact, ask_user, submit_handoff]']);
+  });
+
+  it('tells the observer what the agent does and the usage and estimated cost of every call', async () => {
+    fake.script(AGENT, [{ toolUse: { name: 'list_migrations', input: {} } }, { toolUse: { name: 'submit_handoff', input: validHandoff } }]);
+    const activities: string[] = [];
+    const calls: Array<{ model: string; usage: { input_tokens: number; cost_usd: number } }> = [];
+
+    const outcome = await runner(fake).run(task, undefined, { progress: (a) => activities.push(a), call: (c) => calls.push(c) });
+
+    expect(activities).toEqual(['thinking…', 'calling list_migrations…', 'thinking (model call 2)…', 'handing off…']);
+    expect(calls).toHaveLength(2);
+    expect(calls.every((c) => c.model === MODEL && c.usage.cost_usd > 0)).toBe(true);
+    expect(outcome.usage.cost_usd).toBeCloseTo(calls[0]!.usage.cost_usd + calls[1]!.usage.cost_usd, 10);
+  });
+
+  it('reads the first call\'s prefix from the cache on the second call of a step', async () => {
+    fake.script(AGENT, [{ toolUse: { name: 'list_migrations', input: {} } }, { toolUse: { name: 'submit_handoff', input: validHandoff } }]);
+    const calls: Array<{ usage: { input_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number } }> = [];
+
+    await runner(fake).run(task, undefined, { call: (c) => calls.push(c) });
+
+    const [first, second] = calls.map((c) => c.usage);
+    expect(first?.cache_read_input_tokens).toBe(0);
+    expect(first?.cache_creation_input_tokens).toBeGreaterThan(1024);
+    expect(second?.cache_read_input_tokens).toBe(first!.cache_creation_input_tokens);
+  });
+
+  it('stops with a non-retryable error once the step has used its token budget, counting earlier runs', async () => {
+    fake.script(AGENT, [{ toolUse: { name: 'list_migrations', input: {} } }]);
+    const spent = { input_tokens: 900, output_tokens: 100, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, cost_usd: 0 };
+
+    const error = await runner(fake, { tokenBudget: 2000 }).run({ ...task, spent }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AgentFailedError);
+    expect(error).toMatchObject({ retryable: false, message: expect.stringMatching(/^data-migration-specialist used [\d,]+ tokens, over the step's budget of 2,000 \(INFRA_STEP_TOKEN_BUDGET\)/) });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('stops a call that outlasts the step\'s time budget with a non-retryable error', async () => {
+    fake.script(AGENT, [{ hang: true }]);
+
+    const error = await runner(fake, { timeBudgetMs: 300 }).run(task).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ retryable: false, message: expect.stringMatching(/did not finish within the step's time budget of 0 s \(INFRA_STEP_TIME_BUDGET_MS\)/) });
+  });
+
+  it('retries 429 and 529 answers with backoff inside the call and goes on', async () => {
+    fake.script(AGENT, [{ status: 429, retryAfter: 0 }, { status: 529 }, { toolUse: { name: 'submit_handoff', input: validHandoff } }]);
+
+    const outcome = await runner(fake, { maxRetries: 2 }).run(task);
+
+    expect(outcome.type).toBe('handoff');
+    expect(fake.requests.map((r) => r.status)).toEqual([429, 529, 200]);
+    expect(fake.requests[2]!.time - fake.requests[1]!.time).toBeGreaterThanOrEqual(300);
     fake.assertNoUnexpected();
   });
 
