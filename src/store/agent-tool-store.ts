@@ -1,6 +1,7 @@
 import type { AgentToolStore, WorkflowArtifact } from '../agents/tools/agent-tool-store';
 import { handoffSchema } from '../agents/handoff';
 import { listArtifacts } from './artifacts-repo';
+import { registerCompensation } from './compensations-repo';
 import { Queryable } from './db';
 import { eventRowSchema, parseRows } from './rows';
 import { listSteps } from './steps-repo';
@@ -17,6 +18,9 @@ export function pgAgentToolStore(db: Queryable): AgentToolStore {
     },
     async migrations(workflowId) {
       return (await handoffs(workflowId)).flatMap((h) => (h.handoff.migration ? [{ agent: h.agent, migration: h.handoff.migration }] : []));
+    },
+    async branchCreating(workflowId, stepId) {
+      await registerCompensation(db, { workflowId, stepId, key: 'branch', kind: 'delete-branch', data: { workflowId } });
     },
     async events(workflowId, limit) {
       const { rows } = await db.query('SELECT * FROM (SELECT * FROM events WHERE workflow_id = $1 ORDER BY id DESC LIMIT $2) e ORDER BY id', [workflowId, limit]);

@@ -10,6 +10,7 @@ const store: AgentToolStore = {
   ],
   migrations: async () => [{ agent: 'data-migration-specialist', migration: { name: 'create_user_preferences', up_sql: 'create table x ();', down_sql: 'drop table x;' } }],
   events: async () => [{ type: 'migration_test_failed', at: '2026-11-30T10:00:00.000Z', actor: null, data: { error: 'relation already exists' } }],
+  branchCreating: async () => undefined,
 };
 
 /** The fenced block's tag, e.g. `untrusted-data-<uuid>`, checked to open and close around the data. */

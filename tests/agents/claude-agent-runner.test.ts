@@ -54,7 +54,7 @@ const task: AgentTask = {
   previousError: 'the round trip failed: relation already exists',
 };
 
-const emptyStore: AgentToolStore = { artifacts: async () => [], migrations: async () => [], events: async () => [] };
+const emptyStore: AgentToolStore = { artifacts: async () => [], migrations: async () => [], events: async () => [], branchCreating: async () => undefined };
 
 function runner(
   fake: FakeAnthropic,

@@ -12,6 +12,11 @@ export interface AgentToolStore {
   artifacts(workflowId: number): Promise<WorkflowArtifact[]>;
   /** Migrations proposed by the workflow's finished steps, in step order. */
   migrations(workflowId: number): Promise<Array<{ agent: string; migration: Migration }>>;
+  /**
+   * Called before create_branch makes the workflow's branch: registers its deletion as a compensation,
+   * so a rollback removes a branch an agent made as it removes one the engine made.
+   */
+  branchCreating(workflowId: number, stepId: number): Promise<void>;
   /** The workflow's newest `limit` events, oldest first. */
   events(workflowId: number, limit: number): Promise<Array<{ type: string; at: string; actor: string | null; data: unknown }>>;
 }

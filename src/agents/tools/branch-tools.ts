@@ -69,6 +69,7 @@ export function branchTools(deps: BranchToolDeps): AgentTool[] {
       readOnly: false,
       execute: async (_input, ctx) => {
         if (!deps.branches) return { text: NO_PROVIDER, isError: true };
+        await deps.store.branchCreating(ctx.workflowId, ctx.stepId);
         const branch = await deps.branches.createBranch(ctx.workflowId);
         return { text: `Branch ${branch.name} is ready (${deps.branches.kind}). list_tables and execute_sql now run on it.` };
       },
