@@ -1,4 +1,4 @@
-import { Handoff, Usage } from './handoff';
+import { Handoff, RoleOutput, Usage } from './handoff';
 
 /** Everything an agent gets for one step: the request, what came before, what people said. */
 export interface AgentTask {
@@ -9,6 +9,8 @@ export interface AgentTask {
   /** e.g. "[2/5] Write and test the migration". */
   stepTitle: string;
   tasks: string[];
+  /** Typed outputs the handoff must include, from the step's `outputs`. */
+  outputs?: RoleOutput[];
   request: string;
   requester: string;
   earlierHandoffs: Array<{ agent: string; stepTitle: string; handoff: Handoff }>;

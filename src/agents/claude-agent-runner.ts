@@ -8,7 +8,7 @@ import type { AgentAnswer, AgentObserver, AgentOutcome, AgentRunner, AgentTask }
 import { askUserInputSchema, isKnownTool, toolDefinitions } from './agent-tools';
 import { claudeCallError } from './claude-errors';
 import { issuesText } from './issues-text';
-import { Usage, ZERO_USAGE, addUsage, handoffSchema, totalTokens } from './handoff';
+import { Usage, ZERO_USAGE, addUsage, handoffSchemaFor, totalTokens } from './handoff';
 import { estimateCostUsd } from './model-prices';
 import { renderTask } from './render-task';
 import type { ToolRegistry } from './tools/tool-registry';
@@ -83,6 +83,7 @@ export class ClaudeAgentRunner implements AgentRunner {
     const spent = task.spent ?? ZERO_USAGE;
     let usage: Usage = ZERO_USAGE;
     let invalidHandoffs = 0;
+    const handoffSchema = handoffSchemaFor(task.outputs ?? []);
 
     for (let turn = 1; turn <= this.maxTurns; turn++) {
       observer.progress?.(turn === 1 ? 'thinking…' : `thinking (model call ${turn})…`);

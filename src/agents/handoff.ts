@@ -16,6 +16,50 @@ export const migrationSchema = z.object({
 });
 export type Migration = z.infer<typeof migrationSchema>;
 
+/** The api-designer's typed output: the types and endpoints the implementers build to. */
+export const contractSchema = z.object({
+  types: z
+    .array(z.object({ name: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, 'PascalCase, e.g. UserPreferences'), path: z.string().min(1).max(300) }))
+    .min(1, 'name at least one TypeScript type and the artifact path that defines it')
+    .max(50),
+  endpoints: z
+    .array(
+      z.object({
+        method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+        path: z.string().regex(/^\//, 'start the path with /'),
+        auth: z.enum(['anon', 'authenticated', 'service_role']),
+        summary: z.string().min(1).max(300),
+      }),
+    )
+    .max(30)
+    .default([]),
+});
+
+/** The backend-engineer's typed output: one entry per row level security policy its SQL creates. */
+export const policySchema = z.object({
+  table: z.string().min(1).max(128),
+  name: z.string().min(1).max(128),
+  command: z.enum(['select', 'insert', 'update', 'delete', 'all']),
+  roles: z.array(z.string().min(1)).min(1, 'name the roles, e.g. authenticated'),
+});
+
+/** The devops-engineer's typed output: the CI/CD files it proposes and what a person must set up. */
+export const pipelineSchema = z.object({
+  files: z.array(z.string().min(1).max(300)).min(1, 'list the workflow files you propose').max(30),
+  secrets: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'UPPER_SNAKE_CASE, e.g. SUPABASE_ACCESS_TOKEN')).max(30).default([]),
+  environments: z.array(z.string().min(1)).max(10).default([]),
+});
+
+/** Typed outputs a workflow step can require of its agent (`outputs` in workflows/*.yml). */
+export const ROLE_OUTPUTS = {
+  contract: 'contract { types: [{ name, path }], endpoints: [{ method, path, auth, summary }] }',
+  migration: 'migration { name, up_sql, down_sql }',
+  policies: 'policies: [{ table, name, command, roles }] (an empty list when the step creates none)',
+  pipeline: 'pipeline { files, secrets, environments }',
+} as const;
+export const roleOutputSchema = z.enum(Object.keys(ROLE_OUTPUTS) as [keyof typeof ROLE_OUTPUTS, ...Array<keyof typeof ROLE_OUTPUTS>]);
+export type RoleOutput = z.infer<typeof roleOutputSchema>;
+
 /**
  * The seed's handoff format (context, artifacts, next steps, constraints) plus a summary for the
  * thread and each role's typed output. Validated with zod; an invalid one goes back to the model.
@@ -26,11 +70,24 @@ export const handoffSchema = z.object({
   artifacts: z.array(artifactSchema).max(30).default([]),
   next_steps: z.array(z.string().min(1)).max(30).default([]),
   constraints: z.array(z.string().min(1)).max(30).default([]),
+  contract: contractSchema.optional(),
   migration: migrationSchema.optional(),
+  policies: z.array(policySchema).max(50).optional(),
+  pipeline: pipelineSchema.optional(),
   /** Read-only queries the engine runs on the branch at the Smoke Test gate; each must succeed. */
   smoke_tests: z.array(z.object({ name: z.string().min(1).max(120), sql: z.string().min(1).max(5000) })).max(20).optional(),
 });
 export type Handoff = z.infer<typeof handoffSchema>;
+
+/** The handoff schema of a step that requires `outputs`: each must be present. */
+export function handoffSchemaFor(outputs: readonly RoleOutput[]): z.ZodType<Handoff> {
+  if (outputs.length === 0) return handoffSchema;
+  return handoffSchema.superRefine((handoff, ctx) => {
+    for (const output of outputs) {
+      if (handoff[output] === undefined) ctx.addIssue({ code: 'custom', path: [output], message: `this step requires ${ROLE_OUTPUTS[output]}` });
+    }
+  });
+}
 
 /** Token counts of one model call or a sum of them, as the Messages API reports them. */
 export const usageSchema = z.object({

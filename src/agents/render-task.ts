@@ -1,5 +1,5 @@
 import type { AgentTask } from './agent-runner';
-import type { Artifact, Handoff } from './handoff';
+import { type Artifact, type Handoff, ROLE_OUTPUTS } from './handoff';
 
 /** Longest artifact content shown to a later agent; the rest is cut with a note. */
 const ARTIFACT_LIMIT = 30_000;
@@ -13,6 +13,9 @@ export function renderTask(task: AgentTask): string {
     `# Request\n${task.request.trim()}\n\nRequested by: ${task.requester}`,
     `# Your step: ${task.stepTitle}\n${task.tasks.map((t, i) => `${i + 1}. ${t}`).join('\n')}`,
   ];
+  if (task.outputs?.length) {
+    parts.push(`# Typed output\nYour handoff must include:\n${task.outputs.map((o) => `- ${ROLE_OUTPUTS[o]}`).join('\n')}`);
+  }
   if (task.earlierHandoffs.length > 0) {
     const handoffs = task.earlierHandoffs.map((earlier, i) =>
       renderHandoff(earlier.agent, task.earlierHandoffs[i + 1]?.agent ?? task.agent, earlier.stepTitle, earlier.handoff),
@@ -37,6 +40,14 @@ export function renderHandoff(source: string, target: string, stepTitle: string,
   }
   if (handoff.next_steps.length > 0) lines.push('', '**Next Steps**:', ...handoff.next_steps.map((s, i) => `${i + 1}. ${s}`));
   if (handoff.constraints.length > 0) lines.push('', '**Constraints**:', ...handoff.constraints.map((c) => `- ${c}`));
+  if (handoff.contract !== undefined) {
+    lines.push('', '**Contract**:', ...handoff.contract.types.map((t) => `- type ${t.name} in ${t.path}`), ...handoff.contract.endpoints.map((e) => `- ${e.method} ${e.path} (${e.auth}): ${e.summary}`));
+  }
+  if (handoff.policies?.length) lines.push('', '**Policies**:', ...handoff.policies.map((p) => `- ${p.name} on ${p.table}: ${p.command} to ${p.roles.join(', ')}`));
+  if (handoff.pipeline !== undefined) {
+    const { files, secrets, environments } = handoff.pipeline;
+    lines.push('', `**Pipeline**: ${files.join(', ')}${secrets.length ? `; secrets ${secrets.join(', ')}` : ''}${environments.length ? `; environments ${environments.join(', ')}` : ''}`);
+  }
   if (handoff.migration !== undefined) {
     const { name, up_sql, down_sql } = handoff.migration;
     lines.push('', `**Migration** \`${name}\`:`, 'Up:', fence(up_sql, 'sql'), 'Down:', fence(down_sql, 'sql'));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { roleOutputSchema } from '../agents/handoff';
 import { gateKindSchema } from './gate-kinds';
 
 export const categorySchema = z.enum(['schema', 'query_rls', 'edge_function', 'api', 'cicd']);
@@ -19,6 +20,8 @@ export const stepDefinitionSchema = z.object({
   on_failure: failurePolicySchema.default('stop'),
   /** When the step fails for good, this agent is asked to analyse the failure for the thread. */
   failure_analysis: kebab.optional(),
+  /** Typed outputs the agent's handoff must include (e.g. `migration`); a handoff without one goes back to the model. */
+  outputs: z.array(roleOutputSchema).default([]),
   /** Engine actions run after the agent's handoff, by name from the action registry. */
   actions: z.array(z.string()).default([]),
 });

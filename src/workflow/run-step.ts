@@ -155,6 +155,7 @@ async function agentTask(deps: EngineDeps, workflow: Workflow, step: Step, def: 
     agent: def.agent!,
     stepTitle: `[${step.idx + 1}/${workflow.plan!.steps.length}] ${def.title}`,
     tasks: def.tasks,
+    outputs: def.outputs,
     request: workflow.request,
     requester: workflow.requester,
     earlierHandoffs: earlier,

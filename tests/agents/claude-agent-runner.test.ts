@@ -141,6 +141,23 @@ describe('ClaudeAgentRunner', () => {
     fake.assertNoUnexpected();
   });
 
+  it('sends a handoff back when it lacks the typed output its step requires, saying which one', async () => {
+    const { migration: _left, ...withoutMigration } = validHandoff;
+    fake.script(AGENT, [
+      { toolUse: { name: 'submit_handoff', input: withoutMigration } },
+      (request) => {
+        expect(request.toolResults[0]).toMatchObject({ is_error: true, text: expect.stringMatching(/this step requires migration \{ name, up_sql, down_sql \}[\s\S]*at migration/) });
+        return { toolUse: { name: 'submit_handoff', input: validHandoff } };
+      },
+    ]);
+
+    const outcome = await runner(fake).run({ ...task, outputs: ['migration'] });
+
+    expect(outcome).toMatchObject({ type: 'handoff', handoff: { migration } });
+    expect(textOf(fake.requests[0]?.body.messages[0])).toContain('# Typed output\nYour handoff must include:\n- migration { name, up_sql, down_sql }');
+    fake.assertNoUnexpected();
+  });
+
   it('gives up after 3 invalid handoffs with a readable, non-retryable error', async () => {
     const invalid = { toolUse: { name: 'submit_handoff', input: { summary: '' } } };
     fake.script(AGENT, [invalid, invalid, invalid]);

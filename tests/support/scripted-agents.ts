@@ -8,6 +8,13 @@ export const HANDOFFS = {
     artifacts: [{ path: 'src/modules/core/types/preferences.ts', kind: 'typescript', content: 'export interface UserPreferences {\n  userId: string;\n  theme: "light" | "dark";\n  locale: string;\n}\n' }],
     next_steps: ['Create table user_preferences with user_id primary key', 'Only the owner may read or write their row'],
     constraints: ['user_id references auth.users'],
+    contract: {
+      types: [{ name: 'UserPreferences', path: 'src/modules/core/types/preferences.ts' }],
+      endpoints: [
+        { method: 'GET', path: '/preferences', auth: 'authenticated', summary: "The caller's preferences" },
+        { method: 'PUT', path: '/preferences', auth: 'authenticated', summary: "Replaces the caller's preferences" },
+      ],
+    },
   },
   'data-migration-specialist': {
     summary: 'Migration create_user_preferences with rollback',
@@ -31,6 +38,10 @@ export const HANDOFFS = {
     artifacts: [{ path: 'src/modules/core/queries/preferences.ts', kind: 'typescript', content: 'export async function getPreferences() {}\n' }],
     next_steps: ['Run the migration in CI'],
     constraints: [],
+    policies: [
+      { table: 'public.user_preferences', name: 'owner reads', command: 'select', roles: ['authenticated'] },
+      { table: 'public.user_preferences', name: 'owner writes', command: 'update', roles: ['authenticated'] },
+    ],
   },
   'devops-engineer': {
     summary: 'CI runs supabase db push against the preview branch',
@@ -38,6 +49,7 @@ export const HANDOFFS = {
     artifacts: [{ path: '.github/workflows/migrations.yml', kind: 'yaml', content: 'name: migrations\non: [pull_request]\n' }],
     next_steps: [],
     constraints: [],
+    pipeline: { files: ['.github/workflows/migrations.yml'], secrets: ['SUPABASE_ACCESS_TOKEN'], environments: ['preview'] },
   },
 } as const;
 
