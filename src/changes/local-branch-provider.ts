@@ -120,8 +120,15 @@ export class LocalBranchProvider implements BranchProvider {
     const name = branchDatabaseName(workflowId, this.namespace);
     const action = `Deleting branch ${branchName(workflowId)}`;
     await withClient(this.adminUrl, action, async (admin) => {
-      await this.findDatabase(admin, name, action);
-      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+      // The lock createBranch holds: a deletion (the reconciler's, say) waits for a creation under way.
+      const lockKey = `infra-orchestrator:branch:${name}`;
+      await admin.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
+      try {
+        await this.findDatabase(admin, name, action);
+        await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+      } finally {
+        await admin.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
+      }
     });
     this.logger.info({ branch: name }, 'branch deleted');
   }
