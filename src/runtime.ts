@@ -13,7 +13,9 @@ import type { RouterModel } from './agents/router-model';
 import { UnconfiguredAgentRunner } from './agents/unconfigured-agent-runner';
 import { branchTestAction, deleteBranchCompensator, revertMigrationCompensator, rlsAuditAction, smokeTestAction } from './changes/change-actions';
 import { buildChangeSetup } from './changes/build-change-target';
+import { ciRunAction, discardCiBranchCompensator, type CiDeps } from './changes/ci-run-action';
 import { deleteFunctionCompensator, edgeFunctionTestAction } from './changes/edge-function-action';
+import { GitHubApi } from './changes/github-api';
 import { Config, targetOf } from './config/config';
 import { Logger } from './logger';
 import { createSlackApp } from './slack/app';
@@ -91,6 +93,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
 
   const { target: change, preflight } = buildChangeSetup(config, log, { supabasePollIntervalMs: opts.supabasePollIntervalMs });
   const changeDeps = { target: change, pool, workspaceDir: config.INFRA_WORKSPACE_DIR };
+  const github = config.GITHUB_TOKEN && config.GITHUB_REPOSITORY ? new GitHubApi({ baseUrl: config.GITHUB_API_URL, token: config.GITHUB_TOKEN, repository: config.GITHUB_REPOSITORY }) : undefined;
+  const ci: CiDeps = { github, pool, pollMs: config.INFRA_CI_POLL_MS, timeoutMs: config.INFRA_CI_TIMEOUT_MS };
   const engine: EngineDeps = {
     pool,
     queue,
@@ -98,9 +102,10 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     agents,
     router,
     library: loadWorkflowLibrary(opts.workflowsDir ?? join(ROOT, 'workflows')),
-    actions: registry([branchTestAction(changeDeps), rlsAuditAction(changeDeps), smokeTestAction(changeDeps), edgeFunctionTestAction(changeDeps), ...(opts.actions ?? [])]),
-    compensators: registry([deleteBranchCompensator(changeDeps), revertMigrationCompensator(changeDeps), deleteFunctionCompensator(changeDeps), ...(opts.compensators ?? [])]),
+    actions: registry([branchTestAction(changeDeps), rlsAuditAction(changeDeps), smokeTestAction(changeDeps), edgeFunctionTestAction(changeDeps), ciRunAction(ci), ...(opts.actions ?? [])]),
+    compensators: registry([deleteBranchCompensator(changeDeps), revertMigrationCompensator(changeDeps), deleteFunctionCompensator(changeDeps), discardCiBranchCompensator(ci), ...(opts.compensators ?? [])]),
     change,
+    ci: github ? ci : undefined,
     preflight,
     policy: { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },
     attempts: config.INFRA_STEP_ATTEMPTS,

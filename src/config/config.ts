@@ -31,6 +31,11 @@ export const configSchema = z.object({
   SUPABASE_PROJECT_REF: optionalString.pipe(z.string().regex(/^[a-z0-9]{20}$/, 'a project ref is 20 lowercase letters and digits').optional()),
   SUPABASE_API_URL: z.url().default('https://api.supabase.com'),
   SUPABASE_PROJECT_URL: z.string().regex(/^https?:\/\/.*\{ref\}/, 'a URL with {ref} where the project ref goes, e.g. https://{ref}.supabase.co').default('https://{ref}.supabase.co'),
+  GITHUB_TOKEN: optionalString,
+  GITHUB_REPOSITORY: optionalString.pipe(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name, e.g. acme/platform').optional()),
+  GITHUB_API_URL: z.url().default('https://api.github.com'),
+  INFRA_CI_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
+  INFRA_CI_POLL_MS: z.coerce.number().int().min(10).default(15_000),
   INFRA_APPROVERS: optionalString.pipe(slackUserIds.optional()),
   INFRA_REQUESTER_MAY_APPROVE_MERGE: booleanFlag.default(false),
   INFRA_DIGEST_CHANNEL: optionalString,
@@ -47,6 +52,9 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).superRefine((c, ctx) => {
+  if (c.GITHUB_TOKEN && !c.GITHUB_REPOSITORY) {
+    ctx.addIssue({ code: 'custom', path: ['GITHUB_REPOSITORY'], message: 'GITHUB_TOKEN is set, so name the repository CI changes go to (owner/name)' });
+  }
   if (c.SUPABASE_ACCESS_TOKEN && !c.SUPABASE_PROJECT_REF) {
     ctx.addIssue({ code: 'custom', path: ['SUPABASE_PROJECT_REF'], message: 'SUPABASE_ACCESS_TOKEN is set, so name the project to branch from (Project Settings → General → Reference ID)' });
   }

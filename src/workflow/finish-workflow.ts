@@ -39,6 +39,11 @@ export async function finishWorkflow(deps: EngineDeps, workflowId: number, attem
   } else if (migrations.length) {
     await deps.slack.post(`wf:${workflowId}:not-merged`, thread, noticeMessage(':information_source: No target is configured (TARGET_DATABASE_URL or SUPABASE_PROJECT_REF), so nothing was merged; the approved SQL is in this thread.'));
   }
+  const pushed = (await listEvents(deps.pool, workflowId)).filter((e) => e.type === 'ci_pushed').pop();
+  if (pushed) {
+    const text = `:white_check_mark: CI changes approved: pull request #${String(pushed.data.pull_request)} (${String(pushed.data.url)}) passed CI on \`${String(pushed.data.branch)}\`. Merge it on GitHub, where your branch protection applies.`;
+    await deps.slack.post(`wf:${workflowId}:ci-approved`, thread, noticeMessage(text));
+  }
   if (await endWorkflow(deps, workflowId, 'succeeded', { type: 'workflow_succeeded', actor: null }, { from: ['running'] })) {
     await afterEnd(deps, workflowId);
   }
