@@ -65,6 +65,7 @@ function localChangeTarget(targetUrl: string, backupDir: string, namespace: stri
       await mkdir(backupDir, { recursive: true });
       return provider.backup(backupDir);
     },
+    backupPlan: async () => `a pg_dump of the target, taken just before the merge into ${backupDir}`,
     merge: (workflowId, migration) => provider.merge(workflowId, migration),
     revert: async (workflowId, migration) => {
       await provider.revert(workflowId, migration);

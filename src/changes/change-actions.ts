@@ -147,12 +147,18 @@ export function smokeTestAction(deps: ChangeActionDeps): StepAction {
   return {
     name: 'smoke-test',
     async run(ctx) {
-      const tests = [...ctx.earlierHandoffs, ...(ctx.handoff ? [ctx.handoff] : [])].flatMap((h) => h.smoke_tests ?? []);
-      if (!tests.length) return { checks: [{ name: 'Smoke tests', status: 'warn', detail: 'the agents proposed no smoke tests' }] };
+      const handoffs = [...ctx.earlierHandoffs, ...(ctx.handoff ? [ctx.handoff] : [])];
+      const tests = handoffs.flatMap((h) => h.smoke_tests ?? []);
+      const calls = deps.target?.functions ? handoffs.flatMap((h) => h.function_checks ?? []) : [];
+      if (!tests.length && !calls.length) return { checks: [{ name: 'Smoke tests', status: 'warn', detail: 'the agents proposed no smoke tests' }] };
       if (!deps.target) return { checks: [{ ...NO_TARGET, name: 'Smoke tests' }] };
       const branch = await deps.target.provider.getBranch(ctx.workflow.id);
       if (!branch) return { checks: [{ name: 'Smoke tests', status: 'warn', detail: 'not run: this workflow changed nothing on a branch' }] };
-      const checks: Check[] = [];
+      const checks: Check[] = [{ name: 'Backup point', status: 'pass', detail: await deps.target.backupPlan() }];
+      for (const call of calls) {
+        const answer = await deps.target.functions!.invokeOnBranch(ctx.workflow.id, call.function, call.body ?? {});
+        checks.push({ name: `Smoke: ${call.name}`, status: answer.ok ? 'pass' : 'fail', detail: `${call.function} → ${answer.status === undefined ? 'no answer' : `HTTP ${answer.status}`}: ${answer.detail}`.slice(0, 300) });
+      }
       for (const test of tests) {
         try {
           const result = await deps.target.provider.runSql(branch, test.sql, { readOnly: true, timeoutMs: 10_000, rowLimit: 100 });
@@ -161,8 +167,9 @@ export function smokeTestAction(deps: ChangeActionDeps): StepAction {
           checks.push({ name: `Smoke: ${test.name}`, status: 'fail', detail: (error as Error).message.slice(0, 300) });
         }
       }
-      const failed = checks.filter((c) => c.status === 'fail').length;
-      return { checks, summary: `${tests.length - failed} of ${tests.length} smoke test(s) passed on ${branch.name}.` };
+      const smoke = checks.filter((c) => c.name.startsWith('Smoke: '));
+      const failed = smoke.filter((c) => c.status === 'fail').length;
+      return { checks, summary: `${smoke.length - failed} of ${smoke.length} smoke test(s) passed on ${branch.name}.` };
     },
   };
 }

@@ -39,6 +39,8 @@ export interface ChangeTarget {
   provider: BranchProvider;
   /** Takes the last backup point before a merge; returns where it is (a file, or Supabase's backup time). */
   backupPoint(): Promise<string>;
+  /** What the backup point will be, for the merge gate, without taking one. */
+  backupPlan(): Promise<string>;
   /** Applies an approved migration to production and records it in the migration history. */
   merge(workflowId: number, migration: Migration): Promise<{ version: string; applied: boolean }>;
   /** Runs the migration's down SQL on production and removes it from the history. */

@@ -30,6 +30,9 @@ export function supabaseChangeTarget(opts: SupabaseChangeTargetOptions): ChangeT
   const applied = async (name: string) => (await api.listMigrations(projectRef)).find((m) => m.name === name);
   return {
     provider,
+    backupPlan() {
+      return this.backupPoint();
+    },
     async backupPoint() {
       const backups = await provider.backups();
       const pitr = backups.pitrEnabled ? '; point-in-time recovery is on' : '';

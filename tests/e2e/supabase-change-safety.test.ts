@@ -179,10 +179,13 @@ describe('change safety on a Supabase project through the Slack gates', () => {
     expect(textOf(security)).toMatch(/Deployed track-progress — version 2 on infra-wf-1, 2 file\(s\)/);
     expect(textOf(security)).toMatch(/Call: records a lesson — track-progress → HTTP 200/);
     const branch = api.branchNamed('infra-wf-1')!;
-    expect(api.functions.invocations.map((i) => [i.ref, i.status])).toEqual([[branch.project_ref, 500], [branch.project_ref, 200]]);
+    expect(api.functions.invocations.slice(0, 2).map((i) => [i.ref, i.status])).toEqual([[branch.project_ref, 500], [branch.project_ref, 200]]);
     expect(api.functions.deployed.get(api.projectRef)).toBeUndefined();
     await h.click(security, 'approve', APPROVER);
-    await h.click(await h.openGate(root, 'Smoke Test'), 'approve', APPROVER);
+    const smoke = await h.openGate(root, 'Smoke Test');
+    expect(textOf(smoke)).toContain('Backup point — Supabase physical backup of 2026-11-30T03:00:00.000Z');
+    expect(textOf(smoke)).toMatch(/:white_check_mark: Smoke: records a lesson — track-progress → HTTP 200: \{"recorded":3\}/);
+    await h.click(smoke, 'approve', APPROVER);
 
     const merged = await h.waitForInThread(root, /Merged to production/);
     expect(textOf(merged)).toContain('Edge Function `track-progress` (version 1)');
