@@ -9,6 +9,17 @@ export interface SlackPublisher {
   post(key: string, target: { channel: string; threadTs?: string }, message: SlackMessage): Promise<string>;
   update(channel: string, ts: string, message: SlackMessage): Promise<void>;
   ephemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void>;
+  /** Uploads a file into a channel or thread once per key (files.uploadV2); returns the file's id. */
+  uploadFile(key: string, target: { channel: string; threadTs?: string }, file: SlackFile): Promise<string>;
+}
+
+/** A file to attach: long SQL, reports and charts go here instead of into a section. */
+export interface SlackFile {
+  filename: string;
+  content: string | Buffer;
+  title?: string;
+  /** Text of the message that shares the file. */
+  comment?: string;
 }
 
 const METADATA_EVENT = 'infra_orchestrator_post';
@@ -52,6 +63,28 @@ export class WebApiPublisher implements SlackPublisher {
     await this.client.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks, thread_ts: threadTs });
   }
 
+  /**
+   * Like {@link post}, the key is reserved first and the file id recorded after. A run that died between
+   * the upload and the record uploads again: Slack has no metadata on file shares to look the first one up.
+   */
+  async uploadFile(key: string, target: { channel: string; threadTs?: string }, file: SlackFile): Promise<string> {
+    const record = await reserveMessage(this.pool, key, target.channel);
+    if (record.ts) return record.ts;
+    const upload = {
+      filename: file.filename,
+      file: typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content,
+      title: file.title ?? file.filename,
+      ...(file.comment ? { initial_comment: file.comment } : {}),
+    };
+    const result = target.threadTs
+      ? await this.client.filesUploadV2({ ...upload, channel_id: target.channel, thread_ts: target.threadTs })
+      : await this.client.filesUploadV2({ ...upload, channel_id: target.channel });
+    const id = fileIdOf(result);
+    if (!id) throw new Error(`Slack accepted the file ${file.filename} but returned no file id`);
+    await completeMessage(this.pool, key, id);
+    return id;
+  }
+
   private async findInThread(channel: string, threadTs: string, key: string): Promise<string | undefined> {
     let cursor: string | undefined;
     do {
@@ -64,4 +97,10 @@ export class WebApiPublisher implements SlackPublisher {
     } while (cursor);
     return undefined;
   }
+}
+
+/** files.uploadV2 answers `{ files: [ { files: [ { id } ] } ] }`: one completion per shared message. */
+function fileIdOf(result: unknown): string | undefined {
+  const completions = (result as { files?: Array<{ files?: Array<{ id?: string }> }> }).files ?? [];
+  return completions[0]?.files?.[0]?.id;
 }

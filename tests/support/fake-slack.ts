@@ -3,11 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import { blockKitProblems } from './block-kit-limits';
 import { textOf } from './block-text';
-import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from './local-http';
+import { FakeSlackFiles, type FakeSlackFile } from './fake-slack-files';
+import { headerValue, listenLocal, readBody, readBuffer, sendJson, type LocalServer } from './local-http';
 import { pollUntil, type PollOptions } from './poll-until';
 import { DEFAULT_SLACK_IDS } from './slack-ids';
 
 export { textOf, type HasSlackText } from './block-text';
+export type { FakeSlackFile } from './fake-slack-files';
 
 /** A Block Kit block or legacy attachment as sent by the app (not validated beyond Slack's limits). */
 export type SlackBlock = Record<string, unknown>;
@@ -43,6 +45,8 @@ export interface FakeSlackMessage {
   user: string;
   bot_id?: string;
   edited?: { user: string; ts: string };
+  /** Files shared by this message (files.completeUploadExternal). */
+  files?: Array<{ id: string; name: string; title: string }>;
   /** Every version of the message, oldest first; the last one is the current state. */
   history: FakeSlackMessageVersion[];
 }
@@ -132,6 +136,8 @@ export interface FakeSlack {
   readonly ephemerals: readonly FakeSlackEphemeral[];
   readonly responses: readonly FakeSlackResponse[];
   readonly published: readonly FakeSlackPublishedView[];
+  /** Files uploaded through files.uploadV2 (getUploadURLExternal, upload, completeUploadExternal). */
+  readonly files: readonly FakeSlackFile[];
   /**
    * `http://127.0.0.1:<port>/response/<name>`. When `original` is given, `replace_original` and
    * `delete_original` posted there edit or delete that message, as Slack does.
@@ -191,6 +197,7 @@ class FakeSlackServer implements FakeSlack {
   private readonly messages = new Map<string, StoredMessage>();
   private readonly faults = new Map<string, FakeSlackFault[]>();
   private readonly responseTargets = new Map<string, { channel: string; ts: string }>();
+  private readonly fileStore = new FakeSlackFiles();
   private readonly handlers: Record<string, ApiHandler> = {
     'auth.test': () => this.authTest(),
     'chat.postMessage': (p) => this.postMessage(p),
@@ -198,6 +205,8 @@ class FakeSlackServer implements FakeSlack {
     'chat.postEphemeral': (p) => this.postEphemeral(p),
     'conversations.replies': (p) => this.replies(p),
     'views.publish': (p) => this.publishView(p),
+    'files.getUploadURLExternal': (p) => this.getUploadUrl(p),
+    'files.completeUploadExternal': (p) => this.completeUpload(p),
   };
 
   constructor(opts: FakeSlackOptions) {
@@ -229,6 +238,10 @@ class FakeSlackServer implements FakeSlack {
     const queue = this.faults.get(method) ?? [];
     queue.push(fault);
     this.faults.set(method, queue);
+  }
+
+  get files(): readonly FakeSlackFile[] {
+    return this.fileStore.files;
   }
 
   callsTo(method: string): FakeSlackCall[] {
@@ -284,7 +297,8 @@ class FakeSlackServer implements FakeSlack {
       for (const top of this.channelMessages(channel)) {
         lines.push(`  [${top.ts}] ${top.user}: ${oneLine(textOf(top))}`);
         for (const reply of this.thread(channel, top.ts)) {
-          lines.push(`      ↳ [${reply.ts}] ${reply.user}: ${oneLine(textOf(reply))}`);
+          const files = reply.files?.length ? ` [files: ${reply.files.map((f) => f.name).join(', ')}]` : '';
+          lines.push(`      ↳ [${reply.ts}] ${reply.user}: ${oneLine(textOf(reply))}${files}`);
         }
       }
       const orphans = this.visible().filter(
@@ -347,6 +361,13 @@ class FakeSlackServer implements FakeSlack {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/upload/') && req.method === 'POST') {
+      const answer = await this.fileStore.receive(url.pathname.slice('/upload/'.length), await readBuffer(req), headerValue(req, 'content-type') ?? '');
+      if (answer.problem !== undefined) this.unexpected.push(answer.problem);
+      res.writeHead(answer.status, { 'content-type': 'text/plain' });
+      res.end(answer.text);
+      return;
+    }
     const raw = await readBody(req);
     if (url.pathname.startsWith('/api/')) {
       await this.handleApi(req, res, url, raw);
@@ -509,6 +530,37 @@ class FakeSlackServer implements FakeSlack {
     delete message.ts;
     delete message.thread_ts;
     return ok({ channel, ts: stored.ts, text: stored.text, message });
+  }
+
+  private getUploadUrl(p: Record<string, unknown>): ApiAnswer {
+    const answer = this.fileStore.getUploadUrl(p, this.origin);
+    return answer.ok ? ok(answer.body) : fail(answer.error);
+  }
+
+  /** Shares the uploaded files: in a channel or thread, Slack posts a message from the bot that carries them. */
+  private completeUpload(p: Record<string, unknown>): ApiAnswer {
+    const answer = this.fileStore.complete(p);
+    if (!answer.ok) return fail(answer.error);
+    const channel = str(p.channel_id);
+    if (channel !== undefined && channel !== '' && answer.shared !== undefined) {
+      const threadTs = this.threadRoot(channel, str(p.thread_ts));
+      const stored: StoredMessage = {
+        type: 'message',
+        channel,
+        ts: this.nextTs(),
+        text: str(p.initial_comment) ?? '',
+        user: this.botUserId,
+        bot_id: this.botId,
+        deleted: false,
+        history: [],
+        files: answer.shared.map((f) => ({ id: f.id, name: f.filename, title: f.title ?? f.filename })),
+      };
+      if (threadTs !== undefined) stored.thread_ts = threadTs;
+      stored.history.push(versionOf(stored, 'chat.postMessage'));
+      this.messages.set(key(channel, stored.ts), stored);
+      for (const f of answer.shared) f.messageTs = stored.ts;
+    }
+    return ok(answer.body);
   }
 
   private postEphemeral(p: Record<string, unknown>): ApiAnswer {
@@ -708,6 +760,7 @@ class FakeSlackServer implements FakeSlack {
     if (m.edited !== undefined) out.edited = { ...m.edited };
     if (m.blocks !== undefined) out.blocks = m.blocks;
     if (m.attachments !== undefined) out.attachments = m.attachments;
+    if (m.files !== undefined) out.files = m.files;
     if (m.thread_ts !== undefined && m.thread_ts !== m.ts) {
       out.thread_ts = m.thread_ts;
       const parent = this.messages.get(key(m.channel, m.thread_ts));

@@ -50,11 +50,16 @@ export async function listenLocal(handler: LocalHandler, onError: (error: unknow
 
 /** Reads a request body as UTF-8 text. */
 export async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBuffer(req)).toString('utf8');
+}
+
+/** Reads a request body as bytes (file uploads). */
+export async function readBuffer(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
     chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Answers with a JSON body (`application/json; charset=utf-8`). */

@@ -1,0 +1,60 @@
+import { WebClient } from '@slack/web-api';
+import { Pool } from 'pg';
+import { WebApiPublisher } from '../../src/slack/publisher';
+import { migrate } from '../../src/store/migrate';
+import { FakeSlack, startFakeSlack } from '../support/fake-slack';
+import { CHANNEL, createTestDatabase } from '../support/harness';
+
+const silentLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, setLevel: () => undefined, getLevel: () => 'error' as never, setName: () => undefined };
+
+describe('uploading a file into a thread', () => {
+  let fake: FakeSlack;
+  let db: { url: string; drop: () => Promise<void> };
+  let pool: Pool;
+  let publisher: WebApiPublisher;
+
+  beforeEach(async () => {
+    fake = await startFakeSlack();
+    db = await createTestDatabase();
+    pool = new Pool({ connectionString: db.url, max: 2 });
+    await migrate(pool);
+    const client = new WebClient('xoxb-test-token', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, logger: silentLogger });
+    publisher = new WebApiPublisher(client, pool);
+  });
+
+  afterEach(async () => {
+    await pool.end();
+    await db.drop();
+    await fake.close();
+  });
+
+  it('shares the file in the thread with its title and comment, byte for byte', async () => {
+    const root = await publisher.post('root', { channel: CHANNEL }, { text: 'root', blocks: [] });
+    const sql = 'create table public.user_preferences (id bigint primary key);\n-- é ✓\n';
+    const id = await publisher.uploadFile('wf:1:file:up.sql', { channel: CHANNEL, threadTs: root }, { filename: 'up.sql', content: sql, title: 'Migration', comment: 'The migration SQL' });
+
+    const [file] = fake.files;
+    expect(file?.id).toBe(id);
+    expect(file?.bytes?.toString('utf8')).toBe(sql);
+    const [share] = fake.thread(CHANNEL, root);
+    expect(share?.text).toBe('The migration SQL');
+    expect(share?.files).toEqual([{ id, name: 'up.sql', title: 'Migration' }]);
+    fake.assertNoUnexpected();
+  });
+
+  it('uploads binary content such as a PNG unchanged', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0x80]);
+    await publisher.uploadFile('chart', { channel: CHANNEL }, { filename: 'chart.png', content: png });
+    expect(fake.files[0]?.bytes?.equals(png)).toBe(true);
+    expect(fake.channelMessages(CHANNEL)[0]?.files?.[0]?.name).toBe('chart.png');
+    fake.assertNoUnexpected();
+  });
+
+  it('uploads a file once per key however often it is asked', async () => {
+    const first = await publisher.uploadFile('once', { channel: CHANNEL }, { filename: 'report.md', content: '# Report' });
+    const second = await publisher.uploadFile('once', { channel: CHANNEL }, { filename: 'report.md', content: '# Report' });
+    expect(second).toBe(first);
+    expect(fake.callsTo('files.completeUploadExternal')).toHaveLength(1);
+    expect(fake.channelMessages(CHANNEL)).toHaveLength(1);
+  });
+});
