@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import type { App } from '@slack/bolt';
 import { LogLevel, WebClient } from '@slack/web-api';
-import type { Worker } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { Pool } from 'pg';
+import { Registry } from 'prom-client';
 import type { AgentRunner } from './agents/agent-runner';
 import { loadAgents } from './agents/agents-loader';
 import { ClaudeAgentRunner } from './agents/claude-agent-runner';
@@ -18,6 +19,9 @@ import type { ChangeTarget } from './changes/change-target';
 import { LocalBranchProvider } from './changes/local-branch-provider';
 import { Config, targetOf } from './config/config';
 import { Logger, scrubUrl } from './logger';
+import { digestQueue, scheduleDigest, startDigestWorker } from './metrics/digest-job';
+import { anthropicCountingFetch, createErrorCounters, slackCountingFetch } from './metrics/error-counters';
+import { metricsRoute, registerStoreMetrics } from './metrics/prometheus';
 import { createSlackApp } from './slack/app';
 import { WebApiPublisher } from './slack/publisher';
 import { createPool } from './store/db';
@@ -49,12 +53,16 @@ export interface RuntimeOptions {
   slackRetries?: number;
   botId?: string;
   botUserId?: string;
+  /** The clock of the metrics, the digest and the Home tab; default the system clock. */
+  now?: () => Date;
 }
 
 export interface Runtime {
   engine: EngineDeps;
   app?: App;
   worker?: Worker;
+  /** The daily digest's queue and worker (worker role). */
+  digest?: { queue: Queue; worker?: Worker };
   /** The HTTP port actually bound (useful with PORT=0). */
   port?: number;
   stop(): Promise<void>;
@@ -74,8 +82,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const queueRedis = new IORedis(config.REDIS_URL, redisOptions);
   const queue = new BullJobQueue({ connection: queueRedis, prefix: config.INFRA_QUEUE_PREFIX, attempts: config.INFRA_STEP_ATTEMPTS });
 
+  const now = opts.now ?? (() => new Date());
+  const prometheus = new Registry();
+  const errors = createErrorCounters(prometheus);
+
   const anthropic = config.ANTHROPIC_API_KEY
-    ? new Anthropic({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, maxRetries: config.ANTHROPIC_MAX_RETRIES })
+    ? new Anthropic({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, maxRetries: config.ANTHROPIC_MAX_RETRIES, fetch: anthropicCountingFetch(errors.anthropic) })
     : undefined;
   const agentDefs = loadAgents(opts.agentsDir ?? join(ROOT, 'agents'));
   const agents =
@@ -88,6 +100,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     slackApiUrl: config.SLACK_API_URL,
     retryConfig: opts.slackRetries === undefined ? undefined : { retries: opts.slackRetries, factor: 1, minTimeout: 50, maxTimeout: 200 },
     logLevel: LogLevel.ERROR,
+    fetch: slackCountingFetch(errors.slack),
   });
 
   const preflight = config.TARGET_DATABASE_URL
@@ -113,6 +126,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
 
   const runtime: Runtime = { engine, stop: async () => undefined };
   const closers: Array<() => Promise<unknown>> = [];
+  const digest = digestQueue(queueRedis, config.INFRA_QUEUE_PREFIX);
+  runtime.digest = { queue: digest };
 
   if (opts.roles.worker) {
     const workerRedis = new IORedis(config.REDIS_URL, redisOptions);
@@ -128,6 +143,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     const timer = setInterval(tick, config.INFRA_RECONCILE_INTERVAL_MS);
     runtime.worker = worker;
     closers.push(async () => clearInterval(timer), () => closeWorker(worker, config.INFRA_SHUTDOWN_GRACE_MS), () => workerRedis.quit());
+
+    await scheduleDigest(digest, { channel: config.INFRA_DIGEST_CHANNEL, cron: config.INFRA_DIGEST_CRON, timeZone: config.INFRA_DIGEST_TZ });
+    if (config.INFRA_DIGEST_CHANNEL) {
+      const digestRedis = new IORedis(config.REDIS_URL, redisOptions);
+      const digestWorker = startDigestWorker({ pool, slack: engine.slack, timeZone: config.INFRA_DIGEST_TZ, now, logger: log }, { connection: digestRedis, prefix: config.INFRA_QUEUE_PREFIX });
+      runtime.digest.worker = digestWorker;
+      closers.push(() => closeWorker(digestWorker, config.INFRA_SHUTDOWN_GRACE_MS), () => digestRedis.quit());
+    }
   }
 
   if (opts.roles.web) {
@@ -140,10 +163,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         botId: opts.botId,
         botUserId: opts.botUserId,
         retries: opts.slackRetries,
+        fetch: slackCountingFetch(errors.slack),
         logger: log,
-        routes: [{ path: '/healthz', method: 'GET', handler: healthz(pool, queueRedis) }],
+        routes: [
+          { path: '/healthz', method: 'GET', handler: healthz(pool, queueRedis) },
+          { path: '/metrics', method: 'GET', handler: metricsRoute(prometheus) },
+        ],
       },
-      { pool, engine, target: targetOf(config), logger: log },
+      { pool, engine, target: targetOf(config), timeZone: config.INFRA_DIGEST_TZ, now, logger: log },
     );
     const server = (await slackApp.start(config.PORT)) as unknown as { address(): { port: number } | string | null } | undefined;
     const address = server && typeof server.address === 'function' ? server.address() : null;
@@ -152,7 +179,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     closers.unshift(() => slackApp.stop());
   }
 
-  closers.push(() => queue.close(), () => queueRedis.quit(), () => pool.end());
+  if (opts.roles.web) registerStoreMetrics(prometheus, { pool, queues: [queue.queue, digest] });
+  closers.push(() => digest.close(), () => queue.close(), () => queueRedis.quit(), () => pool.end());
   runtime.stop = async () => {
     for (const close of closers) {
       await close().catch((err) => log.warn({ err: (err as Error).message }, 'error while stopping'));

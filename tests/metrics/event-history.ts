@@ -5,7 +5,12 @@ import { createTestDatabase } from '../support/harness';
 
 /** A migrated database of its own for one test, and helpers to write a history by hand. */
 export class EventHistory {
-  private constructor(readonly pool: Pool, private readonly db: { drop: () => Promise<void> }) {}
+  private constructor(readonly pool: Pool, private readonly db?: { drop: () => Promise<void> }) {}
+
+  /** Writes into a database someone else owns (a harness's); `close()` leaves it alone. */
+  static on(pool: Pool): EventHistory {
+    return new EventHistory(pool);
+  }
 
   static async create(): Promise<EventHistory> {
     const db = await createTestDatabase();
@@ -39,7 +44,17 @@ export class EventHistory {
     return id;
   }
 
+  /** An open gate of the workflow, opened at `at` (the workflow should be `waiting_gate`). */
+  async openGate(workflowId: number, kind: string, at: string, opts: { merges?: boolean } = {}): Promise<void> {
+    const step = await this.pool.query<{ id: string }>(
+      `INSERT INTO steps (workflow_id, idx, key, agent, title, state) VALUES ($1, 0, 'design', 'api-designer', 'Design the data contract', 'succeeded') RETURNING id`,
+      [workflowId],
+    );
+    await this.pool.query('INSERT INTO gates (workflow_id, step_id, kind, merges, created_at) VALUES ($1, $2, $3, $4, $5)', [workflowId, step.rows[0]!.id, kind, opts.merges ?? false, at]);
+  }
+
   async close(): Promise<void> {
+    if (!this.db) return;
     await this.pool.end();
     await this.db.drop();
   }
