@@ -1,5 +1,6 @@
 import { CHANNEL, Harness, REQUESTER, APPROVER, SIGNING_SECRET, STRANGER } from '../support/harness';
 import { textOf } from '../support/fake-slack';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { appHomeOpenedBody, postToSlackEvents } from '../support/slack-requests';
 import { EventHistory } from '../metrics/event-history';
 
@@ -106,10 +107,17 @@ describe('metrics on demand: /infra metrics, the Home tab and GET /metrics', () 
     h.slack.failNext('chat.postEphemeral', { error: 'channel_not_found' });
     await h.runtime.app!.client.chat.postEphemeral({ channel: CHANNEL, user: REQUESTER, text: 'hi' }).catch(() => undefined);
 
-    const response = await fetch(`http://127.0.0.1:${h.runtime.port}/metrics`);
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toContain('text/plain');
-    const text = await response.text();
+    const scrape = async () => {
+      const response = await fetch(`http://127.0.0.1:${h.runtime.port}/metrics`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/plain');
+      return response.text();
+    };
+    let text = await scrape();
+    for (let tries = 0; tries < 100 && !text.includes('infra_jobs{queue="workflow",state="waiting"} 1'); tries++) {
+      await sleep(50);
+      text = await scrape();
+    }
     expect(text).toContain('infra_jobs{queue="workflow",state="waiting"} 1');
     expect(text).toContain('infra_jobs{queue="digest",state="active"} 0');
     expect(text).toContain('infra_step_duration_seconds_bucket{le="60",agent="data-migration-specialist",state="succeeded"} 1');
