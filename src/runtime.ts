@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import type { App } from '@slack/bolt';
 import { LogLevel, WebClient } from '@slack/web-api';
-import type { Queue, Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { Pool } from 'pg';
 import { Registry } from 'prom-client';
@@ -61,8 +61,6 @@ export interface Runtime {
   engine: EngineDeps;
   app?: App;
   worker?: Worker;
-  /** The daily digest's queue and worker (worker role). */
-  digest?: { queue: Queue; worker?: Worker };
   /** The HTTP port actually bound (useful with PORT=0). */
   port?: number;
   stop(): Promise<void>;
@@ -127,7 +125,6 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const runtime: Runtime = { engine, stop: async () => undefined };
   const closers: Array<() => Promise<unknown>> = [];
   const digest = digestQueue(queueRedis, config.INFRA_QUEUE_PREFIX);
-  runtime.digest = { queue: digest };
 
   if (opts.roles.worker) {
     const workerRedis = new IORedis(config.REDIS_URL, redisOptions);
@@ -148,7 +145,6 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     if (config.INFRA_DIGEST_CHANNEL) {
       const digestRedis = new IORedis(config.REDIS_URL, redisOptions);
       const digestWorker = startDigestWorker({ pool, slack: engine.slack, timeZone: config.INFRA_DIGEST_TZ, now, logger: log }, { connection: digestRedis, prefix: config.INFRA_QUEUE_PREFIX });
-      runtime.digest.worker = digestWorker;
       closers.push(() => closeWorker(digestWorker, config.INFRA_SHUTDOWN_GRACE_MS), () => digestRedis.quit());
     }
   }
