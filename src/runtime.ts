@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import type { App } from '@slack/bolt';
@@ -15,10 +13,9 @@ import { ClaudeRouterModel } from './agents/claude-router-model';
 import type { RouterModel } from './agents/router-model';
 import { UnconfiguredAgentRunner } from './agents/unconfigured-agent-runner';
 import { branchTestAction, deleteBranchCompensator, revertMigrationCompensator, rlsAuditAction, smokeTestAction } from './changes/change-actions';
-import type { ChangeTarget } from './changes/change-target';
-import { LocalBranchProvider } from './changes/local-branch-provider';
+import { buildChangeSetup } from './changes/build-change-target';
 import { Config, targetOf } from './config/config';
-import { Logger, scrubUrl } from './logger';
+import { Logger } from './logger';
 import { digestQueue, scheduleDigest, startDigestWorker } from './metrics/digest-job';
 import { anthropicCountingFetch, createErrorCounters, slackCountingFetch } from './metrics/error-counters';
 import { metricsRoute, registerStoreMetrics } from './metrics/prometheus';
@@ -29,7 +26,6 @@ import { migrate } from './store/migrate';
 import { loadWorkflowLibrary } from './workflow/definitions-loader';
 import type { EngineDeps } from './workflow/engine-deps';
 import { startWorkflowWorker } from './workflow/job-processor';
-import { targetDatabaseCheck } from './workflow/preflight';
 import { BullJobQueue } from './workflow/queues';
 import { reconcile } from './workflow/reconciler';
 import type { Compensator, StepAction } from './workflow/step-actions';
@@ -49,6 +45,8 @@ export interface RuntimeOptions {
   /** Worker tuning (ms); tests shorten them so a killed worker's job is taken over quickly. */
   lockDuration?: number;
   stalledInterval?: number;
+  /** Between status checks of a Supabase branch coming up (tests shorten it). */
+  supabasePollIntervalMs?: number;
   /** Web API client retries; undefined keeps the client's default policy. */
   slackRetries?: number;
   botId?: string;
@@ -101,10 +99,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     fetch: slackCountingFetch(errors.slack),
   });
 
-  const preflight = config.TARGET_DATABASE_URL
-    ? [targetDatabaseCheck(() => pingPostgres(config.TARGET_DATABASE_URL!), scrubUrl(config.TARGET_DATABASE_URL))]
-    : [];
-  const change = config.TARGET_DATABASE_URL ? localChangeTarget(config.TARGET_DATABASE_URL, join(config.INFRA_WORKSPACE_DIR, 'backups'), branchNamespace(config.DATABASE_URL), log) : undefined;
+  const { target: change, preflight } = buildChangeSetup(config, log, { supabasePollIntervalMs: opts.supabasePollIntervalMs });
   const changeDeps = { target: change, pool, workspaceDir: config.INFRA_WORKSPACE_DIR };
   const engine: EngineDeps = {
     pool,
@@ -197,36 +192,6 @@ async function closeWorker(worker: Worker, graceMs: number): Promise<void> {
   await Promise.race([worker.pause(), grace]);
   clearTimeout(timer);
   await worker.close(true);
-}
-
-/** Six hex digits naming this bot's deployment (its own database) in branch names. */
-function branchNamespace(databaseUrl: string): string {
-  return createHash('sha256').update(databaseUrl).digest('hex').slice(0, 6);
-}
-
-/** Self-hosted Postgres: branches are databases cloned from the target's schema; backups are pg_dump files. */
-function localChangeTarget(targetUrl: string, backupDir: string, namespace: string, logger: Logger): ChangeTarget {
-  const provider = new LocalBranchProvider({ targetUrl, logger, namespace });
-  return {
-    provider,
-    backupPoint: async () => {
-      await mkdir(backupDir, { recursive: true });
-      return provider.backup(backupDir);
-    },
-    merge: (workflowId, migration) => provider.merge(workflowId, migration),
-    revert: async (workflowId, migration) => {
-      await provider.revert(workflowId, migration);
-    },
-  };
-}
-
-async function pingPostgres(url: string): Promise<void> {
-  const pool = new Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5000 });
-  try {
-    await pool.query('SELECT 1');
-  } finally {
-    await pool.end();
-  }
 }
 
 function healthz(pool: Pool, redis: IORedis) {

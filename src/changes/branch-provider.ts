@@ -28,7 +28,7 @@ export interface BranchProvider {
   listBranches(): Promise<Branch[]>;
   /** Deletes the branch; deleting a missing branch is not an error. */
   deleteBranch(workflowId: number): Promise<void>;
-  /** Runs SQL on the branch (never on production). */
+  /** Runs SQL on the branch (never on production). Say `readOnly` explicitly: the providers differ in their default. */
   runSql(branch: Branch, sql: string, opts?: { readOnly?: boolean; timeoutMs?: number; rowLimit?: number }): Promise<SqlResult>;
 }
 

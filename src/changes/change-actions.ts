@@ -116,16 +116,24 @@ export function rlsAuditAction(deps: ChangeActionDeps): StepAction {
         out.push(...tried.checks.filter((c) => c.status !== 'pass' || c.name === 'Schema diff'));
         summaries.push(tried.summary);
       }
+      if (deps.target.advisorChecks) out.push(...(await deps.target.advisorChecks(ctx.workflow.id)));
       if (!branch.databaseUrl) {
         out.push({ name: 'RLS probes', status: 'warn', detail: 'not run: the branch has no direct database connection; see the Supabase security advisors' });
         return { checks: out, summary: summaries.join(' ') };
       }
       const tables = touchedTables(migrations.map((m) => m.up_sql).join('\n'));
-      const pool = new Pool({ connectionString: branch.databaseUrl, max: 1 });
+      const pool = new Pool({ connectionString: branch.databaseUrl, max: 1, connectionTimeoutMillis: 10_000 });
+      pool.on('error', () => undefined);
       try {
         const audit = await auditRls(pool, { tables });
         out.push(...rlsChecks(audit));
         summaries.push(`RLS audit of ${tables.length} table(s) on ${branch.name}: ${audit.findings.length} finding(s).`);
+      } catch (error) {
+        // A Supabase branch's direct connection may be unreachable from the bot (IPv6 only, network
+        // restrictions): its advisors above still audit it, so the gate shows why the probes are missing.
+        if (!deps.target.advisorChecks) throw error;
+        const cause = /(connect \w+ [^\s.]+|getaddrinfo \w+ \S+|timeout[^.]*)/i.exec((error as Error).message)?.[1] ?? (error as Error).message.slice(0, 200);
+        out.push({ name: 'RLS probes', status: 'warn', detail: `not run: could not connect to the branch database directly (${cause}); Supabase's advisors above audit the branch instead` });
       } finally {
         await pool.end();
       }

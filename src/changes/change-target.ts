@@ -1,5 +1,12 @@
 import type { Migration } from '../agents/handoff';
+import type { Check } from '../store/rows';
 import type { BranchProvider } from './branch-provider';
+
+/** One row of production's migration history (`supabase_migrations.schema_migrations`). */
+export interface HistoryEntry {
+  version: string;
+  name?: string;
+}
 
 /**
  * The team's database as the engine sees it: branches to try changes on, and the two paths that touch
@@ -13,4 +20,8 @@ export interface ChangeTarget {
   merge(workflowId: number, migration: Migration): Promise<{ version: string; applied: boolean }>;
   /** Runs the migration's down SQL on production and removes it from the history. */
   revert(workflowId: number, migration: Migration): Promise<void>;
+  /** Production's migration history, oldest first (read-only). */
+  history(): Promise<HistoryEntry[]>;
+  /** The platform's own security advisors on the workflow's branch, as gate checks (Supabase). */
+  advisorChecks?(workflowId: number): Promise<Check[]>;
 }

@@ -41,4 +41,8 @@ describe('configuration', () => {
     expect(targetOf({ SUPABASE_PROJECT_REF: undefined, TARGET_DATABASE_URL: 'postgres://u:secret@db.local/app' })).toBe('postgres:db.local:5432/app');
     expect(targetOf({ SUPABASE_PROJECT_REF: undefined, TARGET_DATABASE_URL: undefined })).toBe('default');
   });
+
+  it('asks for the project ref when a Supabase access token is given without one', () => {
+    expect(() => loadConfig({ ...minimal, SUPABASE_ACCESS_TOKEN: 'sbp_x' })).toThrow(/SUPABASE_PROJECT_REF is invalid: SUPABASE_ACCESS_TOKEN is set, so name the project/);
+  });
 });

@@ -50,10 +50,15 @@ export const configSchema = z.object({
   INFRA_STEP_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
   INFRA_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(30_000),
   INFRA_WORKSPACE_DIR: z.string().min(1).default('.agent_workspace'),
+  INFRA_MIGRATIONS_DIR: optionalString,
   INFRA_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   INFRA_AGENT_TURN_LIMIT: z.coerce.number().int().min(1).max(100).default(20),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).superRefine((c, ctx) => {
+  if (c.SUPABASE_ACCESS_TOKEN && !c.SUPABASE_PROJECT_REF) {
+    ctx.addIssue({ code: 'custom', path: ['SUPABASE_PROJECT_REF'], message: 'SUPABASE_ACCESS_TOKEN is set, so name the project to branch from (Project Settings → General → Reference ID)' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;
