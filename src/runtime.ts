@@ -14,6 +14,7 @@ import type { RouterModel } from './agents/router-model';
 import { UnconfiguredAgentRunner } from './agents/unconfigured-agent-runner';
 import { branchTestAction, deleteBranchCompensator, revertMigrationCompensator, rlsAuditAction, smokeTestAction } from './changes/change-actions';
 import { buildChangeSetup } from './changes/build-change-target';
+import { deleteFunctionCompensator, edgeFunctionTestAction } from './changes/edge-function-action';
 import { Config, targetOf } from './config/config';
 import { Logger } from './logger';
 import { digestQueue, scheduleDigest, startDigestWorker } from './metrics/digest-job';
@@ -108,8 +109,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     agents,
     router,
     library: loadWorkflowLibrary(opts.workflowsDir ?? join(ROOT, 'workflows')),
-    actions: registry([branchTestAction(changeDeps), rlsAuditAction(changeDeps), smokeTestAction(changeDeps), ...(opts.actions ?? [])]),
-    compensators: registry([deleteBranchCompensator(changeDeps), revertMigrationCompensator(changeDeps), ...(opts.compensators ?? [])]),
+    actions: registry([branchTestAction(changeDeps), rlsAuditAction(changeDeps), smokeTestAction(changeDeps), edgeFunctionTestAction(changeDeps), ...(opts.actions ?? [])]),
+    compensators: registry([deleteBranchCompensator(changeDeps), revertMigrationCompensator(changeDeps), deleteFunctionCompensator(changeDeps), ...(opts.compensators ?? [])]),
     change,
     preflight,
     policy: { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },

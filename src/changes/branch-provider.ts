@@ -12,6 +12,8 @@ export interface Branch {
   createdAt: Date;
   /** Connection string of the branch database; never shown in Slack (it may hold a password). */
   databaseUrl: string;
+  /** False while the branch is still being made (listed so that clean-up can find a creation that died). */
+  ready?: boolean;
 }
 
 export interface SqlResult {

@@ -10,6 +10,7 @@ import { LocalBranchProvider } from './local-branch-provider';
 import { migrationFilesCheck, withMigrationFiles } from './migration-files';
 import { SupabaseBranchProvider } from './supabase-branch-provider';
 import { supabaseChangeTarget } from './supabase-change-target';
+import { supabaseEdgeFunctions } from './supabase-edge-functions';
 import { SupabaseManagementApi } from './supabase-management-api';
 import { targetHistory } from './target-migrations';
 
@@ -35,7 +36,8 @@ export function buildChangeSetup(config: Config, logger: Logger, opts: ChangeSet
     const api = new SupabaseManagementApi({ baseUrl: config.SUPABASE_API_URL, accessToken: config.SUPABASE_ACCESS_TOKEN });
     const projectRef = config.SUPABASE_PROJECT_REF;
     const provider = new SupabaseBranchProvider({ api, projectRef, ...(opts.supabasePollIntervalMs === undefined ? {} : { pollIntervalMs: opts.supabasePollIntervalMs }) });
-    const target = withMigrationFiles(supabaseChangeTarget({ api, provider, projectRef }), migrationsDir);
+    const functions = supabaseEdgeFunctions({ api, provider, projectRef, projectUrl: config.SUPABASE_PROJECT_URL });
+    const target = withMigrationFiles({ ...supabaseChangeTarget({ api, provider, projectRef }), functions }, migrationsDir);
     const reachable = targetDatabaseCheck(async () => {
       await api.listBranches(projectRef);
     }, `Supabase project ${projectRef} (branching)`);

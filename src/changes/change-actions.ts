@@ -23,7 +23,7 @@ export interface ChangeActionDeps {
 }
 
 /** Creates the workflow's branch once, registering its deletion first. */
-async function ensureBranch(deps: ChangeActionDeps & { target: ChangeTarget }, ctx: StepActionContext): Promise<Branch> {
+export async function ensureBranch(deps: ChangeActionDeps & { target: ChangeTarget }, ctx: StepActionContext): Promise<Branch> {
   const existing = await deps.target.provider.getBranch(ctx.workflow.id);
   if (existing) return existing;
   await ctx.compensate({ key: 'branch', kind: 'delete-branch', data: { workflowId: ctx.workflow.id } });

@@ -40,6 +40,7 @@ export const configSchema = z.object({
   SUPABASE_ACCESS_TOKEN: optionalString,
   SUPABASE_PROJECT_REF: optionalString.pipe(z.string().regex(/^[a-z0-9]{20}$/, 'a project ref is 20 lowercase letters and digits').optional()),
   SUPABASE_API_URL: z.url().default('https://api.supabase.com'),
+  SUPABASE_PROJECT_URL: z.string().regex(/^https?:\/\/.*\{ref\}/, 'a URL with {ref} where the project ref goes, e.g. https://{ref}.supabase.co').default('https://{ref}.supabase.co'),
   INFRA_APPROVERS: optionalString.pipe(slackUserIds.optional()),
   INFRA_REQUESTER_MAY_APPROVE_MERGE: booleanFlag.default(false),
   INFRA_DIGEST_CHANNEL: optionalString,

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { FakeSupabaseFunctions } from './fake-supabase-functions';
 import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from './local-http';
 
 /*
@@ -74,7 +75,7 @@ const queryBody = z.strictObject({ query: z.string().min(1), parameters: z.array
 const migrationBody = z.strictObject({ query: z.string().min(1), name: z.string().optional(), rollback: z.string().optional() });
 
 type Answer = { status: number; body?: unknown };
-type Route = { method: string; pattern: RegExp; bodySchema?: z.ZodType; handle: (m: string[], body: unknown, q: Record<string, string>) => Answer | Promise<Answer> };
+type Route = { method: string; pattern: RegExp; bodySchema?: z.ZodType; multipart?: true; handle: (m: string[], body: unknown, q: Record<string, string>) => Answer | Promise<Answer> };
 
 /** A local Management API on 127.0.0.1; see {@link startFakeSupabaseApi}. */
 export class FakeSupabaseApi {
@@ -90,6 +91,10 @@ export class FakeSupabaseApi {
   backupList: Array<{ is_physical_backup: boolean; status: string; inserted_at: string }> = [];
   onQuery: FakeQueryHandler = () => [];
   onMigration: FakeMigrationHandler = () => undefined;
+  /** Answers `logs.all` queries; the default is one connection log line. */
+  onLogs: (ref: string, query: Record<string, string>) => Array<Record<string, unknown>> = () => [{ timestamp: 1735689600000000, event_message: 'connection received' }];
+  /** Edge Functions: deploy/list/delete, api-keys, and the projects' `/functions/v1/<slug>` endpoint. */
+  readonly functions: FakeSupabaseFunctions;
   /** SQL on production is a bug of the bot except on its rollback path; a test of that path sets this. */
   productionSqlAllowed = false;
   private readonly dbHost: string | undefined;
@@ -107,7 +112,11 @@ export class FakeSupabaseApi {
     { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/database\/migrations$/, handle: ([ref]) => this.onProject(ref!, () => ({ status: 200, body: this.migrations.get(ref!) ?? [] })) },
     { method: 'POST', pattern: /^\/v1\/projects\/([^/]+)\/database\/migrations$/, bodySchema: migrationBody, handle: ([ref], b) => this.onProjectAsync(ref!, () => this.applyMigration(ref!, b as z.infer<typeof migrationBody>)) },
     { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/advisors\/security$/, handle: ([ref]) => this.onProject(ref!, () => ({ status: 200, body: { lints: this.lints } })) },
-    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/analytics\/endpoints\/logs\.all$/, handle: ([ref], _b, q) => this.onProject(ref!, () => this.logs(q)) },
+    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/analytics\/endpoints\/logs\.all$/, handle: ([ref], _b, q) => this.onProject(ref!, () => this.logs(ref!, q)) },
+    { method: 'POST', pattern: /^\/v1\/projects\/([^/]+)\/functions\/deploy$/, multipart: true, handle: ([ref], b, q) => this.onProjectAsync(ref!, () => { const m = b as { raw: string; contentType?: string }; return this.functions.deploy(ref!, q.slug, Buffer.from(m.raw, 'utf8'), m.contentType); }) },
+    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/functions$/, handle: ([ref]) => this.onProject(ref!, () => this.functions.list(ref!)) },
+    { method: 'DELETE', pattern: /^\/v1\/projects\/([^/]+)\/functions\/([^/]+)$/, handle: ([ref, slug]) => this.onProject(ref!, () => this.functions.remove(ref!, slug!)) },
+    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/api-keys$/, handle: ([ref]) => this.onProject(ref!, () => this.functions.apiKeys(ref!)) },
     { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/database\/backups$/, handle: ([ref]) => this.onProject(ref!, () => ({ status: 200, body: { region: 'us-east-1', walg_enabled: true, pitr_enabled: false, backups: this.backupList, physical_backup_data: {} } })) },
   ];
 
@@ -118,6 +127,7 @@ export class FakeSupabaseApi {
     this.readsUntilReady = options.readsUntilReady ?? 2;
     this.dbHost = options.dbHost;
     this.dbPort = options.dbPort ?? 5432;
+    this.functions = new FakeSupabaseFunctions(this.unexpected);
     // With branching on, production itself is the default branch (its project_ref is the parent's).
     this.addBranch('main', { project_ref: this.projectRef, is_default: true, readsUntilReady: 0, status: 'MIGRATIONS_PASSED' });
   }
@@ -166,6 +176,13 @@ export class FakeSupabaseApi {
     const method = req.method ?? 'GET';
     const raw = await readBody(req);
     const authorization = headerValue(req, 'authorization');
+    const invoked = /^\/([a-z0-9]+)\/functions\/v1\/([^/]+)$/.exec(url.pathname);
+    if (invoked && method === 'POST') {
+      const answer = this.functions.invoke(invoked[1]!, invoked[2]!, { apikey: headerValue(req, 'apikey'), authorization }, raw);
+      this.requests.push({ method, path: url.pathname, query: {}, authorization, body: raw, status: answer.status });
+      sendJson(res, answer.status, answer.body);
+      return;
+    }
     const entry: FakeSupabaseRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), authorization, body: undefined, status: 0 };
     this.requests.push(entry);
     const answer = await this.answer(entry, raw, headerValue(req, 'content-type'));
@@ -188,6 +205,7 @@ export class FakeSupabaseApi {
       this.unexpected.push(`${what}: no such endpoint in the fake`);
       return { status: 404, body: { message: 'Not Found' } };
     }
+    if (route.multipart) return route.handle(route.pattern.exec(entry.path)!.slice(1).map(decodeURIComponent), { raw, contentType }, entry.query);
     if (raw !== '') {
       if (route.bodySchema === undefined || !(contentType ?? '').startsWith('application/json')) {
         this.unexpected.push(`${what}: unexpected body (${contentType ?? 'no content-type'})`);
@@ -289,9 +307,9 @@ export class FakeSupabaseApi {
     return { status: 200 };
   }
 
-  private logs(q: Record<string, string>): Answer {
+  private logs(ref: string, q: Record<string, string>): Answer {
     if ((q.sql ?? '') === '') this.unexpected.push('logs.all without a sql parameter');
-    return { status: 200, body: { result: [{ timestamp: 1735689600000000, event_message: 'connection received' }] } };
+    return { status: 200, body: { result: this.onLogs(ref, q) } };
   }
 
   private async onProjectAsync(ref: string, then: () => Promise<Answer>): Promise<Answer> {
