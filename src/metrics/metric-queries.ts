@@ -52,10 +52,14 @@ const WINDOW_CTE = `
     FROM (SELECT date_trunc('day', $1::timestamptz AT TIME ZONE $2) AS d) today
   )`;
 
-/** Production changes: merged workflows that succeeded, merges that failed, rollbacks after a merge. */
+/**
+ * Production merges are workflows that merged a migration or deployed an Edge Function to production,
+ * dated by the first of those. Production changes: merged workflows that succeeded, merges that
+ * failed, rollbacks after a merge.
+ */
 const PRODUCTION_CHANGES_CTE = `
   merged_workflows AS (
-    SELECT workflow_id, min(created_at) AS at FROM events WHERE type = 'migration_merged' GROUP BY workflow_id
+    SELECT workflow_id, min(created_at) AS at FROM events WHERE type IN ('migration_merged', 'function_deployed') GROUP BY workflow_id
   ),
   changes AS (
     SELECT e.created_at AS at, wf.target,

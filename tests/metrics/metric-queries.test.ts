@@ -58,6 +58,14 @@ describe('the five metrics, computed in SQL from the events', () => {
     expect((await metrics(30)).deployments).toEqual({ count: 4, perDay: 4 / 30, perWeek: (4 * 7) / 30 });
   });
 
+  it('counts a workflow that deployed an Edge Function to production as a production merge, once', async () => {
+    const functionOnly = await h.workflow();
+    await h.event(functionOnly, 'function_deployed', '2026-11-24T10:00:00Z', { slug: 'hello', version: 1, existed: false });
+    const both = await h.mergedWorkflow('2026-11-25T10:00:00Z');
+    await h.event(both, 'function_deployed', '2026-11-25T10:00:30Z', { slug: 'hello', version: 2, existed: true });
+    expect((await metrics()).deployments.count).toBe(2);
+  });
+
   it('measures recovery from a failed or rolled-back production change to the next success on the same target', async () => {
     const failed = await h.workflow({ target: 'A', state: 'failed' });
     await h.event(failed, 'merge_failed', '2026-11-24T10:00:00Z');
