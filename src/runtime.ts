@@ -5,6 +5,7 @@ import { LogLevel, WebClient } from '@slack/web-api';
 import type { Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { Pool } from 'pg';
+import { Registry } from 'prom-client';
 import type { AgentRunner } from './agents/agent-runner';
 import { loadAgents } from './agents/agents-loader';
 import { ClaudeAgentRunner } from './agents/claude-agent-runner';
@@ -18,6 +19,9 @@ import { deleteFunctionCompensator, edgeFunctionTestAction } from './changes/edg
 import { GitHubApi } from './changes/github-api';
 import { Config, targetOf } from './config/config';
 import { Logger } from './logger';
+import { digestQueue, scheduleDigest, startDigestWorker } from './metrics/digest-job';
+import { anthropicCountingFetch, createErrorCounters, slackCountingFetch } from './metrics/error-counters';
+import { metricsRoute, registerStoreMetrics } from './metrics/prometheus';
 import { createSlackApp } from './slack/app';
 import { WebApiPublisher } from './slack/publisher';
 import { createPool } from './store/db';
@@ -50,6 +54,8 @@ export interface RuntimeOptions {
   slackRetries?: number;
   botId?: string;
   botUserId?: string;
+  /** The clock of the metrics, the digest and the Home tab; default the system clock. */
+  now?: () => Date;
 }
 
 export interface Runtime {
@@ -75,8 +81,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const queueRedis = new IORedis(config.REDIS_URL, redisOptions);
   const queue = new BullJobQueue({ connection: queueRedis, prefix: config.INFRA_QUEUE_PREFIX, attempts: config.INFRA_STEP_ATTEMPTS });
 
+  const now = opts.now ?? (() => new Date());
+  const prometheus = new Registry();
+  const errors = createErrorCounters(prometheus);
+
   const anthropic = config.ANTHROPIC_API_KEY
-    ? new Anthropic({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, maxRetries: config.ANTHROPIC_MAX_RETRIES })
+    ? new Anthropic({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, maxRetries: config.ANTHROPIC_MAX_RETRIES, fetch: anthropicCountingFetch(errors.anthropic) })
     : undefined;
   const agentDefs = loadAgents(opts.agentsDir ?? join(ROOT, 'agents'));
   const agents =
@@ -89,6 +99,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     slackApiUrl: config.SLACK_API_URL,
     retryConfig: opts.slackRetries === undefined ? undefined : { retries: opts.slackRetries, factor: 1, minTimeout: 50, maxTimeout: 200 },
     logLevel: LogLevel.ERROR,
+    fetch: slackCountingFetch(errors.slack),
   });
 
   const { target: change, preflight } = buildChangeSetup(config, log, { supabasePollIntervalMs: opts.supabasePollIntervalMs });
@@ -114,6 +125,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
 
   const runtime: Runtime = { engine, stop: async () => undefined };
   const closers: Array<() => Promise<unknown>> = [];
+  const digest = digestQueue(queueRedis, config.INFRA_QUEUE_PREFIX);
 
   if (opts.roles.worker) {
     const workerRedis = new IORedis(config.REDIS_URL, redisOptions);
@@ -129,6 +141,13 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     const timer = setInterval(tick, config.INFRA_RECONCILE_INTERVAL_MS);
     runtime.worker = worker;
     closers.push(async () => clearInterval(timer), () => closeWorker(worker, config.INFRA_SHUTDOWN_GRACE_MS), () => workerRedis.quit());
+
+    await scheduleDigest(digest, { channel: config.INFRA_DIGEST_CHANNEL, cron: config.INFRA_DIGEST_CRON, timeZone: config.INFRA_DIGEST_TZ });
+    if (config.INFRA_DIGEST_CHANNEL) {
+      const digestRedis = new IORedis(config.REDIS_URL, redisOptions);
+      const digestWorker = startDigestWorker({ pool, slack: engine.slack, timeZone: config.INFRA_DIGEST_TZ, now, logger: log }, { connection: digestRedis, prefix: config.INFRA_QUEUE_PREFIX });
+      closers.push(() => closeWorker(digestWorker, config.INFRA_SHUTDOWN_GRACE_MS), () => digestRedis.quit());
+    }
   }
 
   if (opts.roles.web) {
@@ -141,10 +160,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         botId: opts.botId,
         botUserId: opts.botUserId,
         retries: opts.slackRetries,
+        fetch: slackCountingFetch(errors.slack),
         logger: log,
-        routes: [{ path: '/healthz', method: 'GET', handler: healthz(pool, queueRedis) }],
+        routes: [
+          { path: '/healthz', method: 'GET', handler: healthz(pool, queueRedis) },
+          { path: '/metrics', method: 'GET', handler: metricsRoute(prometheus) },
+        ],
       },
-      { pool, engine, target: targetOf(config), logger: log },
+      { pool, engine, target: targetOf(config), timeZone: config.INFRA_DIGEST_TZ, now, logger: log },
     );
     const server = (await slackApp.start(config.PORT)) as unknown as { address(): { port: number } | string | null } | undefined;
     const address = server && typeof server.address === 'function' ? server.address() : null;
@@ -153,7 +176,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     closers.unshift(() => slackApp.stop());
   }
 
-  closers.push(() => queue.close(), () => queueRedis.quit(), () => pool.end());
+  if (opts.roles.web) registerStoreMetrics(prometheus, { pool, queues: [queue.queue, digest] });
+  closers.push(() => digest.close(), () => queue.close(), () => queueRedis.quit(), () => pool.end());
   runtime.stop = async () => {
     for (const close of closers) {
       await close().catch((err) => log.warn({ err: (err as Error).message }, 'error while stopping'));

@@ -27,6 +27,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...minimal, INFRA_APPROVERS: 'alice' })).toThrow(/INFRA_APPROVERS is invalid/);
   });
 
+  it('accepts an IANA time zone for the digest and refuses an unknown one, naming the fix', () => {
+    expect(loadConfig({ ...minimal, INFRA_DIGEST_TZ: 'Europe/Berlin' }).INFRA_DIGEST_TZ).toBe('Europe/Berlin');
+    expect(() => loadConfig({ ...minimal, INFRA_DIGEST_TZ: 'Mars/Olympus' })).toThrow(/INFRA_DIGEST_TZ is invalid: use an IANA time zone name/);
+  });
+
   it('treats an empty optional setting as unset', () => {
     expect(loadConfig({ ...minimal, SLACK_APP_TOKEN: '', ANTHROPIC_API_KEY: ' ' })).toMatchObject({ SLACK_APP_TOKEN: undefined, ANTHROPIC_API_KEY: undefined });
   });

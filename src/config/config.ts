@@ -14,6 +14,16 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/** An IANA time zone name such as Europe/Berlin, as Intl (and Postgres) know them. */
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'use an IANA time zone name such as Europe/Berlin or UTC');
+
 /** Every setting of the bot; the README's settings table documents each field. */
 export const configSchema = z.object({
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'a bot token starts with xoxb-'),
@@ -40,7 +50,7 @@ export const configSchema = z.object({
   INFRA_REQUESTER_MAY_APPROVE_MERGE: booleanFlag.default(false),
   INFRA_DIGEST_CHANNEL: optionalString,
   INFRA_DIGEST_CRON: z.string().default('0 9 * * 1-5'),
-  INFRA_DIGEST_TZ: z.string().default('UTC'),
+  INFRA_DIGEST_TZ: timeZone.default('UTC'),
   INFRA_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('infra'),
   INFRA_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   INFRA_STEP_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
