@@ -25,6 +25,12 @@ FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production PORT=3000
 
+# pg_dump and psql: the self-hosted branch provider clones the target's schema and takes the backup
+# point with them. pg_dump must be at least the target server's major version (bookworm ships 15).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends postgresql-client \
+  && rm -rf /var/lib/apt/lists/*
+
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
@@ -34,7 +40,10 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/agents ./agents
 COPY --from=build /app/workflows ./workflows
 
-# Files stay root-owned (read-only for the app); the process runs unprivileged.
+# Files stay root-owned (read-only for the app); the process runs unprivileged. The workspace
+# (validation records, backups, supabase/migrations) is the one folder it writes: mount a volume there.
+RUN mkdir -p /app/.agent_workspace && chown node:node /app/.agent_workspace
+VOLUME /app/.agent_workspace
 USER node
 
 EXPOSE 3000

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import type { App } from '@slack/bolt';
@@ -7,6 +5,7 @@ import { LogLevel, WebClient } from '@slack/web-api';
 import type { Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { Pool } from 'pg';
+import { Registry } from 'prom-client';
 import type { AgentRunner } from './agents/agent-runner';
 import { loadAgents } from './agents/agents-loader';
 import { ClaudeAgentRunner } from './agents/claude-agent-runner';
@@ -15,10 +14,15 @@ import type { RouterModel } from './agents/router-model';
 import { createToolRegistry } from './agents/tools/tool-registry';
 import { UnconfiguredAgentRunner } from './agents/unconfigured-agent-runner';
 import { branchTestAction, deleteBranchCompensator, revertMigrationCompensator, rlsAuditAction, smokeTestAction } from './changes/change-actions';
-import type { ChangeTarget } from './changes/change-target';
-import { LocalBranchProvider } from './changes/local-branch-provider';
+import { buildChangeSetup } from './changes/build-change-target';
+import { ciRunAction, discardCiBranchCompensator, type CiDeps } from './changes/ci-run-action';
+import { deleteFunctionCompensator, edgeFunctionTestAction } from './changes/edge-function-action';
+import { GitHubApi } from './changes/github-api';
 import { Config, targetOf } from './config/config';
-import { Logger, scrubUrl } from './logger';
+import { Logger } from './logger';
+import { digestQueue, scheduleDigest, startDigestWorker } from './metrics/digest-job';
+import { anthropicCountingFetch, createErrorCounters, slackCountingFetch } from './metrics/error-counters';
+import { metricsRoute, registerStoreMetrics } from './metrics/prometheus';
 import { createSlackApp } from './slack/app';
 import { WebApiPublisher } from './slack/publisher';
 import { pgAgentToolStore } from './store/agent-tool-store';
@@ -27,7 +31,6 @@ import { migrate } from './store/migrate';
 import { loadWorkflowLibrary } from './workflow/definitions-loader';
 import type { EngineDeps } from './workflow/engine-deps';
 import { startWorkflowWorker } from './workflow/job-processor';
-import { targetDatabaseCheck } from './workflow/preflight';
 import { BullJobQueue } from './workflow/queues';
 import { reconcile } from './workflow/reconciler';
 import type { Compensator, StepAction } from './workflow/step-actions';
@@ -47,10 +50,14 @@ export interface RuntimeOptions {
   /** Worker tuning (ms); tests shorten them so a killed worker's job is taken over quickly. */
   lockDuration?: number;
   stalledInterval?: number;
+  /** Between status checks of a Supabase branch coming up (tests shorten it). */
+  supabasePollIntervalMs?: number;
   /** Web API client retries; undefined keeps the client's default policy. */
   slackRetries?: number;
   botId?: string;
   botUserId?: string;
+  /** The clock of the metrics, the digest and the Home tab; default the system clock. */
+  now?: () => Date;
 }
 
 export interface Runtime {
@@ -76,11 +83,15 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const queueRedis = new IORedis(config.REDIS_URL, redisOptions);
   const queue = new BullJobQueue({ connection: queueRedis, prefix: config.INFRA_QUEUE_PREFIX, attempts: config.INFRA_STEP_ATTEMPTS });
 
+  const now = opts.now ?? (() => new Date());
+  const prometheus = new Registry();
+  const errors = createErrorCounters(prometheus);
+
   const anthropic = config.ANTHROPIC_API_KEY
-    ? new Anthropic({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, maxRetries: config.ANTHROPIC_MAX_RETRIES })
+    ? new Anthropic({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, maxRetries: config.ANTHROPIC_MAX_RETRIES, fetch: anthropicCountingFetch(errors.anthropic) })
     : undefined;
   const agentDefs = loadAgents(opts.agentsDir ?? join(ROOT, 'agents'));
-  const change = config.TARGET_DATABASE_URL ? localChangeTarget(config.TARGET_DATABASE_URL, join(config.INFRA_WORKSPACE_DIR, 'backups'), branchNamespace(config.DATABASE_URL), log) : undefined;
+  const { target: change, preflight } = buildChangeSetup(config, log, { supabasePollIntervalMs: opts.supabasePollIntervalMs });
   const tools = createToolRegistry({
     branches: change?.provider,
     store: pgAgentToolStore(pool),
@@ -107,12 +118,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     slackApiUrl: config.SLACK_API_URL,
     retryConfig: opts.slackRetries === undefined ? undefined : { retries: opts.slackRetries, factor: 1, minTimeout: 50, maxTimeout: 200 },
     logLevel: LogLevel.ERROR,
+    fetch: slackCountingFetch(errors.slack),
   });
 
-  const preflight = config.TARGET_DATABASE_URL
-    ? [targetDatabaseCheck(() => pingPostgres(config.TARGET_DATABASE_URL!), scrubUrl(config.TARGET_DATABASE_URL))]
-    : [];
   const changeDeps = { target: change, pool, workspaceDir: config.INFRA_WORKSPACE_DIR };
+  const github = config.GITHUB_TOKEN && config.GITHUB_REPOSITORY ? new GitHubApi({ baseUrl: config.GITHUB_API_URL, token: config.GITHUB_TOKEN, repository: config.GITHUB_REPOSITORY }) : undefined;
+  const ci: CiDeps = { github, pool, pollMs: config.INFRA_CI_POLL_MS, timeoutMs: config.INFRA_CI_TIMEOUT_MS };
   const engine: EngineDeps = {
     pool,
     queue,
@@ -120,9 +131,10 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     agents,
     router,
     library: loadWorkflowLibrary(opts.workflowsDir ?? join(ROOT, 'workflows')),
-    actions: registry([branchTestAction(changeDeps), rlsAuditAction(changeDeps), smokeTestAction(changeDeps), ...(opts.actions ?? [])]),
-    compensators: registry([deleteBranchCompensator(changeDeps), revertMigrationCompensator(changeDeps), ...(opts.compensators ?? [])]),
+    actions: registry([branchTestAction(changeDeps), rlsAuditAction(changeDeps), smokeTestAction(changeDeps), edgeFunctionTestAction(changeDeps), ciRunAction(ci), ...(opts.actions ?? [])]),
+    compensators: registry([deleteBranchCompensator(changeDeps), revertMigrationCompensator(changeDeps), deleteFunctionCompensator(changeDeps), discardCiBranchCompensator(ci), ...(opts.compensators ?? [])]),
     change,
+    ci: github ? ci : undefined,
     preflight,
     policy: { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },
     attempts: config.INFRA_STEP_ATTEMPTS,
@@ -134,6 +146,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
 
   const runtime: Runtime = { engine, stop: async () => undefined };
   const closers: Array<() => Promise<unknown>> = [];
+  const digest = digestQueue(queueRedis, config.INFRA_QUEUE_PREFIX);
 
   if (opts.roles.worker) {
     const workerRedis = new IORedis(config.REDIS_URL, redisOptions);
@@ -149,6 +162,13 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     const timer = setInterval(tick, config.INFRA_RECONCILE_INTERVAL_MS);
     runtime.worker = worker;
     closers.push(async () => clearInterval(timer), () => closeWorker(worker, config.INFRA_SHUTDOWN_GRACE_MS), () => workerRedis.quit());
+
+    await scheduleDigest(digest, { channel: config.INFRA_DIGEST_CHANNEL, cron: config.INFRA_DIGEST_CRON, timeZone: config.INFRA_DIGEST_TZ });
+    if (config.INFRA_DIGEST_CHANNEL) {
+      const digestRedis = new IORedis(config.REDIS_URL, redisOptions);
+      const digestWorker = startDigestWorker({ pool, slack: engine.slack, timeZone: config.INFRA_DIGEST_TZ, now, logger: log }, { connection: digestRedis, prefix: config.INFRA_QUEUE_PREFIX });
+      closers.push(() => closeWorker(digestWorker, config.INFRA_SHUTDOWN_GRACE_MS), () => digestRedis.quit());
+    }
   }
 
   if (opts.roles.web) {
@@ -161,10 +181,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         botId: opts.botId,
         botUserId: opts.botUserId,
         retries: opts.slackRetries,
+        fetch: slackCountingFetch(errors.slack),
         logger: log,
-        routes: [{ path: '/healthz', method: 'GET', handler: healthz(pool, queueRedis) }],
+        routes: [
+          { path: '/healthz', method: 'GET', handler: healthz(pool, queueRedis) },
+          { path: '/metrics', method: 'GET', handler: metricsRoute(prometheus) },
+        ],
       },
-      { pool, engine, target: targetOf(config), logger: log },
+      { pool, engine, target: targetOf(config), timeZone: config.INFRA_DIGEST_TZ, now, logger: log },
     );
     const server = (await slackApp.start(config.PORT)) as unknown as { address(): { port: number } | string | null } | undefined;
     const address = server && typeof server.address === 'function' ? server.address() : null;
@@ -173,7 +197,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     closers.unshift(() => slackApp.stop());
   }
 
-  closers.push(() => queue.close(), () => queueRedis.quit(), () => pool.end());
+  if (opts.roles.web) registerStoreMetrics(prometheus, { pool, queues: [queue.queue, digest] });
+  closers.push(() => digest.close(), () => queue.close(), () => queueRedis.quit(), () => pool.end());
   runtime.stop = async () => {
     for (const close of closers) {
       await close().catch((err) => log.warn({ err: (err as Error).message }, 'error while stopping'));
@@ -194,36 +219,6 @@ async function closeWorker(worker: Worker, graceMs: number): Promise<void> {
   await Promise.race([worker.pause(), grace]);
   clearTimeout(timer);
   await worker.close(true);
-}
-
-/** Six hex digits naming this bot's deployment (its own database) in branch names. */
-function branchNamespace(databaseUrl: string): string {
-  return createHash('sha256').update(databaseUrl).digest('hex').slice(0, 6);
-}
-
-/** Self-hosted Postgres: branches are databases cloned from the target's schema; backups are pg_dump files. */
-function localChangeTarget(targetUrl: string, backupDir: string, namespace: string, logger: Logger): ChangeTarget {
-  const provider = new LocalBranchProvider({ targetUrl, logger, namespace });
-  return {
-    provider,
-    backupPoint: async () => {
-      await mkdir(backupDir, { recursive: true });
-      return provider.backup(backupDir);
-    },
-    merge: (workflowId, migration) => provider.merge(workflowId, migration),
-    revert: async (workflowId, migration) => {
-      await provider.revert(workflowId, migration);
-    },
-  };
-}
-
-async function pingPostgres(url: string): Promise<void> {
-  const pool = new Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5000 });
-  try {
-    await pool.query('SELECT 1');
-  } finally {
-    await pool.end();
-  }
 }
 
 function healthz(pool: Pool, redis: IORedis) {

@@ -76,6 +76,11 @@ export const handoffSchema = z.object({
   pipeline: pipelineSchema.optional(),
   /** Read-only queries the engine runs on the branch at the Smoke Test gate; each must succeed. */
   smoke_tests: z.array(z.object({ name: z.string().min(1).max(120), sql: z.string().min(1).max(5000) })).max(20).optional(),
+  /** Calls the engine makes to the Edge Functions it deployed on the branch; each must answer 2xx. */
+  function_checks: z
+    .array(z.object({ name: z.string().min(1).max(120), function: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'the function slug, e.g. track-progress'), body: z.unknown().optional() }))
+    .max(20)
+    .optional(),
 });
 export type Handoff = z.infer<typeof handoffSchema>;
 

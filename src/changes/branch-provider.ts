@@ -12,6 +12,8 @@ export interface Branch {
   createdAt: Date;
   /** Connection string of the branch database; never shown in Slack (it may hold a password). */
   databaseUrl: string;
+  /** False while the branch is still being made (listed so that clean-up can find a creation that died). */
+  ready?: boolean;
 }
 
 export interface SqlResult {
@@ -28,7 +30,7 @@ export interface BranchProvider {
   listBranches(): Promise<Branch[]>;
   /** Deletes the branch; deleting a missing branch is not an error. */
   deleteBranch(workflowId: number): Promise<void>;
-  /** Runs SQL on the branch (never on production). */
+  /** Runs SQL on the branch (never on production). Say `readOnly` explicitly: the providers differ in their default. */
   runSql(branch: Branch, sql: string, opts?: { readOnly?: boolean; timeoutMs?: number; rowLimit?: number }): Promise<SqlResult>;
 }
 

@@ -178,7 +178,7 @@ export class LocalBranchProvider implements BranchProvider {
   }
 
   private toBranch(name: string, comment: BranchComment): Branch {
-    return { id: name, name: branchName(comment.workflowId), workflowId: comment.workflowId, createdAt: new Date(comment.createdAt), databaseUrl: this.branchUrl(name) };
+    return { id: name, name: branchName(comment.workflowId), workflowId: comment.workflowId, createdAt: new Date(comment.createdAt), databaseUrl: this.branchUrl(name), ready: comment.ready };
   }
 
   private async writeComment(admin: Client, name: string, comment: BranchComment): Promise<void> {

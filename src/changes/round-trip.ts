@@ -62,7 +62,7 @@ export async function runRoundTrip(provider: BranchProvider, branch: Branch, mig
   const apply = async (sql: string): Promise<void> => {
     const wrapped = transactionSql(sql, lockTimeoutMs, statementTimeoutMs);
     try {
-      await provider.runSql(branch, wrapped.text, { timeoutMs: statementTimeoutMs, rowLimit: 1 });
+      await provider.runSql(branch, wrapped.text, { readOnly: false, timeoutMs: statementTimeoutMs, rowLimit: 1 });
     } catch (error) {
       throw new StageFailure(failure(error, sql, wrapped.offset));
     }

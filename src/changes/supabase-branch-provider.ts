@@ -138,6 +138,11 @@ export class SupabaseBranchProvider implements BranchProvider {
     return this.api.securityAdvisors(await this.target(workflowId));
   }
 
+  /** The project ref of the workflow's branch (its own project: SQL, functions and logs go there). */
+  async branchRef(workflowId: number): Promise<string> {
+    return this.target(workflowId);
+  }
+
   /** Runs a logs query (`logs.all`) on production. */
   logs(sql: string, range: { isoTimestampStart?: string; isoTimestampEnd?: string } = {}): Promise<Array<Record<string, unknown>>> {
     return this.api.logs(this.projectRef, sql, range);

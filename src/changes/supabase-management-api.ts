@@ -48,6 +48,11 @@ export const backupsSchema = z.object({
   physical_backup_data: z.object({ earliest_physical_backup_date_unix: z.number().optional(), latest_physical_backup_date_unix: z.number().optional() }).optional(),
 });
 
+/** A deployed Edge Function (`FunctionResponse`, fields the bot uses). */
+export const functionSchema = z.object({ id: z.string(), slug: z.string(), version: z.number().int(), status: z.string() });
+const apiKeysSchema = z.array(z.object({ name: z.string(), api_key: z.string().nullable().optional() }));
+
+export type SupabaseFunction = z.infer<typeof functionSchema>;
 export type SupabaseBranch = z.infer<typeof branchSchema>;
 export type SupabaseBranchDetails = z.infer<typeof branchDetailsSchema>;
 export type SupabaseLint = z.infer<typeof lintSchema>;
@@ -75,7 +80,7 @@ export interface SupabaseManagementApiOptions {
 }
 
 /** One request; `hints` say what to do on a 4xx status; no `schema` means the answer has no body. */
-type Call<T> = { action: string; method: 'GET' | 'POST' | 'DELETE'; path: string; schema?: z.ZodType<T>; body?: unknown } & {
+type Call<T> = { action: string; method: 'GET' | 'POST' | 'DELETE'; path: string; schema?: z.ZodType<T>; body?: unknown; form?: FormData } & {
   query?: Record<string, string | undefined>; timeoutMs?: number; hints?: Partial<Record<number, string>>;
 };
 
@@ -142,6 +147,30 @@ export class SupabaseManagementApi {
     }
     return answer.result ?? [];
   }
+  /**
+   * Deploys an Edge Function (`POST /v1/projects/{ref}/functions/deploy?slug=`, multipart: a `metadata`
+   * JSON part and one `file` part per source file, named by its path), creating it when it is new.
+   */
+  deployFunction(ref: string, slug: string, files: Array<{ path: string; content: string }>, metadata: { entrypoint_path: string; name: string; verify_jwt: boolean }): Promise<SupabaseFunction> {
+    const form = new FormData();
+    form.append('metadata', new Blob([JSON.stringify(metadata)], { type: 'application/json' }));
+    for (const f of files) form.append('file', new Blob([f.content], { type: 'application/typescript' }), f.path);
+    return this.call({ action: `Deploying the Edge Function ${slug}`, method: 'POST', path: `/v1/projects/${e(ref)}/functions/deploy`, query: { slug }, form, schema: functionSchema, hints: { 400: 'fix the function code and deploy again' } });
+  }
+  /** The project's Edge Functions. */
+  listFunctions(ref: string): Promise<SupabaseFunction[]> {
+    return this.call({ action: 'Listing Edge Functions', method: 'GET', path: `/v1/projects/${e(ref)}/functions`, schema: z.array(functionSchema) });
+  }
+  async deleteFunction(ref: string, slug: string): Promise<void> {
+    await this.call({ action: `Deleting the Edge Function ${slug}`, method: 'DELETE', path: `/v1/projects/${e(ref)}/functions/${e(slug)}` });
+  }
+  /** The project's API keys; the anon key is what a browser would call the project with. */
+  async anonKey(ref: string): Promise<string> {
+    const keys = await this.call({ action: 'Reading the API keys', method: 'GET', path: `/v1/projects/${e(ref)}/api-keys`, query: { reveal: 'true' }, schema: apiKeysSchema });
+    const anon = keys.find((k) => k.name === 'anon')?.api_key;
+    if (!anon) throw new SupabaseApiError('Reading the API keys', 'the project has no anon key; create one under Project Settings → API Keys', false, 200);
+    return anon;
+  }
   backups(ref: string): Promise<SupabaseBackups> {
     return this.call({ action: 'Listing Supabase backups', method: 'GET', path: `/v1/projects/${e(ref)}/database/backups`, schema: backupsSchema });
   }
@@ -149,7 +178,9 @@ export class SupabaseManagementApi {
   private async call<T>(c: Call<T>): Promise<T> {
     const url = new URL(this.baseUrl + c.path);
     for (const [name, value] of Object.entries(c.query ?? {})) if (value !== undefined) url.searchParams.set(name, value);
-    const json = c.body === undefined ? {} : { body: JSON.stringify(c.body), headers: { 'content-type': 'application/json' } };
+    // A multipart body sets its own content type (with the boundary).
+    const json: { body?: string | FormData; headers?: Record<string, string> } =
+      c.form !== undefined ? { body: c.form } : c.body === undefined ? {} : { body: JSON.stringify(c.body), headers: { 'content-type': 'application/json' } };
     const headers = { authorization: `Bearer ${this.accessToken}`, accept: 'application/json', ...json.headers };
     const timeoutMs = c.timeoutMs ?? this.timeoutMs;
     let response: Response, text: string;

@@ -1,8 +1,11 @@
 import type { Client } from 'pg';
+import { z } from 'zod';
 import type { Migration } from '../agents/handoff';
 import { sqlFailed } from './sql-error';
 import { withClient } from './with-client';
-import { ENSURE_HISTORY_SQL, findApplied, HISTORY_LOCK_SQL, nextVersion, recordApplied, removeApplied } from './migration-history';
+import { ENSURE_HISTORY_SQL, findApplied, HISTORY_LOCK_SQL, HISTORY_TABLE, nextVersion, recordApplied, removeApplied } from './migration-history';
+
+const historyEntrySchema = z.object({ version: z.string(), name: z.string().nullable() });
 
 /** Limits for SQL run on the target; `now` stamps versions (a clock in tests). */
 export interface TargetMigrationOptions {
@@ -84,5 +87,15 @@ export async function revertOnTarget(url: string, migration: Migration, opts: Ta
     }
     await removeApplied(client, version);
     return { reverted: true, version };
+  });
+}
+
+/** The target's migration history, oldest first; a target without the history table has none. */
+export async function targetHistory(url: string): Promise<Array<{ version: string; name?: string }>> {
+  return withClient(url, 'Reading the migration history of the target', async (client) => {
+    const { rows } = await client.query(`SELECT to_regclass('${HISTORY_TABLE}') IS NOT NULL AS present`);
+    if (!rows[0]?.present) return [];
+    const history = await client.query(`SELECT version, name FROM ${HISTORY_TABLE} ORDER BY version`);
+    return history.rows.map((r) => historyEntrySchema.parse(r)).map((r) => (r.name === null ? { version: r.version } : { version: r.version, name: r.name }));
   });
 }

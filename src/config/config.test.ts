@@ -35,6 +35,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...minimal, INFRA_APPROVERS: 'alice' })).toThrow(/INFRA_APPROVERS is invalid/);
   });
 
+  it('accepts an IANA time zone for the digest and refuses an unknown one, naming the fix', () => {
+    expect(loadConfig({ ...minimal, INFRA_DIGEST_TZ: 'Europe/Berlin' }).INFRA_DIGEST_TZ).toBe('Europe/Berlin');
+    expect(() => loadConfig({ ...minimal, INFRA_DIGEST_TZ: 'Mars/Olympus' })).toThrow(/INFRA_DIGEST_TZ is invalid: use an IANA time zone name/);
+  });
+
   it('treats an empty optional setting as unset', () => {
     expect(loadConfig({ ...minimal, SLACK_APP_TOKEN: '', ANTHROPIC_API_KEY: ' ' })).toMatchObject({ SLACK_APP_TOKEN: undefined, ANTHROPIC_API_KEY: undefined });
   });
@@ -43,5 +48,9 @@ describe('configuration', () => {
     expect(targetOf({ SUPABASE_PROJECT_REF: 'abcdefghijklmnopqrst', TARGET_DATABASE_URL: undefined })).toBe('supabase:abcdefghijklmnopqrst');
     expect(targetOf({ SUPABASE_PROJECT_REF: undefined, TARGET_DATABASE_URL: 'postgres://u:secret@db.local/app' })).toBe('postgres:db.local:5432/app');
     expect(targetOf({ SUPABASE_PROJECT_REF: undefined, TARGET_DATABASE_URL: undefined })).toBe('default');
+  });
+
+  it('asks for the project ref when a Supabase access token is given without one', () => {
+    expect(() => loadConfig({ ...minimal, SUPABASE_ACCESS_TOKEN: 'sbp_x' })).toThrow(/SUPABASE_PROJECT_REF is invalid: SUPABASE_ACCESS_TOKEN is set, so name the project/);
   });
 });

@@ -26,6 +26,16 @@ const duration = z
   })
   .pipe(z.number().int().min(1000, 'use at least 1s'));
 
+/** An IANA time zone name such as Europe/Berlin, as Intl (and Postgres) know them. */
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'use an IANA time zone name such as Europe/Berlin or UTC');
+
 /** Every setting of the bot; the README's settings table documents each field. */
 export const configSchema = z.object({
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'a bot token starts with xoxb-'),
@@ -42,16 +52,23 @@ export const configSchema = z.object({
   SUPABASE_ACCESS_TOKEN: optionalString,
   SUPABASE_PROJECT_REF: optionalString.pipe(z.string().regex(/^[a-z0-9]{20}$/, 'a project ref is 20 lowercase letters and digits').optional()),
   SUPABASE_API_URL: z.url().default('https://api.supabase.com'),
+  SUPABASE_PROJECT_URL: z.string().regex(/^https?:\/\/.*\{ref\}/, 'a URL with {ref} where the project ref goes, e.g. https://{ref}.supabase.co').default('https://{ref}.supabase.co'),
+  GITHUB_TOKEN: optionalString,
+  GITHUB_REPOSITORY: optionalString.pipe(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name, e.g. acme/platform').optional()),
+  GITHUB_API_URL: z.url().default('https://api.github.com'),
+  INFRA_CI_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
+  INFRA_CI_POLL_MS: z.coerce.number().int().min(10).default(15_000),
   INFRA_APPROVERS: optionalString.pipe(slackUserIds.optional()),
   INFRA_REQUESTER_MAY_APPROVE_MERGE: booleanFlag.default(false),
   INFRA_DIGEST_CHANNEL: optionalString,
   INFRA_DIGEST_CRON: z.string().default('0 9 * * 1-5'),
-  INFRA_DIGEST_TZ: z.string().default('UTC'),
+  INFRA_DIGEST_TZ: timeZone.default('UTC'),
   INFRA_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('infra'),
   INFRA_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   INFRA_STEP_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
   INFRA_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(30_000),
   INFRA_WORKSPACE_DIR: z.string().min(1).default('.agent_workspace'),
+  INFRA_MIGRATIONS_DIR: optionalString,
   INFRA_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   INFRA_AGENT_TURN_LIMIT: z.coerce.number().int().min(1).max(100).default(20),
   INFRA_STEP_TOKEN_BUDGET: z.coerce.number().int().min(1000).default(400_000),
@@ -62,6 +79,13 @@ export const configSchema = z.object({
   INFRA_REPLY_TIMEOUT: duration.default(24 * 3_600_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).superRefine((c, ctx) => {
+  if (c.GITHUB_TOKEN && !c.GITHUB_REPOSITORY) {
+    ctx.addIssue({ code: 'custom', path: ['GITHUB_REPOSITORY'], message: 'GITHUB_TOKEN is set, so name the repository CI changes go to (owner/name)' });
+  }
+  if (c.SUPABASE_ACCESS_TOKEN && !c.SUPABASE_PROJECT_REF) {
+    ctx.addIssue({ code: 'custom', path: ['SUPABASE_PROJECT_REF'], message: 'SUPABASE_ACCESS_TOKEN is set, so name the project to branch from (Project Settings → General → Reference ID)' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -2,6 +2,7 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../logger';
 import * as actions from './listeners/actions';
 import * as commands from './listeners/commands';
+import * as events from './listeners/events';
 import type { ListenerDeps } from './listeners/listener-deps';
 import * as messages from './listeners/messages';
 
@@ -19,6 +20,8 @@ export interface SlackAppOptions {
   routes?: Array<{ path: string; method: string; handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void }>;
   /** Retries of the Web API client; tests use a fast policy so a 429 cannot stall them. */
   retries?: number;
+  /** The Web API client's fetch (the runtime's counts failed calls for GET /metrics). */
+  fetch?: typeof fetch;
   logger: Logger;
 }
 
@@ -37,6 +40,7 @@ export function createSlackApp(opts: SlackAppOptions, deps: ListenerDeps): App {
     clientOptions: {
       slackApiUrl: opts.apiUrl,
       retryConfig: opts.retries === undefined ? undefined : { retries: opts.retries, factor: 1, minTimeout: 50, maxTimeout: 200 },
+      fetch: opts.fetch,
     },
   });
   app.error(async (error) => {
@@ -45,6 +49,7 @@ export function createSlackApp(opts: SlackAppOptions, deps: ListenerDeps): App {
   commands.register(app, deps);
   actions.register(app, deps);
   messages.register(app, deps);
+  events.register(app, deps);
   return app;
 }
 

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { AgentRunner } from '../agents/agent-runner';
 import type { RouterModel } from '../agents/router-model';
 import type { ChangeTarget } from '../changes/change-target';
+import type { CiDeps } from '../changes/ci-run-action';
 import type { Logger } from '../logger';
 import type { SlackPublisher } from '../slack/publisher';
 import type { WorkflowLibrary } from './definitions-loader';
@@ -31,6 +32,8 @@ export interface EngineDeps {
   policy: GatePolicy;
   /** The team's database: branches, merge, revert. Absent when no target is configured. */
   change?: ChangeTarget;
+  /** The repository CI changes are tried in (GitHub); absent when none is configured. */
+  ci?: CiDeps;
   /** Attempts for transient errors, as the queue is configured. */
   attempts: number;
   logger: Logger;

@@ -6,6 +6,7 @@ import { ACTIVE_WORKFLOW_STATES, Workflow, WorkflowState } from '../store/rows';
 import { nextWaitingWorkflow, releaseTarget } from '../store/target-locks-repo';
 import { recordEvent } from '../store/events';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
+import { discardCiBranch } from '../changes/ci-run-action';
 import type { EngineDeps } from './engine-deps';
 import { postReport } from './thread';
 
@@ -50,6 +51,8 @@ export async function afterEnd(deps: EngineDeps, workflowId: number): Promise<vo
     await deps.change.provider.deleteBranch(workflowId);
     await recordEvent(deps.pool, workflowId, 'branch_deleted', null, { reason: workflow.state });
   }
+  // A CI branch outlives its workflow only as the approved pull request; a rollback discards it itself.
+  if (deps.ci && workflow.state !== 'succeeded' && workflow.state !== 'rolled_back') await discardCiBranch(deps.ci, workflowId);
   const next = await nextWaitingWorkflow(deps.pool, workflow.target);
   if (next) await deps.queue.enqueue({ name: 'plan', data: { workflowId: next.id } }, { dedupeSuffix: `-after-${workflowId}` });
 }

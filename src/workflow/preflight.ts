@@ -4,7 +4,7 @@ import type { Workflow } from '../store/rows';
 /** The seed's pre-flight checks ("environment available", …); the target lock is the engine's own. */
 export interface PreflightCheck {
   name: string;
-  run(workflow: Workflow): Promise<PreflightResult>;
+  run(workflow: Workflow): Promise<PreflightResult | PreflightResult[]>;
 }
 
 /** Checks that the target database answers, within a few seconds. */
@@ -22,6 +22,10 @@ export function targetDatabaseCheck(ping: () => Promise<void>, label: string): P
   };
 }
 
+/** Runs every check; a check that throws is a failed result saying why, not a crashed plan job. */
 export async function runPreflight(checks: PreflightCheck[], workflow: Workflow): Promise<PreflightResult[]> {
-  return Promise.all(checks.map((c) => c.run(workflow)));
+  const results = await Promise.all(
+    checks.map((c) => c.run(workflow).catch((error: unknown): PreflightResult => ({ name: c.name, ok: false, detail: `could not be checked: ${(error as Error).message}` }))),
+  );
+  return results.flat();
 }

@@ -46,12 +46,16 @@ export async function reconcile(deps: EngineDeps): Promise<number> {
   return enqueued;
 }
 
+/** A branch still being made is left alone this long: its creator may be loading the schema into it right now. */
+const CREATION_GRACE_MS = 15 * 60_000;
+
 /**
  * Deletes branches whose workflow is gone or has ended (its own clean-up died with its process). A
  * rolled-back workflow's branch is left to its rollback job, which deletes it as a compensation.
  */
 async function removeOrphanBranches(deps: EngineDeps): Promise<void> {
   for (const branch of await deps.change!.provider.listBranches()) {
+    if (branch.ready === false && Date.now() - branch.createdAt.getTime() < CREATION_GRACE_MS) continue;
     const workflow = await getWorkflow(deps.pool, branch.workflowId);
     if (workflow && (ACTIVE_WORKFLOW_STATES as readonly string[]).includes(workflow.state)) continue;
     if (workflow?.state === 'rolled_back') continue;

@@ -15,7 +15,7 @@ export async function rollbackProduction(deps: EngineDeps, workflowId: number, u
     await recordEvent(deps.pool, workflowId, 'rollback_refused', user, {});
     throw new NotAllowedError(`Only the approvers (${approvers.map((u) => `<@${u}>`).join(', ')}) can roll back production. Ask one of them.`);
   }
-  const merged = (await listEvents(deps.pool, workflowId)).some((e) => e.type === 'migration_merged');
+  const merged = (await listEvents(deps.pool, workflowId)).some((e) => e.type === 'migration_merged' || (e.type === 'function_deployed' && e.data.existed === false));
   if (!merged) return `Workflow #${workflowId} merged nothing to production, so there is nothing to roll back.`;
   const moved = await transitionWorkflow(deps.pool, workflowId, ['succeeded', 'failed'], 'rolled_back', { type: 'workflow_rolled_back', actor: user, data: { after: 'merge' } });
   if (!moved) return `Workflow #${workflowId} is ${workflow.state.replace('_', ' ')}; there is nothing to roll back.`;

@@ -123,7 +123,7 @@ export async function runStep(deps: EngineDeps, stepId: number, attempt: Attempt
 async function afterSuccess(deps: EngineDeps, workflow: Workflow, step: Step, def: StepDefinition, headline: string, progressTs: string): Promise<void> {
   const elapsedMs = (step.finished_at?.getTime() ?? Date.now()) - (step.started_at?.getTime() ?? Date.now());
   const handoff = step.handoff ? handoffSchema.parse(step.handoff) : undefined;
-  await deps.slack.update(workflow.channel_id, progressTs, stepDoneMessage(headline, { summary: step.summary ?? 'Done.', elapsedMs, usage: step.usage ?? undefined, handoff }));
+  await deps.slack.update(workflow.channel_id, progressTs, stepDoneMessage(headline, { summary: step.summary ?? 'Done.', elapsedMs, usage: step.usage ?? undefined, handoff, notes: def.gate ? [] : (step.checks ?? []).filter((c) => c.status !== 'pass') }));
   const next = workflow.plan!.steps[step.idx + 1];
   if (handoff && def.agent && next) {
     const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };

@@ -34,7 +34,11 @@ export async function postReport(deps: EngineDeps, workflowId: number): Promise<
   if (!workflow?.root_ts) return;
   const [steps, gates] = await Promise.all([listSteps(deps.pool, workflowId), listGates(deps.pool, workflowId)]);
   const usage = steps.reduce((sum, s) => (s.usage ? addUsage(sum, s.usage) : sum), ZERO_USAGE);
-  const merged = (await listEvents(deps.pool, workflowId)).filter((e) => e.type === 'migration_merged').map((e) => String(e.data.name));
+  const events = await listEvents(deps.pool, workflowId);
+  const merged = [
+    ...events.filter((e) => e.type === 'migration_merged').map((e) => String(e.data.name)),
+    ...events.filter((e) => e.type === 'function_deployed' && e.data.existed === false).map((e) => `Edge Function ${String(e.data.slug)}`),
+  ];
   await storeWorkflowFile(deps, workflow, reportDocument(workflow, steps, gates, usage, merged));
   const report = reportMessage(workflow, steps, gates, usage, merged);
   const ts = await deps.slack.post(`wf:${workflowId}:report`, { channel: workflow.channel_id, threadTs: workflow.root_ts }, report);

@@ -64,6 +64,7 @@ describe('change safety through the Slack gates', () => {
     await h.click(security, 'approve', APPROVER);
     const smoke = await h.openGate(root, 'Smoke Test');
     expect(textOf(smoke)).toMatch(/:white_check_mark: Smoke: preferences readable — 1 row\(s\)/);
+    expect(textOf(smoke)).toMatch(/Backup point — a pg_dump of the target, taken just before the merge into .*backups/);
     expect(textOf(smoke)).toMatch(/:x: Smoke: legacy view readable — .*no_such_view/);
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
     await h.click(smoke, 'approve', APPROVER);

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { FakeSupabaseFunctions } from './fake-supabase-functions';
 import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from './local-http';
 
 /*
@@ -56,10 +57,16 @@ export interface FakeSupabaseOptions {
   branchingEnabled?: boolean;
   /** Status reads a new branch takes to become ready; default 2. */
   readsUntilReady?: number;
+  /** Host and port the branch details give for a direct connection; default Supabase's `db.<ref>.supabase.co:5432`. */
+  dbHost?: string;
+  dbPort?: number;
 }
 
 /** The fake's handler for `database/query`: answers rows for SQL run on a (branch) project ref. */
-export type FakeQueryHandler = (ref: string, body: { query: string; read_only?: boolean }) => Array<Record<string, unknown>>;
+export type FakeQueryHandler = (ref: string, body: { query: string; read_only?: boolean }) => Array<Record<string, unknown>> | Promise<Array<Record<string, unknown>>>;
+
+/** The fake's handler for `database/migrations` (POST): runs the migration; a throw answers 400 with its message. */
+export type FakeMigrationHandler = (ref: string, body: { query: string; name?: string }) => void | Promise<void>;
 
 const BRANCHING_DISABLED = { message: 'Preview branching is not enabled for this project.' };
 const createBranchBody = z.strictObject({ branch_name: z.string().min(1), persistent: z.boolean().optional(), git_branch: z.string().optional(), with_data: z.boolean().optional() });
@@ -68,7 +75,7 @@ const queryBody = z.strictObject({ query: z.string().min(1), parameters: z.array
 const migrationBody = z.strictObject({ query: z.string().min(1), name: z.string().optional(), rollback: z.string().optional() });
 
 type Answer = { status: number; body?: unknown };
-type Route = { method: string; pattern: RegExp; bodySchema?: z.ZodType; handle: (m: string[], body: unknown, q: Record<string, string>) => Answer };
+type Route = { method: string; pattern: RegExp; bodySchema?: z.ZodType; multipart?: true; handle: (m: string[], body: unknown, q: Record<string, string>) => Answer | Promise<Answer> };
 
 /** A local Management API on 127.0.0.1; see {@link startFakeSupabaseApi}. */
 export class FakeSupabaseApi {
@@ -83,6 +90,15 @@ export class FakeSupabaseApi {
   lints: unknown[] = [];
   backupList: Array<{ is_physical_backup: boolean; status: string; inserted_at: string }> = [];
   onQuery: FakeQueryHandler = () => [];
+  onMigration: FakeMigrationHandler = () => undefined;
+  /** Answers `logs.all` queries; the default is one connection log line. */
+  onLogs: (ref: string, query: Record<string, string>) => Array<Record<string, unknown>> = () => [{ timestamp: 1735689600000000, event_message: 'connection received' }];
+  /** Edge Functions: deploy/list/delete, api-keys, and the projects' `/functions/v1/<slug>` endpoint. */
+  readonly functions: FakeSupabaseFunctions;
+  /** SQL on production is a bug of the bot except on its rollback path; a test of that path sets this. */
+  productionSqlAllowed = false;
+  private readonly dbHost: string | undefined;
+  private readonly dbPort: number;
   private server: LocalServer | undefined;
   private readonly faults = new Map<string, FakeSupabaseFault[]>();
   private readonly routes: Route[] = [
@@ -94,9 +110,13 @@ export class FakeSupabaseApi {
     { method: 'POST', pattern: /^\/v1\/branches\/([^/]+)\/reset$/, bodySchema: actionBody, handle: ([id]) => this.withBranch(id!, (b) => this.action(b, 'resets')) },
     { method: 'POST', pattern: /^\/v1\/projects\/([^/]+)\/database\/query$/, bodySchema: queryBody, handle: ([ref], b) => this.query(ref!, b as z.infer<typeof queryBody>) },
     { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/database\/migrations$/, handle: ([ref]) => this.onProject(ref!, () => ({ status: 200, body: this.migrations.get(ref!) ?? [] })) },
-    { method: 'POST', pattern: /^\/v1\/projects\/([^/]+)\/database\/migrations$/, bodySchema: migrationBody, handle: ([ref], b) => this.onProject(ref!, () => this.applyMigration(ref!, b as z.infer<typeof migrationBody>)) },
+    { method: 'POST', pattern: /^\/v1\/projects\/([^/]+)\/database\/migrations$/, bodySchema: migrationBody, handle: ([ref], b) => this.onProjectAsync(ref!, () => this.applyMigration(ref!, b as z.infer<typeof migrationBody>)) },
     { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/advisors\/security$/, handle: ([ref]) => this.onProject(ref!, () => ({ status: 200, body: { lints: this.lints } })) },
-    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/analytics\/endpoints\/logs\.all$/, handle: ([ref], _b, q) => this.onProject(ref!, () => this.logs(q)) },
+    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/analytics\/endpoints\/logs\.all$/, handle: ([ref], _b, q) => this.onProject(ref!, () => this.logs(ref!, q)) },
+    { method: 'POST', pattern: /^\/v1\/projects\/([^/]+)\/functions\/deploy$/, multipart: true, handle: ([ref], b, q) => this.onProjectAsync(ref!, () => { const m = b as { raw: string; contentType?: string }; return this.functions.deploy(ref!, q.slug, Buffer.from(m.raw, 'utf8'), m.contentType); }) },
+    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/functions$/, handle: ([ref]) => this.onProject(ref!, () => this.functions.list(ref!)) },
+    { method: 'DELETE', pattern: /^\/v1\/projects\/([^/]+)\/functions\/([^/]+)$/, handle: ([ref, slug]) => this.onProject(ref!, () => this.functions.remove(ref!, slug!)) },
+    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/api-keys$/, handle: ([ref]) => this.onProject(ref!, () => this.functions.apiKeys(ref!)) },
     { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/database\/backups$/, handle: ([ref]) => this.onProject(ref!, () => ({ status: 200, body: { region: 'us-east-1', walg_enabled: true, pitr_enabled: false, backups: this.backupList, physical_backup_data: {} } })) },
   ];
 
@@ -105,6 +125,9 @@ export class FakeSupabaseApi {
     this.projectRef = options.projectRef ?? 'prodprojectref000001';
     this.branchingEnabled = options.branchingEnabled ?? true;
     this.readsUntilReady = options.readsUntilReady ?? 2;
+    this.dbHost = options.dbHost;
+    this.dbPort = options.dbPort ?? 5432;
+    this.functions = new FakeSupabaseFunctions(this.unexpected);
     // With branching on, production itself is the default branch (its project_ref is the parent's).
     this.addBranch('main', { project_ref: this.projectRef, is_default: true, readsUntilReady: 0, status: 'MIGRATIONS_PASSED' });
   }
@@ -153,9 +176,16 @@ export class FakeSupabaseApi {
     const method = req.method ?? 'GET';
     const raw = await readBody(req);
     const authorization = headerValue(req, 'authorization');
+    const invoked = /^\/([a-z0-9]+)\/functions\/v1\/([^/]+)$/.exec(url.pathname);
+    if (invoked && method === 'POST') {
+      const answer = this.functions.invoke(invoked[1]!, invoked[2]!, { apikey: headerValue(req, 'apikey'), authorization }, raw);
+      this.requests.push({ method, path: url.pathname, query: {}, authorization, body: raw, status: answer.status });
+      sendJson(res, answer.status, answer.body);
+      return;
+    }
     const entry: FakeSupabaseRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), authorization, body: undefined, status: 0 };
     this.requests.push(entry);
-    const answer = this.answer(entry, raw, headerValue(req, 'content-type'));
+    const answer = await this.answer(entry, raw, headerValue(req, 'content-type'));
     entry.status = answer.status;
     if (answer.body === undefined) {
       res.writeHead(answer.status, { 'content-length': '0' });
@@ -163,7 +193,7 @@ export class FakeSupabaseApi {
     } else sendJson(res, answer.status, answer.body);
   }
 
-  private answer(entry: FakeSupabaseRequest, raw: string, contentType: string | undefined): Answer {
+  private answer(entry: FakeSupabaseRequest, raw: string, contentType: string | undefined): Answer | Promise<Answer> {
     const what = `${entry.method} ${entry.path}`;
     if (!/^Bearer \S+$/.test(entry.authorization ?? '')) {
       this.unexpected.push(`${what} without an "Authorization: Bearer <token>" header`);
@@ -175,6 +205,7 @@ export class FakeSupabaseApi {
       this.unexpected.push(`${what}: no such endpoint in the fake`);
       return { status: 404, body: { message: 'Not Found' } };
     }
+    if (route.multipart) return route.handle(route.pattern.exec(entry.path)!.slice(1).map(decodeURIComponent), { raw, contentType }, entry.query);
     if (raw !== '') {
       if (route.bodySchema === undefined || !(contentType ?? '').startsWith('application/json')) {
         this.unexpected.push(`${what}: unexpected body (${contentType ?? 'no content-type'})`);
@@ -230,7 +261,7 @@ export class FakeSupabaseApi {
 
   private details(b: FakeBranch): Record<string, unknown> {
     const up = b.status === 'MIGRATIONS_PASSED' || b.status === 'FUNCTIONS_DEPLOYED';
-    return { ref: b.project_ref, postgres_version: '17.4.1.054', postgres_engine: '17', release_channel: 'ga', status: up ? 'ACTIVE_HEALTHY' : 'COMING_UP', db_host: `db.${b.project_ref}.supabase.co`, db_port: 5432, db_user: 'postgres', db_pass: 'branch-db-pass', jwt_secret: 'branch-jwt-secret' };
+    return { ref: b.project_ref, postgres_version: '17.4.1.054', postgres_engine: '17', release_channel: 'ga', status: up ? 'ACTIVE_HEALTHY' : 'COMING_UP', db_host: this.dbHost ?? `db.${b.project_ref}.supabase.co`, db_port: this.dbPort, db_user: 'postgres', db_pass: 'branch-db-pass', jwt_secret: 'branch-jwt-secret' };
   }
 
   private withBranch(idOrRef: string, then: (b: FakeBranch) => Answer): Answer {
@@ -253,21 +284,37 @@ export class FakeSupabaseApi {
     return { status: 201, body: { workflow_run_id: randomUUID(), message: 'ok' } };
   }
 
-  private query(ref: string, body: z.infer<typeof queryBody>): Answer {
-    if (ref === this.projectRef) this.unexpected.push(`SQL run on the production project ${ref}: ${body.query}`);
-    return this.onProject(ref, () => ({ status: 201, body: this.onQuery(ref, body) }));
+  private query(ref: string, body: z.infer<typeof queryBody>): Promise<Answer> {
+    if (ref === this.projectRef && !this.productionSqlAllowed) this.unexpected.push(`SQL run on the production project ${ref}: ${body.query}`);
+    return this.onProjectAsync(ref, async () => {
+      try {
+        return { status: 201, body: await this.onQuery(ref, body) };
+      } catch (error) {
+        return { status: 400, body: { message: (error as Error).message } };
+      }
+    });
   }
 
-  private applyMigration(ref: string, body: z.infer<typeof migrationBody>): Answer {
+  private async applyMigration(ref: string, body: z.infer<typeof migrationBody>): Promise<Answer> {
+    try {
+      await this.onMigration(ref, body);
+    } catch (error) {
+      return { status: 400, body: { message: (error as Error).message } };
+    }
     const list = this.migrations.get(ref) ?? [];
     list.push({ version: `2025010100000${list.length}`, ...(body.name === undefined ? {} : { name: body.name }) });
     this.migrations.set(ref, list);
     return { status: 200 };
   }
 
-  private logs(q: Record<string, string>): Answer {
+  private logs(ref: string, q: Record<string, string>): Answer {
     if ((q.sql ?? '') === '') this.unexpected.push('logs.all without a sql parameter');
-    return { status: 200, body: { result: [{ timestamp: 1735689600000000, event_message: 'connection received' }] } };
+    return { status: 200, body: { result: this.onLogs(ref, q) } };
+  }
+
+  private async onProjectAsync(ref: string, then: () => Promise<Answer>): Promise<Answer> {
+    const known = ref === this.projectRef || [...this.branches.values()].some((b) => b.project_ref === ref);
+    return known ? then() : this.wrongProject(`request for project ${ref}`);
   }
 
   private onProject(ref: string, then: () => Answer): Answer {

@@ -8,5 +8,9 @@ export interface ListenerDeps {
   engine: EngineDeps;
   /** The target every change workflow of this deployment works on. */
   target: string;
+  /** Time zone whose midnights bound the metric windows (INFRA_DIGEST_TZ). */
+  timeZone: string;
+  /** The clock of the metrics and the Home tab; tests pass their own. */
+  now: () => Date;
   logger: Logger;
 }

@@ -11,11 +11,12 @@ export function helpMessage(note?: string): SlackMessage {
     '*`/infra <request>`* — start a workflow, e.g. `/infra Add a new table for user preferences`',
     '*`/infra status <id>`* — where workflow #id is',
     '*`/infra list`* — active workflows',
+    '*`/infra metrics [7d|30d]`* — the five delivery metrics of the last 7 (or 30) days',
     '*`/infra cancel <id>`* — stop a workflow (the requester or an approver)',
     '*`/infra help`* — this text',
   ].join('\n');
   return {
-    text: `${note ? `${note} ` : ''}Usage: /infra <request> | status <id> | list | cancel <id> | help`,
+    text: `${note ? `${note} ` : ''}Usage: /infra <request> | status <id> | list | cancel <id> | help | metrics [7d|30d]`,
     blocks: [...(note ? [section(note)] : []), section(usage)],
   };
 }

@@ -31,11 +31,13 @@ export function waitingForTargetMessage(target: string, holderId: number, holder
 export interface PreflightResult {
   name: string;
   ok: boolean;
+  /** Passed, but worth a look (shown with a warning sign). */
+  warn?: boolean;
   detail: string;
 }
 
 export function preflightMessage(results: PreflightResult[]): SlackMessage {
-  const lines = results.map((r) => `${r.ok ? ':white_check_mark:' : ':x:'} *${escape(r.name)}* — ${escape(r.detail)}`);
+  const lines = results.map((r) => `${r.ok ? (r.warn ? ':warning:' : ':white_check_mark:') : ':x:'} *${escape(r.name)}* — ${escape(r.detail)}`);
   const ok = results.every((r) => r.ok);
   return {
     text: ok ? 'Pre-flight checks passed' : 'Pre-flight checks failed',

@@ -48,7 +48,7 @@ function rollbackProductionButton(workflowId: number, merged: string[]): KnownBl
         value: String(workflowId),
         confirm: {
           title: { type: 'plain_text', text: 'Roll back production?' },
-          text: { type: 'mrkdwn', text: `This runs the down SQL of ${merged.map((m) => `\`${m}\``).join(', ')} on production, in a transaction.` },
+          text: { type: 'mrkdwn', text: `This undoes ${merged.map((m) => `\`${m}\``).join(', ')} on production: each migration's down SQL runs in a transaction, and Edge Functions this workflow created are deleted.` },
           confirm: { type: 'plain_text', text: 'Roll back' },
           deny: { type: 'plain_text', text: 'Cancel' },
           style: 'danger',

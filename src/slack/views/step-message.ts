@@ -1,4 +1,5 @@
 import type { Handoff, Usage } from '../../agents/handoff';
+import type { Check } from '../../store/rows';
 import { SlackMessage } from '../message';
 import { context, duration, escape, section, slackDate, usageText } from './format';
 
@@ -18,14 +19,16 @@ export function stepRunningMessage(headline: string, tasks: string[], activity?:
   };
 }
 
-export function stepDoneMessage(headline: string, outcome: { summary: string; elapsedMs: number; usage?: Usage; handoff?: Handoff }): SlackMessage {
+/** `notes`: checks that did not pass on a step without a gate (a gated step shows them at its gate). */
+export function stepDoneMessage(headline: string, outcome: { summary: string; elapsedMs: number; usage?: Usage; handoff?: Handoff; notes?: Check[] }): SlackMessage {
   const artifacts = outcome.handoff?.artifacts.map((a) => `\`${escape(a.path)}\``).join(', ');
+  const notes = (outcome.notes ?? []).map((c) => `${c.status === 'fail' ? ':x:' : ':warning:'} ${escape(c.name)}${c.detail ? ` — ${escape(c.detail)}` : ''}`);
   const facts = [`:white_check_mark: done in ${duration(outcome.elapsedMs)}`];
   if (outcome.usage) facts.push(usageText(outcome.usage));
   return {
     text: `${headline} done: ${outcome.summary.slice(0, 200)}`,
     blocks: [
-      section(`*${escape(headline)}*\nOutput: ${escape(outcome.summary)}${artifacts ? `\nArtifacts: ${artifacts}` : ''}`),
+      section(`*${escape(headline)}*\nOutput: ${escape(outcome.summary)}${artifacts ? `\nArtifacts: ${artifacts}` : ''}${notes.length ? `\n${notes.join('\n')}` : ''}`),
       context(...facts),
     ],
   };

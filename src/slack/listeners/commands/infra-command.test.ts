@@ -93,3 +93,17 @@ describe('parseCommand with extra words after status or cancel', () => {
     expect(parseCommand('cancel 1e1')).toMatchObject({ type: 'help' });
   });
 });
+
+describe('parseCommand for metrics', () => {
+  it('reads `metrics` as the last 7 days, and `metrics 7d` or `metrics 30D` as that many days', () => {
+    expect(parseCommand('metrics')).toEqual({ type: 'metrics', days: 7 });
+    expect(parseCommand('metrics 7d')).toEqual({ type: 'metrics', days: 7 });
+    expect(parseCommand(' Metrics 30D ')).toEqual({ type: 'metrics', days: 30 });
+  });
+
+  it('answers another period, or more words, with the usage of metrics rather than starting a workflow', () => {
+    for (const raw of ['metrics 90d', 'metrics 7', 'metrics 7d please', 'metrics for the last week']) {
+      expect(parseCommand(raw)).toEqual({ type: 'help', note: expect.stringContaining('`/infra metrics` takes `7d` (the default) or `30d`') });
+    }
+  });
+});

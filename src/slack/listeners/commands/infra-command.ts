@@ -1,13 +1,18 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { InfraError, RequestTooLongError } from '../../../errors';
+import { computeMetrics } from '../../../metrics/metric-queries';
 import { listGates } from '../../../store/gates-repo';
 import { listSteps } from '../../../store/steps-repo';
 import { getWorkflow, insertWorkflow, listActiveWorkflows } from '../../../store/workflows-repo';
 import { cancelWorkflow } from '../../../workflow/cancel';
 import { acceptedMessage, errorMessage, helpMessage, listMessage, MAX_REQUEST_LENGTH, noticeMessage, statusMessage } from '../../views/command-responses';
+import { metricsMessage } from '../../views/metrics-message';
 import type { SlackMessage } from '../../message';
 import type { ListenerDeps } from '../listener-deps';
+
+/** The windows `/infra metrics` offers, in days. */
+export type MetricDays = 7 | 30;
 
 /** The fields of a slash command this bot relies on, validated at the boundary. */
 const commandSchema = z.object({
@@ -21,6 +26,7 @@ export type ParsedCommand =
   | { type: 'help'; note?: string }
   | { type: 'status' | 'cancel'; id: number }
   | { type: 'list' }
+  | { type: 'metrics'; days: MetricDays }
   | { type: 'request'; text: string }
   | { type: 'invalid'; message: string };
 
@@ -32,6 +38,11 @@ export function parseCommand(raw: string): ParsedCommand {
   const word = head.toLowerCase();
   if (word === 'help' && rest.length === 0) return { type: 'help' };
   if (word === 'list' && rest.length === 0) return { type: 'list' };
+  if (word === 'metrics') {
+    const period = rest.length === 0 ? '7d' : rest.length === 1 ? rest[0]!.toLowerCase() : '';
+    if (period !== '7d' && period !== '30d') return { type: 'help', note: '`/infra metrics` takes `7d` (the default) or `30d`, e.g. `/infra metrics 30d`.' };
+    return { type: 'metrics', days: period === '7d' ? 7 : 30 };
+  }
   if (word === 'status' || word === 'cancel') {
     const id = rest.length === 1 && /^#?\d{1,15}$/.test(rest[0]!) ? Number(rest[0]!.replace('#', '')) : 0;
     if (id <= 0) return { type: 'help', note: `\`/infra ${word}\` takes one workflow id, e.g. \`/infra ${word} 12\`.` };
@@ -70,6 +81,11 @@ export function infraCommand(deps: ListenerDeps) {
           return await ack(ephemeral(errorMessage(cmd.message)));
         case 'list':
           return await ack(ephemeral(listMessage(await listActiveWorkflows(deps.pool))));
+        case 'metrics': {
+          const window = { now: deps.now(), timeZone: deps.timeZone, days: cmd.days };
+          const [current, previous] = await Promise.all([computeMetrics(deps.pool, window), computeMetrics(deps.pool, { ...window, back: 1 })]);
+          return await ack(ephemeral(metricsMessage(current, previous, deps.timeZone)));
+        }
         case 'status': {
           const workflow = await getWorkflow(deps.pool, cmd.id);
           if (!workflow) return await ack(ephemeral(errorMessage(`There is no workflow #${cmd.id}. \`/infra list\` shows the active ones.`)));

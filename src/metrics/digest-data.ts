@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import type { Queryable } from '../store/db';
+import { gateKindSchema } from '../workflow/gate-kinds';
+import type { GatePolicy } from '../workflow/engine-deps';
+
+const waitingGateSchema = z.object({
+  workflow_id: z.coerce.number(),
+  kind: gateKindSchema,
+  merges: z.boolean(),
+  approvals: z.array(z.string()),
+  opened_at: z.coerce.date(),
+  channel_id: z.string(),
+  root_ts: z.string().nullable(),
+  request: z.string(),
+  requester: z.string(),
+});
+/** An open gate of a workflow that waits at it. */
+export type WaitingGate = z.infer<typeof waitingGateSchema>;
+
+/** Open gates of workflows waiting at a gate, the longest-waiting first. */
+export async function waitingGates(db: Queryable): Promise<WaitingGate[]> {
+  const { rows } = await db.query(
+    `SELECT g.workflow_id, g.kind, g.merges, g.approvals, g.created_at AS opened_at, w.channel_id, w.root_ts, w.request, w.requester
+     FROM gates g JOIN workflows w ON w.id = g.workflow_id
+     WHERE g.state = 'open' AND w.state = 'waiting_gate' ORDER BY g.created_at, g.id`,
+  );
+  return rows.map((r) => waitingGateSchema.parse(r));
+}
+
+/** True when `user` may decide the gate and has not approved it yet: the gate waits for them. */
+export function gateWaitsFor(gate: WaitingGate, user: string, policy: GatePolicy): boolean {
+  if (policy.approvers?.length && !policy.approvers.includes(user)) return false;
+  if (gate.approvals.includes(user)) return false;
+  return !(gate.merges && gate.requester === user && !policy.requesterMayApproveMerge);
+}
+
+const failureSchema = z.object({
+  workflow_id: z.coerce.number(),
+  type: z.enum(['workflow_failed', 'merge_failed', 'workflow_rolled_back']),
+  at: z.coerce.date(),
+  channel_id: z.string(),
+  root_ts: z.string().nullable(),
+  request: z.string(),
+  error: z.string().nullable(),
+});
+/** A workflow that failed, failed to merge, or was rolled back. */
+export type Failure = z.infer<typeof failureSchema>;
+
+/** Failures recorded in [from, to), oldest first. */
+export async function failuresBetween(db: Queryable, from: Date, to: Date): Promise<Failure[]> {
+  const { rows } = await db.query(
+    `SELECT e.workflow_id, e.type, e.created_at AS at, w.channel_id, w.root_ts, w.request, w.error
+     FROM events e JOIN workflows w ON w.id = e.workflow_id
+     WHERE e.type IN ('workflow_failed', 'merge_failed', 'workflow_rolled_back') AND e.created_at >= $1 AND e.created_at < $2
+     ORDER BY e.created_at, e.id`,
+    [from, to],
+  );
+  return rows.map((r) => failureSchema.parse(r));
+}
+
+/** How many events were recorded in [from, to): zero makes a quiet day. */
+export async function eventCountBetween(db: Queryable, from: Date, to: Date): Promise<number> {
+  const { rows } = await db.query<{ count: string }>('SELECT count(*) FROM events WHERE created_at >= $1 AND created_at < $2', [from, to]);
+  return Number(rows[0]!.count);
+}

@@ -1,0 +1,116 @@
+import { ConnectionOptions, Queue, Worker } from 'bullmq';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import type { Logger } from '../logger';
+import type { SlackPublisher } from '../slack/publisher';
+import { digestMessage } from '../slack/views/digest-message';
+import { inTransaction } from '../store/db';
+import { chartPng } from './chart-png';
+import { buildDigest } from './build-digest';
+import { dailySeries } from './metric-queries';
+
+export const DIGEST_QUEUE = 'digest';
+const SCHEDULER_ID = 'daily-digest';
+/** Days of the chart uploaded with each digest. */
+const CHART_DAYS = 30;
+
+export const digestJobSchema = z.object({ channel: z.string().min(1) });
+
+/** What posting a digest needs, from the composition root. */
+export interface DigestDeps {
+  pool: Pool;
+  slack: SlackPublisher;
+  /** Time zone of the digest's days (INFRA_DIGEST_TZ). */
+  timeZone: string;
+  /** The clock; tests pass their own. */
+  now: () => Date;
+  logger: Logger;
+}
+
+/**
+ * Posts the day's digest to `channel` unless it was posted already. The (channel, day) row is locked
+ * for the whole post, so a second worker (or a second firing after a restart) waits, then sees the
+ * digest posted and stops; if the first one dies, its lock goes with it and the second one posts.
+ */
+export async function postDailyDigest(deps: DigestDeps, channel: string): Promise<'posted' | 'already posted'> {
+  const now = deps.now();
+  const { day, yesterday } = await localDay(deps.pool, now, deps.timeZone);
+  return inTransaction(deps.pool, async (tx) => {
+    await tx.query('INSERT INTO digests (channel_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING', [channel, day]);
+    const claimed = await tx.query<{ ts: string | null }>('SELECT ts FROM digests WHERE channel_id = $1 AND day = $2 FOR UPDATE', [channel, day]);
+    if (claimed.rows[0]?.ts) return 'already posted';
+    const previous = await tx.query<{ posted_at: Date }>(
+      'SELECT posted_at FROM digests WHERE channel_id = $1 AND day < $2 AND posted_at IS NOT NULL ORDER BY day DESC LIMIT 1',
+      [channel, day],
+    );
+    const since = previous.rows[0]?.posted_at ?? yesterday;
+    const digest = await buildDigest(deps.pool, { now, timeZone: deps.timeZone, day, since });
+    const ts = await deps.slack.post(`digest:${channel}:${day}`, { channel }, digestMessage(digest));
+    if (!digest.quiet) {
+      const chart = chartPng(await dailySeries(deps.pool, { now, timeZone: deps.timeZone, days: CHART_DAYS }));
+      await deps.slack.uploadFile(`digest:${channel}:${day}:chart`, { channel, threadTs: ts }, {
+        filename: `infra-digest-${day}.png`,
+        content: chart,
+        title: `Last ${CHART_DAYS} days: production merges (blue), failed or rolled-back changes (red)`,
+      });
+    }
+    await tx.query('UPDATE digests SET ts = $3, posted_at = $4 WHERE channel_id = $1 AND day = $2', [channel, day, ts, now]);
+    deps.logger.info({ channel, day, quiet: digest.quiet }, 'daily digest posted');
+    return 'posted';
+  });
+}
+
+/** Today's local date and the start of yesterday, in the digest's time zone. */
+async function localDay(pool: Pool, now: Date, timeZone: string): Promise<{ day: string; yesterday: Date }> {
+  const { rows } = await pool.query<{ day: string; yesterday: Date }>(
+    `SELECT to_char($1::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD') AS day,
+            (date_trunc('day', $1::timestamptz AT TIME ZONE $2) - interval '1 day') AT TIME ZONE $2 AS yesterday`,
+    [now, timeZone],
+  );
+  return rows[0]!;
+}
+
+export interface DigestScheduleOptions {
+  /** Channel of the digest; without one the schedule is removed. */
+  channel?: string;
+  /** Cron pattern with an optional seconds field (INFRA_DIGEST_CRON). */
+  cron: string;
+  timeZone: string;
+}
+
+/**
+ * The daily digest's BullMQ job scheduler. Upserting is idempotent, so every worker may call it at
+ * start-up; the scheduler then produces one job per firing for all of them.
+ */
+export async function scheduleDigest(queue: Queue, opts: DigestScheduleOptions): Promise<void> {
+  if (!opts.channel) {
+    await queue.removeJobScheduler(SCHEDULER_ID);
+    return;
+  }
+  await queue.upsertJobScheduler(
+    SCHEDULER_ID,
+    { pattern: opts.cron, tz: opts.timeZone },
+    {
+      name: 'digest',
+      data: { channel: opts.channel },
+      opts: { attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: { count: 100 } },
+    },
+  );
+}
+
+/** The digest queue, on the deployment's prefix. */
+export function digestQueue(connection: ConnectionOptions, prefix: string): Queue {
+  return new Queue(DIGEST_QUEUE, { connection, prefix });
+}
+
+/** A worker for the digest queue; one job at a time is plenty for one message a day. */
+export function startDigestWorker(deps: DigestDeps, opts: { connection: ConnectionOptions; prefix: string }): Worker {
+  const worker = new Worker(DIGEST_QUEUE, async (job) => postDailyDigest(deps, digestJobSchema.parse(job.data).channel), {
+    connection: opts.connection,
+    prefix: opts.prefix,
+    concurrency: 1,
+  });
+  worker.on('failed', (job, err) => deps.logger.warn({ job: job?.name, attempts: job?.attemptsMade, err: err.message }, 'digest attempt failed'));
+  worker.on('error', (err) => deps.logger.error({ err: err.message }, 'digest worker error'));
+  return worker;
+}

@@ -1,0 +1,79 @@
+import type { KnownBlock } from '@slack/types';
+import type { Failure, WaitingGate } from '../../metrics/digest-data';
+import type { Metrics } from '../../metrics/metric-queries';
+import { GATES } from '../../workflow/gate-kinds';
+import type { SlackMessage } from '../message';
+import { context, escape, header, section, slackDate } from './format';
+import { humanDuration, metricLines, windowLabel } from './metrics-format';
+import { workflowLink } from './thread-link';
+
+/** Everything one day's digest shows; built by the digest job, drawn by {@link digestMessage}. */
+export interface Digest {
+  /** The local date of the digest, `YYYY-MM-DD`. */
+  day: string;
+  timeZone: string;
+  now: Date;
+  current: Metrics;
+  previous: Metrics;
+  waiting: WaitingGate[];
+  /** Failures since the previous digest. */
+  failures: Failure[];
+  /** Nothing happened since the previous digest and nothing waits: the short digest. */
+  quiet: boolean;
+}
+
+/** Lines listed in one section at most; the rest are counted. */
+const MAX_LINES = 15;
+
+const FAILURE_WORDS: Record<Failure['type'], string> = {
+  workflow_failed: 'failed',
+  merge_failed: 'failed to merge',
+  workflow_rolled_back: 'rolled back',
+};
+
+/** `Monday 30 November 2026`. */
+export function dayLabel(day: string): string {
+  const date = new Date(`${day}T12:00:00Z`);
+  const part = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' }).format(date);
+  return `${part({ weekday: 'long' })} ${part({ day: 'numeric' })} ${part({ month: 'long' })} ${part({ year: 'numeric' })}`;
+}
+
+function listed<T>(items: T[], line: (item: T) => string): string {
+  const shown = items.slice(0, MAX_LINES).map(line);
+  if (items.length > MAX_LINES) shown.push(`…and ${items.length - MAX_LINES} more`);
+  return shown.join('\n');
+}
+
+function waitingLine(now: Date, g: WaitingGate): string {
+  const gate = GATES[g.kind];
+  return `• ${workflowLink(g.workflow_id, g.channel_id, g.root_ts)} at *${gate.stage} · ${gate.title}* for ${humanDuration(now.getTime() - g.opened_at.getTime())} — ${escape(g.request.slice(0, 80))}`;
+}
+
+function failureLine(f: Failure): string {
+  const why = f.type !== 'workflow_rolled_back' && f.error ? `: ${escape(f.error.slice(0, 120))}` : '';
+  return `• ${workflowLink(f.workflow_id, f.channel_id, f.root_ts)} ${FAILURE_WORDS[f.type]} ${slackDate(f.at)}${why}`;
+}
+
+/** The daily digest: the five metrics against the previous week, what waits at a gate, and what failed. */
+export function digestMessage(d: Digest): SlackMessage {
+  const title = `Infra digest · ${dayLabel(d.day)}`;
+  if (d.quiet) {
+    return {
+      text: `${title}: a quiet day`,
+      blocks: [
+        section(`:sunny: *${title}* — a quiet day: nothing ran since the last digest, nothing waits at a gate and nothing failed.`),
+        context('`/infra metrics` shows the last 7 or 30 days.'),
+      ],
+    };
+  }
+  const blocks: KnownBlock[] = [
+    header(`:bar_chart: ${title}`),
+    section(`*Last ${d.current.days} days* (${windowLabel(d.current, d.timeZone)}), against the ${d.current.days} days before\n${metricLines(d.current, d.previous).join('\n')}`),
+    { type: 'divider' },
+    section(d.waiting.length ? `*Waiting at a gate (${d.waiting.length})*\n${listed(d.waiting, (g) => waitingLine(d.now, g))}` : '*Waiting at a gate:* nothing.'),
+    section(d.failures.length ? `*Failures since the last digest (${d.failures.length})*\n${listed(d.failures, failureLine)}` : '*Failures since the last digest:* none.'),
+    context(`Days are counted in ${d.timeZone}. The chart of the last 30 days is in the thread.`),
+  ];
+  const summary = `${d.waiting.length} waiting at a gate, ${d.failures.length} failure(s) since the last digest`;
+  return { text: `${title}: ${summary}`, blocks };
+}

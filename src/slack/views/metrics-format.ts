@@ -1,0 +1,53 @@
+import type { Metrics } from '../../metrics/metric-queries';
+
+/** A duration as people read it in a digest: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
+export function humanDuration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
+  const days = Math.floor(hours / 24);
+  return `${days} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
+}
+
+const percent = (rate: number) => `${Math.round(rate * 100)} %`;
+const decimal = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0$/, ''));
+
+/** A change against the previous window; "new" when the previous one had no data. */
+function change(current: number | null, previous: number | null | undefined, format: (delta: number) => string): string {
+  if (previous === undefined || current === null) return '';
+  if (previous === null) return ' · _new_';
+  const delta = current - previous;
+  if (Math.abs(delta) < 1e-9) return ' · ±0';
+  return ` · ${delta > 0 ? '▲' : '▼'} ${format(Math.abs(delta))}`;
+}
+
+/** One line per metric, with the change against `previous` when given; "no data" says why. */
+export function metricLines(m: Metrics, previous?: Metrics): string[] {
+  const p = previous;
+  const ms = m.migrationSuccess;
+  const dep = m.deployments;
+  const rec = m.recovery;
+  const life = m.branchLifespan;
+  const rb = m.rollbacks;
+  return [
+    `*Migration success rate:* ${ms.rate === null ? '_no data_ (no migration tried on a branch)' : `${percent(ms.rate)} (${ms.merged} of ${ms.tried} merged)`}` +
+      change(ms.rate, p?.migrationSuccess.rate, (d) => `${Math.round(d * 100)} pts`),
+    `*Deployment frequency:* ${decimal(dep.perDay)}/day · ${decimal(dep.perWeek)}/week (${dep.count} production merge${dep.count === 1 ? '' : 's'})` +
+      change(dep.count, p?.deployments.count, (d) => `${d}`),
+    `*Mean time to recovery:* ${rec.meanMs === null ? `_no data_ (${rec.incidents ? `${rec.incidents} failure${rec.incidents === 1 ? '' : 's'}, none recovered yet` : 'no failed production change'})` : `${humanDuration(rec.meanMs)} (${rec.recovered} of ${rec.incidents} recovered)`}` +
+      change(rec.meanMs, p?.recovery.meanMs, humanDuration),
+    `*Branch lifespan:* ${life.medianMs === null || life.p90Ms === null ? '_no data_ (no branch deleted)' : `median ${humanDuration(life.medianMs)} · p90 ${humanDuration(life.p90Ms)} (${life.branches} branch${life.branches === 1 ? '' : 'es'})`}` +
+      change(life.medianMs, p?.branchLifespan.medianMs, (d) => `${humanDuration(d)} (median)`),
+    `*Rollback frequency:* ${rb.rate === null ? '_no data_ (no production merge)' : `${percent(rb.rate)} (${rb.count} of ${rb.merges} merges rolled back)`}` +
+      change(rb.rate, p?.rollbacks.rate, (d) => `${Math.round(d * 100)} pts`),
+  ];
+}
+
+/** `23–29 Nov`: the window's local days, for the heading. */
+export function windowLabel(m: Metrics, timeZone: string): string {
+  const fmt = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone });
+  const lastDay = new Date(m.end.getTime() - 1);
+  return `${fmt.format(m.start)} – ${fmt.format(lastDay)}`;
+}

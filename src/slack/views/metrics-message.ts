@@ -1,0 +1,15 @@
+import type { Metrics } from '../../metrics/metric-queries';
+import type { SlackMessage } from '../message';
+import { context, section } from './format';
+import { metricLines, windowLabel } from './metrics-format';
+
+/** `/infra metrics [7d|30d]`: the five metrics of the window and the change against the one before. */
+export function metricsMessage(current: Metrics, previous: Metrics, timeZone: string): SlackMessage {
+  return {
+    text: `Metrics of the last ${current.days} days`,
+    blocks: [
+      section(`*Metrics · last ${current.days} days* (${windowLabel(current, timeZone)})\n${metricLines(current, previous).join('\n')}`),
+      context(`Full days in ${timeZone}; changes are against the ${current.days} days before. Definitions are in the README.`),
+    ],
+  };
+}

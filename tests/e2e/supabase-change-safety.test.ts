@@ -1,0 +1,229 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { createSupabaseTestDatabase } from '../changes/supabase-test-database';
+import { textOf } from '../support/fake-slack';
+import { FakeSupabaseApi, startFakeSupabaseApi } from '../support/fake-supabase-api';
+import { APPROVER, CHANNEL, Harness } from '../support/harness';
+import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';
+
+type Db = Awaited<ReturnType<typeof createSupabaseTestDatabase>>;
+
+const HISTORY_SQL = 'create schema supabase_migrations; create table supabase_migrations.schema_migrations (version text primary key, statements text[], name text)';
+
+/** Runs what the Management API would run, on a real database: one connection per request, as the API does. */
+async function runOn(pool: Pool, sql: string, readOnly: boolean): Promise<Array<Record<string, unknown>>> {
+  const client = await pool.connect();
+  try {
+    if (readOnly) await client.query('begin read only');
+    const result = (await client.query(sql)) as unknown;
+    if (readOnly) await client.query('commit');
+    const results = Array.isArray(result) ? result : [result];
+    return (results[results.length - 1] as { rows?: Array<Record<string, unknown>> }).rows ?? [];
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw new Error(`Failed to run sql query: ERROR: ${(error as Error).message}`);
+  } finally {
+    client.release();
+  }
+}
+
+async function hasTable(pool: Pool, name: string): Promise<boolean> {
+  const { rows } = await pool.query('select to_regclass($1) is not null as present', [name]);
+  return rows[0].present as boolean;
+}
+
+describe('change safety on a Supabase project through the Slack gates', () => {
+  let h: Harness;
+  let api: FakeSupabaseApi;
+  let production: Db;
+  const branches = new Map<string, Db>();
+
+  beforeEach(async () => {
+    production = await createSupabaseTestDatabase();
+    await production.pool.query(HISTORY_SQL);
+    // Branch details point at a closed local port: the direct connection is refused at once, as when it is unreachable.
+    api = await startFakeSupabaseApi({ dbHost: '127.0.0.1', dbPort: 1 });
+    const dbOf = async (ref: string): Promise<Db> => {
+      if (ref === api.projectRef) return production;
+      let branch = branches.get(ref);
+      if (!branch) {
+        branch = await createSupabaseTestDatabase();
+        branches.set(ref, branch);
+      }
+      return branch;
+    };
+    api.onQuery = async (ref, body) => runOn((await dbOf(ref)).pool, body.query, body.read_only ?? false);
+    api.onMigration = async (ref, body) => {
+      const db = await dbOf(ref);
+      await runOn(db.pool, `begin;\n${body.query}\n;\ninsert into supabase_migrations.schema_migrations (version, name, statements) values ('20250101000000', '${body.name}', array['-']);\ncommit;`, false);
+    };
+    api.backupList = [{ is_physical_backup: true, status: 'COMPLETED', inserted_at: '2026-11-30T03:00:00.000Z' }];
+    api.lints = [{ name: 'auth_users_exposed', title: 'Exposed Auth Users', level: 'WARN', facing: 'EXTERNAL', categories: ['SECURITY'], description: 'auth.users exposed', detail: 'View public.profiles exposes auth.users.', remediation: 'Remove the view or revoke access.', metadata: {}, cache_key: 'auth_users_exposed_public_profiles' }];
+  });
+
+  afterEach(async () => {
+    await h?.close();
+    await api.close();
+    for (const db of branches.values()) await db.drop();
+    branches.clear();
+    await production.drop();
+  });
+
+  it('branches on Supabase, round-trips the migration there, shows the advisors, merges through the migrations endpoint after the last approval and rolls back on request', async () => {
+    h = await Harness.start({
+      env: { SUPABASE_ACCESS_TOKEN: api.accessToken, SUPABASE_PROJECT_REF: api.projectRef, SUPABASE_API_URL: api.baseUrl },
+      runtime: { supabasePollIntervalMs: 10 },
+    });
+    scriptSchemaChange(h.claude, ['backend-engineer']);
+    h.claude.script('backend-engineer', [submit('backend-engineer', { smoke_tests: [{ name: 'preferences readable', sql: 'select count(*) from public.user_preferences' }] })]);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    const preflight = await h.waitForInThread(root, /Pre-flight checks/);
+    expect(textOf(preflight)).toContain(`Supabase project ${api.projectRef} (branching) answers`);
+    expect(textOf(preflight)).toMatch(/Pending migrations\* — none/);
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+
+    const branchGate = await h.openGate(root, 'Branch Test');
+    expect(textOf(branchGate)).toMatch(/Up applies on the branch/);
+    expect(textOf(branchGate)).toMatch(/Down restores the schema/);
+    expect(textOf(branchGate)).toContain('+ table public.user_preferences');
+    const branch = api.branchNamed('infra-wf-1')!;
+    expect(branch).toBeDefined();
+    expect(await hasTable(branches.get(branch.project_ref)!.pool, 'public.user_preferences')).toBe(true);
+    expect(await hasTable(production.pool, 'public.user_preferences')).toBe(false);
+    await h.click(branchGate, 'approve', APPROVER);
+
+    const security = await h.openGate(root, 'Security');
+    expect(textOf(security)).toContain('Advisor: Exposed Auth Users');
+    expect(textOf(security)).toMatch(/RLS probes — not run: could not connect/);
+    await h.click(security, 'approve', APPROVER);
+    const smoke = await h.openGate(root, 'Smoke Test');
+    expect(textOf(smoke)).toMatch(/Smoke: preferences readable — 1 row\(s\)/);
+    expect(api.requestsTo(`/v1/projects/${api.projectRef}/database/migrations`, 'POST')).toHaveLength(0);
+    await h.click(smoke, 'approve', APPROVER);
+
+    const merged = await h.waitForInThread(root, /Merged to production/);
+    expect(textOf(merged)).toContain('Supabase physical backup of 2026-11-30T03:00:00.000Z');
+    await h.waitForState('succeeded');
+    expect(await hasTable(production.pool, 'public.user_preferences')).toBe(true);
+    expect(api.migrations.get(api.projectRef)?.map((m) => m.name)).toEqual(['create_user_preferences']);
+    const dir = join(h.workspace, 'supabase', 'migrations');
+    const [file] = readdirSync(dir).filter((f) => f.endsWith('.sql'));
+    expect(file).toMatch(/^\d{14}_create_user_preferences\.sql$/);
+    expect(readFileSync(join(dir, file!), 'utf8')).toContain('create table public.user_preferences');
+    await h.slack.waitFor(() => api.branchNamed('infra-wf-1') === undefined || undefined, { description: 'branch deleted' });
+
+    const report = await h.waitForInThread(root, /Workflow complete/);
+    api.productionSqlAllowed = true;
+    await h.clickButton(report, 'workflow_rollback_production', APPROVER);
+    await h.waitForInThread(root, /Rolled back by .* undid `revert-create_user_preferences`/);
+    expect(await hasTable(production.pool, 'public.user_preferences')).toBe(false);
+    expect((await production.pool.query('select name from supabase_migrations.schema_migrations')).rows).toEqual([]);
+    expect(existsSync(join(dir, file!))).toBe(false);
+    const rollbackSql = api.requestsTo(`/v1/projects/${api.projectRef}/database/query`, 'POST');
+    expect(rollbackSql).toHaveLength(1);
+    expect(JSON.stringify(rollbackSql[0]!.body)).toContain('drop table public.user_preferences');
+    expect(api.unexpected).toEqual([]);
+    h.slack.assertNoUnexpected();
+    expect(h.slack.channelMessages(CHANNEL)).toHaveLength(1);
+  });
+
+  it('stops before the first step when a migration file is not applied to the project', async () => {
+    h = await Harness.start({
+      env: { SUPABASE_ACCESS_TOKEN: api.accessToken, SUPABASE_PROJECT_REF: api.projectRef, SUPABASE_API_URL: api.baseUrl },
+      runtime: { supabasePollIntervalMs: 10 },
+    });
+    const dir = join(h.workspace, 'supabase', 'migrations');
+    require('node:fs').mkdirSync(dir, { recursive: true });
+    require('node:fs').writeFileSync(join(dir, '20261129120000_add_orders.sql'), 'create table public.orders (id int);\n');
+    api.migrations.set(api.projectRef, [{ version: '20261101000000', name: 'made_in_dashboard' }]);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    const preflight = await h.waitForInThread(root, /Pre-flight checks/);
+    expect(textOf(preflight)).toContain('1 migration file(s) not applied to the target: 20261129120000_add_orders.sql');
+    expect(textOf(preflight)).toMatch(/:warning: \*Migration history drift\* — 1 applied migration\(s\) have no file .*20261101000000 made_in_dashboard/);
+    await h.waitForState('failed');
+    expect(api.branchNamed('infra-wf-1')).toBeUndefined();
+  });
+
+  it('deploys an Edge Function on the branch, hands its logs to the backend-engineer when a call fails, deploys the fixed one to production after approval and deletes it on rollback', async () => {
+    h = await Harness.start({
+      env: { SUPABASE_ACCESS_TOKEN: api.accessToken, SUPABASE_PROJECT_REF: api.projectRef, SUPABASE_API_URL: api.baseUrl, SUPABASE_PROJECT_URL: `${api.baseUrl}/{ref}` },
+      runtime: { supabasePollIntervalMs: 10 },
+    });
+    const fn = (code: string) => ({ path: 'supabase/functions/track-progress/index.ts', kind: 'typescript', content: code });
+    const shared = { path: 'supabase/functions/_shared/cors.ts', kind: 'typescript', content: 'export const cors = {};\n' };
+    const function_checks = [{ name: 'records a lesson', function: 'track-progress', body: { lesson: 3 } }];
+    api.functions.onInvoke = (_ref, deployed, body) =>
+      deployed.files['supabase/functions/track-progress/index.ts']!.includes('req.json()') && (body as { lesson?: number }).lesson === 3
+        ? { status: 200, body: { recorded: 3 } }
+        : { status: 500, body: { error: 'TypeError: Cannot read properties of undefined (reading "lesson")' } };
+    api.onLogs = (ref) => (ref === api.projectRef ? [] : [{ timestamp: 1796065853000000, event_message: 'TypeError: Cannot read properties of undefined (reading "lesson") at index.ts:3' }]);
+    h.claude.script('api-designer', [submit('api-designer')]);
+    h.claude.script('backend-engineer', [
+      submit('backend-engineer', { artifacts: [fn('Deno.serve((req) => Response.json({ recorded: req.body.lesson }));\n'), shared], function_checks }),
+      (request) => {
+        expect(JSON.stringify(request.body.messages)).toContain('(reading \\"lesson\\") at index.ts:3');
+        return { toolUse: { name: 'submit_handoff', input: { ...HANDOFFS['backend-engineer'], artifacts: [fn('Deno.serve(async (req) => Response.json({ recorded: (await req.json()).lesson }));\n'), shared], function_checks } } };
+      },
+    ]);
+    h.claude.script('devops-engineer', [submit('devops-engineer')]);
+    await h.command('Deploy a new Edge Function to track lesson progress');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+
+    const security = await h.openGate(root, 'Security');
+    const step = await h.waitForInThread(root, /Invoking backend-engineer/);
+    expect(step.history.map((v) => textOf(v)).join('\n')).toContain('trying once more with the error in hand');
+    expect(textOf(security)).toMatch(/Deployed track-progress — version 2 on infra-wf-1, 2 file\(s\)/);
+    expect(textOf(security)).toMatch(/Call: records a lesson — track-progress → HTTP 200/);
+    const branch = api.branchNamed('infra-wf-1')!;
+    expect(api.functions.invocations.slice(0, 2).map((i) => [i.ref, i.status])).toEqual([[branch.project_ref, 500], [branch.project_ref, 200]]);
+    expect(api.functions.deployed.get(api.projectRef)).toBeUndefined();
+    await h.click(security, 'approve', APPROVER);
+    const smoke = await h.openGate(root, 'Smoke Test');
+    expect(textOf(smoke)).toContain('Backup point — Supabase physical backup of 2026-11-30T03:00:00.000Z');
+    expect(textOf(smoke)).toMatch(/:white_check_mark: Smoke: records a lesson — track-progress → HTTP 200: \{"recorded":3\}/);
+    await h.click(smoke, 'approve', APPROVER);
+
+    const merged = await h.waitForInThread(root, /Merged to production/);
+    expect(textOf(merged)).toContain('Edge Function `track-progress` (version 1)');
+    const live = api.functions.deployed.get(api.projectRef)!;
+    expect(live.map((f) => f.slug)).toEqual(['track-progress']);
+    expect(live[0]!.files['supabase/functions/track-progress/index.ts']).toContain('await req.json()');
+    expect(Object.keys(live[0]!.files)).toContain('supabase/functions/_shared/cors.ts');
+    await h.waitForState('succeeded');
+
+    const report = await h.waitForInThread(root, /Workflow complete/);
+    expect(JSON.stringify(report.blocks)).toContain('Edge Function track-progress');
+    await h.clickButton(report, 'workflow_rollback_production', APPROVER);
+    await h.waitForInThread(root, /Rolled back by .* undid `delete-function-track-progress`/);
+    expect(api.functions.deployed.get(api.projectRef)).toEqual([]);
+    expect(api.unexpected).toEqual([]);
+  });
+
+  it('stops the workflow with the function logs in the thread when the Edge Function still fails after one retry', async () => {
+    h = await Harness.start({
+      env: { SUPABASE_ACCESS_TOKEN: api.accessToken, SUPABASE_PROJECT_REF: api.projectRef, SUPABASE_API_URL: api.baseUrl, SUPABASE_PROJECT_URL: `${api.baseUrl}/{ref}` },
+      runtime: { supabasePollIntervalMs: 10 },
+    });
+    const broken = submit('backend-engineer', {
+      artifacts: [{ path: 'supabase/functions/track-progress/index.ts', kind: 'typescript', content: 'Deno.serve(() => { throw new Error("boom"); });\n' }],
+      function_checks: [{ name: 'records a lesson', function: 'track-progress', body: { lesson: 3 } }],
+    });
+    api.functions.onInvoke = () => ({ status: 500, body: { error: 'boom' } });
+    api.onLogs = () => [{ timestamp: 1796065853000000, event_message: 'Error: boom at index.ts:1' }];
+    h.claude.script('api-designer', [submit('api-designer')]);
+    h.claude.script('backend-engineer', [broken, broken]);
+    await h.command('Deploy a new Edge Function to track lesson progress');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+    await h.waitForState('failed');
+    const step = await h.waitForInThread(root, /Invoking backend-engineer/);
+    expect(textOf(step)).toContain('records a lesson (track-progress → HTTP 500');
+    expect(textOf(step)).toContain('Error: boom at index.ts:1');
+    expect(textOf(step)).toContain('nothing was merged');
+    expect(api.functions.deployed.get(api.projectRef)).toBeUndefined();
+  });
+});

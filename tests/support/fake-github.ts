@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from './local-http';
+
+/** A job of a scripted Actions run: its conclusion and the log GitHub would serve for it. */
+export interface FakeJob {
+  name: string;
+  conclusion: 'success' | 'failure' | 'cancelled' | 'skipped';
+  log: string;
+}
+
+/** What a push starts: one run per entry, each completing after `readsUntilDone` reads of the runs. */
+export interface FakeRunScript {
+  name: string;
+  jobs: FakeJob[];
+  readsUntilDone?: number;
+}
+
+interface FakeRun {
+  id: number;
+  name: string;
+  branch: string;
+  head_sha: string;
+  readsLeft: number;
+  jobs: Array<FakeJob & { id: number }>;
+}
+
+interface FakePull {
+  number: number;
+  head: string;
+  base: string;
+  title: string;
+  state: 'open' | 'closed';
+}
+
+const putFileBody = z.strictObject({ message: z.string().min(1), content: z.string(), branch: z.string(), sha: z.string().optional() });
+const refBody = z.strictObject({ ref: z.string().regex(/^refs\/heads\//), sha: z.string() });
+const pullBody = z.strictObject({ title: z.string().min(1), head: z.string(), base: z.string(), body: z.string().optional() });
+const patchPullBody = z.strictObject({ state: z.enum(['open', 'closed']) });
+
+/**
+ * A strict local GitHub REST API for one repository: branches, the contents API, Actions runs that a
+ * push starts (scripted by the test through `onPush`), jobs and their logs (a 302 to the log, as
+ * GitHub answers), and pull requests. Anything else is recorded in `unexpected`.
+ */
+export class FakeGitHub {
+  readonly token = 'ghp_fake_token_0123456789';
+  readonly repository = 'acme/platform';
+  readonly unexpected: string[] = [];
+  readonly branches = new Map<string, string>([['main', sha('initial')]]);
+  readonly files = new Map<string, Map<string, string>>();
+  readonly runs: FakeRun[] = [];
+  readonly pulls: FakePull[] = [];
+  /** Which runs a push starts; the default starts none. */
+  onPush: (branch: string, files: Map<string, string>) => FakeRunScript[] = () => [];
+  private server: LocalServer | undefined;
+  private nextId = 1000;
+
+  get apiUrl(): string {
+    return this.server!.origin;
+  }
+
+  async listen(): Promise<void> {
+    this.server = await listenLocal((req, res) => this.route(req, res), (error) => this.unexpected.push(`fake GitHub crashed: ${String(error)}`));
+  }
+
+  async close(): Promise<void> {
+    await this.server?.close();
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const method = req.method ?? 'GET';
+    const raw = await readBody(req);
+    const log = /^\/_logs\/(\d+)$/.exec(url.pathname);
+    if (log && method === 'GET') {
+      const job = this.runs.flatMap((r) => r.jobs).find((j) => j.id === Number(log[1]));
+      res.writeHead(job ? 200 : 404, { 'content-type': 'text/plain' });
+      res.end(job?.log ?? 'not found');
+      return;
+    }
+    if (headerValue(req, 'authorization') !== `Bearer ${this.token}`) {
+      this.unexpected.push(`${method} ${url.pathname} without the token`);
+      sendJson(res, 401, { message: 'Bad credentials' });
+      return;
+    }
+    if (headerValue(req, 'x-github-api-version') !== '2022-11-28' || !headerValue(req, 'user-agent')) this.unexpected.push(`${method} ${url.pathname} without the API version or a user agent`);
+    const prefix = `/repos/${this.repository}`;
+    if (!url.pathname.startsWith(prefix)) return this.unknown(res, method, url.pathname);
+    const path = url.pathname.slice(prefix.length);
+    const body = raw ? (JSON.parse(raw) as unknown) : undefined;
+    const answer = this.answer(method, path, url.searchParams, body);
+    if (!answer) return this.unknown(res, method, url.pathname);
+    if (answer.redirect) {
+      res.writeHead(302, { location: `${this.apiUrl}${answer.redirect}` });
+      res.end();
+      return;
+    }
+    if (answer.body === undefined) {
+      res.writeHead(answer.status);
+      res.end();
+    } else sendJson(res, answer.status, answer.body);
+  }
+
+  private answer(method: string, path: string, q: URLSearchParams, body: unknown): { status: number; body?: unknown; redirect?: string } | undefined {
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && path === '') return { status: 200, body: { full_name: this.repository, default_branch: 'main' } };
+    if (method === 'GET' && (m = /^\/git\/ref\/heads\/(.+)$/.exec(path))) {
+      const head = this.branches.get(decodeURIComponent(m[1]!));
+      return head ? { status: 200, body: { ref: `refs/heads/${m[1]}`, object: { sha: head, type: 'commit' } } } : { status: 404, body: { message: 'Not Found' } };
+    }
+    if (method === 'POST' && path === '/git/refs') {
+      const b = this.parse(refBody, body, 'POST /git/refs');
+      const name = b.ref.slice('refs/heads/'.length);
+      if (this.branches.has(name)) return { status: 422, body: { message: 'Reference already exists' } };
+      this.branches.set(name, b.sha);
+      this.files.set(name, new Map(this.files.get('main') ?? []));
+      return { status: 201, body: { ref: b.ref, object: { sha: b.sha } } };
+    }
+    if (method === 'DELETE' && (m = /^\/git\/refs\/heads\/(.+)$/.exec(path))) {
+      const deleted = this.branches.delete(decodeURIComponent(m[1]!));
+      return deleted ? { status: 204 } : { status: 422, body: { message: 'Reference does not exist' } };
+    }
+    if ((m = /^\/contents\/(.+)$/.exec(path))) {
+      const file = m[1]!.split('/').map(decodeURIComponent).join('/');
+      if (method === 'GET') {
+        const content = this.files.get(q.get('ref') ?? 'main')?.get(file);
+        return content === undefined ? { status: 404, body: { message: 'Not Found' } } : { status: 200, body: { sha: sha(content), path: file } };
+      }
+      if (method === 'PUT') {
+        const b = this.parse(putFileBody, body, `PUT /contents/${file}`);
+        const files = this.files.get(b.branch);
+        if (!files || !this.branches.has(b.branch)) return { status: 404, body: { message: `Branch ${b.branch} not found` } };
+        const before = files.get(file);
+        if (before !== undefined && b.sha !== sha(before)) return { status: 409, body: { message: `${file} does not match ${b.sha}` } };
+        files.set(file, Buffer.from(b.content, 'base64').toString('utf8'));
+        const commit = sha(`${b.branch}:${file}:${this.nextId++}`);
+        this.branches.set(b.branch, commit);
+        for (const script of this.onPush(b.branch, files)) {
+          this.runs.push({ id: this.nextId++, name: script.name, branch: b.branch, head_sha: commit, readsLeft: script.readsUntilDone ?? 1, jobs: script.jobs.map((j) => ({ ...j, id: this.nextId++ })) });
+        }
+        return { status: before === undefined ? 201 : 200, body: { content: { path: file, sha: sha(files.get(file)!) }, commit: { sha: commit } } };
+      }
+    }
+    if (method === 'GET' && path === '/actions/runs') {
+      const runs = this.runs.filter((r) => r.branch === q.get('branch') && r.head_sha === q.get('head_sha'));
+      return { status: 200, body: { total_count: runs.length, workflow_runs: runs.map((r) => this.wireRun(r)) } };
+    }
+    if (method === 'GET' && (m = /^\/actions\/runs\/(\d+)\/jobs$/.exec(path))) {
+      const run = this.runs.find((r) => r.id === Number(m![1]));
+      if (!run) return { status: 404, body: { message: 'Not Found' } };
+      return { status: 200, body: { total_count: run.jobs.length, jobs: run.jobs.map((j) => ({ id: j.id, name: j.name, status: 'completed', conclusion: j.conclusion, html_url: `https://github.com/${this.repository}/actions/runs/${run.id}/job/${j.id}` })) } };
+    }
+    if (method === 'GET' && (m = /^\/actions\/jobs\/(\d+)\/logs$/.exec(path))) return { status: 302, redirect: `/_logs/${m[1]}` };
+    if (method === 'GET' && path === '/pulls') {
+      const head = q.get('head')?.split(':')[1];
+      return { status: 200, body: this.pulls.filter((p) => p.head === head && p.state === (q.get('state') ?? 'open')).map((p) => this.wirePull(p)) };
+    }
+    if (method === 'POST' && path === '/pulls') {
+      const b = this.parse(pullBody, body, 'POST /pulls');
+      if (this.pulls.some((p) => p.head === b.head && p.state === 'open')) return { status: 422, body: { message: 'A pull request already exists' } };
+      const pull: FakePull = { number: this.pulls.length + 1, head: b.head, base: b.base, title: b.title, state: 'open' };
+      this.pulls.push(pull);
+      return { status: 201, body: this.wirePull(pull) };
+    }
+    if (method === 'PATCH' && (m = /^\/pulls\/(\d+)$/.exec(path))) {
+      const pull = this.pulls.find((p) => p.number === Number(m![1]));
+      if (!pull) return { status: 404, body: { message: 'Not Found' } };
+      pull.state = this.parse(patchPullBody, body, 'PATCH /pulls').state;
+      return { status: 200, body: this.wirePull(pull) };
+    }
+    return undefined;
+  }
+
+  /** A read moves an unfinished run one step towards completion. */
+  private wireRun(r: FakeRun): Record<string, unknown> {
+    if (r.readsLeft > 0) r.readsLeft -= 1;
+    const done = r.readsLeft === 0;
+    const conclusion = r.jobs.some((j) => j.conclusion === 'failure') ? 'failure' : 'success';
+    return { id: r.id, name: r.name, head_branch: r.branch, head_sha: r.head_sha, status: done ? 'completed' : 'in_progress', conclusion: done ? conclusion : null, html_url: `https://github.com/${this.repository}/actions/runs/${r.id}` };
+  }
+
+  private wirePull(p: FakePull): Record<string, unknown> {
+    return { number: p.number, state: p.state, title: p.title, head: { ref: p.head }, base: { ref: p.base }, html_url: `https://github.com/${this.repository}/pull/${p.number}` };
+  }
+
+  private parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      this.unexpected.push(`${what}: invalid body ${JSON.stringify(body)}`);
+      throw new Error(`invalid body for ${what}`);
+    }
+    return parsed.data;
+  }
+
+  private unknown(res: ServerResponse, method: string, path: string): void {
+    this.unexpected.push(`${method} ${path}: no such endpoint in the fake`);
+    sendJson(res, 404, { message: 'Not Found' });
+  }
+}
+
+export async function startFakeGitHub(): Promise<FakeGitHub> {
+  const fake = new FakeGitHub();
+  await fake.listen();
+  return fake;
+}
+
+function sha(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
