@@ -94,6 +94,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const { target: change, preflight } = buildChangeSetup(config, log, { supabasePollIntervalMs: opts.supabasePollIntervalMs });
   const tools = createToolRegistry({
     branches: change?.provider,
+    ...(change?.functions ? { functions: change.functions } : {}),
     store: pgAgentToolStore(pool),
     sql: { timeoutMs: config.INFRA_AGENT_SQL_TIMEOUT_MS, rowLimit: config.INFRA_AGENT_SQL_ROW_LIMIT },
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Branch, BranchProvider } from '../../changes/branch-provider';
+import type { EdgeFunctionHost } from '../../changes/change-target';
 import type { AgentToolStore } from './agent-tool-store';
 import { AgentTool, ToolContext, ToolOutput, defineTool } from './agent-tool';
 import { fenceUntrusted } from './untrusted-data';
@@ -17,6 +18,8 @@ export interface BranchToolDeps {
   branches?: BranchProvider;
   store: AgentToolStore;
   sql: AgentSqlLimits;
+  /** Supabase's Edge Functions of the target, whose branch logs `get_logs` can read. */
+  functions?: EdgeFunctionHost;
 }
 
 export const NO_PROVIDER =

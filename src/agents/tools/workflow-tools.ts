@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EdgeFunctionHost } from '../../changes/change-target';
 import type { AgentToolStore } from './agent-tool-store';
 import { AgentTool, defineTool } from './agent-tool';
 import { fenceUntrusted } from './untrusted-data';
@@ -8,10 +9,17 @@ const readArtifactInput = z.object({
 });
 const getLogsInput = z.object({
   limit: z.number().int().min(1).max(200).default(50).describe('How many of the newest entries; default 50.'),
+  source: z
+    .enum(['workflow', 'edge_functions'])
+    .default('workflow')
+    .describe("'workflow' (default): the bot's log of this workflow. 'edge_functions': the Edge Function logs of the workflow's Supabase branch, newest first."),
 });
 
+/** How far back the branch's function logs are read. */
+const FUNCTION_LOG_WINDOW_MS = 60 * 60_000;
+
 /** Tools over the workflow's own records in the bot's database. */
-export function workflowTools(deps: { store: AgentToolStore }): AgentTool[] {
+export function workflowTools(deps: { store: AgentToolStore; functions?: EdgeFunctionHost }): AgentTool[] {
   return [
     defineTool({
       name: 'read_artifact',
@@ -33,10 +41,21 @@ export function workflowTools(deps: { store: AgentToolStore }): AgentTool[] {
     defineTool({
       name: 'get_logs',
       description:
-        "Reads this workflow's log as the bot recorded it: steps started and finished, branch tests, applied or failed SQL with its error, gate decisions. Use it to see why something failed.",
+        "Reads this workflow's log as the bot recorded it: steps started and finished, branch tests, applied or failed SQL with its error, gate decisions. " +
+        "With source 'edge_functions', reads the last hour of Edge Function logs of the workflow's Supabase branch instead. Use it to see why something failed.",
       input: getLogsInput,
       readOnly: true,
-      execute: async (input, ctx) => ({ text: fenceUntrusted("the workflow's log, oldest entry first", await deps.store.events(ctx.workflowId, input.limit)) }),
+      execute: async (input, ctx) => {
+        if (input.source === 'workflow') return { text: fenceUntrusted("the workflow's log, oldest entry first", await deps.store.events(ctx.workflowId, input.limit)) };
+        if (!deps.functions) return { text: "Edge Function logs exist only on a Supabase target, and this bot has none. Use source 'workflow'.", isError: true };
+        let lines: string[];
+        try {
+          lines = await deps.functions.branchLogs(ctx.workflowId, new Date(Date.now() - FUNCTION_LOG_WINDOW_MS));
+        } catch (error) {
+          return { text: `The branch's Edge Function logs could not be read: ${(error as Error).message}`, isError: true };
+        }
+        return { text: fenceUntrusted("the branch's Edge Function logs, newest first", lines.slice(0, input.limit).join('\n') || '(no log lines in the last hour)') };
+      },
     }),
   ];
 }
