@@ -13,8 +13,8 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** Starts a local server; `onError` receives failures of the handler itself (bugs in a fake). */
-export async function listenLocal(handler: LocalHandler, onError: (error: unknown) => void): Promise<LocalServer> {
+/** Starts a local server on `port` (0: a free one); `onError` receives failures of the handler itself (bugs in a fake). */
+export async function listenLocal(handler: LocalHandler, onError: (error: unknown) => void, port = 0): Promise<LocalServer> {
   const server = createServer((req, res) => {
     Promise.resolve()
       .then(() => handler(req, res))
@@ -28,16 +28,16 @@ export async function listenLocal(handler: LocalHandler, onError: (error: unknow
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const bound = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   return {
-    port,
-    origin: `http://127.0.0.1:${port}`,
+    port: bound,
+    origin: `http://127.0.0.1:${bound}`,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

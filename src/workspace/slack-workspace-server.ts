@@ -61,6 +61,7 @@ class SlackWorkspaceServer implements SlackWorkspace {
 
   private server: LocalServer | undefined;
   private readonly extraRoutes: SlackWorkspaceOptions['extraRoutes'];
+  private readonly port: number;
   private tsSequence = 0;
   private readonly messages = new Map<string, StoredMessage>();
   private readonly faults = new Map<string, SlackWorkspaceFault[]>();
@@ -83,12 +84,14 @@ class SlackWorkspaceServer implements SlackWorkspace {
     this.teamId = opts.teamId ?? DEFAULT_SLACK_IDS.teamId;
     this.appId = opts.appId ?? DEFAULT_SLACK_IDS.appId;
     this.extraRoutes = opts.extraRoutes;
+    this.port = opts.port ?? 0;
   }
 
   async listen(): Promise<void> {
     this.server = await listenLocal(
       (req, res) => this.route(req, res),
       (error) => this.unexpected.push(`fake Slack crashed: ${error instanceof Error ? error.stack : String(error)}`),
+      this.port,
     );
   }
 

@@ -101,6 +101,8 @@ export interface SlackWorkspaceOptions {
   botId?: string;
   teamId?: string;
   appId?: string;
+  /** Port on 127.0.0.1; default 0, a free one. */
+  port?: number;
   /**
    * Served before the Slack routes (the demo's page and its API): answers true when it handled the
    * request. Anything neither it nor the Slack routes know is recorded in `unexpected`.
