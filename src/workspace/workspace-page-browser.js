@@ -32,6 +32,15 @@ function personName(id) {
   return p ? p.name : id;
 }
 
+/** `<!date^seconds^format|fallback>`: the time in the reader's zone, as Slack shows it. */
+function slackDate(token, fallback) {
+  const seconds = Number(token.split('^')[1]);
+  if (!Number.isFinite(seconds)) return fallback || token;
+  const date = new Date(seconds * 1000);
+  const day = date.toDateString() === new Date().toDateString() ? 'Today' : date.toLocaleDateString();
+  return `${day} at ${date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+}
+
 function emoji(html) {
   return html.replace(/:([a-z0-9_+-]+):/g, (m, name) => EMOJI[name] || m);
 }
@@ -47,6 +56,7 @@ function mrkdwn(text) {
       const [target, label] = inner.split('|');
       if (target.startsWith('@')) return keep(`<span class="mention">@${esc(personName(target.slice(1)))}</span>`);
       if (target.startsWith('#')) return keep(`<span class="mention">#${esc(label || target.slice(1))}</span>`);
+      if (target.startsWith('!date^')) return keep(esc(slackDate(target, label)));
       if (target.startsWith('!')) return keep(`<span class="mention">@${esc(target.slice(1))}</span>`);
       return keep(`<a href="${esc(unslack(target))}" target="_blank" rel="noreferrer">${esc(unslack(label || target))}</a>`);
     });
