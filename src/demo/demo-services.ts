@@ -35,12 +35,20 @@ export function answers(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
+/** How the demo looks for services on this machine; tests pass their own. */
+export interface DemoProbes {
+  answers(port: number): Promise<boolean>;
+  hasRedisServer(): boolean;
+  startRedisServer(): Promise<{ url: string; stop: () => Promise<void> }>;
+}
+
 /**
  * Finds the demo's services: DATABASE_URL / REDIS_URL when set; else the local servers on their usual
  * ports; else, for Redis, `redis-server` from the PATH on a free port. When no Postgres answers, one
  * error says what to install.
  */
-export async function resolveDemoServices(env: { DATABASE_URL?: string; REDIS_URL?: string }): Promise<DemoServices> {
+export async function resolveDemoServices(env: { DATABASE_URL?: string; REDIS_URL?: string }, probes: DemoProbes = LOCAL_PROBES): Promise<DemoServices> {
+  const { answers, hasRedisServer, startRedisServer } = probes;
   const notes: string[] = [];
   const stops: Array<() => Promise<void>> = [];
   let postgresUrl = env.DATABASE_URL;
@@ -103,3 +111,5 @@ async function startRedisServer(): Promise<{ url: string; stop: () => Promise<vo
     });
   return { url: `redis://127.0.0.1:${port}`, stop };
 }
+
+const LOCAL_PROBES: DemoProbes = { answers: (port) => answers(port), hasRedisServer, startRedisServer };
