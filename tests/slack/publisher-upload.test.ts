@@ -17,6 +17,7 @@ describe('uploading a file into a thread', () => {
     fake = await startFakeSlack();
     db = await createTestDatabase();
     pool = new Pool({ connectionString: db.url, max: 2 });
+    pool.on('error', () => undefined); // `drop database … with (force)` may end a connection that is still closing
     await migrate(pool);
     const client = new WebClient('xoxb-test-token', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, logger: silentLogger });
     publisher = new WebApiPublisher(client, pool);
