@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import IORedis from 'ioredis';
 import { loadConfig } from '../config/config';
 import type { Logger } from '../logger';
@@ -29,7 +30,7 @@ export interface DemoOptions {
   /** Names of the bot's database and of the target the workflows change. */
   databases: { bot: string; target: string };
   queuePrefix: string;
-  /** Validation records and backups. */
+  /** Validation records, backups and merged migration files; emptied at start, as the target is recreated. */
   workspaceDir: string;
   /** Port of the page (and of the workspace's Web API); 0 picks a free one. */
   port: number;
@@ -57,6 +58,8 @@ export interface Demo {
  */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   await deleteQueueKeys(options.redisUrl, options.queuePrefix);
+  // Migration files merged by an earlier demo would be pending against the new target and stop pre-flight.
+  await rm(options.workspaceDir, { recursive: true, force: true });
   const databases = await createDemoDatabases(options.postgresUrl, options.databases);
   const signingSecret = randomBytes(16).toString('hex');
   const page = new WorkspacePage({ channel: DEMO_CHANNEL, people: DEMO_PEOPLE, signingSecret, suggestions: [...SAMPLE_REQUESTS.map((s) => `/infra ${s.request}`), '/infra list', '/infra help'] });

@@ -4,7 +4,7 @@
 
 const EMOJI = {
   white_check_mark: '✅', heavy_check_mark: '✔️', x: '❌', warning: '⚠️', hourglass_flowing_sand: '⏳', hourglass: '⌛',
-  raising_hand: '🙋', mag: '🔍', rocket: '🚀', no_entry: '⛔', no_entry_sign: '🚫', stop_sign: '🛑', thread: '🧵',
+  raising_hand: '🙋', raised_hand: '✋', heavy_multiplication_x: '✖️', traffic_light: '🚥', rotating_light: '🚨', large_blue_circle: '🔵', mag: '🔍', rocket: '🚀', no_entry: '⛔', no_entry_sign: '🚫', stop_sign: '🛑', thread: '🧵',
   robot_face: '🤖', lock: '🔒', leftwards_arrow_with_hook: '↩️', rewind: '⏪', tada: '🎉', bar_chart: '📊', memo: '📝',
   question: '❓', grey_question: '❔', information_source: 'ℹ️', large_green_circle: '🟢', red_circle: '🔴',
   large_yellow_circle: '🟡', white_circle: '⚪', arrows_counterclockwise: '🔄', clipboard: '📋', package: '📦',

@@ -90,7 +90,9 @@ describeWithChromium('the local workspace page in a browser', () => {
       if (index === 0) {
         await actAs(page, STRANGER);
         await gate.locator('[data-action-id="gate_approve"]').click();
-        await thread.locator('.private', { hasText: 'Only the approvers' }).waitFor();
+        const refusal = thread.locator('.private', { hasText: 'Only the approvers' });
+        await refusal.waitFor();
+        expect(await refusal.locator('.mention').allTextContents()).toEqual(['@sam', '@lee']);
         await actAs(page, APPROVER);
       }
       await gate.locator('[data-action-id="gate_approve"]').click();
