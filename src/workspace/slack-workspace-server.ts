@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseQueryString } from 'node:querystring';
 import { blockKitProblems } from './block-kit-limits';
 import { textOf } from './block-text';
 import { SlackWorkspaceFiles, type SlackWorkspaceFile } from './slack-workspace-files';
 import { headerValue, listenLocal, readBody, readBuffer, sendJson, type LocalServer } from './local-http';
 import { pollUntil, type PollOptions } from './poll-until';
 import { DEFAULT_SLACK_IDS } from './slack-ids';
+import { compareTs, decodeCursor, encodeCursor, fail, isRecord, isTrue, ok, oneLine, parseParams, randomId, str, toInt, type ApiAnswer } from './slack-api-wire';
 
 import type {
   SlackBlock,
@@ -41,10 +40,8 @@ interface StoredMessage extends SlackWorkspaceMessage {
   deleted: boolean;
 }
 
-type ApiAnswer = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
 type ApiHandler = (params: Record<string, unknown>) => ApiAnswer;
 
-const JSON_FIELDS = ['blocks', 'metadata', 'attachments', 'view'] as const;
 const FIRST_TS_MICROS = 1_700_000_000_000_000;
 const MAX_TEXT_LENGTH = 40_000;
 
@@ -659,46 +656,6 @@ class SlackWorkspaceServer implements SlackWorkspace {
   }
 }
 
-function parseParams(raw: string, contentType: string): Record<string, unknown> {
-  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (raw === '') return {};
-  if (type === 'application/json') {
-    const parsed: unknown = JSON.parse(raw);
-    if (!isRecord(parsed)) throw new Error('JSON body is not an object');
-    return decodeJsonFields(parsed);
-  }
-  if (type === 'application/x-www-form-urlencoded') {
-    const params: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(parseQueryString(raw))) {
-      params[name] = Array.isArray(value) ? value[value.length - 1] : value;
-    }
-    return decodeJsonFields(params);
-  }
-  throw new Error(`unsupported content type "${contentType}"`);
-}
-
-function decodeJsonFields(params: Record<string, unknown>): Record<string, unknown> {
-  for (const field of JSON_FIELDS) {
-    const value = params[field];
-    if (typeof value === 'string') {
-      try {
-        params[field] = JSON.parse(value);
-      } catch {
-        // Left as a string: the method answers the format error Slack would.
-      }
-    }
-  }
-  return params;
-}
-
-function ok(body: Record<string, unknown>): ApiAnswer {
-  return { status: 200, body: { ok: true, ...body } };
-}
-
-function fail(error: string, extra: Record<string, unknown> = {}): ApiAnswer {
-  return { status: 200, body: { ok: false, error, ...extra } };
-}
-
 function versionOf(m: SlackWorkspaceMessage, via: SlackWorkspaceMessageVersion['via']): SlackWorkspaceMessageVersion {
   const version: SlackWorkspaceMessageVersion = { via, text: m.text };
   if (m.blocks !== undefined) version.blocks = m.blocks;
@@ -714,49 +671,4 @@ function publicCopy(m: StoredMessage): SlackWorkspaceMessage {
 
 function key(channel: string, ts: string): string {
   return `${channel}\u0000${ts}`;
-}
-
-function compareTs(a: string, b: string): number {
-  const [aSec = '0', aFrac = ''] = a.split('.');
-  const [bSec = '0', bFrac = ''] = b.split('.');
-  const bySeconds = Number(aSec) - Number(bSec);
-  if (bySeconds !== 0) return bySeconds;
-  return Number(aFrac.padEnd(6, '0')) - Number(bFrac.padEnd(6, '0'));
-}
-
-function encodeCursor(ts: string): string {
-  return Buffer.from(`next_ts:${ts}`).toString('base64');
-}
-
-function decodeCursor(cursor: string): string | undefined {
-  const decoded = Buffer.from(cursor, 'base64').toString('utf8');
-  return decoded.startsWith('next_ts:') ? decoded.slice('next_ts:'.length) : undefined;
-}
-
-function str(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
-  return undefined;
-}
-
-function toInt(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number.parseInt(value, 10) : Number.NaN;
-  return Number.isFinite(n) ? n : undefined;
-}
-
-function isTrue(value: unknown): boolean {
-  return value === true || value === 'true' || value === '1' || value === 1;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function randomId(length: number): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  return [...randomBytes(length)].map((byte) => alphabet[byte % alphabet.length]).join('');
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ⏎ ');
 }
