@@ -1,5 +1,6 @@
+import IORedis from 'ioredis';
 import { DemoServicesMissingError } from '../errors';
-import { resolveDemoServices, type DemoProbes } from './demo-services';
+import { answers, hasRedisServer, resolveDemoServices, startRedisServer, type DemoProbes } from './demo-services';
 
 function probes(open: number[], redisServer: boolean, started: string[] = []): DemoProbes {
   return {
@@ -36,5 +37,17 @@ describe('the demo services', () => {
     const attempt = resolveDemoServices({}, probes([], false));
     await expect(attempt).rejects.toBeInstanceOf(DemoServicesMissingError);
     await expect(attempt).rejects.toThrow(/PostgreSQL .* and Redis .*\n.*apt-get install postgresql redis-server/);
+  });
+
+  (hasRedisServer() ? it : it.skip)('starts a throwaway redis-server that answers, and stops it', async () => {
+    const started = await startRedisServer();
+    const redis = new IORedis(started.url);
+    try {
+      expect(await redis.ping()).toBe('PONG');
+    } finally {
+      redis.disconnect();
+      await started.stop();
+    }
+    expect(await answers(Number(new URL(started.url).port))).toBe(false);
   });
 });

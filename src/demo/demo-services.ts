@@ -76,7 +76,7 @@ export async function resolveDemoServices(env: { DATABASE_URL?: string; REDIS_UR
   return { postgresUrl, redisUrl, notes, stop: async () => void (await Promise.all(stops.map((stop) => stop()))) };
 }
 
-function hasRedisServer(): boolean {
+export function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
@@ -92,7 +92,7 @@ async function freePort(): Promise<number> {
 }
 
 /** A throwaway redis-server (no snapshots, no append-only file) on a free port. */
-async function startRedisServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startRedisServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const deadline = Date.now() + 10_000;

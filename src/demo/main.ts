@@ -69,7 +69,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof InfraError ? error.message : `The demo failed to start: ${(error as Error).message}`;
+  const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  const message =
+    error instanceof InfraError ? error.message
+    : inUse ? `The demo's port is taken (${(error as Error).message}); set INFRA_DEMO_PORT to a free port, e.g. INFRA_DEMO_PORT=4001 npm run demo.`
+    : `The demo failed to start: ${(error as Error).message}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });
