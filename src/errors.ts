@@ -11,6 +11,7 @@ export enum ErrorCode {
   HandoffInvalid = 'handoff_invalid',
   DefinitionInvalid = 'definition_invalid',
   ActionFailed = 'action_failed',
+  DemoServicesMissing = 'demo_services_missing',
 }
 
 /** Base class: `retryable` is decided where the error is made, never guessed later. */
@@ -98,5 +99,12 @@ export function isRetryable(error: unknown): boolean {
       return SLACK_TRANSIENT.has(e.data?.error ?? '');
     default:
       return false;
+  }
+}
+
+/** `npm run demo` found no Postgres or Redis it could use or start; the message says what to install. */
+export class DemoServicesMissingError extends InfraError {
+  constructor(message: string) {
+    super(ErrorCode.DemoServicesMissing, message);
   }
 }

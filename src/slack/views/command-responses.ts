@@ -25,6 +25,11 @@ export function errorMessage(text: string): SlackMessage {
   return { text, blocks: [section(`:warning: ${escape(text)}`)] };
 }
 
+/** Like errorMessage, for the bot's own mrkdwn (mentions such as `<@U…>` must stay links, so no escaping). */
+export function refusalMessage(mrkdwn: string): SlackMessage {
+  return { text: mrkdwn, blocks: [section(`:warning: ${mrkdwn}`)] };
+}
+
 export function noticeMessage(text: string): SlackMessage {
   return { text, blocks: [section(text)] };
 }

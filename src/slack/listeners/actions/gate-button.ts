@@ -2,7 +2,8 @@ import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } 
 import { z } from 'zod';
 import { decide, GateDecision } from '../../../workflow/gate-decision';
 import { GATES } from '../../../workflow/gate-kinds';
-import { errorMessage, noticeMessage } from '../../views/command-responses';
+import type { SlackMessage } from '../../message';
+import { errorMessage, noticeMessage, refusalMessage } from '../../views/command-responses';
 import { GATE_ACTION_PATTERN } from '../../ids';
 import type { ListenerDeps } from '../listener-deps';
 
@@ -24,23 +25,20 @@ export function gateButton(deps: ListenerDeps) {
     }
     const { user, channel, threadTs } = parsed.data;
     const decision = parsed.data.action.action_id.replace('gate_', '') as GateDecision;
-    const tell = (text: string, isError = false) => {
-      const m = isError ? errorMessage(text) : noticeMessage(text);
-      return client.chat.postEphemeral({ channel: channel.id, user: user.id, thread_ts: threadTs, text: m.text, blocks: m.blocks });
-    };
+    const tell = (m: SlackMessage) => client.chat.postEphemeral({ channel: channel.id, user: user.id, thread_ts: threadTs, text: m.text, blocks: m.blocks });
     try {
       const outcome = await decide(deps.engine, { gateId: Number(parsed.data.action.value), decision, user: user.id });
-      if (outcome.type === 'refused') await tell(outcome.reason, true);
+      if (outcome.type === 'refused') await tell(refusalMessage(outcome.reason));
       if (outcome.type === 'partial') {
-        await tell(`Your approval is recorded (${outcome.gate.approvals.length} of ${outcome.gate.approvals_needed}). This destructive change needs another approver before it goes on.`);
+        await tell(noticeMessage(`Your approval is recorded (${outcome.gate.approvals.length} of ${outcome.gate.approvals_needed}). This destructive change needs another approver before it goes on.`));
       }
       if (outcome.type === 'already') {
         const who = outcome.gate.decided_by ? ` by <@${outcome.gate.decided_by}>` : '';
-        await tell(`The ${GATES[outcome.gate.kind].title} gate was already ${outcome.gate.state.replace('_', ' ')}${who}; your click changed nothing.`);
+        await tell(noticeMessage(`The ${GATES[outcome.gate.kind].title} gate was already ${outcome.gate.state.replace('_', ' ')}${who}; your click changed nothing.`));
       }
     } catch (error) {
       deps.logger.error({ err: error }, 'gate decision failed');
-      await tell('Your decision could not be recorded; nothing changed. Please click again in a minute.', true).catch(() => undefined);
+      await tell(errorMessage('Your decision could not be recorded; nothing changed. Please click again in a minute.')).catch(() => undefined);
     }
   };
 }

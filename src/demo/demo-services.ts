@@ -1,0 +1,115 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, Socket } from 'node:net';
+import { DemoServicesMissingError } from '../errors';
+
+/** Where the demo's Postgres and Redis are, and how to stop what the demo started. */
+export interface DemoServices {
+  /** A Postgres server URL whose user may create databases. */
+  postgresUrl: string;
+  redisUrl: string;
+  /** Where each came from, for the start-up message. */
+  notes: string[];
+  stop(): Promise<void>;
+}
+
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+const LOCAL_REDIS = 'redis://127.0.0.1:6379';
+
+const INSTALL_HELP = [
+  'Install them (Debian/Ubuntu: sudo apt-get install postgresql redis-server; macOS: brew install postgresql redis),',
+  'or run both in Docker: docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:16 && docker run -d -p 6379:6379 redis:7,',
+  'or point DATABASE_URL and REDIS_URL at servers you have. Then run npm run demo again.',
+].join('\n  ');
+
+/** True when something accepts TCP connections on 127.0.0.1:`port` within a second. */
+export function answers(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.connect(port, host, () => done(true));
+  });
+}
+
+/** How the demo looks for services on this machine; tests pass their own. */
+export interface DemoProbes {
+  answers(port: number): Promise<boolean>;
+  hasRedisServer(): boolean;
+  startRedisServer(): Promise<{ url: string; stop: () => Promise<void> }>;
+}
+
+/**
+ * Finds the demo's services: DATABASE_URL / REDIS_URL when set; else the local servers on their usual
+ * ports; else, for Redis, `redis-server` from the PATH on a free port. When no Postgres answers, one
+ * error says what to install.
+ */
+export async function resolveDemoServices(env: { DATABASE_URL?: string; REDIS_URL?: string }, probes: DemoProbes = LOCAL_PROBES): Promise<DemoServices> {
+  const { answers, hasRedisServer, startRedisServer } = probes;
+  const notes: string[] = [];
+  const stops: Array<() => Promise<void>> = [];
+  let postgresUrl = env.DATABASE_URL;
+  if (postgresUrl) notes.push('Postgres: DATABASE_URL');
+  else if (await answers(5432)) {
+    postgresUrl = LOCAL_POSTGRES;
+    notes.push('Postgres: the local server on 127.0.0.1:5432');
+  }
+  let redisUrl = env.REDIS_URL;
+  if (redisUrl) notes.push('Redis: REDIS_URL');
+  else if (await answers(6379)) {
+    redisUrl = LOCAL_REDIS;
+    notes.push('Redis: the local server on 127.0.0.1:6379');
+  } else if (hasRedisServer()) {
+    const started = await startRedisServer();
+    redisUrl = started.url;
+    stops.push(started.stop);
+    notes.push(`Redis: redis-server started from the PATH on ${started.url.slice('redis://'.length)} (stopped with the demo)`);
+  }
+  const missing = [postgresUrl ? undefined : 'PostgreSQL (nothing answers on 127.0.0.1:5432 and DATABASE_URL is not set)', redisUrl ? undefined : 'Redis (nothing answers on 127.0.0.1:6379, REDIS_URL is not set and redis-server is not on the PATH)'].filter(Boolean);
+  if (!postgresUrl || !redisUrl) {
+    await Promise.all(stops.map((stop) => stop()));
+    throw new DemoServicesMissingError(`The demo needs ${missing.join(' and ')}.\n  ${INSTALL_HELP}`);
+  }
+  return { postgresUrl, redisUrl, notes, stop: async () => void (await Promise.all(stops.map((stop) => stop()))) };
+}
+
+export function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** A throwaway redis-server (no snapshots, no append-only file) on a free port. */
+export async function startRedisServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const deadline = Date.now() + 10_000;
+  while (!(await answers(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new DemoServicesMissingError(`redis-server did not start on port ${port}; start Redis yourself or set REDIS_URL.`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return { url: `redis://127.0.0.1:${port}`, stop };
+}
+
+const LOCAL_PROBES: DemoProbes = { answers: (port) => answers(port), hasRedisServer, startRedisServer };

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import IORedis from 'ioredis';
+import { loadConfig } from '../config/config';
+import type { Logger } from '../logger';
+import { startRuntime, type Runtime } from '../runtime';
+import { startSlackWorkspace } from '../workspace/slack-workspace-server';
+import type { SlackWorkspace } from '../workspace/slack-workspace';
+import { WorkspacePage } from '../workspace/workspace-page';
+import type { WorkspacePerson } from '../workspace/workspace-page-state';
+import { createDemoDatabases } from './demo-databases';
+import { SAMPLE_REQUESTS } from './sample-requests';
+import { ScriptedAgentRunner } from './scripted-agent-runner';
+
+/** The demo's channel and the people the page can act as. */
+export const DEMO_CHANNEL = { id: 'C0DEMO0001', name: 'platform' };
+export const DEMO_PEOPLE: WorkspacePerson[] = [
+  { id: 'U0DEMOREQ1', name: 'dana', role: 'requester' },
+  { id: 'U0DEMOAPP1', name: 'sam', role: 'approver' },
+  { id: 'U0DEMOAPP2', name: 'lee', role: 'second approver' },
+  { id: 'U0DEMOSTR1', name: 'alex', role: 'not allowed to approve' },
+];
+const APPROVERS = DEMO_PEOPLE.filter((p) => p.role.includes('approver')).map((p) => p.id);
+
+/** Settings of one demo stack; `startDemo` in main.ts and the browser test choose them. */
+export interface DemoOptions {
+  /** A Postgres server URL whose user may create databases; the demo makes its own two on it. */
+  postgresUrl: string;
+  redisUrl: string;
+  /** Names of the bot's database and of the target the workflows change. */
+  databases: { bot: string; target: string };
+  queuePrefix: string;
+  /** Validation records, backups and merged migration files; emptied at start, as the target is recreated. */
+  workspaceDir: string;
+  /** Port of the page (and of the workspace's Web API); 0 picks a free one. */
+  port: number;
+  /** The person's environment: ANTHROPIC_API_KEY and friends, LOG_LEVEL. Slack and database settings are the demo's. */
+  env: Record<string, string | undefined>;
+  logger: Logger;
+  /** Drop the databases and the queue's keys when the demo stops (tests); a person's demo keeps them to look at. */
+  cleanUpOnStop?: boolean;
+}
+
+/** A running demo: the page's URL, the workspace behind it, the bot, and how to stop it all. */
+export interface Demo {
+  pageUrl: string;
+  workspace: SlackWorkspace;
+  runtime: Runtime;
+  /** True when the scripted model stands in for Claude. */
+  scripted: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the workspace page, the bot (web and worker roles) against it, and the demo's databases:
+ * the target is a Supabase-shaped Postgres database, so the migration round trip and the RLS audit
+ * run for real. Without ANTHROPIC_API_KEY the scripted model stands in for Claude.
+ */
+export async function startDemo(options: DemoOptions): Promise<Demo> {
+  await deleteQueueKeys(options.redisUrl, options.queuePrefix);
+  // Migration files merged by an earlier demo would be pending against the new target and stop pre-flight.
+  await rm(options.workspaceDir, { recursive: true, force: true });
+  const databases = await createDemoDatabases(options.postgresUrl, options.databases);
+  const signingSecret = randomBytes(16).toString('hex');
+  const page = new WorkspacePage({ channel: DEMO_CHANNEL, people: DEMO_PEOPLE, signingSecret, suggestions: [...SAMPLE_REQUESTS.map((s) => `/infra ${s.request}`), '/infra list', '/infra help'] });
+  const workspace = await startSlackWorkspace({ port: options.port, extraRoutes: (req, res, url) => page.handle(req, res, url) });
+  const config = loadConfig({
+    ...options.env,
+    SLACK_BOT_TOKEN: 'xoxb-local-demo',
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_APP_TOKEN: '',
+    SLACK_API_URL: workspace.apiUrl,
+    DATABASE_URL: databases.botUrl,
+    REDIS_URL: options.redisUrl,
+    TARGET_DATABASE_URL: databases.targetUrl,
+    SUPABASE_ACCESS_TOKEN: '',
+    SUPABASE_PROJECT_REF: '',
+    INFRA_MIGRATIONS_DIR: '',
+    INFRA_APPROVERS: APPROVERS.join(','),
+    INFRA_QUEUE_PREFIX: options.queuePrefix,
+    INFRA_WORKSPACE_DIR: options.workspaceDir,
+    INFRA_RECONCILE_INTERVAL_MS: '5000',
+    INFRA_SHUTDOWN_GRACE_MS: '1000',
+    PORT: '0',
+  });
+  const scripted = config.ANTHROPIC_API_KEY === undefined;
+  const runtime = await startRuntime(config, {
+    roles: { web: true, worker: true },
+    logger: options.logger,
+    agentRunner: scripted ? new ScriptedAgentRunner() : undefined,
+    botId: workspace.botId,
+    botUserId: workspace.botUserId,
+    slackRetries: 2,
+  });
+  page.connect(workspace, `http://127.0.0.1:${runtime.port}/slack/events`);
+  const pageUrl = workspace.apiUrl.replace(/\/api\/$/, '/');
+  return {
+    pageUrl,
+    workspace,
+    runtime,
+    scripted,
+    stop: async () => {
+      await runtime.stop();
+      await workspace.close();
+      if (options.cleanUpOnStop) {
+        await deleteQueueKeys(options.redisUrl, options.queuePrefix);
+        await databases.drop();
+      }
+    },
+  };
+}
+
+/** Removes a queue prefix's keys, so a demo starts (or ends) with no jobs of an earlier one. */
+async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

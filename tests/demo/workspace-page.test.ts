@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { DEMO_PEOPLE, startDemo, type Demo } from '../../src/demo/demo-stack';
+import { createLogger } from '../../src/logger';
+import { withDatabase } from '../../src/changes/pg-tools';
+import { BASE_DATABASE_URL, REDIS_URL } from '../support/harness';
+
+const CHROMIUM = '/usr/bin/chromium';
+/** The README's screenshot is refreshed on request (UPDATE_DEMO_SCREENSHOT=1); otherwise it goes to the temp folder. */
+const SCREENSHOT_DIR = process.env.UPDATE_DEMO_SCREENSHOT === '1' ? join(__dirname, '..', '..', 'docs') : join(tmpdir(), `infra-demo-shot-${randomBytes(4).toString('hex')}`);
+const SCREENSHOT = join(SCREENSHOT_DIR, 'demo-thread.png');
+const REQUESTER = DEMO_PEOPLE.find((p) => p.role === 'requester')!.id;
+const APPROVER = DEMO_PEOPLE.find((p) => p.role === 'approver')!.id;
+const STRANGER = DEMO_PEOPLE.find((p) => p.role.startsWith('not allowed'))!.id;
+const GATES = ['API Review', 'Branch Test', 'Security', 'Smoke Test'];
+
+/** The browser test needs Debian's chromium; .ci/run installs it, so in CI it always runs. */
+const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
+if (!existsSync(CHROMIUM)) {
+  process.stderr.write(`Skipping the browser test of the workspace page: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it).\n`);
+}
+
+async function hasTable(url: string, table: string): Promise<boolean> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query('select to_regclass($1) is not null as found', [table]);
+    return rows[0].found === true;
+  } finally {
+    await client.end();
+  }
+}
+
+async function actAs(page: Page, user: string): Promise<void> {
+  await page.selectOption('#user-select', user);
+}
+
+describeWithChromium('the local workspace page in a browser', () => {
+  const suffix = randomBytes(5).toString('hex');
+  const databases = { bot: `infra_demo_${suffix}`, target: `infra_demo_tgt_${suffix}` };
+  const workspaceDir = mkdtempSync(join(tmpdir(), 'infra-demo-'));
+  const profile = mkdtempSync(join(tmpdir(), 'infra-chromium-'));
+  let demo: Demo;
+  let browser: BrowserContext;
+
+  beforeAll(async () => {
+    demo = await startDemo({
+      postgresUrl: BASE_DATABASE_URL,
+      redisUrl: REDIS_URL,
+      databases,
+      queuePrefix: `infra-demo-test-${suffix}`,
+      workspaceDir,
+      port: 0,
+      env: { LOG_LEVEL: 'silent' },
+      logger: createLogger('silent'),
+      cleanUpOnStop: true,
+    });
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1440, height: 900 },
+    });
+  });
+
+  afterAll(async () => {
+    if (process.env.UPDATE_DEMO_SCREENSHOT !== '1') rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
+    await browser?.close();
+    await demo?.stop();
+    rmSync(workspaceDir, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('runs the schema change from /infra to "Workflow complete" through the page, refusing a stranger at a gate', async () => {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    await page.goto(`${demo.pageUrl}?user=${REQUESTER}`);
+    await page.fill('#composer', '/infra Add a new table for user preferences');
+    await page.press('#composer', 'Enter');
+
+    const root = page.locator('#channel-scroll .msg').first();
+    await root.getByText('Add a new table for user preferences').waitFor();
+    await root.click();
+    const thread = page.locator('#thread-scroll');
+    await thread.getByText('(scripted demo model)').first().waitFor();
+
+    for (const [index, title] of GATES.entries()) {
+      const gate = thread.locator('.msg', { hasText: title }).filter({ has: page.locator('[data-action-id="gate_approve"]') });
+      await gate.waitFor({ timeout: 30_000 });
+      if (index === 0) {
+        await actAs(page, STRANGER);
+        await gate.locator('[data-action-id="gate_approve"]').click();
+        const refusal = thread.locator('.private', { hasText: 'Only the approvers' });
+        await refusal.waitFor();
+        expect(await refusal.locator('.mention').allTextContents()).toEqual(['@sam', '@lee']);
+        await actAs(page, APPROVER);
+      }
+      await gate.locator('[data-action-id="gate_approve"]').click();
+      await gate.waitFor({ state: 'detached', timeout: 30_000 });
+    }
+
+    const report = thread.locator('.msg', { hasText: 'Workflow complete' }).filter({ has: page.locator('[data-action-id="workflow_rollback_production"]') });
+    await report.waitFor({ timeout: 30_000 });
+    expect(await hasTable(withDatabase(BASE_DATABASE_URL, databases.target), 'public.user_preferences')).toBe(true);
+
+    await report.locator('[data-action-id="workflow_rollback_production"]').click();
+    await page.locator('#confirm-dialog').waitFor();
+    expect(await page.locator('#confirm-ok').textContent()).toBe('Roll back');
+    await page.click('#confirm-deny');
+    expect(await hasTable(withDatabase(BASE_DATABASE_URL, databases.target), 'public.user_preferences')).toBe(true);
+
+    mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
+    await thread.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await page.screenshot({ path: SCREENSHOT });
+  });
+});

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_PEOPLE, startDemo, type Demo } from '../../src/demo/demo-stack';
+import { createLogger } from '../../src/logger';
+import type { PageState } from '../../src/workspace/workspace-page-state';
+import { BASE_DATABASE_URL, REDIS_URL } from '../support/harness';
+
+const [REQUESTER, APPROVER] = DEMO_PEOPLE.map((p) => p.id) as [string, string];
+
+describe('the workspace page API', () => {
+  const suffix = randomBytes(5).toString('hex');
+  const workspaceDir = mkdtempSync(join(tmpdir(), 'infra-demo-'));
+  let demo: Demo;
+
+  beforeAll(async () => {
+    demo = await startDemo({
+      postgresUrl: BASE_DATABASE_URL,
+      redisUrl: REDIS_URL,
+      databases: { bot: `infra_demo_${suffix}`, target: `infra_demo_tgt_${suffix}` },
+      queuePrefix: `infra-demo-test-${suffix}`,
+      workspaceDir,
+      port: 0,
+      env: { LOG_LEVEL: 'silent' },
+      logger: createLogger('silent'),
+      cleanUpOnStop: true,
+    });
+  });
+
+  afterAll(async () => {
+    await demo?.stop();
+    rmSync(workspaceDir, { recursive: true, force: true });
+  });
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${demo.pageUrl}workspace/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const stateFor = async (user: string) => (await (await fetch(`${demo.pageUrl}workspace/state?user=${user}`)).json()) as PageState;
+
+  it('serves the page and its script', async () => {
+    expect(await (await fetch(demo.pageUrl)).text()).toContain('<script src="/workspace/page.js">');
+    expect((await fetch(`${demo.pageUrl}workspace/page.js`)).headers.get('content-type')).toContain('javascript');
+  });
+
+  it('signs a typed command for the bot and shows its answer only to the person who typed it', async () => {
+    const answer = await post('command', { user: REQUESTER, text: '/infra help' });
+    expect(await answer.json()).toEqual({ ok: true, result: { status: 200 } });
+    expect((await stateFor(REQUESTER)).private.map((n) => n.text).join('\n')).toMatch(/infra/);
+    expect((await stateFor(APPROVER)).private).toEqual([]);
+  });
+
+  it('posts a thread reply into the workspace before the bot hears of it', async () => {
+    await post('command', { user: REQUESTER, text: '/infra Add preview deployments for PRs' });
+    const root = await demo.workspace.waitFor(() => demo.workspace.channelMessages('C0DEMO0001')[0], { description: 'root message' });
+    const answer = await post('reply', { user: REQUESTER, threadTs: root.ts, text: 'Previews for every PR, please' });
+    expect(answer.status).toBe(200);
+    const thread = (await stateFor(APPROVER)).messages.find((m) => m.ts === root.ts)!.replies;
+    expect(thread.some((m) => m.user === REQUESTER && m.text === 'Previews for every PR, please')).toBe(true);
+  });
+
+  it('refuses a click on a button the message does not have, and a body without a user', async () => {
+    const root = demo.workspace.channelMessages('C0DEMO0001')[0]!;
+    const click = await post('click', { user: APPROVER, ts: root.ts, actionId: 'gate_approve' });
+    expect(click.status).toBe(400);
+    expect(((await click.json()) as { error: string }).error).toContain('no gate_approve button');
+    const bad = await post('command', { text: '/infra help' });
+    expect(bad.status).toBe(400);
+  });
+
+  it('still records requests it does not know, as the strict fake Slack of the tests', async () => {
+    await fetch(`${demo.pageUrl}no-such-page`);
+    expect(demo.workspace.unexpected).toContain('GET /no-such-page');
+  });
+});
