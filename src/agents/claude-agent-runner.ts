@@ -233,7 +233,7 @@ function errorResult(use: ToolUse, content: string): ToolResult {
 }
 
 /** The SDK's usage in our shape with its estimated cost; the cache counts are null when the API does not report them. */
-function usageOf(model: string, usage: Anthropic.Usage): Usage {
+export function usageOf(model: string, usage: Anthropic.Usage): Usage {
   const tokens = {
     input_tokens: usage.input_tokens,
     output_tokens: usage.output_tokens,

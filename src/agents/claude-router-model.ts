@@ -5,7 +5,9 @@ import type { Logger } from '../logger';
 import { Category, categorySchema } from '../workflow/definition';
 import { AgentDefinition, resolveModel } from './agent-definition';
 import { jsonSchemaOf } from './agent-tools';
+import { usageOf } from './claude-agent-runner';
 import { claudeCallError } from './claude-errors';
+import type { Usage } from './handoff';
 import { issuesText } from './issues-text';
 import type { RouterModel } from './router-model';
 
@@ -36,12 +38,13 @@ export interface ClaudeRouterModelOptions {
 export class ClaudeRouterModel implements RouterModel {
   constructor(private readonly options: ClaudeRouterModelOptions) {}
 
-  async classify(request: string): Promise<{ categories: Category[]; reason: string }> {
+  async classify(request: string): Promise<{ categories: Category[]; reason: string; call: { model: string; usage: Usage } }> {
     const { client, router, model, logger, maxTokens = 1024 } = this.options;
+    const resolved = resolveModel(router, model);
     let response: Anthropic.Message;
     try {
       response = await client.messages.create({
-        model: resolveModel(router, model),
+        model: resolved,
         max_tokens: maxTokens,
         system: [{ type: 'text', text: router.prompt, cache_control: { type: 'ephemeral' } }],
         tools: [
@@ -65,6 +68,6 @@ export class ClaudeRouterModel implements RouterModel {
       throw new AgentFailedError(`The router could not classify the request (${problem}). Rephrase it to name what changes, e.g. "add a table …" or "update the CI pipeline …".`, false);
     }
     logger.info({ categories: choice.data.categories, usage: response.usage }, 'router classified a request');
-    return choice.data;
+    return { ...choice.data, call: { model: resolved, usage: usageOf(resolved, response.usage) } };
   }
 }

@@ -14,6 +14,7 @@ export async function postFailureAnalysis(deps: EngineDeps, workflow: Workflow, 
   if (!agent || !workflow.root_ts) return;
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts };
   let text: string;
+  const calls: Array<Promise<void>> = [];
   try {
     const outcome = await deps.agents.run({
       workflowId: workflow.id,
@@ -26,7 +27,10 @@ export async function postFailureAnalysis(deps: EngineDeps, workflow: Workflow, 
       earlierHandoffs: [],
       comments: [],
       previousError: error,
+    }, undefined, {
+      call: ({ model, usage }) => void calls.push(recordEvent(deps.pool, workflow.id, 'model_call', null, { step_id: step.id, agent, purpose: 'failure_analysis', model, usage })),
     });
+    await Promise.all(calls);
     if (outcome.type === 'handoff') {
       const h = outcome.handoff;
       const next = h.next_steps.length ? `\n*What to change*\n${h.next_steps.map((s) => `• ${escape(s)}`).join('\n')}` : '';

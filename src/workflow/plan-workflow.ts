@@ -33,6 +33,7 @@ export async function planWorkflow(deps: EngineDeps, workflowId: number): Promis
         await setPlan(tx, workflowId, plan, decision.reason);
         await insertSteps(tx, workflowId, plan.steps);
         await recordEvent(tx, workflowId, 'workflow_planned', null, { plan: plan.name, categories: decision.categories, source: decision.source });
+        if (decision.call) await recordEvent(tx, workflowId, 'model_call', null, { step_id: null, agent: 'router', purpose: 'routing', ...decision.call });
       });
     } catch (error) {
       if (isRetryable(error)) throw error;

@@ -1,3 +1,4 @@
+import type { Usage } from '../agents/handoff';
 import type { RouterModel } from '../agents/router-model';
 import { InfraError, ErrorCode } from '../errors';
 import { Category } from './definition';
@@ -7,6 +8,8 @@ export interface RouteDecision {
   categories: Category[];
   reason: string;
   source: 'rules' | 'model';
+  /** The router's model call, when Claude decided. */
+  call?: { model: string; usage: Usage };
 }
 
 /** The seed's decision tree: deterministic rules first; Claude decides only where they are unsure. */
@@ -21,5 +24,5 @@ export async function route(request: string, model: RouterModel | undefined): Pr
     );
   }
   const chosen = await model.classify(request);
-  return { categories: chosen.categories, reason: `Claude chose it because ${chosen.reason} (${rules.reason})`, source: 'model' };
+  return { categories: chosen.categories, reason: `Claude chose it because ${chosen.reason} (${rules.reason})`, source: 'model', ...(chosen.call ? { call: chosen.call } : {}) };
 }

@@ -1,4 +1,4 @@
-import { ZERO_USAGE, addUsage } from '../agents/handoff';
+import { ZERO_USAGE, addUsage, usageSchema } from '../agents/handoff';
 import { rootMessage } from '../slack/views/root-message';
 import { reportMessage } from '../slack/views/report-message';
 import { listGates } from '../store/gates-repo';
@@ -33,8 +33,10 @@ export async function postReport(deps: EngineDeps, workflowId: number): Promise<
   const workflow = await getWorkflow(deps.pool, workflowId);
   if (!workflow?.root_ts) return;
   const [steps, gates] = await Promise.all([listSteps(deps.pool, workflowId), listGates(deps.pool, workflowId)]);
-  const usage = steps.reduce((sum, s) => (s.usage ? addUsage(sum, s.usage) : sum), ZERO_USAGE);
   const events = await listEvents(deps.pool, workflowId);
+  // The steps' own usage, plus the calls outside any step's run: routing and failure analysis.
+  const outside = events.filter((e) => e.type === 'model_call' && (e.data.purpose === 'routing' || e.data.purpose === 'failure_analysis')).map((e) => usageSchema.parse(e.data.usage));
+  const usage = [...steps.flatMap((s) => (s.usage ? [s.usage] : [])), ...outside].reduce(addUsage, ZERO_USAGE);
   const merged = [
     ...events.filter((e) => e.type === 'migration_merged').map((e) => String(e.data.name)),
     ...events.filter((e) => e.type === 'function_deployed' && e.data.existed === false).map((e) => `Edge Function ${String(e.data.slug)}`),

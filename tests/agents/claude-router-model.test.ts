@@ -28,7 +28,9 @@ describe('ClaudeRouterModel', () => {
 
     const choice = await model.classify('Track course progress and let the app read it');
 
-    expect(choice).toEqual({ categories: ['schema', 'api'], reason: 'A new table with an endpoint on it.' });
+    expect(choice).toMatchObject({ categories: ['schema', 'api'], reason: 'A new table with an endpoint on it.', call: { model: MODEL } });
+    expect(choice.call.usage.input_tokens + choice.call.usage.output_tokens).toBeGreaterThan(0);
+    expect(choice.call.usage.cost_usd).toBeGreaterThan(0);
     const body = fake.requests[0]?.body;
     expect(body?.tool_choice).toEqual({ type: 'tool', name: 'choose_workflow' });
     expect(body?.model).toBe(MODEL);

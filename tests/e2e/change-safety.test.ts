@@ -119,6 +119,8 @@ describe('change safety through the Slack gates', () => {
     expect(textOf(step)).toContain('nothing was merged');
     await h.waitForInThread(root, /Workflow failed/);
     const note = await h.waitForInThread(root, /Rollback analysis/);
+    const { rows: calls } = await h.pool.query(`SELECT data FROM events WHERE workflow_id = 1 AND type = 'model_call' AND data->>'purpose' = 'failure_analysis'`);
+    expect(calls.map((c) => c.data.agent)).toEqual(['data-migration-specialist']);
     expect(textOf(note)).toContain('The migration references public.no_such_table');
     expect(textOf(note)).toContain('Reference auth.users(id) instead');
     const [file] = readdirSync(join(workspace, 'validations'));

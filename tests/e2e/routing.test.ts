@@ -18,6 +18,9 @@ describe('routing and pre-flight checks', () => {
     expect(textOf(plan)).toContain('Claude chose it because faster onboarding here means automating environment setup in the pipeline');
     await h.waitForInThread(root, /^\[1\/3\] Invoking devops-engineer\.\.\./);
     expect(h.claude.requestsFor('router')).toHaveLength(1);
+    const { rows } = await h.pool.query(`SELECT data FROM events WHERE workflow_id = 1 AND type = 'model_call' AND data->>'purpose' = 'routing'`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].data.usage.input_tokens).toBeGreaterThan(0);
   });
 
   it('does not ask Claude when the rules are sure', async () => {
