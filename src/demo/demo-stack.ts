@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import IORedis from 'ioredis';
 import { loadConfig } from '../config/config';
+import { postDailyDigest } from '../metrics/digest-job';
 import type { Logger } from '../logger';
 import { startRuntime, type Runtime } from '../runtime';
 import { startSlackWorkspace } from '../workspace/slack-workspace-server';
@@ -62,7 +63,14 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   await rm(options.workspaceDir, { recursive: true, force: true });
   const databases = await createDemoDatabases(options.postgresUrl, options.databases);
   const signingSecret = randomBytes(16).toString('hex');
-  const page = new WorkspacePage({ channel: DEMO_CHANNEL, people: DEMO_PEOPLE, signingSecret, suggestions: [...SAMPLE_REQUESTS.map((s) => `/infra ${s.request}`), '/infra list', '/infra help'] });
+  let digest: (() => Promise<string>) | undefined;
+  const page = new WorkspacePage({
+    channel: DEMO_CHANNEL,
+    people: DEMO_PEOPLE,
+    signingSecret,
+    suggestions: [...SAMPLE_REQUESTS.map((s) => `/infra ${s.request}`), '/infra metrics', '/infra list', '/infra help'],
+    tasks: [{ label: "Post today's digest", run: () => (digest ? digest() : Promise.resolve('the bot is still starting')) }],
+  });
   const workspace = await startSlackWorkspace({ port: options.port, extraRoutes: (req, res, url) => page.handle(req, res, url) });
   const config = loadConfig({
     ...options.env,
@@ -77,6 +85,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     SUPABASE_PROJECT_REF: '',
     INFRA_MIGRATIONS_DIR: '',
     INFRA_APPROVERS: APPROVERS.join(','),
+    INFRA_DIGEST_CHANNEL: DEMO_CHANNEL.id,
     INFRA_QUEUE_PREFIX: options.queuePrefix,
     INFRA_WORKSPACE_DIR: options.workspaceDir,
     INFRA_RECONCILE_INTERVAL_MS: '5000',
@@ -93,6 +102,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     slackRetries: 2,
   });
   page.connect(workspace, `http://127.0.0.1:${runtime.port}/slack/events`);
+  // What the digest's job scheduler does at INFRA_DIGEST_CRON, on request: one digest per channel and day.
+  const digestDeps = { pool: runtime.engine.pool, slack: runtime.engine.slack, timeZone: config.INFRA_DIGEST_TZ, now: () => new Date(), logger: options.logger };
+  digest = async () => ((await postDailyDigest(digestDeps, DEMO_CHANNEL.id)) === 'posted' ? 'posted in #platform' : 'already posted today (one digest per channel and day)');
   const pageUrl = workspace.apiUrl.replace(/\/api\/$/, '/');
   return {
     pageUrl,

@@ -188,6 +188,15 @@ function setupPeople() {
     b.onclick = () => { $('composer').value = s; $('composer').focus(); };
     $('suggestions').append(b);
   }
+  state.data.tasks.forEach((label, task) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'task';
+    b.textContent = `⏰ ${label}`;
+    b.title = 'Runs now what the bot does on its schedule';
+    b.onclick = () => send('/workspace/task', { task });
+    $('suggestions').append(b);
+  });
 }
 
 async function send(path, body) {

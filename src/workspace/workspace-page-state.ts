@@ -34,6 +34,8 @@ export interface PageState {
   channel: { id: string; name: string };
   people: WorkspacePerson[];
   suggestions: string[];
+  /** Labels of the scheduled tasks the page can run now (e.g. the daily digest). */
+  tasks: string[];
   bot: { id: string; name: string };
   messages: Array<PageMessage & { replies: PageMessage[] }>;
   private: PrivateNote[];
@@ -42,7 +44,7 @@ export interface PageState {
 /** Builds the page's view of the workspace for `user`; pure apart from reading the workspace. */
 export function pageState(
   slack: SlackWorkspace,
-  options: { channel: { id: string; name: string }; people: WorkspacePerson[]; suggestions: string[] },
+  options: { channel: { id: string; name: string }; people: WorkspacePerson[]; suggestions: string[]; tasks?: string[] },
   user: string,
   notes: readonly PrivateNote[],
   responseUsers: ReadonlyMap<string, string>,
@@ -68,6 +70,7 @@ export function pageState(
     channel: options.channel,
     people: options.people,
     suggestions: options.suggestions,
+    tasks: options.tasks ?? [],
     bot: { id: slack.botUserId, name: 'infra' },
     messages: slack.channelMessages(channel).map((m) => ({ ...asPage(m), replies: slack.thread(channel, m.ts).map(asPage) })),
     private: [...notes.filter((n) => n.user === user), ...responses, ...ephemerals].sort((a, b) => a.time - b.time),

@@ -17,11 +17,17 @@ export interface WorkspacePageOptions {
   suggestions: string[];
   /** The bot's signing secret: the page's requests are signed as Slack signs them. */
   signingSecret: string;
+  /**
+   * Things that happen on a schedule in a real workspace, offered as buttons so a person need not wait
+   * (e.g. the daily digest); `run` answers a sentence shown to the person who clicked.
+   */
+  tasks?: Array<{ label: string; run: () => Promise<string> }>;
 }
 
 const commandSchema = z.object({ user: z.string().min(1), text: z.string() });
 const clickSchema = z.object({ user: z.string().min(1), ts: z.string().min(1), actionId: z.string().min(1) });
 const replySchema = z.object({ user: z.string().min(1), threadTs: z.string().min(1), text: z.string().min(1) });
+const taskSchema = z.object({ user: z.string().min(1), task: z.number().int().min(0) });
 
 /** The page's two static files, beside this module in src/ and in dist/. */
 const STATIC: Record<string, { file: string; type: string }> = {
@@ -60,7 +66,8 @@ export class WorkspacePage {
       return true;
     }
     if (route === 'GET /workspace/state') {
-      sendJson(res, 200, pageState(this.slack(), this.options, url.searchParams.get('user') ?? '', this.notes, this.responseUsers));
+      const options = { ...this.options, tasks: (this.options.tasks ?? []).map((t) => t.label) };
+      sendJson(res, 200, pageState(this.slack(), options, url.searchParams.get('user') ?? '', this.notes, this.responseUsers));
       return true;
     }
     if (req.method === 'GET' && url.pathname.startsWith('/workspace/files/')) {
@@ -73,6 +80,7 @@ export class WorkspacePage {
       'POST /workspace/command': (body) => this.command(commandSchema.parse(body)),
       'POST /workspace/click': (body) => this.click(clickSchema.parse(body)),
       'POST /workspace/reply': (body) => this.reply(replySchema.parse(body)),
+      'POST /workspace/task': (body) => this.runTask(taskSchema.parse(body)),
     };
     const action = actions[route];
     if (action === undefined) return false;
@@ -142,6 +150,14 @@ export class WorkspacePage {
     });
     const answer = await postToSlackEvents(this.events(), body, { signingSecret: this.options.signingSecret, contentType: 'application/json' });
     return { status: answer.status, ts: posted.ts };
+  }
+
+  /** Runs a scheduled task now; what it says is a note for the person who asked. */
+  async runTask(input: z.infer<typeof taskSchema>): Promise<{ status: number }> {
+    const task = this.options.tasks?.[input.task];
+    if (task === undefined) throw new Error('There is no such task on this page.');
+    this.notes.push({ user: input.user, text: `:alarm_clock: ${task.label}: ${await task.run()}`, time: Date.now() });
+    return { status: 200 };
   }
 
   private responseName(kind: string, user: string): string {

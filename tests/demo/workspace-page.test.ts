@@ -75,7 +75,7 @@ describeWithChromium('the local workspace page in a browser', () => {
     rmSync(profile, { recursive: true, force: true });
   });
 
-  it('runs the schema change from /infra to "Workflow complete" through the page, refusing a stranger at a gate', async () => {
+  it("runs the schema change from /infra to \"Workflow complete\" through the page, refusing a stranger at a gate, then posts the day's digest", async () => {
     const page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(`${demo.pageUrl}?user=${REQUESTER}`);
     await page.fill('#composer', '/infra Add a new table for user preferences');
@@ -111,6 +111,10 @@ describeWithChromium('the local workspace page in a browser', () => {
     expect(await page.locator('#confirm-ok').textContent()).toBe('Roll back');
     await page.click('#confirm-deny');
     expect(await hasTable(withDatabase(BASE_DATABASE_URL, databases.target), 'public.user_preferences')).toBe(true);
+
+    await page.getByRole('button', { name: "⏰ Post today's digest" }).click();
+    await page.locator('#channel-scroll .msg', { hasText: 'Infra digest' }).waitFor({ timeout: 30_000 });
+    await page.locator('.private', { hasText: 'posted in #platform' }).first().waitFor();
 
     mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
     await thread.evaluate((el) => el.scrollTo(0, el.scrollHeight));
