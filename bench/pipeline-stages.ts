@@ -5,19 +5,19 @@
  * down, compare, up again (each includes the schema snapshot that checks it), RLS audit (catalog
  * checks and anon/authenticated probes), branch delete.
  *
- * BENCH_RUNS runs (default 7) on a fresh target database each time; writes the median and max of each
+ * BENCH_RUNS runs (default 7) on a fresh target database each time; writes the median, p95 and max of each
  * stage to bench/results/pipeline-stages.json and removes every database it made.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { lintMigration } from '../src/changes/migration-lint';
 import { auditRls } from '../src/changes/rls-audit';
 import { runRoundTrip } from '../src/changes/round-trip';
 import { createSupabaseTestDatabase } from '../tests/changes/supabase-test-database';
 import { createTestTarget } from '../tests/changes/test-target';
+import { summary, time } from './timing';
 
 const RUNS = Number(process.env.BENCH_RUNS) > 0 ? Number(process.env.BENCH_RUNS) : 7;
 
@@ -31,17 +31,6 @@ const MIGRATION = {
   down_sql: 'drop table public.user_preferences;',
 };
 
-async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.now();
-  const value = await fn();
-  return [value, performance.now() - start];
-}
-
-function summary(values: number[]): { median: number; max: number } {
-  const sorted = [...values].sort((a, b) => a - b);
-  const round = (n: number) => Math.round(n * 10) / 10;
-  return { median: round(sorted[Math.floor((sorted.length - 1) / 2)]!), max: round(sorted[sorted.length - 1]!) };
-}
 
 async function main(): Promise<void> {
   // The anon and authenticated roles the probes act as (created once per server, never dropped).

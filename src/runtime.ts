@@ -15,6 +15,7 @@ import { createToolRegistry } from './agents/tools/tool-registry';
 import { UnconfiguredAgentRunner } from './agents/unconfigured-agent-runner';
 import { branchTestAction, deleteBranchCompensator, revertMigrationCompensator, rlsAuditAction, smokeTestAction } from './changes/change-actions';
 import { buildChangeSetup } from './changes/build-change-target';
+import type { ChangeTarget } from './changes/change-target';
 import { ciRunAction, discardCiBranchCompensator, type CiDeps } from './changes/ci-run-action';
 import { deleteFunctionCompensator, edgeFunctionTestAction } from './changes/edge-function-action';
 import { GitHubApi } from './changes/github-api';
@@ -52,6 +53,8 @@ export interface RuntimeOptions {
   stalledInterval?: number;
   /** Between status checks of a Supabase branch coming up (tests shorten it). */
   supabasePollIntervalMs?: number;
+  /** Replaces the self-hosted target of TARGET_DATABASE_URL (the demo's embedded Postgres). */
+  postgresTarget?: ChangeTarget;
   /** Web API client retries; undefined keeps the client's default policy. */
   slackRetries?: number;
   botId?: string;
@@ -91,7 +94,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     ? new Anthropic({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, maxRetries: config.ANTHROPIC_MAX_RETRIES, fetch: anthropicCountingFetch(errors.anthropic) })
     : undefined;
   const agentDefs = loadAgents(opts.agentsDir ?? join(ROOT, 'agents'));
-  const { target: change, preflight } = buildChangeSetup(config, log, { supabasePollIntervalMs: opts.supabasePollIntervalMs });
+  const { target: change, preflight } = buildChangeSetup(config, log, { supabasePollIntervalMs: opts.supabasePollIntervalMs, postgresTarget: opts.postgresTarget });
   const tools = createToolRegistry({
     branches: change?.provider,
     ...(change?.functions ? { functions: change.functions } : {}),

@@ -23,6 +23,8 @@ export interface ChangeSetup {
 /** Test seams: how long a Supabase branch may take to come up, and how often it is polled. */
 export interface ChangeSetupOptions {
   supabasePollIntervalMs?: number;
+  /** Stands in for the self-hosted target of TARGET_DATABASE_URL (the demo's embedded Postgres). */
+  postgresTarget?: ChangeTarget;
 }
 
 /**
@@ -45,7 +47,7 @@ export function buildChangeSetup(config: Config, logger: Logger, opts: ChangeSet
   }
   if (config.TARGET_DATABASE_URL) {
     const url = config.TARGET_DATABASE_URL;
-    const target = withMigrationFiles(localChangeTarget(url, join(config.INFRA_WORKSPACE_DIR, 'backups'), branchNamespace(config.DATABASE_URL), logger), migrationsDir);
+    const target = withMigrationFiles(opts.postgresTarget ?? localChangeTarget(url, join(config.INFRA_WORKSPACE_DIR, 'backups'), branchNamespace(config.DATABASE_URL), logger), migrationsDir);
     return { target, preflight: [targetDatabaseCheck(() => pingPostgres(url), scrubUrl(url)), migrationFilesCheck(target, migrationsDir, { ownFolder })] };
   }
   return { preflight: [] };

@@ -1,5 +1,9 @@
 import { Client } from 'pg';
 import { withDatabase } from '../changes/pg-tools';
+import type { EmbeddedPostgres } from '../embedded/embedded-postgres';
+
+/** Where the demo's databases live: a PostgreSQL server, or the Postgres embedded in the process. */
+export type DemoPostgres = { kind: 'server'; url: string } | { kind: 'embedded'; server: EmbeddedPostgres };
 
 /** Roles Supabase gives every project; the RLS audit probes as them. Cluster-wide, created once. */
 const API_ROLES = ['anon', 'authenticated'];
@@ -31,6 +35,8 @@ const TARGET_SQL = [
 export interface DemoDatabases {
   botUrl: string;
   targetUrl: string;
+  /** The embedded server holding them, when there is no PostgreSQL server. */
+  embedded?: EmbeddedPostgres;
   /** Drops both databases and every branch database cloned from the target. */
   drop(): Promise<void>;
 }
@@ -45,11 +51,27 @@ async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): P
   }
 }
 
-/**
- * Creates the bot's database and the target afresh (a demo starts empty, like its workspace) on the
- * server of `serverUrl`, whose user needs CREATEDB and CREATEROLE (or the roles must exist).
- */
-export async function createDemoDatabases(serverUrl: string, names: { bot: string; target: string }): Promise<DemoDatabases> {
+/** Creates the bot's database and the target afresh (a demo starts empty, like its workspace). */
+export function createDemoDatabases(postgres: DemoPostgres, names: { bot: string; target: string }): Promise<DemoDatabases> {
+  return postgres.kind === 'server' ? createOnServer(postgres.url, names) : createEmbedded(postgres.server, names);
+}
+
+async function createRoles(client: Client): Promise<void> {
+  for (const role of API_ROLES) {
+    await client.query(`do $$ begin
+      if not exists (select 1 from pg_roles where rolname = '${role}') then create role ${role} nologin noinherit; end if;
+    exception when duplicate_object or unique_violation then null; end $$`);
+  }
+}
+
+async function loadTarget(targetUrl: string): Promise<void> {
+  await withClient(targetUrl, async (c) => {
+    for (const sql of TARGET_SQL) await c.query(sql);
+  });
+}
+
+/** On a PostgreSQL server, whose user needs CREATEDB and CREATEROLE (or the roles must exist). */
+async function createOnServer(serverUrl: string, names: { bot: string; target: string }): Promise<DemoDatabases> {
   const drop = () =>
     withClient(serverUrl, async (c) => {
       const { rows } = await c.query<{ datname: string }>(
@@ -60,17 +82,24 @@ export async function createDemoDatabases(serverUrl: string, names: { bot: strin
     });
   await drop();
   await withClient(serverUrl, async (c) => {
-    for (const role of API_ROLES) {
-      await c.query(`do $$ begin
-        if not exists (select 1 from pg_roles where rolname = '${role}') then create role ${role} nologin noinherit; end if;
-      exception when duplicate_object or unique_violation then null; end $$`);
-    }
+    await createRoles(c);
     await c.query(`create database "${names.bot}"`);
     await c.query(`create database "${names.target}"`);
   });
   const targetUrl = withDatabase(serverUrl, names.target);
-  await withClient(targetUrl, async (c) => {
-    for (const sql of TARGET_SQL) await c.query(sql);
-  });
+  await loadTarget(targetUrl);
   return { botUrl: withDatabase(serverUrl, names.bot), targetUrl, drop };
+}
+
+/** On the embedded Postgres, where each database is its own cluster: the target gets the roles, and branches copy them. */
+async function createEmbedded(server: EmbeddedPostgres, names: { bot: string; target: string }): Promise<DemoDatabases> {
+  const drop = async () => {
+    for (const name of server.databaseNames().filter((n) => n.startsWith('infra_wf_') || n === names.bot || n === names.target)) await server.dropDatabase(name);
+  };
+  await drop();
+  await Promise.all([server.createDatabase(names.bot), server.createDatabase(names.target)]);
+  const targetUrl = server.url(names.target);
+  await withClient(targetUrl, createRoles);
+  await loadTarget(targetUrl);
+  return { botUrl: server.url(names.bot), targetUrl, embedded: server, drop };
 }

@@ -1,9 +1,14 @@
 import IORedis from 'ioredis';
+import type { EmbeddedPostgres } from '../embedded/embedded-postgres';
 import { DemoServicesMissingError } from '../errors';
 import { answers, hasRedisServer, resolveDemoServices, startRedisServer, type DemoProbes } from './demo-services';
 
 function probes(open: number[], redisServer: boolean, started: string[] = []): DemoProbes {
   return {
+    startEmbeddedPostgres: async () => {
+      started.push('embedded postgres');
+      return { port: 45432, url: (db: string) => `postgres://postgres@127.0.0.1:45432/${db}`, stop: async () => void started.push('embedded stopped') } as unknown as EmbeddedPostgres;
+    },
     answers: async (port) => open.includes(port),
     hasRedisServer: () => redisServer,
     startRedisServer: async () => {
@@ -16,12 +21,12 @@ function probes(open: number[], redisServer: boolean, started: string[] = []): D
 describe('the demo services', () => {
   it('uses DATABASE_URL and REDIS_URL when they are set', async () => {
     const services = await resolveDemoServices({ DATABASE_URL: 'postgres://u@db:5432/x', REDIS_URL: 'redis://cache:6379' }, probes([], false));
-    expect([services.postgresUrl, services.redisUrl]).toEqual(['postgres://u@db:5432/x', 'redis://cache:6379']);
+    expect([services.postgres, services.redisUrl]).toEqual([{ kind: 'server', url: 'postgres://u@db:5432/x' }, 'redis://cache:6379']);
   });
 
   it('uses the local Postgres and Redis when they answer on their usual ports', async () => {
     const services = await resolveDemoServices({}, probes([5432, 6379], false));
-    expect(services.postgresUrl).toBe('postgres://postgres@127.0.0.1:5432/postgres');
+    expect(services.postgres).toEqual({ kind: 'server', url: 'postgres://postgres@127.0.0.1:5432/postgres' });
     expect(services.redisUrl).toBe('redis://127.0.0.1:6379');
   });
 
@@ -33,10 +38,21 @@ describe('the demo services', () => {
     expect(started).toEqual(['redis', 'stopped']);
   });
 
-  it('says in one message what to install when neither Postgres nor Redis can be had', async () => {
-    const attempt = resolveDemoServices({}, probes([], false));
+  it('embeds Postgres in the process when no server answers and DATABASE_URL is not set, and stops it with the demo', async () => {
+    const started: string[] = [];
+    const services = await resolveDemoServices({}, probes([6379], false, started));
+    expect(services.postgres.kind).toBe('embedded');
+    expect(services.notes.join('\n')).toContain('Postgres: embedded in this process (PGlite, on 127.0.0.1:45432');
+    await services.stop();
+    expect(started).toEqual(['embedded postgres', 'embedded stopped']);
+  });
+
+  it('says in one message what to install, or how to run the demo in Docker, when no Redis can be had, without starting Postgres', async () => {
+    const started: string[] = [];
+    const attempt = resolveDemoServices({}, probes([], false, started));
     await expect(attempt).rejects.toBeInstanceOf(DemoServicesMissingError);
-    await expect(attempt).rejects.toThrow(/PostgreSQL .* and Redis .*\n.*apt-get install postgresql redis-server/);
+    await expect(attempt).rejects.toThrow(/needs Redis.*\n.*apt-get install redis-server.*\n.*docker compose up --build -d demo/);
+    expect(started).toEqual([]);
   });
 
   (hasRedisServer() ? it : it.skip)('starts a throwaway redis-server that answers, and stops it', async () => {

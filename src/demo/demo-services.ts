@@ -1,11 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
+import { EmbeddedPostgres } from '../embedded/embedded-postgres';
 import { DemoServicesMissingError } from '../errors';
+import type { DemoPostgres } from './demo-databases';
 
 /** Where the demo's Postgres and Redis are, and how to stop what the demo started. */
 export interface DemoServices {
-  /** A Postgres server URL whose user may create databases. */
-  postgresUrl: string;
+  /** A Postgres server whose user may create databases, or the one embedded in the process. */
+  postgres: DemoPostgres;
   redisUrl: string;
   /** Where each came from, for the start-up message. */
   notes: string[];
@@ -16,9 +18,9 @@ const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 const LOCAL_REDIS = 'redis://127.0.0.1:6379';
 
 const INSTALL_HELP = [
-  'Install them (Debian/Ubuntu: sudo apt-get install postgresql redis-server; macOS: brew install postgresql redis),',
-  'or run both in Docker: docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:16 && docker run -d -p 6379:6379 redis:7,',
-  'or point DATABASE_URL and REDIS_URL at servers you have. Then run npm run demo again.',
+  'Install Redis (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) and run npm run demo again,',
+  'or run the whole demo in Docker: docker compose up --build -d demo, then open http://127.0.0.1:4000/,',
+  'or point REDIS_URL (and DATABASE_URL) at servers you have.',
 ].join('\n  ');
 
 /** True when something accepts TCP connections on 127.0.0.1:`port` within a second. */
@@ -40,21 +42,24 @@ export interface DemoProbes {
   answers(port: number): Promise<boolean>;
   hasRedisServer(): boolean;
   startRedisServer(): Promise<{ url: string; stop: () => Promise<void> }>;
+  startEmbeddedPostgres(): Promise<EmbeddedPostgres>;
 }
 
 /**
  * Finds the demo's services: DATABASE_URL / REDIS_URL when set; else the local servers on their usual
- * ports; else, for Redis, `redis-server` from the PATH on a free port. When no Postgres answers, one
- * error says what to install.
+ * ports; else Postgres embedded in this process (PGlite) and `redis-server` from the PATH on a free
+ * port. When no Redis can be had, one error says what to install or how to run the demo in Docker.
  */
 export async function resolveDemoServices(env: { DATABASE_URL?: string; REDIS_URL?: string }, probes: DemoProbes = LOCAL_PROBES): Promise<DemoServices> {
   const { answers, hasRedisServer, startRedisServer } = probes;
   const notes: string[] = [];
   const stops: Array<() => Promise<void>> = [];
-  let postgresUrl = env.DATABASE_URL;
-  if (postgresUrl) notes.push('Postgres: DATABASE_URL');
-  else if (await answers(5432)) {
-    postgresUrl = LOCAL_POSTGRES;
+  let postgres: DemoPostgres | undefined;
+  if (env.DATABASE_URL) {
+    postgres = { kind: 'server', url: env.DATABASE_URL };
+    notes.push('Postgres: DATABASE_URL');
+  } else if (await answers(5432)) {
+    postgres = { kind: 'server', url: LOCAL_POSTGRES };
     notes.push('Postgres: the local server on 127.0.0.1:5432');
   }
   let redisUrl = env.REDIS_URL;
@@ -68,12 +73,17 @@ export async function resolveDemoServices(env: { DATABASE_URL?: string; REDIS_UR
     stops.push(started.stop);
     notes.push(`Redis: redis-server started from the PATH on ${started.url.slice('redis://'.length)} (stopped with the demo)`);
   }
-  const missing = [postgresUrl ? undefined : 'PostgreSQL (nothing answers on 127.0.0.1:5432 and DATABASE_URL is not set)', redisUrl ? undefined : 'Redis (nothing answers on 127.0.0.1:6379, REDIS_URL is not set and redis-server is not on the PATH)'].filter(Boolean);
-  if (!postgresUrl || !redisUrl) {
+  if (!redisUrl) {
     await Promise.all(stops.map((stop) => stop()));
-    throw new DemoServicesMissingError(`The demo needs ${missing.join(' and ')}.\n  ${INSTALL_HELP}`);
+    throw new DemoServicesMissingError(`The demo needs Redis: nothing answers on 127.0.0.1:6379, REDIS_URL is not set and redis-server is not on the PATH.\n  ${INSTALL_HELP}`);
   }
-  return { postgresUrl, redisUrl, notes, stop: async () => void (await Promise.all(stops.map((stop) => stop()))) };
+  if (!postgres) {
+    const server = await probes.startEmbeddedPostgres();
+    postgres = { kind: 'embedded', server };
+    stops.push(() => server.stop());
+    notes.push(`Postgres: embedded in this process (PGlite, on 127.0.0.1:${server.port}; nothing answers on 127.0.0.1:5432 and DATABASE_URL is not set). Its data is gone when the demo stops`);
+  }
+  return { postgres, redisUrl, notes, stop: async () => void (await Promise.all(stops.map((stop) => stop()))) };
 }
 
 export function hasRedisServer(): boolean {
@@ -112,4 +122,4 @@ export async function startRedisServer(): Promise<{ url: string; stop: () => Pro
   return { url: `redis://127.0.0.1:${port}`, stop };
 }
 
-const LOCAL_PROBES: DemoProbes = { answers: (port) => answers(port), hasRedisServer, startRedisServer };
+const LOCAL_PROBES: DemoProbes = { answers: (port) => answers(port), hasRedisServer, startRedisServer, startEmbeddedPostgres: () => EmbeddedPostgres.start() };

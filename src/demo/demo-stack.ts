@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { loadConfig } from '../config/config';
 import { postDailyDigest } from '../metrics/digest-job';
@@ -9,7 +10,8 @@ import { startSlackWorkspace } from '../workspace/slack-workspace-server';
 import type { SlackWorkspace } from '../workspace/slack-workspace';
 import { WorkspacePage } from '../workspace/workspace-page';
 import type { WorkspacePerson } from '../workspace/workspace-page-state';
-import { createDemoDatabases } from './demo-databases';
+import { embeddedChangeTarget } from '../embedded/embedded-branch-provider';
+import { createDemoDatabases, type DemoPostgres } from './demo-databases';
 import { SAMPLE_REQUESTS } from './sample-requests';
 import { ScriptedAgentRunner } from './scripted-agent-runner';
 
@@ -25,8 +27,8 @@ const APPROVERS = DEMO_PEOPLE.filter((p) => p.role.includes('approver')).map((p)
 
 /** Settings of one demo stack; `startDemo` in main.ts and the browser test choose them. */
 export interface DemoOptions {
-  /** A Postgres server URL whose user may create databases; the demo makes its own two on it. */
-  postgresUrl: string;
+  /** A Postgres server whose user may create databases, or the embedded one; the demo makes its own two databases there. */
+  postgres: DemoPostgres;
   redisUrl: string;
   /** Names of the bot's database and of the target the workflows change. */
   databases: { bot: string; target: string };
@@ -35,6 +37,8 @@ export interface DemoOptions {
   workspaceDir: string;
   /** Port of the page (and of the workspace's Web API); 0 picks a free one. */
   port: number;
+  /** Interface the page listens on; default 127.0.0.1 (this machine only). */
+  host?: string;
   /** The person's environment: ANTHROPIC_API_KEY and friends, LOG_LEVEL. Slack and database settings are the demo's. */
   env: Record<string, string | undefined>;
   logger: Logger;
@@ -61,7 +65,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   await deleteQueueKeys(options.redisUrl, options.queuePrefix);
   // Migration files merged by an earlier demo would be pending against the new target and stop pre-flight.
   await rm(options.workspaceDir, { recursive: true, force: true });
-  const databases = await createDemoDatabases(options.postgresUrl, options.databases);
+  const databases = await createDemoDatabases(options.postgres, options.databases);
   const signingSecret = randomBytes(16).toString('hex');
   let digest: (() => Promise<string>) | undefined;
   const page = new WorkspacePage({
@@ -71,7 +75,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     suggestions: [...SAMPLE_REQUESTS.map((s) => `/infra ${s.request}`), '/infra metrics', '/infra list', '/infra help'],
     tasks: [{ label: "Post today's digest", run: () => (digest ? digest() : Promise.resolve('the bot is still starting')) }],
   });
-  const workspace = await startSlackWorkspace({ port: options.port, extraRoutes: (req, res, url) => page.handle(req, res, url) });
+  const workspace = await startSlackWorkspace({ port: options.port, host: options.host, extraRoutes: (req, res, url) => page.handle(req, res, url) });
   const config = loadConfig({
     ...options.env,
     SLACK_BOT_TOKEN: 'xoxb-local-demo',
@@ -100,6 +104,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     botId: workspace.botId,
     botUserId: workspace.botUserId,
     slackRetries: 2,
+    postgresTarget: databases.embedded
+      ? embeddedChangeTarget({ server: databases.embedded, target: options.databases.target, backupDir: join(options.workspaceDir, 'backups'), logger: options.logger })
+      : undefined,
   });
   page.connect(workspace, `http://127.0.0.1:${runtime.port}/slack/events`);
   // What the digest's job scheduler does at INFRA_DIGEST_CRON, on request: one digest per channel and day.

@@ -9,6 +9,7 @@ import { startDemo } from './demo-stack';
 /** The demo's own settings; everything else is the bot's (see the README). */
 const demoEnvSchema = z.object({
   INFRA_DEMO_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  INFRA_DEMO_HOST: z.string().regex(/^[0-9a-fA-F.:]+$|^localhost$/, 'use an IP address such as 127.0.0.1 or 0.0.0.0').default('127.0.0.1'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://user:password@host:5432/db').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'use redis://host:port').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
@@ -28,12 +29,13 @@ async function main(): Promise<void> {
   const services = await resolveDemoServices(env);
   const logger = createLogger(env.LOG_LEVEL);
   const demo = await startDemo({
-    postgresUrl: services.postgresUrl,
+    postgres: services.postgres,
     redisUrl: services.redisUrl,
     databases: { bot: 'infra_demo', target: 'infra_demo_target' },
     queuePrefix: 'infra-demo',
     workspaceDir: join(process.cwd(), '.agent_workspace', 'demo'),
     port: env.INFRA_DEMO_PORT,
+    host: env.INFRA_DEMO_HOST,
     env: { ...process.env, LOG_LEVEL: env.LOG_LEVEL },
     logger,
   }).catch(async (error: unknown) => {
@@ -49,7 +51,9 @@ async function main(): Promise<void> {
     demo.scripted
       ? '  Model: the scripted demo model (no ANTHROPIC_API_KEY); it knows the three sample requests'
       : `  Model: Claude (${process.env.ANTHROPIC_MODEL ?? 'claude-sonnet-4-6'})`,
-    ...(spawnSync('pg_dump', ['--version'], { stdio: 'ignore' }).status === 0 ? [] : ['  Warning: pg_dump is not on the PATH, so branches cannot be created: install the PostgreSQL client tools']),
+    ...(services.postgres.kind === 'embedded' || spawnSync('pg_dump', ['--version'], { stdio: 'ignore' }).status === 0
+      ? []
+      : ['  Warning: pg_dump is not on the PATH, so branches cannot be created: install the PostgreSQL client tools']),
     '',
     '  Ctrl-C stops the demo.',
     '',

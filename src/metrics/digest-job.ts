@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { Logger } from '../logger';
 import type { SlackPublisher } from '../slack/publisher';
 import { digestMessage } from '../slack/views/digest-message';
-import { inTransaction } from '../store/db';
 import { chartPng } from './chart-png';
 import { buildDigest } from './build-digest';
 import { dailySeries } from './metric-queries';
@@ -27,37 +26,55 @@ export interface DigestDeps {
   logger: Logger;
 }
 
+/** Advisory lock class of the digest; the second key is the (channel, day). */
+const DIGEST_LOCK = 727_100_003;
+
 /**
- * Posts the day's digest to `channel` unless it was posted already. The (channel, day) row is locked
- * for the whole post, so a second worker (or a second firing after a restart) waits, then sees the
- * digest posted and stops; if the first one dies, its lock goes with it and the second one posts.
+ * Posts the day's digest to `channel` unless it was posted already. A session advisory lock on the
+ * (channel, day) is held for the whole post, so a second worker (or a second firing after a restart)
+ * waits, then sees the digest posted and stops; if the first one dies, its lock goes with its
+ * connection and the second one posts. No transaction stays open while Slack is called, so the post's
+ * own bookkeeping (the message ledger) commits on other connections.
  */
 export async function postDailyDigest(deps: DigestDeps, channel: string): Promise<'posted' | 'already posted'> {
   const now = deps.now();
   const { day, yesterday } = await localDay(deps.pool, now, deps.timeZone);
-  return inTransaction(deps.pool, async (tx) => {
-    await tx.query('INSERT INTO digests (channel_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING', [channel, day]);
-    const claimed = await tx.query<{ ts: string | null }>('SELECT ts FROM digests WHERE channel_id = $1 AND day = $2 FOR UPDATE', [channel, day]);
-    if (claimed.rows[0]?.ts) return 'already posted';
-    const previous = await tx.query<{ posted_at: Date }>(
-      'SELECT posted_at FROM digests WHERE channel_id = $1 AND day < $2 AND posted_at IS NOT NULL ORDER BY day DESC LIMIT 1',
-      [channel, day],
-    );
-    const since = previous.rows[0]?.posted_at ?? yesterday;
-    const digest = await buildDigest(deps.pool, { now, timeZone: deps.timeZone, day, since });
-    const ts = await deps.slack.post(`digest:${channel}:${day}`, { channel }, digestMessage(digest));
-    if (!digest.quiet) {
-      const chart = chartPng(await dailySeries(deps.pool, { now, timeZone: deps.timeZone, days: CHART_DAYS }));
-      await deps.slack.uploadFile(`digest:${channel}:${day}:chart`, { channel, threadTs: ts }, {
-        filename: `infra-digest-${day}.png`,
-        content: chart,
-        title: `Last ${CHART_DAYS} days: production merges (blue), failed or rolled-back changes (red)`,
-      });
+  const lock = await deps.pool.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1, hashtext($2))', [DIGEST_LOCK, `${channel}:${day}`]);
+    try {
+      return await postUnlessPosted(deps, { channel, day, yesterday, now });
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1, hashtext($2))', [DIGEST_LOCK, `${channel}:${day}`]);
     }
-    await tx.query('UPDATE digests SET ts = $3, posted_at = $4 WHERE channel_id = $1 AND day = $2', [channel, day, ts, now]);
-    deps.logger.info({ channel, day, quiet: digest.quiet }, 'daily digest posted');
-    return 'posted';
-  });
+  } finally {
+    lock.release();
+  }
+}
+
+async function postUnlessPosted(deps: DigestDeps, q: { channel: string; day: string; yesterday: Date; now: Date }): Promise<'posted' | 'already posted'> {
+  const { channel, day, now } = q;
+  await deps.pool.query('INSERT INTO digests (channel_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING', [channel, day]);
+  const claimed = await deps.pool.query<{ ts: string | null }>('SELECT ts FROM digests WHERE channel_id = $1 AND day = $2', [channel, day]);
+  if (claimed.rows[0]?.ts) return 'already posted';
+  const previous = await deps.pool.query<{ posted_at: Date }>(
+    'SELECT posted_at FROM digests WHERE channel_id = $1 AND day < $2 AND posted_at IS NOT NULL ORDER BY day DESC LIMIT 1',
+    [channel, day],
+  );
+  const since = previous.rows[0]?.posted_at ?? q.yesterday;
+  const digest = await buildDigest(deps.pool, { now, timeZone: deps.timeZone, day, since });
+  const ts = await deps.slack.post(`digest:${channel}:${day}`, { channel }, digestMessage(digest));
+  if (!digest.quiet) {
+    const chart = chartPng(await dailySeries(deps.pool, { now, timeZone: deps.timeZone, days: CHART_DAYS }));
+    await deps.slack.uploadFile(`digest:${channel}:${day}:chart`, { channel, threadTs: ts }, {
+      filename: `infra-digest-${day}.png`,
+      content: chart,
+      title: `Last ${CHART_DAYS} days: production merges (blue), failed or rolled-back changes (red)`,
+    });
+  }
+  await deps.pool.query('UPDATE digests SET ts = $3, posted_at = $4 WHERE channel_id = $1 AND day = $2', [channel, day, ts, now]);
+  deps.logger.info({ channel, day, quiet: digest.quiet }, 'daily digest posted');
+  return 'posted';
 }
 
 /** Today's local date and the start of yesterday, in the digest's time zone. */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 /** Handles one request; a thrown error is answered 500 and reported through `onError`. */
 export type LocalHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-/** A node:http server listening on 127.0.0.1 on a random free port. */
+/** A node:http server listening on 127.0.0.1 (or a chosen interface) on a random free port. */
 export interface LocalServer {
   readonly port: number;
   /** `http://127.0.0.1:<port>` without a trailing slash. */
@@ -13,8 +13,12 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** Starts a local server on `port` (0: a free one); `onError` receives failures of the handler itself (bugs in a fake). */
-export async function listenLocal(handler: LocalHandler, onError: (error: unknown) => void, port = 0): Promise<LocalServer> {
+/**
+ * Starts a local server on `port` (0: a free one) of `host` (default 127.0.0.1; `0.0.0.0` inside a
+ * container, so a mapped port reaches it); `onError` receives failures of the handler itself (bugs in
+ * a fake). The origin is always on 127.0.0.1, which every interface includes.
+ */
+export async function listenLocal(handler: LocalHandler, onError: (error: unknown) => void, port = 0, host = '127.0.0.1'): Promise<LocalServer> {
   const server = createServer((req, res) => {
     Promise.resolve()
       .then(() => handler(req, res))
@@ -28,7 +32,7 @@ export async function listenLocal(handler: LocalHandler, onError: (error: unknow
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });

@@ -59,6 +59,7 @@ class SlackWorkspaceServer implements SlackWorkspace {
   private server: LocalServer | undefined;
   private readonly extraRoutes: SlackWorkspaceOptions['extraRoutes'];
   private readonly port: number;
+  private readonly host: string;
   private tsSequence = 0;
   private readonly messages = new Map<string, StoredMessage>();
   private readonly faults = new Map<string, SlackWorkspaceFault[]>();
@@ -82,6 +83,7 @@ class SlackWorkspaceServer implements SlackWorkspace {
     this.appId = opts.appId ?? DEFAULT_SLACK_IDS.appId;
     this.extraRoutes = opts.extraRoutes;
     this.port = opts.port ?? 0;
+    this.host = opts.host ?? '127.0.0.1';
   }
 
   async listen(): Promise<void> {
@@ -89,6 +91,7 @@ class SlackWorkspaceServer implements SlackWorkspace {
       (req, res) => this.route(req, res),
       (error) => this.unexpected.push(`fake Slack crashed: ${error instanceof Error ? error.stack : String(error)}`),
       this.port,
+      this.host,
     );
   }
 

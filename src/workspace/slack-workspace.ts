@@ -101,8 +101,10 @@ export interface SlackWorkspaceOptions {
   botId?: string;
   teamId?: string;
   appId?: string;
-  /** Port on 127.0.0.1; default 0, a free one. */
+  /** Port; default 0, a free one. */
   port?: number;
+  /** Interface to listen on; default 127.0.0.1. The demo in a container uses 0.0.0.0. */
+  host?: string;
   /**
    * Served before the Slack routes (the demo's page and its API): answers true when it handled the
    * request. Anything neither it nor the Slack routes know is recorded in `unexpected`.

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_PEOPLE, startDemo, type Demo } from '../../src/demo/demo-stack';
+import { EmbeddedPostgres } from '../../src/embedded/embedded-postgres';
 import { createLogger } from '../../src/logger';
 import { withDatabase } from '../../src/changes/pg-tools';
 import { BASE_DATABASE_URL, REDIS_URL } from '../support/harness';
@@ -39,17 +40,26 @@ async function actAs(page: Page, user: string): Promise<void> {
   await page.selectOption('#user-select', user);
 }
 
-describeWithChromium('the local workspace page in a browser', () => {
+/** The demo on this machine's PostgreSQL server (the README's screenshot), and on Postgres embedded in the process (no server at all). */
+const POSTGRES_KINDS: Array<[string, 'server' | 'embedded']> = [
+  ['a PostgreSQL server', 'server'],
+  ['Postgres embedded in the process (PGlite)', 'embedded'],
+];
+
+describeWithChromium.each(POSTGRES_KINDS)('the local workspace page in a browser, on %s', (_label, kind) => {
   const suffix = randomBytes(5).toString('hex');
   const databases = { bot: `infra_demo_${suffix}`, target: `infra_demo_tgt_${suffix}` };
   const workspaceDir = mkdtempSync(join(tmpdir(), 'infra-demo-'));
   const profile = mkdtempSync(join(tmpdir(), 'infra-chromium-'));
+  const screenshot = kind === 'server' ? SCREENSHOT : join(tmpdir(), `infra-demo-embedded-${suffix}.png`);
+  let embedded: EmbeddedPostgres | undefined;
   let demo: Demo;
   let browser: BrowserContext;
 
   beforeAll(async () => {
+    embedded = kind === 'embedded' ? await EmbeddedPostgres.start() : undefined;
     demo = await startDemo({
-      postgresUrl: BASE_DATABASE_URL,
+      postgres: embedded ? { kind: 'embedded', server: embedded } : { kind: 'server', url: BASE_DATABASE_URL },
       redisUrl: REDIS_URL,
       databases,
       queuePrefix: `infra-demo-test-${suffix}`,
@@ -68,12 +78,16 @@ describeWithChromium('the local workspace page in a browser', () => {
   });
 
   afterAll(async () => {
-    if (process.env.UPDATE_DEMO_SCREENSHOT !== '1') rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
+    if (kind === 'server' && process.env.UPDATE_DEMO_SCREENSHOT !== '1') rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
     await browser?.close();
     await demo?.stop();
+    await embedded?.stop();
+    if (kind === 'embedded' && !process.env.KEEP_EMBEDDED_SCREENSHOT) rmSync(screenshot, { force: true });
     rmSync(workspaceDir, { recursive: true, force: true });
     rmSync(profile, { recursive: true, force: true });
   });
+
+  const targetUrl = (): string => (embedded ? embedded.url(databases.target) : withDatabase(BASE_DATABASE_URL, databases.target));
 
   it("runs the schema change from /infra to \"Workflow complete\" through the page, refusing a stranger at a gate, then posts the day's digest", async () => {
     const page = browser.pages()[0] ?? (await browser.newPage());
@@ -104,20 +118,20 @@ describeWithChromium('the local workspace page in a browser', () => {
 
     const report = thread.locator('.msg', { hasText: 'Workflow complete' }).filter({ has: page.locator('[data-action-id="workflow_rollback_production"]') });
     await report.waitFor({ timeout: 30_000 });
-    expect(await hasTable(withDatabase(BASE_DATABASE_URL, databases.target), 'public.user_preferences')).toBe(true);
+    expect(await hasTable(targetUrl(), 'public.user_preferences')).toBe(true);
 
     await report.locator('[data-action-id="workflow_rollback_production"]').click();
     await page.locator('#confirm-dialog').waitFor();
     expect(await page.locator('#confirm-ok').textContent()).toBe('Roll back');
     await page.click('#confirm-deny');
-    expect(await hasTable(withDatabase(BASE_DATABASE_URL, databases.target), 'public.user_preferences')).toBe(true);
+    expect(await hasTable(targetUrl(), 'public.user_preferences')).toBe(true);
 
     await page.getByRole('button', { name: "⏰ Post today's digest" }).click();
     await page.locator('#channel-scroll .msg', { hasText: 'Infra digest' }).waitFor({ timeout: 30_000 });
     await page.locator('.private', { hasText: 'posted in #platform' }).first().waitFor();
 
-    mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
+    mkdirSync(join(screenshot, '..'), { recursive: true });
     await thread.evaluate((el) => el.scrollTo(0, el.scrollHeight));
-    await page.screenshot({ path: SCREENSHOT });
+    await page.screenshot({ path: screenshot });
   });
 });

@@ -16,7 +16,7 @@ describe('the workspace page API', () => {
 
   beforeAll(async () => {
     demo = await startDemo({
-      postgresUrl: BASE_DATABASE_URL,
+      postgres: { kind: 'server', url: BASE_DATABASE_URL },
       redisUrl: REDIS_URL,
       databases: { bot: `infra_demo_${suffix}`, target: `infra_demo_tgt_${suffix}` },
       queuePrefix: `infra-demo-test-${suffix}`,

@@ -1,0 +1,18 @@
+import { performance } from 'node:perf_hooks';
+
+/** Runs `fn` and returns its value with the wall time it took, in milliseconds. */
+export async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const value = await fn();
+  return [value, performance.now() - start];
+}
+
+/** Rounds to one decimal place, as the results files record milliseconds and MiB. */
+export const round = (n: number): number => Math.round(n * 10) / 10;
+
+/** Median (lower middle), nearest-rank 95th percentile and maximum of the samples, rounded. */
+export function summary(values: number[]): { median: number; p95: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))]!;
+  return { median: round(at(0.5)), p95: round(at(0.95)), max: round(sorted[sorted.length - 1]!) };
+}
