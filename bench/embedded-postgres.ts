@@ -9,15 +9,15 @@
  * wire (BENCH_QUERIES queries, default 300). Also the process's resident memory after start and after
  * the target and three branches exist. Writes bench/results/embedded-postgres.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { runRoundTrip } from '../src/changes/round-trip';
 import { embeddedChangeTarget } from '../src/embedded/embedded-branch-provider';
 import { EmbeddedPostgres } from '../src/embedded/embedded-postgres';
 import { createLogger } from '../src/logger';
-import { round, summary, time } from './timing';
+import { round, summary, time, writeResults } from './timing';
 
 const RUNS = Number(process.env.BENCH_RUNS) > 0 ? Number(process.env.BENCH_RUNS) : 3;
 const QUERIES = Number(process.env.BENCH_QUERIES) > 0 ? Number(process.env.BENCH_QUERIES) : 300;
@@ -78,20 +78,14 @@ async function main(): Promise<void> {
     }
   }
   const stages = Object.fromEntries(Object.entries(samples).map(([stage, values]) => [stage, summary(values)]));
-  const result = {
-    date: new Date().toISOString(),
-    node: process.version,
-    cpus: cpus().length,
+  writeResults('embedded-postgres', {
     runs: RUNS,
     queries: QUERIES,
     unit: 'ms',
     method: 'wall time (performance.now) on a fresh EmbeddedPostgres per run; target has auth.users with 1000 rows; memory is the whole process RSS',
     stages,
     memory,
-  };
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'embedded-postgres.json'), `${JSON.stringify(result, null, 2)}\n`);
+  });
   process.stdout.write(`${JSON.stringify({ stages, memory }, null, 2)}\n`);
 }
 

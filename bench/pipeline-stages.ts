@@ -8,16 +8,13 @@
  * BENCH_RUNS runs (default 7) on a fresh target database each time; writes the median, p95 and max of each
  * stage to bench/results/pipeline-stages.json and removes every database it made.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { Pool } from 'pg';
 import { lintMigration } from '../src/changes/migration-lint';
 import { auditRls } from '../src/changes/rls-audit';
 import { runRoundTrip } from '../src/changes/round-trip';
 import { createSupabaseTestDatabase } from '../tests/changes/supabase-test-database';
 import { createTestTarget } from '../tests/changes/test-target';
-import { summary, time } from './timing';
+import { summary, time, writeResults } from './timing';
 
 const RUNS = Number(process.env.BENCH_RUNS) > 0 ? Number(process.env.BENCH_RUNS) : 7;
 
@@ -60,19 +57,13 @@ async function main(): Promise<void> {
     }
   }
   const stages = Object.fromEntries(Object.entries(samples).map(([stage, values]) => [stage, summary(values)]));
-  const result = {
-    date: new Date().toISOString(),
-    node: process.version,
-    cpus: cpus().length,
+  writeResults('pipeline-stages', {
     runs: RUNS,
     unit: 'ms',
     migration: MIGRATION.name,
     method: 'wall time per stage (performance.now), local Postgres branch provider, fresh target database per run; up/down/compare/up-again include the schema snapshot that checks each',
     stages,
-  };
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'pipeline-stages.json'), `${JSON.stringify(result, null, 2)}\n`);
+  });
   process.stdout.write(`${JSON.stringify(stages, null, 2)}\n`);
 }
 

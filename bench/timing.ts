@@ -1,3 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 /** Runs `fn` and returns its value with the wall time it took, in milliseconds. */
@@ -15,4 +18,12 @@ export function summary(values: number[]): { median: number; p95: number; max: n
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))]!;
   return { median: round(at(0.5)), p95: round(at(0.95)), max: round(sorted[sorted.length - 1]!) };
+}
+
+/** Writes bench/results/<name>.json: when and where it was measured, then the benchmark's own fields. */
+export function writeResults(name: string, fields: Record<string, unknown>): void {
+  const result = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, ...fields };
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
 }
