@@ -39,11 +39,32 @@ const DIGEST_LOCK = 727_100_003;
 export async function postDailyDigest(deps: DigestDeps, channel: string): Promise<'posted' | 'already posted'> {
   const now = deps.now();
   const { day, yesterday } = await localDay(deps.pool, now, deps.timeZone);
+  // Within one process the (channel, day) also takes turns here: on the demo's embedded Postgres every
+  // connection shares one backend, so the advisory lock below excludes nobody.
+  return inTurn(`${channel}:${day}`, () => postUnderLock(deps, { channel, day, yesterday, now }));
+}
+
+/** Digests being posted by this process, by (channel, day): each call waits for the one before. */
+const turns = new Map<string, Promise<unknown>>();
+
+async function inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const before = turns.get(key) ?? Promise.resolve();
+  const mine = before.catch(() => undefined).then(fn);
+  turns.set(key, mine);
+  try {
+    return await mine;
+  } finally {
+    if (turns.get(key) === mine) turns.delete(key);
+  }
+}
+
+async function postUnderLock(deps: DigestDeps, q: { channel: string; day: string; yesterday: Date; now: Date }): Promise<'posted' | 'already posted'> {
+  const { channel, day } = q;
   const lock = await deps.pool.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1, hashtext($2))', [DIGEST_LOCK, `${channel}:${day}`]);
     try {
-      return await postUnlessPosted(deps, { channel, day, yesterday, now });
+      return await postUnlessPosted(deps, q);
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1, hashtext($2))', [DIGEST_LOCK, `${channel}:${day}`]);
     }
