@@ -34,6 +34,7 @@ import type { EngineDeps } from './workflow/engine-deps';
 import { startWorkflowWorker } from './workflow/job-processor';
 import { BullJobQueue } from './workflow/queues';
 import { reconcile } from './workflow/reconciler';
+import { closeWorker, RunningJobs } from './workflow/running-jobs';
 import type { Compensator, StepAction } from './workflow/step-actions';
 import { registry } from './workflow/step-actions';
 
@@ -154,7 +155,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
 
   if (opts.roles.worker) {
     const workerRedis = new IORedis(config.REDIS_URL, redisOptions);
+    const running = new RunningJobs();
     const worker = startWorkflowWorker(engine, {
+      running,
       connection: workerRedis,
       prefix: config.INFRA_QUEUE_PREFIX,
       concurrency: config.INFRA_STEP_CONCURRENCY,
@@ -165,13 +168,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     await tick();
     const timer = setInterval(tick, config.INFRA_RECONCILE_INTERVAL_MS);
     runtime.worker = worker;
-    closers.push(async () => clearInterval(timer), () => closeWorker(worker, config.INFRA_SHUTDOWN_GRACE_MS), () => workerRedis.quit());
+    closers.push(async () => clearInterval(timer), () => closeWorker(worker, running, config.INFRA_SHUTDOWN_GRACE_MS), () => workerRedis.quit());
 
     await scheduleDigest(digest, { channel: config.INFRA_DIGEST_CHANNEL, cron: config.INFRA_DIGEST_CRON, timeZone: config.INFRA_DIGEST_TZ });
     if (config.INFRA_DIGEST_CHANNEL) {
       const digestRedis = new IORedis(config.REDIS_URL, redisOptions);
-      const digestWorker = startDigestWorker({ pool, slack: engine.slack, timeZone: config.INFRA_DIGEST_TZ, now, logger: log }, { connection: digestRedis, prefix: config.INFRA_QUEUE_PREFIX });
-      closers.push(() => closeWorker(digestWorker, config.INFRA_SHUTDOWN_GRACE_MS), () => digestRedis.quit());
+      const digestRunning = new RunningJobs();
+      const digestWorker = startDigestWorker({ pool, slack: engine.slack, timeZone: config.INFRA_DIGEST_TZ, now, logger: log }, { connection: digestRedis, prefix: config.INFRA_QUEUE_PREFIX, running: digestRunning });
+      closers.push(() => closeWorker(digestWorker, digestRunning, config.INFRA_SHUTDOWN_GRACE_MS), () => digestRedis.quit());
     }
   }
 
@@ -209,20 +213,6 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     }
   };
   return runtime;
-}
-
-/**
- * Stops taking jobs and lets running ones finish for up to `graceMs`; then closes without waiting, so a
- * job still running (a hung model call) loses its lock and another worker takes it over.
- */
-async function closeWorker(worker: Worker, graceMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const grace = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, graceMs);
-  });
-  await Promise.race([worker.pause(), grace]);
-  clearTimeout(timer);
-  await worker.close(true);
 }
 
 function healthz(pool: Pool, redis: IORedis) {

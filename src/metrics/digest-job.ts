@@ -1,4 +1,4 @@
-import { ConnectionOptions, Queue, Worker } from 'bullmq';
+import { ConnectionOptions, Job, Queue, Worker } from 'bullmq';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Logger } from '../logger';
@@ -7,6 +7,7 @@ import { digestMessage } from '../slack/views/digest-message';
 import { chartPng } from './chart-png';
 import { buildDigest } from './build-digest';
 import { dailySeries } from './metric-queries';
+import type { RunningJobs } from '../workflow/running-jobs';
 
 export const DIGEST_QUEUE = 'digest';
 const SCHEDULER_ID = 'daily-digest';
@@ -142,8 +143,9 @@ export function digestQueue(connection: ConnectionOptions, prefix: string): Queu
 }
 
 /** A worker for the digest queue; one job at a time is plenty for one message a day. */
-export function startDigestWorker(deps: DigestDeps, opts: { connection: ConnectionOptions; prefix: string }): Worker {
-  const worker = new Worker(DIGEST_QUEUE, async (job) => postDailyDigest(deps, digestJobSchema.parse(job.data).channel), {
+export function startDigestWorker(deps: DigestDeps, opts: { connection: ConnectionOptions; prefix: string; running?: RunningJobs }): Worker {
+  const processor = async (job: Job) => postDailyDigest(deps, digestJobSchema.parse(job.data).channel);
+  const worker = new Worker(DIGEST_QUEUE, opts.running ? opts.running.wrap(processor) : processor, {
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: 1,

@@ -7,6 +7,7 @@ import { planWorkflow } from './plan-workflow';
 import { BullJobQueueOptions } from './queues';
 import { rollbackWorkflow } from './rollback';
 import { runStep } from './run-step';
+import type { RunningJobs } from './running-jobs';
 
 /** Dispatches one job to the engine; job data is validated, a malformed job is not retried. */
 export async function processJob(deps: EngineDeps, job: Pick<Job, 'name' | 'data' | 'attemptsMade'>): Promise<void> {
@@ -41,11 +42,14 @@ export interface WorkflowWorkerOptions extends Pick<BullJobQueueOptions, 'connec
   lockDuration?: number;
   /** How often stalled jobs (their worker died) are looked for (ms). Default 30000. */
   stalledInterval?: number;
+  /** Counts the running jobs, for a shutdown that waits for them ({@link closeWorker}). */
+  running?: RunningJobs;
 }
 
 /** A BullMQ worker on the workflow queue. A worker killed mid-step loses its lock; the step runs again elsewhere. */
 export function startWorkflowWorker(deps: EngineDeps, opts: WorkflowWorkerOptions): Worker {
-  const worker = new Worker(WORKFLOW_QUEUE, (job) => processJob(deps, job), {
+  const processor = (job: Job) => processJob(deps, job);
+  const worker = new Worker(WORKFLOW_QUEUE, opts.running ? opts.running.wrap(processor) : processor, {
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,

@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { APPROVER, CHANNEL, Harness, REQUESTER, deleteQueueKeys } from '../support/harness';
+import { setTimeout as sleep } from 'node:timers/promises';
+import IORedis from 'ioredis';
+import { APPROVER, CHANNEL, Harness, REDIS_URL, REQUESTER, deleteQueueKeys } from '../support/harness';
 import { textOf } from '../support/fake-slack';
 import { scriptSchemaChange, submit } from '../support/scripted-agents';
 
@@ -89,6 +91,26 @@ describe('resilience', () => {
     await h.command('cancel 1', REQUESTER);
     await h.waitForInThread(second, /^\[1\/3\] Invoking devops-engineer\.\.\./);
     await h.slack.waitFor(() => h.claude.requestsFor('devops-engineer').length === 1, { description: 'second workflow runs' });
+  });
+
+  it('lets a stopped worker go for good: when the step it gave up on ends later, it opens no Redis connection again', async () => {
+    h = await Harness.start({ env: { ANTHROPIC_MAX_RETRIES: '0' } });
+    h.claude.script('api-designer', [{ hang: true }]);
+    await h.command('Add a new table for user preferences');
+    await h.waitForInThread(await h.root(), /^\[1\/5\] Invoking api-designer/);
+    await h.runtime.stop();
+    // The hung model call ends now, after its worker was closed: the step fails in a stopped process.
+    await h.claude.close();
+    const redis = new IORedis(REDIS_URL);
+    try {
+      const ours = async () => ((await redis.client('LIST')) as string).split('\n').filter((line) => line.includes(`name=${h.prefix}`));
+      for (let i = 0; i < 15; i++) {
+        expect(await ours()).toEqual([]);
+        await sleep(200);
+      }
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('goes on with the step when Claude answers 529 overloaded once', async () => {
