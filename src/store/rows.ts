@@ -34,10 +34,22 @@ export type Workflow = z.infer<typeof workflowRowSchema>;
 export const stepStateSchema = z.enum(['pending', 'running', 'waiting_reply', 'succeeded', 'failed', 'skipped', 'cancelled']);
 export type StepState = z.infer<typeof stepStateSchema>;
 
+/**
+ * What a finding means for the gate policy, read by the policy instead of a check's name:
+ * `destructive` (can lose data) and `unanalysable` (code the engine cannot see into) need a second
+ * approver; `non_transactional` runs outside the migration's transaction (shown, no extra approval).
+ */
+export const checkFlagSchema = z.enum(['destructive', 'unanalysable', 'non_transactional']);
+export type CheckFlag = z.infer<typeof checkFlagSchema>;
+
 export const checkSchema = z.object({
   name: z.string(),
   status: z.enum(['pass', 'warn', 'fail']),
   detail: z.string().optional(),
+  /** What the finding means for who must approve; see {@link checkFlagSchema}. */
+  flags: z.array(checkFlagSchema).optional(),
+  /** About objects the change does not touch (already on production): shown apart, never fails the gate. */
+  existing: z.boolean().optional(),
 });
 export type Check = z.infer<typeof checkSchema>;
 
