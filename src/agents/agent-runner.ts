@@ -14,8 +14,8 @@ export interface AgentTask {
   request: string;
   requester: string;
   earlierHandoffs: Array<{ agent: string; stepTitle: string; handoff: Handoff }>;
-  /** Thread replies that were not answers to a question, oldest first. */
-  comments: Array<{ user: string; text: string }>;
+  /** Thread replies of the requester and the approvers that were not answers to a question, oldest first. */
+  comments: Array<{ user: string; role: 'requester' | 'approver'; text: string }>;
   /** Set when the step is tried again after a failure: what went wrong last time. */
   previousError?: string;
   /** What the step spent in earlier runs (before its question), counted against its token budget. */

@@ -1,5 +1,6 @@
 import type { AgentTask } from './agent-runner';
 import { type Artifact, type Handoff, ROLE_OUTPUTS } from './handoff';
+import { fenceUntrusted } from './tools/untrusted-data';
 
 /** Longest artifact content shown to a later agent; the rest is cut with a note. */
 const ARTIFACT_LIMIT = 30_000;
@@ -23,7 +24,9 @@ export function renderTask(task: AgentTask): string {
     parts.push(`# Earlier handoffs\n\n${handoffs.join('\n\n')}`);
   }
   if (task.comments.length > 0) {
-    parts.push(`# Comments in the Slack thread (oldest first)\n${task.comments.map((c) => `- ${c.user}: ${c.text}`).join('\n')}`);
+    // One JSON object per line: a comment's newlines cannot forge another author's line.
+    const lines = task.comments.map((c) => JSON.stringify({ author: c.user, role: c.role, text: c.text }));
+    parts.push(`# Comments in the Slack thread (oldest first)\n${fenceUntrusted('what people wrote in the Slack thread, one JSON object per comment with its author (a Slack user id) and role', lines.join('\n'))}`);
   }
   if (task.previousError !== undefined) {
     parts.push(`# Previous attempt\nThis step was tried before and failed: ${task.previousError}\nAvoid the same problem this time.`);

@@ -32,7 +32,12 @@ describe('configuration', () => {
 
   it('reads approvers as a comma or space separated list of Slack user ids', () => {
     expect(loadConfig({ ...minimal, INFRA_APPROVERS: 'U1AAA, U2BBB U3CCC' }).INFRA_APPROVERS).toEqual(['U1AAA', 'U2BBB', 'U3CCC']);
-    expect(() => loadConfig({ ...minimal, INFRA_APPROVERS: 'alice' })).toThrow(/INFRA_APPROVERS is invalid/);
+    expect(() => loadConfig({ ...minimal, INFRA_APPROVERS: 'alice' })).toThrow(/INFRA_APPROVERS is invalid: each id looks like U0123ABCD \(not alice\); use \* to let everyone decide/);
+  });
+
+  it('reads INFRA_APPROVERS=* as everyone, explicitly, and leaves it unset (nobody) otherwise', () => {
+    expect(loadConfig({ ...minimal, INFRA_APPROVERS: '*' }).INFRA_APPROVERS).toBe('*');
+    expect(loadConfig({ ...minimal, INFRA_APPROVERS: '' }).INFRA_APPROVERS).toBeUndefined();
   });
 
   it('accepts an IANA time zone for the digest and refuses an unknown one, naming the fix', () => {

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 
-const slackUserIds = z
-  .string()
-  .transform((s) => s.split(/[\s,]+/).map((id) => id.trim()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'each id looks like U0123ABCD')));
+/** INFRA_APPROVERS: `*` (everyone, explicitly) or Slack user ids. */
+const approvers = z.string().transform((s, ctx): '*' | string[] => {
+  if (s === '*') return '*';
+  const ids = s.split(/[\s,]+/).map((id) => id.trim()).filter(Boolean);
+  const bad = ids.filter((id) => !/^[UW][A-Z0-9]+$/.test(id));
+  if (bad.length) ctx.addIssue({ code: 'custom', message: `each id looks like U0123ABCD (not ${bad.join(', ')}); use * to let everyone decide` });
+  return ids;
+});
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -58,7 +62,8 @@ export const configSchema = z.object({
   GITHUB_API_URL: z.url().default('https://api.github.com'),
   INFRA_CI_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
   INFRA_CI_POLL_MS: z.coerce.number().int().min(10).default(15_000),
-  INFRA_APPROVERS: optionalString.pipe(slackUserIds.optional()),
+  /** Unset: nobody may decide gates (fail closed); `*`: everyone, explicitly; else the listed ids. */
+  INFRA_APPROVERS: optionalString.pipe(approvers.optional()),
   INFRA_REQUESTER_MAY_APPROVE_MERGE: booleanFlag.default(false),
   INFRA_DIGEST_CHANNEL: optionalString,
   INFRA_DIGEST_CRON: z.string().default('0 9 * * 1-5'),

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../store/db';
 import { gateKindSchema } from '../workflow/gate-kinds';
-import type { GatePolicy } from '../workflow/engine-deps';
 
 const waitingGateSchema = z.object({
   workflow_id: z.coerce.number(),
@@ -25,13 +24,6 @@ export async function waitingGates(db: Queryable): Promise<WaitingGate[]> {
      WHERE g.state = 'open' AND w.state = 'waiting_gate' ORDER BY g.created_at, g.id`,
   );
   return rows.map((r) => waitingGateSchema.parse(r));
-}
-
-/** True when `user` may decide the gate and has not approved it yet: the gate waits for them. */
-export function gateWaitsFor(gate: WaitingGate, user: string, policy: GatePolicy): boolean {
-  if (policy.approvers?.length && !policy.approvers.includes(user)) return false;
-  if (gate.approvals.includes(user)) return false;
-  return !(gate.merges && gate.requester === user && !policy.requesterMayApproveMerge);
 }
 
 const failureSchema = z.object({

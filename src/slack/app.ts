@@ -1,10 +1,11 @@
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../logger';
 import * as actions from './listeners/actions';
 import * as commands from './listeners/commands';
 import * as events from './listeners/events';
 import type { ListenerDeps } from './listeners/listener-deps';
 import * as messages from './listeners/messages';
+import { FreshRequestReceiver } from './request-freshness';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -30,7 +31,7 @@ export function createSlackApp(opts: SlackAppOptions, deps: ListenerDeps): App {
   const logger = boltLogger(opts.logger);
   const receiver = opts.appToken
     ? new SocketModeReceiver({ appToken: opts.appToken, customRoutes: opts.routes, logger })
-    : new HTTPReceiver({ signingSecret: opts.signingSecret, endpoints: '/slack/events', customRoutes: opts.routes, logger, unhandledRequestTimeoutMillis: 2900 });
+    : new FreshRequestReceiver({ signingSecret: opts.signingSecret, endpoints: '/slack/events', customRoutes: opts.routes, logger, unhandledRequestTimeoutMillis: 2900 });
   const app = new App({
     token: opts.botToken,
     receiver,

@@ -29,3 +29,13 @@ export async function firstDelivery(db: Queryable, eventId: string): Promise<boo
   const { rowCount } = await db.query('INSERT INTO slack_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [eventId]);
   return rowCount === 1;
 }
+
+/** True the first time a slash command's trigger_id is seen; a replay of the same signed request returns false. */
+export async function firstCommand(db: Queryable, command: { triggerId: string; userId: string; channelId: string }): Promise<boolean> {
+  const { rowCount } = await db.query('INSERT INTO slack_commands (trigger_id, user_id, channel_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+    command.triggerId,
+    command.userId,
+    command.channelId,
+  ]);
+  return rowCount === 1;
+}

@@ -31,8 +31,13 @@ export async function findWorkflowByThread(db: Queryable, channelId: string, roo
   return parseRows(workflowRowSchema, rows)[0];
 }
 
-export async function listActiveWorkflows(db: Queryable, limit = 50): Promise<Workflow[]> {
-  const { rows } = await db.query('SELECT * FROM workflows WHERE state = ANY($1) ORDER BY id LIMIT $2', [ACTIVE_WORKFLOW_STATES, limit]);
+/** Active workflows, oldest first; with `channelId`, only those requested in that channel. */
+export async function listActiveWorkflows(db: Queryable, opts: { channelId?: string; limit?: number } = {}): Promise<Workflow[]> {
+  const { rows } = await db.query('SELECT * FROM workflows WHERE state = ANY($1) AND ($2::text IS NULL OR channel_id = $2) ORDER BY id LIMIT $3', [
+    ACTIVE_WORKFLOW_STATES,
+    opts.channelId ?? null,
+    opts.limit ?? 50,
+  ]);
   return parseRows(workflowRowSchema, rows);
 }
 

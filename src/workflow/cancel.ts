@@ -1,6 +1,7 @@
 import { NotAllowedError, WorkflowNotFoundError } from '../errors';
 import { noticeMessage } from '../slack/views/command-responses';
 import { getWorkflow } from '../store/workflows-repo';
+import { cancelRefusal } from './approval-policy';
 import type { EngineDeps } from './engine-deps';
 import { afterEnd, endWorkflow } from './lifecycle';
 
@@ -8,10 +9,8 @@ import { afterEnd, endWorkflow } from './lifecycle';
 export async function cancelWorkflow(deps: EngineDeps, workflowId: number, user: string): Promise<string> {
   const workflow = await getWorkflow(deps.pool, workflowId);
   if (!workflow) throw new WorkflowNotFoundError(String(workflowId));
-  const approvers = deps.policy.approvers ?? [];
-  if (user !== workflow.requester && !approvers.includes(user)) {
-    throw new NotAllowedError(`Only the requester (<@${workflow.requester}>) or an approver can cancel workflow #${workflowId}.`);
-  }
+  const refusal = cancelRefusal(deps.policy, workflow, user);
+  if (refusal) throw new NotAllowedError(refusal);
   const ended = await endWorkflow(deps, workflowId, 'cancelled', { type: 'workflow_cancelled', actor: user });
   if (!ended) return `Workflow #${workflowId} is already ${workflow.state.replace('_', ' ')}; nothing to cancel.`;
   if (workflow.root_ts) {

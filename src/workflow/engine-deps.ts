@@ -10,13 +10,9 @@ import type { PreflightCheck } from './preflight';
 import type { JobQueue } from './queues';
 import type { Compensator, StepAction } from './step-actions';
 
-/** Who may decide gates. */
-export interface GatePolicy {
-  /** Slack user ids allowed to decide gates; undefined means anyone in the channel. */
-  approvers?: string[];
-  /** When false (the default), the requester may not approve the gate that merges to production. */
-  requesterMayApproveMerge: boolean;
-}
+import type { GatePolicy } from './approval-policy';
+
+export type { GatePolicy } from './approval-policy';
 
 /** Everything the engine needs, passed in by the composition root (tests pass fakes). */
 export interface EngineDeps {

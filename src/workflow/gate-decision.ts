@@ -8,6 +8,8 @@ import { Gate } from '../store/rows';
 import { getStep } from '../store/steps-repo';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
 import { advancePast } from './advance';
+import { gateDecisionRefusal } from './approval-policy';
+import { clickRefusal, type ClickOrigin } from './click-origin';
 import type { EngineDeps } from './engine-deps';
 import { GATES } from './gate-kinds';
 import { afterEnd, endWorkflow } from './lifecycle';
@@ -27,12 +29,12 @@ const TO = { approve: 'approved', reject: 'rejected', rollback: 'rolled_back' } 
  * A click on a gate button: authorise, then one conditional UPDATE decides — a double click or two
  * approvers give exactly one transition. The gate message is redrawn with who decided and when.
  */
-export async function decide(deps: EngineDeps, input: { gateId: number; decision: GateDecision; user: string }): Promise<DecisionOutcome> {
+export async function decide(deps: EngineDeps, input: { gateId: number; decision: GateDecision; user: string; click: ClickOrigin }): Promise<DecisionOutcome> {
   const gate = await getGate(deps.pool, input.gateId);
   const workflow = gate && (await getWorkflow(deps.pool, gate.workflow_id));
   if (!gate || !workflow) return { type: 'refused', reason: 'This gate no longer exists.' };
 
-  const refusal = authorise(deps, gate, workflow.requester, input);
+  const refusal = (await clickRefusal(deps.pool, `gate:${gate.id}`, input.click, 'gate')) ?? authorise(deps, gate, workflow.requester, input);
   if (refusal) {
     await recordEvent(deps.pool, workflow.id, 'gate_refused', input.user, { gate_id: gate.id, decision: input.decision, reason: refusal.message });
     return { type: 'refused', reason: refusal.message };
@@ -106,13 +108,8 @@ export async function decide(deps: EngineDeps, input: { gateId: number; decision
   return { type: 'decided', gate: decided };
 }
 
+/** Who may take this decision is the approval policy's to say. */
 function authorise(deps: EngineDeps, gate: Gate, requester: string, input: { decision: GateDecision; user: string }): NotAllowedError | undefined {
-  const approvers = deps.policy.approvers;
-  if (approvers?.length && !approvers.includes(input.user)) {
-    return new NotAllowedError(`Only the approvers (${approvers.map((u) => `<@${u}>`).join(', ')}) can decide this gate. Ask one of them to look at it.`);
-  }
-  if (input.decision === 'approve' && gate.merges && input.user === requester && !deps.policy.requesterMayApproveMerge) {
-    return new NotAllowedError('You requested this change, so someone else must approve the gate that merges it to production. Ask another approver.');
-  }
-  return undefined;
+  const refusal = gateDecisionRefusal(deps.policy, { merges: gate.merges, requester }, input.decision, input.user);
+  return refusal === undefined ? undefined : new NotAllowedError(refusal);
 }

@@ -1,9 +1,10 @@
-import { noticeMessage } from '../slack/views/command-responses';
+import { noticeMessage, refusalMessage } from '../slack/views/command-responses';
 import { inTransaction } from '../store/db';
 import { listEvents, recordEvent } from '../store/events';
 import { answerQuestion, findOpenQuestion } from '../store/questions-repo';
-import { bumpGeneration, transitionStep } from '../store/steps-repo';
+import { bumpGeneration, getStep, transitionStep } from '../store/steps-repo';
 import { findWorkflowByThread, transitionWorkflow } from '../store/workflows-repo';
+import { mayTalkToAgents, whoMayAnswer } from './approval-policy';
 import type { EngineDeps } from './engine-deps';
 
 export interface ThreadReply {
@@ -13,18 +14,25 @@ export interface ThreadReply {
   text: string;
 }
 
-export type ReplyOutcome = 'answer' | 'rejection_reason' | 'comment' | 'ignored';
+export type ReplyOutcome = 'answer' | 'not_allowed' | 'rejection_reason' | 'comment' | 'ignored';
 
 /**
  * A person's reply in a workflow's thread. From the requester or an approver while a step waits for
- * an answer, it resumes that step; after a rejection, the first reply from the person who rejected
- * is the reason; anything else is kept as a comment the next agent reads.
+ * an answer, it resumes that step; anyone else who replies then is told privately who may answer.
+ * After a rejection, the first reply from the person who rejected is the reason. Anything else is
+ * recorded as a comment; the next agent reads only those of the requester and the approvers.
  */
 export async function handleThreadReply(deps: EngineDeps, reply: ThreadReply): Promise<ReplyOutcome> {
   const workflow = await findWorkflowByThread(deps.pool, reply.channel, reply.threadTs);
   if (!workflow) return 'ignored';
   const question = workflow.state === 'waiting_reply' ? await findOpenQuestion(deps.pool, workflow.id) : undefined;
-  const mayAnswer = reply.user === workflow.requester || (deps.policy.approvers ?? []).includes(reply.user);
+  const mayAnswer = mayTalkToAgents(deps.policy, workflow, reply.user);
+  if (question && !mayAnswer) {
+    await recordEvent(deps.pool, workflow.id, 'thread_comment', reply.user, { text: reply.text });
+    const agent = (await getStep(deps.pool, question.step_id))?.agent ?? 'the agent';
+    await deps.slack.ephemeral(reply.channel, reply.user, refusalMessage(`Only ${whoMayAnswer(deps.policy, workflow)} can answer ${agent}'s question, so your reply was not passed on to it. The question stays open.`), reply.threadTs);
+    return 'not_allowed';
+  }
   if (question && mayAnswer) {
     const step = await inTransaction(deps.pool, async (tx) => {
       const answered = await answerQuestion(tx, question.id, reply.text, reply.user);

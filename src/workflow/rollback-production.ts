@@ -1,19 +1,23 @@
 import { NotAllowedError } from '../errors';
 import { listEvents, recordEvent } from '../store/events';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
+import { rollbackRefusal } from './approval-policy';
+import { clickRefusal, type ClickOrigin } from './click-origin';
 import type { EngineDeps } from './engine-deps';
 
 /**
- * The report's "Roll back production": an approver undoes what a workflow merged. One conditional
- * transition (succeeded or failed → rolled_back), then the rollback job runs the registered reverts.
+ * The report's "Roll back production": an approver undoes what a workflow merged, clicking the button
+ * on that workflow's own report. One conditional transition (succeeded or failed → rolled_back), then
+ * the rollback job runs the registered reverts.
  */
-export async function rollbackProduction(deps: EngineDeps, workflowId: number, user: string): Promise<string> {
+export async function rollbackProduction(deps: EngineDeps, workflowId: number, user: string, click: ClickOrigin): Promise<string> {
   const workflow = await getWorkflow(deps.pool, workflowId);
   if (!workflow) return `There is no workflow #${workflowId}.`;
-  const approvers = deps.policy.approvers;
-  if (approvers?.length && !approvers.includes(user)) {
-    await recordEvent(deps.pool, workflowId, 'rollback_refused', user, {});
-    throw new NotAllowedError(`Only the approvers (${approvers.map((u) => `<@${u}>`).join(', ')}) can roll back production. Ask one of them.`);
+  const forged = await clickRefusal(deps.pool, `wf:${workflowId}:report`, click, 'report');
+  const refusal = forged?.message ?? rollbackRefusal(deps.policy, user);
+  if (refusal) {
+    await recordEvent(deps.pool, workflowId, 'rollback_refused', user, { reason: refusal });
+    throw new NotAllowedError(refusal);
   }
   const merged = (await listEvents(deps.pool, workflowId)).some((e) => e.type === 'migration_merged' || (e.type === 'function_deployed' && e.data.existed === false));
   if (!merged) return `Workflow #${workflowId} merged nothing to production, so there is nothing to roll back.`;

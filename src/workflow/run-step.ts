@@ -13,6 +13,7 @@ import { Check, Step, Workflow } from '../store/rows';
 import { bumpGeneration, getStep, listSteps, transitionStep } from '../store/steps-repo';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
 import { advancePast } from './advance';
+import { approversNote as policyApproversNote, commentsForAgents } from './approval-policy';
 import { StepDefinition } from './definition';
 import type { EngineDeps } from './engine-deps';
 import { GATES } from './gate-kinds';
@@ -159,7 +160,7 @@ async function agentTask(deps: EngineDeps, workflow: Workflow, step: Step, def: 
     request: workflow.request,
     requester: workflow.requester,
     earlierHandoffs: earlier,
-    comments: await listComments(deps.pool, workflow.id),
+    comments: commentsForAgents(deps.policy, workflow, await listComments(deps.pool, workflow.id)),
     previousError: step.failures > 0 && step.error ? step.error : undefined,
     spent: step.usage ?? undefined,
   };
@@ -244,9 +245,7 @@ function checkSummary(checks: Check[]): string {
   return `${checks.length - failed - warned} check(s) passed, ${warned} warning(s), ${failed} failed.`;
 }
 
-/** The context line under a gate's buttons: who may decide. */
+/** The context line under a gate's buttons: who may decide (the approval policy says). */
 export function approversNote(deps: Pick<EngineDeps, 'policy'>, merges: boolean, requester: string): string {
-  const who = deps.policy.approvers?.length ? `Approvers: ${deps.policy.approvers.map((u) => `<@${u}>`).join(', ')}` : 'Anyone in the channel may decide';
-  const notRequester = merges && !deps.policy.requesterMayApproveMerge ? ` · the requester <@${requester}> may not approve the merge` : '';
-  return `${who}${notRequester}`;
+  return policyApproversNote(deps.policy, merges, requester);
 }

@@ -26,6 +26,11 @@ function unslack(s) {
   return String(s).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
+/** Only http(s) and mailto URLs become links; anything else (javascript:, data:, …) is shown as text. */
+function safeUrl(url) {
+  return /^(https?:\/\/|mailto:)/i.test(String(url)) ? String(url) : null;
+}
+
 function personName(id) {
   if (state.data && id === state.data.bot.id) return state.data.bot.name;
   const p = state.data && state.data.people.find((x) => x.id === id);
@@ -58,7 +63,9 @@ function mrkdwn(text) {
       if (target.startsWith('#')) return keep(`<span class="mention">#${esc(label || target.slice(1))}</span>`);
       if (target.startsWith('!date^')) return keep(esc(slackDate(target, label)));
       if (target.startsWith('!')) return keep(`<span class="mention">@${esc(target.slice(1))}</span>`);
-      return keep(`<a href="${esc(unslack(target))}" target="_blank" rel="noreferrer">${esc(unslack(label || target))}</a>`);
+      const url = safeUrl(unslack(target));
+      if (!url) return keep(esc(unslack(label || target)));
+      return keep(`<a href="${esc(url)}" target="_blank" rel="noreferrer">${esc(unslack(label || target))}</a>`);
     });
   s = esc(unslack(s))
     .replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?])/g, '$1<b>$2</b>')
@@ -91,7 +98,7 @@ function richText(node) {
   if (!node) return '';
   if (Array.isArray(node)) return node.map(richText).join('');
   if (node.type === 'text') return esc(node.text);
-  if (node.type === 'link') return `<a href="${esc(node.url)}">${esc(node.text || node.url)}</a>`;
+  if (node.type === 'link') return safeUrl(node.url) ? `<a href="${esc(node.url)}" rel="noreferrer">${esc(node.text || node.url)}</a>` : esc(node.text || node.url);
   if (node.type === 'user') return `<span class="mention">@${esc(personName(node.user_id))}</span>`;
   if (node.type === 'emoji') return EMOJI[node.name] || `:${esc(node.name)}:`;
   if (node.type === 'rich_text_preformatted') return `<pre>${richText(node.elements)}</pre>`;

@@ -50,7 +50,7 @@ const task: AgentTask = {
       },
     },
   ],
-  comments: [{ user: '<@U0BOB00001>', text: 'Keep it small please' }],
+  comments: [{ user: 'U0BOB00001', role: 'approver', text: 'Keep it small please' }],
   previousError: 'the round trip failed: relation already exists',
 };
 
@@ -113,7 +113,8 @@ describe('ClaudeAgentRunner', () => {
       '## Handoff: api-designer → data-migration-specialist',
       '**Next Steps**:',
       'export interface UserPreferencesRow',
-      '<@U0BOB00001>: Keep it small please',
+      '{"author":"U0BOB00001","role":"approver","text":"Keep it small please"}',
+      '<untrusted-data-',
       'relation already exists',
     ]) {
       expect(text).toContain(expected);

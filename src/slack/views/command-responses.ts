@@ -22,7 +22,7 @@ export function helpMessage(note?: string): SlackMessage {
 }
 
 export function errorMessage(text: string): SlackMessage {
-  return { text, blocks: [section(`:warning: ${escape(text)}`)] };
+  return { text: escape(text), blocks: [section(`:warning: ${escape(text)}`)] };
 }
 
 /** Like errorMessage, for the bot's own mrkdwn (mentions such as `<@U…>` must stay links, so no escaping). */

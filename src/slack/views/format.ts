@@ -15,6 +15,16 @@ export function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Text from a request or a model for a message's `text` fallback (notifications, screen readers), which
+ * Slack reads as mrkdwn too: escaped like the blocks, so `<!channel>` or `<https://…|…>` become no
+ * mention and no link, and a zero-width space before a formatting mark where it could open
+ * bold, italic, strike or code, so `*bold*` stays as typed.
+ */
+export function plain(text: string): string {
+  return escape(text).replace(/(^|[^\p{L}\p{N}])([*_~`])/gu, '$1\u200B$2');
+}
+
 export function section(text: string): KnownBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: clip(text) } };
 }

@@ -1,7 +1,7 @@
 import type { Plan } from '../../workflow/definition';
 import type { Step, Workflow } from '../../store/rows';
 import { SlackMessage } from '../message';
-import { context, escape, progressBar, section, user } from './format';
+import { context, escape, plain, progressBar, section, user } from './format';
 
 const STATE_LABEL: Record<Workflow['state'], string> = {
   planned: ':hourglass_flowing_sand: Planned',
@@ -22,7 +22,7 @@ export function rootMessage(workflow: Workflow, plan: Plan | null, steps: Step[]
   const title = plan ? plan.title : 'choosing a workflow…';
   const progress = total ? progressBar(done, total) : '';
   const status = STATE_LABEL[workflow.state];
-  const text = `Infra #${workflow.id}: ${workflow.request.slice(0, 200)} — ${title}${progress ? ` ${progress}` : ''}`;
+  const text = `Infra #${workflow.id}: ${plain(workflow.request.slice(0, 200))} — ${plain(title)}${progress ? ` ${progress}` : ''}`;
   const lines = [`*Infra #${workflow.id}* · ${escape(title)}`, `>${escape(workflow.request).replace(/\n/g, '\n>')}`];
   const blocks = [
     section(lines.join('\n')),

@@ -1,7 +1,7 @@
 import type { Handoff, Usage } from '../../agents/handoff';
 import type { Check } from '../../store/rows';
 import { SlackMessage } from '../message';
-import { context, duration, escape, section, slackDate, usageText } from './format';
+import { context, duration, escape, plain, section, slackDate, usageText } from './format';
 
 /** The seed's words: `[2/5] Invoking data-migration-specialist...`, or `[5/5] Validation...` for an engine step. */
 export function stepHeadline(index: number, total: number, agent: string | null, title: string): string {
@@ -11,7 +11,7 @@ export function stepHeadline(index: number, total: number, agent: string | null,
 /** The running step; `activity` is what the agent does right now, e.g. "calling list_tables…". */
 export function stepRunningMessage(headline: string, tasks: string[], activity?: string): SlackMessage {
   return {
-    text: activity ? `${headline} ${activity}` : headline,
+    text: activity ? `${headline} ${plain(activity)}` : headline,
     blocks: [
       section(`*${escape(headline)}*\n${tasks.map((t) => `Task: ${escape(t)}`).join('\n')}`),
       ...(activity ? [context(`:hourglass_flowing_sand: ${escape(activity)}`)] : []),
@@ -26,7 +26,7 @@ export function stepDoneMessage(headline: string, outcome: { summary: string; el
   const facts = [`:white_check_mark: done in ${duration(outcome.elapsedMs)}`];
   if (outcome.usage) facts.push(usageText(outcome.usage));
   return {
-    text: `${headline} done: ${outcome.summary.slice(0, 200)}`,
+    text: `${headline} done: ${plain(outcome.summary.slice(0, 200))}`,
     blocks: [
       section(`*${escape(headline)}*\nOutput: ${escape(outcome.summary)}${artifacts ? `\nArtifacts: ${artifacts}` : ''}${notes.length ? `\n${notes.join('\n')}` : ''}`),
       context(...facts),
@@ -36,7 +36,7 @@ export function stepDoneMessage(headline: string, outcome: { summary: string; el
 
 export function stepFailedMessage(headline: string, error: string, elapsedMs: number, next: string): SlackMessage {
   return {
-    text: `${headline} failed: ${error.slice(0, 200)}`,
+    text: `${headline} failed: ${plain(error.slice(0, 200))}`,
     blocks: [section(`*${escape(headline)}*\n:x: ${escape(error)}`), context(`after ${duration(elapsedMs)} · ${escape(next)}`)],
   };
 }
@@ -46,7 +46,7 @@ export function stepWaitingMessage(headline: string): SlackMessage {
 }
 
 export function questionMessage(agent: string, requester: string, question: string): SlackMessage {
-  const text = `<@${requester}> ${agent} asks: ${question}`;
+  const text = `<@${requester}> ${agent} asks: ${plain(question)}`;
   return {
     text,
     blocks: [section(`:question: <@${requester}> *${escape(agent)}* asks:\n${escape(question)}`), context('Reply in this thread; the step goes on with your answer.')],
@@ -54,7 +54,7 @@ export function questionMessage(agent: string, requester: string, question: stri
 }
 
 export function questionReminderMessage(agent: string, requester: string, question: string, stopsAt: Date): SlackMessage {
-  const text = `<@${requester}> reminder: ${agent} is still waiting for an answer: ${question}`;
+  const text = `<@${requester}> reminder: ${agent} is still waiting for an answer: ${plain(question)}`;
   return {
     text,
     blocks: [

@@ -6,6 +6,7 @@ import type { SlackMessage } from '../../message';
 import { errorMessage, noticeMessage, refusalMessage } from '../../views/command-responses';
 import { GATE_ACTION_PATTERN } from '../../ids';
 import type { ListenerDeps } from '../listener-deps';
+import { clickOrigin } from './click-origin';
 
 const clickSchema = z.object({
   action: z.object({ action_id: z.string().regex(GATE_ACTION_PATTERN), value: z.string().regex(/^\d+$/) }),
@@ -14,7 +15,7 @@ const clickSchema = z.object({
   threadTs: z.string().optional(),
 });
 
-/** Approve / Reject / Rollback: acked at once, then authorised and decided by one conditional update. */
+/** Approve / Reject / Rollback: acked at once, then bound to its gate message, authorised and decided by one conditional update. */
 export function gateButton(deps: ListenerDeps) {
   return async ({ ack, body, action, client }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs): Promise<void> => {
     await ack();
@@ -27,7 +28,7 @@ export function gateButton(deps: ListenerDeps) {
     const decision = parsed.data.action.action_id.replace('gate_', '') as GateDecision;
     const tell = (m: SlackMessage) => client.chat.postEphemeral({ channel: channel.id, user: user.id, thread_ts: threadTs, text: m.text, blocks: m.blocks });
     try {
-      const outcome = await decide(deps.engine, { gateId: Number(parsed.data.action.value), decision, user: user.id });
+      const outcome = await decide(deps.engine, { gateId: Number(parsed.data.action.value), decision, user: user.id, click: clickOrigin(body, channel.id) });
       if (outcome.type === 'refused') await tell(refusalMessage(outcome.reason));
       if (outcome.type === 'partial') {
         await tell(noticeMessage(`Your approval is recorded (${outcome.gate.approvals.length} of ${outcome.gate.approvals_needed}). This destructive change needs another approver before it goes on.`));

@@ -1,9 +1,10 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { InfraError } from '../../../errors';
+import { InfraError, NotAllowedError } from '../../../errors';
 import { rollbackProduction } from '../../../workflow/rollback-production';
-import { errorMessage, noticeMessage } from '../../views/command-responses';
+import { errorMessage, noticeMessage, refusalMessage } from '../../views/command-responses';
 import type { ListenerDeps } from '../listener-deps';
+import { clickOrigin } from './click-origin';
 
 const clickSchema = z.object({
   value: z.string().regex(/^\d+$/),
@@ -12,7 +13,7 @@ const clickSchema = z.object({
   threadTs: z.string().optional(),
 });
 
-/** "Roll back production" on a merged workflow's report (Slack showed the confirm dialog first). */
+/** "Roll back production" on a merged workflow's report (Slack showed the confirm dialog first), bound to that report. */
 export function rollbackProductionButton(deps: ListenerDeps) {
   return async ({ ack, body, action, client }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs): Promise<void> => {
     await ack();
@@ -21,10 +22,12 @@ export function rollbackProductionButton(deps: ListenerDeps) {
     const { user, channel, threadTs } = parsed.data;
     let message;
     try {
-      message = noticeMessage(await rollbackProduction(deps.engine, Number(parsed.data.value), user));
+      message = noticeMessage(await rollbackProduction(deps.engine, Number(parsed.data.value), user, clickOrigin(body, channel)));
     } catch (error) {
       if (!(error instanceof InfraError)) deps.logger.error({ err: error }, 'production rollback failed to start');
-      message = errorMessage(error instanceof InfraError ? error.message : 'The rollback could not be started; nothing changed. Please try again in a minute.');
+      // A refusal is the bot's own mrkdwn naming the approvers: its mentions must stay links.
+      if (error instanceof NotAllowedError) message = refusalMessage(error.message);
+      else message = errorMessage(error instanceof InfraError ? error.message : 'The rollback could not be started; nothing changed. Please try again in a minute.');
     }
     await client.chat.postEphemeral({ channel, user, thread_ts: threadTs, text: message.text, blocks: message.blocks });
   };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { InfraError, RequestTooLongError } from '../../../errors';
 import { computeMetrics } from '../../../metrics/metric-queries';
 import { listGates } from '../../../store/gates-repo';
+import { firstCommand } from '../../../store/slack-messages-repo';
 import { listSteps } from '../../../store/steps-repo';
 import { getWorkflow, insertWorkflow, listActiveWorkflows } from '../../../store/workflows-repo';
 import { cancelWorkflow } from '../../../workflow/cancel';
@@ -20,6 +21,7 @@ const commandSchema = z.object({
   user_id: z.string().min(1),
   channel_id: z.string().min(1),
   team_id: z.string().min(1),
+  trigger_id: z.string().min(1),
 });
 
 export type ParsedCommand =
@@ -57,7 +59,9 @@ const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, t
 
 /**
  * `/infra`. A request is acked at once (Slack allows 3 s), then recorded and queued; everything else
- * happens in jobs. Bad input gets an ephemeral explanation and queues nothing.
+ * happens in jobs. Bad input gets an ephemeral explanation and queues nothing. Each trigger_id is
+ * recorded first, so a replayed signed command does nothing twice. `status` and `list` answer only
+ * about workflows requested in the channel the command is typed in.
  */
 export function infraCommand(deps: ListenerDeps) {
   return async ({ command, ack: slackAck, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
@@ -71,16 +75,20 @@ export function infraCommand(deps: ListenerDeps) {
       await ack(ephemeral(errorMessage('Slack sent an incomplete command; please try again.')));
       return;
     }
-    const { text, user_id: user, channel_id: channel, team_id: team } = parsed.data;
+    const { text, user_id: user, channel_id: channel, team_id: team, trigger_id: triggerId } = parsed.data;
     const cmd = parseCommand(text);
     try {
+      if (!(await firstCommand(deps.pool, { triggerId, userId: user, channelId: channel }))) {
+        deps.logger.warn({ user, channel }, 'replayed slash command ignored');
+        return await ack(ephemeral(noticeMessage('This command was already received (same trigger_id); it was not run again.')));
+      }
       switch (cmd.type) {
         case 'help':
           return await ack(ephemeral(helpMessage(cmd.note)));
         case 'invalid':
           return await ack(ephemeral(errorMessage(cmd.message)));
         case 'list':
-          return await ack(ephemeral(listMessage(await listActiveWorkflows(deps.pool))));
+          return await ack(ephemeral(listMessage(await listActiveWorkflows(deps.pool, { channelId: channel }))));
         case 'metrics': {
           const window = { now: deps.now(), timeZone: deps.timeZone, days: cmd.days };
           const [current, previous] = await Promise.all([computeMetrics(deps.pool, window), computeMetrics(deps.pool, { ...window, back: 1 })]);
@@ -88,7 +96,7 @@ export function infraCommand(deps: ListenerDeps) {
         }
         case 'status': {
           const workflow = await getWorkflow(deps.pool, cmd.id);
-          if (!workflow) return await ack(ephemeral(errorMessage(`There is no workflow #${cmd.id}. \`/infra list\` shows the active ones.`)));
+          if (workflow?.channel_id !== channel) return await ack(ephemeral(errorMessage(`There is no workflow #${cmd.id} in this channel. \`/infra list\` shows the active ones here.`)));
           const [steps, gates] = await Promise.all([listSteps(deps.pool, cmd.id), listGates(deps.pool, cmd.id)]);
           return await ack(ephemeral(statusMessage(workflow, steps, gates)));
         }

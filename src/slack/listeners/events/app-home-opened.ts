@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { gateWaitsFor, waitingGates } from '../../../metrics/digest-data';
+import { waitingGates } from '../../../metrics/digest-data';
+import { gateWaitsFor } from '../../../workflow/approval-policy';
 import { computeMetrics } from '../../../metrics/metric-queries';
 import { listActiveWorkflows } from '../../../store/workflows-repo';
 import { appHomeView } from '../../views/app-home-view';
@@ -26,7 +27,7 @@ export function appHomeOpened(deps: ListenerDeps) {
         computeMetrics(deps.pool, window),
         computeMetrics(deps.pool, { ...window, back: 1 }),
       ]);
-      const gatesForMe = gates.filter((g) => gateWaitsFor(g, user, deps.engine.policy));
+      const gatesForMe = gates.filter((g) => gateWaitsFor(deps.engine.policy, g, user));
       await client.views.publish({ user_id: user, view: appHomeView({ now, timeZone: deps.timeZone, gatesForMe, active, current, previous }) });
     } catch (error) {
       deps.logger.error({ err: error }, 'could not publish the Home tab');

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+
+/** Any DOM element the page script touches at load: every property reads as a no-op or another stub. */
+function stubElement(): unknown {
+  return new Proxy(() => undefined, {
+    get: (_target, key) => (key === 'options' ? [] : stubElement()),
+    set: () => true,
+    apply: () => undefined,
+  });
+}
+
+/** The page script's global functions, loaded without a browser: fetch never answers, timers never fire. */
+function loadPage(): { mrkdwn: (text: string) => string; richText: (node: unknown) => string } {
+  const source = readFileSync(join(__dirname, '..', '..', 'src', 'workspace', 'workspace-page-browser.js'), 'utf8');
+  const context: Record<string, unknown> = {
+    document: { getElementById: () => stubElement(), addEventListener: () => undefined, createElement: () => stubElement() },
+    location: { search: '' },
+    history: { replaceState: () => undefined },
+    fetch: () => new Promise(() => undefined),
+    setInterval: () => 0,
+    URLSearchParams,
+  };
+  runInNewContext(source, context);
+  return context as unknown as { mrkdwn: (text: string) => string; richText: (node: unknown) => string };
+}
+
+describe('the workspace page renderer', () => {
+  const page = loadPage();
+
+  it('links http, https and mailto URLs', () => {
+    expect(page.mrkdwn('<https://example.com/a?b=1|docs>')).toBe('<a href="https://example.com/a?b=1" target="_blank" rel="noreferrer">docs</a>');
+    expect(page.mrkdwn('<http://example.com>')).toContain('<a href="http://example.com"');
+    expect(page.mrkdwn('<mailto:ops@example.com|mail us>')).toContain('<a href="mailto:ops@example.com"');
+  });
+
+  it('renders a javascript: or data: link in mrkdwn as text, not as a link', () => {
+    for (const url of ['javascript:alert(document.cookie)', 'JavaScript:alert(1)', ' javascript:alert(1)', 'data:text/html,<b>x</b>']) {
+      const html = page.mrkdwn(`<${url}|click me>`);
+      expect(html).not.toContain('<a ');
+      expect(html).toContain('click me');
+    }
+  });
+
+  it('renders a javascript: link in rich text as text, not as a link', () => {
+    const html = page.richText({ type: 'link', url: 'javascript:alert(1)', text: 'click me' });
+    expect(html).not.toContain('<a ');
+    expect(html).toBe('click me');
+  });
+});
