@@ -94,6 +94,7 @@ export class Harness {
       DATABASE_URL: this.db.url,
       REDIS_URL,
       INFRA_QUEUE_PREFIX: this.prefix,
+      // Explicit: unset, the bot lets nobody decide (fails closed); a test for everyone passes '*'.
       INFRA_APPROVERS: `${APPROVER},${SECOND_APPROVER}`,
       INFRA_RECONCILE_INTERVAL_MS: '500',
       INFRA_SHUTDOWN_GRACE_MS: '500',

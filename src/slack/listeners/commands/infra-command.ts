@@ -1,13 +1,13 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { InfraError, RequestTooLongError } from '../../../errors';
+import { InfraError, NotAllowedError, RequestTooLongError } from '../../../errors';
 import { computeMetrics } from '../../../metrics/metric-queries';
 import { listGates } from '../../../store/gates-repo';
 import { firstCommand } from '../../../store/slack-messages-repo';
 import { listSteps } from '../../../store/steps-repo';
 import { getWorkflow, insertWorkflow, listActiveWorkflows } from '../../../store/workflows-repo';
 import { cancelWorkflow } from '../../../workflow/cancel';
-import { acceptedMessage, errorMessage, helpMessage, listMessage, MAX_REQUEST_LENGTH, noticeMessage, statusMessage } from '../../views/command-responses';
+import { acceptedMessage, errorMessage, helpMessage, listMessage, MAX_REQUEST_LENGTH, noticeMessage, refusalMessage, statusMessage } from '../../views/command-responses';
 import { metricsMessage } from '../../views/metrics-message';
 import type { SlackMessage } from '../../message';
 import type { ListenerDeps } from '../listener-deps';
@@ -115,8 +115,10 @@ export function infraCommand(deps: ListenerDeps) {
     } catch (error) {
       const message = error instanceof InfraError ? error.message : 'Something went wrong on our side; nothing was started. Please try again in a minute.';
       if (!(error instanceof InfraError)) deps.logger.error({ err: error }, '/infra failed');
-      if (!acked) await ack(ephemeral(errorMessage(message)));
-      else await respond(ephemeral(errorMessage(message))).catch((e) => deps.logger.error({ err: e }, 'could not respond'));
+      // A refusal is the bot's own mrkdwn naming who may act: its mentions must stay links.
+      const answer = error instanceof NotAllowedError ? refusalMessage(message) : errorMessage(message);
+      if (!acked) await ack(ephemeral(answer));
+      else await respond(ephemeral(answer)).catch((e) => deps.logger.error({ err: e }, 'could not respond'));
     }
   };
 }
