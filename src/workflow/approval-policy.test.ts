@@ -8,21 +8,21 @@ const gate = (merges = false) => ({ merges, requester: REQUESTER, approvals: [] 
 
 describe('who may decide a gate', () => {
   it('lets a listed approver decide and refuses anyone else, naming the approvers as mentions', () => {
-    expect(gateDecisionRefusal(listed, gate(), 'approve', 'U0APPROVE1')).toBeUndefined();
-    expect(gateDecisionRefusal(listed, gate(), 'reject', 'U0STRANGE1')).toBe('Only the approvers (<@U0APPROVE1>, <@U0APPROVE2>) can decide this gate. Ask one of them.');
+    expect(gateDecisionRefusal(listed, gate(), true, 'U0APPROVE1')).toBeUndefined();
+    expect(gateDecisionRefusal(listed, gate(), false, 'U0STRANGE1')).toBe('Only the approvers (<@U0APPROVE1>, <@U0APPROVE2>) can decide this gate. Ask one of them.');
   });
 
   it('lets nobody decide while INFRA_APPROVERS is unset or empty, and says how to set it', () => {
     for (const policy of [unset, { approvers: [], requesterMayApproveMerge: false }]) {
-      for (const user of ['U0APPROVE1', REQUESTER]) expect(gateDecisionRefusal(policy, gate(), 'approve', user)).toMatch(/^Nobody can decide this gate until INFRA_APPROVERS is set\. Set INFRA_APPROVERS to .* or to `\*`/);
+      for (const user of ['U0APPROVE1', REQUESTER]) expect(gateDecisionRefusal(policy, gate(), true, user)).toMatch(/^Nobody can decide this gate until INFRA_APPROVERS is set\. Set INFRA_APPROVERS to .* or to `\*`/);
     }
   });
 
   it('lets anyone decide with INFRA_APPROVERS=*, but still not the requester approve their own merge', () => {
-    expect(gateDecisionRefusal(everyone, gate(), 'approve', 'U0STRANGE1')).toBeUndefined();
-    expect(gateDecisionRefusal(everyone, gate(true), 'approve', REQUESTER)).toMatch(/someone else must approve/);
-    expect(gateDecisionRefusal(everyone, gate(true), 'reject', REQUESTER)).toBeUndefined();
-    expect(gateDecisionRefusal({ ...everyone, requesterMayApproveMerge: true }, gate(true), 'approve', REQUESTER)).toBeUndefined();
+    expect(gateDecisionRefusal(everyone, gate(), true, 'U0STRANGE1')).toBeUndefined();
+    expect(gateDecisionRefusal(everyone, gate(true), true, REQUESTER)).toMatch(/someone else must approve/);
+    expect(gateDecisionRefusal(everyone, gate(true), false, REQUESTER)).toBeUndefined();
+    expect(gateDecisionRefusal({ ...everyone, requesterMayApproveMerge: true }, gate(true), true, REQUESTER)).toBeUndefined();
   });
 
   it('says on the gate who may decide, or that nobody can yet', () => {

@@ -14,9 +14,6 @@ export interface GatePolicy {
   requesterMayApproveMerge: boolean;
 }
 
-/** What a gate click asks for; `approve` is the only one the requester rule limits. */
-export type GateIntent = 'approve' | 'reject' | 'rollback' | (string & {});
-
 const HOW_TO_SET = 'Set INFRA_APPROVERS to the approvers’ Slack user ids (comma separated), or to `*` to let everyone in the channel decide, and restart the bot.';
 
 const mention = (id: string): string => `<@${id}>`;
@@ -36,13 +33,14 @@ function approverRefusal(policy: GatePolicy, user: string, what: string): string
 }
 
 /**
- * Why `user` may not take this decision on a gate, or undefined when they may: approvers only, and the
- * requester does not approve the gate that merges their own change unless the policy allows it.
+ * Why `user` may not decide a gate, or undefined when they may: approvers only, and the requester does
+ * not let the gate that merges their own change pass (`passes`: an approval, or anything else that
+ * opens the gate) unless the policy allows it. Rejecting or rolling back is always theirs to do.
  */
-export function gateDecisionRefusal(policy: GatePolicy, gate: { merges: boolean; requester: string }, intent: GateIntent, user: string): string | undefined {
+export function gateDecisionRefusal(policy: GatePolicy, gate: { merges: boolean; requester: string }, passes: boolean, user: string): string | undefined {
   const refusal = approverRefusal(policy, user, 'decide this gate');
   if (refusal) return refusal;
-  if (intent === 'approve' && gate.merges && user === gate.requester && !policy.requesterMayApproveMerge) {
+  if (passes && gate.merges && user === gate.requester && !policy.requesterMayApproveMerge) {
     return 'You requested this change, so someone else must approve the gate that merges it to production. Ask another approver.';
   }
   return undefined;
@@ -88,7 +86,7 @@ export function cancelRefusal(policy: GatePolicy, workflow: { id: number; reques
 
 /** True when `user` may decide the gate and has not approved it yet: the gate waits for them. */
 export function gateWaitsFor(policy: GatePolicy, gate: { merges: boolean; requester: string; approvals: readonly string[] }, user: string): boolean {
-  return !gate.approvals.includes(user) && gateDecisionRefusal(policy, gate, 'approve', user) === undefined;
+  return !gate.approvals.includes(user) && gateDecisionRefusal(policy, gate, true, user) === undefined;
 }
 
 /** The context line under a gate's buttons: who may decide, or that nobody can until INFRA_APPROVERS is set. */

@@ -26,7 +26,7 @@ export type DecisionOutcome =
 const TO = { approve: 'approved', reject: 'rejected', rollback: 'rolled_back' } as const;
 
 /**
- * A click on a gate button: authorise, then one conditional UPDATE decides — a double click or two
+ * A click on a gate button: bound to the gate's own message, authorised, then one conditional UPDATE decides — a double click or two
  * approvers give exactly one transition. The gate message is redrawn with who decided and when.
  */
 export async function decide(deps: EngineDeps, input: { gateId: number; decision: GateDecision; user: string; click: ClickOrigin }): Promise<DecisionOutcome> {
@@ -110,6 +110,6 @@ export async function decide(deps: EngineDeps, input: { gateId: number; decision
 
 /** Who may take this decision is the approval policy's to say. */
 function authorise(deps: EngineDeps, gate: Gate, requester: string, input: { decision: GateDecision; user: string }): NotAllowedError | undefined {
-  const refusal = gateDecisionRefusal(deps.policy, { merges: gate.merges, requester }, input.decision, input.user);
+  const refusal = gateDecisionRefusal(deps.policy, { merges: gate.merges, requester }, input.decision === 'approve', input.user);
   return refusal === undefined ? undefined : new NotAllowedError(refusal);
 }
