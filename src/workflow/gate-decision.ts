@@ -26,8 +26,9 @@ export type DecisionOutcome =
 const TO = { approve: 'approved', reject: 'rejected', rollback: 'rolled_back' } as const;
 
 /**
- * A click on a gate button: bound to the gate's own message, authorised, then one conditional UPDATE decides — a double click or two
- * approvers give exactly one transition. The gate message is redrawn with who decided and when.
+ * A click on a gate button: bound to the gate's own message, authorised, then one conditional UPDATE
+ * decides — a double click or two approvers give exactly one transition. The gate message is redrawn
+ * with who decided and when.
  */
 export async function decide(deps: EngineDeps, input: { gateId: number; decision: GateDecision; user: string; click: ClickOrigin }): Promise<DecisionOutcome> {
   const gate = await getGate(deps.pool, input.gateId);
