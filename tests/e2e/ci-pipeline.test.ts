@@ -116,9 +116,10 @@ describe('CI/CD changes reviewed at a gate, then tried on a GitHub branch', () =
     const step = await h.waitForInThread(root, /\[1\/4\] Invoking devops-engineer\.\.\. failed/);
     expect(textOf(step)).toContain(path);
     expect(textOf(step)).toMatch(/`\.\.`/);
-    expect(textOf(step)).toContain('.github/workflows/<name>.yml');
+    expect(textOf(step)).toContain('.github/workflows/&lt;name&gt;.yml');
+    expect(textOf(step)).toContain('nothing was sent to GitHub');
     expect(github.requests).toEqual([]);
-    expect(h.threadTexts(root).some((t) => t.includes('CI Review'))).toBe(false);
+    expect(h.thread(root).some((m) => JSON.stringify(m.blocks ?? []).includes('gate_approve'))).toBe(false);
   });
 
   it('flags secrets, pull_request_target, write permissions and outside hosts at the gate', async () => {
