@@ -48,12 +48,12 @@ export function loadWorkflowLibrary(dir: string): WorkflowLibrary {
 }
 
 /**
- * CI files reach GitHub only after a gate that shows them: the CI Review gate's step runs the
- * ci-review action (which draws the gate), and a ci-run step comes after such a gate.
+ * CI files reach GitHub only after a gate that shows them: the CI Review gate's step has an agent and
+ * runs the ci-review action (which draws the gate), and a ci-run step comes after such a gate.
  */
 function checkCiSteps(file: string, def: WorkflowDefinition): void {
   def.steps.forEach((step, i) => {
-    if (step.gate === 'ci_review' && !step.actions.includes('ci-review')) throw new DefinitionInvalidError(file, `step ${step.key} has the ci_review gate but not the ci-review action that shows the files at it`);
+    if (step.gate === 'ci_review' && (!step.agent || !step.actions.includes('ci-review'))) throw new DefinitionInvalidError(file, `step ${step.key} has the ci_review gate, so it needs an agent and the ci-review action that shows the agent's files at it`);
     if (step.actions.includes('ci-run') && !def.steps.slice(0, i).some((s) => s.gate === 'ci_review')) throw new DefinitionInvalidError(file, `step ${step.key} runs ci-run without an earlier step with the ci_review gate, so nothing would be shown before the push`);
   });
 }
