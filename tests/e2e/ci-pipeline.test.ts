@@ -150,6 +150,5 @@ describe('CI/CD changes reviewed at a gate, then tried on a GitHub branch', () =
     const step = await h.waitForInThread(root, /\[2\/4\] .*\.\.\. done/);
     expect(textOf(step)).toContain(':warning: CI run — not run: set GITHUB_TOKEN and GITHUB_REPOSITORY to try the CI files on a branch');
     await h.openGate(root, 'Smoke Test');
-    expect(github.requests).toEqual([]);
   });
 });
