@@ -16,6 +16,7 @@ import { UnconfiguredAgentRunner } from './agents/unconfigured-agent-runner';
 import { branchTestAction, deleteBranchCompensator, revertMigrationCompensator, rlsAuditAction, smokeTestAction } from './changes/change-actions';
 import { buildChangeSetup } from './changes/build-change-target';
 import type { ChangeTarget } from './changes/change-target';
+import { ciReviewAction } from './changes/ci-review-action';
 import { ciRunAction, discardCiBranchCompensator, type CiDeps } from './changes/ci-run-action';
 import { deleteFunctionCompensator, edgeFunctionTestAction } from './changes/edge-function-action';
 import { GitHubApi } from './changes/github-api';
@@ -136,7 +137,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     agents,
     router,
     library: loadWorkflowLibrary(opts.workflowsDir ?? join(ROOT, 'workflows')),
-    actions: registry([branchTestAction(changeDeps), rlsAuditAction(changeDeps), smokeTestAction(changeDeps), edgeFunctionTestAction(changeDeps), ciRunAction(ci), ...(opts.actions ?? [])]),
+    actions: registry([branchTestAction(changeDeps), rlsAuditAction(changeDeps), smokeTestAction(changeDeps), edgeFunctionTestAction(changeDeps), ciReviewAction(), ciRunAction(ci), ...(opts.actions ?? [])]),
     compensators: registry([deleteBranchCompensator(changeDeps), revertMigrationCompensator(changeDeps), deleteFunctionCompensator(changeDeps), discardCiBranchCompensator(ci), ...(opts.compensators ?? [])]),
     change,
     ci: github ? ci : undefined,

@@ -4,6 +4,7 @@ import { ActionFailedError } from '../errors';
 import { listEvents, recordEvent } from '../store/events';
 import type { Check } from '../store/rows';
 import type { Compensator, StepAction } from '../workflow/step-actions';
+import { approvedCiFiles } from './ci-review-action';
 import type { GitHubApi, WorkflowRun } from './github-api';
 
 const ACTION = 'CI run';
@@ -28,17 +29,17 @@ export function ciBranch(workflowId: number): string {
 }
 
 /**
- * The seed's CI/CD path: the `.github/workflows/` files the step proposed are committed to a branch
- * and opened as a pull request (so `pull_request` workflows run too); the engine waits for the Actions
- * runs of that commit. A failed run pulls the failed jobs' logs and fails the step, which stops the
- * workflow (the CI step's policy is `stop`).
+ * The seed's CI/CD path, run by an engine step after the CI Review gate: the files approved there
+ * (and only those) are committed to a branch and opened as a pull request (so `pull_request`
+ * workflows run too); the engine waits for the Actions runs of that commit. A failed run pulls the
+ * failed jobs' logs and fails the step, which stops the workflow (the CI step's policy is `stop`).
  */
 export function ciRunAction(deps: CiDeps): StepAction {
   return {
     name: 'ci-run',
     async run(ctx) {
-      const files = (ctx.handoff?.artifacts ?? []).filter((a) => a.path.startsWith('.github/workflows/'));
-      if (!files.length) return { checks: [{ name: 'CI run', status: 'warn', detail: 'the step proposed no .github/workflows/ file' }] };
+      const files = await approvedCiFiles(deps.pool, ctx.workflow.id);
+      if (!files.length) return { checks: [{ name: 'CI run', status: 'warn', detail: 'nothing to push: no CI file was approved at a CI Review gate' }] };
       const github = deps.github;
       if (!github) return { checks: [{ name: 'CI run', status: 'warn', detail: 'not run: set GITHUB_TOKEN and GITHUB_REPOSITORY to try the CI files on a branch' }] };
       const branch = ciBranch(ctx.workflow.id);

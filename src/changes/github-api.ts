@@ -17,6 +17,7 @@
  */
 import { z } from 'zod';
 import { ActionFailedError } from '../errors';
+import { CI_PATH_RULE, normaliseWorkflowPath } from './ci-file-policy';
 
 const repoSchema = z.object({ default_branch: z.string() });
 const refSchema = z.object({ object: z.object({ sha: z.string() }) });
@@ -74,8 +75,13 @@ export class GitHubApi {
   async deleteBranch(branch: string): Promise<void> {
     await this.call('Deleting a branch', 'DELETE', `/git/refs/heads/${encodeURIComponent(branch)}`, undefined, undefined, [404, 422]);
   }
-  /** Commits one file to `branch` (created or replaced); returns the new commit's sha. */
+  /**
+   * Commits one workflow file to `branch` (created or replaced); returns the new commit's sha. A path
+   * outside the CI path rule is refused here too, before any request.
+   */
   async putFile(branch: string, path: string, content: string, message: string): Promise<string> {
+    const checked = normaliseWorkflowPath(path);
+    if ('refused' in checked || checked.path !== path) throw new GitHubApiError(`Committing ${JSON.stringify(path)}`, `refused: ${'refused' in checked ? checked.refused : 'it is not normalised'}; the bot commits only ${CI_PATH_RULE}`, false, undefined);
     const route = `/contents/${path.split('/').map(encodeURIComponent).join('/')}`;
     const existing = await this.call('Reading a file', 'GET', `${route}?ref=${encodeURIComponent(branch)}`, contentSchema, undefined, [404]);
     const body = { message, content: Buffer.from(content, 'utf8').toString('base64'), branch, ...(existing ? { sha: existing.sha } : {}) };

@@ -50,6 +50,8 @@ export const checkSchema = z.object({
   flags: z.array(checkFlagSchema).optional(),
   /** About objects the change does not touch (already on production): shown apart, never fails the gate. */
   existing: z.boolean().optional(),
+  /** Text the gate shows in a code block under its checks, e.g. a CI file it approves (an excerpt when long). */
+  code: z.string().max(4000).optional(),
 });
 export type Check = z.infer<typeof checkSchema>;
 

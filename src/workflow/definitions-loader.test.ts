@@ -29,6 +29,16 @@ describe('the workflow definitions loader', () => {
     expect(load).toThrow(/bad\.yml is invalid: steps\.0\.gate/);
   });
 
+  it('refuses a workflow that pushes CI files without an earlier CI Review gate', () => {
+    const load = withFiles((dir) => writeFileSync(join(dir, 'cicd-pipeline.yml'), 'name: cicd-pipeline\ntitle: C\ncategory: cicd\nlead: devops-engineer\nsteps:\n  - key: devops\n    agent: devops-engineer\n    title: D\n    tasks: [t]\n    outputs: [pipeline]\n  - key: ci-run\n    title: Push\n    tasks: [t]\n    actions: [ci-run]\n'));
+    expect(load).toThrow(/cicd-pipeline\.yml is invalid: step ci-run runs ci-run without an earlier step with the ci_review gate/);
+  });
+
+  it('refuses a CI Review gate on a step that does not run the ci-review action', () => {
+    const load = withFiles((dir) => writeFileSync(join(dir, 'cicd-pipeline.yml'), 'name: cicd-pipeline\ntitle: C\ncategory: cicd\nlead: devops-engineer\nsteps:\n  - key: devops\n    agent: devops-engineer\n    title: D\n    tasks: [t]\n    gate: ci_review\n'));
+    expect(load).toThrow(/step devops has the ci_review gate, so it needs an agent and the ci-review action/);
+  });
+
   it('refuses a second workflow for the same category', () => {
     const load = withFiles((dir) => writeFileSync(join(dir, 'dup.yml'), 'name: dup\ntitle: Dup\ncategory: cicd\nlead: devops-engineer\nsteps:\n  - key: devops\n    title: D\n    tasks: [t]\n'));
     expect(load).toThrow(/dup\.yml is invalid: a second workflow for category cicd/);

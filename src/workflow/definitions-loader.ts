@@ -11,7 +11,7 @@ export interface WorkflowLibrary {
 
 /**
  * Reads `workflows/*.yml`. Refuses, with the file named, a bad file, two workflows for one category,
- * a step order that leaves a step out, or more than one merge gate.
+ * a step order that leaves a step out, more than one merge gate, or a CI push without a CI Review gate.
  */
 export function loadWorkflowLibrary(dir: string): WorkflowLibrary {
   const byCategory = new Map<Category, WorkflowDefinition>();
@@ -36,6 +36,7 @@ export function loadWorkflowLibrary(dir: string): WorkflowLibrary {
     const keys = def.steps.map((s) => s.key);
     if (new Set(keys).size !== keys.length) throw new DefinitionInvalidError(file, 'two steps share a key');
     if (def.steps.filter((s) => s.gate === 'smoke_test').length > 1) throw new DefinitionInvalidError(file, 'more than one merge gate');
+    checkCiSteps(file, def);
     byCategory.set(def.category, def);
   }
   if (!mixed) throw new DefinitionInvalidError('mixed.yml', 'missing: it says how mixed requests are composed');
@@ -44,6 +45,17 @@ export function loadWorkflowLibrary(dir: string): WorkflowLibrary {
     if (unknown.length) throw new DefinitionInvalidError('mixed.yml', `order does not list step ${unknown.join(', ')} of ${def.name}`);
   }
   return { byCategory, mixed };
+}
+
+/**
+ * CI files reach GitHub only after a gate that shows them: the CI Review gate's step has an agent and
+ * runs the ci-review action (which draws the gate), and a ci-run step comes after such a gate.
+ */
+function checkCiSteps(file: string, def: WorkflowDefinition): void {
+  def.steps.forEach((step, i) => {
+    if (step.gate === 'ci_review' && (!step.agent || !step.actions.includes('ci-review'))) throw new DefinitionInvalidError(file, `step ${step.key} has the ci_review gate, so it needs an agent and the ci-review action that shows the agent's files at it`);
+    if (step.actions.includes('ci-run') && !def.steps.slice(0, i).some((s) => s.gate === 'ci_review')) throw new DefinitionInvalidError(file, `step ${step.key} runs ci-run without an earlier step with the ci_review gate, so nothing would be shown before the push`);
+  });
 }
 
 function describe(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {

@@ -19,6 +19,9 @@ export function gateChecks(kind: GateKind, input: GateCheckInput): Check[] {
       return branchTest(input.handoff);
     case 'security':
       return security([...input.earlierHandoffs, ...(input.handoff ? [input.handoff] : [])]);
+    case 'ci_review':
+      // The ci-review action, which this gate's step runs, computes them from the parsed files.
+      return [];
     case 'smoke_test':
       return smokeTest(input);
   }

@@ -31,4 +31,12 @@ describe('GitHub API client', () => {
     expect(await api.branchSha('no-such-branch')).toBeUndefined();
     expect(github.unexpected).toEqual([]);
   });
+
+  it('refuses to commit a file outside .github/workflows/ or with a .. segment, before any request', async () => {
+    const api = new GitHubApi({ baseUrl: github.apiUrl, token: github.token, repository: github.repository });
+    for (const path of ['.github/workflows/../../src/evil.yml', '../x.yml', 'src/evil.yml', './.github/workflows/a.yml']) {
+      await expect(api.putFile('main', path, 'x', 'm')).rejects.toThrow(/refused/);
+    }
+    expect(github.requests).toEqual([]);
+  });
 });

@@ -89,7 +89,7 @@ describe('resilience', () => {
     expect(h.claude.requestsFor('devops-engineer')).toHaveLength(0);
 
     await h.command('cancel 1', REQUESTER);
-    await h.waitForInThread(second, /^\[1\/3\] Invoking devops-engineer\.\.\./);
+    await h.waitForInThread(second, /^\[1\/4\] Invoking devops-engineer\.\.\./);
     await h.slack.waitFor(() => h.claude.requestsFor('devops-engineer').length === 1, { description: 'second workflow runs' });
   });
 

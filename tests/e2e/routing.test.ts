@@ -16,7 +16,7 @@ describe('routing and pre-flight checks', () => {
     const root = await h.root();
     const plan = await h.waitForInThread(root, /Plan: CI\/CD pipeline update/);
     expect(textOf(plan)).toContain('Claude chose it because faster onboarding here means automating environment setup in the pipeline');
-    await h.waitForInThread(root, /^\[1\/3\] Invoking devops-engineer\.\.\./);
+    await h.waitForInThread(root, /^\[1\/4\] Invoking devops-engineer\.\.\./);
     expect(h.claude.requestsFor('router')).toHaveLength(1);
     const { rows } = await h.pool.query(`SELECT data FROM events WHERE workflow_id = 1 AND type = 'model_call' AND data->>'purpose' = 'routing'`);
     expect(rows).toHaveLength(1);

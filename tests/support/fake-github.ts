@@ -48,6 +48,8 @@ export class FakeGitHub {
   readonly token = 'ghp_fake_token_0123456789';
   readonly repository = 'acme/platform';
   readonly unexpected: string[] = [];
+  /** Every request the fake received, in order (`METHOD /path`, the query left off). */
+  readonly requests: string[] = [];
   readonly branches = new Map<string, string>([['main', sha('initial')]]);
   readonly files = new Map<string, Map<string, string>>();
   readonly runs: FakeRun[] = [];
@@ -59,6 +61,11 @@ export class FakeGitHub {
 
   get apiUrl(): string {
     return this.server!.origin;
+  }
+
+  /** The requests that would change the repository: anything but a read. */
+  get writes(): string[] {
+    return this.requests.filter((r) => !r.startsWith('GET '));
   }
 
   async listen(): Promise<void> {
@@ -73,6 +80,7 @@ export class FakeGitHub {
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
     const raw = await readBody(req);
+    this.requests.push(`${method} ${url.pathname}`);
     const log = /^\/_logs\/(\d+)$/.exec(url.pathname);
     if (log && method === 'GET') {
       const job = this.runs.flatMap((r) => r.jobs).find((j) => j.id === Number(log[1]));

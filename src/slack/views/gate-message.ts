@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { Check, Gate } from '../../store/rows';
 import { GATES } from '../../workflow/gate-kinds';
 import { ActionIds } from '../ids';
+import { checkCodeBlocks } from './check-code-blocks';
 import { SlackMessage } from '../message';
 import { context, escape, section, slackDate, user } from './format';
 
@@ -17,7 +18,7 @@ function title(gate: Gate): string {
   return `Quality gate · ${info.stage}: ${info.title}`;
 }
 
-/** An open gate: criteria, automatic check results, and Approve / Reject / Rollback. */
+/** An open gate: criteria, automatic check results (with any code they show), and Approve / Reject / Rollback. */
 export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage {
   const info = GATES[gate.kind];
   const failed = gate.checks.filter((c) => c.status === 'fail').length;
@@ -48,6 +49,7 @@ export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage
     blocks: [
       section(`:raised_hand: *${title(gate)}*\nCriteria: ${escape(info.criteria)}`),
       section(`*Automatic checks*\n${checkLines(gate.checks)}`),
+      ...checkCodeBlocks(gate.checks),
       ...(failed ? [context(`:warning: ${failed} check(s) failed: approving overrides them.`)] : []),
       ...(gate.merges ? [context(':rotating_light: Approving this gate merges the change to production.')] : []),
       ...(gate.approvals_needed > 1
@@ -66,7 +68,7 @@ const DECIDED: Record<Exclude<Gate['state'], 'open'>, string> = {
   expired: ':heavy_multiplication_x: Closed',
 };
 
-/** A decided gate: who and when; the buttons are gone. */
+/** A decided gate: who and when, and what was decided on (the code stays); the buttons are gone. */
 export function gateDecidedMessage(gate: Gate): SlackMessage {
   if (gate.state === 'open') throw new Error('gateDecidedMessage needs a decided gate');
   const approvers = gate.state === 'approved' && gate.approvals.length > 1 ? gate.approvals : gate.decided_by ? [gate.decided_by] : [];
@@ -76,6 +78,7 @@ export function gateDecidedMessage(gate: Gate): SlackMessage {
     text: `${title(gate)} — ${DECIDED[gate.state].replace(/^:[a-z_]+: /, '')}${gate.decided_by ? ` by <@${gate.decided_by}>` : ''}`,
     blocks: [
       section(`*${title(gate)}*\n${checkLines(gate.checks)}`),
+      ...checkCodeBlocks(gate.checks),
       section(`${DECIDED[gate.state]}${who}${when}`),
     ],
   };
