@@ -1,6 +1,6 @@
 import { ActionFailedError } from '../../src/errors';
 import { snapshotSchema } from '../../src/changes/schema-snapshot';
-import { createTestTarget, hasTable, SERVER_URL, TestTarget, withConnection } from './test-target';
+import { BRANCH_SERVER_URL, createTestTarget, hasTable, TestTarget, withConnection } from './test-target';
 
 let target: TestTarget;
 
@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 async function databaseExists(name: string): Promise<boolean> {
-  const { rows } = await withConnection(SERVER_URL, (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]));
+  const { rows } = await withConnection(BRANCH_SERVER_URL, (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]));
   return rows.length === 1;
 }
 
@@ -55,7 +55,7 @@ describe('branches', () => {
 
   test('a branch database left unfinished by an interrupted attempt is built again', async () => {
     const workflowId = target.newWorkflowId();
-    await withConnection(SERVER_URL, (c) => c.query(`CREATE DATABASE infra_wf_${workflowId}`));
+    await withConnection(BRANCH_SERVER_URL, (c) => c.query(`CREATE DATABASE infra_wf_${workflowId}`));
 
     expect(await target.provider.getBranch(workflowId)).toBeUndefined();
     const branch = await target.provider.createBranch(workflowId);

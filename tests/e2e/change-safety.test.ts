@@ -1,16 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { APPROVER, CHANNEL, Harness, STRANGER } from '../support/harness';
 import { textOf } from '../support/fake-slack';
 import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';
-import { createTestTarget, hasTable, SERVER_URL, TestTarget, withConnection } from '../changes/test-target';
+import { branchDatabasesOf, createTestTarget, dropBranchesOf, hasTable, TestTarget, withConnection } from '../changes/test-target';
 
-async function branchDatabases(target: TestTarget): Promise<string[]> {
-  return withConnection(SERVER_URL, async (c: Client) => {
-    const { rows } = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'infra_wf_%' AND shobj_description(oid, 'pg_database') LIKE $1`, [`%"target":"${target.name}"%`]);
-    return rows.map((r) => r.datname as string);
-  });
+function branchDatabases(target: TestTarget): Promise<string[]> {
+  return branchDatabasesOf(target);
 }
 
 /** Polls until the target has no branch databases left (the bot removes them just after its report). */
@@ -32,7 +28,7 @@ describe('change safety through the Slack gates', () => {
   });
   afterEach(async () => {
     await h.close();
-    for (const name of await branchDatabases(target)) await withConnection(SERVER_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    await dropBranchesOf(target);
     await target.cleanup();
   });
 
