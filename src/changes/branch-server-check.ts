@@ -8,10 +8,8 @@ import { withClient } from './with-client';
 export interface ServerComparison {
   same: boolean;
   /**
-   * `system identifier`: both logins may read pg_control_system() (superusers, or a grant of EXECUTE).
-   * `session marker`: otherwise, a connection to production carries a random application_name and the
-   * branch server is asked whether it sees that session in pg_stat_activity, whose application_name
-   * column every role may read.
+   * `system identifier`: both logins may read pg_control_system() (every role may, unless a provider
+   * revoked it). `session marker`: otherwise, see {@link sameServerBySessionMarker}.
    */
   method: 'system identifier' | 'session marker';
 }
@@ -40,10 +38,19 @@ export async function compareServers(targetUrl: string, branchUrl: string): Prom
   const production = readOnlyUrl(targetUrl);
   const [a, b] = [await systemIdentifier(production), await systemIdentifier(branchUrl)];
   if (a !== undefined && b !== undefined) return { same: a === b, method: 'system identifier' };
+  return { same: await sameServerBySessionMarker(production, branchUrl), method: 'session marker' };
+}
+
+/**
+ * The fallback when pg_control_system() is not readable: a connection to production carries a random
+ * application_name, and the branch server is asked whether it sees that session in pg_stat_activity,
+ * whose application_name column every role may read. (A pooler in front of either server hides it.)
+ */
+export async function sameServerBySessionMarker(targetUrl: string, branchUrl: string): Promise<boolean> {
   const marker = `infra-orchestrator-server-check-${randomBytes(8).toString('hex')}`;
-  return withClient(withApplicationName(production, marker), ACTION, async () => {
+  return withClient(withApplicationName(readOnlyUrl(targetUrl), marker), ACTION, async () => {
     const seen = await withClient(branchUrl, ACTION, (branch) => branch.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [marker]));
-    return { same: (seen.rows[0]?.n ?? 0) > 0, method: 'session marker' };
+    return (seen.rows[0]?.n ?? 0) > 0;
   });
 }
 
