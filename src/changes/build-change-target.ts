@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { ConfigError, type Config } from '../config/config';
 import { Logger, scrubUrl } from '../logger';
 import { targetDatabaseCheck, type PreflightCheck } from '../workflow/preflight';
+import { ensurePrivateDir } from '../workflow/private-files';
 import type { ChangeTarget } from './change-target';
 import { compareServers } from './branch-server-check';
 import { LocalBranchProvider } from './local-branch-provider';
@@ -109,7 +110,10 @@ function localChangeTarget(config: Config, targetUrl: string, logger: Logger): C
   });
   return {
     provider,
-    backupPoint: () => provider.backup(backupDir),
+    backupPoint: async () => {
+      await ensurePrivateDir(config.INFRA_WORKSPACE_DIR, backupDir);
+      return provider.backup(backupDir);
+    },
     backupPlan: async () => `a pg_dump of the target, taken just before the merge into ${backupDir}`,
     merge: (workflowId, migration) => provider.merge(workflowId, migration),
     revert: async (workflowId, migration) => {
