@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { Client } from 'pg';
 import { auditRls } from '../../src/changes/rls-audit';
 import { Branch } from '../../src/changes/branch-provider';
-import { BRANCH_SERVER_URL, createTestTarget, TestTarget, withConnection } from './test-target';
+import { branchServerUrl, createTestTarget, TestTarget, withConnection } from './test-target';
 
 /** A table anon may write on production, granted as Supabase projects grant it. */
 const ANON_WRITABLE = `
@@ -42,7 +42,8 @@ describe('the role migrations run as on a branch', () => {
     ['runs no program on the server', `COPY (select 1) TO PROGRAM 'touch ${marker}'`],
     ['reads no server file', `select pg_read_binary_file('global/pg_control')`],
     ['reads no password hash', 'select * from pg_authid'],
-    ['creates no role', 'CREATE ROLE evil SUPERUSER'],
+    ['creates no superuser', 'CREATE ROLE evil SUPERUSER'],
+    ['creates no role at all', 'CREATE ROLE evil'],
     ['makes no replication slot', `select pg_create_physical_replication_slot('infra_attack')`],
   ];
 
@@ -58,7 +59,7 @@ describe('the role migrations run as on a branch', () => {
   });
 
   test("terminates no other session's backend, on the branch server or on production", async () => {
-    const bystanders = [new Client({ connectionString: target.url }), new Client({ connectionString: BRANCH_SERVER_URL })];
+    const bystanders = [new Client({ connectionString: target.url }), new Client({ connectionString: branchServerUrl() })];
     for (const c of bystanders) await c.connect();
     try {
       await expect(asMigration('select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid()')).rejects.toThrow(/permission denied|must be a member|must be a superuser/);
@@ -104,5 +105,32 @@ describe('grants on a branch', () => {
     } finally {
       await client.end();
     }
+  });
+});
+
+describe('branches on the production server, as INFRA_ALLOW_SHARED_BRANCH_SERVER=true allows', () => {
+  let shared: TestTarget;
+  let onProduction: Branch;
+
+  beforeAll(async () => {
+    shared = await createTestTarget({ schemaSql: ANON_WRITABLE, provider: { branchServerUrl: undefined, allowSharedServer: true } });
+    onProduction = await shared.provider.createBranch(shared.newWorkflowId());
+  });
+
+  afterAll(async () => {
+    await shared.cleanup();
+  });
+
+  test('keep their least-privilege roles: the migration role cannot touch the production database, run programs or make roles', async () => {
+    const run = (sql: string) => shared.provider.runSql(onProduction, sql, { readOnly: false, timeoutMs: 10_000 });
+
+    expect(new URL(onProduction.databaseUrl).port).toBe(new URL(shared.url).port || '5432');
+    await expect(run(`ALTER DATABASE ${shared.name} SET default_transaction_read_only = on`)).rejects.toThrow(/must be owner/);
+    await expect(run(`COPY (select 1) TO PROGRAM 'true'`)).rejects.toThrow(/permission denied|must be superuser|must be a member/);
+    await expect(run('CREATE ROLE evil SUPERUSER')).rejects.toThrow(/must be superuser/);
+    await expect(run('CREATE ROLE evil')).rejects.toThrow(/permission denied/);
+    await expect(run('select count(*) from pg_authid')).rejects.toThrow(/permission denied/);
+    const { rows } = await withConnection(shared.url, (c) => c.query('SHOW default_transaction_read_only'));
+    expect(rows[0].default_transaction_read_only).toBe('off');
   });
 });

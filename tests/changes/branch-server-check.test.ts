@@ -2,7 +2,7 @@ import { compareServers, sameServerBySessionMarker } from '../../src/changes/bra
 import { checkBranchServer } from '../../src/changes/build-change-target';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/logger';
-import { BRANCH_SERVER_URL, createTestTarget, TestTarget, urlFor } from './test-target';
+import { branchServerUrl, createTestTarget, TestTarget, urlFor } from './test-target';
 
 let target: TestTarget;
 
@@ -31,13 +31,13 @@ describe('the start-up check of the branch server', () => {
   });
 
   test('accepts a separate branch server, whose login (no superuser) still reads the system identifier', async () => {
-    await expect(compareServers(target.url, BRANCH_SERVER_URL)).resolves.toEqual({ same: false, method: 'system identifier' });
-    await expect(checkBranchServer(configWith({ INFRA_BRANCH_DATABASE_URL: BRANCH_SERVER_URL }), createLogger('silent'))).resolves.toBeUndefined();
+    await expect(compareServers(target.url, branchServerUrl())).resolves.toEqual({ same: false, method: 'system identifier' });
+    await expect(checkBranchServer(configWith({ INFRA_BRANCH_DATABASE_URL: branchServerUrl() }), createLogger('silent'))).resolves.toBeUndefined();
   });
 
   test('the session-marker fallback tells one server behind two URLs from two servers, as a login without privileges', async () => {
-    await expect(sameServerBySessionMarker(urlFor('postgres', BRANCH_SERVER_URL), BRANCH_SERVER_URL)).resolves.toBe(true);
-    await expect(sameServerBySessionMarker(target.url, BRANCH_SERVER_URL)).resolves.toBe(false);
+    await expect(sameServerBySessionMarker(urlFor('postgres', branchServerUrl()), branchServerUrl())).resolves.toBe(true);
+    await expect(sameServerBySessionMarker(target.url, branchServerUrl())).resolves.toBe(false);
     await expect(sameServerBySessionMarker(target.url, urlFor('postgres', target.url))).resolves.toBe(true);
   });
 

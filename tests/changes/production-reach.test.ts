@@ -8,7 +8,7 @@ import { auditRls } from '../../src/changes/rls-audit';
 import { runRoundTrip } from '../../src/changes/round-trip';
 import { createLogger } from '../../src/logger';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
-import { BRANCH_SERVER_URL, createTestTarget, ROLE_SECRET, TestTarget } from './test-target';
+import { branchServerUrl, createTestTarget, ROLE_SECRET, TestTarget } from './test-target';
 
 const MIGRATION = {
   name: 'add_notes',
@@ -34,7 +34,7 @@ beforeAll(async () => {
   proxy = await startRecordingProxy(Number(upstream.port || 5432), upstream.hostname);
   const proxied = new URL(target.url);
   proxied.port = String(proxy.port);
-  provider = new LocalBranchProvider({ targetUrl: proxied.toString(), branchServerUrl: BRANCH_SERVER_URL, roleSecret: ROLE_SECRET, logger: createLogger('silent') });
+  provider = new LocalBranchProvider({ targetUrl: proxied.toString(), branchServerUrl: branchServerUrl(), roleSecret: ROLE_SECRET, logger: createLogger('silent') });
 });
 
 afterAll(async () => {

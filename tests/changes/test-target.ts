@@ -10,11 +10,9 @@ export const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0
  * The branch server: a cluster of its own that jest's global set-up starts (tests/support/branch-server-setup.ts),
  * logged in as a role with CREATEDB and CREATEROLE only.
  */
-export const BRANCH_SERVER_URL = branchServerUrl();
-
-function branchServerUrl(): string {
+export function branchServerUrl(): string {
   const url = process.env.TEST_BRANCH_DATABASE_URL;
-  if (!url) throw new Error('TEST_BRANCH_DATABASE_URL is not set: run the tests through jest, whose global set-up starts the branch server.');
+  if (!url) throw new Error('TEST_BRANCH_DATABASE_URL is not set: run the tests through jest, whose global set-up starts the branch server (or start one with startBranchCluster).');
   return url;
 }
 
@@ -81,8 +79,10 @@ export async function createTestTarget(options: { schemaSql?: string; provider?:
   const url = urlFor(name);
   const workflowIds: number[] = [];
   await withConnection(SERVER_URL, (c) => c.query(`CREATE DATABASE ${name}`));
+  // A provider given `branchServerUrl: undefined` keeps its branches on the target's server (the shared mode).
+  const branchServer = options.provider && 'branchServerUrl' in options.provider ? (options.provider.branchServerUrl ?? SERVER_URL) : branchServerUrl();
   const cleanup = async (): Promise<void> => {
-    await withConnection(urlFor('postgres', options.provider?.branchServerUrl ?? BRANCH_SERVER_URL), async (c) => {
+    await withConnection(urlFor('postgres', branchServer), async (c) => {
       for (const id of workflowIds) {
         const branch = `infra_wf_${id}${options.provider?.namespace ? `_${options.provider.namespace}` : ''}`;
         await c.query(`DROP DATABASE IF EXISTS ${branch} WITH (FORCE)`);
@@ -97,7 +97,7 @@ export async function createTestTarget(options: { schemaSql?: string; provider?:
     await cleanup();
     throw error;
   }
-  const provider = new LocalBranchProvider({ targetUrl: url, branchServerUrl: BRANCH_SERVER_URL, roleSecret: ROLE_SECRET, logger: createLogger('silent'), ...options.provider });
+  const provider = new LocalBranchProvider({ targetUrl: url, branchServerUrl: branchServer, roleSecret: ROLE_SECRET, logger: createLogger('silent'), ...options.provider });
   return {
     name,
     url,
@@ -113,7 +113,7 @@ export async function createTestTarget(options: { schemaSql?: string; provider?:
 
 /** The branch databases on the branch server that were cloned from the target `target`. */
 export async function branchDatabasesOf(target: Pick<TestTarget, 'name'>): Promise<string[]> {
-  return withConnection(BRANCH_SERVER_URL, async (c) => {
+  return withConnection(branchServerUrl(), async (c) => {
     const { rows } = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'infra_wf_%' AND shobj_description(oid, 'pg_database') LIKE $1`, [`%"target":"${target.name}"%`]);
     return rows.map((r) => r.datname as string);
   });
@@ -122,7 +122,7 @@ export async function branchDatabasesOf(target: Pick<TestTarget, 'name'>): Promi
 /** Drops every branch of `target` left on the branch server, with its two roles. */
 export async function dropBranchesOf(target: Pick<TestTarget, 'name'>): Promise<void> {
   const names = await branchDatabasesOf(target);
-  await withConnection(BRANCH_SERVER_URL, async (c) => {
+  await withConnection(branchServerUrl(), async (c) => {
     for (const name of names) {
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.query(`DROP ROLE IF EXISTS ${name}_owner, ${name}_reader`);
