@@ -6,4 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 60000,
   maxWorkers: 2,
+  // A second PostgreSQL cluster plays the branch server, apart from the one on 5432 that plays production.
+  globalSetup: '<rootDir>/tests/support/branch-server-setup.ts',
+  globalTeardown: '<rootDir>/tests/support/branch-server-teardown.ts',
 };

@@ -14,7 +14,7 @@ import type { RouterModel } from './agents/router-model';
 import { createToolRegistry } from './agents/tools/tool-registry';
 import { UnconfiguredAgentRunner } from './agents/unconfigured-agent-runner';
 import { branchTestAction, deleteBranchCompensator, revertMigrationCompensator, rlsAuditAction, smokeTestAction } from './changes/change-actions';
-import { buildChangeSetup } from './changes/build-change-target';
+import { buildChangeSetup, checkBranchServer } from './changes/build-change-target';
 import type { ChangeTarget } from './changes/change-target';
 import { ciReviewAction } from './changes/ci-review-action';
 import { ciRunAction, discardCiBranchCompensator, type CiDeps } from './changes/ci-run-action';
@@ -82,6 +82,7 @@ const ROOT = join(__dirname, '..');
  */
 export async function startRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
   const log = opts.logger;
+  await checkBranchServer(config, log, { postgresTarget: opts.postgresTarget });
   const pool: Pool = createPool(config.DATABASE_URL);
   await migrate(pool);
   const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true };

@@ -1,12 +1,14 @@
-import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { createHash, createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import type { Config } from '../config/config';
+import { ConfigError, type Config } from '../config/config';
 import { Logger, scrubUrl } from '../logger';
 import { targetDatabaseCheck, type PreflightCheck } from '../workflow/preflight';
+import { ensurePrivateDir } from '../workflow/private-files';
 import type { ChangeTarget } from './change-target';
+import { compareServers } from './branch-server-check';
 import { LocalBranchProvider } from './local-branch-provider';
+import { readOnlyUrl } from './pg-tools';
 import { migrationFilesCheck, withMigrationFiles } from './migration-files';
 import { SupabaseBranchProvider } from './supabase-branch-provider';
 import { supabaseChangeTarget } from './supabase-change-target';
@@ -47,8 +49,8 @@ export function buildChangeSetup(config: Config, logger: Logger, opts: ChangeSet
   }
   if (config.TARGET_DATABASE_URL) {
     const url = config.TARGET_DATABASE_URL;
-    const target = withMigrationFiles(opts.postgresTarget ?? localChangeTarget(url, join(config.INFRA_WORKSPACE_DIR, 'backups'), branchNamespace(config.DATABASE_URL), logger), migrationsDir);
-    return { target, preflight: [targetDatabaseCheck(() => pingPostgres(url), scrubUrl(url)), migrationFilesCheck(target, migrationsDir, { ownFolder })] };
+    const target = withMigrationFiles(opts.postgresTarget ?? localChangeTarget(config, url, logger), migrationsDir);
+    return { target, preflight: [targetDatabaseCheck(() => pingPostgres(readOnlyUrl(url)), scrubUrl(url)), migrationFilesCheck(target, migrationsDir, { ownFolder })] };
   }
   return { preflight: [] };
 }
@@ -58,13 +60,58 @@ function branchNamespace(databaseUrl: string): string {
   return createHash('sha256').update(databaseUrl).digest('hex').slice(0, 6);
 }
 
-/** Self-hosted Postgres: branches are databases cloned from the target's schema; backups are pg_dump files. */
-function localChangeTarget(targetUrl: string, backupDir: string, namespace: string, logger: Logger): ChangeTarget {
-  const provider = new LocalBranchProvider({ targetUrl, logger, namespace });
+/**
+ * At start-up, with a self-hosted target: refuses to run when INFRA_BRANCH_DATABASE_URL is the production
+ * server (unless INFRA_ALLOW_SHARED_BRANCH_SERVER=true). When either server does not answer yet, it
+ * warns and goes on: the provider checks again before it makes its first branch, and the pre-flight
+ * check reports an unreachable target.
+ */
+export async function checkBranchServer(config: Config, logger: Logger, opts: ChangeSetupOptions = {}): Promise<void> {
+  const target = config.TARGET_DATABASE_URL;
+  if (!target || opts.postgresTarget || (config.SUPABASE_ACCESS_TOKEN && config.SUPABASE_PROJECT_REF)) return;
+  const branches = config.INFRA_BRANCH_DATABASE_URL;
+  if (!branches) {
+    logger.warn('INFRA_ALLOW_SHARED_BRANCH_SERVER=true and no INFRA_BRANCH_DATABASE_URL: branches are made on the production server, each under its own least-privilege roles');
+    return;
+  }
+  let comparison;
+  try {
+    comparison = await compareServers(target, branches);
+  } catch (error) {
+    logger.warn({ err: scrubUrl((error as Error).message) }, 'could not compare the branch server with the production server yet; the check runs again before the first branch');
+    return;
+  }
+  if (!comparison.same) {
+    logger.info({ method: comparison.method, branchServer: scrubUrl(branches) }, 'branch server is apart from the production server');
+  } else if (config.INFRA_ALLOW_SHARED_BRANCH_SERVER) {
+    logger.warn({ method: comparison.method }, 'INFRA_BRANCH_DATABASE_URL is the production server, as INFRA_ALLOW_SHARED_BRANCH_SERVER=true allows; branches keep their least-privilege roles');
+  } else {
+    throw new ConfigError([
+      `INFRA_BRANCH_DATABASE_URL is the production server of TARGET_DATABASE_URL (same ${comparison.method}): point it at a separate Postgres server for branches (a login with CREATEDB and CREATEROLE there), or set INFRA_ALLOW_SHARED_BRANCH_SERVER=true to accept branches on the production server`,
+    ]);
+  }
+}
+
+/** The secret branch roles' passwords derive from: every replica has the signing secret, so no new setting is needed. */
+function branchRoleSecret(config: Config): string {
+  return createHmac('sha256', config.SLACK_SIGNING_SECRET).update('infra-orchestrator branch roles').digest('hex');
+}
+
+/** Self-hosted Postgres: branches are databases on the branch server cloned from the target's schema; backups are pg_dump files. */
+function localChangeTarget(config: Config, targetUrl: string, logger: Logger): ChangeTarget {
+  const backupDir = join(config.INFRA_WORKSPACE_DIR, 'backups');
+  const provider = new LocalBranchProvider({
+    targetUrl,
+    branchServerUrl: config.INFRA_BRANCH_DATABASE_URL,
+    allowSharedServer: config.INFRA_ALLOW_SHARED_BRANCH_SERVER,
+    roleSecret: branchRoleSecret(config),
+    logger,
+    namespace: branchNamespace(config.DATABASE_URL),
+  });
   return {
     provider,
     backupPoint: async () => {
-      await mkdir(backupDir, { recursive: true });
+      await ensurePrivateDir(config.INFRA_WORKSPACE_DIR, backupDir);
       return provider.backup(backupDir);
     },
     backupPlan: async () => `a pg_dump of the target, taken just before the merge into ${backupDir}`,
@@ -72,7 +119,7 @@ function localChangeTarget(targetUrl: string, backupDir: string, namespace: stri
     revert: async (workflowId, migration) => {
       await provider.revert(workflowId, migration);
     },
-    history: () => targetHistory(targetUrl),
+    history: () => targetHistory(readOnlyUrl(targetUrl)),
   };
 }
 

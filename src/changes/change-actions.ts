@@ -1,10 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { Migration } from '../agents/handoff';
 import type { Check } from '../store/rows';
 import { saveArtifact } from '../store/artifacts-repo';
 import { recordEvent } from '../store/events';
+import { writePrivateFile } from '../workflow/private-files';
 import type { Compensator, StepAction, StepActionContext } from '../workflow/step-actions';
 import type { Branch } from './branch-provider';
 import type { ChangeTarget } from './change-target';
@@ -82,8 +82,7 @@ async function writeValidation(deps: ChangeActionDeps, workflowId: number, branc
     '```',
     '',
   ];
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, lines.join('\n'));
+  await writePrivateFile(deps.workspaceDir, path, lines.join('\n'));
   await saveArtifact(deps.pool, { workflowId, path: relative, kind: 'markdown', content: lines.join('\n') });
   return path;
 }

@@ -86,9 +86,10 @@ export function withMigrationFiles(target: ChangeTarget, dir: string): ChangeTar
     ...target,
     async merge(workflowId, migration) {
       const result = await target.merge(workflowId, migration);
-      await mkdir(join(dir, 'rollback'), { recursive: true });
-      await writeFile(path(result.version, migration.name), `${migration.up_sql.trimEnd()}\n`);
-      await writeFile(rollbackPath(result.version, migration.name), `${migration.down_sql.trimEnd()}\n`);
+      // Private like the rest of the workspace (0700 folders, 0600 files); git keeps no other mode bits.
+      await mkdir(join(dir, 'rollback'), { recursive: true, mode: 0o700 });
+      await writeFile(path(result.version, migration.name), `${migration.up_sql.trimEnd()}\n`, { mode: 0o600 });
+      await writeFile(rollbackPath(result.version, migration.name), `${migration.down_sql.trimEnd()}\n`, { mode: 0o600 });
       return result;
     },
     async revert(workflowId, migration) {

@@ -49,6 +49,30 @@ export function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
+/** The same server and credentials as `url`, with `options` added to what the URL already passes. */
+export function withOptions(url: string, options: string): string {
+  const parsed = parsePgUrl(url);
+  const existing = parsed.searchParams.get('options');
+  parsed.searchParams.set('options', existing ? `${existing} ${options}` : options);
+  return parsed.toString();
+}
+
+/**
+ * `url` with every transaction read-only by default (`-c default_transaction_read_only=on` in the
+ * startup options), for the connections to production that only read: the schema copy, the
+ * pre-flight reads and the start-up check. `pg` and the libpq tools (PGOPTIONS) both honour it.
+ */
+export function readOnlyUrl(url: string): string {
+  return withOptions(url, '-c default_transaction_read_only=on');
+}
+
+/** The same server and credentials as `url`, announcing itself as `name` (pg_stat_activity.application_name). */
+export function withApplicationName(url: string, name: string): string {
+  const parsed = parsePgUrl(url);
+  parsed.searchParams.set('application_name', name);
+  return parsed.toString();
+}
+
 /**
  * Environment for libpq tools (pg_dump, psql) connecting to `url`, so the URL and its password never
  * appear on a command line. Inherited PG* variables fill what the URL leaves out, as they do for `pg`.

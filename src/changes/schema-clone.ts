@@ -1,11 +1,13 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from 'pg';
 import { z } from 'zod';
 import { ActionFailedError } from '../errors';
-import { runTool } from './pg-tools';
+import { databaseOf, runTool } from './pg-tools';
 
-/** What a new branch database copies from its target: owner, encoding and locale. */
+/** What a new branch database copies from its target: encoding and locale. */
 const targetDatabaseSchema = z.object({
-  owner: z.string(),
   encoding: z.string(),
   collate: z.string(),
   ctype: z.string(),
@@ -14,10 +16,10 @@ const targetDatabaseSchema = z.object({
 });
 export type TargetDatabase = z.infer<typeof targetDatabaseSchema>;
 
-/** Reads, on a connection to the target, the user and database settings a branch should share. */
+/** Reads, on a (read-only) connection to the target, the database settings a branch should share. */
 export async function describeTarget(target: Client, action: string): Promise<TargetDatabase> {
   const { rows } = await target.query(`
-    SELECT current_user AS owner, pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate, d.datctype AS ctype,
+    SELECT pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate, d.datctype AS ctype,
            to_jsonb(d) ->> 'datlocprovider' AS provider,
            coalesce(to_jsonb(d) ->> 'daticulocale', to_jsonb(d) ->> 'datlocale') AS icu_locale
     FROM pg_database d WHERE d.datname = current_database()`);
@@ -26,13 +28,13 @@ export async function describeTarget(target: Client, action: string): Promise<Ta
 }
 
 /**
- * `CREATE DATABASE` for a branch: an empty database (template0) owned by the target's user, with
+ * `CREATE DATABASE` for a branch: an empty database (template0) owned by the branch's own role, with
  * the target's encoding and locale, so the schema loads and behaves as it does on the target.
  */
-export function createDatabaseSql(admin: Client, name: string, target: TargetDatabase): string {
+export function createDatabaseSql(admin: Client, name: string, owner: string, target: TargetDatabase): string {
   const lit = (value: string): string => admin.escapeLiteral(value);
   const parts = [
-    `CREATE DATABASE ${admin.escapeIdentifier(name)} OWNER ${admin.escapeIdentifier(target.owner)} TEMPLATE template0`,
+    `CREATE DATABASE ${admin.escapeIdentifier(name)} OWNER ${admin.escapeIdentifier(owner)} TEMPLATE template0`,
     `ENCODING ${lit(target.encoding)} LC_COLLATE ${lit(target.collate)} LC_CTYPE ${lit(target.ctype)}`,
   ];
   if (target.provider === 'i' && target.icu_locale) parts.push(`LOCALE_PROVIDER icu ICU_LOCALE ${lit(target.icu_locale)}`);
@@ -49,24 +51,42 @@ export interface CloneOptions {
 }
 
 /**
- * Copies the target's current schema, without data, owners or grants, into the (empty) branch:
- * `pg_dump --schema-only` of the target, loaded with `psql` in one transaction that stops at the
- * first error. The dump is read whole before loading, so a failed dump never half-loads.
+ * Archive entries a branch's owner could not load and does not need: default privileges (the
+ * provider applies production's as the owner's own, since the owner creates every object on the
+ * branch) and event triggers (superuser only).
+ */
+const SKIPPED_ENTRY = /^\d+; \d+ \d+ (DEFAULT ACL|EVENT TRIGGER) /;
+
+/**
+ * Copies the target's current schema with its grants, policies and comments, without data or owners,
+ * into the (empty) branch: `pg_dump --schema-only` of the target over `targetUrl` (a read-only
+ * connection), restored by the branch's owner (`branchUrl`) in one transaction that stops at the
+ * first error, so every object on the branch belongs to that owner. The archive goes to a private
+ * temporary folder and is removed after.
  */
 export async function cloneSchema(targetUrl: string, branchUrl: string, opts: CloneOptions): Promise<void> {
-  const dump = await runTool({
-    command: 'pg_dump',
-    args: ['--schema-only', '--no-owner', '--no-privileges', '--no-subscriptions', '--no-password', `--lock-wait-timeout=${opts.lockWaitTimeoutMs}`],
-    url: targetUrl,
-    timeoutMs: opts.toolTimeoutMs,
-    action: opts.action,
-  });
-  await runTool({
-    command: 'psql',
-    args: ['--no-psqlrc', '--quiet', '--no-password', '--set', 'ON_ERROR_STOP=1', '--single-transaction', '--file', '-'],
-    url: branchUrl,
-    input: dump.stdout,
-    timeoutMs: opts.toolTimeoutMs,
-    action: opts.action,
-  });
+  const dir = await mkdtemp(join(tmpdir(), 'infra-clone-'));
+  try {
+    const archive = join(dir, 'schema.dump');
+    const list = join(dir, 'schema.list');
+    await runTool({
+      command: 'pg_dump',
+      args: ['--schema-only', '--format=custom', '--no-subscriptions', '--no-publications', '--no-security-labels', '--no-password', `--lock-wait-timeout=${opts.lockWaitTimeoutMs}`, '--file', archive],
+      url: targetUrl,
+      timeoutMs: opts.toolTimeoutMs,
+      action: opts.action,
+    });
+    const toc = await runTool({ command: 'pg_restore', args: ['--list', archive], url: branchUrl, timeoutMs: opts.toolTimeoutMs, action: opts.action });
+    const kept = toc.stdout.toString('utf8').split('\n').filter((line) => !SKIPPED_ENTRY.test(line));
+    await writeFile(list, kept.join('\n'), { mode: 0o600 });
+    await runTool({
+      command: 'pg_restore',
+      args: ['--no-owner', '--single-transaction', '--exit-on-error', '--no-password', '--use-list', list, '--dbname', databaseOf(branchUrl), archive],
+      url: branchUrl,
+      timeoutMs: opts.toolTimeoutMs,
+      action: opts.action,
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

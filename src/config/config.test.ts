@@ -30,6 +30,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...minimal, INFRA_REPLY_TIMEOUT: 'a day' })).toThrow(/INFRA_REPLY_TIMEOUT is invalid: use a number with a unit, e\.g\. 24h/);
   });
 
+  it('refuses a self-hosted target without a branch server, unless branches on the production server are allowed explicitly', () => {
+    const target = { ...minimal, TARGET_DATABASE_URL: 'postgres://u:secret@prod/app' };
+    expect(() => loadConfig(target)).toThrow(/INFRA_BRANCH_DATABASE_URL is invalid: TARGET_DATABASE_URL is set, so name the Postgres server branches are made on.*INFRA_ALLOW_SHARED_BRANCH_SERVER=true/);
+    expect(loadConfig({ ...target, INFRA_BRANCH_DATABASE_URL: 'postgres://b:pw@branches/postgres' }).INFRA_ALLOW_SHARED_BRANCH_SERVER).toBe(false);
+    expect(loadConfig({ ...target, INFRA_ALLOW_SHARED_BRANCH_SERVER: 'true' }).INFRA_BRANCH_DATABASE_URL).toBeUndefined();
+    expect(loadConfig({ ...target, SUPABASE_ACCESS_TOKEN: 'sbp_x', SUPABASE_PROJECT_REF: 'abcdefghijklmnopqrst' }).INFRA_BRANCH_DATABASE_URL).toBeUndefined();
+  });
+
   it('reads approvers as a comma or space separated list of Slack user ids', () => {
     expect(loadConfig({ ...minimal, INFRA_APPROVERS: 'U1AAA, U2BBB U3CCC' }).INFRA_APPROVERS).toEqual(['U1AAA', 'U2BBB', 'U3CCC']);
     expect(() => loadConfig({ ...minimal, INFRA_APPROVERS: 'alice' })).toThrow(/INFRA_APPROVERS is invalid: each id looks like U0123ABCD \(not alice\); use \* to let everyone decide/);

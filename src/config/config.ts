@@ -53,6 +53,8 @@ export const configSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'use redis://host:port').default('redis://127.0.0.1:6379'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://user:password@host:5432/db'),
   TARGET_DATABASE_URL: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://…').optional()),
+  INFRA_BRANCH_DATABASE_URL: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://user:password@branch-host:5432/postgres').optional()),
+  INFRA_ALLOW_SHARED_BRANCH_SERVER: booleanFlag.default(false),
   SUPABASE_ACCESS_TOKEN: optionalString,
   SUPABASE_PROJECT_REF: optionalString.pipe(z.string().regex(/^[a-z0-9]{20}$/, 'a project ref is 20 lowercase letters and digits').optional()),
   SUPABASE_API_URL: z.url().default('https://api.supabase.com'),
@@ -87,6 +89,13 @@ export const configSchema = z.object({
 }).superRefine((c, ctx) => {
   if (c.GITHUB_TOKEN && !c.GITHUB_REPOSITORY) {
     ctx.addIssue({ code: 'custom', path: ['GITHUB_REPOSITORY'], message: 'GITHUB_TOKEN is set, so name the repository CI changes go to (owner/name)' });
+  }
+  if (c.TARGET_DATABASE_URL && !(c.SUPABASE_ACCESS_TOKEN && c.SUPABASE_PROJECT_REF) && !c.INFRA_BRANCH_DATABASE_URL && !c.INFRA_ALLOW_SHARED_BRANCH_SERVER) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['INFRA_BRANCH_DATABASE_URL'],
+      message: 'TARGET_DATABASE_URL is set, so name the Postgres server branches are made on, apart from production (a login with CREATEDB and CREATEROLE there); or set INFRA_ALLOW_SHARED_BRANCH_SERVER=true to put them on the production server, under least-privilege roles',
+    });
   }
   if (c.SUPABASE_ACCESS_TOKEN && !c.SUPABASE_PROJECT_REF) {
     ctx.addIssue({ code: 'custom', path: ['SUPABASE_PROJECT_REF'], message: 'SUPABASE_ACCESS_TOKEN is set, so name the project to branch from (Project Settings → General → Reference ID)' });

@@ -77,6 +77,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   });
   const workspace = await startSlackWorkspace({ port: options.port, host: options.host, extraRoutes: (req, res, url) => page.handle(req, res, url) });
   const config = loadConfig({
+    // The demo's branches go beside its target (its own throwaway database), still under per-branch roles;
+    // an INFRA_BRANCH_DATABASE_URL in the environment puts them on that server instead.
+    INFRA_ALLOW_SHARED_BRANCH_SERVER: 'true',
     ...options.env,
     SLACK_BOT_TOKEN: 'xoxb-local-demo',
     SLACK_SIGNING_SECRET: signingSecret,

@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { z } from 'zod';
@@ -131,13 +131,15 @@ export function embeddedChangeTarget(options: EmbeddedChangeTargetOptions): Chan
 }
 
 async function backupTarget(options: EmbeddedChangeTargetOptions): Promise<string> {
-  await mkdir(options.backupDir, { recursive: true });
+  await mkdir(options.backupDir, { recursive: true, mode: 0o700 });
+  await chmod(options.backupDir, 0o700);
   const stamp = (options.now ?? (() => new Date()))().toISOString().replace(/[-:.]/g, '');
   const path = join(options.backupDir, `backup-${stamp}.tar.gz`);
   const partial = `${path}.partial`;
   try {
     const dump = await options.server.exclusive(options.target, (db) => db.dumpDataDir('gzip'));
-    await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
+    await writeFile(partial, Buffer.from(await dump.arrayBuffer()), { mode: 0o600 });
+    await chmod(partial, 0o600);
     await rename(partial, path);
   } finally {
     await rm(partial, { force: true });

@@ -1,19 +1,18 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, normalize, posix } from 'node:path';
+import { join, normalize, posix } from 'node:path';
 import type { Artifact } from '../agents/handoff';
 import { listArtifacts, saveArtifact } from '../store/artifacts-repo';
 import type { Workflow } from '../store/rows';
 import type { EngineDeps } from './engine-deps';
+import { writePrivateFile } from './private-files';
 
 /**
  * Keeps a file the bot made for a workflow (plan, report): stored in Postgres with the workflow,
- * written under the workspace directory at `path`, and attached to the thread once. Safe to repeat.
+ * written under the workspace directory at `path` (0600, in 0700 folders), and attached to the thread once. Safe to repeat.
  */
 export async function storeWorkflowFile(deps: EngineDeps, workflow: Workflow, file: Pick<Artifact, 'path' | 'kind' | 'content'>): Promise<void> {
   await saveArtifact(deps.pool, { workflowId: workflow.id, ...file });
   const absolute = join(deps.workspaceDir, normalize(file.path));
-  await mkdir(dirname(absolute), { recursive: true });
-  await writeFile(absolute, file.content);
+  await writePrivateFile(deps.workspaceDir, absolute, file.content);
   await attachArtifacts(deps, workflow, `wf:${workflow.id}:file`, [file]);
 }
 

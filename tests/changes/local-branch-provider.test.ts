@@ -1,6 +1,6 @@
 import { ActionFailedError } from '../../src/errors';
 import { snapshotSchema } from '../../src/changes/schema-snapshot';
-import { createTestTarget, hasTable, SERVER_URL, TestTarget, withConnection } from './test-target';
+import { branchServerUrl, createTestTarget, hasTable, TestTarget, withConnection } from './test-target';
 
 let target: TestTarget;
 
@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 async function databaseExists(name: string): Promise<boolean> {
-  const { rows } = await withConnection(SERVER_URL, (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]));
+  const { rows } = await withConnection(branchServerUrl(), (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]));
   return rows.length === 1;
 }
 
@@ -55,19 +55,21 @@ describe('branches', () => {
 
   test('a branch database left unfinished by an interrupted attempt is built again', async () => {
     const workflowId = target.newWorkflowId();
-    await withConnection(SERVER_URL, (c) => c.query(`CREATE DATABASE infra_wf_${workflowId}`));
+    await withConnection(branchServerUrl(), (c) => c.query(`CREATE DATABASE infra_wf_${workflowId}`));
 
     expect(await target.provider.getBranch(workflowId)).toBeUndefined();
     const branch = await target.provider.createBranch(workflowId);
     expect(await hasTable(branch.databaseUrl, 'public.profiles')).toBe(true);
   });
 
-  test('deleting a branch drops its database, and deleting it again is fine', async () => {
+  test('deleting a branch drops its database and its two roles, and deleting it again is fine', async () => {
     const workflowId = target.newWorkflowId();
     await target.provider.createBranch(workflowId);
 
     await target.provider.deleteBranch(workflowId);
     expect(await databaseExists(`infra_wf_${workflowId}`)).toBe(false);
+    const roles = await withConnection(branchServerUrl(), (c) => c.query('SELECT rolname FROM pg_roles WHERE rolname LIKE $1', [`infra_wf_${workflowId}_%`]));
+    expect(roles.rows).toEqual([]);
     expect(await target.provider.getBranch(workflowId)).toBeUndefined();
     await expect(target.provider.deleteBranch(workflowId)).resolves.toBeUndefined();
   });

@@ -3,8 +3,21 @@ import { Client } from 'pg';
 import { createLogger } from '../../src/logger';
 import { LocalBranchProvider, LocalBranchProviderOptions } from '../../src/changes/local-branch-provider';
 
-/** The test server; each test makes its own databases on it. */
+/** The test server, which plays production; each test makes its own databases on it. */
 export const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * The branch server: a cluster of its own that jest's global set-up starts (tests/support/branch-server-setup.ts),
+ * logged in as a role with CREATEDB and CREATEROLE only.
+ */
+export function branchServerUrl(): string {
+  const url = process.env.TEST_BRANCH_DATABASE_URL;
+  if (!url) throw new Error('TEST_BRANCH_DATABASE_URL is not set: run the tests through jest, whose global set-up starts the branch server (or start one with startBranchCluster).');
+  return url;
+}
+
+/** The secret the test providers derive branch passwords from. */
+export const ROLE_SECRET = 'test-branch-role-secret';
 
 /** A small Supabase-like schema: `auth.users`, an `auth.uid()`, and `public.profiles` with RLS and a row. */
 export const TARGET_SCHEMA_SQL = `
@@ -60,17 +73,23 @@ export interface TestTarget {
   cleanup(): Promise<void>;
 }
 
-/** Creates `infra_tgt_<random>` with TARGET_SCHEMA_SQL (or `schemaSql`) and a provider for it. */
+/** Creates `infra_tgt_<random>` with TARGET_SCHEMA_SQL (or `schemaSql`) on the production server, and a provider making its branches on the branch server. */
 export async function createTestTarget(options: { schemaSql?: string; provider?: Partial<LocalBranchProviderOptions> } = {}): Promise<TestTarget> {
   const name = `infra_tgt_${randomBytes(6).toString('hex')}`;
   const url = urlFor(name);
   const workflowIds: number[] = [];
   await withConnection(SERVER_URL, (c) => c.query(`CREATE DATABASE ${name}`));
+  // A provider given `branchServerUrl: undefined` keeps its branches on the target's server (the shared mode).
+  const branchServer = options.provider && 'branchServerUrl' in options.provider ? (options.provider.branchServerUrl ?? SERVER_URL) : branchServerUrl();
   const cleanup = async (): Promise<void> => {
-    await withConnection(SERVER_URL, async (c) => {
-      for (const id of workflowIds) await c.query(`DROP DATABASE IF EXISTS infra_wf_${id} WITH (FORCE)`);
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await withConnection(urlFor('postgres', branchServer), async (c) => {
+      for (const id of workflowIds) {
+        const branch = `infra_wf_${id}${options.provider?.namespace ? `_${options.provider.namespace}` : ''}`;
+        await c.query(`DROP DATABASE IF EXISTS ${branch} WITH (FORCE)`);
+        await c.query(`DROP ROLE IF EXISTS ${branch}_owner, ${branch}_reader`);
+      }
     });
+    await withConnection(SERVER_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   };
   try {
     await withConnection(url, (c) => c.query(options.schemaSql ?? TARGET_SCHEMA_SQL));
@@ -78,7 +97,7 @@ export async function createTestTarget(options: { schemaSql?: string; provider?:
     await cleanup();
     throw error;
   }
-  const provider = new LocalBranchProvider({ targetUrl: url, logger: createLogger('silent'), ...options.provider });
+  const provider = new LocalBranchProvider({ targetUrl: url, branchServerUrl: branchServer, roleSecret: ROLE_SECRET, logger: createLogger('silent'), ...options.provider });
   return {
     name,
     url,
@@ -90,4 +109,23 @@ export async function createTestTarget(options: { schemaSql?: string; provider?:
     },
     cleanup,
   };
+}
+
+/** The branch databases on the branch server that were cloned from the target `target`. */
+export async function branchDatabasesOf(target: Pick<TestTarget, 'name'>): Promise<string[]> {
+  return withConnection(branchServerUrl(), async (c) => {
+    const { rows } = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'infra_wf_%' AND shobj_description(oid, 'pg_database') LIKE $1`, [`%"target":"${target.name}"%`]);
+    return rows.map((r) => r.datname as string);
+  });
+}
+
+/** Drops every branch of `target` left on the branch server, with its two roles. */
+export async function dropBranchesOf(target: Pick<TestTarget, 'name'>): Promise<void> {
+  const names = await branchDatabasesOf(target);
+  await withConnection(branchServerUrl(), async (c) => {
+    for (const name of names) {
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.query(`DROP ROLE IF EXISTS ${name}_owner, ${name}_reader`);
+    }
+  });
 }

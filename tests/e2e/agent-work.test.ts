@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { APPROVER, CHANNEL, Harness } from '../support/harness';
 import { textOf } from '../support/fake-slack';
 import type { FakeAnthropicRequest } from '../support/fake-anthropic';
 import { HANDOFFS, submit } from '../support/scripted-agents';
-import { createTestTarget, SERVER_URL, TestTarget, withConnection } from '../changes/test-target';
+import { createTestTarget, dropBranchesOf, TestTarget } from '../changes/test-target';
 
 interface CallUsage {
   idx: number;
@@ -44,10 +43,7 @@ describe('agents that do real work on the branch', () => {
   });
   afterEach(async () => {
     await h.close();
-    await withConnection(SERVER_URL, async (c: Client) => {
-      const { rows } = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'infra_wf_%' AND shobj_description(oid, 'pg_database') LIKE $1`, [`%"target":"${target.name}"%`]);
-      for (const r of rows) await c.query(`DROP DATABASE IF EXISTS ${r.datname} WITH (FORCE)`);
-    });
+    await dropBranchesOf(target);
     await target.cleanup();
   });
 

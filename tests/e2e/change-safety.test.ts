@@ -1,16 +1,32 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { APPROVER, CHANNEL, Harness, STRANGER } from '../support/harness';
 import { textOf } from '../support/fake-slack';
 import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';
-import { createTestTarget, hasTable, SERVER_URL, TestTarget, withConnection } from '../changes/test-target';
+import { branchDatabasesOf, createTestTarget, dropBranchesOf, hasTable, TestTarget, withConnection } from '../changes/test-target';
 
-async function branchDatabases(target: TestTarget): Promise<string[]> {
-  return withConnection(SERVER_URL, async (c: Client) => {
-    const { rows } = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'infra_wf_%' AND shobj_description(oid, 'pg_database') LIKE $1`, [`%"target":"${target.name}"%`]);
-    return rows.map((r) => r.datname as string);
-  });
+function branchDatabases(target: TestTarget): Promise<string[]> {
+  return branchDatabasesOf(target);
+}
+
+/** `<relative path> <octal mode>` of every file, and `dir <path> <mode>` of every folder, under the workspace (itself `dir . 700`). */
+function workspaceModes(root: string): string[] {
+  const out = [`dir . ${(statSync(root).mode & 0o777).toString(8)}`];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const mode = (statSync(path).mode & 0o777).toString(8);
+      const relative = path.slice(root.length + 1);
+      if (entry.isDirectory()) {
+        out.push(`dir ${relative} ${mode}`);
+        walk(path);
+      } else {
+        out.push(`${relative} ${mode}`);
+      }
+    }
+  };
+  walk(root);
+  return out;
 }
 
 /** Polls until the target has no branch databases left (the bot removes them just after its report). */
@@ -32,7 +48,7 @@ describe('change safety through the Slack gates', () => {
   });
   afterEach(async () => {
     await h.close();
-    for (const name of await branchDatabases(target)) await withConnection(SERVER_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    await dropBranchesOf(target);
     await target.cleanup();
   });
 
@@ -74,6 +90,9 @@ describe('change safety through the Slack gates', () => {
     expect(textOf(merged)).toMatch(/backup-.*\.dump/);
     await h.waitForState('succeeded');
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
+    const modes = workspaceModes(h.workspace);
+    expect(modes.some((m) => /^backups\/backup-.*\.dump 600$/.test(m)) && modes.some((m) => /^validations\/migration-test-.* 600$/.test(m))).toBe(true);
+    expect(modes.filter((m) => (m.startsWith('dir ') ? !m.endsWith(' 700') : !m.endsWith(' 600')))).toEqual([]);
     const history = await withConnection(target.url, (c) => c.query('SELECT name FROM supabase_migrations.schema_migrations'));
     expect(history.rows).toEqual([{ name: 'create_user_preferences' }]);
     await noBranchesLeft(target);

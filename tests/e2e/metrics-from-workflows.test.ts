@@ -1,8 +1,7 @@
-import { Client } from 'pg';
 import { APPROVER, Harness } from '../support/harness';
 import { textOf } from '../support/fake-slack';
 import { scriptSchemaChange } from '../support/scripted-agents';
-import { createTestTarget, SERVER_URL, TestTarget, withConnection } from '../changes/test-target';
+import { createTestTarget, dropBranchesOf, TestTarget } from '../changes/test-target';
 
 const DAY = 86_400_000;
 
@@ -11,12 +10,8 @@ interface AckJson {
   blocks?: unknown[];
 }
 
-async function dropBranches(target: TestTarget): Promise<void> {
-  const names = await withConnection(SERVER_URL, async (c: Client) => {
-    const { rows } = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'infra_wf_%' AND shobj_description(oid, 'pg_database') LIKE $1`, [`%"target":"${target.name}"%`]);
-    return rows.map((r) => r.datname as string);
-  });
-  for (const name of names) await withConnection(SERVER_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+function dropBranches(target: TestTarget): Promise<void> {
+  return dropBranchesOf(target);
 }
 
 describe('metrics from the events a real workflow records', () => {

@@ -99,6 +99,8 @@ export class Harness {
       INFRA_RECONCILE_INTERVAL_MS: '500',
       INFRA_SHUTDOWN_GRACE_MS: '500',
       INFRA_WORKSPACE_DIR: this.workspace,
+      // Branches of a TARGET_DATABASE_URL go on the test branch server, as in production.
+      INFRA_BRANCH_DATABASE_URL: process.env.TEST_BRANCH_DATABASE_URL ?? '',
       PORT: '0',
       LOG_LEVEL: 'silent',
       ...opts.env,
