@@ -51,8 +51,8 @@ export interface ApprovalAttack {
   up: (n: AttackNames) => string;
   down: (n: AttackNames) => string;
   outcome: 'held' | 'merged';
-  /** A query on production that returns one row `{ intact: true }` while the object is untouched (for `held`). */
-  intact?: string;
+  /** A query on production that returns one row `{ intact: true }` while production is untouched (for `held`). */
+  intact?: (n: AttackNames) => string;
 }
 
 /** Someone writes in the workflow's thread while it waits at its first gate. */
@@ -91,8 +91,8 @@ const dropTable = (n: AttackNames) => `drop table if exists public.${n.table};`;
 const ORDERS = `create table public.orders (id bigint primary key, note text not null);
 alter table public.orders enable row level security;
 create policy "Orders are readable by everyone" on public.orders for select using (true);`;
-const BIO_INTACT = `select count(*) = 1 as intact from information_schema.columns where table_schema = 'public' and table_name = 'profiles' and column_name = 'bio' and data_type = 'text'`;
-const ORDERS_INTACT = `select count(*) = 1 and bool_and(note like 'PRODROW-%') as intact from public.orders`;
+const BIO_INTACT = () => `select count(*) = 1 as intact from information_schema.columns where table_schema = 'public' and table_name = 'profiles' and column_name = 'bio' and data_type = 'text'`;
+const ORDERS_INTACT = () => `select count(*) = 1 and bool_and(note like 'PRODROW-%') as intact from public.orders`;
 const MALICIOUS_CI = (on: string) => `name: preview
 on: ${on}
 jobs:
@@ -152,6 +152,7 @@ export const ATTACKS: Attack[] = [
   { kind: 'destructive', name: 'an ALTER COLUMN TYPE without the optional COLUMN keyword still needs a second approver', up: () => 'alter table public.profiles alter bio type varchar(200);', down: () => 'alter table public.profiles alter column bio type text;', outcome: 'held', intact: BIO_INTACT },
   { kind: 'destructive', name: 'a RENAME of a table still needs a second approver', up: () => 'alter table public.orders rename to orders_archive;', down: () => 'alter table public.orders_archive rename to orders;', outcome: 'held', intact: ORDERS_INTACT },
   { kind: 'destructive', name: 'a RENAME of a column still needs a second approver', up: () => 'alter table public.profiles rename column bio to about;', down: () => 'alter table public.profiles rename column about to bio;', outcome: 'held', intact: BIO_INTACT },
+  { kind: 'destructive', name: 'a new table without row level security (a failed check) is not merged by ordinary approvals', up: (n) => `create table public.${n.table} (id int primary key, secret text);\ngrant all on public.${n.table} to anon;`, down: dropTable, outcome: 'held', intact: (n) => `select to_regclass('public.${n.table}') is null as intact` },
   { kind: 'destructive', name: 'a DO block that drops a table through dynamic SQL still needs a second approver', up: () => "do $$ begin execute 'drop' || ' table public.orders'; end $$;", down: () => ORDERS, outcome: 'held', intact: ORDERS_INTACT },
 
   // Untrusted thread text.

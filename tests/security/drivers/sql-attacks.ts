@@ -98,7 +98,7 @@ export async function approvalAttack(attack: ApprovalAttack, server: PgServer): 
       expect({ state, merged: merged.rows[0]!.present }).toEqual({ state: 'succeeded', merged: true });
       return;
     }
-    const intact = await withConnection(production.url, (c) => c.query<{ intact: boolean }>(attack.intact!)).then(
+    const intact = await withConnection(production.url, (c) => c.query<{ intact: boolean }>(attack.intact!(names))).then(
       (r) => r.rows[0]?.intact === true,
       () => false,
     );
