@@ -8,6 +8,7 @@ import { recordEvent } from '../store/events';
 import type { Compensator, StepAction, StepActionContext } from '../workflow/step-actions';
 import type { Branch } from './branch-provider';
 import type { ChangeTarget } from './change-target';
+import { migrationHash } from './migration-hash';
 import { lintChecks, lintMigration } from './migration-lint';
 import { auditRls, rlsChecks } from './rls-audit';
 import { RoundTripResult, checks as roundTripChecks, runRoundTrip } from './round-trip';
@@ -38,7 +39,14 @@ async function tryMigration(deps: ChangeActionDeps & { target: ChangeTarget }, c
   const lint = lintChecks(await lintMigration(migration.up_sql));
   const result = await runRoundTrip(deps.target.provider, branch, migration);
   const report = await writeValidation(deps, ctx.workflow.id, branch, migration, result, lint);
-  await recordEvent(deps.pool, ctx.workflow.id, result.ok ? 'migration_tested' : 'migration_test_failed', null, { name: migration.name, stages: result.stages, report });
+  // The hash pins the tested text: finish-workflow merges a migration only when it matches a pass of this step.
+  await recordEvent(deps.pool, ctx.workflow.id, result.ok ? 'migration_tested' : 'migration_test_failed', null, {
+    name: migration.name,
+    step_id: ctx.step.id,
+    sha256: migrationHash(migration),
+    stages: result.stages,
+    report,
+  });
   if (!result.ok) {
     const failed = result.stages.find((s) => !s.ok);
     throw new ActionFailedError('Branch test', `migration ${migration.name} failed at "${failed?.name}" on branch ${branch.name}: ${failed?.error ?? 'schema mismatch'}${result.residue.length ? ` (down left: ${result.residue.slice(0, 5).join('; ')})` : ''}. Nothing was merged`, false);

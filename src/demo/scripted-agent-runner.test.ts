@@ -39,8 +39,8 @@ describe('the scripted demo model', () => {
       if (!decision.sure) throw new Error(`the rules are unsure about "${sample.request}": ${decision.reason}`);
       for (const step of composePlan(library, decision.categories).steps.filter((s) => s.agent)) {
         const answer = { toolUseId: 'toolu_1', text: 'a percentage', user: 'U0REQUEST1' };
-        const first = await runner.run(task(sample.request, step.agent!, { outputs: step.outputs }));
-        const outcome = first.type === 'question' ? await runner.run(task(sample.request, step.agent!, { outputs: step.outputs }), { conversation: first.conversation, answer }) : first;
+        const first = await runner.run(task(sample.request, step.agent!, { outputs: step.outputs, optionalOutputs: step.optional_outputs }));
+        const outcome = first.type === 'question' ? await runner.run(task(sample.request, step.agent!, { outputs: step.outputs, optionalOutputs: step.optional_outputs }), { conversation: first.conversation, answer }) : first;
         expect(outcome.type).toBe('handoff');
         for (const output of step.outputs) expect(outcome.type === 'handoff' && outcome.handoff[output]).toBeTruthy();
       }

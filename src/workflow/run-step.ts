@@ -156,6 +156,7 @@ async function agentTask(deps: EngineDeps, workflow: Workflow, step: Step, def: 
     stepTitle: `[${step.idx + 1}/${workflow.plan!.steps.length}] ${def.title}`,
     tasks: def.tasks,
     outputs: def.outputs,
+    optionalOutputs: def.optional_outputs,
     request: workflow.request,
     requester: workflow.requester,
     earlierHandoffs: earlier,

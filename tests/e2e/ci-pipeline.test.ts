@@ -25,7 +25,7 @@ describe('CI/CD changes tried on a GitHub branch', () => {
   it('commits the CI files to a branch, opens a pull request, waits for its runs and, after approval, points to the pull request', async () => {
     await start();
     github.onPush = (_branch, files) => (files.has('.github/workflows/preview.yml') ? [{ name: 'preview', readsUntilDone: 3, jobs: [{ name: 'deploy-preview', conclusion: 'success', log: 'deployed' }] }] : []);
-    h.claude.script('backend-engineer', [submit('backend-engineer')]);
+    h.claude.script('backend-engineer', [submit('backend-engineer', { policies: undefined })]);
     await h.command('Add preview deployments for PRs');
     const root = await h.root();
     const step = await h.waitForInThread(root, /\[1\/3\] Invoking devops-engineer\.\.\. done/);
@@ -62,7 +62,7 @@ describe('CI/CD changes tried on a GitHub branch', () => {
   it('shows the CI files as not run when no repository is configured', async () => {
     h = await Harness.start();
     h.claude.script('devops-engineer', [submit('devops-engineer', { artifacts: [{ path: '.github/workflows/preview.yml', kind: 'yaml', content: PREVIEW_YML }] })]);
-    h.claude.script('backend-engineer', [submit('backend-engineer')]);
+    h.claude.script('backend-engineer', [submit('backend-engineer', { policies: undefined })]);
     await h.command('Add preview deployments for PRs');
     const root = await h.root();
     const step = await h.waitForInThread(root, /\[1\/3\] Invoking devops-engineer\.\.\. done/);
