@@ -5,6 +5,7 @@ import { answerQuestion, findOpenQuestion } from '../store/questions-repo';
 import { bumpGeneration, transitionStep } from '../store/steps-repo';
 import { findWorkflowByThread, transitionWorkflow } from '../store/workflows-repo';
 import type { EngineDeps } from './engine-deps';
+import { noteOverrideReason } from './gate-override';
 
 export interface ThreadReply {
   channel: string;
@@ -13,12 +14,13 @@ export interface ThreadReply {
   text: string;
 }
 
-export type ReplyOutcome = 'answer' | 'rejection_reason' | 'comment' | 'ignored';
+export type ReplyOutcome = 'answer' | 'rejection_reason' | 'override_reason' | 'comment' | 'ignored';
 
 /**
  * A person's reply in a workflow's thread. From the requester or an approver while a step waits for
  * an answer, it resumes that step; after a rejection, the first reply from the person who rejected
- * is the reason; anything else is kept as a comment the next agent reads.
+ * is the reason; from an approver whose Override awaits its reason, it is that reason; anything else is
+ * kept as a comment the next agent reads.
  */
 export async function handleThreadReply(deps: EngineDeps, reply: ThreadReply): Promise<ReplyOutcome> {
   const workflow = await findWorkflowByThread(deps.pool, reply.channel, reply.threadTs);
@@ -38,6 +40,7 @@ export async function handleThreadReply(deps: EngineDeps, reply: ThreadReply): P
       return 'answer';
     }
   }
+  if (await noteOverrideReason(deps, workflow, reply)) return 'override_reason';
   if (workflow.state === 'rejected') {
     const events = await listEvents(deps.pool, workflow.id);
     const rejectedBy = [...events].reverse().find((e) => e.type === 'workflow_rejected')?.actor;
