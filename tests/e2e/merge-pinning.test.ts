@@ -89,6 +89,26 @@ describe('only tested, shown migrations reach production', () => {
     expect(await hasTable(target.url, 'public.smuggled')).toBe(false);
   });
 
+  it('says which migrations a failed merge left on production, by name', async () => {
+    await toMergeGate();
+    scriptSchemaChange(h.claude, ['backend-engineer']);
+    const settings = { name: 'create_user_settings', up_sql: 'create table public.user_settings (id int primary key);\nalter table public.user_settings enable row level security;', down_sql: 'drop table public.user_settings;' };
+    h.claude.script('backend-engineer', [submit('backend-engineer', { migration: settings })]);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    for (const title of ['API Review', 'Branch Test', 'Security']) await h.click(await h.openGate(root, title), 'approve', APPROVER);
+    const merge = await h.openGate(root, 'Smoke Test');
+    expect(textOf(merge)).toMatch(/Migrations this gate merges\* \(2\)/);
+    await withConnection(target.url, (c) => c.query('create table public.user_settings (id int)'));
+    await h.click(merge, 'approve', APPROVER);
+    const notice = textOf(await h.waitForInThread(root, /Merging to production failed/));
+    expect(notice).toContain('already exists');
+    expect(notice).toContain("`create_user_preferences` merged before the failure and stay merged; the report's Roll back production button reverts them.");
+    expect(notice).not.toContain('Nothing was merged');
+    await h.waitForState('failed');
+    expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
+  });
+
   it('shows RLS findings about objects the change does not touch apart, as already on production, without failing the gate', async () => {
     await toMergeGate(`${TARGET_SCHEMA_SQL}\nCREATE TABLE public.legacy_notes (id int);`);
     scriptSchemaChange(h.claude);
