@@ -11,6 +11,8 @@ export interface AgentTask {
   tasks: string[];
   /** Typed outputs the handoff must include, from the step's `outputs`. */
   outputs?: RoleOutput[];
+  /** Typed outputs the handoff may include, from the step's `optional_outputs`; every other one is refused. */
+  optionalOutputs?: RoleOutput[];
   request: string;
   requester: string;
   earlierHandoffs: Array<{ agent: string; stepTitle: string; handoff: Handoff }>;

@@ -21,8 +21,8 @@ const CONTROL_DEFINITIONS: Record<(typeof CONTROL_TOOLS)[number], ToolDefinition
       'once, when your work is complete. `summary` is one or two sentences for the thread; `context` says what ' +
       'you did, why, and your assumptions; `artifacts` are the files you propose, each with its full content; ' +
       '`next_steps` are concrete actions for the next agent; `constraints` are rules they must keep. ' +
-      '`migration` ({ name, up_sql, down_sql }) is required when your step changes the database: down_sql ' +
-      'must undo up_sql exactly. A validation error comes back as the tool result: fix what it names and call again.',
+      'Add the typed outputs your step lists, and no others; in a `migration` ({ name, up_sql, down_sql }), ' +
+      'down_sql must undo up_sql exactly. A validation error comes back as the tool result: fix what it names and call again.',
     input_schema: jsonSchemaOf(handoffSchema),
   },
   ask_user: {
@@ -38,11 +38,12 @@ const CONTROL_DEFINITIONS: Record<(typeof CONTROL_TOOLS)[number], ToolDefinition
 /**
  * The Messages API definitions of the given tools, in order. The last one carries a cache breakpoint,
  * so the tool definitions are cached on their own and read back by every later call that offers the
- * same tools.
+ * same tools. `handoff` is the step's handoff schema (`handoffSchemaFor`), offered as submit_handoff's
+ * input schema; without it, the schema of any stored handoff.
  */
-export function toolDefinitions(names: readonly KnownTool[], registry: ToolRegistry): Anthropic.Tool[] {
+export function toolDefinitions(names: readonly KnownTool[], registry: ToolRegistry, handoff?: z.ZodType): Anthropic.Tool[] {
   return names.map((name, i) => {
-    const definition = definitionOf(name, registry);
+    const definition = name === 'submit_handoff' && handoff ? { ...CONTROL_DEFINITIONS.submit_handoff, input_schema: jsonSchemaOf(handoff) } : definitionOf(name, registry);
     return i === names.length - 1 ? { ...definition, cache_control: { type: 'ephemeral' } } : definition;
   });
 }

@@ -72,18 +72,18 @@ export class ClaudeAgentRunner implements AgentRunner {
     const messages = resume === undefined ? [{ role: 'user' as const, content: renderTask(task) }] : resumedMessages(task.agent, resume);
     const log = this.logger.child({ workflowId: task.workflowId, stepId: task.stepId, agent: agent.name });
     const model = resolveModel(agent, this.model);
+    const handoffSchema = handoffSchemaFor({ required: task.outputs ?? [], optional: task.optionalOutputs });
     const request = {
       model,
       max_tokens: this.maxTokens,
       system: [{ type: 'text' as const, text: agent.prompt, cache_control: { type: 'ephemeral' as const } }],
-      tools: toolDefinitions(agent.tools.filter(isKnownTool), this.tools),
+      tools: toolDefinitions(agent.tools.filter(isKnownTool), this.tools, handoffSchema),
       tool_choice: { type: 'auto' as const, disable_parallel_tool_use: true },
     };
     const deadline = Date.now() + this.timeBudgetMs;
     const spent = task.spent ?? ZERO_USAGE;
     let usage: Usage = ZERO_USAGE;
     let invalidHandoffs = 0;
-    const handoffSchema = handoffSchemaFor(task.outputs ?? []);
 
     for (let turn = 1; turn <= this.maxTurns; turn++) {
       observer.progress?.(turn === 1 ? 'thinking…' : `thinking (model call ${turn})…`);

@@ -60,38 +60,80 @@ export const ROLE_OUTPUTS = {
 export const roleOutputSchema = z.enum(Object.keys(ROLE_OUTPUTS) as [keyof typeof ROLE_OUTPUTS, ...Array<keyof typeof ROLE_OUTPUTS>]);
 export type RoleOutput = z.infer<typeof roleOutputSchema>;
 
-/**
- * The seed's handoff format (context, artifacts, next steps, constraints) plus a summary for the
- * thread and each role's typed output. Validated with zod; an invalid one goes back to the model.
- */
-export const handoffSchema = z.object({
+const smokeTestsSchema = z.array(z.object({ name: z.string().min(1).max(120), sql: z.string().min(1).max(5000) })).max(20);
+const functionChecksSchema = z
+  .array(z.object({ name: z.string().min(1).max(120), function: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'the function slug, e.g. track-progress'), body: z.unknown().optional() }))
+  .max(20);
+
+/** What every step's handoff has: the seed's format plus a summary for the thread. */
+const commonShape = {
   summary: z.string().min(1).max(2000),
   context: z.string().min(1).max(20_000),
   artifacts: z.array(artifactSchema).max(30).default([]),
   next_steps: z.array(z.string().min(1)).max(30).default([]),
   constraints: z.array(z.string().min(1)).max(30).default([]),
-  contract: contractSchema.optional(),
-  migration: migrationSchema.optional(),
-  policies: z.array(policySchema).max(50).optional(),
-  pipeline: pipelineSchema.optional(),
-  /** Read-only queries the engine runs on the branch at the Smoke Test gate; each must succeed. */
-  smoke_tests: z.array(z.object({ name: z.string().min(1).max(120), sql: z.string().min(1).max(5000) })).max(20).optional(),
-  /** Calls the engine makes to the Edge Functions it deployed on the branch; each must answer 2xx. */
-  function_checks: z
-    .array(z.object({ name: z.string().min(1).max(120), function: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'the function slug, e.g. track-progress'), body: z.unknown().optional() }))
-    .max(20)
-    .optional(),
+  /**
+   * Read-only queries the engine runs on the branch at the Smoke Test gate; each must succeed. Any step
+   * may propose them: they run on the branch only, never on production.
+   */
+  smoke_tests: smokeTestsSchema.optional(),
+  /** Calls the engine makes to the Edge Functions it deployed on the branch; each must answer 2xx. Branch only, like smoke_tests. */
+  function_checks: functionChecksSchema.optional(),
+};
+
+/** The schema of each typed output, keyed as in {@link ROLE_OUTPUTS}. */
+const outputSchemas = {
+  contract: contractSchema,
+  migration: migrationSchema,
+  policies: z.array(policySchema).max(50),
+  pipeline: pipelineSchema,
+} as const;
+
+/**
+ * Any stored handoff: the common fields plus every typed output, optional. Used to read handoffs back
+ * from the database; what a step may hand off is {@link handoffSchemaFor}.
+ */
+export const handoffSchema = z.object({
+  ...commonShape,
+  contract: outputSchemas.contract.optional(),
+  migration: outputSchemas.migration.optional(),
+  policies: outputSchemas.policies.optional(),
+  pipeline: outputSchemas.pipeline.optional(),
 });
 export type Handoff = z.infer<typeof handoffSchema>;
 
-/** The handoff schema of a step that requires `outputs`: each must be present. */
-export function handoffSchemaFor(outputs: readonly RoleOutput[]): z.ZodType<Handoff> {
-  if (outputs.length === 0) return handoffSchema;
-  return handoffSchema.superRefine((handoff, ctx) => {
-    for (const output of outputs) {
-      if (handoff[output] === undefined) ctx.addIssue({ code: 'custom', path: [output], message: `this step requires ${ROLE_OUTPUTS[output]}` });
-    }
-  });
+/** The typed outputs of one step: those it must hand off, and those it may. Every other typed output is absent. */
+export interface StepOutputs {
+  required: readonly RoleOutput[];
+  optional?: readonly RoleOutput[];
+}
+
+/**
+ * The handoff schema of one step, which is also the `submit_handoff` input schema the model sees: the
+ * common fields, the step's required outputs (required), its optional outputs (optional), and nothing
+ * else — a handoff with any other key (a `migration` from a step that does not test one, say) is
+ * invalid and goes back to the model.
+ */
+export function handoffSchemaFor(outputs: StepOutputs): z.ZodType<Handoff> {
+  const required = new Set(outputs.required);
+  const optional = (outputs.optional ?? []).filter((o) => !required.has(o));
+  const shape: Record<string, z.ZodType> = { ...commonShape };
+  for (const output of required) shape[output] = requiredOutput(output);
+  for (const output of optional) shape[output] = outputSchemas[output].optional();
+  const allowed = [...required, ...optional];
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `this step may not hand off ${issue.keys.join(', ')}: ${allowed.length ? `its typed outputs are ${allowed.join(', ')}` : 'it has no typed outputs'}; remove ${issue.keys.length > 1 ? 'them' : 'it'}`
+        : undefined,
+  }) as unknown as z.ZodType<Handoff>;
+}
+
+/** A typed output that must be present, with a message that says so when it is missing. */
+function requiredOutput(output: RoleOutput): z.ZodType {
+  const error = (issue: { input?: unknown }) => (issue.input === undefined ? `this step requires ${ROLE_OUTPUTS[output]}` : undefined);
+  if (output === 'policies') return z.array(policySchema, { error }).max(50);
+  return z.object(outputSchemas[output].shape, { error });
 }
 
 /** Token counts of one model call or a sum of them, as the Messages API reports them. */

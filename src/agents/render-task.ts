@@ -14,8 +14,11 @@ export function renderTask(task: AgentTask): string {
     `# Request\n${task.request.trim()}\n\nRequested by: ${task.requester}`,
     `# Your step: ${task.stepTitle}\n${task.tasks.map((t, i) => `${i + 1}. ${t}`).join('\n')}`,
   ];
-  if (task.outputs?.length) {
-    parts.push(`# Typed output\nYour handoff must include:\n${task.outputs.map((o) => `- ${ROLE_OUTPUTS[o]}`).join('\n')}`);
+  const optional = (task.optionalOutputs ?? []).filter((o) => !task.outputs?.includes(o));
+  if (task.outputs?.length || optional.length) {
+    const must = task.outputs?.length ? `Your handoff must include:\n${task.outputs.map((o) => `- ${ROLE_OUTPUTS[o]}`).join('\n')}` : '';
+    const may = optional.length ? `Your handoff may include, when your work needs it:\n${optional.map((o) => `- ${ROLE_OUTPUTS[o]}`).join('\n')}` : '';
+    parts.push(`# Typed output\n${[must, may].filter(Boolean).join('\n')}\nAny other typed output is refused.`);
   }
   if (task.earlierHandoffs.length > 0) {
     const handoffs = task.earlierHandoffs.map((earlier, i) =>

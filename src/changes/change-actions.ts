@@ -3,13 +3,14 @@ import { Pool } from 'pg';
 import type { Migration } from '../agents/handoff';
 import type { Check } from '../store/rows';
 import { saveArtifact } from '../store/artifacts-repo';
-import { recordEvent } from '../store/events';
+import { listEvents, recordEvent } from '../store/events';
 import { writePrivateFile } from '../workflow/private-files';
 import type { Compensator, StepAction, StepActionContext } from '../workflow/step-actions';
 import type { Branch } from './branch-provider';
 import type { ChangeTarget } from './change-target';
+import { migrationHash } from './migration-hash';
 import { lintChecks, lintMigration } from './migration-lint';
-import { auditRls, rlsChecks } from './rls-audit';
+import { auditBaseline, auditRls, rlsChecks } from './rls-audit';
 import { RoundTripResult, checks as roundTripChecks, runRoundTrip } from './round-trip';
 import { ActionFailedError } from '../errors';
 
@@ -30,7 +31,32 @@ export async function ensureBranch(deps: ChangeActionDeps & { target: ChangeTarg
   await ctx.compensate({ key: 'branch', kind: 'delete-branch', data: { workflowId: ctx.workflow.id } });
   const branch = await deps.target.provider.createBranch(ctx.workflow.id);
   await recordEvent(deps.pool, ctx.workflow.id, 'branch_created', null, { branch: branch.name, provider: deps.target.provider.kind });
+  await recordBaseline(deps, ctx, branch);
   return branch;
+}
+
+/**
+ * The RLS findings of the fresh branch, before any migration: production's own, so the audit shows
+ * them apart ("already on production") instead of failing the gate. Without a direct connection to
+ * the branch there is no baseline, and every finding counts as the change's.
+ */
+async function recordBaseline(deps: ChangeActionDeps, ctx: StepActionContext, branch: Branch): Promise<void> {
+  if (!branch.databaseUrl) return;
+  const pool = new Pool({ connectionString: branch.databaseUrl, max: 1, connectionTimeoutMillis: 10_000 });
+  pool.on('error', () => undefined);
+  try {
+    await recordEvent(deps.pool, ctx.workflow.id, 'rls_baseline', null, { branch: branch.name, findings: await auditBaseline(pool) });
+  } catch (error) {
+    ctx.logger.warn({ err: (error as Error).message, branch: branch.name }, 'RLS baseline not taken; every finding will count as the change');
+  } finally {
+    await pool.end();
+  }
+}
+
+/** The baseline recorded when the workflow's branch was made, if any. */
+async function baselineOf(deps: ChangeActionDeps, workflowId: number): Promise<string[] | undefined> {
+  const event = (await listEvents(deps.pool, workflowId)).filter((e) => e.type === 'rls_baseline').pop();
+  return Array.isArray(event?.data.findings) ? event.data.findings.map(String) : undefined;
 }
 
 /** Lint, then apply → roll back → compare → re-apply on the branch. A migration that fails stops the workflow. */
@@ -38,7 +64,14 @@ async function tryMigration(deps: ChangeActionDeps & { target: ChangeTarget }, c
   const lint = lintChecks(await lintMigration(migration.up_sql));
   const result = await runRoundTrip(deps.target.provider, branch, migration);
   const report = await writeValidation(deps, ctx.workflow.id, branch, migration, result, lint);
-  await recordEvent(deps.pool, ctx.workflow.id, result.ok ? 'migration_tested' : 'migration_test_failed', null, { name: migration.name, stages: result.stages, report });
+  // The hash pins the tested text: finish-workflow merges a migration only when it matches a pass of this step.
+  await recordEvent(deps.pool, ctx.workflow.id, result.ok ? 'migration_tested' : 'migration_test_failed', null, {
+    name: migration.name,
+    step_id: ctx.step.id,
+    sha256: migrationHash(migration),
+    stages: result.stages,
+    report,
+  });
   if (!result.ok) {
     const failed = result.stages.find((s) => !s.ok);
     throw new ActionFailedError('Branch test', `migration ${migration.name} failed at "${failed?.name}" on branch ${branch.name}: ${failed?.error ?? 'schema mismatch'}${result.residue.length ? ` (down left: ${result.residue.slice(0, 5).join('; ')})` : ''}. Nothing was merged`, false);
@@ -127,7 +160,7 @@ export function rlsAuditAction(deps: ChangeActionDeps): StepAction {
       const pool = new Pool({ connectionString: branch.databaseUrl, max: 1, connectionTimeoutMillis: 10_000 });
       pool.on('error', () => undefined);
       try {
-        const audit = await auditRls(pool, { tables });
+        const audit = await auditRls(pool, { tables, baseline: await baselineOf(deps, ctx.workflow.id) });
         out.push(...rlsChecks(audit));
         summaries.push(`RLS audit of ${tables.length} table(s) on ${branch.name}: ${audit.findings.length} finding(s).`);
       } catch (error) {

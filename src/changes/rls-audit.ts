@@ -16,7 +16,16 @@ export interface RlsFinding {
   level: 'error' | 'warning';
   /** The table or view concerned (`schema.name`); absent for functions, which the detail names. */
   table?: string;
+  /** What the finding is about, stable across runs (a table, a view, `table policy name`, or a function with its arguments). */
+  object: string;
   detail: string;
+  /** Already on production (in the branch's baseline) and about nothing the change touches: shown apart, never fails a gate. */
+  existing?: boolean;
+}
+
+/** A finding's identity, to compare the audit with the branch's baseline. */
+export function findingKey(finding: Pick<RlsFinding, 'rule' | 'object'>): string {
+  return `${finding.rule} ${finding.object}`;
 }
 
 /**
@@ -49,6 +58,20 @@ export interface RlsAuditOptions {
   roles?: readonly string[];
   /** Statement and lock timeout of each probe (default 5 s). */
   probeTimeoutMs?: number;
+  /**
+   * Keys ({@link findingKey}) of the findings on the fresh branch, before any migration: what is already
+   * on production. A finding among them, about no touched table, is marked `existing`; without a
+   * baseline every finding counts as the change's.
+   */
+  baseline?: readonly string[];
+}
+
+/**
+ * The findings of a fresh branch, before any migration ran on it: production's own, as keys for
+ * {@link RlsAuditOptions.baseline}. Reads the catalogs only.
+ */
+export async function auditBaseline(client: ClientBase | Pool, schemas: string[] = ['public']): Promise<string[]> {
+  return withConnection(client, async (db) => (await catalogFindings(db, schemas, [])).map(findingKey));
 }
 
 /**
@@ -67,7 +90,11 @@ export async function auditRls(client: ClientBase | Pool, opts: RlsAuditOptions)
   const roles = opts.roles ?? DEFAULT_PROBE_ROLES;
   try {
     return await withConnection(client, async (db) => {
-      const findings = await catalogFindings(db, schemas, tables);
+      const baseline = new Set(opts.baseline ?? []);
+      const touched = new Set(tables.map((t) => t.display));
+      const findings = (await catalogFindings(db, schemas, tables)).map((f) =>
+        baseline.has(findingKey(f)) && !(f.table !== undefined && touched.has(parseTableName(f.table)?.display ?? f.table)) ? { ...f, existing: true } : f,
+      );
       const { rows } = await db.query<{ rolname: string }>('select rolname from pg_catalog.pg_roles where rolname = any($1)', [[...roles]]);
       const present = roles.filter((r) => rows.some((row) => row.rolname === r));
       const probes: RoleProbe[] = [];
@@ -95,25 +122,32 @@ const RULE_TITLES: Record<string, string> = {
 };
 
 /**
- * Checks for a gate: one per rule found (`fail` if any of its findings is an error, else `warn`), or a
- * pass when there is none; then one summary per probed role, e.g. "anon can read 0 rows, cannot write".
+ * Checks for a gate: one per rule found about the change (`fail` if any of its findings is an error,
+ * else `warn`), or a pass when there is none; the findings already on production, per rule, marked
+ * `existing` (shown apart, never failing the gate); then one summary per probed role, e.g.
+ * "anon can read 0 rows, cannot write".
  */
 export function rlsChecks(result: RlsAuditResult): Check[] {
-  const byRule = new Map<string, RlsFinding[]>();
-  for (const f of result.findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
-  const checks: Check[] = byRule.size
-    ? [...byRule].map(([rule, found]) => ({
-        name: `RLS: ${RULE_TITLES[rule] ?? rule}`,
-        status: found.some((f) => f.level === 'error') ? 'fail' : 'warn',
-        detail: listed(found.map((f) => f.detail)),
-      }))
-    : [{ name: 'RLS: no findings', status: 'pass' }];
+  const checks: Check[] = byRule(result.findings.filter((f) => !f.existing), 'RLS: ');
+  if (!checks.length) checks.push({ name: 'RLS: no findings', status: 'pass' });
+  checks.push(...byRule(result.findings.filter((f) => f.existing), 'RLS, already on production: ').map((c) => ({ ...c, existing: true })));
   if (!result.probes.length) return checks;
   if (result.probes.every((p) => p.select.startsWith('not available'))) {
     return [...checks, { name: 'RLS probes', status: 'warn', detail: `${result.probes[0]!.select}: only the catalog checks ran` }];
   }
   const roles = [...new Set(result.probes.map((p) => p.role))];
   return [...checks, ...roles.map((role) => roleSummary(role, result.probes.filter((p) => p.role === role)))];
+}
+
+/** One check per rule: `fail` if any of its findings is an error, else `warn`. */
+function byRule(findings: RlsFinding[], prefix: string): Check[] {
+  const rules = new Map<string, RlsFinding[]>();
+  for (const f of findings) rules.set(f.rule, [...(rules.get(f.rule) ?? []), f]);
+  return [...rules].map(([rule, found]) => ({
+    name: `${prefix}${RULE_TITLES[rule] ?? rule}`,
+    status: found.some((f) => f.level === 'error') ? 'fail' : 'warn',
+    detail: listed(found.map((f) => f.detail)),
+  }));
 }
 
 function roleSummary(role: string, probes: RoleProbe[]): Check {

@@ -92,7 +92,6 @@ export const SAMPLE_REQUESTS: SampleRequest[] = [
         artifacts: [{ path: 'supabase/seed.sql', kind: 'sql', content: "insert into auth.users (id) values ('00000000-0000-0000-0000-000000000001') on conflict do nothing;\n" }],
         next_steps: ['Open a sample pull request to try the workflow'],
         constraints: [],
-        policies: [],
       },
     },
   },

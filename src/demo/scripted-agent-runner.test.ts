@@ -14,7 +14,7 @@ describe('the scripted demo model', () => {
   const runner = new ScriptedAgentRunner();
 
   it('hands off a validated migration for the user preferences request and says it is scripted', async () => {
-    const outcome = await runner.run(task('Add a new table for user preferences', 'data-migration-specialist'));
+    const outcome = await runner.run(task('Add a new table for user preferences', 'data-migration-specialist', { outputs: ['migration'] }));
     expect(outcome.type).toBe('handoff');
     if (outcome.type !== 'handoff') return;
     expect(outcome.handoff.summary.startsWith(SCRIPTED_MARK)).toBe(true);
@@ -22,10 +22,12 @@ describe('the scripted demo model', () => {
   });
 
   it('gives every agent of every sample request a handoff that starts with the scripted mark', async () => {
+    // Every typed output allowed: this is about the mark; the next test holds each step to its own outputs.
+    const any: Partial<AgentTask> = { optionalOutputs: ['contract', 'migration', 'policies', 'pipeline'] };
     for (const sample of SAMPLE_REQUESTS) {
       for (const agent of Object.keys(sample.handoffs)) {
-        const first = await runner.run(task(sample.request, agent));
-        const outcome = first.type === 'question' ? await runner.run(task(sample.request, agent), { conversation: first.conversation, answer: { toolUseId: first.toolUseId, text: 'a percentage', user: 'U0REQUEST1' } }) : first;
+        const first = await runner.run(task(sample.request, agent, any));
+        const outcome = first.type === 'question' ? await runner.run(task(sample.request, agent, any), { conversation: first.conversation, answer: { toolUseId: first.toolUseId, text: 'a percentage', user: 'U0REQUEST1' } }) : first;
         expect(outcome.type).toBe('handoff');
         if (outcome.type === 'handoff') expect(outcome.handoff.summary.startsWith(SCRIPTED_MARK)).toBe(true);
       }
@@ -39,8 +41,8 @@ describe('the scripted demo model', () => {
       if (!decision.sure) throw new Error(`the rules are unsure about "${sample.request}": ${decision.reason}`);
       for (const step of composePlan(library, decision.categories).steps.filter((s) => s.agent)) {
         const answer = { toolUseId: 'toolu_1', text: 'a percentage', user: 'U0REQUEST1' };
-        const first = await runner.run(task(sample.request, step.agent!, { outputs: step.outputs }));
-        const outcome = first.type === 'question' ? await runner.run(task(sample.request, step.agent!, { outputs: step.outputs }), { conversation: first.conversation, answer }) : first;
+        const first = await runner.run(task(sample.request, step.agent!, { outputs: step.outputs, optionalOutputs: step.optional_outputs }));
+        const outcome = first.type === 'question' ? await runner.run(task(sample.request, step.agent!, { outputs: step.outputs, optionalOutputs: step.optional_outputs }), { conversation: first.conversation, answer }) : first;
         expect(outcome.type).toBe('handoff');
         for (const output of step.outputs) expect(outcome.type === 'handoff' && outcome.handoff[output]).toBeTruthy();
       }
@@ -48,11 +50,11 @@ describe('the scripted demo model', () => {
   });
 
   it('asks the progress question first, then hands off with the answer in its context', async () => {
-    const first = await runner.run(task('Create an API for progress tracking', 'api-designer'));
+    const first = await runner.run(task('Create an API for progress tracking', 'api-designer', { outputs: ['contract'] }));
     expect(first.type).toBe('question');
     if (first.type !== 'question') return;
     expect(first.question.startsWith(SCRIPTED_MARK)).toBe(true);
-    const second = await runner.run(task('Create an API for progress tracking', 'api-designer'), { conversation: first.conversation, answer: { toolUseId: first.toolUseId, text: 'a percentage per lesson', user: 'U0REQUEST1' } });
+    const second = await runner.run(task('Create an API for progress tracking', 'api-designer', { outputs: ['contract'] }), { conversation: first.conversation, answer: { toolUseId: first.toolUseId, text: 'a percentage per lesson', user: 'U0REQUEST1' } });
     expect(second.type === 'handoff' && second.handoff.context).toContain('a percentage per lesson');
   });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AgentAnswer, AgentOutcome, AgentRunner, AgentTask } from '../agents/agent-runner';
-import { handoffSchema, handoffSchemaFor, ZERO_USAGE, type Handoff, type RoleOutput } from '../agents/handoff';
+import { handoffSchema, handoffSchemaFor, ZERO_USAGE, type Handoff, type StepOutputs } from '../agents/handoff';
 import { sampleFor, SAMPLE_REQUESTS, type SampleRequest } from './sample-requests';
 
 /** Starts every message of the scripted model, so nobody mistakes it for Claude. */
@@ -25,7 +25,7 @@ export class ScriptedAgentRunner implements AgentRunner {
       const conversation = { scripted: true, asked: question.text };
       return { type: 'question', question: `${SCRIPTED_MARK} ${question.text}`, toolUseId: `toolu_scripted_${task.stepId}`, usage: ZERO_USAGE, conversation };
     }
-    const handoff = scriptedHandoff(sample, task.agent, task.outputs ?? []);
+    const handoff = scriptedHandoff(sample, task.agent, { required: task.outputs ?? [], optional: task.optionalOutputs });
     if (resume !== undefined) handoff.context = `${handoff.context} ${resume.answer.user} answered: "${resume.answer.text}".`;
     return outcome(handoff);
   }
@@ -39,8 +39,8 @@ export class ScriptedAgentRunner implements AgentRunner {
   }
 }
 
-/** The sample's handoff, held to the typed outputs the step requires, as Claude's would be. */
-function scriptedHandoff(sample: SampleRequest, agent: string, outputs: readonly RoleOutput[]): Handoff {
+/** The sample's handoff, held to the step's typed outputs, as Claude's would be. */
+function scriptedHandoff(sample: SampleRequest, agent: string, outputs: StepOutputs): Handoff {
   const written = sample.handoffs[agent];
   if (written === undefined) {
     return handoffSchema.parse({ summary: `${SCRIPTED_MARK} Nothing to do for "${sample.request}"`, context: `The script has no work for ${agent} in this request.` });

@@ -3,10 +3,12 @@ export const ActionIds = {
   approve: 'gate_approve',
   reject: 'gate_reject',
   rollback: 'gate_rollback',
+  /** Shown when a failed check blocks Approve: two different approvers override, each with a reason. */
+  override: 'gate_override',
   /** On the report of a workflow that merged: undo the merge on production. */
   rollbackProduction: 'workflow_rollback_production',
 } as const;
 
 export type GateAction = Exclude<keyof typeof ActionIds, 'rollbackProduction'>;
 
-export const GATE_ACTION_PATTERN = /^gate_(approve|reject|rollback)$/;
+export const GATE_ACTION_PATTERN = /^gate_(approve|reject|rollback|override)$/;

@@ -77,6 +77,27 @@ export const stepRowSchema = z.object({
 });
 export type Step = z.infer<typeof stepRowSchema>;
 
+/** A migration as the merge gate shows it: the text it will merge, pinned by the hash of its branch test. */
+export const shownMigrationSchema = z.object({
+  step_id: z.number().int(),
+  step_title: z.string(),
+  name: z.string(),
+  up_sql: z.string(),
+  down_sql: z.string(),
+  sha256: z.string(),
+  /** The last branch test of this exact text in its step: passed, failed, or not run (no target, or the text changed since). */
+  test: z.enum(['passed', 'failed', 'not_run']),
+});
+export type ShownMigration = z.infer<typeof shownMigrationSchema>;
+
+/** One approver's Override of a gate's failed checks; `reason` is their thread reply, once given. */
+export const gateOverrideSchema = z.object({
+  user: z.string(),
+  at: z.string(),
+  reason: z.string().optional(),
+});
+export type GateOverride = z.infer<typeof gateOverrideSchema>;
+
 export const gateStateSchema = z.enum(['open', 'approved', 'rejected', 'rolled_back', 'expired']);
 export type GateState = z.infer<typeof gateStateSchema>;
 
@@ -90,6 +111,10 @@ export const gateRowSchema = z.object({
   approvals_needed: z.number().int(),
   approvals: z.array(z.string()),
   checks: z.array(checkSchema),
+  /** The merge gate's migrations, as shown to the approvers (006_gate_overrides.sql). */
+  migrations: z.array(shownMigrationSchema).default([]),
+  /** Overrides of failed checks so far, in click order (006_gate_overrides.sql). */
+  overrides: z.array(gateOverrideSchema).default([]),
   decided_by: z.string().nullable(),
   decided_at: time.nullable(),
   created_at: time,

@@ -44,6 +44,8 @@ function mergeSteps(a: StepDefinition, b: StepDefinition): StepDefinition {
     tasks: [...new Set([...a.tasks, ...b.tasks])],
     gate: a.gate ?? b.gate,
     actions: [...new Set([...a.actions, ...b.actions])],
+    outputs: [...new Set([...a.outputs, ...b.outputs])],
+    optional_outputs: [...new Set([...a.optional_outputs, ...b.optional_outputs])],
     on_failure: a.on_failure === 'retry_once' || b.on_failure === 'retry_once' ? 'retry_once' : 'stop',
   };
 }

@@ -22,10 +22,24 @@ export const stepDefinitionSchema = z.object({
   failure_analysis: kebab.optional(),
   /** Typed outputs the agent's handoff must include (e.g. `migration`); a handoff without one goes back to the model. */
   outputs: z.array(roleOutputSchema).default([]),
+  /**
+   * Typed outputs the agent's handoff may include; every output in neither list is refused. A step may
+   * list `migration` (in either) only when one of its actions tests it on the branch ({@link MIGRATION_TEST_ACTIONS}).
+   */
+  optional_outputs: z.array(roleOutputSchema).default([]),
   /** Engine actions run after the agent's handoff, by name from the action registry. */
   actions: z.array(z.string()).default([]),
 });
 export type StepDefinition = z.infer<typeof stepDefinitionSchema>;
+
+/** Engine actions that try the step's own migration on the branch (src/changes/change-actions.ts). */
+export const MIGRATION_TEST_ACTIONS: readonly string[] = ['branch-test', 'rls-audit'];
+
+/** True when the step may hand off a migration: it declares one and runs a branch test on it. */
+export function mayCarryMigration(step: Pick<StepDefinition, 'outputs' | 'optional_outputs' | 'actions'>): boolean {
+  const declared = step.outputs.includes('migration') || (step.optional_outputs ?? []).includes('migration');
+  return declared && step.actions.some((a) => MIGRATION_TEST_ACTIONS.includes(a));
+}
 
 export const workflowDefinitionSchema = z.object({
   name: kebab,

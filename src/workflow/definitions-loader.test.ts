@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadWorkflowLibrary } from './definitions-loader';
@@ -47,5 +47,21 @@ describe('the workflow definitions loader', () => {
   it('refuses a step key that mixed.yml does not place in its order', () => {
     const load = withFiles((dir) => writeFileSync(join(dir, 'query-rls.yml'), 'name: query-rls\ntitle: Q\ncategory: query_rls\nlead: backend-engineer\nsteps:\n  - key: surprise\n    title: S\n    tasks: [t]\n'));
     expect(load).toThrow(/order does not list step surprise/);
+  });
+});
+
+describe('which steps may hand off a migration', () => {
+  it('refuses a step that lists migration without an action that tests it on the branch', () => {
+    const load = withFiles((dir) => {
+      const file = join(dir, 'schema-change.yml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('    outputs: [pipeline]\n', '    outputs: [pipeline]\n    optional_outputs: [migration]\n'));
+    });
+    expect(load).toThrow(/schema-change\.yml is invalid: step devops may hand off a migration but none of its actions \(branch-test or rls-audit\) tests it on the branch/);
+  });
+
+  it('lets the steps that test migrations carry one, and no other', () => {
+    const library = loadWorkflowLibrary(repo);
+    const carriers = [...library.byCategory.values()].flatMap((w) => w.steps.filter((s) => [...s.outputs, ...s.optional_outputs].includes('migration')).map((s) => `${w.name}/${s.key}`));
+    expect(carriers.sort()).toEqual(['api-endpoint/backend', 'edge-function/backend', 'query-rls/backend', 'schema-change/backend', 'schema-change/migration']);
   });
 });

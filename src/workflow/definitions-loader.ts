@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { DefinitionInvalidError } from '../errors';
-import { Category, MixedDefinition, WorkflowDefinition, mixedDefinitionSchema, workflowDefinitionSchema } from './definition';
+import { Category, MIGRATION_TEST_ACTIONS, MixedDefinition, WorkflowDefinition, mayCarryMigration, mixedDefinitionSchema, workflowDefinitionSchema } from './definition';
 
 export interface WorkflowLibrary {
   byCategory: Map<Category, WorkflowDefinition>;
@@ -11,7 +11,8 @@ export interface WorkflowLibrary {
 
 /**
  * Reads `workflows/*.yml`. Refuses, with the file named, a bad file, two workflows for one category,
- * a step order that leaves a step out, more than one merge gate, or a CI push without a CI Review gate.
+ * a step order that leaves a step out, more than one merge gate, a CI push without a CI Review gate,
+ * or a step that may hand off a migration without testing it on the branch.
  */
 export function loadWorkflowLibrary(dir: string): WorkflowLibrary {
   const byCategory = new Map<Category, WorkflowDefinition>();
@@ -37,6 +38,15 @@ export function loadWorkflowLibrary(dir: string): WorkflowLibrary {
     if (new Set(keys).size !== keys.length) throw new DefinitionInvalidError(file, 'two steps share a key');
     if (def.steps.filter((s) => s.gate === 'smoke_test').length > 1) throw new DefinitionInvalidError(file, 'more than one merge gate');
     checkCiSteps(file, def);
+    for (const step of def.steps) {
+      const declared = step.outputs.includes('migration') || step.optional_outputs.includes('migration');
+      if (declared && !mayCarryMigration(step)) {
+        throw new DefinitionInvalidError(
+          file,
+          `step ${step.key} may hand off a migration but none of its actions (${MIGRATION_TEST_ACTIONS.join(' or ')}) tests it on the branch, so it would reach production untested: add one to its actions or remove migration from its outputs`,
+        );
+      }
+    }
     byCategory.set(def.category, def);
   }
   if (!mixed) throw new DefinitionInvalidError('mixed.yml', 'missing: it says how mixed requests are composed');

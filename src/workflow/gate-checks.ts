@@ -53,7 +53,7 @@ function branchTest(handoff?: Handoff): Check[] {
   const destructive = m.up_sql.match(DESTRUCTIVE);
   checks.push(
     destructive
-      ? { name: 'Destructive statements', status: 'warn', detail: `\`${destructive[0]}\` can lose data: check the backup point before approving` }
+      ? { name: 'Destructive statements', status: 'warn', detail: `\`${destructive[0]}\` can lose data: check the backup point before approving`, flags: ['destructive'] }
       : { name: 'Destructive statements', status: 'pass', detail: 'none' },
   );
   return checks;

@@ -12,16 +12,19 @@ import { gateDecisionRefusal } from './approval-policy';
 import { clickRefusal, type ClickOrigin } from './click-origin';
 import type { EngineDeps } from './engine-deps';
 import { GATES } from './gate-kinds';
+import { requestOverride } from './gate-override';
+import { OVERRIDES_NEEDED, gatePolicy } from './gate-policy';
 import { afterEnd, endWorkflow } from './lifecycle';
 import { approversNote } from './run-step';
 
-export type GateDecision = 'approve' | 'reject' | 'rollback';
+export type GateDecision = 'approve' | 'reject' | 'rollback' | 'override';
 
 export type DecisionOutcome =
   | { type: 'decided'; gate: Gate }
   | { type: 'refused'; reason: string }
   | { type: 'already'; gate: Gate }
-  | { type: 'partial'; gate: Gate };
+  | { type: 'partial'; gate: Gate }
+  | { type: 'override_pending'; gate: Gate };
 
 const TO = { approve: 'approved', reject: 'rejected', rollback: 'rolled_back' } as const;
 
@@ -40,13 +43,23 @@ export async function decide(deps: EngineDeps, input: { gateId: number; decision
     await recordEvent(deps.pool, workflow.id, 'gate_refused', input.user, { gate_id: gate.id, decision: input.decision, reason: refusal.message });
     return { type: 'refused', reason: refusal.message };
   }
+  if (input.decision === 'override') return requestOverride(deps, gate, workflow, input.user);
+  const blocking = gatePolicy({ checks: gate.checks, merges: gate.merges }).blocking;
+  if (input.decision === 'approve' && gate.state === 'open' && blocking.length) {
+    const reason = `Approve is refused: ${blocking.length} check(s) failed: ${blocking.map((c) => c.name).join(', ')}. Fix the cause and start again, or ${OVERRIDES_NEEDED} different approvers click Override, each giving a reason in the thread.`;
+    await recordEvent(deps.pool, workflow.id, 'gate_refused', input.user, { gate_id: gate.id, decision: input.decision, reason, checks: blocking.map((c) => c.name) });
+    return { type: 'refused', reason };
+  }
+  const decision = input.decision;
+  // An approval acknowledges the gate's warnings; the event says which.
+  const acknowledged = decision === 'approve' ? { acknowledged_warnings: gatePolicy({ checks: gate.checks, merges: gate.merges }).warnings.map((c) => c.name) } : {};
 
   const decided = await inTransaction(deps.pool, async (tx) => {
-    if (input.decision === 'approve') {
-      const partial = await addPartialApproval(tx, gate.id, input.user);
+    if (decision === 'approve') {
+      const partial = await addPartialApproval(tx, gate.id, input.user, acknowledged);
       if (partial) return { partial };
     }
-    const row = await decideGate(tx, gate.id, TO[input.decision], input.user);
+    const row = await decideGate(tx, gate.id, TO[decision], input.user, acknowledged);
     if (!row) return undefined;
     if (input.decision === 'approve') {
       const moved = await transitionWorkflow(tx, workflow.id, ['waiting_gate'], 'running', { type: 'workflow_resumed', actor: input.user, data: { gate: gate.kind } });

@@ -6,6 +6,7 @@ import { bumpGeneration, getStep, transitionStep } from '../store/steps-repo';
 import { findWorkflowByThread, transitionWorkflow } from '../store/workflows-repo';
 import { mayTalkToAgents, whoMayAnswer } from './approval-policy';
 import type { EngineDeps } from './engine-deps';
+import { noteOverrideReason } from './gate-override';
 
 export interface ThreadReply {
   channel: string;
@@ -14,13 +15,14 @@ export interface ThreadReply {
   text: string;
 }
 
-export type ReplyOutcome = 'answer' | 'not_allowed' | 'rejection_reason' | 'comment' | 'ignored';
+export type ReplyOutcome = 'answer' | 'not_allowed' | 'rejection_reason' | 'override_reason' | 'comment' | 'ignored';
 
 /**
  * A person's reply in a workflow's thread. From the requester or an approver while a step waits for
  * an answer, it resumes that step; anyone else who replies then is told privately who may answer.
- * After a rejection, the first reply from the person who rejected is the reason. Anything else is
- * recorded as a comment; the next agent reads only those of the requester and the approvers.
+ * After a rejection, the first reply from the person who rejected is the reason; from an approver
+ * whose Override awaits its reason, it is that reason. Anything else is recorded as a comment; the
+ * next agent reads only those of the requester and the approvers.
  */
 export async function handleThreadReply(deps: EngineDeps, reply: ThreadReply): Promise<ReplyOutcome> {
   const workflow = await findWorkflowByThread(deps.pool, reply.channel, reply.threadTs);
@@ -46,6 +48,7 @@ export async function handleThreadReply(deps: EngineDeps, reply: ThreadReply): P
       return 'answer';
     }
   }
+  if (await noteOverrideReason(deps, workflow, reply)) return 'override_reason';
   if (workflow.state === 'rejected') {
     const events = await listEvents(deps.pool, workflow.id);
     const rejectedBy = [...events].reverse().find((e) => e.type === 'workflow_rejected')?.actor;

@@ -2,14 +2,15 @@ import { AgentObserver, AgentTask } from '../agents/agent-runner';
 import { Handoff, Usage, addUsage, handoffSchema } from '../agents/handoff';
 import { isRetryable } from '../errors';
 import { gateOpenMessage } from '../slack/views/gate-message';
+import { migrationFiles } from '../slack/views/merge-migrations';
 import { handoffMessage } from '../slack/views/handoff-message';
 import { questionMessage, stepDoneMessage, stepFailedMessage, stepHeadline, stepRunningMessage, stepWaitingMessage } from '../slack/views/step-message';
 import { registerCompensation } from '../store/compensations-repo';
-import { inTransaction } from '../store/db';
-import { listComments, recordEvent } from '../store/events';
+import { Queryable, inTransaction } from '../store/db';
+import { listComments, listEvents, recordEvent } from '../store/events';
 import { listGates, openGate } from '../store/gates-repo';
 import { findUnconsumedAnswer, markResumed, openQuestion } from '../store/questions-repo';
-import { Check, Step, Workflow } from '../store/rows';
+import { Check, ShownMigration, Step, Workflow } from '../store/rows';
 import { bumpGeneration, getStep, listSteps, transitionStep } from '../store/steps-repo';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
 import { advancePast } from './advance';
@@ -18,6 +19,8 @@ import { StepDefinition } from './definition';
 import type { EngineDeps } from './engine-deps';
 import { GATES } from './gate-kinds';
 import { gateChecks } from './gate-checks';
+import { earlierFindingsCheck, gatePolicy } from './gate-policy';
+import { mergeCandidates } from './merge-candidates';
 import { postFailureAnalysis } from './failure-analysis';
 import { afterEnd, endWorkflow } from './lifecycle';
 import { attachArtifacts, attachStoredFiles } from './workflow-files';
@@ -139,6 +142,8 @@ async function afterSuccess(deps: EngineDeps, workflow: Workflow, step: Step, de
   const gate = (await listGates(deps.pool, workflow.id)).find((g) => g.step_id === step.id);
   if (gate?.state !== 'open') return;
   await deps.slack.post(`gate:${gate.id}`, { channel: workflow.channel_id, threadTs: workflow.root_ts! }, gateOpenMessage(gate, approversNote(deps, gate.merges, workflow.requester)));
+  // The SQL the merge gate shows only in part is attached in full.
+  if (gate.merges) await attachArtifacts(deps, workflow, `gate:${gate.id}`, migrationFiles(gate.migrations));
   await refreshRoot(deps, workflow.id);
 }
 
@@ -157,6 +162,7 @@ async function agentTask(deps: EngineDeps, workflow: Workflow, step: Step, def: 
     stepTitle: `[${step.idx + 1}/${workflow.plan!.steps.length}] ${def.title}`,
     tasks: def.tasks,
     outputs: def.outputs,
+    optionalOutputs: def.optional_outputs,
     request: workflow.request,
     requester: workflow.requester,
     earlierHandoffs: earlier,
@@ -202,13 +208,41 @@ async function finishStep(
     if (!done) return undefined;
     if (result.answerId) await markResumed(tx, result.answerId);
     if (def.gate) {
-      // A destructive change needs a second person's approval.
-      const approvalsNeeded = result.checks.some((c) => c.name === 'Destructive statements' && c.status !== 'pass') ? 2 : 1;
-      await openGate(tx, { workflowId: workflow.id, stepId: step.id, kind: def.gate, merges: GATES[def.gate].merges, checks: result.checks, approvalsNeeded });
+      const merges = GATES[def.gate].merges;
+      const gate = merges ? await mergeGateContents(deps, tx, workflow, step, result.checks) : { checks: result.checks, migrations: [] };
+      const policy = gatePolicy({ checks: gate.checks, merges });
+      await openGate(tx, { workflowId: workflow.id, stepId: step.id, kind: def.gate, merges, checks: gate.checks, approvalsNeeded: policy.approvalsNeeded, migrations: gate.migrations });
       await transitionWorkflow(tx, workflow.id, ['running'], 'waiting_gate', { type: 'workflow_waiting_gate', actor: null, data: { gate: def.gate } });
     }
     return done;
   });
+}
+
+/**
+ * What the merge gate shows besides its step's checks: the earlier steps' findings that need a second
+ * approver, the migrations it will merge (each pinned by the hash of its branch test) and whether each
+ * passed that test on its exact text, and the migrations it will not merge because their steps may not
+ * carry one.
+ */
+async function mergeGateContents(deps: EngineDeps, tx: Queryable, workflow: Workflow, step: Step, own: Check[]): Promise<{ checks: Check[]; migrations: ShownMigration[] }> {
+  // Inside the step's transaction, so the step's own handoff and checks are already its new ones.
+  const steps = await listSteps(tx, workflow.id);
+  const events = await listEvents(tx, workflow.id);
+  const earlier = earlierFindingsCheck(steps.filter((s) => s.idx < step.idx).flatMap((s) => s.checks ?? []));
+  const { migrations, ignored } = mergeCandidates(workflow.plan!, steps, events);
+  const checks = [...own, ...(earlier ? [earlier] : [])];
+  if (deps.change && migrations.length) {
+    const untested = migrations.filter((m) => m.test !== 'passed');
+    checks.push(
+      untested.length
+        ? { name: 'Migrations tested', status: 'fail', detail: `${untested.map((m) => m.name).join(', ')}: this exact text has not passed the branch test, so it will not be merged` }
+        : { name: 'Migrations tested', status: 'pass', detail: `${migrations.length} migration(s), each exactly as it passed the branch test` },
+    );
+  }
+  if (ignored.length) {
+    checks.push({ name: 'Migrations not merged', status: 'warn', detail: `${ignored.map((m) => `${m.name} from ${m.stepTitle}`).join(', ')}: their steps do not test migrations on the branch` });
+  }
+  return { checks, migrations };
 }
 
 /** A permanent failure: retry once if the step's policy says so, else stop the workflow (nothing merged). */

@@ -35,6 +35,7 @@ const task: AgentTask = {
   agent: AGENT,
   stepTitle: '[2/5] Write and test the migration',
   tasks: ['Write migration SQL', 'Create rollback plan'],
+  outputs: ['migration'],
   request: 'Add a new table for user preferences',
   requester: '<@U0ALICE001>',
   earlierHandoffs: [
@@ -140,6 +141,40 @@ describe('ClaudeAgentRunner', () => {
     expect(outcome).toMatchObject({ type: 'handoff', handoff: { summary: validHandoff.summary, migration } });
     expect(fake.requests).toHaveLength(2);
     fake.assertNoUnexpected();
+  });
+
+  it('offers and accepts only the typed outputs of the step: a migration from a step without one goes back to the model', async () => {
+    const devops: AgentTask = { ...task, outputs: ['pipeline'], optionalOutputs: [] };
+    const pipeline = { files: ['.github/workflows/ci.yml'], secrets: [], environments: [] };
+    fake.script(AGENT, [
+      { toolUse: { name: 'submit_handoff', input: { ...validHandoff, pipeline } } },
+      (request) => {
+        expect(request.toolResults[0]).toMatchObject({ is_error: true, text: expect.stringMatching(/this step may not hand off migration: its typed outputs are pipeline; remove it/) });
+        const { migration: _smuggled, ...rest } = validHandoff;
+        return { toolUse: { name: 'submit_handoff', input: { ...rest, pipeline } } };
+      },
+    ]);
+
+    const outcome = await runner(fake).run(devops);
+
+    expect(outcome.type === 'handoff' && outcome.handoff.migration).toBeUndefined();
+    const schema = fake.requests[0]!.body.tools!.find((t) => t.name === 'submit_handoff')!.input_schema as { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean };
+    expect(Object.keys(schema.properties).sort()).toEqual(['artifacts', 'constraints', 'context', 'function_checks', 'next_steps', 'pipeline', 'smoke_tests', 'summary']);
+    expect(schema.required.sort()).toEqual(['context', 'pipeline', 'summary']);
+    expect(schema.additionalProperties).toBe(false);
+    fake.assertNoUnexpected();
+  });
+
+  it('offers an optional typed output as optional, and takes a handoff without it', async () => {
+    fake.script(AGENT, [{ toolUse: { name: 'submit_handoff', input: { summary: 'Policies only.', context: 'No SQL needed.', policies: [] } } }]);
+
+    const outcome = await runner(fake).run({ ...task, outputs: ['policies'], optionalOutputs: ['migration'] });
+
+    expect(outcome).toMatchObject({ type: 'handoff', handoff: { policies: [] } });
+    const schema = fake.requests[0]!.body.tools!.find((t) => t.name === 'submit_handoff')!.input_schema as { properties: Record<string, unknown>; required: string[] };
+    expect(schema.properties).toHaveProperty('migration');
+    expect(schema.required).not.toContain('migration');
+    expect(textOf(fake.requests[0]?.body.messages[0])).toContain('Your handoff may include, when your work needs it:\n- migration { name, up_sql, down_sql }');
   });
 
   it('sends a handoff back when it lacks the typed output its step requires, saying which one', async () => {
@@ -327,7 +362,7 @@ describe('ClaudeAgentRunner', () => {
     expect(tools.map((t) => t.name)).toEqual(agents.get(AGENT)?.tools);
     expect(tools.slice(0, -1).every((t) => t.cache_control === undefined)).toBe(true);
     expect(tools.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
-    expect(tools.find((t) => t.name === 'submit_handoff')?.input_schema).toMatchObject({ type: 'object', required: ['summary', 'context'] });
+    expect(tools.find((t) => t.name === 'submit_handoff')?.input_schema).toMatchObject({ type: 'object', required: ['summary', 'context', 'migration'] });
     const last = body?.messages.at(-1)?.content;
     expect(Array.isArray(last) && last.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
     fake.assertNoUnexpected();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { auditRls, rlsChecks, type RlsAuditResult } from '../../src/changes/rls-audit';
+import { auditBaseline, auditRls, rlsChecks, type RlsAuditResult } from '../../src/changes/rls-audit';
 import { ActionFailedError } from '../../src/errors';
 import { createSupabaseTestDatabase } from './supabase-test-database';
 
@@ -45,6 +45,29 @@ describe('auditRls', () => {
     const checks = rlsChecks(result);
     expect(checks).toContainEqual(expect.objectContaining({ name: 'RLS: RLS disabled on an exposed table', status: 'fail' }));
     expect(checks).toContainEqual({ name: 'RLS probe: anon', status: 'fail', detail: 'anon can read 1 row (public.notes), can insert into public.notes, update public.notes, delete from public.notes' });
+  });
+
+  it('marks findings already on production (in the baseline, about untouched objects) as existing, shown apart and never failing', async () => {
+    await db.pool.query(`create table public.legacy (id int); create table public.reused (id int)`);
+    const baseline = await auditBaseline(db.pool);
+    await db.pool.query(`create table public.fresh (id int); create view public.fresh_names as select id from public.fresh; alter table public.reused add column note text`);
+
+    const result = await auditRls(db.pool, { tables: ['public.fresh', 'public.reused'], baseline });
+
+    const existing = result.findings.filter((f) => f.existing).map((f) => f.object);
+    const new_ = result.findings.filter((f) => !f.existing).map((f) => f.object);
+    expect(existing).toEqual(['public.legacy']);
+    // A pre-existing problem on a table the change touches, and a new view the change does not list as a table, are the change's.
+    expect(new_.sort()).toEqual(['public.fresh', 'public.fresh_names', 'public.reused']);
+    const checks = rlsChecks(result);
+    expect(checks).toContainEqual(expect.objectContaining({ name: 'RLS: RLS disabled on an exposed table', status: 'fail', detail: expect.not.stringContaining('legacy') }));
+    expect(checks).toContainEqual(expect.objectContaining({ name: 'RLS, already on production: RLS disabled on an exposed table', status: 'fail', existing: true, detail: expect.stringContaining('public.legacy') }));
+  });
+
+  it("counts every finding as the change's without a baseline", async () => {
+    await db.pool.query(`create table public.legacy (id int)`);
+    const result = await auditRls(db.pool, { tables: [] });
+    expect(result.findings.map((f) => f.existing)).toEqual([undefined]);
   });
 
   it('flags an insert policy whose check is always true, and anon can then insert', async () => {

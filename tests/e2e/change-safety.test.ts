@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { APPROVER, CHANNEL, Harness, STRANGER } from '../support/harness';
+import { APPROVER, CHANNEL, Harness, SECOND_APPROVER, STRANGER } from '../support/harness';
 import { textOf } from '../support/fake-slack';
 import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';
 import { branchDatabasesOf, createTestTarget, dropBranchesOf, hasTable, TestTarget, withConnection } from '../changes/test-target';
@@ -84,6 +84,13 @@ describe('change safety through the Slack gates', () => {
     expect(textOf(smoke)).toMatch(/:x: Smoke: legacy view readable — .*no_such_view/);
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
     await h.click(smoke, 'approve', APPROVER);
+    await h.slack.waitFor(() => h.slack.ephemerals.find((e) => /Approve is refused: 1 check\(s\) failed: Smoke: legacy view readable/.test(e.text)), { description: 'blocked approval' });
+    expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
+    for (const [who, why] of [[APPROVER, 'The legacy view is dropped on purpose'], [SECOND_APPROVER, 'Agreed: nothing reads it']] as const) {
+      await h.clickButton(h.slack.message(CHANNEL, smoke.ts)!, 'gate_override', who);
+      await h.waitForInThread(root, new RegExp(`<@${who}>, reply in this thread with your reason`));
+      await h.reply(root, why, who);
+    }
 
     const merged = await h.waitForInThread(root, /Merged to production/);
     expect(textOf(merged)).toContain('create_user_preferences');

@@ -50,7 +50,7 @@ describe('CI/CD changes reviewed at a gate, then tried on a GitHub branch', () =
   it('shows the proposed files at the CI Review gate and sends GitHub nothing that writes until an approver approves it', async () => {
     await start();
     h.claude.script('devops-engineer', [devopsHandoff([PREVIEW])]);
-    h.claude.script('backend-engineer', [submit('backend-engineer')]);
+    h.claude.script('backend-engineer', [submit('backend-engineer', { policies: undefined })]);
     github.onPush = (_branch, files) => (files.has('.github/workflows/preview.yml') ? [{ name: 'preview', readsUntilDone: 3, jobs: [{ name: 'deploy-preview', conclusion: 'success', log: 'deployed' }] }] : []);
     await h.command('Add preview deployments for PRs');
     const root = await h.root();
@@ -143,7 +143,7 @@ describe('CI/CD changes reviewed at a gate, then tried on a GitHub branch', () =
   it('shows the CI files at the gate and, after approval, says they were not run when no repository is configured', async () => {
     await start({});
     h.claude.script('devops-engineer', [devopsHandoff([PREVIEW])]);
-    h.claude.script('backend-engineer', [submit('backend-engineer')]);
+    h.claude.script('backend-engineer', [submit('backend-engineer', { policies: undefined })]);
     await h.command('Add preview deployments for PRs');
     const root = await h.root();
     await h.click(await h.openGate(root, 'CI Review'), 'approve', APPROVER);

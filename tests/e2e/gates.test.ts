@@ -1,6 +1,7 @@
 import { APPROVER, CHANNEL, Harness, REQUESTER, SECOND_APPROVER, STRANGER } from '../support/harness';
 import { textOf } from '../support/fake-slack';
 import { scriptSchemaChange, submit } from '../support/scripted-agents';
+import { workflowsWithActions } from '../support/workflows-with-actions';
 
 const countRows = async (h: Harness, sql: string): Promise<number> => Number((await h.pool.query(sql)).rows[0].count);
 
@@ -126,7 +127,7 @@ describe('quality gates', () => {
           },
         ],
         compensators: [{ kind: 'delete-branch', async run(data) { undone.push(String(data.branch)); } }],
-        workflowsDir: await workflowsWithAction('migration', 'create-branch'),
+        workflowsDir: workflowsWithActions('schema-change', { migration: ['create-branch'] }),
       },
     });
     scriptSchemaChange(h.claude);
@@ -145,19 +146,3 @@ describe('quality gates', () => {
     expect(await countRows(h, "select count(*) from target_locks")).toBe(0);
   });
 });
-
-/** A copy of the repository's workflows with one engine action added to a step of schema-change. */
-async function workflowsWithAction(stepKey: string, action: string): Promise<string> {
-  const { mkdtempSync, readdirSync, readFileSync, writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
-  const { parse, stringify } = await import('yaml');
-  const src = join(__dirname, '../../workflows');
-  const dir = mkdtempSync(join(tmpdir(), 'workflows-'));
-  for (const file of readdirSync(src)) {
-    const doc = parse(readFileSync(join(src, file), 'utf8'));
-    if (doc.name === 'schema-change') for (const step of doc.steps) if (step.key === stepKey) step.actions = [action];
-    writeFileSync(join(dir, file), stringify(doc));
-  }
-  return dir;
-}

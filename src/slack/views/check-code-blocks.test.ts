@@ -3,7 +3,7 @@ import { blockKitProblems } from '../../workspace/block-kit-limits';
 import { gateOpenMessage } from './gate-message';
 
 function ciGate(checks: Gate['checks']): Gate {
-  return { id: 7, workflow_id: 1, step_id: 2, kind: 'ci_review', state: 'open', merges: false, approvals_needed: 1, approvals: [], checks, decided_by: null, decided_at: null, created_at: new Date() };
+  return { id: 7, workflow_id: 1, step_id: 2, kind: 'ci_review', state: 'open', merges: false, approvals_needed: 1, approvals: [], checks, migrations: [], overrides: [], decided_by: null, decided_at: null, created_at: new Date() };
 }
 
 describe('the code a gate shows', () => {

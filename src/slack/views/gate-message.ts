@@ -1,16 +1,19 @@
-import type { KnownBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import type { Check, Gate } from '../../store/rows';
 import { GATES } from '../../workflow/gate-kinds';
+import { OVERRIDES_NEEDED, gatePolicy } from '../../workflow/gate-policy';
 import { ActionIds } from '../ids';
 import { checkCodeBlocks } from './check-code-blocks';
 import { SlackMessage } from '../message';
 import { context, escape, section, slackDate, user } from './format';
+import { mergeMigrationBlocks } from './merge-migrations';
 
 const ICON: Record<Check['status'], string> = { pass: ':white_check_mark:', warn: ':warning:', fail: ':x:' };
 
 function checkLines(checks: Check[]): string {
   if (!checks.length) return '_No automatic checks for this gate._';
-  return checks.map((c) => `${ICON[c.status]} ${escape(c.name)}${c.detail ? ` — ${escape(c.detail)}` : ''}`).join('\n');
+  // A finding already on production is not this change's failure: no red cross, so nobody learns to override one.
+  return checks.map((c) => `${c.existing && c.status !== 'pass' ? ':grey_exclamation:' : ICON[c.status]} ${escape(c.name)}${c.detail ? ` — ${escape(c.detail)}` : ''}`).join('\n');
 }
 
 function title(gate: Gate): string {
@@ -18,16 +21,64 @@ function title(gate: Gate): string {
   return `Quality gate · ${info.stage}: ${info.title}`;
 }
 
-/** An open gate: criteria, automatic check results (with any code they show), and Approve / Reject / Rollback. */
+/** The gate's checks: those about the change, then the findings already on production, apart. */
+function checkBlocks(gate: Gate): KnownBlock[] {
+  const { existing } = gatePolicy({ checks: gate.checks, merges: gate.merges });
+  const about = gate.checks.filter((c) => !c.existing);
+  return [
+    section(`*Automatic checks*\n${checkLines(about)}`),
+    ...(existing.length
+      ? [section(`*Already on production* — about objects this change does not touch; shown for follow-up, they do not block this gate\n${checkLines(existing)}`)]
+      : []),
+  ];
+}
+
+function names(checks: Check[]): string {
+  return checks.map((c) => escape(c.name)).join(', ');
+}
+
+/** Who has overridden so far, with their reasons (or that the reason is awaited). */
+function overrideLine(gate: Gate): string {
+  const each = gate.overrides.map((o) => `${user(o.user)} (${o.reason === undefined ? 'reason awaited in the thread' : `“${escape(o.reason)}”`})`);
+  return `:rotating_light: Overridden so far by ${each.join(', ')}: needs ${OVERRIDES_NEEDED} different approvers, each with a reason.`;
+}
+
+function secondApproverLine(gate: Gate): string {
+  const flags = new Set(gatePolicy({ checks: gate.checks, merges: gate.merges }).secondApprover.flatMap((c) => c.flags ?? []));
+  const what = flags.has('destructive') || !flags.size ? 'Destructive change' : 'Unanalysable change (code the engine cannot see into)';
+  const so = gate.approvals.length ? `: ${gate.approvals.map(user).join(', ')}` : '';
+  return `:warning: ${what}: needs ${gate.approvals_needed} approvals from different people (${gate.approvals.length} of ${gate.approvals_needed}${so}).`;
+}
+
+/**
+ * An open gate: criteria, automatic check results (findings already on production apart), the
+ * migrations a merge gate will merge, and Approve / Reject / Rollback — plus Override when a failed
+ * check blocks Approve.
+ */
 export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage {
   const info = GATES[gate.kind];
-  const failed = gate.checks.filter((c) => c.status === 'fail').length;
+  const policy = gatePolicy({ checks: gate.checks, merges: gate.merges });
+  const override: Button = {
+    type: 'button',
+    action_id: ActionIds.override,
+    text: { type: 'plain_text', text: 'Override' },
+    style: 'danger',
+    value: String(gate.id),
+    confirm: {
+      title: { type: 'plain_text', text: 'Override failed checks?' },
+      text: { type: 'mrkdwn', text: `You go on despite: ${names(policy.blocking)}. A second approver must override too, and each of you gives the reason in the thread.` },
+      confirm: { type: 'plain_text', text: 'Override' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+      style: 'danger',
+    },
+  };
   const buttons: KnownBlock = {
     type: 'actions',
     block_id: `gate-${gate.id}`,
     elements: [
       { type: 'button', action_id: ActionIds.approve, text: { type: 'plain_text', text: 'Approve' }, style: 'primary', value: String(gate.id) },
       { type: 'button', action_id: ActionIds.reject, text: { type: 'plain_text', text: 'Reject' }, style: 'danger', value: String(gate.id) },
+      ...(policy.blocking.length ? [override] : []),
       {
         type: 'button',
         action_id: ActionIds.rollback,
@@ -48,13 +99,16 @@ export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage
     text: `${title(gate)} — waiting for approval`,
     blocks: [
       section(`:raised_hand: *${title(gate)}*\nCriteria: ${escape(info.criteria)}`),
-      section(`*Automatic checks*\n${checkLines(gate.checks)}`),
+      ...checkBlocks(gate),
       ...checkCodeBlocks(gate.checks),
-      ...(failed ? [context(`:warning: ${failed} check(s) failed: approving overrides them.`)] : []),
-      ...(gate.merges ? [context(':rotating_light: Approving this gate merges the change to production.')] : []),
-      ...(gate.approvals_needed > 1
-        ? [context(`:warning: Destructive change: needs ${gate.approvals_needed} approvals from different people (${gate.approvals.length} of ${gate.approvals_needed}${gate.approvals.length ? `: ${gate.approvals.map(user).join(', ')}` : ''}).`)]
+      ...(gate.merges ? mergeMigrationBlocks(gate.migrations) : []),
+      ...(policy.blocking.length
+        ? [context(`:no_entry: ${policy.blocking.length} check(s) failed and block Approve: ${names(policy.blocking)}. Fix the cause and start again, or ${OVERRIDES_NEEDED} different approvers click Override, each giving a reason in the thread.`)]
         : []),
+      ...(gate.overrides.length ? [context(overrideLine(gate))] : []),
+      ...(policy.warnings.length ? [context(`:warning: Approving acknowledges ${policy.warnings.length} warning(s): ${names(policy.warnings)}.`)] : []),
+      ...(gate.merges ? [context(':rotating_light: Approving this gate merges the change to production.')] : []),
+      ...(gate.approvals_needed > 1 ? [context(secondApproverLine(gate))] : []),
       buttons,
       context(approversNote),
     ],
@@ -74,12 +128,15 @@ export function gateDecidedMessage(gate: Gate): SlackMessage {
   const approvers = gate.state === 'approved' && gate.approvals.length > 1 ? gate.approvals : gate.decided_by ? [gate.decided_by] : [];
   const who = approvers.length ? ` by ${approvers.map(user).join(' and ')}` : '';
   const when = gate.decided_at ? ` on ${slackDate(gate.decided_at)}` : '';
+  const overridden = gate.state === 'approved' && gate.overrides.length >= OVERRIDES_NEEDED && gate.overrides.every((o) => o.reason !== undefined);
+  const why = overridden ? `\n:rotating_light: Overridden by ${gate.overrides.map((o) => `${user(o.user)} (“${escape(o.reason!)}”)`).join(' and ')}` : '';
   return {
     text: `${title(gate)} — ${DECIDED[gate.state].replace(/^:[a-z_]+: /, '')}${gate.decided_by ? ` by <@${gate.decided_by}>` : ''}`,
     blocks: [
-      section(`*${title(gate)}*\n${checkLines(gate.checks)}`),
+      section(`*${title(gate)}*\n${checkLines(gate.checks.filter((c) => !c.existing))}`),
+      ...(gate.checks.some((c) => c.existing) ? [section(`*Already on production*\n${checkLines(gate.checks.filter((c) => c.existing))}`)] : []),
       ...checkCodeBlocks(gate.checks),
-      section(`${DECIDED[gate.state]}${who}${when}`),
+      section(`${DECIDED[gate.state]}${who}${when}${why}`),
     ],
   };
 }

@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } 
 import { z } from 'zod';
 import { decide, GateDecision } from '../../../workflow/gate-decision';
 import { GATES } from '../../../workflow/gate-kinds';
+import { OVERRIDES_NEEDED } from '../../../workflow/gate-policy';
 import type { SlackMessage } from '../../message';
 import { errorMessage, noticeMessage, refusalMessage } from '../../views/command-responses';
 import { GATE_ACTION_PATTERN } from '../../ids';
@@ -15,7 +16,7 @@ const clickSchema = z.object({
   threadTs: z.string().optional(),
 });
 
-/** Approve / Reject / Rollback: acked at once, then bound to its gate message, authorised and decided by one conditional update. */
+/** Approve / Reject / Rollback / Override: acked at once, then bound to its gate message, authorised and decided by one conditional update. */
 export function gateButton(deps: ListenerDeps) {
   return async ({ ack, body, action, client }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs): Promise<void> => {
     await ack();
@@ -32,6 +33,9 @@ export function gateButton(deps: ListenerDeps) {
       if (outcome.type === 'refused') await tell(refusalMessage(outcome.reason));
       if (outcome.type === 'partial') {
         await tell(noticeMessage(`Your approval is recorded (${outcome.gate.approvals.length} of ${outcome.gate.approvals_needed}). This destructive change needs another approver before it goes on.`));
+      }
+      if (outcome.type === 'override_pending') {
+        await tell(noticeMessage(`Your Override is recorded. Reply in the thread with your reason; the gate goes on once ${OVERRIDES_NEEDED} different approvers have overridden it, each with a reason.`));
       }
       if (outcome.type === 'already') {
         const who = outcome.gate.decided_by ? ` by <@${outcome.gate.decided_by}>` : '';
