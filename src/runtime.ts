@@ -18,6 +18,7 @@ import { buildChangeSetup } from './changes/build-change-target';
 import type { ChangeTarget } from './changes/change-target';
 import { ciRunAction, discardCiBranchCompensator, type CiDeps } from './changes/ci-run-action';
 import { deleteFunctionCompensator, edgeFunctionTestAction } from './changes/edge-function-action';
+import { loadSqlParser } from './changes/sql-parser';
 import { GitHubApi } from './changes/github-api';
 import { Config, targetOf } from './config/config';
 import { Logger } from './logger';
@@ -81,6 +82,8 @@ const ROOT = join(__dirname, '..');
  */
 export async function startRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
   const log = opts.logger;
+  // Gate checks read SQL synchronously: the parser (WebAssembly) is loaded before any step runs.
+  await loadSqlParser();
   const pool: Pool = createPool(config.DATABASE_URL);
   await migrate(pool);
   const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true };

@@ -194,6 +194,6 @@ describe('splitting and tables', () => {
       grant select on table audit.log to anon;
       create table temp_t (id int); drop table temp_t;
       alter table a rename to b;`;
-    expect(touchedTables(sql).sort()).toEqual(['audit.log', 'billing.invoices', 'public.Notes', 'public.b', 'public.profiles']);
+    expect(touchedTables(sql).sort()).toEqual(['audit.log', 'billing.invoices', 'public."Notes"', 'public.b', 'public.profiles']);
   });
 });

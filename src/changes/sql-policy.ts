@@ -1,5 +1,6 @@
 import { ActionFailedError } from '../errors';
 import type { Check, CheckFlag } from '../store/rows';
+import { quoteIdent } from './rls-table-name';
 import { FindingKind, qualifiedName, treeRules } from './sql-findings';
 import { child, describeSyntaxError, isNode, names, parseSql, PgNode, SqlStatement, SqlSyntaxError, str, walkNodes } from './sql-parser';
 
@@ -139,8 +140,9 @@ export function policyChecks(migration: { up_sql: string; down_sql: string }): C
 
 /**
  * Tables a change creates or alters (columns, RLS, policies, grants, renames), schema-qualified
- * (`public` when unqualified), for the role probes; tables the same SQL drops again are left out.
- * SQL that does not parse touches nothing the engine can name.
+ * (`public` when unqualified) and quoted where a plain name would not read back the same
+ * (`public."Notes"`), for the role probes; tables the same SQL drops again are left out. SQL that
+ * does not parse touches nothing the engine can name.
  */
 export function touchedTables(sql: string): string[] {
   const parsed = parseSql(sql);
@@ -157,7 +159,15 @@ export function touchedTables(sql: string): string[] {
       }
     }
   }
-  return [...touched];
+  return [...touched].map((name) => {
+    const dot = name.indexOf('.');
+    return `${identifier(name.slice(0, dot))}.${identifier(name.slice(dot + 1))}`;
+  });
+}
+
+/** An identifier as SQL text: bare when Postgres reads it back the same, quoted otherwise. */
+function identifier(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
 }
 
 function tablesOf(type: string, node: PgNode): string[] {
