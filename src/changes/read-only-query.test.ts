@@ -57,6 +57,6 @@ describe('the read-only check of execute_sql and the smoke tests', () => {
   });
 
   test('refuses SQL that does not parse with the parser message and its position', () => {
-    expect(checkReadOnlyQuery('select *\nfrom profiles\nwher id = 1')).toEqual({ ok: false, reason: 'The query does not parse: syntax error at or near "id" (line 3, column 6).' });
+    expect(checkReadOnlyQuery('select *\nfrom profiles\nwher id = 1')).toEqual({ ok: false, reason: 'The query does not parse: syntax error at or near "id" (at line 3, column 6).' });
   });
 });

@@ -90,7 +90,7 @@ export function lineAndColumnAt(text: string, at: number): { line: number; colum
 
 /** "syntax error at or near "x" (line 2, column 8)": a parse failure for a person. */
 export function describeSyntaxError(error: SqlSyntaxError): string {
-  return `${error.message} (line ${error.line}, column ${error.column})`;
+  return `${error.message} (at line ${error.line}, column ${error.column})`;
 }
 
 /** One node met while walking a tree: its type and its fields. */

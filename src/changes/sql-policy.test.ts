@@ -179,7 +179,7 @@ describe('splitting and tables', () => {
   test('SQL that does not parse gives the parser message with line and column', () => {
     const analysis = analyseMigration('create table a (id int);\ncreate tabel b (id int);');
     expect(analysis.syntaxError).toEqual({ message: 'syntax error at or near "tabel"', line: 2, column: 8 });
-    expect(policyChecks({ up_sql: 'create tabel b (id int);', down_sql: 'select 1;' })).toContainEqual({ name: 'SQL parses', status: 'fail', detail: 'up_sql: syntax error at or near "tabel" (line 1, column 8)' });
+    expect(policyChecks({ up_sql: 'create tabel b (id int);', down_sql: 'select 1;' })).toContainEqual({ name: 'SQL parses', status: 'fail', detail: 'up_sql: syntax error at or near "tabel" (at line 1, column 8)' });
   });
 
   test('statement texts are sliced right after non-ASCII text', () => {

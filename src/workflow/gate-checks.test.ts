@@ -57,7 +57,7 @@ describe('gate checks', () => {
     const commit = { ...base, migration: { name: 'm', up_sql: 'create table a (id int); commit; create table b (id int);', down_sql: 'drop table b; drop table a;' } };
     expect(statusOf(gateChecks('branch_test', input(commit)), 'Forbidden statements')).toBe('fail');
     const broken = { ...base, migration: { name: 'm', up_sql: 'create tabel a (id int);', down_sql: 'drop table a;' } };
-    expect(gateChecks('branch_test', input(broken))).toContainEqual({ name: 'SQL parses', status: 'fail', detail: 'up_sql: syntax error at or near "tabel" (line 1, column 8)' });
+    expect(gateChecks('branch_test', input(broken))).toContainEqual({ name: 'SQL parses', status: 'fail', detail: 'up_sql: syntax error at or near "tabel" (at line 1, column 8)' });
   });
 
   it('reads RLS in any spelling: quoted names, ONLY, a policy without FOR, a cast true', () => {

@@ -49,7 +49,7 @@ describe('the agent tools', () => {
     const registry = createToolRegistry({ store, sql: { timeoutMs: 1000, rowLimit: 5 } });
     expect(await call(registry, 'execute_sql', { query: "select pg_read_file('/etc/passwd')" }, 1)).toEqual({ isError: true, text: expect.stringMatching(/^Refused: pg_read_file\(\) is a server files function/) });
     expect(await call(registry, 'execute_sql', { query: 'select 1; select 2' }, 1)).toEqual({ isError: true, text: 'Send exactly one statement; this has 2.' });
-    expect(await call(registry, 'execute_sql', { query: 'selec 1' }, 1)).toEqual({ isError: true, text: 'The query does not parse: syntax error at or near "selec" (line 1, column 1).' });
+    expect(await call(registry, 'execute_sql', { query: 'selec 1' }, 1)).toEqual({ isError: true, text: 'The query does not parse: syntax error at or near "selec" (at line 1, column 1).' });
   });
 
   it('read earlier artifacts and the workflow log, fenced as untrusted data', async () => {
