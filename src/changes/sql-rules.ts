@@ -57,7 +57,7 @@ export const UNTRUSTED_LANGUAGES: ReadonlySet<string> = new Set(['c', 'internal'
  */
 export const FORBIDDEN_EXTENSIONS: ReadonlySet<string> = new Set([
   'dblink', 'postgres_fdw', 'file_fdw', 'adminpack', 'pg_net', 'http', 'pgsql-http', 'lo', 'pageinspect', 'pg_buffercache', 'pg_visibility',
-  'pg_surgery', 'pg_walinspect', 'pg_cron', 'plpython3u', 'plpythonu', 'plpython2u', 'plperlu', 'pltclu', 'plsh', 'pg_stat_kcache', 'pgstattuple', 'pg_freespacemap', 'amcheck', 'pg_prewarm', 'wrappers', 'supautils',
+  'pg_surgery', 'pg_walinspect', 'pg_cron', 'plpython3u', 'plpythonu', 'plpython2u', 'plperlu', 'pltclu', 'plsh', 'pg_stat_kcache', 'pgstattuple', 'pg_freespacemap', 'amcheck', 'pg_prewarm', 'wrappers',
 ]);
 
 /**
