@@ -1,4 +1,3 @@
-import { ActionFailedError } from '../errors';
 import type { Check, CheckFlag } from '../store/rows';
 import { quoteIdent } from './rls-table-name';
 import { FindingKind, qualifiedName, treeRules } from './sql-findings';
@@ -54,22 +53,6 @@ export function refusal(analysis: MigrationAnalysis): string | undefined {
   const forbidden = analysis.findings.filter((f) => f.kind === 'forbidden');
   if (!forbidden.length) return undefined;
   return `the policy forbids ${forbidden.map(describe).join('; ')}`;
-}
-
-/** SQL the policy refuses to run: nothing of it ran. */
-export class SqlPolicyError extends ActionFailedError {
-  constructor(action: string, readonly reason: string) {
-    super(action, `${reason}. Nothing was run. Change the migration, try it on the branch again, then merge.`, false);
-    this.name = 'SqlPolicyError';
-  }
-}
-
-/** Analyses `sql` and throws {@link SqlPolicyError} when the policy refuses it; otherwise returns the analysis. */
-export function assertRunnable(sql: string, action: string): MigrationAnalysis {
-  const analysis = analyseMigration(sql);
-  const why = refusal(analysis);
-  if (why !== undefined) throw new SqlPolicyError(action, why);
-  return analysis;
 }
 
 /** Statement numbers Postgres refuses to run inside a transaction block. */
