@@ -19,6 +19,7 @@ import type { ChangeTarget } from './changes/change-target';
 import { ciReviewAction } from './changes/ci-review-action';
 import { ciRunAction, discardCiBranchCompensator, type CiDeps } from './changes/ci-run-action';
 import { deleteFunctionCompensator, edgeFunctionTestAction } from './changes/edge-function-action';
+import { loadSqlParser } from './changes/sql-parser';
 import { GitHubApi } from './changes/github-api';
 import { Config, targetOf } from './config/config';
 import { Logger } from './logger';
@@ -83,6 +84,8 @@ const ROOT = join(__dirname, '..');
 export async function startRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
   const log = opts.logger;
   await checkBranchServer(config, log, { postgresTarget: opts.postgresTarget });
+  // Gate checks read SQL synchronously: the parser (WebAssembly) is loaded before any step runs.
+  await loadSqlParser();
   const pool: Pool = createPool(config.DATABASE_URL);
   await migrate(pool);
   const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true };

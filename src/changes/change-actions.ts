@@ -11,7 +11,10 @@ import type { ChangeTarget } from './change-target';
 import { migrationHash } from './migration-hash';
 import { lintChecks, lintMigration } from './migration-lint';
 import { auditBaseline, auditRls, rlsChecks } from './rls-audit';
+import { checkReadOnlyQuery } from './read-only-query';
 import { RoundTripResult, checks as roundTripChecks, runRoundTrip } from './round-trip';
+import { loadSqlParser } from './sql-parser';
+import { touchedTables } from './sql-policy';
 import { ActionFailedError } from '../errors';
 
 const NO_TARGET: Check = { name: 'Branch test', status: 'warn', detail: 'not run: no database is configured to branch from (set TARGET_DATABASE_URL)' };
@@ -156,7 +159,8 @@ export function rlsAuditAction(deps: ChangeActionDeps): StepAction {
         out.push({ name: 'RLS probes', status: 'warn', detail: 'not run: the branch has no direct database connection; see the Supabase security advisors' });
         return { checks: out, summary: summaries.join(' ') };
       }
-      const tables = touchedTables(migrations.map((m) => m.up_sql).join('\n'));
+      await loadSqlParser();
+      const tables = [...new Set(migrations.flatMap((m) => touchedTables(m.up_sql)))];
       const pool = new Pool({ connectionString: branch.databaseUrl, max: 1, connectionTimeoutMillis: 10_000 });
       pool.on('error', () => undefined);
       try {
@@ -186,6 +190,7 @@ export function smokeTestAction(deps: ChangeActionDeps): StepAction {
       const tests = handoffs.flatMap((h) => h.smoke_tests ?? []);
       const calls = deps.target?.functions ? handoffs.flatMap((h) => h.function_checks ?? []) : [];
       if (!tests.length && !calls.length) return { checks: [{ name: 'Smoke tests', status: 'warn', detail: 'the agents proposed no smoke tests' }] };
+      await loadSqlParser();
       if (!deps.target) return { checks: [{ ...NO_TARGET, name: 'Smoke tests' }] };
       const branch = await deps.target.provider.getBranch(ctx.workflow.id);
       if (!branch) return { checks: [{ name: 'Smoke tests', status: 'warn', detail: 'not run: this workflow changed nothing on a branch' }] };
@@ -195,6 +200,11 @@ export function smokeTestAction(deps: ChangeActionDeps): StepAction {
         checks.push({ name: `Smoke: ${call.name}`, status: answer.ok ? 'pass' : 'fail', detail: `${call.function} → ${answer.status === undefined ? 'no answer' : `HTTP ${answer.status}`}: ${answer.detail}`.slice(0, 300) });
       }
       for (const test of tests) {
+        const verdict = checkReadOnlyQuery(test.sql);
+        if (!verdict.ok) {
+          checks.push({ name: `Smoke: ${test.name}`, status: 'fail', detail: `not run: ${verdict.reason}`.slice(0, 300) });
+          continue;
+        }
         try {
           const result = await deps.target.provider.runSql(branch, test.sql, { readOnly: true, timeoutMs: 10_000, rowLimit: 100 });
           checks.push({ name: `Smoke: ${test.name}`, status: 'pass', detail: `${result.rowCount} row(s)` });
@@ -207,15 +217,6 @@ export function smokeTestAction(deps: ChangeActionDeps): StepAction {
       return { checks, summary: `${smoke.length - failed} of ${smoke.length} smoke test(s) passed on ${branch.name}.` };
     },
   };
-}
-
-/** Tables a migration creates or alters, schema-qualified, for the role probes. */
-export function touchedTables(sql: string): string[] {
-  const names = [...sql.matchAll(/\b(?:create|alter)\s+table\s+(?:if\s+(?:not\s+)?exists\s+)?(?:only\s+)?((?:"?[\w]+"?\.)?"?[\w]+"?)/gi)].map((m) => {
-    const name = m[1]!.replace(/"/g, '').toLowerCase();
-    return name.includes('.') ? name : `public.${name}`;
-  });
-  return [...new Set(names)];
 }
 
 /** Rollback and clean-up: the branch goes. */

@@ -12,8 +12,17 @@ export const ENSURE_HISTORY_SQL = `
   CREATE SCHEMA IF NOT EXISTS supabase_migrations;
   CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (version text PRIMARY KEY, statements text[], name text)`;
 
+const HISTORY_LOCK_KEY = `hashtext('infra-orchestrator:migration-history')`;
+
 /** Serialises merges and reverts on one target, so a job run twice applies a migration once. */
-export const HISTORY_LOCK_SQL = `SELECT pg_advisory_xact_lock(hashtext('infra-orchestrator:migration-history'))`;
+export const HISTORY_LOCK_SQL = `SELECT pg_advisory_xact_lock(${HISTORY_LOCK_KEY})`;
+
+/**
+ * The same lock held by the session, for a migration applied in several transactions (it holds
+ * statements that cannot run in one); released with {@link HISTORY_UNLOCK_SQL}.
+ */
+export const HISTORY_SESSION_LOCK_SQL = `SELECT pg_advisory_lock(${HISTORY_LOCK_KEY})`;
+export const HISTORY_UNLOCK_SQL = `SELECT pg_advisory_unlock(${HISTORY_LOCK_KEY})`;
 
 const historyRowSchema = z.object({ version: z.string(), name: z.string().nullable() });
 const latestRowSchema = z.object({ version: z.string().nullable() });

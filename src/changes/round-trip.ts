@@ -3,6 +3,8 @@ import type { Check } from '../store/rows';
 import type { Branch, BranchProvider } from './branch-provider';
 import { diffSnapshots, SchemaSelection, SchemaSnapshot, snapshotSchema } from './schema-snapshot';
 import { describePgError, SqlFailedError } from './sql-error';
+import { loadSqlParser } from './sql-parser';
+import { analyseMigration, batches, refusal } from './sql-policy';
 
 export type RoundTripStageName = 'up' | 'down' | 'compare' | 'up-again';
 
@@ -22,6 +24,8 @@ export interface RoundTripResult {
   diff: string[];
   /** What down left different from before (empty when it restored the schema). */
   residue: string[];
+  /** Statements of up_sql run on their own, outside a transaction (CREATE INDEX CONCURRENTLY…), as `statement N`. */
+  outsideTransaction: string[];
 }
 
 /** Limits for each apply; `schemas` to snapshot (default: every non-system schema). */
@@ -51,8 +55,11 @@ function failure(error: unknown, sql?: string, offset = 0): string {
 
 /**
  * Tries a migration on the BRANCH through the provider: up, down (the schema must come back to what
- * it was), and up again (the schema must come out as the first up left it). Each apply is one
- * transaction with `lock_timeout` (default 5 s) and `statement_timeout` (default 60 s).
+ * it was), and up again (the schema must come out as the first up left it). Nothing runs when the
+ * SQL policy refuses up or down (SQL that does not parse, transaction control, server programs…).
+ * Each apply runs its statements in order: consecutive ones in one transaction with `lock_timeout`
+ * (default 5 s) and `statement_timeout` (default 60 s), and those Postgres cannot run in a
+ * transaction (CREATE INDEX CONCURRENTLY…) on their own, with the statement timeout.
  */
 export async function runRoundTrip(provider: BranchProvider, branch: Branch, migration: Migration, opts: RoundTripOptions = {}): Promise<RoundTripResult> {
   const lockTimeoutMs = opts.lockTimeoutMs ?? 5000;
@@ -60,15 +67,28 @@ export async function runRoundTrip(provider: BranchProvider, branch: Branch, mig
   const reader = { query: (sql: string) => provider.runSql(branch, sql, { readOnly: true, rowLimit: SNAPSHOT_ROWS, timeoutMs: statementTimeoutMs }) };
   const snapshot = (): Promise<SchemaSnapshot> => snapshotSchema(reader, opts.schemas ?? 'all', { lockTimeoutMs });
   const apply = async (sql: string): Promise<void> => {
-    const wrapped = transactionSql(sql, lockTimeoutMs, statementTimeoutMs);
-    try {
-      await provider.runSql(branch, wrapped.text, { readOnly: false, timeoutMs: statementTimeoutMs, rowLimit: 1 });
-    } catch (error) {
-      throw new StageFailure(failure(error, sql, wrapped.offset));
+    const ran: number[] = [];
+    for (const batch of batches(sql, analyseMigration(sql))) {
+      const wrapped = batch.transactional ? transactionSql(batch.text, lockTimeoutMs, statementTimeoutMs) : { text: batch.text, offset: 0 };
+      try {
+        await provider.runSql(branch, wrapped.text, { readOnly: false, timeoutMs: statementTimeoutMs, rowLimit: 1 });
+      } catch (error) {
+        const already = ran.length ? ` (statement ${ran.join(', ')} had already run outside a transaction and stays applied)` : '';
+        throw new StageFailure(`${failure(error, sql, wrapped.offset - batch.offset)}${already}`);
+      }
+      if (!batch.transactional) ran.push(...batch.statements);
     }
   };
 
-  const result: RoundTripResult = { ok: false, stages: [], diff: [], residue: [] };
+  await loadSqlParser();
+  const upAnalysis = analyseMigration(migration.up_sql);
+  const refused = [['up_sql', refusal(upAnalysis)], ['down_sql', refusal(analyseMigration(migration.down_sql))]].find(([, why]) => why !== undefined);
+  if (refused) {
+    return { ok: false, stages: [{ name: 'up', ok: false, ms: 0, error: `not run: in ${refused[0]}, ${refused[1]}` }], diff: [], residue: [], outsideTransaction: [] };
+  }
+
+  const outsideTransaction = batches(migration.up_sql, upAnalysis).filter((b) => !b.transactional).flatMap((b) => b.statements.map((n) => `statement ${n}`));
+  const result: RoundTripResult = { ok: false, stages: [], diff: [], residue: [], outsideTransaction };
   const stage = async (name: RoundTripStageName, work: () => Promise<void>): Promise<boolean> => {
     const started = performance.now();
     let error: string | undefined;
@@ -134,8 +154,9 @@ export function checks(result: RoundTripResult): Check[] {
   const again = find('up-again');
   const removed = result.diff.filter((line) => /^- (column|table|schema|materialized view|view|sequence) /.test(line));
 
+  const outside = result.outsideTransaction.length ? `; ${result.outsideTransaction.join(', ')} ran on its own, outside the transaction` : '';
   const upCheck: Check = up?.ok
-    ? { name: 'Up applies on the branch', status: 'pass', detail: `${up.ms} ms; ${result.diff.length} schema change(s)` }
+    ? { name: 'Up applies on the branch', status: 'pass', detail: `${up.ms} ms; ${result.diff.length} schema change(s)${outside}` }
     : { name: 'Up applies on the branch', status: 'fail', detail: up?.error ?? 'not run' };
   let downCheck: Check;
   if (!down) downCheck = { name: 'Down restores the schema', ...notRun };

@@ -2,6 +2,9 @@ import type { Migration } from '../agents/handoff';
 import type { Check } from '../store/rows';
 import { ActionFailedError } from '../errors';
 import type { ChangeTarget } from './change-target';
+import { loadSqlParser } from './sql-parser';
+import { analyseMigration, refusal } from './sql-policy';
+import { TargetApplyError } from './target-apply-error';
 import type { SupabaseBranchProvider } from './supabase-branch-provider';
 import type { SupabaseLint, SupabaseManagementApi } from './supabase-management-api';
 
@@ -41,6 +44,7 @@ export function supabaseChangeTarget(opts: SupabaseChangeTargetOptions): ChangeT
       return `Supabase ${kind} backup of ${backups.lastCompleted.insertedAt.toISOString()}${pitr}`;
     },
     async merge(_workflowId, migration: Migration) {
+      await refuseOnSupabase(`Merging migration ${migration.name} to Supabase`, migration.up_sql);
       const before = await applied(migration.name);
       if (before) return { version: before.version, applied: false };
       await api.applyMigration(projectRef, { name: migration.name, query: migration.up_sql });
@@ -49,6 +53,7 @@ export function supabaseChangeTarget(opts: SupabaseChangeTargetOptions): ChangeT
       return { version: after.version, applied: true };
     },
     async revert(_workflowId, migration: Migration) {
+      await refuseOnSupabase(`Reverting migration ${migration.name} on Supabase`, migration.down_sql);
       const entry = await applied(migration.name);
       if (!entry) return;
       const sql = `BEGIN;\nSET LOCAL lock_timeout = 5000;\nSET LOCAL statement_timeout = 60000;\n${migration.down_sql}\n;\nDELETE FROM supabase_migrations.schema_migrations WHERE version = ${literal(entry.version)};\nCOMMIT;`;
@@ -61,6 +66,23 @@ export function supabaseChangeTarget(opts: SupabaseChangeTargetOptions): ChangeT
       return advisorChecks(await provider.securityAdvisors(workflowId));
     },
   };
+}
+
+/**
+ * Refuses, before anything is sent, SQL the policy forbids and statements that cannot run inside a
+ * transaction: Supabase applies a migration (and this target a revert) as one transaction, where
+ * CREATE INDEX CONCURRENTLY and the like fail.
+ */
+async function refuseOnSupabase(action: string, sql: string): Promise<void> {
+  await loadSqlParser();
+  const analysis = analyseMigration(sql);
+  const why = refusal(analysis);
+  if (why !== undefined) throw new TargetApplyError(action, `${why}. Nothing was sent to Supabase; the project is unchanged.`, false, 'none');
+  const outside = analysis.findings.filter((f) => f.kind === 'non_transactional');
+  if (outside.length) {
+    const list = outside.map((f) => `statement ${f.statement} (line ${f.line}) \`${f.excerpt}\``).join('; ');
+    throw new TargetApplyError(action, `${list} cannot run inside a transaction, and Supabase applies a migration as one transaction. Nothing was sent to Supabase; the project is unchanged. Write it without CONCURRENTLY (it then holds a write lock while it runs), or run that statement on the project by hand.`, false, 'none');
+  }
 }
 
 /** Supabase's security advisors as gate checks: ERROR fails, WARN warns, INFO is left out. */

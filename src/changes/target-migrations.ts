@@ -1,9 +1,12 @@
 import type { Client } from 'pg';
 import { z } from 'zod';
 import type { Migration } from '../agents/handoff';
-import { sqlFailed } from './sql-error';
+import { ENSURE_HISTORY_SQL, findApplied, HISTORY_LOCK_SQL, HISTORY_SESSION_LOCK_SQL, HISTORY_TABLE, HISTORY_UNLOCK_SQL, nextVersion, recordApplied, removeApplied } from './migration-history';
+import { adviceFor, asPgError, describePgError, isRetryablePgError } from './sql-error';
+import { loadSqlParser } from './sql-parser';
+import { analyseMigration, batches, refusal, SqlBatch } from './sql-policy';
+import { TargetApplyError } from './target-apply-error';
 import { withClient } from './with-client';
-import { ENSURE_HISTORY_SQL, findApplied, HISTORY_LOCK_SQL, HISTORY_TABLE, nextVersion, recordApplied, removeApplied } from './migration-history';
 
 const historyEntrySchema = z.object({ version: z.string(), name: z.string().nullable() });
 
@@ -29,64 +32,159 @@ export interface RevertResult {
 
 const UNCHANGED = 'The transaction was rolled back, so the target is unchanged.';
 
+/** What one merge or revert does around the migration's SQL, inside the history lock. */
+interface TargetWork<T> {
+  action: string;
+  sql: string;
+  /** Advice for SQL that is wrong (not for a busy database). */
+  fix: string;
+  /** Runs first, in a transaction: a value here ends the work before any of the SQL runs. */
+  before(client: Client): Promise<T | undefined>;
+  /** Runs in the same transaction as the last statement (or right after it, when that one ran outside one). */
+  after(client: Client): Promise<T>;
+}
+
 /**
- * Runs `fn` in one transaction on the target, serialised with every other merge and revert, with
- * lock and statement timeouts, after making sure the history table exists.
+ * Runs `work` on the target, serialised with every other merge and revert, after the SQL policy has
+ * cleared the SQL (so nothing runs when it holds transaction control, server programs and the like).
+ * SQL whose statements can all run in a transaction runs in ONE transaction with the history
+ * change: applied and recorded, or neither. Statements that cannot (CREATE INDEX CONCURRENTLY…) run
+ * on their own, in order, between transactions of the statements around them; a failure then says
+ * which statements ran and stay applied ({@link TargetApplyError} `applied: 'partial'`).
  */
-async function inHistoryTransaction<T>(url: string, action: string, opts: TargetMigrationOptions, fn: (client: Client) => Promise<T>): Promise<T> {
-  return withClient(url, action, async (client) => {
-    try {
+async function applyOnTarget<T>(url: string, opts: TargetMigrationOptions, work: TargetWork<T>): Promise<T> {
+  await loadSqlParser();
+  const analysis = analyseMigration(work.sql);
+  const why = refusal(analysis);
+  if (why !== undefined) throw new TargetApplyError(work.action, `${why}. Nothing was run; the target is unchanged.`, false, 'none');
+  const parts = batches(work.sql, analysis);
+  const oneTransaction = parts.every((b) => b.transactional);
+  const limits = (local: boolean) => [
+    `SET ${local ? 'LOCAL ' : ''}lock_timeout = ${Math.floor(opts.lockTimeoutMs)}`,
+    `SET ${local ? 'LOCAL ' : ''}statement_timeout = ${Math.floor(opts.statementTimeoutMs)}`,
+  ];
+  return withClient(url, work.action, async (client) => {
+    const ran: number[] = [];
+    let current: SqlBatch | undefined;
+    const fail = (error: unknown): TargetApplyError => {
+      const pg = asPgError(error);
+      const where = current ? describePgError(pg, work.sql, -current.offset) : describePgError(pg);
+      const retryable = isRetryablePgError(pg);
+      const failedStatement = current?.statements.length === 1 ? current.statements[0] : undefined;
+      if (!ran.length) {
+        const advice = retryable ? adviceFor(pg.code, opts.statementTimeoutMs) : current ? work.fix : "Check the target's history table, then try again.";
+        const unchanged = current && !current.transactional ? 'It ran on its own and failed, and nothing before it had run, so the target is unchanged.' : UNCHANGED;
+        return new TargetApplyError(work.action, `${where}. ${unchanged} ${advice}`, retryable, 'none', [], failedStatement);
+      }
+      const message = `${where}. Statement ${ran.join(', ')} of the SQL had already run and stay${ran.length === 1 ? 's' : ''} applied on the target; nothing after ${ran.length === 1 ? 'it' : 'them'} ran, and the migration history was not changed. Finish or undo ${ran.length === 1 ? 'it' : 'them'} by hand (or restore the backup taken before the merge), then try again.`;
+      return new TargetApplyError(work.action, message, false, 'partial', [...ran], failedStatement);
+    };
+    const inTransaction = async <R>(fn: () => Promise<R>, lock?: string): Promise<R> => {
       await client.query('BEGIN');
-      await client.query(HISTORY_LOCK_SQL);
-      await client.query(`SET LOCAL lock_timeout = ${Math.floor(opts.lockTimeoutMs)}`);
-      await client.query(`SET LOCAL statement_timeout = ${Math.floor(opts.statementTimeoutMs)}`);
-      await client.query(ENSURE_HISTORY_SQL);
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
+      try {
+        // The history lock is waited for without the lock timeout: a second merge queues behind the first.
+        if (lock) await client.query(lock);
+        for (const sql of limits(true)) await client.query(sql);
+        const result = await fn();
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    };
+    try {
+      if (oneTransaction) {
+        return await inTransaction(async () => {
+          await client.query(ENSURE_HISTORY_SQL);
+          const done = await work.before(client);
+          if (done !== undefined) return done;
+          for (const part of parts) {
+            current = part;
+            await client.query(part.text);
+          }
+          current = undefined;
+          return work.after(client);
+        }, HISTORY_LOCK_SQL);
+      }
+      await client.query(HISTORY_SESSION_LOCK_SQL);
+      try {
+        const done = await inTransaction(async () => {
+          await client.query(ENSURE_HISTORY_SQL);
+          return work.before(client);
+        });
+        if (done !== undefined) return done;
+        let result: T | undefined;
+        for (const [i, part] of parts.entries()) {
+          const last = i === parts.length - 1;
+          current = part;
+          if (part.transactional) {
+            result = await inTransaction(async () => {
+              await client.query(part.text);
+              current = undefined;
+              return last ? work.after(client) : undefined;
+            });
+            ran.push(...part.statements);
+          } else {
+            for (const sql of limits(false)) await client.query(sql);
+            await client.query(part.text);
+            current = undefined;
+            ran.push(...part.statements);
+            if (last) result = await inTransaction(() => work.after(client));
+          }
+        }
+        return result as T;
+      } finally {
+        await client.query(HISTORY_UNLOCK_SQL).catch(() => undefined);
+      }
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw sqlFailed(action, error, '', opts.statementTimeoutMs, `${UNCHANGED} Check the target's history table, then try again.`);
+      if (error instanceof TargetApplyError) throw error;
+      throw fail(error);
     }
   });
 }
 
 /**
- * Applies `up_sql` to the target in one transaction and records it in the history, unless a
- * migration of the same name is already recorded (then nothing runs and its version comes back).
+ * Applies `up_sql` to the target and records it in the history, unless a migration of the same
+ * name is already recorded (then nothing runs and its version comes back). Refuses SQL the policy
+ * forbids, even when called directly, before anything runs.
  */
 export async function mergeIntoTarget(url: string, migration: Migration, opts: TargetMigrationOptions): Promise<MergeResult> {
-  const action = `Merging migration ${migration.name} into the target`;
-  return inHistoryTransaction(url, action, opts, async (client) => {
-    const existing = await findApplied(client, migration.name);
-    if (existing !== undefined) return { version: existing, applied: false };
-    const version = await nextVersion(client, opts.now());
-    try {
-      await client.query(migration.up_sql);
-    } catch (error) {
-      throw sqlFailed(action, error, migration.up_sql, opts.statementTimeoutMs, `${UNCHANGED} Fix the migration, try it on the branch again, then merge.`);
-    }
-    await recordApplied(client, version, migration.name, migration.up_sql);
-    return { version, applied: true };
+  let version = '';
+  return applyOnTarget<MergeResult>(url, opts, {
+    action: `Merging migration ${migration.name} into the target`,
+    sql: migration.up_sql,
+    fix: 'Fix the migration, try it on the branch again, then merge.',
+    async before(client) {
+      const existing = await findApplied(client, migration.name);
+      return existing === undefined ? undefined : { version: existing, applied: false };
+    },
+    async after(client) {
+      version = await nextVersion(client, opts.now());
+      await recordApplied(client, version, migration.name, migration.up_sql);
+      return { version, applied: true };
+    },
   });
 }
 
 /**
- * Runs `down_sql` on the target in one transaction and removes the migration from the history;
- * a migration the history does not hold is not reverted again (nothing runs).
+ * Runs `down_sql` on the target and removes the migration from the history; a migration the
+ * history does not hold is not reverted again (nothing runs). Refuses SQL the policy forbids.
  */
 export async function revertOnTarget(url: string, migration: Migration, opts: TargetMigrationOptions): Promise<RevertResult> {
-  const action = `Reverting migration ${migration.name} on the target`;
-  return inHistoryTransaction(url, action, opts, async (client) => {
-    const version = await findApplied(client, migration.name);
-    if (version === undefined) return { reverted: false };
-    try {
-      await client.query(migration.down_sql);
-    } catch (error) {
-      throw sqlFailed(action, error, migration.down_sql, opts.statementTimeoutMs, `${UNCHANGED} Fix the down SQL, or restore the backup taken before the merge.`);
-    }
-    await removeApplied(client, version);
-    return { reverted: true, version };
+  let version: string | undefined;
+  return applyOnTarget<RevertResult>(url, opts, {
+    action: `Reverting migration ${migration.name} on the target`,
+    sql: migration.down_sql,
+    fix: 'Fix the down SQL, or restore the backup taken before the merge.',
+    async before(client) {
+      version = await findApplied(client, migration.name);
+      return version === undefined ? { reverted: false } : undefined;
+    },
+    async after(client) {
+      await removeApplied(client, version!);
+      return { reverted: true, version: version! };
+    },
   });
 }
 

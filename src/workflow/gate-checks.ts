@@ -1,5 +1,7 @@
 import type { Handoff } from '../agents/handoff';
 import type { Check, Gate, Step } from '../store/rows';
+import { policyChecks, statementCount } from '../changes/sql-policy';
+import { rlsFacts } from '../changes/sql-rls-facts';
 import { GateKind } from './gate-kinds';
 
 export interface GateCheckInput {
@@ -18,7 +20,7 @@ export function gateChecks(kind: GateKind, input: GateCheckInput): Check[] {
     case 'branch_test':
       return branchTest(input.handoff);
     case 'security':
-      return security([...input.earlierHandoffs, ...(input.handoff ? [input.handoff] : [])]);
+      return security([...input.earlierHandoffs, ...(input.handoff ? [input.handoff] : [])], input.handoff);
     case 'ci_review':
       // The ci-review action, which this gate's step runs, computes them from the parsed files.
       return [];
@@ -39,61 +41,53 @@ function apiReview(handoff?: Handoff): Check[] {
   ];
 }
 
-const DESTRUCTIVE = /\b(drop\s+(table|column|schema|type|view|function)|truncate\b|alter\s+column\s+\S+\s+(set\s+data\s+)?type\b|delete\s+from\b)/i;
-
+/** The migration's shape (named, with a real down) and the SQL policy's verdict on it (see sql-policy.ts). */
 function branchTest(handoff?: Handoff): Check[] {
   const m = handoff?.migration;
   if (!m) return [{ name: 'Migration proposed', status: 'fail', detail: 'the handoff has no migration (up_sql and down_sql)' }];
-  const checks: Check[] = [
+  return [
     { name: 'Migration proposed', status: 'pass', detail: `${m.name}: ${statementCount(m.up_sql)} statement(s)` },
     m.down_sql.trim() && m.down_sql.trim() !== m.up_sql.trim()
       ? { name: 'Rollback SQL ready', status: 'pass', detail: `${statementCount(m.down_sql)} statement(s)` }
       : { name: 'Rollback SQL ready', status: 'fail', detail: 'down_sql is missing or repeats up_sql' },
+    ...policyChecks(m),
   ];
-  const destructive = m.up_sql.match(DESTRUCTIVE);
-  checks.push(
-    destructive
-      ? { name: 'Destructive statements', status: 'warn', detail: `\`${destructive[0]}\` can lose data: check the backup point before approving`, flags: ['destructive'] }
-      : { name: 'Destructive statements', status: 'pass', detail: 'none' },
-  );
-  return checks;
 }
 
-function statementCount(sql: string): number {
-  return sql.split(';').filter((s) => s.replace(/--.*$/gm, '').trim()).length;
-}
-
-/** A static RLS audit of every SQL the workflow proposed: new tables need RLS and policies; no write policy may be always true. */
-function security(handoffs: Handoff[]): Check[] {
-  const sql = handoffs
-    .flatMap((h) => [h.migration?.up_sql ?? '', ...h.artifacts.filter((a) => a.kind === 'sql').map((a) => a.content)])
-    .join('\n');
-  const tables = [...sql.matchAll(/create\s+table\s+(?:if\s+not\s+exists\s+)?((?:"?\w+"?\.)?"?\w+"?)/gi)].map((m) => bare(m[1]!));
-  const unique = [...new Set(tables)];
-  const withRls = new Set([...sql.matchAll(/alter\s+table\s+(?:only\s+)?((?:"?\w+"?\.)?"?\w+"?)\s+enable\s+row\s+level\s+security/gi)].map((m) => bare(m[1]!)));
-  const withPolicy = new Set([...sql.matchAll(/create\s+policy\s+(?:"[^"]+"|\w+)\s+on\s+((?:"?\w+"?\.)?"?\w+"?)/gi)].map((m) => bare(m[1]!)));
-  const alwaysTrue = [...sql.matchAll(/create\s+policy\s+("[^"]+"|\w+)\s+on\s+\S+[^;]*?\bfor\s+(insert|update|delete|all)\b[^;]*?\b(using|with\s+check)\s*\(\s*true\s*\)/gi)].map((m) => m[1]!);
-  const noRls = unique.filter((t) => !withRls.has(t));
-  const noPolicy = unique.filter((t) => withRls.has(t) && !withPolicy.has(t));
-  if (!unique.length && !alwaysTrue.length) {
-    return [{ name: 'RLS on new tables', status: 'pass', detail: 'the proposed SQL creates no tables' }];
+/**
+ * A static RLS audit of every SQL the workflow proposed, read by the Postgres parser: new tables
+ * need RLS and policies; no permissive write policy may be always true. The step's own migration
+ * also gets the SQL policy's verdict, so its flags reach this gate.
+ */
+function security(handoffs: Handoff[], current?: Handoff): Check[] {
+  const sqls = handoffs.flatMap((h) => [h.migration?.up_sql ?? '', ...h.artifacts.filter((a) => a.kind === 'sql').map((a) => a.content)]).filter((s) => s.trim());
+  const facts = rlsFacts(sqls);
+  const policy = current?.migration ? policyChecks(current.migration).filter((c) => c.status !== 'pass') : [];
+  const unreadable: Check[] = facts.unreadable.length ? [{ name: 'Proposed SQL parses', status: 'warn', detail: `not audited, it does not parse: ${facts.unreadable.join('; ')}` }] : [];
+  const created = facts.created;
+  if (!created.length && !facts.alwaysTrueWrites.length) {
+    return [{ name: 'RLS on new tables', status: 'pass', detail: 'the proposed SQL creates no tables' }, ...unreadable, ...policy];
   }
+  const noRls = created.filter((t) => !facts.rlsEnabled.has(t));
+  const noPolicy = created.filter((t) => facts.rlsEnabled.has(t) && !facts.withPolicy.has(t));
   return [
     noRls.length
-      ? { name: 'RLS on new tables', status: 'fail', detail: `no RLS on ${noRls.join(', ')}` }
-      : { name: 'RLS on new tables', status: 'pass', detail: `enabled on ${unique.join(', ') || 'all'}` },
+      ? { name: 'RLS on new tables', status: 'fail', detail: `no RLS on ${noRls.map(shown).join(', ')}` }
+      : { name: 'RLS on new tables', status: 'pass', detail: `enabled on ${created.map(shown).join(', ') || 'all'}` },
     noPolicy.length
-      ? { name: 'Policies on RLS tables', status: 'warn', detail: `RLS without any policy denies everyone on ${noPolicy.join(', ')}` }
+      ? { name: 'Policies on RLS tables', status: 'warn', detail: `RLS without any policy denies everyone on ${noPolicy.map(shown).join(', ')}` }
       : { name: 'Policies on RLS tables', status: 'pass' },
-    alwaysTrue.length
-      ? { name: 'No always-true write policy', status: 'fail', detail: `policy ${alwaysTrue.join(', ')} lets anyone write` }
+    facts.alwaysTrueWrites.length
+      ? { name: 'No always-true write policy', status: 'fail', detail: `policy ${facts.alwaysTrueWrites.join(', ')} lets anyone write` }
       : { name: 'No always-true write policy', status: 'pass' },
+    ...unreadable,
+    ...policy,
   ];
 }
 
-function bare(name: string): string {
-  const parts = name.replace(/"/g, '').toLowerCase().split('.');
-  return parts.length === 2 && parts[0] === 'public' ? parts[1]! : parts.join('.');
+/** A table as the gate shows it: without `public.`. */
+function shown(table: string): string {
+  return table.startsWith('public.') ? table.slice('public.'.length) : table;
 }
 
 function smokeTest(input: GateCheckInput): Check[] {

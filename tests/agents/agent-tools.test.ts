@@ -45,6 +45,13 @@ describe('the agent tools', () => {
     expect(NO_PROVIDER).toMatch(/No branch provider is configured/);
   });
 
+  it('refuse execute_sql that is not one read-only statement before looking for a branch, with the reason', async () => {
+    const registry = createToolRegistry({ store, sql: { timeoutMs: 1000, rowLimit: 5 } });
+    expect(await call(registry, 'execute_sql', { query: "select pg_read_file('/etc/passwd')" }, 1)).toEqual({ isError: true, text: expect.stringMatching(/^Refused: pg_read_file\(\) is a server files function/) });
+    expect(await call(registry, 'execute_sql', { query: 'select 1; select 2' }, 1)).toEqual({ isError: true, text: 'Send exactly one statement; this has 2.' });
+    expect(await call(registry, 'execute_sql', { query: 'selec 1' }, 1)).toEqual({ isError: true, text: 'The query does not parse: syntax error at or near "selec" (at line 1, column 1).' });
+  });
+
   it('read earlier artifacts and the workflow log, fenced as untrusted data', async () => {
     const registry = createToolRegistry({ store, sql: { timeoutMs: 1000, rowLimit: 5 } });
     expect(JSON.parse((await call(registry, 'read_artifact', {}, 1)).text)).toEqual([
@@ -102,7 +109,7 @@ describe('the agent tools', () => {
 
     it('run execute_sql read-only on the branch, refusing writes and capping rows', async () => {
       const write = await call(registry, 'execute_sql', { query: 'create table public.sneaky (id int)' }, workflowId);
-      expect(write).toMatchObject({ isError: true, text: expect.stringMatching(/read-only transaction/) });
+      expect(write).toMatchObject({ isError: true, text: expect.stringMatching(/^Refused: Create is not a read/) });
       const smuggled = await call(registry, 'execute_sql', { query: 'commit; create table public.sneaky (id int)' }, workflowId);
       expect(smuggled.isError).toBe(true);
       expect(await hasTable(target.url, 'public.sneaky')).toBe(false);

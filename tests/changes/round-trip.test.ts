@@ -49,7 +49,7 @@ test('a good migration passes up, down, compare and up again, and its diff names
   ]);
 });
 
-test('a migration with a syntax error fails up with the Postgres message and where it points, and nothing runs after', async () => {
+test('a migration with a syntax error fails up with the parser message and where it points, and nothing runs', async () => {
   const result = await runRoundTrip(target.provider, branch, {
     name: 'broken',
     up_sql: 'CREATE TABLE public.a (id int);\nCREATE TABEL public.b (id int);',
@@ -58,7 +58,7 @@ test('a migration with a syntax error fails up with the Postgres message and whe
 
   expect(result.ok).toBe(false);
   expect(result.stages).toHaveLength(1);
-  expect(result.stages[0]).toMatchObject({ name: 'up', ok: false, error: 'syntax error at or near "TABEL" (at line 2, column 8)' });
+  expect(result.stages[0]).toMatchObject({ name: 'up', ok: false, error: 'not run: in up_sql, the SQL does not parse: syntax error at or near "TABEL" (at line 2, column 8)' });
   expect(await hasTable(branch.databaseUrl, 'public.a')).toBe(false);
   expect(checks(result).map((c) => c.status)).toEqual(['fail', 'warn', 'warn']);
 });
@@ -167,4 +167,49 @@ test('an up that gives a different schema the second time fails up-again', async
   expect(result.stages.map((s) => [s.name, s.ok])).toEqual([['up', true], ['down', true], ['compare', true], ['up-again', false]]);
   expect(result.stages[3]?.error).toMatch(/^up applied again gave a different schema from the first time: .*\+ table public\.t_\d+/);
   expect(checks(result)[2]).toMatchObject({ name: 'Up applies again', status: 'fail' });
+});
+
+test('a COMMIT in up is refused before anything runs on the branch, naming the statement', async () => {
+  const result = await runRoundTrip(target.provider, branch, {
+    name: 'half_and_half',
+    up_sql: 'CREATE TABLE public.a (id int);\nCOMMIT;\nCREATE TABLE public.b (id int);',
+    down_sql: 'DROP TABLE public.b; DROP TABLE public.a;',
+  });
+
+  expect(result.stages).toEqual([{ name: 'up', ok: false, ms: 0, error: expect.stringMatching(/^not run: in up_sql, the policy forbids statement 2 \(line 2\) `COMMIT`: commit is transaction control/) }]);
+  expect(await hasTable(branch.databaseUrl, 'public.a')).toBe(false);
+});
+
+test('a forbidden down is refused before up runs', async () => {
+  const result = await runRoundTrip(target.provider, branch, {
+    name: 'sneaky_down',
+    up_sql: 'CREATE TABLE public.a (id int);',
+    down_sql: "DROP TABLE public.a; COPY (SELECT 1) TO PROGRAM 'id';",
+  });
+
+  expect(result.stages[0]?.error).toMatch(/^not run: in down_sql, the policy forbids statement 2 .*COPY … PROGRAM runs a shell command/);
+  expect(await hasTable(branch.databaseUrl, 'public.a')).toBe(false);
+});
+
+test('CREATE INDEX CONCURRENTLY round-trips, run on its own outside the transaction, between the statements around it in order', async () => {
+  const result = await runRoundTrip(target.provider, branch, {
+    name: 'index_usernames',
+    up_sql: 'ALTER TABLE public.profiles ADD COLUMN website text;\nCREATE INDEX CONCURRENTLY profiles_website_idx ON public.profiles (website);\nCOMMENT ON INDEX public.profiles_website_idx IS \'lookups\';',
+    down_sql: 'DROP INDEX CONCURRENTLY public.profiles_website_idx;\nALTER TABLE public.profiles DROP COLUMN website;',
+  });
+
+  expect(result.stages.map((s) => [s.name, s.ok, s.error])).toEqual([['up', true, undefined], ['down', true, undefined], ['compare', true, undefined], ['up-again', true, undefined]]);
+  expect(result.outsideTransaction).toEqual(['statement 2']);
+  expect(result.diff).toContain('+ index profiles_website_idx on public.profiles: CREATE INDEX profiles_website_idx ON public.profiles USING btree (website)');
+  expect(checks(result)[0]).toMatchObject({ status: 'pass', detail: expect.stringContaining('statement 2 ran on its own, outside the transaction') });
+});
+
+test('an error in a statement outside the transaction points into the migration as written', async () => {
+  const result = await runRoundTrip(target.provider, branch, {
+    name: 'index_missing_column',
+    up_sql: 'CREATE TABLE public.a (id int);\nCREATE INDEX CONCURRENTLY a_idx ON public.a (lower(nope));',
+    down_sql: 'DROP TABLE public.a;',
+  });
+
+  expect(result.stages[0]).toMatchObject({ name: 'up', ok: false, error: 'column "nope" does not exist (at line 2, column 52)' });
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Branch, BranchProvider } from '../../changes/branch-provider';
+import { checkReadOnlyQuery } from '../../changes/read-only-query';
+import { loadSqlParser } from '../../changes/sql-parser';
 import type { EdgeFunctionHost } from '../../changes/change-target';
 import type { AgentToolStore } from './agent-tool-store';
 import { AgentTool, ToolContext, ToolOutput, defineTool } from './agent-tool';
@@ -96,16 +98,21 @@ export function branchTools(deps: BranchToolDeps): AgentTool[] {
     defineTool({
       name: 'execute_sql',
       description:
-        "Runs one read-only SQL statement on this workflow's development branch (never production), with a statement timeout and a row cap. " +
-        'Writes are refused: propose changes in your handoff instead, and the bot applies and tests them.',
+        "Runs one read-only SQL statement on this workflow's development branch (never production), with a statement timeout and a row cap: " +
+        'a SELECT, an EXPLAIN without ANALYZE, or SHOW. Writes, several statements and calls that reach server files, large objects, other servers, ' +
+        'other sessions or settings are refused: propose changes in your handoff instead, and the bot applies and tests them.',
       input: executeSqlInput,
       readOnly: true,
-      execute: (input, ctx) =>
-        onBranch(deps, ctx, async (branch) => {
-          const result = await deps.branches!.runSql(branch, input.query, { readOnly: true, timeoutMs: deps.sql.timeoutMs, rowLimit: deps.sql.rowLimit });
+      execute: async (input, ctx) => {
+        await loadSqlParser();
+        const verdict = checkReadOnlyQuery(input.query);
+        if (!verdict.ok) return { text: verdict.reason, isError: true };
+        return onBranch(deps, ctx, async (branch) => {
+          const result = await deps.branches!.runSql(branch, verdict.sql, { readOnly: true, timeoutMs: deps.sql.timeoutMs, rowLimit: deps.sql.rowLimit });
           const capped = result.rowCount > result.rows.length ? ` (the first ${result.rows.length} of ${result.rowCount} rows)` : '';
           return { text: fenceUntrusted(`the result of the SQL query on branch ${branch.name}${capped}`, result.rows) };
-        }),
+        });
+      },
     }),
   ];
 }
