@@ -13,6 +13,8 @@ export interface BranchCluster {
   dir: string;
   port: number;
   url: string;
+  /** The cluster's superuser over its Unix socket, for tests that inspect the server (never given to the bot). */
+  superuserUrl: string;
   bin: string;
 }
 
@@ -68,7 +70,7 @@ export async function startBranchCluster(): Promise<BranchCluster> {
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
   runAsPostgres(bin, 'pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start'], dir);
   runAsPostgres(bin, 'psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE ROLE ${BRANCH_ADMIN_ROLE} LOGIN CREATEDB CREATEROLE PASSWORD '${password}'`], dir);
-  return { dir, port, bin, url: `postgres://${BRANCH_ADMIN_ROLE}:${password}@127.0.0.1:${port}/postgres` };
+  return { dir, port, bin, url: `postgres://${BRANCH_ADMIN_ROLE}:${password}@127.0.0.1:${port}/postgres`, superuserUrl: `postgres://postgres@localhost/postgres?host=${encodeURIComponent(dir)}&port=${port}` };
 }
 
 /** Stops the cluster and removes its folder. */

@@ -9,6 +9,7 @@ export default async function setup(): Promise<void> {
   if (process.env.TEST_BRANCH_DATABASE_URL) return;
   const cluster = await startBranchCluster();
   process.env.TEST_BRANCH_DATABASE_URL = cluster.url;
+  process.env.TEST_BRANCH_SUPERUSER_URL = cluster.superuserUrl;
   process.env.TEST_BRANCH_CLUSTER_DIR = cluster.dir;
   process.env.TEST_BRANCH_CLUSTER_BIN = cluster.bin;
 }

@@ -7,6 +7,8 @@ import { databaseUrl, PgServer, withConnection } from './production-server';
  * Today branches live on production's server; this is the one place that points the bot elsewhere.
  */
 export const BRANCH_SERVER_URL = process.env.TEST_BRANCH_DATABASE_URL;
+/** The branch server's superuser (tests/support/branch-server-setup.ts), to look for what an attack left there. */
+const BRANCH_SERVER_INSPECTOR_URL = process.env.TEST_BRANCH_SUPERUSER_URL ?? BRANCH_SERVER_URL;
 
 /** One test's production database, on the suite's own server, with the names of its attack. */
 export interface Production {
@@ -49,7 +51,7 @@ export async function createProduction(server: PgServer, extraSql?: (n: AttackNa
     await c.query(`CREATE DATABASE ${database}`);
     await c.query(`CREATE ROLE ${names.passwordRole} LOGIN PASSWORD 'production-password-${base.id}'`);
   });
-  const servers = [server.url, ...(BRANCH_SERVER_URL ? [BRANCH_SERVER_URL] : [])];
+  const servers = [server.url, ...(BRANCH_SERVER_INSPECTOR_URL ? [BRANCH_SERVER_INSPECTOR_URL] : [])];
   const cleanup = async (): Promise<void> => {
     for (const url of servers) await cleanServer(url, database, names);
     await withConnection(server.url, async (c) => {
