@@ -102,7 +102,7 @@ describeWithChromium.each(POSTGRES_KINDS)('the local workspace page in a browser
     await thread.getByText('(scripted demo model)').first().waitFor();
 
     for (const [index, title] of GATES.entries()) {
-      const gate = thread.locator('.msg', { hasText: title }).filter({ has: page.locator('[data-action-id="gate_approve"]') });
+      const gate = thread.locator('.msg', { hasText: `Quality gate · ` }).filter({ hasText: `: ${title}` }).filter({ has: page.locator('[data-action-id="gate_approve"]') });
       await gate.waitFor({ timeout: 30_000 });
       if (index === 0) {
         await actAs(page, STRANGER);
