@@ -1,4 +1,15 @@
-import { ACTIVE_WORKFLOW_STATES, allows, FINAL_WORKFLOW_STATES, forbiddenSources, GATE_TRANSITIONS, sourcesOf, STEP_TRANSITIONS, StepState, WORKFLOW_TRANSITIONS, WorkflowState } from './states';
+import {
+  ACTIVE_WORKFLOW_STATES,
+  allows,
+  FINAL_WORKFLOW_STATES,
+  forbiddenSources,
+  GATE_TRANSITIONS,
+  sourcesOf,
+  STEP_TRANSITIONS,
+  StepState,
+  WORKFLOW_TRANSITIONS,
+  WorkflowState,
+} from './states';
 
 /** Every move the engine makes today, as its call sites write it: the table must allow each of them. */
 const ENGINE_WORKFLOW_MOVES: Array<[readonly WorkflowState[], WorkflowState]> = [

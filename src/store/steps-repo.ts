@@ -77,9 +77,12 @@ export async function transitionStep(
   return updated;
 }
 
-/** Cancels every step of a workflow that the table lets move to cancelled (its unfinished ones), when the workflow ends. */
+/** When a workflow ends: cancels each of its steps that the table lets move to cancelled (the unfinished ones). */
 export async function cancelUnfinishedSteps(db: Queryable, workflowId: number): Promise<void> {
-  await db.query(`UPDATE steps SET state = 'cancelled', finished_at = now() WHERE workflow_id = $1 AND state = ANY($2)`, [workflowId, sourcesOf(STEP_TRANSITIONS, 'cancelled')]);
+  await db.query(`UPDATE steps SET state = 'cancelled', finished_at = now() WHERE workflow_id = $1 AND state = ANY($2)`, [
+    workflowId,
+    sourcesOf(STEP_TRANSITIONS, 'cancelled'),
+  ]);
 }
 
 /** Stores the agent's conversation so far, so a re-run resumes instead of starting over. */

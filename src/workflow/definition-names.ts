@@ -9,6 +9,14 @@ export interface KnownNames {
   actions: readonly string[];
 }
 
+/** The part of a zod issue the messages use. */
+interface ValidationIssue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  values?: readonly unknown[];
+}
+
 /** What a closed list of values is called in a message, by the field that holds it. */
 const VALUE_KINDS: Record<string, string> = {
   gate: 'a gate kind',
@@ -20,19 +28,21 @@ const VALUE_KINDS: Record<string, string> = {
 
 /** A field path as a person reads it: `steps[1].actions[0]`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)), '') || '(root)';
+  const text = path.reduce<string>((head, part) => (typeof part === 'number' ? `${head}[${part}]` : head ? `${head}.${String(part)}` : String(part)), '');
+  return text || '(root)';
 }
 
 /**
  * The validation issues of a definition, each led by its field path; a value outside a closed list
  * (a gate kind, a role output…) is quoted with the values that are known.
  */
-export function describeIssues(raw: unknown, error: { issues: ReadonlyArray<{ code: string; path: PropertyKey[]; message: string; values?: readonly unknown[] }> }): string {
+export function describeIssues(raw: unknown, error: { issues: ReadonlyArray<ValidationIssue> }): string {
   return error.issues
     .map((issue) => {
       const field = [...issue.path].reverse().find((p) => typeof p === 'string') as string | undefined;
       const kind = field === undefined ? undefined : VALUE_KINDS[field];
-      const message = issue.code === 'invalid_value' && issue.values && kind ? notKnown(valueAt(raw, issue.path), kind, issue.values.map(String)) : issue.message;
+      const closed = issue.code === 'invalid_value' && issue.values !== undefined && kind !== undefined;
+      const message = closed ? notKnown(valueAt(raw, issue.path), kind, issue.values!.map(String)) : issue.message;
       return `${fieldPath(issue.path)}: ${message}`;
     })
     .join('; ');
@@ -44,14 +54,16 @@ export function describeIssues(raw: unknown, error: { issues: ReadonlyArray<{ co
  */
 export function checkDefinitionNames(file: string, def: WorkflowDefinition, known: KnownNames): void {
   const agent = (path: PropertyKey[], name: string | undefined) => {
-    if (name !== undefined && !known.agents.includes(name)) throw new DefinitionInvalidError(file, `${fieldPath(path)}: ${notKnown(name, 'an agent this bot has', known.agents)}`);
+    if (name === undefined || known.agents.includes(name)) return;
+    throw new DefinitionInvalidError(file, `${fieldPath(path)}: ${notKnown(name, 'an agent this bot has', known.agents)}`);
   };
   agent(['lead'], def.lead);
   def.steps.forEach((step, i) => {
     agent(['steps', i, 'agent'], step.agent);
     agent(['steps', i, 'failure_analysis'], step.failure_analysis);
     step.actions.forEach((action, j) => {
-      if (!known.actions.includes(action)) throw new DefinitionInvalidError(file, `${fieldPath(['steps', i, 'actions', j])}: ${notKnown(action, 'an action this bot has', known.actions)}`);
+      if (known.actions.includes(action)) return;
+      throw new DefinitionInvalidError(file, `${fieldPath(['steps', i, 'actions', j])}: ${notKnown(action, 'an action this bot has', known.actions)}`);
     });
   });
 }
