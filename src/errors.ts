@@ -68,6 +68,18 @@ export class DefinitionInvalidError extends InfraError {
   }
 }
 
+/** A move between states that the transition table (src/domain/states.ts) does not list: a bug in the bot. */
+export class InvalidTransitionError extends InfraError {
+  constructor(entity: 'workflow' | 'step' | 'gate', id: number, from: readonly string[], to: string) {
+    const sources = from.length ? `from ${from.join(' or ')}` : 'from any state';
+    super(
+      ErrorCode.InvalidState,
+      `A ${entity} may not move ${sources} to ${to} (${entity} ${id}): the transition table in src/domain/states.ts does not allow it. ` +
+        'This is a bug in the bot; report it with this message.',
+    );
+  }
+}
+
 export class ActionFailedError extends InfraError {
   constructor(action: string, message: string, retryable: boolean) {
     super(ErrorCode.ActionFailed, `${action} failed: ${message}`, retryable);

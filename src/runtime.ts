@@ -83,10 +83,19 @@ const ROOT = join(__dirname, '..');
  */
 export async function startRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
   const log = opts.logger;
+  // The pool connects on first use: the data files below are checked before anything connects.
+  const pool: Pool = createPool(config.DATABASE_URL);
+  const agentDefs = loadAgents(opts.agentsDir ?? join(ROOT, 'agents'));
+  const { target: change, preflight } = buildChangeSetup(config, log, { supabasePollIntervalMs: opts.supabasePollIntervalMs, postgresTarget: opts.postgresTarget });
+  const changeDeps = { target: change, pool, workspaceDir: config.INFRA_WORKSPACE_DIR };
+  const github = config.GITHUB_TOKEN && config.GITHUB_REPOSITORY ? new GitHubApi({ baseUrl: config.GITHUB_API_URL, token: config.GITHUB_TOKEN, repository: config.GITHUB_REPOSITORY }) : undefined;
+  const ci: CiDeps = { github, pool, pollMs: config.INFRA_CI_POLL_MS, timeoutMs: config.INFRA_CI_TIMEOUT_MS };
+  const actions = registry([branchTestAction(changeDeps), rlsAuditAction(changeDeps), smokeTestAction(changeDeps), edgeFunctionTestAction(changeDeps), ciReviewAction(), ciRunAction(ci), ...(opts.actions ?? [])]);
+  // A misspelt agent or action name stops start-up here, naming its file and field.
+  const library = loadWorkflowLibrary(opts.workflowsDir ?? join(ROOT, 'workflows'), { agents: [...agentDefs.keys()], actions: [...actions.keys()] });
   await checkBranchServer(config, log, { postgresTarget: opts.postgresTarget });
   // Gate checks read SQL synchronously: the parser (WebAssembly) is loaded before any step runs.
   await loadSqlParser();
-  const pool: Pool = createPool(config.DATABASE_URL);
   await migrate(pool);
   const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true };
   const queueRedis = new IORedis(config.REDIS_URL, redisOptions);
@@ -99,8 +108,6 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const anthropic = config.ANTHROPIC_API_KEY
     ? new Anthropic({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, maxRetries: config.ANTHROPIC_MAX_RETRIES, fetch: anthropicCountingFetch(errors.anthropic) })
     : undefined;
-  const agentDefs = loadAgents(opts.agentsDir ?? join(ROOT, 'agents'));
-  const { target: change, preflight } = buildChangeSetup(config, log, { supabasePollIntervalMs: opts.supabasePollIntervalMs, postgresTarget: opts.postgresTarget });
   const tools = createToolRegistry({
     branches: change?.provider,
     ...(change?.functions ? { functions: change.functions } : {}),
@@ -131,17 +138,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     fetch: slackCountingFetch(errors.slack),
   });
 
-  const changeDeps = { target: change, pool, workspaceDir: config.INFRA_WORKSPACE_DIR };
-  const github = config.GITHUB_TOKEN && config.GITHUB_REPOSITORY ? new GitHubApi({ baseUrl: config.GITHUB_API_URL, token: config.GITHUB_TOKEN, repository: config.GITHUB_REPOSITORY }) : undefined;
-  const ci: CiDeps = { github, pool, pollMs: config.INFRA_CI_POLL_MS, timeoutMs: config.INFRA_CI_TIMEOUT_MS };
   const engine: EngineDeps = {
     pool,
     queue,
     slack: new WebApiPublisher(client, pool),
     agents,
     router,
-    library: loadWorkflowLibrary(opts.workflowsDir ?? join(ROOT, 'workflows')),
-    actions: registry([branchTestAction(changeDeps), rlsAuditAction(changeDeps), smokeTestAction(changeDeps), edgeFunctionTestAction(changeDeps), ciReviewAction(), ciRunAction(ci), ...(opts.actions ?? [])]),
+    library,
+    actions,
     compensators: registry([deleteBranchCompensator(changeDeps), revertMigrationCompensator(changeDeps), deleteFunctionCompensator(changeDeps), discardCiBranchCompensator(ci), ...(opts.compensators ?? [])]),
     change,
     ci: github ? ci : undefined,

@@ -1,6 +1,8 @@
+import { GATE_TRANSITIONS, GateState, sourcesOf } from '../domain/states';
+import { InvalidTransitionError } from '../errors';
 import { Queryable } from './db';
 import { recordEvent } from './events';
-import { Check, Gate, GateState, ShownMigration, gateRowSchema, parseRows } from './rows';
+import { Check, Gate, ShownMigration, gateRowSchema, parseRows } from './rows';
 import { GateKind } from '../workflow/gate-kinds';
 
 /** Opens the gate of a step; a second call returns the existing gate (at-least-once jobs). */
@@ -46,6 +48,13 @@ export async function addPartialApproval(db: Queryable, id: number, actor: strin
   return gate;
 }
 
+/** The states a gate may move to `to` from ({@link GATE_TRANSITIONS}); refuses a `to` that none may reach. */
+function decidableFrom(id: number, to: GateState): GateState[] {
+  const from = sourcesOf(GATE_TRANSITIONS, to);
+  if (!from.length) throw new InvalidTransitionError('gate', id, [], to);
+  return from;
+}
+
 /**
  * One conditional UPDATE: of two clicks, exactly one gets the row back. An approval completes the
  * gate only when it is the last one needed and from someone who has not approved it yet.
@@ -54,9 +63,9 @@ export async function decideGate(db: Queryable, id: number, to: Exclude<GateStat
   const { rows } = await db.query(
     `UPDATE gates SET state = $2, decided_by = $3, decided_at = now(),
        approvals = CASE WHEN $2 = 'approved' THEN array_append(approvals, $3) ELSE approvals END
-     WHERE id = $1 AND state = 'open'
+     WHERE id = $1 AND state = ANY($4)
        AND ($2 <> 'approved' OR (NOT ($3 = ANY(approvals)) AND cardinality(approvals) + 1 >= approvals_needed)) RETURNING *`,
-    [id, to, actor],
+    [id, to, actor, decidableFrom(id, to)],
   );
   const gate = parseRows(gateRowSchema, rows)[0];
   if (gate) await recordEvent(db, gate.workflow_id, `gate_${to}`, actor, { gate_id: id, kind: gate.kind, ...eventData });
@@ -66,8 +75,8 @@ export async function decideGate(db: Queryable, id: number, to: Exclude<GateStat
 /** Closes every open gate of a workflow that stopped another way (cancel, failure). */
 export async function expireOpenGates(db: Queryable, workflowId: number, actor: string | null): Promise<Gate[]> {
   const { rows } = await db.query(
-    `UPDATE gates SET state = 'expired', decided_by = $2, decided_at = now() WHERE workflow_id = $1 AND state = 'open' RETURNING *`,
-    [workflowId, actor],
+    `UPDATE gates SET state = 'expired', decided_by = $2, decided_at = now() WHERE workflow_id = $1 AND state = ANY($3) RETURNING *`,
+    [workflowId, actor, sourcesOf(GATE_TRANSITIONS, 'expired')],
   );
   return parseRows(gateRowSchema, rows);
 }
@@ -103,9 +112,9 @@ export async function approveByOverride(db: Queryable, id: number, actor: string
   const { rows } = await db.query(
     `UPDATE gates SET state = 'approved', decided_by = $2, decided_at = now(),
        approvals = ARRAY(SELECT o->>'user' FROM jsonb_array_elements(overrides) WITH ORDINALITY AS t(o, i) WHERE o ? 'reason' ORDER BY i)
-     WHERE id = $1 AND state = 'open'
+     WHERE id = $1 AND state = ANY($4)
        AND (SELECT count(DISTINCT o->>'user') FROM jsonb_array_elements(overrides) AS o WHERE o ? 'reason') >= $3 RETURNING *`,
-    [id, actor, needed],
+    [id, actor, needed, decidableFrom(id, 'approved')],
   );
   return parseRows(gateRowSchema, rows)[0];
 }

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { planSchema } from '../workflow/definition';
 import { gateKindSchema } from '../workflow/gate-kinds';
 import { usageSchema } from '../agents/handoff';
+import { gateStateSchema, stepStateSchema, workflowStateSchema } from '../domain/states';
 
-export const ACTIVE_WORKFLOW_STATES = ['planned', 'running', 'waiting_gate', 'waiting_reply'] as const;
-export const FINAL_WORKFLOW_STATES = ['succeeded', 'failed', 'rejected', 'cancelled', 'rolled_back'] as const;
-export const workflowStateSchema = z.enum([...ACTIVE_WORKFLOW_STATES, ...FINAL_WORKFLOW_STATES]);
-export type WorkflowState = z.infer<typeof workflowStateSchema>;
+// The states live in domain/states.ts with their transition table; re-exported for the rows' readers.
+export { ACTIVE_WORKFLOW_STATES, FINAL_WORKFLOW_STATES, workflowStateSchema, stepStateSchema, gateStateSchema } from '../domain/states';
+export type { WorkflowState, StepState, GateState } from '../domain/states';
 
 const id = z.coerce.number().int().positive();
 const time = z.coerce.date();
@@ -30,9 +30,6 @@ export const workflowRowSchema = z.object({
   finished_at: time.nullable(),
 });
 export type Workflow = z.infer<typeof workflowRowSchema>;
-
-export const stepStateSchema = z.enum(['pending', 'running', 'waiting_reply', 'succeeded', 'failed', 'skipped', 'cancelled']);
-export type StepState = z.infer<typeof stepStateSchema>;
 
 /**
  * What a finding means for the gate policy, read by the policy instead of a check's name:
@@ -97,9 +94,6 @@ export const gateOverrideSchema = z.object({
   reason: z.string().optional(),
 });
 export type GateOverride = z.infer<typeof gateOverrideSchema>;
-
-export const gateStateSchema = z.enum(['open', 'approved', 'rejected', 'rolled_back', 'expired']);
-export type GateState = z.infer<typeof gateStateSchema>;
 
 export const gateRowSchema = z.object({
   id,

@@ -1,3 +1,5 @@
+import { forbiddenSources, sourcesOf, STEP_TRANSITIONS } from '../domain/states';
+import { InvalidTransitionError } from '../errors';
 import { Queryable } from './db';
 import { recordEvent } from './events';
 import { Check, Step, StepState, parseRows, stepRowSchema } from './rows';
@@ -29,7 +31,10 @@ export async function getStepByIndex(db: Queryable, workflowId: number, idx: num
   return parseRows(stepRowSchema, rows)[0];
 }
 
-/** Conditional step transition, like the workflow's; records an event when it happens. */
+/**
+ * Conditional step transition, like the workflow's; records an event when it happens. Throws
+ * {@link InvalidTransitionError} when an expected state may not move to `to` ({@link STEP_TRANSITIONS}).
+ */
 export async function transitionStep(
   db: Queryable,
   step: Pick<Step, 'id' | 'workflow_id'>,
@@ -37,6 +42,8 @@ export async function transitionStep(
   to: StepState,
   fields: { summary?: string; error?: string | null; handoff?: unknown; checks?: Check[]; conversation?: unknown; countFailure?: boolean; usage?: Usage } = {},
 ): Promise<Step | undefined> {
+  const forbidden = forbiddenSources(STEP_TRANSITIONS, from, to);
+  if (forbidden.length) throw new InvalidTransitionError('step', step.id, forbidden, to);
   const { rows } = await db.query(
     `UPDATE steps SET state = $3,
        run = CASE WHEN $3 = 'running' AND state <> 'running' THEN run + 1 ELSE run END,
@@ -68,6 +75,14 @@ export async function transitionStep(
   const updated = parseRows(stepRowSchema, rows)[0];
   if (updated) await recordEvent(db, step.workflow_id, `step_${to}`, null, { step_id: step.id, idx: updated.idx, agent: updated.agent, error: fields.error ?? undefined });
   return updated;
+}
+
+/** When a workflow ends: cancels each of its steps that the table lets move to cancelled (the unfinished ones). */
+export async function cancelUnfinishedSteps(db: Queryable, workflowId: number): Promise<void> {
+  await db.query(`UPDATE steps SET state = 'cancelled', finished_at = now() WHERE workflow_id = $1 AND state = ANY($2)`, [
+    workflowId,
+    sourcesOf(STEP_TRANSITIONS, 'cancelled'),
+  ]);
 }
 
 /** Stores the agent's conversation so far, so a re-run resumes instead of starting over. */

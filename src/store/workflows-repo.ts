@@ -1,3 +1,5 @@
+import { forbiddenSources, WORKFLOW_TRANSITIONS } from '../domain/states';
+import { InvalidTransitionError } from '../errors';
 import { Queryable } from './db';
 import { recordEvent } from './events';
 import { ACTIVE_WORKFLOW_STATES, Workflow, WorkflowState, parseRows, workflowRowSchema } from './rows';
@@ -61,7 +63,8 @@ export async function setCurrentStep(db: Queryable, id: number, idx: number): Pr
 /**
  * The one way a workflow changes state: a conditional UPDATE, so concurrent callers (two approvers,
  * a double click, a job run twice) produce exactly one transition. Returns the row when this caller
- * won, undefined when the workflow was not in an expected state.
+ * won, undefined when the workflow was not in an expected state. Throws {@link InvalidTransitionError},
+ * before touching the row, when an expected state may not move to `to` ({@link WORKFLOW_TRANSITIONS}).
  */
 export async function transitionWorkflow(
   db: Queryable,
@@ -70,6 +73,8 @@ export async function transitionWorkflow(
   to: WorkflowState,
   event: { type: string; actor: string | null; data?: Record<string, unknown>; error?: string },
 ): Promise<Workflow | undefined> {
+  const forbidden = forbiddenSources(WORKFLOW_TRANSITIONS, from, to);
+  if (forbidden.length) throw new InvalidTransitionError('workflow', id, forbidden, to);
   const final = !(ACTIVE_WORKFLOW_STATES as readonly string[]).includes(to);
   const { rows } = await db.query(
     `UPDATE workflows SET state = $3, updated_at = now(), error = COALESCE($4, error),

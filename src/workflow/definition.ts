@@ -12,7 +12,7 @@ const kebab = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'use kebab-case, e.g.
 
 export const stepDefinitionSchema = z.object({
   key: kebab,
-  /** The agent that does the step; a step without one is run by the engine alone (e.g. Validation). */
+  /** The agent that does the step (one of `agents/`, checked at start-up); a step without one is run by the engine alone (e.g. Validation). */
   agent: kebab.optional(),
   title: z.string().min(1),
   tasks: z.array(z.string().min(1)).min(1),
@@ -27,7 +27,7 @@ export const stepDefinitionSchema = z.object({
    * list `migration` (in either) only when one of its actions tests it on the branch ({@link MIGRATION_TEST_ACTIONS}).
    */
   optional_outputs: z.array(roleOutputSchema).default([]),
-  /** Engine actions run after the agent's handoff, by name from the action registry. */
+  /** Engine actions run after the agent's handoff, by name from the action registry (checked at start-up). */
   actions: z.array(z.string()).default([]),
 });
 export type StepDefinition = z.infer<typeof stepDefinitionSchema>;

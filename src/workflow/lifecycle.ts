@@ -5,6 +5,7 @@ import { findMessage } from '../store/slack-messages-repo';
 import { ACTIVE_WORKFLOW_STATES, Workflow, WorkflowState } from '../store/rows';
 import { nextWaitingWorkflow, releaseTarget } from '../store/target-locks-repo';
 import { recordEvent } from '../store/events';
+import { cancelUnfinishedSteps } from '../store/steps-repo';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
 import { discardCiBranch } from '../changes/ci-run-action';
 import type { EngineDeps } from './engine-deps';
@@ -27,7 +28,7 @@ export async function endWorkflow(
     const ended = await transitionWorkflow(tx, workflowId, opts.from ?? ACTIVE_WORKFLOW_STATES, to, event);
     if (!ended) return undefined;
     await expireOpenGates(tx, workflowId, event.actor);
-    await tx.query(`UPDATE steps SET state = 'cancelled', finished_at = now() WHERE workflow_id = $1 AND state IN ('pending','running','waiting_reply')`, [workflowId]);
+    await cancelUnfinishedSteps(tx, workflowId);
     await tx.query(`UPDATE questions SET state = 'expired' WHERE workflow_id = $1 AND state = 'open'`, [workflowId]);
     if (!opts.keepTarget) await releaseTarget(tx, ended.target, workflowId);
     return ended;
