@@ -3,6 +3,7 @@
 # Multi-stage image for infra-orchestrator. One image serves both roles:
 #   node dist/main.js web      # Slack/Bolt HTTP receiver (default port 3000)
 #   node dist/main.js worker   # BullMQ worker
+# The last stage (runtime) is the default target. The `demo` stage is for the compose demo service only.
 # See docker-compose.yml.
 
 # ---- build: full dependency tree + TypeScript compile -------------------------
@@ -19,6 +20,20 @@ COPY agents ./agents
 COPY workflows ./workflows
 # tsc -p tsconfig.build.json -> dist/
 RUN npm run build
+
+# ---- demo: `npm run demo` in a container (docker compose --profile demo up demo) ----------
+# dev/ (the demo, the local Slack, the embedded Postgres) runs from source with ts-node on the build
+# stage's full dependency tree; it never reaches the runtime image below.
+FROM build AS demo
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends postgresql-client \
+  && rm -rf /var/lib/apt/lists/*
+COPY dev ./dev
+RUN mkdir -p /app/.agent_workspace && chown node:node /app/.agent_workspace
+VOLUME /app/.agent_workspace
+USER node
+EXPOSE 4000
+CMD ["node_modules/.bin/ts-node", "--transpile-only", "dev/demo/main.ts"]
 
 # ---- runtime: production dependencies + compiled output -----------------------
 FROM node:20-bookworm-slim AS runtime

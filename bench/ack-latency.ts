@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { CHANNEL, Harness, REQUESTER, SIGNING_SECRET } from '../tests/support/harness';
-import { sign, slashCommandBody } from '../tests/support/slack-requests';
-import { DEFAULT_SLACK_IDS } from '../tests/support/slack-ids';
+import { sign, slashCommandBody } from '../dev/local-slack/slack-requests';
+import { DEFAULT_SLACK_IDS } from '../dev/local-slack/slack-ids';
 
 /** Defaults are the benchmark's definition; the env overrides exist for exploring (e.g. a longer warm-up). */
 const intFromEnv = (name: string, fallback: number): number => {

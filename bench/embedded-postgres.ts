@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { runRoundTrip } from '../src/changes/round-trip';
-import { embeddedChangeTarget } from '../src/embedded/embedded-branch-provider';
-import { EmbeddedPostgres } from '../src/embedded/embedded-postgres';
+import { embeddedChangeTarget } from '../dev/embedded-postgres/embedded-branch-provider';
+import { EmbeddedPostgres } from '../dev/embedded-postgres/embedded-postgres';
 import { createLogger } from '../src/logger';
 import { round, summary, time, writeResults } from './timing';
 

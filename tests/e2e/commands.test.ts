@@ -3,7 +3,7 @@ import IORedis from 'ioredis';
 import { CHANNEL, Harness, HarnessOptions, REDIS_URL, REQUESTER, SIGNING_SECRET, STRANGER } from '../support/harness';
 import { FakeSlackMessage, textOf } from '../support/fake-slack';
 import { scriptSchemaChange } from '../support/scripted-agents';
-import { messageEventBody, postToSlackEvents, slashCommandBody } from '../support/slack-requests';
+import { messageEventBody, postToSlackEvents, slashCommandBody } from '../../dev/local-slack/slack-requests';
 
 const REQUEST = 'Add a new table for user preferences';
 

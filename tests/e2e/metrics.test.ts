@@ -1,7 +1,7 @@
 import { CHANNEL, Harness, REQUESTER, APPROVER, SIGNING_SECRET, STRANGER } from '../support/harness';
 import { textOf } from '../support/fake-slack';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { appHomeOpenedBody, postToSlackEvents } from '../support/slack-requests';
+import { appHomeOpenedBody, postToSlackEvents } from '../../dev/local-slack/slack-requests';
 import { EventHistory } from '../metrics/event-history';
 
 const NOW = new Date('2026-11-30T10:00:00Z');

@@ -1,7 +1,7 @@
 import { APPROVER, CHANNEL, Harness, REQUESTER, SIGNING_SECRET, STRANGER } from '../support/harness';
 import { FakeSlackMessage, textOf } from '../support/fake-slack';
 import { scriptSchemaChange } from '../support/scripted-agents';
-import { blockActionsBody, postToSlackEvents, slashCommandBody, SlackPostResult } from '../support/slack-requests';
+import { blockActionsBody, postToSlackEvents, slashCommandBody, SlackPostResult } from '../../dev/local-slack/slack-requests';
 
 const OTHER_CHANNEL = 'C0OTHER001';
 

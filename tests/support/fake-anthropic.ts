@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Message, TextBlock, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages/messages';
 import { type CacheUsage, FakePromptCache } from './fake-prompt-cache';
-import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from './local-http';
-import { pollUntil, type PollOptions } from './poll-until';
+import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from '../../dev/local-slack/local-http';
+import { pollUntil, type PollOptions } from '../../dev/local-slack/poll-until';
 
 /** A tool call the scripted model makes. */
 export interface ScriptedToolUse {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from './local-http';
+import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from '../../dev/local-slack/local-http';
 
 /** A job of a scripted Actions run: its conclusion and the log GitHub would serve for it. */
 export interface FakeJob {

@@ -1,2 +1,2 @@
-/** The workspace's file store under the name the tests use. */
-export { SlackWorkspaceFiles as FakeSlackFiles, type SlackWorkspaceFile as FakeSlackFile } from '../../src/workspace/slack-workspace-files';
+/** The local Slack's file store under the name the tests use. */
+export { SlackWorkspaceFiles as FakeSlackFiles, type SlackWorkspaceFile as FakeSlackFile } from '../../dev/local-slack/slack-workspace-files';

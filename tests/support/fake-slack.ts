@@ -1,5 +1,5 @@
 /**
- * The fake Slack of the tests is the product's local workspace (src/workspace), under the names the
+ * The fake Slack of the tests is the local Slack of `npm run demo` (dev/local-slack), under the names the
  * tests have always used.
  */
 export {
@@ -19,4 +19,4 @@ export {
   type SlackWorkspacePublishedView as FakeSlackPublishedView,
   type SlackWorkspaceResponse as FakeSlackResponse,
   type WorkspaceUserMessageInput as FakeUserMessageInput,
-} from '../../src/workspace/slack-workspace-server';
+} from '../../dev/local-slack/slack-workspace-server';

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { FakeSupabaseFunctions } from './fake-supabase-functions';
-import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from './local-http';
+import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from '../../dev/local-slack/local-http';
 
 /*
  * A strict local Supabase Management API (v1): only the endpoints the bot uses, with the wire shapes of

@@ -9,7 +9,7 @@ import {
   postToSlackEvents,
   sign,
   slashCommandBody,
-} from './slack-requests';
+} from '../../dev/local-slack/slack-requests';
 
 const TOKEN = 'xoxb-test-token';
 const CHANNEL = 'C0INFRA001';

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logger';
 import { Runtime, RuntimeOptions, startRuntime } from '../../src/runtime';
 import { FakeAnthropic, startFakeAnthropic } from './fake-anthropic';
 import { FakeSlack, FakeSlackMessage, startFakeSlack, textOf } from './fake-slack';
-import { blockActionsBody, messageEventBody, postToSlackEvents, slashCommandBody, SlackPostResult } from './slack-requests';
+import { blockActionsBody, messageEventBody, postToSlackEvents, slashCommandBody, SlackPostResult } from '../../dev/local-slack/slack-requests';
 
 export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

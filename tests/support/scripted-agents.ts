@@ -1,4 +1,4 @@
-import { PREFERENCES_HANDOFFS as HANDOFFS } from '../../src/demo/preferences-handoffs';
+import { PREFERENCES_HANDOFFS as HANDOFFS } from '../../dev/demo/preferences-handoffs';
 import type { FakeAnthropic, FakeAnthropicTurn } from './fake-anthropic';
 
 /** The handoffs a competent model would submit for "Add a new table for user preferences" (shared with the demo). */

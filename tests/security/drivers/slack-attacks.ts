@@ -4,7 +4,7 @@ import type { SlackForgeryAttack } from '../attacks';
 import type { FakeSlackMessage } from '../../support/fake-slack';
 import { APPROVER, CHANNEL, Harness, REQUESTER, SIGNING_SECRET, STRANGER } from '../../support/harness';
 import { scriptSchemaChange } from '../../support/scripted-agents';
-import { blockActionsBody, postToSlackEvents, slashCommandBody, SlackPostResult } from '../../support/slack-requests';
+import { blockActionsBody, postToSlackEvents, slashCommandBody, SlackPostResult } from '../../../dev/local-slack/slack-requests';
 import { uniqueMarker } from './attack-names';
 import { SCHEMA_REQUEST } from './sql-attacks';
 import { firstOpenGate, gateStates } from './walk-gates';

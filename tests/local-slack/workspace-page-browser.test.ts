@@ -13,7 +13,7 @@ function stubElement(): unknown {
 
 /** The page script's global functions, loaded without a browser: fetch never answers, timers never fire. */
 function loadPage(): { mrkdwn: (text: string) => string; richText: (node: unknown) => string } {
-  const source = readFileSync(join(__dirname, '..', '..', 'src', 'workspace', 'workspace-page-browser.js'), 'utf8');
+  const source = readFileSync(join(__dirname, '..', '..', 'dev', 'local-slack', 'workspace-page-browser.js'), 'utf8');
   const context: Record<string, unknown> = {
     document: { getElementById: () => stubElement(), addEventListener: () => undefined, createElement: () => stubElement() },
     location: { search: '' },

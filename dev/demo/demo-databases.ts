@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import { withDatabase } from '../changes/pg-tools';
-import type { EmbeddedPostgres } from '../embedded/embedded-postgres';
+import { withDatabase } from '../../src/changes/pg-tools';
+import type { EmbeddedPostgres } from '../embedded-postgres/embedded-postgres';
 
 /** Where the demo's databases live: a PostgreSQL server, or the Postgres embedded in the process. */
 export type DemoPostgres = { kind: 'server'; url: string } | { kind: 'embedded'; server: EmbeddedPostgres };

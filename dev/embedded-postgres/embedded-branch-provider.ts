@@ -2,14 +2,14 @@ import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { z } from 'zod';
-import { migrationSchema, type Migration } from '../agents/handoff';
-import { ActionFailedError } from '../errors';
-import type { Logger } from '../logger';
-import { BRANCH_DATABASE_PATTERN, branchDatabaseName } from '../changes/branch-database';
-import { type Branch, type BranchProvider, branchName, type SqlResult } from '../changes/branch-provider';
-import { runSqlOn, sqlOptions } from '../changes/branch-sql';
-import type { ChangeTarget } from '../changes/change-target';
-import { mergeIntoTarget, revertOnTarget, targetHistory, type TargetMigrationOptions } from '../changes/target-migrations';
+import { migrationSchema, type Migration } from '../../src/agents/handoff';
+import { ActionFailedError } from '../../src/errors';
+import type { Logger } from '../../src/logger';
+import { BRANCH_DATABASE_PATTERN, branchDatabaseName } from '../../src/changes/branch-database';
+import { type Branch, type BranchProvider, branchName, type SqlResult } from '../../src/changes/branch-provider';
+import { runSqlOn, sqlOptions } from '../../src/changes/branch-sql';
+import type { ChangeTarget } from '../../src/changes/change-target';
+import { mergeIntoTarget, revertOnTarget, targetHistory, type TargetMigrationOptions } from '../../src/changes/target-migrations';
 import type { EmbeddedPostgres } from './embedded-postgres';
 
 /** Settings of an EmbeddedBranchProvider. */

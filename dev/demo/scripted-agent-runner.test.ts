@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { AgentTask } from '../agents/agent-runner';
-import { composePlan } from '../workflow/compose-plan';
-import { decide } from '../workflow/decision-tree';
-import { loadWorkflowLibrary } from '../workflow/definitions-loader';
+import type { AgentTask } from '../../src/agents/agent-runner';
+import { composePlan } from '../../src/workflow/compose-plan';
+import { decide } from '../../src/workflow/decision-tree';
+import { loadWorkflowLibrary } from '../../src/workflow/definitions-loader';
 import { SAMPLE_REQUESTS } from './sample-requests';
 import { SCRIPTED_MARK, ScriptedAgentRunner } from './scripted-agent-runner';
 

@@ -29,7 +29,7 @@ const clickSchema = z.object({ user: z.string().min(1), ts: z.string().min(1), a
 const replySchema = z.object({ user: z.string().min(1), threadTs: z.string().min(1), text: z.string().min(1) });
 const taskSchema = z.object({ user: z.string().min(1), task: z.number().int().min(0) });
 
-/** The page's two static files, beside this module in src/ and in dist/. */
+/** The page's two static files, beside this module (dev/ runs from source, so they are read where they are). */
 const STATIC: Record<string, { file: string; type: string }> = {
   '/': { file: join(__dirname, 'workspace-page.html'), type: 'text/html; charset=utf-8' },
   '/workspace/page.js': { file: join(__dirname, 'workspace-page-browser.js'), type: 'text/javascript; charset=utf-8' },

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_PEOPLE, startDemo, type Demo } from '../../src/demo/demo-stack';
+import { DEMO_PEOPLE, startDemo, type Demo } from '../../dev/demo/demo-stack';
 import { createLogger } from '../../src/logger';
-import type { PageState } from '../../src/workspace/workspace-page-state';
+import type { PageState } from '../../dev/local-slack/workspace-page-state';
 import { BASE_DATABASE_URL, REDIS_URL } from '../support/harness';
 
 const [REQUESTER, APPROVER] = DEMO_PEOPLE.map((p) => p.id) as [string, string];

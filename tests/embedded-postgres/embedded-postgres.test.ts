@@ -1,5 +1,5 @@
 import { Client, Pool } from 'pg';
-import { EmbeddedPostgres } from '../../src/embedded/embedded-postgres';
+import { EmbeddedPostgres } from '../../dev/embedded-postgres/embedded-postgres';
 
 /** The embedded server over the wire, as `pg` (and so the bot) sees it. */
 describe('the embedded Postgres', () => {

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { InfraError } from '../errors';
-import { createLogger } from '../logger';
+import { InfraError } from '../../src/errors';
+import { createLogger } from '../../src/logger';
 import { resolveDemoServices } from './demo-services';
 import { startDemo } from './demo-stack';
 

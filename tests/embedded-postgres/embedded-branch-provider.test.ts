@@ -5,8 +5,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
 import { runRoundTrip } from '../../src/changes/round-trip';
 import type { ChangeTarget } from '../../src/changes/change-target';
-import { embeddedChangeTarget } from '../../src/embedded/embedded-branch-provider';
-import { EmbeddedPostgres } from '../../src/embedded/embedded-postgres';
+import { embeddedChangeTarget } from '../../dev/embedded-postgres/embedded-branch-provider';
+import { EmbeddedPostgres } from '../../dev/embedded-postgres/embedded-postgres';
 import { createLogger } from '../../src/logger';
 
 const preferences = {

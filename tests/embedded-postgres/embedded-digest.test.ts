@@ -1,5 +1,5 @@
 import { postDailyDigest } from '../../src/metrics/digest-job';
-import { EmbeddedPostgres } from '../../src/embedded/embedded-postgres';
+import { EmbeddedPostgres } from '../../dev/embedded-postgres/embedded-postgres';
 import { createLogger } from '../../src/logger';
 import { Harness } from '../support/harness';
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
-import type { Logger } from '../logger';
+import type { Logger } from '../../src/logger';
 import { EmbeddedSession, type EmbeddedDatabase } from './embedded-session';
 import { TransactionLock } from './transaction-lock';
 

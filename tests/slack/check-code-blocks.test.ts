@@ -1,6 +1,6 @@
-import type { Gate } from '../../store/rows';
-import { blockKitProblems } from '../../workspace/block-kit-limits';
-import { gateOpenMessage } from './gate-message';
+import type { Gate } from '../../src/store/rows';
+import { blockKitProblems } from '../../dev/local-slack/block-kit-limits';
+import { gateOpenMessage } from '../../src/slack/views/gate-message';
 
 function ciGate(checks: Gate['checks']): Gate {
   return { id: 7, workflow_id: 1, step_id: 2, kind: 'ci_review', state: 'open', merges: false, approvals_needed: 1, approvals: [], checks, migrations: [], overrides: [], decided_by: null, decided_at: null, created_at: new Date() };

@@ -1,2 +1,0 @@
-/** Moved to src/workspace, where the demo's workspace uses it too. */
-export * from '../../src/workspace/slack-ids';
