@@ -1,0 +1,134 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import IORedis from 'ioredis';
+import type { Runtime } from '../../src/runtime';
+import { cleanUpCancelled } from '../../src/workflow/cancel';
+import { branchDatabasesOf, createTestTarget, dropBranchesOf, TestTarget } from '../changes/test-target';
+import { FakeSlackMessage, textOf } from '../support/fake-slack';
+import { APPROVER, deleteQueueKeys, Harness, REDIS_URL, REQUESTER } from '../support/harness';
+import { scriptSchemaChange } from '../support/scripted-agents';
+
+/** The Slack Web API calls that post or change messages (response_url answers are not among them). */
+const webApiWrites = (h: Harness): number => h.slack.callsTo('chat.postMessage').length + h.slack.callsTo('chat.update').length;
+
+async function cancelJobKeys(h: Harness): Promise<string[]> {
+  const redis = new IORedis(REDIS_URL);
+  try {
+    return (await redis.keys(`${h.prefix}:*`)).filter((k) => /:cancel-\d+$/.test(k));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function eventCount(h: Harness, type: string): Promise<number> {
+  return (await h.events()).filter((e) => e.type === type).length;
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('/infra cancel acks and leaves the clean-up to a worker', () => {
+  let h: Harness;
+  let target: TestTarget;
+  let worker: Runtime;
+
+  /**
+   * A web-only bot and a worker of its own (stopped by the test when it wants the web role alone), with
+   * workflow #1 waiting at its Branch Test gate, so its branch exists.
+   */
+  async function startWithBranch(): Promise<FakeSlackMessage> {
+    target = await createTestTarget();
+    h = await Harness.start({ worker: false, env: { TARGET_DATABASE_URL: target.url } });
+    worker = await h.startRuntime({ web: false, worker: true });
+    scriptSchemaChange(h.claude);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+    await h.openGate(root, 'Branch Test');
+    expect(await branchDatabasesOf(target)).toHaveLength(1);
+    return root;
+  }
+
+  /** Cancels #1 as its requester with no worker running, and waits for the ephemeral answer. */
+  async function cancelWithWorkerStopped(): Promise<void> {
+    await worker.stop();
+    const ack = await h.command('cancel 1', REQUESTER);
+    expect(ack.status).toBe(200);
+    const done = await h.slack.waitFor(() => h.slack.responses.find((r) => /is cancelled/.test(r.text ?? '')), { description: 'cancel confirmation' });
+    expect(done.response_type).toBe('ephemeral');
+    expect(done.text).toBe('Workflow #1 is cancelled.');
+  }
+
+  afterEach(async () => {
+    await h?.close();
+    if (target) {
+      await dropBranchesOf(target);
+      await target.cleanup();
+    }
+  });
+
+  it('records the cancellation in the web role alone, which posts nothing and keeps the branch, and a worker then deletes the branch and closes the thread', async () => {
+    const root = await startWithBranch();
+    await sleep(200);
+    const writesBefore = webApiWrites(h);
+    await cancelWithWorkerStopped();
+
+    expect(await h.workflowState()).toBe('cancelled');
+    expect(await h.events()).toContainEqual({ type: 'workflow_cancelled', actor: REQUESTER });
+    expect(await cancelJobKeys(h)).toEqual([`${h.prefix}:workflow:cancel-1`]);
+    await sleep(500);
+    expect(await branchDatabasesOf(target)).toHaveLength(1);
+    expect(webApiWrites(h)).toBe(writesBefore);
+    expect(h.threadTexts(root).some((t) => /Cancelled by|Workflow cancelled/.test(t))).toBe(false);
+    expect(await eventCount(h, 'branch_deleted')).toBe(0);
+
+    await h.startRuntime({ web: false, worker: true });
+    expect(textOf(await h.waitForInThread(root, /Cancelled by/))).toContain(`Cancelled by <@${REQUESTER}>`);
+    await h.waitForInThread(root, /Workflow cancelled/);
+    await until('the clean-up event', async () => (await eventCount(h, 'cancel_cleaned_up')) === 1);
+    expect(await branchDatabasesOf(target)).toEqual([]);
+    expect(await h.events()).toContainEqual({ type: 'branch_deleted', actor: null });
+    h.slack.assertNoUnexpected();
+  });
+
+  it('finishes the clean-up from the reconciler when Redis lost the cancel job', async () => {
+    const root = await startWithBranch();
+    await cancelWithWorkerStopped();
+    await deleteQueueKeys(h.prefix);
+    expect(await cancelJobKeys(h)).toEqual([]);
+
+    await h.startRuntime({ web: false, worker: true });
+    await h.waitForInThread(root, /Cancelled by/);
+    await h.waitForInThread(root, /Workflow cancelled/);
+    await until('the clean-up event', async () => (await eventCount(h, 'cancel_cleaned_up')) === 1);
+    expect(await branchDatabasesOf(target)).toEqual([]);
+    h.slack.assertNoUnexpected();
+  });
+
+  it('does everything once when /infra cancel is typed twice and the clean-up runs again after dying before it recorded that it was done', async () => {
+    const root = await startWithBranch();
+    await cancelWithWorkerStopped();
+    await h.command('cancel 1', REQUESTER);
+    const again = await h.slack.waitFor(() => h.slack.responses.find((r) => /already cancelled/.test(r.text ?? '')), { description: 'second cancel answer' });
+    expect(again.text).toBe('Workflow #1 is already cancelled; nothing to cancel.');
+    expect(await eventCount(h, 'workflow_cancelled')).toBe(1);
+
+    await cleanUpCancelled(h.runtime.engine, 1);
+    const posts = h.slack.callsTo('chat.postMessage').length;
+    // As if the first run died after its side effects but before recording the event: all of it runs again.
+    await h.pool.query(`DELETE FROM events WHERE workflow_id = 1 AND type = 'cancel_cleaned_up'`);
+    await cleanUpCancelled(h.runtime.engine, 1);
+    await cleanUpCancelled(h.runtime.engine, 1);
+    expect(h.threadTexts(root).filter((t) => /Cancelled by/.test(t))).toHaveLength(1);
+    expect(h.threadTexts(root).filter((t) => /Workflow cancelled/.test(t))).toHaveLength(1);
+    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(posts);
+    expect(await branchDatabasesOf(target)).toEqual([]);
+    expect(await eventCount(h, 'branch_deleted')).toBe(1);
+    expect(await eventCount(h, 'cancel_cleaned_up')).toBe(1);
+    h.slack.assertNoUnexpected();
+  });
+});
