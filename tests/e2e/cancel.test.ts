@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis from 'ioredis';
+import type { AgentOutcome, AgentRunner, AgentTask } from '../../src/agents/agent-runner';
+import { handoffSchema, ZERO_USAGE } from '../../src/agents/handoff';
 import type { Runtime } from '../../src/runtime';
 import { cleanUpCancelled } from '../../src/workflow/cancel';
 import { branchDatabasesOf, createTestTarget, dropBranchesOf, TestTarget } from '../changes/test-target';
 import { FakeSlackMessage, textOf } from '../support/fake-slack';
 import { APPROVER, deleteQueueKeys, Harness, REDIS_URL, REQUESTER } from '../support/harness';
-import { scriptSchemaChange } from '../support/scripted-agents';
+import { HANDOFFS, ScriptedAgent, scriptSchemaChange } from '../support/scripted-agents';
 
 /** The Slack Web API calls that post or change messages (response_url answers are not among them). */
 const webApiWrites = (h: Harness): number => h.slack.callsTo('chat.postMessage').length + h.slack.callsTo('chat.update').length;
@@ -29,6 +31,31 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
+}
+
+/** Hands off at once, except the agent named `held`, whose run waits until the test calls `release`. */
+function heldRunner(held: ScriptedAgent) {
+  let release!: () => void;
+  let started!: () => void;
+  let returned!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const state = {
+    release,
+    started: new Promise<void>((r) => (started = r)),
+    returned: new Promise<void>((r) => (returned = r)),
+  };
+  const runner: AgentRunner = {
+    async run(task: AgentTask): Promise<AgentOutcome> {
+      const handoff = handoffSchema.parse(HANDOFFS[task.agent as ScriptedAgent]);
+      if (task.agent === held) {
+        started();
+        await released;
+        setImmediate(returned);
+      }
+      return { type: 'handoff', handoff, usage: ZERO_USAGE, conversation: null };
+    },
+  };
+  return { runner, ...state };
 }
 
 describe('/infra cancel acks and leaves the clean-up to a worker', () => {
@@ -79,12 +106,12 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
 
     expect(await h.workflowState()).toBe('cancelled');
     expect(await h.events()).toContainEqual({ type: 'workflow_cancelled', actor: REQUESTER });
-    expect(await cancelJobKeys(h)).toEqual([`${h.prefix}:workflow:cancel-1`]);
     await sleep(500);
     expect(await branchDatabasesOf(target)).toHaveLength(1);
     expect(webApiWrites(h)).toBe(writesBefore);
     expect(h.threadTexts(root).some((t) => /Cancelled by|Workflow cancelled/.test(t))).toBe(false);
     expect(await eventCount(h, 'branch_deleted')).toBe(0);
+    expect(await cancelJobKeys(h)).toEqual([`${h.prefix}:workflow:cancel-1`]);
 
     await h.startRuntime({ web: false, worker: true });
     expect(textOf(await h.waitForInThread(root, /Cancelled by/))).toContain(`Cancelled by <@${REQUESTER}>`);
@@ -129,6 +156,32 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
     expect(await branchDatabasesOf(target)).toEqual([]);
     expect(await eventCount(h, 'branch_deleted')).toBe(1);
     expect(await eventCount(h, 'cancel_cleaned_up')).toBe(1);
+    h.slack.assertNoUnexpected();
+  });
+
+  it('stops a step cancelled while its agent works: its actions make no branch and nothing more is posted', async () => {
+    target = await createTestTarget();
+    const agent = heldRunner('data-migration-specialist');
+    h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url }, runtime: { agentRunner: agent.runner } });
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+    await agent.started;
+    await h.command('cancel 1', REQUESTER);
+    await h.waitForInThread(root, /Workflow cancelled/);
+    await until('the clean-up event', async () => (await eventCount(h, 'cancel_cleaned_up')) === 1);
+    const posts = h.slack.callsTo('chat.postMessage').length;
+    const thread = h.threadTexts(root).length;
+
+    agent.release();
+    await agent.returned;
+    await sleep(1000);
+    expect(await branchDatabasesOf(target)).toEqual([]);
+    expect(await eventCount(h, 'branch_created')).toBe(0);
+    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(posts);
+    expect(h.threadTexts(root)).toHaveLength(thread);
+    const steps = await h.pool.query<{ state: string }>('SELECT state FROM steps WHERE workflow_id = 1 ORDER BY idx');
+    expect(steps.rows.map((r) => r.state)).toEqual(['succeeded', 'cancelled', 'cancelled', 'cancelled', 'cancelled']);
     h.slack.assertNoUnexpected();
   });
 });
