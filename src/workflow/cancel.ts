@@ -1,5 +1,6 @@
 import { NotAllowedError, WorkflowNotFoundError } from '../errors';
 import { noticeMessage } from '../slack/views/command-responses';
+import type { Queryable } from '../store/db';
 import { listEvents, recordEvent } from '../store/events';
 import { getWorkflow } from '../store/workflows-repo';
 import { cancelRefusal } from './approval-policy';
@@ -9,8 +10,14 @@ import { afterEnd, endWorkflow } from './lifecycle';
 /** The event that says a cancelled workflow's clean-up is done; until it exists, the reconciler queues it again. */
 export const CANCEL_CLEANED_UP = 'cancel_cleaned_up';
 
-/** What the web role needs to cancel: Postgres, the queue and the approval policy, nothing that reaches Slack, GitHub or a target. */
-export type CancelDeps = Pick<EngineDeps, 'pool' | 'queue' | 'policy'>;
+/**
+ * In the `workflow_cancelled` event's data: the clean-up is the `cancel` job's. Cancellations recorded
+ * before the job existed were cleaned up by their listener, so the reconciler leaves them alone.
+ */
+const CLEANUP_BY_JOB = 'cancel_job';
+
+/** What the web role needs to cancel: Postgres, the queue, the approval policy and a logger; nothing that reaches Slack, GitHub or a target. */
+export type CancelDeps = Pick<EngineDeps, 'pool' | 'queue' | 'policy' | 'logger'>;
 
 /**
  * `/infra cancel <id>`: the requester or an approver stops an active workflow; nothing more is merged.
@@ -22,10 +29,25 @@ export async function cancelWorkflow(deps: CancelDeps, workflowId: number, user:
   if (!workflow) throw new WorkflowNotFoundError(String(workflowId));
   const refusal = cancelRefusal(deps.policy, workflow, user);
   if (refusal) throw new NotAllowedError(refusal);
-  const ended = await endWorkflow(deps, workflowId, 'cancelled', { type: 'workflow_cancelled', actor: user });
+  const ended = await endWorkflow(deps, workflowId, 'cancelled', { type: 'workflow_cancelled', actor: user, data: { cleanup: CLEANUP_BY_JOB } });
   if (!ended) return `Workflow #${workflowId} is already ${workflow.state.replace('_', ' ')}; nothing to cancel.`;
-  await deps.queue.enqueue({ name: 'cancel', data: { workflowId } });
+  // The cancellation is recorded either way: a job Redis refused now is queued by the reconciler.
+  await deps.queue.enqueue({ name: 'cancel', data: { workflowId } }).catch((err: unknown) => {
+    deps.logger.warn({ err: err instanceof Error ? err.message : String(err), workflowId }, 'cancel job not queued; the reconciler will queue it');
+  });
   return `Workflow #${workflowId} is cancelled.`;
+}
+
+/** Cancelled workflows whose clean-up is the `cancel` job's and has not recorded {@link CANCEL_CLEANED_UP}, oldest first. */
+export async function cancelledAwaitingCleanUp(db: Queryable): Promise<number[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT w.id FROM workflows w WHERE w.state = 'cancelled'
+       AND EXISTS (SELECT 1 FROM events e WHERE e.workflow_id = w.id AND e.type = 'workflow_cancelled' AND e.data->>'cleanup' = $1)
+       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.workflow_id = w.id AND e.type = $2)
+     ORDER BY w.id`,
+    [CLEANUP_BY_JOB, CANCEL_CLEANED_UP],
+  );
+  return rows.map((r) => Number(r.id));
 }
 
 /**

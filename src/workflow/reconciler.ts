@@ -3,7 +3,7 @@ import { ACTIVE_WORKFLOW_STATES } from '../store/rows';
 import { listDueSteps } from '../store/steps-repo';
 import { getWorkflow } from '../store/workflows-repo';
 import { advancePast } from './advance';
-import { CANCEL_CLEANED_UP } from './cancel';
+import { cancelledAwaitingCleanUp } from './cancel';
 import type { EngineDeps } from './engine-deps';
 import { expireUnansweredQuestions } from './question-timeouts';
 
@@ -43,13 +43,8 @@ export async function reconcile(deps: EngineDeps): Promise<number> {
     await deps.queue.enqueue({ name: 'rollback', data: { workflowId: Number(row.id), actor: row.actor ?? 'unknown' } });
     enqueued++;
   }
-  const cancelled = await deps.pool.query<{ id: string }>(
-    `SELECT w.id FROM workflows w WHERE w.state = 'cancelled'
-       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.workflow_id = w.id AND e.type = $1) ORDER BY w.id`,
-    [CANCEL_CLEANED_UP],
-  );
-  for (const row of cancelled.rows) {
-    await deps.queue.enqueue({ name: 'cancel', data: { workflowId: Number(row.id) } });
+  for (const workflowId of await cancelledAwaitingCleanUp(deps.pool)) {
+    await deps.queue.enqueue({ name: 'cancel', data: { workflowId } });
     enqueued++;
   }
   await expireUnansweredQuestions(deps);

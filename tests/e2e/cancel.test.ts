@@ -3,10 +3,11 @@ import IORedis from 'ioredis';
 import type { AgentOutcome, AgentRunner, AgentTask } from '../../src/agents/agent-runner';
 import { handoffSchema, ZERO_USAGE } from '../../src/agents/handoff';
 import type { Runtime } from '../../src/runtime';
-import { cleanUpCancelled } from '../../src/workflow/cancel';
+import { cancelWorkflow, cleanUpCancelled } from '../../src/workflow/cancel';
+import { reconcile } from '../../src/workflow/reconciler';
 import { branchDatabasesOf, createTestTarget, dropBranchesOf, TestTarget } from '../changes/test-target';
 import { FakeSlackMessage, textOf } from '../support/fake-slack';
-import { APPROVER, deleteQueueKeys, Harness, REDIS_URL, REQUESTER } from '../support/harness';
+import { APPROVER, CHANNEL, deleteQueueKeys, Harness, REDIS_URL, REQUESTER } from '../support/harness';
 import { HANDOFFS, ScriptedAgent, scriptSchemaChange } from '../support/scripted-agents';
 
 /** The Slack Web API calls that post or change messages (response_url answers are not among them). */
@@ -134,6 +135,32 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
     await until('the clean-up event', async () => (await eventCount(h, 'cancel_cleaned_up')) === 1);
     expect(await branchDatabasesOf(target)).toEqual([]);
     h.slack.assertNoUnexpected();
+  });
+
+  it('answers that the workflow is cancelled when Redis refuses the cancel job, and the reconciler queues it later', async () => {
+    const root = await startWithBranch();
+    await worker.stop();
+    const refusing = { ...h.runtime.engine, queue: { enqueue: async () => Promise.reject(new Error('Redis is down')) } };
+    expect(await cancelWorkflow(refusing, 1, REQUESTER)).toBe('Workflow #1 is cancelled.');
+    expect(await h.workflowState()).toBe('cancelled');
+    expect(await cancelJobKeys(h)).toEqual([]);
+
+    await h.startRuntime({ web: false, worker: true });
+    await h.waitForInThread(root, /Workflow cancelled/);
+    await until('the clean-up event', async () => (await eventCount(h, 'cancel_cleaned_up')) === 1);
+    expect(await branchDatabasesOf(target)).toEqual([]);
+    h.slack.assertNoUnexpected();
+  });
+
+  it('queues no clean-up for a workflow cancelled before the cancel job existed, whose listener already cleaned up', async () => {
+    h = await Harness.start({ worker: false });
+    const { rows } = await h.pool.query<{ id: string }>(
+      `INSERT INTO workflows (request, requester, team_id, channel_id, target, state, finished_at) VALUES ('old request', $1, 'T1', $2, 'none', 'cancelled', now()) RETURNING id`,
+      [REQUESTER, CHANNEL],
+    );
+    await h.pool.query(`INSERT INTO events (workflow_id, type, actor, data) VALUES ($1, 'workflow_cancelled', $2, '{}')`, [rows[0]!.id, REQUESTER]);
+    expect(await reconcile(h.runtime.engine)).toBe(0);
+    expect(await cancelJobKeys(h)).toEqual([]);
   });
 
   it('does everything once when /infra cancel is typed twice and the clean-up runs again after dying before it recorded that it was done', async () => {
