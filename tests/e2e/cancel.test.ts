@@ -6,9 +6,10 @@ import type { Runtime } from '../../src/runtime';
 import { cancelWorkflow, cleanUpCancelled } from '../../src/workflow/cancel';
 import { reconcile } from '../../src/workflow/reconciler';
 import { branchDatabasesOf, createTestTarget, dropBranchesOf, TestTarget } from '../changes/test-target';
+import { FakeGitHub, startFakeGitHub } from '../support/fake-github';
 import { FakeSlackMessage, textOf } from '../support/fake-slack';
 import { APPROVER, CHANNEL, deleteQueueKeys, Harness, REDIS_URL, REQUESTER } from '../support/harness';
-import { HANDOFFS, ScriptedAgent, scriptSchemaChange } from '../support/scripted-agents';
+import { HANDOFFS, ScriptedAgent, scriptSchemaChange, submit } from '../support/scripted-agents';
 
 /** The Slack Web API calls that post or change messages (response_url answers are not among them). */
 const webApiWrites = (h: Harness): number => h.slack.callsTo('chat.postMessage').length + h.slack.callsTo('chat.update').length;
@@ -209,6 +210,48 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
     expect(h.threadTexts(root)).toHaveLength(thread);
     const steps = await h.pool.query<{ state: string }>('SELECT state FROM steps WHERE workflow_id = 1 ORDER BY idx');
     expect(steps.rows.map((r) => r.state)).toEqual(['succeeded', 'cancelled', 'cancelled', 'cancelled', 'cancelled']);
+    h.slack.assertNoUnexpected();
+  });
+});
+
+describe('/infra cancel of a workflow whose CI change is on GitHub', () => {
+  let h: Harness;
+  let github: FakeGitHub;
+  beforeEach(async () => {
+    github = await startFakeGitHub();
+  });
+  afterEach(async () => {
+    await h?.close();
+    await github.close();
+  });
+
+  it('sends GitHub nothing from the web role, then a worker closes the pull request and deletes the CI branch', async () => {
+    h = await Harness.start({ worker: false, env: { GITHUB_TOKEN: github.token, GITHUB_REPOSITORY: github.repository, GITHUB_API_URL: github.apiUrl, INFRA_CI_POLL_MS: '20' } });
+    const worker = await h.startRuntime({ web: false, worker: true });
+    const files = [{ path: '.github/workflows/preview.yml', kind: 'yaml', content: 'name: preview\non: [pull_request]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n' }];
+    h.claude.script('devops-engineer', [submit('devops-engineer', { artifacts: files, pipeline: { files: [files[0]!.path], secrets: [], environments: ['preview'] } })]);
+    h.claude.script('backend-engineer', [submit('backend-engineer', { policies: undefined })]);
+    github.onPush = () => [{ name: 'preview', readsUntilDone: 1, jobs: [{ name: 'deploy', conclusion: 'success', log: 'ok' }] }];
+    await h.command('Add preview deployments for PRs');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'CI Review'), 'approve', APPROVER);
+    await h.openGate(root, 'Smoke Test');
+    expect(github.pulls).toEqual([expect.objectContaining({ head: 'infra-wf-1', state: 'open' })]);
+
+    await worker.stop();
+    const seen = github.requests.length;
+    await h.command('cancel 1', REQUESTER);
+    await h.slack.waitFor(() => h.slack.responses.find((r) => r.text === 'Workflow #1 is cancelled.'), { description: 'cancel confirmation' });
+    await sleep(500);
+    expect(github.requests.slice(seen)).toEqual([]);
+    expect(github.branches.has('infra-wf-1')).toBe(true);
+
+    await h.startRuntime({ web: false, worker: true });
+    await until('the clean-up event', async () => (await eventCount(h, 'cancel_cleaned_up')) === 1);
+    expect(github.pulls[0]!.state).toBe('closed');
+    expect(github.branches.has('infra-wf-1')).toBe(false);
+    expect(await eventCount(h, 'ci_discarded')).toBe(1);
+    expect(github.unexpected).toEqual([]);
     h.slack.assertNoUnexpected();
   });
 });
