@@ -100,7 +100,7 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
     }
   });
 
-  it('records the cancellation in the web role alone, which posts nothing and keeps the branch, and a worker then deletes the branch and closes the thread', async () => {
+  it('records the cancellation in the web role alone, which posts nothing and keeps the branch; a worker then deletes it and closes the thread', async () => {
     const root = await startWithBranch();
     await sleep(200);
     const writesBefore = webApiWrites(h);
@@ -156,7 +156,8 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
   it('queues no clean-up for a workflow cancelled before the cancel job existed, whose listener already cleaned up', async () => {
     h = await Harness.start({ worker: false });
     const { rows } = await h.pool.query<{ id: string }>(
-      `INSERT INTO workflows (request, requester, team_id, channel_id, target, state, finished_at) VALUES ('old request', $1, 'T1', $2, 'none', 'cancelled', now()) RETURNING id`,
+      `INSERT INTO workflows (request, requester, team_id, channel_id, target, state, finished_at)
+       VALUES ('old request', $1, 'T1', $2, 'none', 'cancelled', now()) RETURNING id`,
       [REQUESTER, CHANNEL],
     );
     await h.pool.query(`INSERT INTO events (workflow_id, type, actor, data) VALUES ($1, 'workflow_cancelled', $2, '{}')`, [rows[0]!.id, REQUESTER]);
@@ -226,10 +227,13 @@ describe('/infra cancel of a workflow whose CI change is on GitHub', () => {
   });
 
   it('sends GitHub nothing from the web role, then a worker closes the pull request and deletes the CI branch', async () => {
-    h = await Harness.start({ worker: false, env: { GITHUB_TOKEN: github.token, GITHUB_REPOSITORY: github.repository, GITHUB_API_URL: github.apiUrl, INFRA_CI_POLL_MS: '20' } });
+    const env = { GITHUB_TOKEN: github.token, GITHUB_REPOSITORY: github.repository, GITHUB_API_URL: github.apiUrl, INFRA_CI_POLL_MS: '20' };
+    h = await Harness.start({ worker: false, env });
     const worker = await h.startRuntime({ web: false, worker: true });
-    const files = [{ path: '.github/workflows/preview.yml', kind: 'yaml', content: 'name: preview\non: [pull_request]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n' }];
-    h.claude.script('devops-engineer', [submit('devops-engineer', { artifacts: files, pipeline: { files: [files[0]!.path], secrets: [], environments: ['preview'] } })]);
+    const content = 'name: preview\non: [pull_request]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n';
+    const path = '.github/workflows/preview.yml';
+    const pipeline = { files: [path], secrets: [], environments: ['preview'] };
+    h.claude.script('devops-engineer', [submit('devops-engineer', { artifacts: [{ path, kind: 'yaml', content }], pipeline })]);
     h.claude.script('backend-engineer', [submit('backend-engineer', { policies: undefined })]);
     github.onPush = () => [{ name: 'preview', readsUntilDone: 1, jobs: [{ name: 'deploy', conclusion: 'success', log: 'ok' }] }];
     await h.command('Add preview deployments for PRs');
