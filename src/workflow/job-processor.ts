@@ -1,8 +1,9 @@
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { InfraError, isRetryable } from '../errors';
+import { cleanUpCancelled } from './cancel';
 import type { EngineDeps } from './engine-deps';
 import { finishWorkflow } from './finish-workflow';
-import { WORKFLOW_QUEUE, finishJobSchema, planJobSchema, rollbackJobSchema, stepJobSchema } from './jobs';
+import { WORKFLOW_QUEUE, cancelJobSchema, finishJobSchema, planJobSchema, rollbackJobSchema, stepJobSchema } from './jobs';
 import { planWorkflow } from './plan-workflow';
 import { BullJobQueueOptions } from './queues';
 import { rollbackWorkflow } from './rollback';
@@ -23,6 +24,8 @@ export async function processJob(deps: EngineDeps, job: Pick<Job, 'name' | 'data
         const data = rollbackJobSchema.parse(job.data);
         return await rollbackWorkflow(deps, data.workflowId, data.actor);
       }
+      case 'cancel':
+        return await cleanUpCancelled(deps, cancelJobSchema.parse(job.data).workflowId);
       default:
         throw new UnrecoverableError(`unknown job ${job.name}`);
     }

@@ -18,7 +18,7 @@ type FinalState = Exclude<WorkflowState, (typeof ACTIVE_WORKFLOW_STATES)[number]
  * target released (unless a rollback still has to run). Returns the row if this caller ended it.
  */
 export async function endWorkflow(
-  deps: EngineDeps,
+  deps: Pick<EngineDeps, 'pool'>,
   workflowId: number,
   to: FinalState,
   event: { type: string; actor: string | null; error?: string; data?: Record<string, unknown> },

@@ -3,13 +3,15 @@ import { ACTIVE_WORKFLOW_STATES } from '../store/rows';
 import { listDueSteps } from '../store/steps-repo';
 import { getWorkflow } from '../store/workflows-repo';
 import { advancePast } from './advance';
+import { cancelledAwaitingCleanUp } from './cancel';
 import type { EngineDeps } from './engine-deps';
 import { expireUnansweredQuestions } from './question-timeouts';
 
 /**
  * Re-enqueues what Postgres says is due, in case Redis lost it or a process died between two writes:
  * planned workflows, the current step of running ones, running workflows whose current step is done
- * (and its gate, if any, approved) but that never moved on, unfinished rollbacks. Job ids are
+ * (and its gate, if any, approved) but that never moved on, unfinished rollbacks, cancelled workflows
+ * whose clean-up has not recorded that it is done. Job ids are
  * deterministic and advancing is conditional, so work already under way is not doubled.
  */
 export async function reconcile(deps: EngineDeps): Promise<number> {
@@ -39,6 +41,10 @@ export async function reconcile(deps: EngineDeps): Promise<number> {
   );
   for (const row of rollbacks.rows) {
     await deps.queue.enqueue({ name: 'rollback', data: { workflowId: Number(row.id), actor: row.actor ?? 'unknown' } });
+    enqueued++;
+  }
+  for (const workflowId of await cancelledAwaitingCleanUp(deps.pool)) {
+    await deps.queue.enqueue({ name: 'cancel', data: { workflowId } });
     enqueued++;
   }
   await expireUnansweredQuestions(deps);

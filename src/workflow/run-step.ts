@@ -88,6 +88,8 @@ export async function runStep(deps: EngineDeps, stepId: number, attempt: Attempt
         return;
       }
       handoff = outcome.handoff;
+      // Cancelled while the agent worked: the step's actions do not run and nothing more is posted.
+      if ((await getWorkflow(deps.pool, workflow.id))?.state !== 'running') return;
     }
 
     const checks: Check[] = [];

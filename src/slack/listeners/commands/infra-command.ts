@@ -101,6 +101,7 @@ export function infraCommand(deps: ListenerDeps) {
           return await ack(ephemeral(statusMessage(workflow, steps, gates)));
         }
         case 'cancel':
+          // Postgres and the queue only: the clean-up (Slack, the branch, GitHub) is the `cancel` job's.
           await ack();
           await respond(ephemeral(noticeMessage(await cancelWorkflow(deps.engine, cmd.id, user))));
           return;
