@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { devNull, tmpdir } from 'node:os';
 import { z } from 'zod';
+import { toolEnvironment } from '../config/tool-environment';
 import { ActionFailedError } from '../errors';
 import type { Check } from '../store/rows';
 
@@ -154,7 +155,7 @@ interface ProcessRun {
 
 function runProcess(binary: string, args: string[], input: string, timeoutMs: number): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, SQUAWK_DISABLE_GITHUB_ANNOTATIONS: '1', NO_COLOR: '1' };
+    const env = { ...toolEnvironment(), SQUAWK_DISABLE_GITHUB_ANNOTATIONS: '1', NO_COLOR: '1' };
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], env, cwd: tmpdir() });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { toolEnvironment } from '../config/tool-environment';
 import { ActionFailedError } from '../errors';
 import { scrubUrl } from '../logger';
 
@@ -75,9 +76,9 @@ export function withApplicationName(url: string, name: string): string {
 
 /**
  * Environment for libpq tools (pg_dump, psql) connecting to `url`, so the URL and its password never
- * appear on a command line. Inherited PG* variables fill what the URL leaves out, as they do for `pg`.
+ * appear on a command line. Inherited PG* variables fill what the URL leaves out, as they do for `pg`; nothing else of the bot's environment is passed (see toolEnvironment).
  */
-export function pgEnv(url: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function pgEnv(url: string, base: NodeJS.ProcessEnv = toolEnvironment()): NodeJS.ProcessEnv {
   const parsed = parsePgUrl(url);
   const env: NodeJS.ProcessEnv = { ...base };
   const set = (key: string, value: string): void => {
