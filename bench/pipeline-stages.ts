@@ -14,7 +14,7 @@ import { auditRls } from '../src/changes/rls-audit';
 import { runRoundTrip } from '../src/changes/round-trip';
 import { createSupabaseTestDatabase } from '../tests/changes/supabase-test-database';
 import { createTestTarget } from '../tests/changes/test-target';
-import { startBranchCluster, stopBranchCluster } from '../tests/support/branch-server-cluster';
+import { startBranchCluster, stopTestCluster } from '../tests/support/branch-server-cluster';
 import { summary, time, writeResults } from './timing';
 
 const RUNS = Number(process.env.BENCH_RUNS) > 0 ? Number(process.env.BENCH_RUNS) : 7;
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   try {
     await measure();
   } finally {
-    if (cluster) stopBranchCluster(cluster);
+    if (cluster) stopTestCluster(cluster);
   }
 }
 

@@ -9,13 +9,8 @@ import { join } from 'node:path';
 export const BRANCH_ADMIN_ROLE = 'infra_branch_admin';
 
 /** A running test cluster: where it lives, how to stop it, and the admin's URL. */
-export interface BranchCluster {
-  dir: string;
-  port: number;
+export interface BranchCluster extends TestCluster {
   url: string;
-  /** The cluster's superuser over its Unix socket, for tests that inspect the server (never given to the bot). */
-  superuserUrl: string;
-  bin: string;
 }
 
 /** The newest PostgreSQL server binaries on the machine (Debian's layout, else the PATH). */
@@ -30,7 +25,8 @@ function serverBin(): string {
   throw new Error('No PostgreSQL server binaries found (initdb): install postgresql (e.g. apt-get install postgresql).');
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -49,14 +45,27 @@ function runAsPostgres(bin: string, command: string, args: string[], cwd: string
   if (run.status !== 0) throw new Error(`${command} failed (${run.status ?? run.signal}): ${run.stderr || run.stdout}`);
 }
 
+/** How a test cluster lets clients in over TCP: `trust`, or a password (`scram-sha-256`). */
+export interface TestClusterOptions {
+  hostAuth: 'trust' | 'scram-sha-256';
+}
+
+/** A test cluster without roles of its own yet: its folder, port and binaries, and its superuser over the socket. */
+export interface TestCluster {
+  dir: string;
+  port: number;
+  bin: string;
+  /** The `postgres` superuser over the cluster's Unix socket (trusted locally). */
+  superuserUrl: string;
+}
+
 /**
- * Starts a second PostgreSQL cluster on a free port in a temporary folder, to play the branch server:
- * host connections need a password (scram-sha-256), so the per-branch logins are really used, and the
- * bot's login there has CREATEDB and CREATEROLE only.
+ * Starts a PostgreSQL cluster of the tests' own on a free port in a temporary folder (0700, owned by
+ * the postgres OS user when we are root), listening on 127.0.0.1 and on a socket in that folder.
  */
-export async function startBranchCluster(): Promise<BranchCluster> {
+export async function startTestCluster(opts: TestClusterOptions): Promise<TestCluster> {
   const bin = serverBin();
-  const dir = mkdtempSync(join(tmpdir(), 'infra-branch-server-'));
+  const dir = mkdtempSync(join(tmpdir(), 'infra-test-cluster-'));
   chmodSync(dir, 0o700);
   if (process.getuid?.() === 0) {
     const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
@@ -65,16 +74,31 @@ export async function startBranchCluster(): Promise<BranchCluster> {
   }
   const data = join(dir, 'data');
   const port = await freePort();
+  try {
+    runAsPostgres(bin, 'initdb', ['-D', data, '-U', 'postgres', '--auth-local=trust', `--auth-host=${opts.hostAuth}`, '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync'], dir);
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+    runAsPostgres(bin, 'pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start'], dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return { dir, port, bin, superuserUrl: `postgres://postgres@localhost/postgres?host=${encodeURIComponent(dir)}&port=${port}` };
+}
+
+/**
+ * Starts a second PostgreSQL cluster to play the branch server: host connections need a password
+ * (scram-sha-256), so the per-branch logins are really used, and the bot's login there has CREATEDB
+ * and CREATEROLE only.
+ */
+export async function startBranchCluster(): Promise<BranchCluster> {
+  const cluster = await startTestCluster({ hostAuth: 'scram-sha-256' });
   const password = randomBytes(12).toString('hex');
-  runAsPostgres(bin, 'initdb', ['-D', data, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync'], dir);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-  runAsPostgres(bin, 'pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start'], dir);
-  runAsPostgres(bin, 'psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE ROLE ${BRANCH_ADMIN_ROLE} LOGIN CREATEDB CREATEROLE PASSWORD '${password}'`], dir);
-  return { dir, port, bin, url: `postgres://${BRANCH_ADMIN_ROLE}:${password}@127.0.0.1:${port}/postgres`, superuserUrl: `postgres://postgres@localhost/postgres?host=${encodeURIComponent(dir)}&port=${port}` };
+  runAsPostgres(cluster.bin, 'psql', ['-h', cluster.dir, '-p', String(cluster.port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE ROLE ${BRANCH_ADMIN_ROLE} LOGIN CREATEDB CREATEROLE PASSWORD '${password}'`], cluster.dir);
+  return { ...cluster, url: `postgres://${BRANCH_ADMIN_ROLE}:${password}@127.0.0.1:${cluster.port}/postgres` };
 }
 
 /** Stops the cluster and removes its folder. */
-export function stopBranchCluster(cluster: Pick<BranchCluster, 'dir' | 'bin'>): void {
+export function stopTestCluster(cluster: Pick<BranchCluster, 'dir' | 'bin'>): void {
   try {
     runAsPostgres(cluster.bin, 'pg_ctl', ['-D', join(cluster.dir, 'data'), '-m', 'immediate', '-w', 'stop'], cluster.dir);
   } finally {

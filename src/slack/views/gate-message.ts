@@ -50,6 +50,24 @@ function secondApproverLine(gate: Gate): string {
   return `:warning: ${what}: needs ${gate.approvals_needed} approvals from different people (${gate.approvals.length} of ${gate.approvals_needed}${so}).`;
 }
 
+/** A danger-style gate button whose click Slack confirms in a dialog first. */
+function confirmedButton(actionId: string, label: string, gateId: number, dialog: { title: string; text: string; confirm: string }): Button {
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text: label },
+    style: 'danger',
+    value: String(gateId),
+    confirm: {
+      title: { type: 'plain_text', text: dialog.title },
+      text: { type: 'mrkdwn', text: dialog.text },
+      confirm: { type: 'plain_text', text: dialog.confirm },
+      deny: { type: 'plain_text', text: 'Cancel' },
+      style: 'danger',
+    },
+  };
+}
+
 /**
  * An open gate: criteria, automatic check results (findings already on production apart), the
  * migrations a merge gate will merge, and Approve / Reject / Rollback — plus Override when a failed
@@ -58,20 +76,11 @@ function secondApproverLine(gate: Gate): string {
 export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage {
   const info = GATES[gate.kind];
   const policy = gatePolicy({ checks: gate.checks, merges: gate.merges });
-  const override: Button = {
-    type: 'button',
-    action_id: ActionIds.override,
-    text: { type: 'plain_text', text: 'Override' },
-    style: 'danger',
-    value: String(gate.id),
-    confirm: {
-      title: { type: 'plain_text', text: 'Override failed checks?' },
-      text: { type: 'mrkdwn', text: `You go on despite: ${names(policy.blocking)}. A second approver must override too, and each of you gives the reason in the thread.` },
-      confirm: { type: 'plain_text', text: 'Override' },
-      deny: { type: 'plain_text', text: 'Cancel' },
-      style: 'danger',
-    },
-  };
+  const override = confirmedButton(ActionIds.override, 'Override', gate.id, {
+    title: 'Override failed checks?',
+    text: `You go on despite: ${names(policy.blocking)}. A second approver must override too, and each of you gives the reason in the thread.`,
+    confirm: 'Override',
+  });
   const buttons: KnownBlock = {
     type: 'actions',
     block_id: `gate-${gate.id}`,
@@ -79,20 +88,11 @@ export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage
       { type: 'button', action_id: ActionIds.approve, text: { type: 'plain_text', text: 'Approve' }, style: 'primary', value: String(gate.id) },
       { type: 'button', action_id: ActionIds.reject, text: { type: 'plain_text', text: 'Reject' }, style: 'danger', value: String(gate.id) },
       ...(policy.blocking.length ? [override] : []),
-      {
-        type: 'button',
-        action_id: ActionIds.rollback,
-        text: { type: 'plain_text', text: 'Rollback' },
-        style: 'danger',
-        value: String(gate.id),
-        confirm: {
-          title: { type: 'plain_text', text: 'Roll back?' },
-          text: { type: 'mrkdwn', text: 'This undoes everything this workflow has done so far and stops it.' },
-          confirm: { type: 'plain_text', text: 'Roll back' },
-          deny: { type: 'plain_text', text: 'Cancel' },
-          style: 'danger',
-        },
-      },
+      confirmedButton(ActionIds.rollback, 'Rollback', gate.id, {
+        title: 'Roll back?',
+        text: 'This undoes everything this workflow has done so far and stops it.',
+        confirm: 'Roll back',
+      }),
     ],
   };
   return {
