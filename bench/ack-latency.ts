@@ -64,7 +64,14 @@ const round = (ms: number): number => Math.round(ms * 100) / 100;
 
 /** One signed slash command; resolves with its wall time in ms and the HTTP status. */
 async function timedCommand(target: Target, seq: number): Promise<{ ms: number; status: number }> {
-  const body = slashCommandBody({ command: '/infra', text: REQUEST_TEXT, userId: REQUESTER, channelId: CHANNEL, teamId: target.teamId, responseUrl: target.responseUrl(seq) });
+  const body = slashCommandBody({
+    command: '/infra',
+    text: REQUEST_TEXT,
+    userId: REQUESTER,
+    channelId: CHANNEL,
+    teamId: target.teamId,
+    responseUrl: target.responseUrl(seq),
+  });
   const signed = sign(SIGNING_SECRET, body);
   const headers = { 'content-type': 'application/x-www-form-urlencoded', ...signed };
   const started = performance.now();
@@ -74,7 +81,12 @@ async function timedCommand(target: Target, seq: number): Promise<{ ms: number; 
 }
 
 /** `count` requests with at most `concurrency` in flight. */
-async function run(target: Target, count: number, concurrency: number, firstSeq: number): Promise<Array<{ ms: number; status: number }>> {
+async function run(
+  target: Target,
+  count: number,
+  concurrency: number,
+  firstSeq: number,
+): Promise<Array<{ ms: number; status: number }>> {
   const results: Array<{ ms: number; status: number }> = new Array(count);
   let next = 0;
   const lane = async () => {
@@ -103,7 +115,9 @@ async function measure(name: string, target: Target): Promise<Stats> {
     min: round(sorted[0]!),
     mean: round(sorted.reduce((s, v) => s + v, 0) / sorted.length),
   };
-  console.log(`${name.padEnd(10)} n=${stats.n} c=${stats.concurrency} median=${stats.median}ms p90=${stats.p90}ms p99=${stats.p99}ms max=${stats.max}ms errors=${stats.errors}`);
+  console.log(
+    `${name.padEnd(10)} n=${stats.n} c=${stats.concurrency} median=${stats.median}ms p90=${stats.p90}ms p99=${stats.p99}ms max=${stats.max}ms errors=${stats.errors}`,
+  );
   return stats;
 }
 
@@ -111,7 +125,11 @@ async function measure(name: string, target: Target): Promise<Stats> {
 async function benchRealBot(): Promise<{ stats: Stats; workflowsQueued: number }> {
   const h = await Harness.start({ worker: false });
   try {
-    const stats = await measure('real bot', { url: h.url, teamId: h.slack.teamId, responseUrl: (n) => h.slack.responseUrl(`bench-${n}`) });
+    const stats = await measure('real bot', {
+      url: h.url,
+      teamId: h.slack.teamId,
+      responseUrl: (n) => h.slack.responseUrl(`bench-${n}`),
+    });
     // The work after the ack (insert + enqueue + respond) finishes shortly after; wait for it so the
     // count proves every request took the real path, and cleanup does not race it.
     const expected = WARMUP + N;
@@ -122,7 +140,8 @@ async function benchRealBot(): Promise<{ stats: Stats; workflowsQueued: number }
       if (queued >= expected && h.slack.responses.length >= expected) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    if (h.slack.unexpected.length) console.warn(`fake Slack saw unexpected requests:\n${h.slack.unexpected.join('\n')}`);
+    if (h.slack.unexpected.length)
+      console.warn(`fake Slack saw unexpected requests:\n${h.slack.unexpected.join('\n')}`);
     return { stats, workflowsQueued: queued };
   } finally {
     await h.close();
@@ -131,7 +150,11 @@ async function benchRealBot(): Promise<{ stats: Stats; workflowsQueued: number }
 
 /** (b) A bare Bolt app: HTTPReceiver, one /infra listener that only acks. */
 async function benchBareBolt(): Promise<Stats> {
-  const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: '/slack/events', logLevel: LogLevel.ERROR });
+  const receiver = new HTTPReceiver({
+    signingSecret: SIGNING_SECRET,
+    endpoints: '/slack/events',
+    logLevel: LogLevel.ERROR,
+  });
   const app = new App({
     token: 'xoxb-bench-token',
     receiver,
@@ -168,11 +191,16 @@ async function main(): Promise<void> {
     cpus: cpuList.length,
     cpuModel: cpuList[0]?.model,
     platform: `${process.platform} ${process.arch}`,
-    method: 'client-side wall time per signed POST /slack/events (performance.now around fetch + body read); nearest-rank percentiles; client in the same process',
+    method:
+      'client-side wall time per signed POST /slack/events (performance.now around fetch + body read); nearest-rank percentiles; client in the same process',
     request: `/infra ${REQUEST_TEXT}`,
     unit: 'ms',
     results: {
-      realBot: { ...real.stats, workflowsQueued: real.workflowsQueued, note: 'web role only, no worker; fresh Postgres database and Redis prefix; fake Slack and Anthropic' },
+      realBot: {
+        ...real.stats,
+        workflowsQueued: real.workflowsQueued,
+        note: 'web role only, no worker; fresh Postgres database and Redis prefix; fake Slack and Anthropic',
+      },
       bareBolt: { ...bare, note: 'Bolt App + HTTPReceiver, /infra listener only calls ack()' },
     },
   };

@@ -82,7 +82,8 @@ async function main(): Promise<void> {
     runs: RUNS,
     queries: QUERIES,
     unit: 'ms',
-    method: 'wall time (performance.now) on a fresh EmbeddedPostgres per run; target has auth.users with 1000 rows; memory is the whole process RSS',
+    method:
+      'wall time (performance.now) on a fresh EmbeddedPostgres per run; target has auth.users with 1000 rows; memory is the whole process RSS',
     stages,
     memory,
   });

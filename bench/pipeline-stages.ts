@@ -29,7 +29,6 @@ const MIGRATION = {
   down_sql: 'drop table public.user_preferences;',
 };
 
-
 async function main(): Promise<void> {
   // Branches go on a branch server apart from the target's, as in production: a cluster of our own unless one is named.
   const cluster = process.env.TEST_BRANCH_DATABASE_URL ? undefined : await startBranchCluster();
@@ -63,7 +62,10 @@ async function measure(): Promise<void> {
       record('rls audit', auditMs);
       const [, deleteMs] = await time(() => target.provider.deleteBranch(id));
       record('branch delete', deleteMs);
-      if (run === 0) process.stdout.write(`lint findings: ${lint.violations.length}, audit findings: ${audit.findings.length}, probes: ${audit.probes.length}\n`);
+      if (run === 0)
+        process.stdout.write(
+          `lint findings: ${lint.violations.length}, audit findings: ${audit.findings.length}, probes: ${audit.probes.length}\n`,
+        );
     } finally {
       await target.cleanup();
     }
@@ -73,7 +75,8 @@ async function measure(): Promise<void> {
     runs: RUNS,
     unit: 'ms',
     migration: MIGRATION.name,
-    method: 'wall time per stage (performance.now), local Postgres branch provider with branches on a second local cluster, fresh target database per run; up/down/compare/up-again include the schema snapshot that checks each',
+    method:
+      'wall time per stage (performance.now), local Postgres branch provider with branches on a second local cluster, fresh target database per run; up/down/compare/up-again include the schema snapshot that checks each',
     stages,
   });
   process.stdout.write(`${JSON.stringify(stages, null, 2)}\n`);

@@ -16,7 +16,11 @@ export enum ErrorCode {
 
 /** Base class: `retryable` is decided where the error is made, never guessed later. */
 export class InfraError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly retryable = false) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly retryable = false,
+  ) {
     super(message);
     this.name = 'InfraError';
   }
@@ -58,7 +62,10 @@ export class AgentFailedError extends InfraError {
 
 export class HandoffInvalidError extends InfraError {
   constructor(agent: string, details: string) {
-    super(ErrorCode.HandoffInvalid, `${agent} did not produce a valid handoff (${details}). Retry the workflow or rephrase the request.`);
+    super(
+      ErrorCode.HandoffInvalid,
+      `${agent} did not produce a valid handoff (${details}). Retry the workflow or rephrase the request.`,
+    );
   }
 }
 
@@ -87,7 +94,13 @@ export class ActionFailedError extends InfraError {
 }
 
 /** Slack answers that mean "try again later" rather than "this request is wrong". */
-const SLACK_TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+const SLACK_TRANSIENT = new Set([
+  'ratelimited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
 
 /**
  * True when an error is worth another attempt: network blips, Postgres serialisation failures and

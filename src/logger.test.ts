@@ -15,7 +15,14 @@ function capture() {
 describe('logging', () => {
   it('never writes tokens, keys, secrets or connection strings', () => {
     const { logger, lines } = capture();
-    logger.info({ SLACK_BOT_TOKEN: 'xoxb-secret-1', req: { headers: { authorization: 'Bearer sk-ant-2' } }, config: { DATABASE_URL: 'postgres://u:pw3@h/db', apiKey: 'sk-4' } }, 'starting');
+    logger.info(
+      {
+        SLACK_BOT_TOKEN: 'xoxb-secret-1',
+        req: { headers: { authorization: 'Bearer sk-ant-2' } },
+        config: { DATABASE_URL: 'postgres://u:pw3@h/db', apiKey: 'sk-4' },
+      },
+      'starting',
+    );
     const out = lines.join('');
     for (const secret of ['xoxb-secret-1', 'sk-ant-2', 'pw3', 'sk-4']) expect(out).not.toContain(secret);
     expect(out).toContain('[redacted]');

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     process.stderr.write(`Unknown role "${role}": use web, worker, or nothing for both.\n`);
     process.exit(2);
   }
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (error) {

@@ -4,7 +4,7 @@ import type { App } from '@slack/bolt';
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { Worker } from 'bullmq';
 import IORedis from 'ioredis';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import type { AgentRunner } from './agents/agent-runner';
 import { loadAgents } from './agents/agents-loader';
@@ -13,7 +13,13 @@ import { ClaudeRouterModel } from './agents/claude-router-model';
 import type { RouterModel } from './agents/router-model';
 import { createToolRegistry } from './agents/tools/tool-registry';
 import { UnconfiguredAgentRunner } from './agents/unconfigured-agent-runner';
-import { branchTestAction, deleteBranchCompensator, revertMigrationCompensator, rlsAuditAction, smokeTestAction } from './changes/change-actions';
+import {
+  branchTestAction,
+  deleteBranchCompensator,
+  revertMigrationCompensator,
+  rlsAuditAction,
+  smokeTestAction,
+} from './changes/change-actions';
 import { buildChangeSetup, checkBranchServer } from './changes/build-change-target';
 import type { ChangeTarget } from './changes/change-target';
 import { ciReviewAction } from './changes/ci-review-action';
@@ -21,8 +27,8 @@ import { ciRunAction, discardCiBranchCompensator, type CiDeps } from './changes/
 import { deleteFunctionCompensator, edgeFunctionTestAction } from './changes/edge-function-action';
 import { loadSqlParser } from './changes/sql-parser';
 import { GitHubApi } from './changes/github-api';
-import { Config, targetOf } from './config/config';
-import { Logger } from './logger';
+import { type Config, targetOf } from './config/config';
+import type { Logger } from './logger';
 import { digestQueue, scheduleDigest, startDigestWorker } from './metrics/digest-job';
 import { anthropicCountingFetch, createErrorCounters, slackCountingFetch } from './metrics/error-counters';
 import { metricsRoute, registerStoreMetrics } from './metrics/prometheus';
@@ -86,27 +92,57 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   // The pool connects on first use: the data files below are checked before anything connects.
   const pool: Pool = createPool(config.DATABASE_URL);
   const agentDefs = loadAgents(opts.agentsDir ?? join(ROOT, 'agents'));
-  const { target: change, preflight } = buildChangeSetup(config, log, { supabasePollIntervalMs: opts.supabasePollIntervalMs, postgresTarget: opts.postgresTarget });
+  const { target: change, preflight } = buildChangeSetup(config, log, {
+    supabasePollIntervalMs: opts.supabasePollIntervalMs,
+    postgresTarget: opts.postgresTarget,
+  });
   const changeDeps = { target: change, pool, workspaceDir: config.INFRA_WORKSPACE_DIR };
-  const github = config.GITHUB_TOKEN && config.GITHUB_REPOSITORY ? new GitHubApi({ baseUrl: config.GITHUB_API_URL, token: config.GITHUB_TOKEN, repository: config.GITHUB_REPOSITORY }) : undefined;
+  const github =
+    config.GITHUB_TOKEN && config.GITHUB_REPOSITORY
+      ? new GitHubApi({
+          baseUrl: config.GITHUB_API_URL,
+          token: config.GITHUB_TOKEN,
+          repository: config.GITHUB_REPOSITORY,
+        })
+      : undefined;
   const ci: CiDeps = { github, pool, pollMs: config.INFRA_CI_POLL_MS, timeoutMs: config.INFRA_CI_TIMEOUT_MS };
-  const actions = registry([branchTestAction(changeDeps), rlsAuditAction(changeDeps), smokeTestAction(changeDeps), edgeFunctionTestAction(changeDeps), ciReviewAction(), ciRunAction(ci), ...(opts.actions ?? [])]);
+  const actions = registry([
+    branchTestAction(changeDeps),
+    rlsAuditAction(changeDeps),
+    smokeTestAction(changeDeps),
+    edgeFunctionTestAction(changeDeps),
+    ciReviewAction(),
+    ciRunAction(ci),
+    ...(opts.actions ?? []),
+  ]);
   // A misspelt agent or action name stops start-up here, naming its file and field.
-  const library = loadWorkflowLibrary(opts.workflowsDir ?? join(ROOT, 'workflows'), { agents: [...agentDefs.keys()], actions: [...actions.keys()] });
+  const library = loadWorkflowLibrary(opts.workflowsDir ?? join(ROOT, 'workflows'), {
+    agents: [...agentDefs.keys()],
+    actions: [...actions.keys()],
+  });
   await checkBranchServer(config, log, { postgresTarget: opts.postgresTarget });
   // Gate checks read SQL synchronously: the parser (WebAssembly) is loaded before any step runs.
   await loadSqlParser();
   await migrate(pool);
   const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true };
   const queueRedis = new IORedis(config.REDIS_URL, redisOptions);
-  const queue = new BullJobQueue({ connection: queueRedis, prefix: config.INFRA_QUEUE_PREFIX, attempts: config.INFRA_STEP_ATTEMPTS });
+  const queue = new BullJobQueue({
+    connection: queueRedis,
+    prefix: config.INFRA_QUEUE_PREFIX,
+    attempts: config.INFRA_STEP_ATTEMPTS,
+  });
 
   const now = opts.now ?? (() => new Date());
   const prometheus = new Registry();
   const errors = createErrorCounters(prometheus);
 
   const anthropic = config.ANTHROPIC_API_KEY
-    ? new Anthropic({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, maxRetries: config.ANTHROPIC_MAX_RETRIES, fetch: anthropicCountingFetch(errors.anthropic) })
+    ? new Anthropic({
+        apiKey: config.ANTHROPIC_API_KEY,
+        baseURL: config.ANTHROPIC_BASE_URL,
+        maxRetries: config.ANTHROPIC_MAX_RETRIES,
+        fetch: anthropicCountingFetch(errors.anthropic),
+      })
     : undefined;
   const tools = createToolRegistry({
     branches: change?.provider,
@@ -129,11 +165,18 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         })
       : new UnconfiguredAgentRunner());
   const routerDef = agentDefs.get('router');
-  const router = opts.routerModel ?? (anthropic && routerDef ? new ClaudeRouterModel({ client: anthropic, router: routerDef, model: config.ANTHROPIC_MODEL, logger: log }) : undefined);
+  const router =
+    opts.routerModel ??
+    (anthropic && routerDef
+      ? new ClaudeRouterModel({ client: anthropic, router: routerDef, model: config.ANTHROPIC_MODEL, logger: log })
+      : undefined);
 
   const client = new WebClient(config.SLACK_BOT_TOKEN, {
     slackApiUrl: config.SLACK_API_URL,
-    retryConfig: opts.slackRetries === undefined ? undefined : { retries: opts.slackRetries, factor: 1, minTimeout: 50, maxTimeout: 200 },
+    retryConfig:
+      opts.slackRetries === undefined
+        ? undefined
+        : { retries: opts.slackRetries, factor: 1, minTimeout: 50, maxTimeout: 200 },
     logLevel: LogLevel.ERROR,
     fetch: slackCountingFetch(errors.slack),
   });
@@ -146,7 +189,13 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     router,
     library,
     actions,
-    compensators: registry([deleteBranchCompensator(changeDeps), revertMigrationCompensator(changeDeps), deleteFunctionCompensator(changeDeps), discardCiBranchCompensator(ci), ...(opts.compensators ?? [])]),
+    compensators: registry([
+      deleteBranchCompensator(changeDeps),
+      revertMigrationCompensator(changeDeps),
+      deleteFunctionCompensator(changeDeps),
+      discardCiBranchCompensator(ci),
+      ...(opts.compensators ?? []),
+    ]),
     change,
     ci: github ? ci : undefined,
     preflight,
@@ -177,14 +226,28 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     await tick();
     const timer = setInterval(tick, config.INFRA_RECONCILE_INTERVAL_MS);
     runtime.worker = worker;
-    closers.push(async () => clearInterval(timer), () => closeWorker(worker, running, config.INFRA_SHUTDOWN_GRACE_MS), () => workerRedis.quit());
+    closers.push(
+      async () => clearInterval(timer),
+      () => closeWorker(worker, running, config.INFRA_SHUTDOWN_GRACE_MS),
+      () => workerRedis.quit(),
+    );
 
-    await scheduleDigest(digest, { channel: config.INFRA_DIGEST_CHANNEL, cron: config.INFRA_DIGEST_CRON, timeZone: config.INFRA_DIGEST_TZ });
+    await scheduleDigest(digest, {
+      channel: config.INFRA_DIGEST_CHANNEL,
+      cron: config.INFRA_DIGEST_CRON,
+      timeZone: config.INFRA_DIGEST_TZ,
+    });
     if (config.INFRA_DIGEST_CHANNEL) {
       const digestRedis = new IORedis(config.REDIS_URL, redisOptions);
       const digestRunning = new RunningJobs();
-      const digestWorker = startDigestWorker({ pool, slack: engine.slack, timeZone: config.INFRA_DIGEST_TZ, now, logger: log }, { connection: digestRedis, prefix: config.INFRA_QUEUE_PREFIX, running: digestRunning });
-      closers.push(() => closeWorker(digestWorker, digestRunning, config.INFRA_SHUTDOWN_GRACE_MS), () => digestRedis.quit());
+      const digestWorker = startDigestWorker(
+        { pool, slack: engine.slack, timeZone: config.INFRA_DIGEST_TZ, now, logger: log },
+        { connection: digestRedis, prefix: config.INFRA_QUEUE_PREFIX, running: digestRunning },
+      );
+      closers.push(
+        () => closeWorker(digestWorker, digestRunning, config.INFRA_SHUTDOWN_GRACE_MS),
+        () => digestRedis.quit(),
+      );
     }
   }
 
@@ -207,7 +270,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       },
       { pool, engine, target: targetOf(config), timeZone: config.INFRA_DIGEST_TZ, now, logger: log },
     );
-    const server = (await slackApp.start(config.PORT)) as unknown as { address(): { port: number } | string | null } | undefined;
+    const server = (await slackApp.start(config.PORT)) as unknown as
+      | { address(): { port: number } | string | null }
+      | undefined;
     const address = server && typeof server.address === 'function' ? server.address() : null;
     runtime.port = address && typeof address === 'object' ? address.port : config.PORT;
     runtime.app = slackApp;
@@ -215,7 +280,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   }
 
   if (opts.roles.web) registerStoreMetrics(prometheus, { pool, queues: [queue.queue, digest] });
-  closers.push(() => digest.close(), () => queue.close(), () => queueRedis.quit(), () => pool.end());
+  closers.push(
+    () => digest.close(),
+    () => queue.close(),
+    () => queueRedis.quit(),
+    () => pool.end(),
+  );
   runtime.stop = async () => {
     for (const close of closers) {
       await close().catch((err) => log.warn({ err: (err as Error).message }, 'error while stopping'));

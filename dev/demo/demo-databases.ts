@@ -52,7 +52,10 @@ async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): P
 }
 
 /** Creates the bot's database and the target afresh (a demo starts empty, like its workspace). */
-export function createDemoDatabases(postgres: DemoPostgres, names: { bot: string; target: string }): Promise<DemoDatabases> {
+export function createDemoDatabases(
+  postgres: DemoPostgres,
+  names: { bot: string; target: string },
+): Promise<DemoDatabases> {
   return postgres.kind === 'server' ? createOnServer(postgres.url, names) : createEmbedded(postgres.server, names);
 }
 
@@ -78,7 +81,8 @@ async function createOnServer(serverUrl: string, names: { bot: string; target: s
         `select datname from pg_database where datname like 'infra\\_wf\\_%' and shobj_description(oid, 'pg_database') like $1`,
         [`%"target":"${names.target}"%`],
       );
-      for (const name of [...rows.map((r) => r.datname), names.target, names.bot]) await c.query(`drop database if exists "${name}" with (force)`);
+      for (const name of [...rows.map((r) => r.datname), names.target, names.bot])
+        await c.query(`drop database if exists "${name}" with (force)`);
     });
   await drop();
   await withClient(serverUrl, async (c) => {
@@ -92,9 +96,15 @@ async function createOnServer(serverUrl: string, names: { bot: string; target: s
 }
 
 /** On the embedded Postgres, where each database is its own cluster: the target gets the roles, and branches copy them. */
-async function createEmbedded(server: EmbeddedPostgres, names: { bot: string; target: string }): Promise<DemoDatabases> {
+async function createEmbedded(
+  server: EmbeddedPostgres,
+  names: { bot: string; target: string },
+): Promise<DemoDatabases> {
   const drop = async () => {
-    for (const name of server.databaseNames().filter((n) => n.startsWith('infra_wf_') || n === names.bot || n === names.target)) await server.dropDatabase(name);
+    for (const name of server
+      .databaseNames()
+      .filter((n) => n.startsWith('infra_wf_') || n === names.bot || n === names.target))
+      await server.dropDatabase(name);
   };
   await drop();
   await Promise.all([server.createDatabase(names.bot), server.createDatabase(names.target)]);

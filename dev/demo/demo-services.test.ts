@@ -7,7 +7,11 @@ function probes(open: number[], redisServer: boolean, started: string[] = []): D
   return {
     startEmbeddedPostgres: async () => {
       started.push('embedded postgres');
-      return { port: 45432, url: (db: string) => `postgres://postgres@127.0.0.1:45432/${db}`, stop: async () => void started.push('embedded stopped') } as unknown as EmbeddedPostgres;
+      return {
+        port: 45432,
+        url: (db: string) => `postgres://postgres@127.0.0.1:45432/${db}`,
+        stop: async () => void started.push('embedded stopped'),
+      } as unknown as EmbeddedPostgres;
     },
     answers: async (port) => open.includes(port),
     hasRedisServer: () => redisServer,
@@ -20,8 +24,14 @@ function probes(open: number[], redisServer: boolean, started: string[] = []): D
 
 describe('the demo services', () => {
   it('uses DATABASE_URL and REDIS_URL when they are set', async () => {
-    const services = await resolveDemoServices({ DATABASE_URL: 'postgres://u@db:5432/x', REDIS_URL: 'redis://cache:6379' }, probes([], false));
-    expect([services.postgres, services.redisUrl]).toEqual([{ kind: 'server', url: 'postgres://u@db:5432/x' }, 'redis://cache:6379']);
+    const services = await resolveDemoServices(
+      { DATABASE_URL: 'postgres://u@db:5432/x', REDIS_URL: 'redis://cache:6379' },
+      probes([], false),
+    );
+    expect([services.postgres, services.redisUrl]).toEqual([
+      { kind: 'server', url: 'postgres://u@db:5432/x' },
+      'redis://cache:6379',
+    ]);
   });
 
   it('uses the local Postgres and Redis when they answer on their usual ports', async () => {
@@ -51,7 +61,9 @@ describe('the demo services', () => {
     const started: string[] = [];
     const attempt = resolveDemoServices({}, probes([], false, started));
     await expect(attempt).rejects.toBeInstanceOf(DemoServicesMissingError);
-    await expect(attempt).rejects.toThrow(/needs Redis.*\n.*apt-get install redis-server.*\n.*docker compose up --build -d demo/);
+    await expect(attempt).rejects.toThrow(
+      /needs Redis.*\n.*apt-get install redis-server.*\n.*docker compose up --build -d demo/,
+    );
     expect(started).toEqual([]);
   });
 

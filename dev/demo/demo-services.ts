@@ -50,7 +50,10 @@ export interface DemoProbes {
  * ports; else Postgres embedded in this process (PGlite) and `redis-server` from the PATH on a free
  * port. When no Redis can be had, one error says what to install or how to run the demo in Docker.
  */
-export async function resolveDemoServices(env: { DATABASE_URL?: string; REDIS_URL?: string }, probes: DemoProbes = LOCAL_PROBES): Promise<DemoServices> {
+export async function resolveDemoServices(
+  env: { DATABASE_URL?: string; REDIS_URL?: string },
+  probes: DemoProbes = LOCAL_PROBES,
+): Promise<DemoServices> {
   const { answers, hasRedisServer, startRedisServer } = probes;
   const notes: string[] = [];
   const stops: Array<() => Promise<void>> = [];
@@ -71,17 +74,23 @@ export async function resolveDemoServices(env: { DATABASE_URL?: string; REDIS_UR
     const started = await startRedisServer();
     redisUrl = started.url;
     stops.push(started.stop);
-    notes.push(`Redis: redis-server started from the PATH on ${started.url.slice('redis://'.length)} (stopped with the demo)`);
+    notes.push(
+      `Redis: redis-server started from the PATH on ${started.url.slice('redis://'.length)} (stopped with the demo)`,
+    );
   }
   if (!redisUrl) {
     await Promise.all(stops.map((stop) => stop()));
-    throw new DemoServicesMissingError(`The demo needs Redis: nothing answers on 127.0.0.1:6379, REDIS_URL is not set and redis-server is not on the PATH.\n  ${INSTALL_HELP}`);
+    throw new DemoServicesMissingError(
+      `The demo needs Redis: nothing answers on 127.0.0.1:6379, REDIS_URL is not set and redis-server is not on the PATH.\n  ${INSTALL_HELP}`,
+    );
   }
   if (!postgres) {
     const server = await probes.startEmbeddedPostgres();
     postgres = { kind: 'embedded', server };
     stops.push(() => server.stop());
-    notes.push(`Postgres: embedded in this process (PGlite, on 127.0.0.1:${server.port}; nothing answers on 127.0.0.1:5432 and DATABASE_URL is not set). Its data is gone when the demo stops`);
+    notes.push(
+      `Postgres: embedded in this process (PGlite, on 127.0.0.1:${server.port}; nothing answers on 127.0.0.1:5432 and DATABASE_URL is not set). Its data is gone when the demo stops`,
+    );
   }
   return { postgres, redisUrl, notes, stop: async () => void (await Promise.all(stops.map((stop) => stop()))) };
 }
@@ -104,12 +113,18 @@ async function freePort(): Promise<number> {
 /** A throwaway redis-server (no snapshots, no append-only file) on a free port. */
 export async function startRedisServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   const deadline = Date.now() + 10_000;
   while (!(await answers(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new DemoServicesMissingError(`redis-server did not start on port ${port}; start Redis yourself or set REDIS_URL.`);
+      throw new DemoServicesMissingError(
+        `redis-server did not start on port ${port}; start Redis yourself or set REDIS_URL.`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -122,4 +137,9 @@ export async function startRedisServer(): Promise<{ url: string; stop: () => Pro
   return { url: `redis://127.0.0.1:${port}`, stop };
 }
 
-const LOCAL_PROBES: DemoProbes = { answers: (port) => answers(port), hasRedisServer, startRedisServer, startEmbeddedPostgres: () => EmbeddedPostgres.start() };
+const LOCAL_PROBES: DemoProbes = {
+  answers: (port) => answers(port),
+  hasRedisServer,
+  startRedisServer,
+  startEmbeddedPostgres: () => EmbeddedPostgres.start(),
+};

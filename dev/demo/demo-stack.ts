@@ -73,9 +73,15 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     people: DEMO_PEOPLE,
     signingSecret,
     suggestions: [...SAMPLE_REQUESTS.map((s) => `/infra ${s.request}`), '/infra metrics', '/infra list', '/infra help'],
-    tasks: [{ label: "Post today's digest", run: () => (digest ? digest() : Promise.resolve('the bot is still starting')) }],
+    tasks: [
+      { label: "Post today's digest", run: () => (digest ? digest() : Promise.resolve('the bot is still starting')) },
+    ],
   });
-  const workspace = await startSlackWorkspace({ port: options.port, host: options.host, extraRoutes: (req, res, url) => page.handle(req, res, url) });
+  const workspace = await startSlackWorkspace({
+    port: options.port,
+    host: options.host,
+    extraRoutes: (req, res, url) => page.handle(req, res, url),
+  });
   const config = loadConfig({
     // The demo's branches go beside its target (its own throwaway database), still under per-branch roles;
     // an INFRA_BRANCH_DATABASE_URL in the environment puts them on that server instead.
@@ -108,13 +114,27 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     botUserId: workspace.botUserId,
     slackRetries: 2,
     postgresTarget: databases.embedded
-      ? embeddedChangeTarget({ server: databases.embedded, target: options.databases.target, backupDir: join(options.workspaceDir, 'backups'), logger: options.logger })
+      ? embeddedChangeTarget({
+          server: databases.embedded,
+          target: options.databases.target,
+          backupDir: join(options.workspaceDir, 'backups'),
+          logger: options.logger,
+        })
       : undefined,
   });
   page.connect(workspace, `http://127.0.0.1:${runtime.port}/slack/events`);
   // What the digest's job scheduler does at INFRA_DIGEST_CRON, on request: one digest per channel and day.
-  const digestDeps = { pool: runtime.engine.pool, slack: runtime.engine.slack, timeZone: config.INFRA_DIGEST_TZ, now: () => new Date(), logger: options.logger };
-  digest = async () => ((await postDailyDigest(digestDeps, DEMO_CHANNEL.id)) === 'posted' ? 'posted in #platform' : 'already posted today (one digest per channel and day)');
+  const digestDeps = {
+    pool: runtime.engine.pool,
+    slack: runtime.engine.slack,
+    timeZone: config.INFRA_DIGEST_TZ,
+    now: () => new Date(),
+    logger: options.logger,
+  };
+  digest = async () =>
+    (await postDailyDigest(digestDeps, DEMO_CHANNEL.id)) === 'posted'
+      ? 'posted in #platform'
+      : 'already posted today (one digest per channel and day)';
   const pageUrl = workspace.apiUrl.replace(/\/api\/$/, '/');
   return {
     pageUrl,

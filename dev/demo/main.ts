@@ -9,9 +9,18 @@ import { startDemo } from './demo-stack';
 /** The demo's own settings; everything else is the bot's (see the README). */
 const demoEnvSchema = z.object({
   INFRA_DEMO_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  INFRA_DEMO_HOST: z.string().regex(/^[0-9a-fA-F.:]+$|^localhost$/, 'use an IP address such as 127.0.0.1 or 0.0.0.0').default('127.0.0.1'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://user:password@host:5432/db').optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'use redis://host:port').optional(),
+  INFRA_DEMO_HOST: z
+    .string()
+    .regex(/^[0-9a-fA-F.:]+$|^localhost$/, 'use an IP address such as 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'use postgres://user:password@host:5432/db')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'use redis://host:port')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
 });
 
@@ -75,9 +84,11 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
   const message =
-    error instanceof InfraError ? error.message
-    : inUse ? `The demo's port is taken (${(error as Error).message}); set INFRA_DEMO_PORT to a free port, e.g. INFRA_DEMO_PORT=4001 npm run demo.`
-    : `The demo failed to start: ${(error as Error).message}`;
+    error instanceof InfraError
+      ? error.message
+      : inUse
+        ? `The demo's port is taken (${(error as Error).message}); set INFRA_DEMO_PORT to a free port, e.g. INFRA_DEMO_PORT=4001 npm run demo.`
+        : `The demo failed to start: ${(error as Error).message}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

@@ -3,8 +3,18 @@ export const PREFERENCES_HANDOFFS = {
   'api-designer': {
     summary: 'UserPreferences interface and GET/PUT /preferences contract',
     context: 'One row of preferences per user, keyed by user id; theme and locale for now.',
-    artifacts: [{ path: 'src/modules/core/types/preferences.ts', kind: 'typescript', content: 'export interface UserPreferences {\n  userId: string;\n  theme: "light" | "dark";\n  locale: string;\n}\n' }],
-    next_steps: ['Create table user_preferences with user_id primary key', 'Only the owner may read or write their row'],
+    artifacts: [
+      {
+        path: 'src/modules/core/types/preferences.ts',
+        kind: 'typescript',
+        content:
+          'export interface UserPreferences {\n  userId: string;\n  theme: "light" | "dark";\n  locale: string;\n}\n',
+      },
+    ],
+    next_steps: [
+      'Create table user_preferences with user_id primary key',
+      'Only the owner may read or write their row',
+    ],
     constraints: ['user_id references auth.users'],
     contract: {
       types: [{ name: 'UserPreferences', path: 'src/modules/core/types/preferences.ts' }],
@@ -33,7 +43,13 @@ export const PREFERENCES_HANDOFFS = {
   'backend-engineer': {
     summary: 'Owner-only RLS policies verified; preferences queries and generated types',
     context: 'Queries use the anon key with the user JWT so RLS applies.',
-    artifacts: [{ path: 'src/modules/core/queries/preferences.ts', kind: 'typescript', content: 'export async function getPreferences() {}\n' }],
+    artifacts: [
+      {
+        path: 'src/modules/core/queries/preferences.ts',
+        kind: 'typescript',
+        content: 'export async function getPreferences() {}\n',
+      },
+    ],
     next_steps: ['Run the migration in CI'],
     constraints: [],
     policies: [
@@ -44,9 +60,15 @@ export const PREFERENCES_HANDOFFS = {
   'devops-engineer': {
     summary: 'CI runs supabase db push against the preview branch',
     context: 'Migration check job added to the existing workflow.',
-    artifacts: [{ path: '.github/workflows/migrations.yml', kind: 'yaml', content: 'name: migrations\non: [pull_request]\n' }],
+    artifacts: [
+      { path: '.github/workflows/migrations.yml', kind: 'yaml', content: 'name: migrations\non: [pull_request]\n' },
+    ],
     next_steps: [],
     constraints: [],
-    pipeline: { files: ['.github/workflows/migrations.yml'], secrets: ['SUPABASE_ACCESS_TOKEN'], environments: ['preview'] },
+    pipeline: {
+      files: ['.github/workflows/migrations.yml'],
+      secrets: ['SUPABASE_ACCESS_TOKEN'],
+      environments: ['preview'],
+    },
   },
 } as const;

@@ -7,14 +7,27 @@ import { SAMPLE_REQUESTS } from './sample-requests';
 import { SCRIPTED_MARK, ScriptedAgentRunner } from './scripted-agent-runner';
 
 function task(request: string, agent: string, extra: Partial<AgentTask> = {}): AgentTask {
-  return { workflowId: 1, stepId: 7, agent, stepTitle: '[1/3] Step', tasks: [], request, requester: 'U0REQUEST1', earlierHandoffs: [], comments: [], ...extra };
+  return {
+    workflowId: 1,
+    stepId: 7,
+    agent,
+    stepTitle: '[1/3] Step',
+    tasks: [],
+    request,
+    requester: 'U0REQUEST1',
+    earlierHandoffs: [],
+    comments: [],
+    ...extra,
+  };
 }
 
 describe('the scripted demo model', () => {
   const runner = new ScriptedAgentRunner();
 
   it('hands off a validated migration for the user preferences request and says it is scripted', async () => {
-    const outcome = await runner.run(task('Add a new table for user preferences', 'data-migration-specialist', { outputs: ['migration'] }));
+    const outcome = await runner.run(
+      task('Add a new table for user preferences', 'data-migration-specialist', { outputs: ['migration'] }),
+    );
     expect(outcome.type).toBe('handoff');
     if (outcome.type !== 'handoff') return;
     expect(outcome.handoff.summary.startsWith(SCRIPTED_MARK)).toBe(true);
@@ -27,7 +40,13 @@ describe('the scripted demo model', () => {
     for (const sample of SAMPLE_REQUESTS) {
       for (const agent of Object.keys(sample.handoffs)) {
         const first = await runner.run(task(sample.request, agent, any));
-        const outcome = first.type === 'question' ? await runner.run(task(sample.request, agent, any), { conversation: first.conversation, answer: { toolUseId: first.toolUseId, text: 'a percentage', user: 'U0REQUEST1' } }) : first;
+        const outcome =
+          first.type === 'question'
+            ? await runner.run(task(sample.request, agent, any), {
+                conversation: first.conversation,
+                answer: { toolUseId: first.toolUseId, text: 'a percentage', user: 'U0REQUEST1' },
+              })
+            : first;
         expect(outcome.type).toBe('handoff');
         if (outcome.type === 'handoff') expect(outcome.handoff.summary.startsWith(SCRIPTED_MARK)).toBe(true);
       }
@@ -41,8 +60,16 @@ describe('the scripted demo model', () => {
       if (!decision.sure) throw new Error(`the rules are unsure about "${sample.request}": ${decision.reason}`);
       for (const step of composePlan(library, decision.categories).steps.filter((s) => s.agent)) {
         const answer = { toolUseId: 'toolu_1', text: 'a percentage', user: 'U0REQUEST1' };
-        const first = await runner.run(task(sample.request, step.agent!, { outputs: step.outputs, optionalOutputs: step.optional_outputs }));
-        const outcome = first.type === 'question' ? await runner.run(task(sample.request, step.agent!, { outputs: step.outputs, optionalOutputs: step.optional_outputs }), { conversation: first.conversation, answer }) : first;
+        const first = await runner.run(
+          task(sample.request, step.agent!, { outputs: step.outputs, optionalOutputs: step.optional_outputs }),
+        );
+        const outcome =
+          first.type === 'question'
+            ? await runner.run(
+                task(sample.request, step.agent!, { outputs: step.outputs, optionalOutputs: step.optional_outputs }),
+                { conversation: first.conversation, answer },
+              )
+            : first;
         expect(outcome.type).toBe('handoff');
         for (const output of step.outputs) expect(outcome.type === 'handoff' && outcome.handoff[output]).toBeTruthy();
       }
@@ -50,11 +77,19 @@ describe('the scripted demo model', () => {
   });
 
   it('asks the progress question first, then hands off with the answer in its context', async () => {
-    const first = await runner.run(task('Create an API for progress tracking', 'api-designer', { outputs: ['contract'] }));
+    const first = await runner.run(
+      task('Create an API for progress tracking', 'api-designer', { outputs: ['contract'] }),
+    );
     expect(first.type).toBe('question');
     if (first.type !== 'question') return;
     expect(first.question.startsWith(SCRIPTED_MARK)).toBe(true);
-    const second = await runner.run(task('Create an API for progress tracking', 'api-designer', { outputs: ['contract'] }), { conversation: first.conversation, answer: { toolUseId: first.toolUseId, text: 'a percentage per lesson', user: 'U0REQUEST1' } });
+    const second = await runner.run(
+      task('Create an API for progress tracking', 'api-designer', { outputs: ['contract'] }),
+      {
+        conversation: first.conversation,
+        answer: { toolUseId: first.toolUseId, text: 'a percentage per lesson', user: 'U0REQUEST1' },
+      },
+    );
     expect(second.type === 'handoff' && second.handoff.context).toContain('a percentage per lesson');
   });
 
@@ -64,7 +99,13 @@ describe('the scripted demo model', () => {
   });
 
   it('writes a rollback analysis from the error when a step failed', async () => {
-    const outcome = await runner.run(task('Add a new table for user preferences', 'data-migration-specialist', { previousError: 'relation "x" does not exist' }));
-    expect(outcome.type === 'handoff' && outcome.handoff.summary).toMatch(/^\(scripted demo model\) The step failed: relation "x"/);
+    const outcome = await runner.run(
+      task('Add a new table for user preferences', 'data-migration-specialist', {
+        previousError: 'relation "x" does not exist',
+      }),
+    );
+    expect(outcome.type === 'handoff' && outcome.handoff.summary).toMatch(
+      /^\(scripted demo model\) The step failed: relation "x"/,
+    );
   });
 });

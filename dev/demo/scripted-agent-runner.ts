@@ -23,17 +23,28 @@ export class ScriptedAgentRunner implements AgentRunner {
     const answered = resume === undefined ? undefined : conversationSchema.parse(resume.conversation);
     if (question?.agent === task.agent && answered === undefined) {
       const conversation = { scripted: true, asked: question.text };
-      return { type: 'question', question: `${SCRIPTED_MARK} ${question.text}`, toolUseId: `toolu_scripted_${task.stepId}`, usage: ZERO_USAGE, conversation };
+      return {
+        type: 'question',
+        question: `${SCRIPTED_MARK} ${question.text}`,
+        toolUseId: `toolu_scripted_${task.stepId}`,
+        usage: ZERO_USAGE,
+        conversation,
+      };
     }
-    const handoff = scriptedHandoff(sample, task.agent, { required: task.outputs ?? [], optional: task.optionalOutputs });
-    if (resume !== undefined) handoff.context = `${handoff.context} ${resume.answer.user} answered: "${resume.answer.text}".`;
+    const handoff = scriptedHandoff(sample, task.agent, {
+      required: task.outputs ?? [],
+      optional: task.optionalOutputs,
+    });
+    if (resume !== undefined)
+      handoff.context = `${handoff.context} ${resume.answer.user} answered: "${resume.answer.text}".`;
     return outcome(handoff);
   }
 
   private failureAnalysis(error: string): Handoff {
     return handoffSchema.parse({
       summary: `${SCRIPTED_MARK} The step failed: ${error.slice(0, 500)}`,
-      context: 'The scripted model repeats the error the engine reported; with ANTHROPIC_API_KEY set, Claude explains it.',
+      context:
+        'The scripted model repeats the error the engine reported; with ANTHROPIC_API_KEY set, Claude explains it.',
       next_steps: ['Fix the SQL the error names, then type the request again'],
     });
   }
@@ -43,7 +54,10 @@ export class ScriptedAgentRunner implements AgentRunner {
 function scriptedHandoff(sample: SampleRequest, agent: string, outputs: StepOutputs): Handoff {
   const written = sample.handoffs[agent];
   if (written === undefined) {
-    return handoffSchema.parse({ summary: `${SCRIPTED_MARK} Nothing to do for "${sample.request}"`, context: `The script has no work for ${agent} in this request.` });
+    return handoffSchema.parse({
+      summary: `${SCRIPTED_MARK} Nothing to do for "${sample.request}"`,
+      context: `The script has no work for ${agent} in this request.`,
+    });
   }
   const handoff = handoffSchemaFor(outputs).parse(structuredClone(written));
   handoff.summary = `${SCRIPTED_MARK} ${handoff.summary}`;

@@ -9,7 +9,12 @@ import { BRANCH_DATABASE_PATTERN, branchDatabaseName } from '../../src/changes/b
 import { type Branch, type BranchProvider, branchName, type SqlResult } from '../../src/changes/branch-provider';
 import { runSqlOn, sqlOptions } from '../../src/changes/branch-sql';
 import type { ChangeTarget } from '../../src/changes/change-target';
-import { mergeIntoTarget, revertOnTarget, targetHistory, type TargetMigrationOptions } from '../../src/changes/target-migrations';
+import {
+  mergeIntoTarget,
+  revertOnTarget,
+  targetHistory,
+  type TargetMigrationOptions,
+} from '../../src/changes/target-migrations';
 import type { EmbeddedPostgres } from './embedded-postgres';
 
 /** Settings of an EmbeddedBranchProvider. */
@@ -72,9 +77,17 @@ export class EmbeddedBranchProvider implements BranchProvider {
     this.options.logger.info({ branch: name }, 'embedded branch deleted');
   }
 
-  async runSql(branch: Branch, sql: string, opts?: { readOnly?: boolean; timeoutMs?: number; rowLimit?: number }): Promise<SqlResult> {
+  async runSql(
+    branch: Branch,
+    sql: string,
+    opts?: { readOnly?: boolean; timeoutMs?: number; rowLimit?: number },
+  ): Promise<SqlResult> {
     if (!BRANCH_DATABASE_PATTERN.test(branch.id) || !this.branches.has(branch.id)) {
-      throw new ActionFailedError('Running SQL on a branch', `${branch.id} is not a branch of the embedded target; SQL from agents runs on branches only.`, false);
+      throw new ActionFailedError(
+        'Running SQL on a branch',
+        `${branch.id} is not a branch of the embedded target; SQL from agents runs on branches only.`,
+        false,
+      );
     }
     return runSqlOn(this.options.server.url(branch.id), `branch ${branch.name}`, sql, sqlOptions(opts));
   }
@@ -87,9 +100,20 @@ export class EmbeddedBranchProvider implements BranchProvider {
       await server.exclusive(name, emptyTables);
     } catch (error) {
       await server.dropDatabase(name).catch(() => undefined);
-      throw new ActionFailedError(action, `the embedded target could not be copied (${(error as Error).message}); restart the demo.`, false);
+      throw new ActionFailedError(
+        action,
+        `the embedded target could not be copied (${(error as Error).message}); restart the demo.`,
+        false,
+      );
     }
-    const branch: Branch = { id: name, name: branchName(workflowId), workflowId, createdAt: this.now(), databaseUrl: server.url(name), ready: true };
+    const branch: Branch = {
+      id: name,
+      name: branchName(workflowId),
+      workflowId,
+      createdAt: this.now(),
+      databaseUrl: server.url(name),
+      ready: true,
+    };
     this.branches.set(name, branch);
     this.options.logger.info({ branch: name }, 'embedded branch created with the target schema');
     return branch;
@@ -117,11 +141,16 @@ export interface EmbeddedChangeTargetOptions extends EmbeddedBranchProviderOptio
 export function embeddedChangeTarget(options: EmbeddedChangeTargetOptions): ChangeTarget {
   const provider = new EmbeddedBranchProvider(options);
   const url = options.server.url(options.target);
-  const limits: TargetMigrationOptions = { lockTimeoutMs: 5000, statementTimeoutMs: 60_000, now: options.now ?? (() => new Date()) };
+  const limits: TargetMigrationOptions = {
+    lockTimeoutMs: 5000,
+    statementTimeoutMs: 60_000,
+    now: options.now ?? (() => new Date()),
+  };
   return {
     provider,
     backupPoint: () => backupTarget(options),
-    backupPlan: async () => `a copy of the embedded target's data directory, taken just before the merge into ${options.backupDir}`,
+    backupPlan: async () =>
+      `a copy of the embedded target's data directory, taken just before the merge into ${options.backupDir}`,
     merge: (_workflowId, migration: Migration) => mergeIntoTarget(url, migrationSchema.parse(migration), limits),
     revert: async (_workflowId, migration: Migration) => {
       await revertOnTarget(url, migrationSchema.parse(migration), limits);

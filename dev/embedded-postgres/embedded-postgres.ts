@@ -147,7 +147,10 @@ export class EmbeddedPostgres {
   }
 
   private checkNew(name: string): void {
-    if (!DATABASE_NAME.test(name)) throw new Error(`"${name}" is not a database name the embedded Postgres accepts (lower-case letters, digits and _)`);
+    if (!DATABASE_NAME.test(name))
+      throw new Error(
+        `"${name}" is not a database name the embedded Postgres accepts (lower-case letters, digits and _)`,
+      );
     if (this.databases.has(name)) throw new Error(`database "${name}" already exists on the embedded Postgres`);
   }
 

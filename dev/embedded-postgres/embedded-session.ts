@@ -1,6 +1,15 @@
 import type { Socket } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
-import { CANCEL_REQUEST, type ClientMessage, errorResponse, lastReadyStatus, readyForQuery, simpleQuery, splitClientMessages, SYNC } from './pg-wire';
+import {
+  CANCEL_REQUEST,
+  type ClientMessage,
+  errorResponse,
+  lastReadyStatus,
+  readyForQuery,
+  simpleQuery,
+  splitClientMessages,
+  SYNC,
+} from './pg-wire';
 import { LockWaitTimeoutError, type TransactionLock } from './transaction-lock';
 
 /** One database of the embedded server, as a connection sees it. */
@@ -37,7 +46,10 @@ export class EmbeddedSession {
   private skipUntilSync = false;
   private closed = false;
 
-  constructor(private readonly socket: Socket, private readonly host: SessionHost) {
+  constructor(
+    private readonly socket: Socket,
+    private readonly host: SessionHost,
+  ) {
     socket.setNoDelay(true);
     socket.on('data', (data: Buffer) => this.receive(data));
     socket.on('error', () => undefined); // the close that follows cleans up
@@ -137,7 +149,9 @@ export class EmbeddedSession {
         'run the demo on a PostgreSQL server (set DATABASE_URL) if this keeps happening',
     );
     if (type === 'startup') {
-      this.socket.end(errorResponse('FATAL', '55P03', `the embedded Postgres was busy for ${waitedMs} ms; connect again`));
+      this.socket.end(
+        errorResponse('FATAL', '55P03', `the embedded Postgres was busy for ${waitedMs} ms; connect again`),
+      );
       return;
     }
     this.socket.write(error);

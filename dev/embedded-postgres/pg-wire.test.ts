@@ -1,4 +1,14 @@
-import { CANCEL_REQUEST, errorResponse, lastReadyStatus, PROTOCOL_V3, readyForQuery, simpleQuery, splitClientMessages, SSL_REQUEST, SYNC } from './pg-wire';
+import {
+  CANCEL_REQUEST,
+  errorResponse,
+  lastReadyStatus,
+  PROTOCOL_V3,
+  readyForQuery,
+  simpleQuery,
+  splitClientMessages,
+  SSL_REQUEST,
+  SYNC,
+} from './pg-wire';
 
 function untyped(code: number, body = Buffer.alloc(0)): Buffer {
   const head = Buffer.alloc(8);
@@ -7,14 +17,20 @@ function untyped(code: number, body = Buffer.alloc(0)): Buffer {
   return Buffer.concat([head, body]);
 }
 
-const startup = untyped(PROTOCOL_V3, Buffer.from('user\0postgres\0database\0infra_demo\0application_name\0infra-orchestrator\0\0'));
+const startup = untyped(
+  PROTOCOL_V3,
+  Buffer.from('user\0postgres\0database\0infra_demo\0application_name\0infra-orchestrator\0\0'),
+);
 
 describe('the wire protocol pieces of the embedded Postgres', () => {
   it('reads an SSL request, then the startup message with its parameters, before any typed message', () => {
     const { messages, rest } = splitClientMessages(Buffer.concat([untyped(SSL_REQUEST), startup]), false);
     expect(rest.length).toBe(0);
     expect(messages[0]).toEqual({ kind: 'request', code: SSL_REQUEST });
-    expect(messages[1]).toMatchObject({ kind: 'startup', params: { user: 'postgres', database: 'infra_demo', application_name: 'infra-orchestrator' } });
+    expect(messages[1]).toMatchObject({
+      kind: 'startup',
+      params: { user: 'postgres', database: 'infra_demo', application_name: 'infra-orchestrator' },
+    });
   });
 
   it('reads a cancel request as a request, not as a startup message', () => {
@@ -34,9 +50,15 @@ describe('the wire protocol pieces of the embedded Postgres', () => {
   });
 
   it('finds the status of the last ReadyForQuery in a reply, and none when the reply has none', () => {
-    const commandComplete = Buffer.concat([Buffer.from('C'), Buffer.from([0, 0, 0, 11]), Buffer.from('BEGIN\0\0', 'latin1')]);
+    const commandComplete = Buffer.concat([
+      Buffer.from('C'),
+      Buffer.from([0, 0, 0, 11]),
+      Buffer.from('BEGIN\0\0', 'latin1'),
+    ]);
     expect(lastReadyStatus(Buffer.concat([readyForQuery('I'), commandComplete, readyForQuery('T')]))).toBe('T');
-    expect(lastReadyStatus(Buffer.concat([errorResponse('ERROR', '42P01', 'no such table'), readyForQuery('E')]))).toBe('E');
+    expect(lastReadyStatus(Buffer.concat([errorResponse('ERROR', '42P01', 'no such table'), readyForQuery('E')]))).toBe(
+      'E',
+    );
     expect(lastReadyStatus(commandComplete)).toBeUndefined();
   });
 
@@ -44,6 +66,11 @@ describe('the wire protocol pieces of the embedded Postgres', () => {
     const error = errorResponse('FATAL', '3D000', 'database "x" does not exist');
     expect(error.subarray(0, 1).toString()).toBe('E');
     expect(error.readInt32BE(1)).toBe(error.length - 1);
-    expect(error.subarray(5).toString('utf8').split('\0').filter(Boolean)).toEqual(['SFATAL', 'VFATAL', 'C3D000', 'Mdatabase "x" does not exist']);
+    expect(error.subarray(5).toString('utf8').split('\0').filter(Boolean)).toEqual([
+      'SFATAL',
+      'VFATAL',
+      'C3D000',
+      'Mdatabase "x" does not exist',
+    ]);
   });
 });

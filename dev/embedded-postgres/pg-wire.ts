@@ -41,7 +41,11 @@ export function splitClientMessages(buffer: Buffer, started: boolean): { message
     if (buffer.length - offset < 5) break;
     const length = buffer.readInt32BE(offset + 1);
     if (buffer.length - offset < 1 + length) break;
-    messages.push({ kind: 'typed', type: String.fromCharCode(buffer[offset] ?? 0), bytes: Buffer.from(buffer.subarray(offset, offset + 1 + length)) });
+    messages.push({
+      kind: 'typed',
+      type: String.fromCharCode(buffer[offset] ?? 0),
+      bytes: Buffer.from(buffer.subarray(offset, offset + 1 + length)),
+    });
     offset += 1 + length;
   }
   return { messages, rest: Buffer.from(buffer.subarray(offset)) };
@@ -64,8 +68,18 @@ function typed(type: string, body: Buffer): Buffer {
 
 /** An ErrorResponse with severity, SQLSTATE and message, as a server sends it. */
 export function errorResponse(severity: 'ERROR' | 'FATAL', sqlState: string, message: string): Buffer {
-  const field = (code: string, value: string): Buffer => Buffer.concat([Buffer.from(code, 'latin1'), Buffer.from(value, 'utf8'), Buffer.from([0])]);
-  return typed('E', Buffer.concat([field('S', severity), field('V', severity), field('C', sqlState), field('M', message), Buffer.from([0])]));
+  const field = (code: string, value: string): Buffer =>
+    Buffer.concat([Buffer.from(code, 'latin1'), Buffer.from(value, 'utf8'), Buffer.from([0])]);
+  return typed(
+    'E',
+    Buffer.concat([
+      field('S', severity),
+      field('V', severity),
+      field('C', sqlState),
+      field('M', message),
+      Buffer.from([0]),
+    ]),
+  );
 }
 
 /** ReadyForQuery: `I` idle, `T` in a transaction, `E` in a failed transaction. */

@@ -46,9 +46,9 @@ function checkBlock(block: Record<string, unknown>, at: string, problems: string
         checkTextObject(block.text, `${at}/text`, 3000, ['plain_text', 'mrkdwn'], problems);
       }
       if (block.fields !== undefined) {
-        checkArray(block.fields, `${at}/fields`, 1, 10, problems).forEach((field, i) =>
-          checkTextObject(field, `${at}/fields/${i}`, 2000, ['plain_text', 'mrkdwn'], problems),
-        );
+        for (const [i, field] of checkArray(block.fields, `${at}/fields`, 1, 10, problems).entries()) {
+          checkTextObject(field, `${at}/fields/${i}`, 2000, ['plain_text', 'mrkdwn'], problems);
+        }
       }
       if (block.accessory !== undefined) {
         checkElement(block.accessory, `${at}/accessory`, problems);
@@ -107,13 +107,7 @@ function checkElement(element: unknown, at: string, problems: string[]): void {
   }
 }
 
-function checkTextObject(
-  value: unknown,
-  at: string,
-  maxLength: number,
-  types: string[],
-  problems: string[],
-): void {
+function checkTextObject(value: unknown, at: string, maxLength: number, types: string[], problems: string[]): void {
   if (!isRecord(value)) {
     problems.push(`must provide an object [json-pointer:${at}]`);
     return;

@@ -6,7 +6,16 @@ export interface HasSlackText {
 }
 
 /** Keys whose subtrees a user does not see on the rendered message. */
-const HIDDEN_KEYS = new Set(['confirm', 'value', 'action_id', 'block_id', 'url', 'image_url', 'style', 'private_metadata']);
+const HIDDEN_KEYS = new Set([
+  'confirm',
+  'value',
+  'action_id',
+  'block_id',
+  'url',
+  'image_url',
+  'style',
+  'private_metadata',
+]);
 
 /**
  * What a user reads on a message: its `text` followed by every visible text in its blocks

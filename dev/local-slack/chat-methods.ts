@@ -86,9 +86,9 @@ export function threadReplies(state: WorkspaceState, p: Record<string, unknown>)
   if (channel === undefined || channel === '') return fail('channel_not_found');
   if (ts === undefined || ts === '') return fail('invalid_arguments');
   const root = state.messages.threadRoot(channel, ts) ?? ts;
-  const all = state.messages.visible().filter(
-    (m) => m.channel === channel && (m.ts === root || (m.thread_ts === root && m.ts !== root)),
-  );
+  const all = state.messages
+    .visible()
+    .filter((m) => m.channel === channel && (m.ts === root || (m.thread_ts === root && m.ts !== root)));
   if (all.length === 0) return fail('thread_not_found');
   const limit = Math.min(Math.max(toInt(p.limit) ?? 1000, 1), 1000);
   let start = 0;

@@ -17,7 +17,11 @@ export class FaultQueue {
     const fault = this.faults.get(method)?.shift();
     if (fault === undefined) return undefined;
     if ('status' in fault) {
-      return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(fault.retryAfter) } };
+      return {
+        status: 429,
+        body: { ok: false, error: 'ratelimited' },
+        headers: { 'retry-after': String(fault.retryAfter) },
+      };
     }
     return fail(fault.error);
   }

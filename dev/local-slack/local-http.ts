@@ -18,7 +18,12 @@ export interface LocalServer {
  * container, so a mapped port reaches it); `onError` receives failures of the handler itself (bugs in
  * a fake). The origin is always on 127.0.0.1, which every interface includes.
  */
-export async function listenLocal(handler: LocalHandler, onError: (error: unknown) => void, port = 0, host = '127.0.0.1'): Promise<LocalServer> {
+export async function listenLocal(
+  handler: LocalHandler,
+  onError: (error: unknown) => void,
+  port = 0,
+  host = '127.0.0.1',
+): Promise<LocalServer> {
   const server = createServer((req, res) => {
     Promise.resolve()
       .then(() => handler(req, res))

@@ -9,7 +9,11 @@ const MAX_TEXT_LENGTH = 40_000;
  * Reads text/blocks/attachments of a chat.* call, refusing what Slack refuses; a malformed field is
  * also recorded in `unexpected`.
  */
-export function readContent(method: string, p: Record<string, unknown>, unexpected: string[]): MessageContent | { error: ApiAnswer } {
+export function readContent(
+  method: string,
+  p: Record<string, unknown>,
+  unexpected: string[],
+): MessageContent | { error: ApiAnswer } {
   const result: { text?: string; blocks?: SlackBlock[]; attachments?: SlackBlock[] } = {};
   const text = str(p.text);
   if (text !== undefined) {
@@ -49,7 +53,11 @@ export function isEmptyContent(content: MessageContent): boolean {
 }
 
 /** undefined when absent, null when malformed (Slack answers invalid_metadata_format). */
-export function readMetadata(method: string, value: unknown, unexpected: string[]): SlackMessageMetadata | undefined | null {
+export function readMetadata(
+  method: string,
+  value: unknown,
+  unexpected: string[],
+): SlackMessageMetadata | undefined | null {
   if (value === undefined) return undefined;
   if (isRecord(value) && typeof value.event_type === 'string' && isRecord(value.event_payload)) {
     return { event_type: value.event_type, event_payload: value.event_payload };

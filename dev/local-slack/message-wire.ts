@@ -2,7 +2,11 @@ import type { StoredMessage } from './message-store';
 import type { WorkspaceState } from './workspace-state';
 
 /** A message as Slack serialises it in Web API answers: bot profile, thread summary, metadata on request. */
-export function wireMessage(state: WorkspaceState, m: StoredMessage, includeMetadata: boolean): Record<string, unknown> {
+export function wireMessage(
+  state: WorkspaceState,
+  m: StoredMessage,
+  includeMetadata: boolean,
+): Record<string, unknown> {
   const { appId, teamId } = state.ids;
   const out: Record<string, unknown> = { user: m.user, type: 'message', ts: m.ts };
   if (m.bot_id !== undefined) {
@@ -31,7 +35,9 @@ export function wireMessage(state: WorkspaceState, m: StoredMessage, includeMeta
     const parent = state.messages.get(m.channel, m.thread_ts);
     if (parent !== undefined) out.parent_user_id = parent.user;
   } else {
-    const replies = state.messages.visible().filter((r) => r.channel === m.channel && r.thread_ts === m.ts && r.ts !== m.ts);
+    const replies = state.messages
+      .visible()
+      .filter((r) => r.channel === m.channel && r.thread_ts === m.ts && r.ts !== m.ts);
     const latest = replies[replies.length - 1];
     if (latest !== undefined) {
       const users = [...new Set(replies.map((r) => r.user))];

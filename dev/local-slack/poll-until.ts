@@ -33,7 +33,9 @@ export async function pollUntil<T>(
     if (Date.now() >= deadline) {
       const lines = [`Timed out after ${timeoutMs} ms waiting for: ${options.description ?? 'condition'}`];
       if (lastError !== undefined) {
-        lines.push(`Last error from the predicate: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+        lines.push(
+          `Last error from the predicate: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+        );
       }
       lines.push(describeState());
       throw new Error(lines.join('\n'));

@@ -30,7 +30,9 @@ export class ResponseUrls {
       body = undefined;
     }
     if (!isRecord(body)) {
-      this.state.unexpected.push(`response_url ${name}: body is not a JSON object (${headerValue(req, 'content-type') ?? 'no content-type'})`);
+      this.state.unexpected.push(
+        `response_url ${name}: body is not a JSON object (${headerValue(req, 'content-type') ?? 'no content-type'})`,
+      );
       res.writeHead(400, { 'content-type': 'text/plain' });
       res.end('invalid_payload');
       return;
@@ -39,7 +41,8 @@ export class ResponseUrls {
     if (typeof body.text === 'string') response.text = body.text;
     if (Array.isArray(body.blocks)) response.blocks = body.blocks as SlackBlock[];
     if (Array.isArray(body.attachments)) response.attachments = body.attachments as SlackBlock[];
-    if (body.response_type === 'ephemeral' || body.response_type === 'in_channel') response.response_type = body.response_type;
+    if (body.response_type === 'ephemeral' || body.response_type === 'in_channel')
+      response.response_type = body.response_type;
     if (body.replace_original !== undefined) response.replace_original = isTrue(body.replace_original);
     if (body.delete_original !== undefined) response.delete_original = isTrue(body.delete_original);
     if (typeof body.thread_ts === 'string') response.thread_ts = body.thread_ts;
@@ -51,7 +54,11 @@ export class ResponseUrls {
       if (response.delete_original === true) {
         original.deleted = true;
       } else if (response.replace_original === true) {
-        this.state.messages.applyEdit(original, { text: response.text ?? '', blocks: response.blocks, attachments: response.attachments }, 'response_url');
+        this.state.messages.applyEdit(
+          original,
+          { text: response.text ?? '', blocks: response.blocks, attachments: response.attachments },
+          'response_url',
+        );
       }
     }
     res.writeHead(200, { 'content-type': 'text/html' });

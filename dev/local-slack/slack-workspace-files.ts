@@ -39,7 +39,11 @@ export class SlackWorkspaceFiles {
   }
 
   /** The upload URL: a multipart body whose `body` part holds the file. Answers like files.slack.com. */
-  async receive(id: string, raw: Buffer, contentType: string): Promise<{ status: number; text: string; problem?: string }> {
+  async receive(
+    id: string,
+    raw: Buffer,
+    contentType: string,
+  ): Promise<{ status: number; text: string; problem?: string }> {
     const file = this.files.find((f) => f.id === id);
     if (file === undefined) return { status: 404, text: 'not found', problem: `upload to unknown file ${id}` };
     let bytes: Buffer;
@@ -52,7 +56,11 @@ export class SlackWorkspaceFiles {
       bytes = raw;
     }
     if (bytes.length !== file.length) {
-      return { status: 400, text: 'length mismatch', problem: `upload of ${id}: ${bytes.length} bytes, declared ${file.length}` };
+      return {
+        status: 400,
+        text: 'length mismatch',
+        problem: `upload of ${id}: ${bytes.length} bytes, declared ${file.length}`,
+      };
     }
     file.bytes = bytes;
     return { status: 200, text: `OK - ${bytes.length}` };
@@ -80,7 +88,9 @@ export class SlackWorkspaceFiles {
       if (typeof p.initial_comment === 'string') file.initialComment = p.initial_comment;
       shared.push(file);
     }
-    const body = { files: shared.map((f) => ({ id: f.id, name: f.filename, title: f.title ?? f.filename, size: f.length })) };
+    const body = {
+      files: shared.map((f) => ({ id: f.id, name: f.filename, title: f.title ?? f.filename, size: f.length })),
+    };
     return { ok: true, body, shared };
   }
 }

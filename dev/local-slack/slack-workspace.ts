@@ -162,4 +162,3 @@ export interface SlackWorkspace {
   assertNoUnexpected(): void;
   close(): Promise<void>;
 }
-

@@ -19,9 +19,11 @@ export function dumpWorkspace(state: WorkspaceState): string {
         lines.push(`      ↳ [${reply.ts}] ${reply.user}: ${oneLine(textOf(reply))}${files}`);
       }
     }
-    const orphans = messages.visible().filter(
-      (m) => m.channel === channel && m.thread_ts !== undefined && messages.get(channel, m.thread_ts) === undefined,
-    );
+    const orphans = messages
+      .visible()
+      .filter(
+        (m) => m.channel === channel && m.thread_ts !== undefined && messages.get(channel, m.thread_ts) === undefined,
+      );
     for (const orphan of orphans) {
       lines.push(`  (reply to unknown ${orphan.thread_ts}) [${orphan.ts}] ${orphan.user}: ${oneLine(textOf(orphan))}`);
     }
@@ -35,7 +37,11 @@ export function dumpWorkspace(state: WorkspaceState): string {
   if (state.responses.length > 0) {
     lines.push('response_url posts:');
     for (const r of state.responses) {
-      const flags = [r.response_type, r.replace_original ? 'replace_original' : '', r.delete_original ? 'delete_original' : '']
+      const flags = [
+        r.response_type,
+        r.replace_original ? 'replace_original' : '',
+        r.delete_original ? 'delete_original' : '',
+      ]
         .filter(Boolean)
         .join(',');
       lines.push(`  ${r.name}${flags ? ` (${flags})` : ''}: ${oneLine(textOf(r))}`);

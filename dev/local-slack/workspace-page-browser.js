@@ -1,17 +1,65 @@
 // The local workspace page: draws the channel, its threads and Block Kit as Slack would, and sends what
 // the person types or clicks to the workspace server, which signs it and posts it to the bot.
-'use strict';
 
 const EMOJI = {
-  white_check_mark: '✅', heavy_check_mark: '✔️', x: '❌', warning: '⚠️', hourglass_flowing_sand: '⏳', hourglass: '⌛',
-  raising_hand: '🙋', raised_hand: '✋', heavy_multiplication_x: '✖️', traffic_light: '🚥', rotating_light: '🚨', large_blue_circle: '🔵', mag: '🔍', rocket: '🚀', no_entry: '⛔', no_entry_sign: '🚫', stop_sign: '🛑', thread: '🧵',
-  robot_face: '🤖', lock: '🔒', leftwards_arrow_with_hook: '↩️', rewind: '⏪', tada: '🎉', bar_chart: '📊', memo: '📝',
-  question: '❓', grey_question: '❔', information_source: 'ℹ️', large_green_circle: '🟢', red_circle: '🔴',
-  large_yellow_circle: '🟡', white_circle: '⚪', arrows_counterclockwise: '🔄', clipboard: '📋', package: '📦',
-  gear: '⚙️', hammer_and_wrench: '🛠️', construction: '🚧', eyes: '👀', fire: '🔥', zap: '⚡', calendar: '📅',
-  stopwatch: '⏱️', bust_in_silhouette: '👤', busts_in_silhouette: '👥', sparkles: '✨', wastebasket: '🗑️',
-  twisted_rightwards_arrows: '🔀', arrow_right: '➡️', speech_balloon: '💬', test_tube: '🧪', shield: '🛡️', floppy_disk: '💾',
-  heavy_minus_sign: '➖', black_square_button: '🔲', ballot_box_with_check: '☑️', fast_forward: '⏩', pause_button: '⏸️',
+  white_check_mark: '✅',
+  heavy_check_mark: '✔️',
+  x: '❌',
+  warning: '⚠️',
+  hourglass_flowing_sand: '⏳',
+  hourglass: '⌛',
+  raising_hand: '🙋',
+  raised_hand: '✋',
+  heavy_multiplication_x: '✖️',
+  traffic_light: '🚥',
+  rotating_light: '🚨',
+  large_blue_circle: '🔵',
+  mag: '🔍',
+  rocket: '🚀',
+  no_entry: '⛔',
+  no_entry_sign: '🚫',
+  stop_sign: '🛑',
+  thread: '🧵',
+  robot_face: '🤖',
+  lock: '🔒',
+  leftwards_arrow_with_hook: '↩️',
+  rewind: '⏪',
+  tada: '🎉',
+  bar_chart: '📊',
+  memo: '📝',
+  question: '❓',
+  grey_question: '❔',
+  information_source: 'ℹ️',
+  large_green_circle: '🟢',
+  red_circle: '🔴',
+  large_yellow_circle: '🟡',
+  white_circle: '⚪',
+  arrows_counterclockwise: '🔄',
+  clipboard: '📋',
+  package: '📦',
+  gear: '⚙️',
+  hammer_and_wrench: '🛠️',
+  construction: '🚧',
+  eyes: '👀',
+  fire: '🔥',
+  zap: '⚡',
+  calendar: '📅',
+  stopwatch: '⏱️',
+  bust_in_silhouette: '👤',
+  busts_in_silhouette: '👥',
+  sparkles: '✨',
+  wastebasket: '🗑️',
+  twisted_rightwards_arrows: '🔀',
+  arrow_right: '➡️',
+  speech_balloon: '💬',
+  test_tube: '🧪',
+  shield: '🛡️',
+  floppy_disk: '💾',
+  heavy_minus_sign: '➖',
+  black_square_button: '🔲',
+  ballot_box_with_check: '☑️',
+  fast_forward: '⏩',
+  pause_button: '⏸️',
 };
 
 const state = { data: null, json: '', user: new URLSearchParams(location.search).get('user') || '', openThread: null };
@@ -33,7 +81,7 @@ function safeUrl(url) {
 
 function personName(id) {
   if (state.data && id === state.data.bot.id) return state.data.bot.name;
-  const p = state.data && state.data.people.find((x) => x.id === id);
+  const p = state.data?.people.find((x) => x.id === id);
   return p ? p.name : id;
 }
 
@@ -55,9 +103,9 @@ function mrkdwn(text) {
   const saved = [];
   const keep = (html) => `\u0000${saved.push(html) - 1}\u0000`;
   let s = String(text)
-    .replace(/```([\s\S]*?)```/g, (m, code) => keep(`<pre>${esc(unslack(code.replace(/^\n/, '')))}</pre>`))
-    .replace(/`([^`\n]+)`/g, (m, code) => keep(`<code>${esc(unslack(code))}</code>`))
-    .replace(/<([^<>\n]+)>/g, (m, inner) => {
+    .replace(/```([\s\S]*?)```/g, (_m, code) => keep(`<pre>${esc(unslack(code.replace(/^\n/, '')))}</pre>`))
+    .replace(/`([^`\n]+)`/g, (_m, code) => keep(`<code>${esc(unslack(code))}</code>`))
+    .replace(/<([^<>\n]+)>/g, (_m, inner) => {
       const [target, label] = inner.split('|');
       if (target.startsWith('@')) return keep(`<span class="mention">@${esc(personName(target.slice(1)))}</span>`);
       if (target.startsWith('#')) return keep(`<span class="mention">#${esc(label || target.slice(1))}</span>`);
@@ -73,7 +121,8 @@ function mrkdwn(text) {
     .replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s).,:;!?])/g, '$1<s>$2</s>')
     .replace(/^&gt; ?(.*)$/gm, '<blockquote>$1</blockquote>');
   s = emoji(s).replace(/\n/g, '<br>');
-  return s.replace(/\u0000(\d+)\u0000/g, (m, i) => saved[Number(i)]);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL brackets the placeholders the escaping above cannot produce
+  return s.replace(/\u0000(\d+)\u0000/g, (_m, i) => saved[Number(i)]);
 }
 
 function textObject(t) {
@@ -89,7 +138,8 @@ function button(el, ts) {
 
 function element(el, ts) {
   if (el.type === 'button') return button(el, ts);
-  if (el.type === 'image') return `<img src="${esc(el.image_url)}" alt="${esc(el.alt_text || '')}" title="${esc(el.alt_text || '')}">`;
+  if (el.type === 'image')
+    return `<img src="${esc(el.image_url)}" alt="${esc(el.alt_text || '')}" title="${esc(el.alt_text || '')}">`;
   if (el.type === 'mrkdwn' || el.type === 'plain_text') return `<span>${textObject(el)}</span>`;
   return `<span>[${esc(el.type)}]</span>`;
 }
@@ -98,7 +148,10 @@ function richText(node) {
   if (!node) return '';
   if (Array.isArray(node)) return node.map(richText).join('');
   if (node.type === 'text') return esc(node.text);
-  if (node.type === 'link') return safeUrl(node.url) ? `<a href="${esc(node.url)}" rel="noreferrer">${esc(node.text || node.url)}</a>` : esc(node.text || node.url);
+  if (node.type === 'link')
+    return safeUrl(node.url)
+      ? `<a href="${esc(node.url)}" rel="noreferrer">${esc(node.text || node.url)}</a>`
+      : esc(node.text || node.url);
   if (node.type === 'user') return `<span class="mention">@${esc(personName(node.user_id))}</span>`;
   if (node.type === 'emoji') return EMOJI[node.name] || `:${esc(node.name)}:`;
   if (node.type === 'rich_text_preformatted') return `<pre>${richText(node.elements)}</pre>`;
@@ -107,43 +160,65 @@ function richText(node) {
 
 function block(b, ts) {
   switch (b.type) {
-    case 'header': return `<div class="block block-header">${textObject(b.text)}</div>`;
-    case 'divider': return '<hr class="block-divider">';
-    case 'context': return `<div class="block block-context">${(b.elements || []).map((e) => element(e, ts)).join('')}</div>`;
-    case 'actions': return `<div class="block actions">${(b.elements || []).map((e) => element(e, ts)).join('')}</div>`;
-    case 'image': return `<div class="block block-image">${b.title ? `<div class="image-title">${textObject(b.title)}</div>` : ''}<img src="${esc(b.image_url)}" alt="${esc(b.alt_text || '')}"></div>`;
-    case 'markdown': return `<div class="block text">${mrkdwn(b.text)}</div>`;
-    case 'rich_text': return `<div class="block text">${richText(b.elements)}</div>`;
+    case 'header':
+      return `<div class="block block-header">${textObject(b.text)}</div>`;
+    case 'divider':
+      return '<hr class="block-divider">';
+    case 'context':
+      return `<div class="block block-context">${(b.elements || []).map((e) => element(e, ts)).join('')}</div>`;
+    case 'actions':
+      return `<div class="block actions">${(b.elements || []).map((e) => element(e, ts)).join('')}</div>`;
+    case 'image':
+      return `<div class="block block-image">${b.title ? `<div class="image-title">${textObject(b.title)}</div>` : ''}<img src="${esc(b.image_url)}" alt="${esc(b.alt_text || '')}"></div>`;
+    case 'markdown':
+      return `<div class="block text">${mrkdwn(b.text)}</div>`;
+    case 'rich_text':
+      return `<div class="block text">${richText(b.elements)}</div>`;
     case 'section': {
-      const fields = b.fields ? `<div class="fields">${b.fields.map((f) => `<div>${textObject(f)}</div>`).join('')}</div>` : '';
+      const fields = b.fields
+        ? `<div class="fields">${b.fields.map((f) => `<div>${textObject(f)}</div>`).join('')}</div>`
+        : '';
       const acc = b.accessory;
-      const accessory = !acc ? '' : acc.type === 'image' ? `<img class="accessory-image" src="${esc(acc.image_url)}" alt="${esc(acc.alt_text || '')}">` : `<div>${element(acc, ts)}</div>`;
+      const accessory = !acc
+        ? ''
+        : acc.type === 'image'
+          ? `<img class="accessory-image" src="${esc(acc.image_url)}" alt="${esc(acc.alt_text || '')}">`
+          : `<div>${element(acc, ts)}</div>`;
       return `<div class="block section"><div class="content text">${textObject(b.text)}${fields}</div>${accessory}</div>`;
     }
-    default: return `<div class="block empty">Unsupported block: ${esc(b.type)}</div>`;
+    default:
+      return `<div class="block empty">Unsupported block: ${esc(b.type)}</div>`;
   }
 }
 
 function content(m) {
   const parts = [];
-  if (m.blocks && m.blocks.length) parts.push(m.blocks.map((b) => block(b, m.ts)).join(''));
+  if (m.blocks?.length) parts.push(m.blocks.map((b) => block(b, m.ts)).join(''));
   else if (m.text) parts.push(`<div class="text">${mrkdwn(m.text)}</div>`);
   for (const a of m.attachments || []) {
-    parts.push(`<div class="attachment" style="border-color:${esc(a.color || '#ddd')}">${a.text ? mrkdwn(a.text) : ''}${(a.blocks || []).map((b) => block(b, m.ts)).join('')}</div>`);
+    parts.push(
+      `<div class="attachment" style="border-color:${esc(a.color || '#ddd')}">${a.text ? mrkdwn(a.text) : ''}${(a.blocks || []).map((b) => block(b, m.ts)).join('')}</div>`,
+    );
   }
   for (const f of m.files || []) {
-    parts.push(`<div><a class="file" href="/workspace/files/${esc(f.id)}" target="_blank"><span class="icon">FILE</span><span>${esc(f.title || f.name)}<br><small>${esc(f.name)}</small></span></a></div>`);
+    parts.push(
+      `<div><a class="file" href="/workspace/files/${esc(f.id)}" target="_blank"><span class="icon">FILE</span><span>${esc(f.title || f.name)}<br><small>${esc(f.name)}</small></span></a></div>`,
+    );
   }
   return parts.join('');
 }
 
 function message(m, inThread) {
   const name = personName(m.user);
-  const replies = !inThread && m.replies && m.replies.length
-    ? `<div class="replies-link" data-open-thread="${esc(m.ts)}">${m.replies.length} ${m.replies.length === 1 ? 'reply' : 'replies'}</div>` : '';
-  return `<div class="msg" data-ts="${esc(m.ts)}"><div class="avatar${m.isBot ? ' bot' : ''}">${esc(name.slice(0, 1).toUpperCase())}</div>` +
+  const replies =
+    !inThread && m.replies && m.replies.length
+      ? `<div class="replies-link" data-open-thread="${esc(m.ts)}">${m.replies.length} ${m.replies.length === 1 ? 'reply' : 'replies'}</div>`
+      : '';
+  return (
+    `<div class="msg" data-ts="${esc(m.ts)}"><div class="avatar${m.isBot ? ' bot' : ''}">${esc(name.slice(0, 1).toUpperCase())}</div>` +
     `<div class="body"><span class="who">${esc(name)}</span>${m.isBot ? '<span class="badge">APP</span>' : ''}${m.edited ? '<span class="edited">(edited)</span>' : ''}` +
-    `${content(m)}${replies}</div></div>`;
+    `${content(m)}${replies}</div></div>`
+  );
 }
 
 function privateNote(n) {
@@ -156,13 +231,20 @@ function render() {
   $('channel-title').textContent = `# ${d.channel.name}`;
   const notes = d.private.filter((n) => !n.threadTs).slice(-6);
   const channel = d.messages.map((m) => message(m, false)).join('') + notes.map(privateNote).join('');
-  setScrolled($('channel-scroll'), channel || '<div class="empty">No messages yet. Type a request below, e.g. <code>/infra Add a new table for user preferences</code>.</div>');
+  setScrolled(
+    $('channel-scroll'),
+    channel ||
+      '<div class="empty">No messages yet. Type a request below, e.g. <code>/infra Add a new table for user preferences</code>.</div>',
+  );
   const root = state.openThread && d.messages.find((m) => m.ts === state.openThread);
   $('thread-pane').classList.toggle('open', Boolean(root));
   if (root) {
     $('thread-sub').textContent = `# ${d.channel.name}`;
     const threadNotes = d.private.filter((n) => n.threadTs === root.ts);
-    setScrolled($('thread-scroll'), message(root, true) + root.replies.map((r) => message(r, true)).join('') + threadNotes.map(privateNote).join(''));
+    setScrolled(
+      $('thread-scroll'),
+      message(root, true) + root.replies.map((r) => message(r, true)).join('') + threadNotes.map(privateNote).join(''),
+    );
   }
 }
 
@@ -192,7 +274,10 @@ function setupPeople() {
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = s;
-    b.onclick = () => { $('composer').value = s; $('composer').focus(); };
+    b.onclick = () => {
+      $('composer').value = s;
+      $('composer').focus();
+    };
     $('suggestions').append(b);
   }
   state.data.tasks.forEach((label, task) => {
@@ -208,10 +293,15 @@ function setupPeople() {
 
 async function send(path, body) {
   $('error').textContent = '';
-  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: state.user, ...body }) });
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user: state.user, ...body }),
+  });
   const answer = await res.json();
   if (!answer.ok) $('error').textContent = answer.error;
-  else if (answer.result && answer.result.status !== 200) $('error').textContent = `The bot answered HTTP ${answer.result.status}.`;
+  else if (answer.result && answer.result.status !== 200)
+    $('error').textContent = `The bot answered HTTP ${answer.result.status}.`;
   await refresh();
 }
 
@@ -223,8 +313,14 @@ function confirmDialog(confirm) {
     $('confirm-ok').innerHTML = textObject(confirm.confirm || { type: 'plain_text', text: 'Yes' });
     $('confirm-deny').innerHTML = textObject(confirm.deny || { type: 'plain_text', text: 'Cancel' });
     $('confirm-ok').className = `btn ${confirm.style === 'danger' ? 'danger solid' : 'primary'}`;
-    $('confirm-ok').onclick = () => { dialog.close(); resolve(true); };
-    $('confirm-deny').onclick = () => { dialog.close(); resolve(false); };
+    $('confirm-ok').onclick = () => {
+      dialog.close();
+      resolve(true);
+    };
+    $('confirm-deny').onclick = () => {
+      dialog.close();
+      resolve(false);
+    };
     dialog.oncancel = () => resolve(false);
     dialog.showModal();
   });
@@ -248,7 +344,8 @@ $('composer-form').addEventListener('submit', async (event) => {
   const text = $('composer').value.trim();
   if (!text) return;
   if (!text.startsWith('/')) {
-    $('error').textContent = 'This channel takes slash commands, e.g. /infra help. To talk to an agent, reply in its thread.';
+    $('error').textContent =
+      'This channel takes slash commands, e.g. /infra help. To talk to an agent, reply in its thread.';
     return;
   }
   $('composer').value = '';
@@ -263,7 +360,10 @@ $('thread-form').addEventListener('submit', async (event) => {
   await send('/workspace/reply', { threadTs: state.openThread, text });
 });
 
-$('thread-close').onclick = () => { state.openThread = null; render(); };
+$('thread-close').onclick = () => {
+  state.openThread = null;
+  render();
+};
 $('user-select').onchange = (event) => {
   state.user = event.target.value;
   history.replaceState(null, '', `?user=${encodeURIComponent(state.user)}`);

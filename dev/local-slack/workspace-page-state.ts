@@ -44,7 +44,12 @@ export interface PageState {
 /** Builds the page's view of the workspace for `user`; pure apart from reading the workspace. */
 export function pageState(
   slack: SlackWorkspace,
-  options: { channel: { id: string; name: string }; people: WorkspacePerson[]; suggestions: string[]; tasks?: string[] },
+  options: {
+    channel: { id: string; name: string };
+    people: WorkspacePerson[];
+    suggestions: string[];
+    tasks?: string[];
+  },
   user: string,
   notes: readonly PrivateNote[],
   responseUsers: ReadonlyMap<string, string>,
@@ -61,7 +66,13 @@ export function pageState(
     edited: m.edited !== undefined,
   });
   const responses: PrivateNote[] = slack.responses
-    .filter((r) => responseUsers.get(r.name) === user && r.response_type !== 'in_channel' && r.replace_original !== true && r.delete_original !== true)
+    .filter(
+      (r) =>
+        responseUsers.get(r.name) === user &&
+        r.response_type !== 'in_channel' &&
+        r.replace_original !== true &&
+        r.delete_original !== true,
+    )
     .map((r) => ({ user, text: r.text ?? '', blocks: r.blocks, threadTs: r.thread_ts, time: r.time }));
   const ephemerals: PrivateNote[] = slack.ephemerals
     .filter((e) => e.user === user && e.channel === channel)
@@ -72,7 +83,9 @@ export function pageState(
     suggestions: options.suggestions,
     tasks: options.tasks ?? [],
     bot: { id: slack.botUserId, name: 'infra' },
-    messages: slack.channelMessages(channel).map((m) => ({ ...asPage(m), replies: slack.thread(channel, m.ts).map(asPage) })),
+    messages: slack
+      .channelMessages(channel)
+      .map((m) => ({ ...asPage(m), replies: slack.thread(channel, m.ts).map(asPage) })),
     private: [...notes.filter((n) => n.user === user), ...responses, ...ephemerals].sort((a, b) => a.time - b.time),
   };
 }

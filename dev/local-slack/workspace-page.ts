@@ -67,7 +67,11 @@ export class WorkspacePage {
     }
     if (route === 'GET /workspace/state') {
       const options = { ...this.options, tasks: (this.options.tasks ?? []).map((t) => t.label) };
-      sendJson(res, 200, pageState(this.slack(), options, url.searchParams.get('user') ?? '', this.notes, this.responseUsers));
+      sendJson(
+        res,
+        200,
+        pageState(this.slack(), options, url.searchParams.get('user') ?? '', this.notes, this.responseUsers),
+      );
       return true;
     }
     if (req.method === 'GET' && url.pathname.startsWith('/workspace/files/')) {
@@ -87,7 +91,10 @@ export class WorkspacePage {
     try {
       sendJson(res, 200, { ok: true, result: await action(JSON.parse(await readBody(req)) as unknown) });
     } catch (error) {
-      sendJson(res, 400, { ok: false, error: error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message });
+      sendJson(res, 400, {
+        ok: false,
+        error: error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message,
+      });
     }
     return true;
   }
@@ -96,11 +103,28 @@ export class WorkspacePage {
   async command(input: z.infer<typeof commandSchema>): Promise<{ status: number }> {
     const [command = '', ...rest] = input.text.trim().split(/\s+/);
     const name = this.responseName('cmd', input.user);
-    const body = slashCommandBody({ command, text: rest.join(' '), userId: input.user, channelId: this.options.channel.id, channelName: this.options.channel.name, teamId: this.slack().teamId, responseUrl: this.slack().responseUrl(name) });
-    const answer = await postToSlackEvents(this.events(), body, { signingSecret: this.options.signingSecret, contentType: 'application/x-www-form-urlencoded' });
+    const body = slashCommandBody({
+      command,
+      text: rest.join(' '),
+      userId: input.user,
+      channelId: this.options.channel.id,
+      channelName: this.options.channel.name,
+      teamId: this.slack().teamId,
+      responseUrl: this.slack().responseUrl(name),
+    });
+    const answer = await postToSlackEvents(this.events(), body, {
+      signingSecret: this.options.signingSecret,
+      contentType: 'application/x-www-form-urlencoded',
+    });
     const acked = answer.json as { text?: string; blocks?: unknown[] } | undefined;
-    if (acked && (acked.text || acked.blocks)) this.notes.push({ user: input.user, text: acked.text ?? '', blocks: acked.blocks, time: Date.now() });
-    if (answer.status !== 200) this.notes.push({ user: input.user, text: `:warning: The bot answered HTTP ${answer.status} to ${command}.`, time: Date.now() });
+    if (acked && (acked.text || acked.blocks))
+      this.notes.push({ user: input.user, text: acked.text ?? '', blocks: acked.blocks, time: Date.now() });
+    if (answer.status !== 200)
+      this.notes.push({
+        user: input.user,
+        text: `:warning: The bot answered HTTP ${answer.status} to ${command}.`,
+        time: Date.now(),
+      });
     return { status: answer.status };
   }
 
@@ -108,9 +132,14 @@ export class WorkspacePage {
   async click(input: z.infer<typeof clickSchema>): Promise<{ status: number }> {
     const channel = this.options.channel.id;
     const message = this.slack().message(channel, input.ts);
-    const actions = message?.blocks?.find((b) => b.type === 'actions' && JSON.stringify(b.elements).includes(`"${input.actionId}"`)) as { block_id: string; elements: Array<{ action_id: string; value?: string; text?: { text?: string } }> } | undefined;
+    const actions = message?.blocks?.find(
+      (b) => b.type === 'actions' && JSON.stringify(b.elements).includes(`"${input.actionId}"`),
+    ) as
+      | { block_id: string; elements: Array<{ action_id: string; value?: string; text?: { text?: string } }> }
+      | undefined;
     const button = actions?.elements.find((e) => e.action_id === input.actionId);
-    if (message === undefined || actions === undefined || button === undefined) throw new Error(`There is no ${input.actionId} button on that message any more.`);
+    if (message === undefined || actions === undefined || button === undefined)
+      throw new Error(`There is no ${input.actionId} button on that message any more.`);
     const name = this.responseName('click', input.user);
     const body = blockActionsBody({
       userId: input.user,
@@ -128,14 +157,22 @@ export class WorkspacePage {
       botUserId: this.slack().botUserId,
       botId: this.slack().botId,
     });
-    const answer = await postToSlackEvents(this.events(), body, { signingSecret: this.options.signingSecret, contentType: 'application/x-www-form-urlencoded' });
+    const answer = await postToSlackEvents(this.events(), body, {
+      signingSecret: this.options.signingSecret,
+      contentType: 'application/x-www-form-urlencoded',
+    });
     return { status: answer.status };
   }
 
   /** Replies in a thread as `user`: the message lands in the workspace, then the bot gets the event. */
   async reply(input: z.infer<typeof replySchema>): Promise<{ status: number; ts: string }> {
     const channel = this.options.channel.id;
-    const posted = this.slack().addUserMessage({ channel, user: input.user, text: input.text, thread_ts: input.threadTs });
+    const posted = this.slack().addUserMessage({
+      channel,
+      user: input.user,
+      text: input.text,
+      thread_ts: input.threadTs,
+    });
     const parent = this.slack().message(channel, input.threadTs);
     const body = messageEventBody({
       eventId: `Ev${Date.now().toString(36).toUpperCase()}${randomBytes(3).toString('hex')}`,
@@ -148,7 +185,10 @@ export class WorkspacePage {
       parentUserId: parent?.user,
       botUserId: this.slack().botUserId,
     });
-    const answer = await postToSlackEvents(this.events(), body, { signingSecret: this.options.signingSecret, contentType: 'application/json' });
+    const answer = await postToSlackEvents(this.events(), body, {
+      signingSecret: this.options.signingSecret,
+      contentType: 'application/json',
+    });
     return { status: answer.status, ts: posted.ts };
   }
 

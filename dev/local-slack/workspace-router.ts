@@ -20,12 +20,19 @@ export interface WorkspaceRoutes {
  * /api/ (recorded in `calls`, token required, queued faults served) and response_url posts. Anything
  * else is unexpected and answered 404.
  */
-export function workspaceRouter(state: WorkspaceState, routes: WorkspaceRoutes): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function workspaceRouter(
+  state: WorkspaceState,
+  routes: WorkspaceRoutes,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (routes.extraRoutes !== undefined && (await routes.extraRoutes(req, res, url))) return;
     if (url.pathname.startsWith('/upload/') && req.method === 'POST') {
-      const answer = await state.fileStore.receive(url.pathname.slice('/upload/'.length), await readBuffer(req), headerValue(req, 'content-type') ?? '');
+      const answer = await state.fileStore.receive(
+        url.pathname.slice('/upload/'.length),
+        await readBuffer(req),
+        headerValue(req, 'content-type') ?? '',
+      );
       if (answer.problem !== undefined) state.unexpected.push(answer.problem);
       res.writeHead(answer.status, { 'content-type': 'text/plain' });
       res.end(answer.text);
@@ -45,7 +52,14 @@ export function workspaceRouter(state: WorkspaceState, routes: WorkspaceRoutes):
   };
 }
 
-function handleApi(state: WorkspaceState, routes: WorkspaceRoutes, req: IncomingMessage, res: ServerResponse, url: URL, raw: string): void {
+function handleApi(
+  state: WorkspaceState,
+  routes: WorkspaceRoutes,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  raw: string,
+): void {
   const method = url.pathname.slice('/api/'.length);
   const contentType = headerValue(req, 'content-type') ?? '';
   let params: Record<string, unknown>;

@@ -16,7 +16,10 @@ const toolResultBlockSchema = z.object({
 });
 
 const conversationMessageSchema = z.union([
-  z.object({ role: z.literal('user'), content: z.union([z.string().min(1), z.array(z.union([textBlockSchema, toolResultBlockSchema])).min(1)]) }),
+  z.object({
+    role: z.literal('user'),
+    content: z.union([z.string().min(1), z.array(z.union([textBlockSchema, toolResultBlockSchema])).min(1)]),
+  }),
   z.object({ role: z.literal('assistant'), content: z.array(z.union([textBlockSchema, toolUseBlockSchema])).min(1) }),
 ]);
 export type ConversationMessage = z.infer<typeof conversationMessageSchema>;
@@ -40,7 +43,8 @@ export function assistantTurn(content: Anthropic.ContentBlock[]): AssistantMessa
   const blocks: AssistantMessage['content'] = [];
   for (const block of content) {
     if (block.type === 'text' && block.text !== '') blocks.push({ type: 'text', text: block.text });
-    if (block.type === 'tool_use') blocks.push({ type: 'tool_use', id: block.id, name: block.name, input: asRecord(block.input) });
+    if (block.type === 'tool_use')
+      blocks.push({ type: 'tool_use', id: block.id, name: block.name, input: asRecord(block.input) });
   }
   return blocks.length > 0 ? { role: 'assistant', content: blocks } : undefined;
 }
@@ -52,7 +56,10 @@ export function assistantTurn(content: Anthropic.ContentBlock[]): AssistantMessa
 export function toMessageParams(messages: readonly ConversationMessage[]): Anthropic.MessageParam[] {
   return messages.map((message, i) => {
     if (i !== messages.length - 1) return structuredClone(message);
-    const blocks = typeof message.content === 'string' ? [{ type: 'text' as const, text: message.content }] : structuredClone(message.content);
+    const blocks =
+      typeof message.content === 'string'
+        ? [{ type: 'text' as const, text: message.content }]
+        : structuredClone(message.content);
     const last = blocks[blocks.length - 1];
     if (last !== undefined) Object.assign(last, { cache_control: { type: 'ephemeral' } });
     return { ...message, content: blocks } as Anthropic.MessageParam;

@@ -18,7 +18,8 @@ export const agentFrontMatterSchema = z.object({
     .array(z.string(), { error: 'list the tools as a YAML list, e.g. [submit_handoff, ask_user]' })
     .superRefine((tools, ctx) => {
       for (const tool of tools) {
-        if (!isKnownTool(tool)) ctx.addIssue({ code: 'custom', message: `unknown tool "${tool}"; known tools: ${KNOWN_TOOLS.join(', ')}` });
+        if (!isKnownTool(tool))
+          ctx.addIssue({ code: 'custom', message: `unknown tool "${tool}"; known tools: ${KNOWN_TOOLS.join(', ')}` });
       }
       const repeated = tools.filter((tool, i) => tools.indexOf(tool) !== i);
       if (repeated.length > 0) ctx.addIssue({ code: 'custom', message: `lists ${repeated.join(', ')} more than once` });

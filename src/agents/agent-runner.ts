@@ -1,4 +1,4 @@
-import { Handoff, RoleOutput, Usage } from './handoff';
+import type { Handoff, RoleOutput, Usage } from './handoff';
 
 /** Everything an agent gets for one step: the request, what came before, what people said. */
 export interface AgentTask {
@@ -49,5 +49,9 @@ export type AgentOutcome =
  * Throws AgentFailedError, retryable or not.
  */
 export interface AgentRunner {
-  run(task: AgentTask, resume?: { conversation: unknown; answer: AgentAnswer }, observer?: AgentObserver): Promise<AgentOutcome>;
+  run(
+    task: AgentTask,
+    resume?: { conversation: unknown; answer: AgentAnswer },
+    observer?: AgentObserver,
+  ): Promise<AgentOutcome>;
 }

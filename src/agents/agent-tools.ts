@@ -2,7 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { handoffSchema } from './handoff';
 import type { ToolRegistry } from './tools/tool-registry';
-import { CONTROL_TOOLS, KnownTool } from './tools/tool-names';
+import type { CONTROL_TOOLS, KnownTool } from './tools/tool-names';
 
 export { KNOWN_TOOLS, isKnownTool, type KnownTool } from './tools/tool-names';
 
@@ -41,9 +41,16 @@ const CONTROL_DEFINITIONS: Record<(typeof CONTROL_TOOLS)[number], ToolDefinition
  * same tools. `handoff` is the step's handoff schema (`handoffSchemaFor`), offered as submit_handoff's
  * input schema; without it, the schema of any stored handoff.
  */
-export function toolDefinitions(names: readonly KnownTool[], registry: ToolRegistry, handoff?: z.ZodType): Anthropic.Tool[] {
+export function toolDefinitions(
+  names: readonly KnownTool[],
+  registry: ToolRegistry,
+  handoff?: z.ZodType,
+): Anthropic.Tool[] {
   return names.map((name, i) => {
-    const definition = name === 'submit_handoff' && handoff ? { ...CONTROL_DEFINITIONS.submit_handoff, input_schema: jsonSchemaOf(handoff) } : definitionOf(name, registry);
+    const definition =
+      name === 'submit_handoff' && handoff
+        ? { ...CONTROL_DEFINITIONS.submit_handoff, input_schema: jsonSchemaOf(handoff) }
+        : definitionOf(name, registry);
     return i === names.length - 1 ? { ...definition, cache_control: { type: 'ephemeral' } } : definition;
   });
 }

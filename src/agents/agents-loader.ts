@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { DefinitionInvalidError } from '../errors';
-import { AgentDefinition, agentDefinitionSchema } from './agent-definition';
+import { type AgentDefinition, agentDefinitionSchema } from './agent-definition';
 import { issuesText } from './issues-text';
 
 /** `---` front matter, then the body; tolerates a byte-order mark and CRLF line ends. */
@@ -22,7 +22,10 @@ export function loadAgents(dir: string): Map<string, AgentDefinition> {
     const definition = parseAgentFile(file, readFileSync(join(dir, file), 'utf8'));
     const existing = agents.get(definition.name);
     if (existing !== undefined) {
-      throw new DefinitionInvalidError(file, `the name "${definition.name}" is already used by ${existing.file}; give each agent its own name`);
+      throw new DefinitionInvalidError(
+        file,
+        `the name "${definition.name}" is already used by ${existing.file}; give each agent its own name`,
+      );
     }
     agents.set(definition.name, definition);
   }
@@ -33,7 +36,10 @@ export function loadAgents(dir: string): Map<string, AgentDefinition> {
 export function parseAgentFile(file: string, text: string): AgentDefinition {
   const match = FRONT_MATTER.exec(text);
   if (match === null) {
-    throw new DefinitionInvalidError(file, 'it must start with YAML front matter between two `---` lines (name, description, model, tools)');
+    throw new DefinitionInvalidError(
+      file,
+      'it must start with YAML front matter between two `---` lines (name, description, model, tools)',
+    );
   }
   let frontMatter: unknown;
   try {
@@ -42,7 +48,10 @@ export function parseAgentFile(file: string, text: string): AgentDefinition {
     throw new DefinitionInvalidError(file, `the front matter is not valid YAML (${(error as Error).message})`);
   }
   if (typeof frontMatter !== 'object' || frontMatter === null || Array.isArray(frontMatter)) {
-    throw new DefinitionInvalidError(file, 'the front matter must be a YAML mapping of name, description, model and tools');
+    throw new DefinitionInvalidError(
+      file,
+      'the front matter must be a YAML mapping of name, description, model and tools',
+    );
   }
   const parsed = agentDefinitionSchema.safeParse({ ...frontMatter, prompt: match[2] ?? '', file });
   if (!parsed.success) {

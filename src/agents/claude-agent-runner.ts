@@ -2,13 +2,21 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { AgentFailedError, HandoffInvalidError } from '../errors';
 import type { Logger } from '../logger';
-import { AgentDefinition, resolveModel } from './agent-definition';
-import { AgentConversation, ConversationMessage, ToolResult, ToolUse, agentConversationSchema, assistantTurn, toMessageParams } from './agent-conversation';
+import { type AgentDefinition, resolveModel } from './agent-definition';
+import {
+  type AgentConversation,
+  type ConversationMessage,
+  type ToolResult,
+  type ToolUse,
+  agentConversationSchema,
+  assistantTurn,
+  toMessageParams,
+} from './agent-conversation';
 import type { AgentAnswer, AgentObserver, AgentOutcome, AgentRunner, AgentTask } from './agent-runner';
 import { askUserInputSchema, isKnownTool, toolDefinitions } from './agent-tools';
 import { claudeCallError } from './claude-errors';
 import { issuesText } from './issues-text';
-import { Usage, ZERO_USAGE, addUsage, handoffSchemaFor, totalTokens } from './handoff';
+import { type Usage, ZERO_USAGE, addUsage, handoffSchemaFor, totalTokens } from './handoff';
 import { estimateCostUsd } from './model-prices';
 import { renderTask } from './render-task';
 import type { ToolRegistry } from './tools/tool-registry';
@@ -67,9 +75,16 @@ export class ClaudeAgentRunner implements AgentRunner {
     this.timeBudgetMs = options.timeBudgetMs ?? 10 * 60_000;
   }
 
-  async run(task: AgentTask, resume?: { conversation: unknown; answer: AgentAnswer }, observer: AgentObserver = {}): Promise<AgentOutcome> {
+  async run(
+    task: AgentTask,
+    resume?: { conversation: unknown; answer: AgentAnswer },
+    observer: AgentObserver = {},
+  ): Promise<AgentOutcome> {
     const agent = this.definition(task.agent);
-    const messages = resume === undefined ? [{ role: 'user' as const, content: renderTask(task) }] : resumedMessages(task.agent, resume);
+    const messages =
+      resume === undefined
+        ? [{ role: 'user' as const, content: renderTask(task) }]
+        : resumedMessages(task.agent, resume);
     const log = this.logger.child({ workflowId: task.workflowId, stepId: task.stepId, agent: agent.name });
     const model = resolveModel(agent, this.model);
     const handoffSchema = handoffSchemaFor({ required: task.outputs ?? [], optional: task.optionalOutputs });
@@ -105,7 +120,10 @@ export class ClaudeAgentRunner implements AgentRunner {
         throw new AgentFailedError(`${agent.name} declined this request. Rephrase it, or do this step by hand.`, false);
       }
       if (response.stop_reason === 'model_context_window_exceeded') {
-        throw new AgentFailedError(`The conversation of ${agent.name} outgrew the model's context window. Shorten the request or split it, and start it again.`, false);
+        throw new AgentFailedError(
+          `The conversation of ${agent.name} outgrew the model's context window. Shorten the request or split it, and start it again.`,
+          false,
+        );
       }
       const cutOff = response.stop_reason === 'max_tokens';
       const assistant = assistantTurn(response.content);
@@ -124,11 +142,19 @@ export class ClaudeAgentRunner implements AgentRunner {
           const handoff = handoffSchema.safeParse(use.input);
           if (handoff.success) {
             log.info({ turns: turn, usage }, 'agent handed off');
-            return { type: 'handoff', handoff: handoff.data, usage, conversation: conversationOf(agent.name, messages) };
+            return {
+              type: 'handoff',
+              handoff: handoff.data,
+              usage,
+              conversation: conversationOf(agent.name, messages),
+            };
           }
           invalidHandoffs++;
           if (invalidHandoffs >= this.maxInvalidHandoffs) {
-            throw new HandoffInvalidError(agent.name, `${invalidHandoffs} attempts; last problems: ${clip(issuesText(handoff.error), 600)}`);
+            throw new HandoffInvalidError(
+              agent.name,
+              `${invalidHandoffs} attempts; last problems: ${clip(issuesText(handoff.error), 600)}`,
+            );
           }
           log.info({ turn, invalidHandoffs }, 'agent handoff invalid; sent back');
           const problems = `The handoff is invalid; fix these problems and call submit_handoff again:\n${z.prettifyError(handoff.error)}`;
@@ -137,7 +163,13 @@ export class ClaudeAgentRunner implements AgentRunner {
           const input = askUserInputSchema.safeParse(use.input);
           if (input.success) {
             log.info({ turns: turn, usage }, 'agent asked a question');
-            return { type: 'question', question: input.data.question, toolUseId: use.id, usage, conversation: conversationOf(agent.name, messages) };
+            return {
+              type: 'question',
+              question: input.data.question,
+              toolUseId: use.id,
+              usage,
+              conversation: conversationOf(agent.name, messages),
+            };
           }
           results.push(errorResult(use, `ask_user needs a question:\n${z.prettifyError(input.error)}`));
         } else if (allowed) {
@@ -156,10 +188,17 @@ export class ClaudeAgentRunner implements AgentRunner {
   }
 
   /** One model call, cut off when the run's time budget is over. */
-  private async call(agent: string, params: Anthropic.MessageCreateParamsNonStreaming, deadline: number): Promise<Anthropic.Message> {
+  private async call(
+    agent: string,
+    params: Anthropic.MessageCreateParamsNonStreaming,
+    deadline: number,
+  ): Promise<Anthropic.Message> {
     const remaining = deadline - Date.now();
     const overBudget = () =>
-      new AgentFailedError(`${agent} did not finish within the step's time budget of ${Math.round(this.timeBudgetMs / 1000)} s (INFRA_STEP_TIME_BUDGET_MS). Make the request narrower and start it again.`, false);
+      new AgentFailedError(
+        `${agent} did not finish within the step's time budget of ${Math.round(this.timeBudgetMs / 1000)} s (INFRA_STEP_TIME_BUDGET_MS). Make the request narrower and start it again.`,
+        false,
+      );
     if (remaining <= 0) throw overBudget();
     const signal = AbortSignal.timeout(remaining);
     try {
@@ -174,13 +213,18 @@ export class ClaudeAgentRunner implements AgentRunner {
 
   /** Runs an executed tool; a bad input or a failure becomes an error result the model can act on. */
   private async execute(use: ToolUse, task: AgentTask): Promise<ToolResult> {
-    const tool = isKnownTool(use.name) && use.name !== 'submit_handoff' && use.name !== 'ask_user' ? this.tools.get(use.name) : undefined;
+    const tool =
+      isKnownTool(use.name) && use.name !== 'submit_handoff' && use.name !== 'ask_user'
+        ? this.tools.get(use.name)
+        : undefined;
     if (tool === undefined) return errorResult(use, `the tool "${use.name}" is not available in this bot`);
     const input = tool.input.safeParse(use.input);
     if (!input.success) return errorResult(use, `invalid input for ${use.name}:\n${z.prettifyError(input.error)}`);
     try {
       const output = await tool.execute(input.data, { workflowId: task.workflowId, stepId: task.stepId });
-      return output.isError ? errorResult(use, output.text) : { type: 'tool_result', tool_use_id: use.id, content: output.text };
+      return output.isError
+        ? errorResult(use, output.text)
+        : { type: 'tool_result', tool_use_id: use.id, content: output.text };
     } catch (error) {
       this.logger.warn({ tool: use.name, err: (error as Error).message }, 'agent tool failed');
       return errorResult(use, `${use.name} failed: ${(error as Error).message}`);
@@ -190,10 +234,16 @@ export class ClaudeAgentRunner implements AgentRunner {
   private definition(name: string): AgentDefinition {
     const agent = this.agents.get(name);
     if (agent === undefined) {
-      throw new AgentFailedError(`There is no agent named "${name}". Add agents/${name}.md or fix the workflow that names it, then restart the bot.`, false);
+      throw new AgentFailedError(
+        `There is no agent named "${name}". Add agents/${name}.md or fix the workflow that names it, then restart the bot.`,
+        false,
+      );
     }
     if (!agent.tools.includes('submit_handoff')) {
-      throw new AgentFailedError(`${agent.file} does not list submit_handoff in its tools, so the agent can never finish a step. Add it and restart the bot.`, false);
+      throw new AgentFailedError(
+        `${agent.file} does not list submit_handoff in its tools, so the agent can never finish a step. Add it and restart the bot.`,
+        false,
+      );
     }
     return agent;
   }
@@ -203,19 +253,26 @@ export class ClaudeAgentRunner implements AgentRunner {
 function resumedMessages(agent: string, resume: { conversation: unknown; answer: AgentAnswer }): ConversationMessage[] {
   const parsed = agentConversationSchema.safeParse(resume.conversation);
   if (!parsed.success || parsed.data.agent !== agent) {
-    throw new AgentFailedError(`The stored conversation of ${agent} cannot be resumed (it is damaged or belongs to another agent). Retry the step to start it afresh.`, false);
+    throw new AgentFailedError(
+      `The stored conversation of ${agent} cannot be resumed (it is damaged or belongs to another agent). Retry the step to start it afresh.`,
+      false,
+    );
   }
   const messages = parsed.data.messages;
   const last = messages[messages.length - 1];
   const uses = last?.role === 'assistant' ? last.content.filter((b): b is ToolUse => b.type === 'tool_use') : [];
   if (!uses.some((u) => u.id === resume.answer.toolUseId && u.name === 'ask_user')) {
-    throw new AgentFailedError(`The reply does not answer ${agent}'s pending question (it was asked in another run). Retry the step to ask again.`, false);
+    throw new AgentFailedError(
+      `The reply does not answer ${agent}'s pending question (it was asked in another run). Retry the step to ask again.`,
+      false,
+    );
   }
   const { toolUseId, user, text } = resume.answer;
-  const results = uses.map((use): ToolResult =>
-    use.id === toolUseId
-      ? { type: 'tool_result', tool_use_id: use.id, content: `${user} answered: ${text}` }
-      : errorResult(use, 'not run: call one tool at a time; call it again if you still need it'),
+  const results = uses.map(
+    (use): ToolResult =>
+      use.id === toolUseId
+        ? { type: 'tool_result', tool_use_id: use.id, content: `${user} answered: ${text}` }
+        : errorResult(use, 'not run: call one tool at a time; call it again if you still need it'),
   );
   return [...messages, { role: 'user', content: results }];
 }

@@ -10,7 +10,10 @@ export function claudeCallError(error: unknown, who: string): InfraError {
   if (error instanceof InfraError) return error;
   if (error instanceof Anthropic.APIConnectionError) {
     const what = error instanceof Anthropic.APIConnectionTimeoutError ? 'timed out' : 'could not connect';
-    return new AgentFailedError(`The call to Claude for ${who} ${what}; the step will retry. If it keeps failing, check the network and ANTHROPIC_BASE_URL.`, true);
+    return new AgentFailedError(
+      `The call to Claude for ${who} ${what}; the step will retry. If it keeps failing, check the network and ANTHROPIC_BASE_URL.`,
+      true,
+    );
   }
   if (error instanceof Anthropic.APIUserAbortError) {
     return new AgentFailedError(`The call to Claude for ${who} was cancelled; the step will retry.`, true);
@@ -18,20 +21,33 @@ export function claudeCallError(error: unknown, who: string): InfraError {
   if (error instanceof Anthropic.APIError) {
     const status = error.status ?? 0;
     const detail = `${status}${error.apiMessage ? `: ${error.apiMessage}` : ''}${error.requestID ? `, request id ${error.requestID}` : ''}`;
-    if (status === 529) return new AgentFailedError(`Claude is overloaded right now; the step will retry (${who}).`, true);
+    if (status === 529)
+      return new AgentFailedError(`Claude is overloaded right now; the step will retry (${who}).`, true);
     if (status === 429) {
-      return new AgentFailedError(`Claude's rate limit was reached for ${who}; the step will retry. If it keeps happening, lower INFRA_STEP_CONCURRENCY or raise the organization's rate limit.`, true);
+      return new AgentFailedError(
+        `Claude's rate limit was reached for ${who}; the step will retry. If it keeps happening, lower INFRA_STEP_CONCURRENCY or raise the organization's rate limit.`,
+        true,
+      );
     }
     if (status >= 500 || status === 408 || status === 409) {
-      return new AgentFailedError(`Claude answered with a temporary error (${detail}) for ${who}; the step will retry.`, true);
+      return new AgentFailedError(
+        `Claude answered with a temporary error (${detail}) for ${who}; the step will retry.`,
+        true,
+      );
     }
     return new AgentFailedError(`${refusal(status, who)} (${detail})`, false);
   }
   if (error instanceof Anthropic.AnthropicError) {
-    return new AgentFailedError(`The Claude client refused to call the API for ${who}: ${error.message}. Check ANTHROPIC_API_KEY and restart the bot.`, false);
+    return new AgentFailedError(
+      `The Claude client refused to call the API for ${who}: ${error.message}. Check ANTHROPIC_API_KEY and restart the bot.`,
+      false,
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new AgentFailedError(`The call to Claude for ${who} failed unexpectedly: ${message}. Report this with the bot's logs.`, false);
+  return new AgentFailedError(
+    `The call to Claude for ${who} failed unexpectedly: ${message}. Report this with the bot's logs.`,
+    false,
+  );
 }
 
 function refusal(status: number, who: string): string {

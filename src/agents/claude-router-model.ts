@@ -2,8 +2,8 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { AgentFailedError } from '../errors';
 import type { Logger } from '../logger';
-import { Category, categorySchema } from '../workflow/definition';
-import { AgentDefinition, resolveModel } from './agent-definition';
+import { type Category, categorySchema } from '../workflow/definition';
+import { type AgentDefinition, resolveModel } from './agent-definition';
 import { jsonSchemaOf } from './agent-tools';
 import { usageOf } from './claude-agent-runner';
 import { claudeCallError } from './claude-errors';
@@ -38,7 +38,9 @@ export interface ClaudeRouterModelOptions {
 export class ClaudeRouterModel implements RouterModel {
   constructor(private readonly options: ClaudeRouterModelOptions) {}
 
-  async classify(request: string): Promise<{ categories: Category[]; reason: string; call: { model: string; usage: Usage } }> {
+  async classify(
+    request: string,
+  ): Promise<{ categories: Category[]; reason: string; call: { model: string; usage: Usage } }> {
     const { client, router, model, logger, maxTokens = 1024 } = this.options;
     const resolved = resolveModel(router, model);
     let response: Anthropic.Message;
@@ -61,11 +63,16 @@ export class ClaudeRouterModel implements RouterModel {
     } catch (error) {
       throw claudeCallError(error, 'the router');
     }
-    const use = response.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === CHOOSE_WORKFLOW);
+    const use = response.content.find(
+      (b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === CHOOSE_WORKFLOW,
+    );
     const choice = routerChoiceSchema.safeParse(use?.input);
     if (!choice.success) {
       const problem = use === undefined ? 'it did not call choose_workflow' : issuesText(choice.error);
-      throw new AgentFailedError(`The router could not classify the request (${problem}). Rephrase it to name what changes, e.g. "add a table …" or "update the CI pipeline …".`, false);
+      throw new AgentFailedError(
+        `The router could not classify the request (${problem}). Rephrase it to name what changes, e.g. "add a table …" or "update the CI pipeline …".`,
+        false,
+      );
     }
     logger.info({ categories: choice.data.categories, usage: response.usage }, 'router classified a request');
     return { ...choice.data, call: { model: resolved, usage: usageOf(resolved, response.usage) } };

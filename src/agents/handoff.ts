@@ -19,7 +19,12 @@ export type Migration = z.infer<typeof migrationSchema>;
 /** The api-designer's typed output: the types and endpoints the implementers build to. */
 export const contractSchema = z.object({
   types: z
-    .array(z.object({ name: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, 'PascalCase, e.g. UserPreferences'), path: z.string().min(1).max(300) }))
+    .array(
+      z.object({
+        name: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, 'PascalCase, e.g. UserPreferences'),
+        path: z.string().min(1).max(300),
+      }),
+    )
     .min(1, 'name at least one TypeScript type and the artifact path that defines it')
     .max(50),
   endpoints: z
@@ -46,7 +51,10 @@ export const policySchema = z.object({
 /** The devops-engineer's typed output: the CI/CD files it proposes and what a person must set up. */
 export const pipelineSchema = z.object({
   files: z.array(z.string().min(1).max(300)).min(1, 'list the workflow files you propose').max(30),
-  secrets: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'UPPER_SNAKE_CASE, e.g. SUPABASE_ACCESS_TOKEN')).max(30).default([]),
+  secrets: z
+    .array(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'UPPER_SNAKE_CASE, e.g. SUPABASE_ACCESS_TOKEN'))
+    .max(30)
+    .default([]),
   environments: z.array(z.string().min(1)).max(10).default([]),
 });
 
@@ -57,12 +65,22 @@ export const ROLE_OUTPUTS = {
   policies: 'policies: [{ table, name, command, roles }] (an empty list when the step creates none)',
   pipeline: 'pipeline { files, secrets, environments }',
 } as const;
-export const roleOutputSchema = z.enum(Object.keys(ROLE_OUTPUTS) as [keyof typeof ROLE_OUTPUTS, ...Array<keyof typeof ROLE_OUTPUTS>]);
+export const roleOutputSchema = z.enum(
+  Object.keys(ROLE_OUTPUTS) as [keyof typeof ROLE_OUTPUTS, ...Array<keyof typeof ROLE_OUTPUTS>],
+);
 export type RoleOutput = z.infer<typeof roleOutputSchema>;
 
-const smokeTestsSchema = z.array(z.object({ name: z.string().min(1).max(120), sql: z.string().min(1).max(5000) })).max(20);
+const smokeTestsSchema = z
+  .array(z.object({ name: z.string().min(1).max(120), sql: z.string().min(1).max(5000) }))
+  .max(20);
 const functionChecksSchema = z
-  .array(z.object({ name: z.string().min(1).max(120), function: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'the function slug, e.g. track-progress'), body: z.unknown().optional() }))
+  .array(
+    z.object({
+      name: z.string().min(1).max(120),
+      function: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'the function slug, e.g. track-progress'),
+      body: z.unknown().optional(),
+    }),
+  )
   .max(20);
 
 /** What every step's handoff has: the seed's format plus a summary for the thread. */
@@ -131,7 +149,8 @@ export function handoffSchemaFor(outputs: StepOutputs): z.ZodType<Handoff> {
 
 /** A typed output that must be present, with a message that says so when it is missing. */
 function requiredOutput(output: RoleOutput): z.ZodType {
-  const error = (issue: { input?: unknown }) => (issue.input === undefined ? `this step requires ${ROLE_OUTPUTS[output]}` : undefined);
+  const error = (issue: { input?: unknown }) =>
+    issue.input === undefined ? `this step requires ${ROLE_OUTPUTS[output]}` : undefined;
   if (output === 'policies') return z.array(policySchema, { error }).max(50);
   return z.object(outputSchemas[output].shape, { error });
 }
@@ -147,7 +166,13 @@ export const usageSchema = z.object({
 });
 export type Usage = z.infer<typeof usageSchema>;
 
-export const ZERO_USAGE: Usage = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, cost_usd: 0 };
+export const ZERO_USAGE: Usage = {
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_input_tokens: 0,
+  cache_creation_input_tokens: 0,
+  cost_usd: 0,
+};
 
 export function addUsage(a: Usage, b: Usage): Usage {
   return {

@@ -1,8 +1,10 @@
-import { Category } from '../workflow/definition';
+import type { Category } from '../workflow/definition';
 import type { Usage } from './handoff';
 
 /** The model's side of routing, asked only when the deterministic rules are unsure. */
 export interface RouterModel {
   /** `call`: the model and usage of the call, recorded with the workflow's other model calls. */
-  classify(request: string): Promise<{ categories: Category[]; reason: string; call?: { model: string; usage: Usage } }>;
+  classify(
+    request: string,
+  ): Promise<{ categories: Category[]; reason: string; call?: { model: string; usage: Usage } }>;
 }

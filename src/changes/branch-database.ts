@@ -11,9 +11,12 @@ export const BRANCH_DATABASE_PATTERN = /^infra_wf_(\d+)(?:_[a-z0-9]{1,12})?$/;
  */
 export function branchDatabaseName(workflowId: number, namespace?: string): string {
   if (!Number.isSafeInteger(workflowId) || workflowId <= 0) {
-    throw new BadRequestError(`Workflow id ${workflowId} is not a positive integer; branches are named after a workflow's id.`);
+    throw new BadRequestError(
+      `Workflow id ${workflowId} is not a positive integer; branches are named after a workflow's id.`,
+    );
   }
-  if (namespace !== undefined && !/^[a-z0-9]{1,12}$/.test(namespace)) throw new BadRequestError(`Branch namespace "${namespace}" must be 1–12 lowercase letters or digits.`);
+  if (namespace !== undefined && !/^[a-z0-9]{1,12}$/.test(namespace))
+    throw new BadRequestError(`Branch namespace "${namespace}" must be 1–12 lowercase letters or digits.`);
   const base = branchName(workflowId).replace(/-/g, '_').toLowerCase();
   return namespace ? `${base}_${namespace}` : base;
 }

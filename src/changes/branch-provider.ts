@@ -31,7 +31,11 @@ export interface BranchProvider {
   /** Deletes the branch; deleting a missing branch is not an error. */
   deleteBranch(workflowId: number): Promise<void>;
   /** Runs SQL on the branch (never on production). Say `readOnly` explicitly: the providers differ in their default. */
-  runSql(branch: Branch, sql: string, opts?: { readOnly?: boolean; timeoutMs?: number; rowLimit?: number }): Promise<SqlResult>;
+  runSql(
+    branch: Branch,
+    sql: string,
+    opts?: { readOnly?: boolean; timeoutMs?: number; rowLimit?: number },
+  ): Promise<SqlResult>;
 }
 
 /** Branch names carry the workflow id, so orphans can be traced to their workflow. */

@@ -60,7 +60,9 @@ export async function createBranchRoles(admin: Client, roles: BranchRoles, secre
   for (const role of [roles.owner, roles.reader]) {
     const verifier = scramVerifier(rolePassword(secret, role));
     const inherit = role === roles.owner ? 'INHERIT' : 'NOINHERIT';
-    await admin.query(`CREATE ROLE ${admin.escapeIdentifier(role)} ${LEAST} ${inherit} PASSWORD ${admin.escapeLiteral(verifier)}`);
+    await admin.query(
+      `CREATE ROLE ${admin.escapeIdentifier(role)} ${LEAST} ${inherit} PASSWORD ${admin.escapeLiteral(verifier)}`,
+    );
     await admin.query(`GRANT ${admin.escapeIdentifier(role)} TO CURRENT_USER`);
   }
   await admin.query(`ALTER ROLE ${admin.escapeIdentifier(roles.reader)} SET default_transaction_read_only = on`);
@@ -71,17 +73,23 @@ export async function createBranchRoles(admin: Client, roles: BranchRoles, secre
  * false when the roles are missing, as on a branch made before branches had roles of their own.
  */
 export async function resetBranchPasswords(admin: Client, roles: BranchRoles, secret: string): Promise<boolean> {
-  const { rows } = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_roles WHERE rolname = ANY($1)', [[roles.owner, roles.reader]]);
+  const { rows } = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_roles WHERE rolname = ANY($1)', [
+    [roles.owner, roles.reader],
+  ]);
   if (rows[0]?.n !== 2) return false;
   for (const role of [roles.owner, roles.reader]) {
-    await admin.query(`ALTER ROLE ${admin.escapeIdentifier(role)} PASSWORD ${admin.escapeLiteral(scramVerifier(rolePassword(secret, role)))}`);
+    await admin.query(
+      `ALTER ROLE ${admin.escapeIdentifier(role)} PASSWORD ${admin.escapeLiteral(scramVerifier(rolePassword(secret, role)))}`,
+    );
   }
   return true;
 }
 
 /** Drops the branch's roles (after its database); missing roles are fine. */
 export async function dropBranchRoles(admin: Client, roles: BranchRoles): Promise<void> {
-  await admin.query(`DROP ROLE IF EXISTS ${admin.escapeIdentifier(roles.reader)}, ${admin.escapeIdentifier(roles.owner)}`);
+  await admin.query(
+    `DROP ROLE IF EXISTS ${admin.escapeIdentifier(roles.reader)}, ${admin.escapeIdentifier(roles.owner)}`,
+  );
 }
 
 /**
@@ -90,7 +98,9 @@ export async function dropBranchRoles(admin: Client, roles: BranchRoles): Promis
  */
 export async function grantReader(owner: Client, reader: string): Promise<void> {
   const who = owner.escapeIdentifier(reader);
-  const { rows } = await owner.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'`);
+  const { rows } = await owner.query<{ nspname: string }>(
+    `SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'`,
+  );
   for (const { nspname } of rows) {
     const schema = owner.escapeIdentifier(nspname);
     await owner.query(`GRANT USAGE ON SCHEMA ${schema} TO ${who}`);

@@ -20,7 +20,9 @@ const ACTION = 'Checking that the branch server is not the production server';
 async function systemIdentifier(url: string): Promise<string | undefined> {
   return withClient(url, ACTION, async (client) => {
     try {
-      const { rows } = await client.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()');
+      const { rows } = await client.query<{ id: string }>(
+        'SELECT system_identifier::text AS id FROM pg_control_system()',
+      );
       return rows[0]?.id;
     } catch (error) {
       if (asPgError(error).code === '42501') return undefined;
@@ -49,13 +51,21 @@ export async function compareServers(targetUrl: string, branchUrl: string): Prom
 export async function sameServerBySessionMarker(targetUrl: string, branchUrl: string): Promise<boolean> {
   const marker = `infra-orchestrator-server-check-${randomBytes(8).toString('hex')}`;
   return withClient(withApplicationName(readOnlyUrl(targetUrl), marker), ACTION, async () => {
-    const seen = await withClient(branchUrl, ACTION, (branch) => branch.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [marker]));
+    const seen = await withClient(branchUrl, ACTION, (branch) =>
+      branch.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [
+        marker,
+      ]),
+    );
     return (seen.rows[0]?.n ?? 0) > 0;
   });
 }
 
 /** Refuses (for `action`) when the branch server is the production server; the message names the setting. */
-export async function assertSeparateServers(targetUrl: string, branchUrl: string, action: string): Promise<ServerComparison> {
+export async function assertSeparateServers(
+  targetUrl: string,
+  branchUrl: string,
+  action: string,
+): Promise<ServerComparison> {
   const comparison = await compareServers(targetUrl, branchUrl);
   if (comparison.same) {
     throw new ActionFailedError(

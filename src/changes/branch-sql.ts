@@ -18,7 +18,11 @@ export const DEFAULT_ROW_LIMIT = 1000;
 export function sqlOptions(opts: { readOnly?: boolean; timeoutMs?: number; rowLimit?: number } = {}): BranchSqlOptions {
   const positive = (value: number | undefined, fallback: number): number =>
     value !== undefined && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-  return { readOnly: opts.readOnly ?? false, timeoutMs: positive(opts.timeoutMs, DEFAULT_SQL_TIMEOUT_MS), rowLimit: positive(opts.rowLimit, DEFAULT_ROW_LIMIT) };
+  return {
+    readOnly: opts.readOnly ?? false,
+    timeoutMs: positive(opts.timeoutMs, DEFAULT_SQL_TIMEOUT_MS),
+    rowLimit: positive(opts.rowLimit, DEFAULT_ROW_LIMIT),
+  };
 }
 
 /**
@@ -44,7 +48,11 @@ export async function runSqlOn(url: string, label: string, sql: string, opts: Br
       }
     } catch (error) {
       if (opts.readOnly && error instanceof Error && /multiple commands/.test(error.message)) {
-        throw new ActionFailedError(action, 'read-only SQL runs one statement at a time; send each statement on its own.', false);
+        throw new ActionFailedError(
+          action,
+          'read-only SQL runs one statement at a time; send each statement on its own.',
+          false,
+        );
       }
       throw sqlFailed(action, error, sql, opts.timeoutMs);
     }

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { ConfigError, type Config } from '../config/config';
-import { Logger, scrubUrl } from '../logger';
+import { type Logger, scrubUrl } from '../logger';
 import { targetDatabaseCheck, type PreflightCheck } from '../workflow/preflight';
 import { ensurePrivateDir } from '../workflow/private-files';
 import type { ChangeTarget } from './change-target';
@@ -37,11 +37,21 @@ export function buildChangeSetup(config: Config, logger: Logger, opts: ChangeSet
   const ownFolder = config.INFRA_MIGRATIONS_DIR === undefined;
   const migrationsDir = config.INFRA_MIGRATIONS_DIR ?? join(config.INFRA_WORKSPACE_DIR, 'supabase', 'migrations');
   if (config.SUPABASE_ACCESS_TOKEN && config.SUPABASE_PROJECT_REF) {
-    const api = new SupabaseManagementApi({ baseUrl: config.SUPABASE_API_URL, accessToken: config.SUPABASE_ACCESS_TOKEN });
+    const api = new SupabaseManagementApi({
+      baseUrl: config.SUPABASE_API_URL,
+      accessToken: config.SUPABASE_ACCESS_TOKEN,
+    });
     const projectRef = config.SUPABASE_PROJECT_REF;
-    const provider = new SupabaseBranchProvider({ api, projectRef, ...(opts.supabasePollIntervalMs === undefined ? {} : { pollIntervalMs: opts.supabasePollIntervalMs }) });
+    const provider = new SupabaseBranchProvider({
+      api,
+      projectRef,
+      ...(opts.supabasePollIntervalMs === undefined ? {} : { pollIntervalMs: opts.supabasePollIntervalMs }),
+    });
     const functions = supabaseEdgeFunctions({ api, provider, projectRef, projectUrl: config.SUPABASE_PROJECT_URL });
-    const target = withMigrationFiles({ ...supabaseChangeTarget({ api, provider, projectRef }), functions }, migrationsDir);
+    const target = withMigrationFiles(
+      { ...supabaseChangeTarget({ api, provider, projectRef }), functions },
+      migrationsDir,
+    );
     const reachable = targetDatabaseCheck(async () => {
       await api.listBranches(projectRef);
     }, `Supabase project ${projectRef} (branching)`);
@@ -50,7 +60,13 @@ export function buildChangeSetup(config: Config, logger: Logger, opts: ChangeSet
   if (config.TARGET_DATABASE_URL) {
     const url = config.TARGET_DATABASE_URL;
     const target = withMigrationFiles(opts.postgresTarget ?? localChangeTarget(config, url, logger), migrationsDir);
-    return { target, preflight: [targetDatabaseCheck(() => pingPostgres(readOnlyUrl(url)), scrubUrl(url)), migrationFilesCheck(target, migrationsDir, { ownFolder })] };
+    return {
+      target,
+      preflight: [
+        targetDatabaseCheck(() => pingPostgres(readOnlyUrl(url)), scrubUrl(url)),
+        migrationFilesCheck(target, migrationsDir, { ownFolder }),
+      ],
+    };
   }
   return { preflight: [] };
 }
@@ -71,20 +87,31 @@ export async function checkBranchServer(config: Config, logger: Logger, opts: Ch
   if (!target || opts.postgresTarget || (config.SUPABASE_ACCESS_TOKEN && config.SUPABASE_PROJECT_REF)) return;
   const branches = config.INFRA_BRANCH_DATABASE_URL;
   if (!branches) {
-    logger.warn('INFRA_ALLOW_SHARED_BRANCH_SERVER=true and no INFRA_BRANCH_DATABASE_URL: branches are made on the production server, each under its own least-privilege roles');
+    logger.warn(
+      'INFRA_ALLOW_SHARED_BRANCH_SERVER=true and no INFRA_BRANCH_DATABASE_URL: branches are made on the production server, each under its own least-privilege roles',
+    );
     return;
   }
-  let comparison;
+  let comparison: Awaited<ReturnType<typeof compareServers>>;
   try {
     comparison = await compareServers(target, branches);
   } catch (error) {
-    logger.warn({ err: scrubUrl((error as Error).message) }, 'could not compare the branch server with the production server yet; the check runs again before the first branch');
+    logger.warn(
+      { err: scrubUrl((error as Error).message) },
+      'could not compare the branch server with the production server yet; the check runs again before the first branch',
+    );
     return;
   }
   if (!comparison.same) {
-    logger.info({ method: comparison.method, branchServer: scrubUrl(branches) }, 'branch server is apart from the production server');
+    logger.info(
+      { method: comparison.method, branchServer: scrubUrl(branches) },
+      'branch server is apart from the production server',
+    );
   } else if (config.INFRA_ALLOW_SHARED_BRANCH_SERVER) {
-    logger.warn({ method: comparison.method }, 'INFRA_BRANCH_DATABASE_URL is the production server, as INFRA_ALLOW_SHARED_BRANCH_SERVER=true allows; branches keep their least-privilege roles');
+    logger.warn(
+      { method: comparison.method },
+      'INFRA_BRANCH_DATABASE_URL is the production server, as INFRA_ALLOW_SHARED_BRANCH_SERVER=true allows; branches keep their least-privilege roles',
+    );
   } else {
     throw new ConfigError([
       `INFRA_BRANCH_DATABASE_URL is the production server of TARGET_DATABASE_URL (same ${comparison.method}): point it at a separate Postgres server for branches (a login with CREATEDB and CREATEROLE there), or set INFRA_ALLOW_SHARED_BRANCH_SERVER=true to accept branches on the production server`,

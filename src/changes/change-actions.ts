@@ -12,12 +12,16 @@ import { migrationHash } from './migration-hash';
 import { lintChecks, lintMigration } from './migration-lint';
 import { auditBaseline, auditRls, rlsChecks } from './rls-audit';
 import { checkReadOnlyQuery } from './read-only-query';
-import { RoundTripResult, checks as roundTripChecks, runRoundTrip } from './round-trip';
+import { type RoundTripResult, checks as roundTripChecks, runRoundTrip } from './round-trip';
 import { loadSqlParser } from './sql-parser';
 import { touchedTables } from './sql-policy';
 import { ActionFailedError } from '../errors';
 
-const NO_TARGET: Check = { name: 'Branch test', status: 'warn', detail: 'not run: no database is configured to branch from (set TARGET_DATABASE_URL)' };
+const NO_TARGET: Check = {
+  name: 'Branch test',
+  status: 'warn',
+  detail: 'not run: no database is configured to branch from (set TARGET_DATABASE_URL)',
+};
 
 /** What the actions need: the target (absent when none is configured) and the bot's own database for events. */
 export interface ChangeActionDeps {
@@ -28,12 +32,18 @@ export interface ChangeActionDeps {
 }
 
 /** Creates the workflow's branch once, registering its deletion first. */
-export async function ensureBranch(deps: ChangeActionDeps & { target: ChangeTarget }, ctx: StepActionContext): Promise<Branch> {
+export async function ensureBranch(
+  deps: ChangeActionDeps & { target: ChangeTarget },
+  ctx: StepActionContext,
+): Promise<Branch> {
   const existing = await deps.target.provider.getBranch(ctx.workflow.id);
   if (existing) return existing;
   await ctx.compensate({ key: 'branch', kind: 'delete-branch', data: { workflowId: ctx.workflow.id } });
   const branch = await deps.target.provider.createBranch(ctx.workflow.id);
-  await recordEvent(deps.pool, ctx.workflow.id, 'branch_created', null, { branch: branch.name, provider: deps.target.provider.kind });
+  await recordEvent(deps.pool, ctx.workflow.id, 'branch_created', null, {
+    branch: branch.name,
+    provider: deps.target.provider.kind,
+  });
   await recordBaseline(deps, ctx, branch);
   return branch;
 }
@@ -48,9 +58,15 @@ async function recordBaseline(deps: ChangeActionDeps, ctx: StepActionContext, br
   const pool = new Pool({ connectionString: branch.databaseUrl, max: 1, connectionTimeoutMillis: 10_000 });
   pool.on('error', () => undefined);
   try {
-    await recordEvent(deps.pool, ctx.workflow.id, 'rls_baseline', null, { branch: branch.name, findings: await auditBaseline(pool) });
+    await recordEvent(deps.pool, ctx.workflow.id, 'rls_baseline', null, {
+      branch: branch.name,
+      findings: await auditBaseline(pool),
+    });
   } catch (error) {
-    ctx.logger.warn({ err: (error as Error).message, branch: branch.name }, 'RLS baseline not taken; every finding will count as the change');
+    ctx.logger.warn(
+      { err: (error as Error).message, branch: branch.name },
+      'RLS baseline not taken; every finding will count as the change',
+    );
   } finally {
     await pool.end();
   }
@@ -63,7 +79,12 @@ async function baselineOf(deps: ChangeActionDeps, workflowId: number): Promise<s
 }
 
 /** Lint, then apply → roll back → compare → re-apply on the branch. A migration that fails stops the workflow. */
-async function tryMigration(deps: ChangeActionDeps & { target: ChangeTarget }, ctx: StepActionContext, branch: Branch, migration: Migration): Promise<{ checks: Check[]; summary: string }> {
+async function tryMigration(
+  deps: ChangeActionDeps & { target: ChangeTarget },
+  ctx: StepActionContext,
+  branch: Branch,
+  migration: Migration,
+): Promise<{ checks: Check[]; summary: string }> {
   const lint = lintChecks(await lintMigration(migration.up_sql));
   const result = await runRoundTrip(deps.target.provider, branch, migration);
   const report = await writeValidation(deps, ctx.workflow.id, branch, migration, result, lint);
@@ -77,9 +98,18 @@ async function tryMigration(deps: ChangeActionDeps & { target: ChangeTarget }, c
   });
   if (!result.ok) {
     const failed = result.stages.find((s) => !s.ok);
-    throw new ActionFailedError('Branch test', `migration ${migration.name} failed at "${failed?.name}" on branch ${branch.name}: ${failed?.error ?? 'schema mismatch'}${result.residue.length ? ` (down left: ${result.residue.slice(0, 5).join('; ')})` : ''}. Nothing was merged`, false);
+    throw new ActionFailedError(
+      'Branch test',
+      `migration ${migration.name} failed at "${failed?.name}" on branch ${branch.name}: ${failed?.error ?? 'schema mismatch'}${result.residue.length ? ` (down left: ${result.residue.slice(0, 5).join('; ')})` : ''}. Nothing was merged`,
+      false,
+    );
   }
-  const diff: Check = { name: 'Schema diff', status: 'pass', detail: result.diff.slice(0, 12).join('; ') + (result.diff.length > 12 ? `; … ${result.diff.length - 12} more` : '') };
+  const diff: Check = {
+    name: 'Schema diff',
+    status: 'pass',
+    detail:
+      result.diff.slice(0, 12).join('; ') + (result.diff.length > 12 ? `; … ${result.diff.length - 12} more` : ''),
+  };
   const ms = (name: string) => result.stages.find((s) => s.name === name)?.ms ?? 0;
   return {
     checks: [...lint, ...roundTripChecks(result), diff, { name: 'Validation record', status: 'pass', detail: report }],
@@ -88,7 +118,14 @@ async function tryMigration(deps: ChangeActionDeps & { target: ChangeTarget }, c
 }
 
 /** The seed's `validations/migration-test-{date}.md`: what was tried on the branch and how it went. */
-async function writeValidation(deps: ChangeActionDeps, workflowId: number, branch: Branch, migration: Migration, result: RoundTripResult, lint: Check[]): Promise<string> {
+async function writeValidation(
+  deps: ChangeActionDeps,
+  workflowId: number,
+  branch: Branch,
+  migration: Migration,
+  result: RoundTripResult,
+  lint: Check[],
+): Promise<string> {
   const date = new Date().toISOString().slice(0, 10);
   const relative = `validations/migration-test-${date}-wf${workflowId}.md`;
   const path = join(deps.workspaceDir, relative);
@@ -144,8 +181,15 @@ export function rlsAuditAction(deps: ChangeActionDeps): StepAction {
     async run(ctx) {
       if (!deps.target) return { checks: [{ ...NO_TARGET, name: 'RLS audit' }] };
       const target = { ...deps, target: deps.target };
-      const migrations = [...ctx.earlierHandoffs, ...(ctx.handoff ? [ctx.handoff] : [])].flatMap((h) => (h.migration ? [h.migration] : []));
-      if (!migrations.length) return { checks: [{ name: 'RLS audit', status: 'pass', detail: 'no SQL was proposed, so nothing changed on the database' }] };
+      const migrations = [...ctx.earlierHandoffs, ...(ctx.handoff ? [ctx.handoff] : [])].flatMap((h) =>
+        h.migration ? [h.migration] : [],
+      );
+      if (!migrations.length)
+        return {
+          checks: [
+            { name: 'RLS audit', status: 'pass', detail: 'no SQL was proposed, so nothing changed on the database' },
+          ],
+        };
       const branch = await ensureBranch(target, ctx);
       const out: Check[] = [];
       const summaries: string[] = [];
@@ -156,7 +200,11 @@ export function rlsAuditAction(deps: ChangeActionDeps): StepAction {
       }
       if (deps.target.advisorChecks) out.push(...(await deps.target.advisorChecks(ctx.workflow.id)));
       if (!branch.databaseUrl) {
-        out.push({ name: 'RLS probes', status: 'warn', detail: 'not run: the branch has no direct database connection; see the Supabase security advisors' });
+        out.push({
+          name: 'RLS probes',
+          status: 'warn',
+          detail: 'not run: the branch has no direct database connection; see the Supabase security advisors',
+        });
         return { checks: out, summary: summaries.join(' ') };
       }
       await loadSqlParser();
@@ -166,13 +214,21 @@ export function rlsAuditAction(deps: ChangeActionDeps): StepAction {
       try {
         const audit = await auditRls(pool, { tables, baseline: await baselineOf(deps, ctx.workflow.id) });
         out.push(...rlsChecks(audit));
-        summaries.push(`RLS audit of ${tables.length} table(s) on ${branch.name}: ${audit.findings.length} finding(s).`);
+        summaries.push(
+          `RLS audit of ${tables.length} table(s) on ${branch.name}: ${audit.findings.length} finding(s).`,
+        );
       } catch (error) {
         // A Supabase branch's direct connection may be unreachable from the bot (IPv6 only, network
         // restrictions): its advisors above still audit it, so the gate shows why the probes are missing.
         if (!deps.target.advisorChecks) throw error;
-        const cause = /(connect \w+ [^\s.]+|getaddrinfo \w+ \S+|timeout[^.]*)/i.exec((error as Error).message)?.[1] ?? (error as Error).message.slice(0, 200);
-        out.push({ name: 'RLS probes', status: 'warn', detail: `not run: could not connect to the branch database directly (${cause}); Supabase's advisors above audit the branch instead` });
+        const cause =
+          /(connect \w+ [^\s.]+|getaddrinfo \w+ \S+|timeout[^.]*)/i.exec((error as Error).message)?.[1] ??
+          (error as Error).message.slice(0, 200);
+        out.push({
+          name: 'RLS probes',
+          status: 'warn',
+          detail: `not run: could not connect to the branch database directly (${cause}); Supabase's advisors above audit the branch instead`,
+        });
       } finally {
         await pool.end();
       }
@@ -189,24 +245,46 @@ export function smokeTestAction(deps: ChangeActionDeps): StepAction {
       const handoffs = [...ctx.earlierHandoffs, ...(ctx.handoff ? [ctx.handoff] : [])];
       const tests = handoffs.flatMap((h) => h.smoke_tests ?? []);
       const calls = deps.target?.functions ? handoffs.flatMap((h) => h.function_checks ?? []) : [];
-      if (!tests.length && !calls.length) return { checks: [{ name: 'Smoke tests', status: 'warn', detail: 'the agents proposed no smoke tests' }] };
+      if (!tests.length && !calls.length)
+        return { checks: [{ name: 'Smoke tests', status: 'warn', detail: 'the agents proposed no smoke tests' }] };
       await loadSqlParser();
       if (!deps.target) return { checks: [{ ...NO_TARGET, name: 'Smoke tests' }] };
       const branch = await deps.target.provider.getBranch(ctx.workflow.id);
-      if (!branch) return { checks: [{ name: 'Smoke tests', status: 'warn', detail: 'not run: this workflow changed nothing on a branch' }] };
+      if (!branch)
+        return {
+          checks: [
+            { name: 'Smoke tests', status: 'warn', detail: 'not run: this workflow changed nothing on a branch' },
+          ],
+        };
       const checks: Check[] = [{ name: 'Backup point', status: 'pass', detail: await deps.target.backupPlan() }];
       for (const call of calls) {
         const answer = await deps.target.functions!.invokeOnBranch(ctx.workflow.id, call.function, call.body ?? {});
-        checks.push({ name: `Smoke: ${call.name}`, status: answer.ok ? 'pass' : 'fail', detail: `${call.function} → ${answer.status === undefined ? 'no answer' : `HTTP ${answer.status}`}: ${answer.detail}`.slice(0, 300) });
+        checks.push({
+          name: `Smoke: ${call.name}`,
+          status: answer.ok ? 'pass' : 'fail',
+          detail:
+            `${call.function} → ${answer.status === undefined ? 'no answer' : `HTTP ${answer.status}`}: ${answer.detail}`.slice(
+              0,
+              300,
+            ),
+        });
       }
       for (const test of tests) {
         const verdict = checkReadOnlyQuery(test.sql);
         if (!verdict.ok) {
-          checks.push({ name: `Smoke: ${test.name}`, status: 'fail', detail: `not run: ${verdict.reason}`.slice(0, 300) });
+          checks.push({
+            name: `Smoke: ${test.name}`,
+            status: 'fail',
+            detail: `not run: ${verdict.reason}`.slice(0, 300),
+          });
           continue;
         }
         try {
-          const result = await deps.target.provider.runSql(branch, test.sql, { readOnly: true, timeoutMs: 10_000, rowLimit: 100 });
+          const result = await deps.target.provider.runSql(branch, test.sql, {
+            readOnly: true,
+            timeoutMs: 10_000,
+            rowLimit: 100,
+          });
           checks.push({ name: `Smoke: ${test.name}`, status: 'pass', detail: `${result.rowCount} row(s)` });
         } catch (error) {
           checks.push({ name: `Smoke: ${test.name}`, status: 'fail', detail: (error as Error).message.slice(0, 300) });

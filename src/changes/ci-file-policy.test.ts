@@ -1,7 +1,10 @@
 import type { Handoff } from '../agents/handoff';
 import { ciFilesOf, normaliseWorkflowPath } from './ci-file-policy';
 
-function handoff(artifacts: Array<{ path: string; kind?: Handoff['artifacts'][number]['kind']; content?: string }>, files: string[]): Handoff {
+function handoff(
+  artifacts: Array<{ path: string; kind?: Handoff['artifacts'][number]['kind']; content?: string }>,
+  files: string[],
+): Handoff {
   return {
     summary: 's',
     context: 'c',
@@ -47,26 +50,57 @@ describe('the CI path rule', () => {
 
 describe('the CI files of a handoff', () => {
   it('returns the listed yaml artifacts under their normalised paths', () => {
-    const files = ciFilesOf(handoff([{ path: './.github/workflows/a.yml', content: 'A' }, { path: 'README.md', kind: 'markdown' }], ['.github/workflows/a.yml']));
+    const files = ciFilesOf(
+      handoff(
+        [
+          { path: './.github/workflows/a.yml', content: 'A' },
+          { path: 'README.md', kind: 'markdown' },
+        ],
+        ['.github/workflows/a.yml'],
+      ),
+    );
     expect(files).toEqual([{ path: '.github/workflows/a.yml', content: 'A' }]);
   });
 
   it('refuses a yaml artifact with a .. path even when pipeline.files does not list it, and says nothing was sent', () => {
-    expect(() => ciFilesOf(handoff([{ path: '.github/workflows/a.yml' }, { path: '.github/workflows/../../src/evil.yml' }], ['.github/workflows/a.yml']))).toThrow(
+    expect(() =>
+      ciFilesOf(
+        handoff(
+          [{ path: '.github/workflows/a.yml' }, { path: '.github/workflows/../../src/evil.yml' }],
+          ['.github/workflows/a.yml'],
+        ),
+      ),
+    ).toThrow(
       /"\.github\/workflows\/\.\.\/\.\.\/src\/evil\.yml" is refused: it has a `\.\.` segment.*nothing was sent to GitHub/,
     );
   });
 
   it('refuses a listed file that is not among the yaml artifacts', () => {
-    expect(() => ciFilesOf(handoff([{ path: '.github/workflows/a.yml', kind: 'text' }], ['.github/workflows/a.yml']))).toThrow(/pipeline\.files lists \.github\/workflows\/a\.yml, which is not among the yaml artifacts/);
+    expect(() =>
+      ciFilesOf(handoff([{ path: '.github/workflows/a.yml', kind: 'text' }], ['.github/workflows/a.yml'])),
+    ).toThrow(/pipeline\.files lists \.github\/workflows\/a\.yml, which is not among the yaml artifacts/);
   });
 
   it('refuses a yaml artifact that pipeline.files does not list, so the gate shows exactly what is pushed', () => {
-    expect(() => ciFilesOf(handoff([{ path: '.github/workflows/a.yml' }, { path: '.github/workflows/b.yml' }], ['.github/workflows/a.yml']))).toThrow(/the yaml artifact \.github\/workflows\/b\.yml is not listed in pipeline\.files/);
+    expect(() =>
+      ciFilesOf(
+        handoff(
+          [{ path: '.github/workflows/a.yml' }, { path: '.github/workflows/b.yml' }],
+          ['.github/workflows/a.yml'],
+        ),
+      ),
+    ).toThrow(/the yaml artifact \.github\/workflows\/b\.yml is not listed in pipeline\.files/);
   });
 
   it('refuses two artifacts that normalise to the same path', () => {
-    expect(() => ciFilesOf(handoff([{ path: '.github/workflows/a.yml' }, { path: './.github/workflows/a.yml' }], ['.github/workflows/a.yml']))).toThrow(/two artifacts are \.github\/workflows\/a\.yml/);
+    expect(() =>
+      ciFilesOf(
+        handoff(
+          [{ path: '.github/workflows/a.yml' }, { path: './.github/workflows/a.yml' }],
+          ['.github/workflows/a.yml'],
+        ),
+      ),
+    ).toThrow(/two artifacts are \.github\/workflows\/a\.yml/);
   });
 
   it('refuses a handoff without a pipeline output', () => {

@@ -8,7 +8,8 @@ export interface CiFile {
   content: string;
 }
 
-export const CI_PATH_RULE = '.github/workflows/<name>.yml (or .yaml), the name made of letters, digits, `.`, `_` and `-`';
+export const CI_PATH_RULE =
+  '.github/workflows/<name>.yml (or .yaml), the name made of letters, digits, `.`, `_` and `-`';
 
 const NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*\.ya?ml$/;
 
@@ -25,8 +26,10 @@ export function normaliseWorkflowPath(raw: string): { path: string } | { refused
   const path = posix.normalize(raw);
   if ([raw, path].some((p) => p.split('/').includes('..'))) return { refused: 'it has a `..` segment' };
   const segments = path.split('/');
-  if (segments.length !== 3 || segments[0] !== '.github' || segments[1] !== 'workflows') return { refused: 'it is not directly in .github/workflows/' };
-  if (!NAME.test(segments[2]!)) return { refused: 'the file name is not <name>.yml or <name>.yaml with letters, digits, `.`, `_` and `-` only' };
+  if (segments.length !== 3 || segments[0] !== '.github' || segments[1] !== 'workflows')
+    return { refused: 'it is not directly in .github/workflows/' };
+  if (!NAME.test(segments[2]!))
+    return { refused: 'the file name is not <name>.yml or <name>.yaml with letters, digits, `.`, `_` and `-` only' };
   return { path };
 }
 
@@ -36,7 +39,11 @@ function shown(raw: string): string {
 }
 
 function refuse(problems: string[]): never {
-  throw new ActionFailedError('CI review', `${problems.join('; ')}. CI files must be ${CI_PATH_RULE}; nothing was sent to GitHub. Propose the files again with such paths.`, false);
+  throw new ActionFailedError(
+    'CI review',
+    `${problems.join('; ')}. CI files must be ${CI_PATH_RULE}; nothing was sent to GitHub. Propose the files again with such paths.`,
+    false,
+  );
 }
 
 /**
@@ -73,9 +80,11 @@ export function ciFilesOf(handoff: Handoff): CiFile[] {
     }
     if (listed.includes(result.path)) continue;
     listed.push(result.path);
-    if (!artifacts.has(result.path)) problems.push(`pipeline.files lists ${result.path}, which is not among the yaml artifacts`);
+    if (!artifacts.has(result.path))
+      problems.push(`pipeline.files lists ${result.path}, which is not among the yaml artifacts`);
   }
-  for (const path of artifacts.keys()) if (!listed.includes(path)) problems.push(`the yaml artifact ${path} is not listed in pipeline.files`);
+  for (const path of artifacts.keys())
+    if (!listed.includes(path)) problems.push(`the yaml artifact ${path} is not listed in pipeline.files`);
   if (problems.length) refuse(problems);
   return listed.map((path) => ({ path, content: artifacts.get(path)!.content }));
 }

@@ -4,7 +4,7 @@ import { ActionFailedError } from '../errors';
 import { listGates } from '../store/gates-repo';
 import { listSteps } from '../store/steps-repo';
 import type { StepAction } from '../workflow/step-actions';
-import { CiFile, ciFilesOf } from './ci-file-policy';
+import { type CiFile, ciFilesOf } from './ci-file-policy';
 import { ciReviewChecks } from './ci-yaml-flags';
 
 /**
@@ -16,11 +16,19 @@ export function ciReviewAction(): StepAction {
   return {
     name: 'ci-review',
     async run(ctx) {
-      if (!ctx.handoff) throw new ActionFailedError('CI review', 'the step has no handoff to review; give the CI Review gate to a step with an agent', false);
+      if (!ctx.handoff)
+        throw new ActionFailedError(
+          'CI review',
+          'the step has no handoff to review; give the CI Review gate to a step with an agent',
+          false,
+        );
       const files = ciFilesOf(ctx.handoff);
       const checks = ciReviewChecks(files, ctx.handoff.pipeline?.secrets ?? []);
       const flagged = checks.filter((c) => c.status !== 'pass').length;
-      return { checks, summary: `${files.length} CI file(s) for review (${files.map((f) => f.path).join(', ')}); ${flagged} finding(s) to look at. Nothing goes to GitHub before the CI Review gate is approved.` };
+      return {
+        checks,
+        summary: `${files.length} CI file(s) for review (${files.map((f) => f.path).join(', ')}); ${flagged} finding(s) to look at. Nothing goes to GitHub before the CI Review gate is approved.`,
+      };
     },
   };
 }

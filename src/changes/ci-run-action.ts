@@ -39,34 +39,77 @@ export function ciRunAction(deps: CiDeps): StepAction {
     name: 'ci-run',
     async run(ctx) {
       const files = await approvedCiFiles(deps.pool, ctx.workflow.id);
-      if (!files.length) return { checks: [{ name: 'CI run', status: 'warn', detail: 'nothing to push: no CI file was approved at a CI Review gate' }] };
+      if (!files.length)
+        return {
+          checks: [
+            { name: 'CI run', status: 'warn', detail: 'nothing to push: no CI file was approved at a CI Review gate' },
+          ],
+        };
       const github = deps.github;
-      if (!github) return { checks: [{ name: 'CI run', status: 'warn', detail: 'not run: set GITHUB_TOKEN and GITHUB_REPOSITORY to try the CI files on a branch' }] };
+      if (!github)
+        return {
+          checks: [
+            {
+              name: 'CI run',
+              status: 'warn',
+              detail: 'not run: set GITHUB_TOKEN and GITHUB_REPOSITORY to try the CI files on a branch',
+            },
+          ],
+        };
       const branch = ciBranch(ctx.workflow.id);
       const base = await github.defaultBranch();
       if (!(await github.branchSha(branch))) {
         await ctx.compensate({ key: 'ci-branch', kind: 'discard-ci-branch', data: { branch } });
         const baseSha = await github.branchSha(base);
-        if (!baseSha) throw new ActionFailedError(ACTION, `the default branch ${base} has no commit; push one first`, false);
+        if (!baseSha)
+          throw new ActionFailedError(ACTION, `the default branch ${base} has no commit; push one first`, false);
         await github.createBranch(branch, baseSha);
       }
       let head = '';
-      for (const file of files) head = await github.putFile(branch, file.path, file.content, `infra #${ctx.workflow.id}: ${file.path}`);
-      const pr = await github.openPullRequest(branch, base, `infra #${ctx.workflow.id}: ${ctx.workflow.request.slice(0, 60)}`, `Proposed by infra-orchestrator workflow #${ctx.workflow.id}, requested by a Slack user. Approve it in the Slack thread.`);
-      await recordEvent(deps.pool, ctx.workflow.id, 'ci_pushed', null, { branch, sha: head, pull_request: pr.number, url: pr.html_url });
+      for (const file of files)
+        head = await github.putFile(branch, file.path, file.content, `infra #${ctx.workflow.id}: ${file.path}`);
+      const pr = await github.openPullRequest(
+        branch,
+        base,
+        `infra #${ctx.workflow.id}: ${ctx.workflow.request.slice(0, 60)}`,
+        `Proposed by infra-orchestrator workflow #${ctx.workflow.id}, requested by a Slack user. Approve it in the Slack thread.`,
+      );
+      await recordEvent(deps.pool, ctx.workflow.id, 'ci_pushed', null, {
+        branch,
+        sha: head,
+        pull_request: pr.number,
+        url: pr.html_url,
+      });
       const runs = await waitForRuns(deps, github, branch, head);
       if (!runs.length) {
-        return { checks: [{ name: 'CI run', status: 'warn', detail: `no Actions run started for ${head.slice(0, 7)} on ${branch} (pull request #${pr.number}); check that Actions is enabled and the workflows trigger on push or pull_request` }] };
+        return {
+          checks: [
+            {
+              name: 'CI run',
+              status: 'warn',
+              detail: `no Actions run started for ${head.slice(0, 7)} on ${branch} (pull request #${pr.number}); check that Actions is enabled and the workflows trigger on push or pull_request`,
+            },
+          ],
+        };
       }
       const failed = runs.filter((r) => !OK_CONCLUSIONS.has(r.conclusion ?? ''));
       if (failed.length) {
         const logs: string[] = [];
-        for (const run of failed) for (const job of await github.failedJobLogs(run.id, LOG_LINES)) logs.push(`--- ${run.name ?? run.id} / ${job.name}\n${job.log}`);
+        for (const run of failed)
+          for (const job of await github.failedJobLogs(run.id, LOG_LINES))
+            logs.push(`--- ${run.name ?? run.id} / ${job.name}\n${job.log}`);
         const which = failed.map((r) => `${r.name ?? r.id} ${r.conclusion} (${r.html_url})`).join(', ');
-        throw new ActionFailedError(ACTION, `${which} on ${branch}. The end of the failed job log(s):\n${logs.join('\n') || '(no failed job)'}`, false);
+        throw new ActionFailedError(
+          ACTION,
+          `${which} on ${branch}. The end of the failed job log(s):\n${logs.join('\n') || '(no failed job)'}`,
+          false,
+        );
       }
       const checks: Check[] = runs.map((r) => ({ name: `CI: ${r.name ?? r.id}`, status: 'pass', detail: r.html_url }));
-      return { checks, summary: `${runs.length} CI run(s) passed on ${branch}; pull request #${pr.number}: ${pr.html_url}` };
+      return {
+        checks,
+        summary: `${runs.length} CI run(s) passed on ${branch}; pull request #${pr.number}: ${pr.html_url}`,
+      };
     },
   };
 }
@@ -80,7 +123,11 @@ async function waitForRuns(deps: CiDeps, github: GitHubApi, branch: string, sha:
     const waited = Date.now() - started;
     if (!runs.length && waited > (deps.startTimeoutMs ?? 120_000)) return [];
     if (waited > deps.timeoutMs) {
-      throw new ActionFailedError(ACTION, `the runs on ${branch} were still going after ${Math.round(deps.timeoutMs / 60_000)} min (${runs.map((r) => r.html_url).join(', ')}); raise INFRA_CI_TIMEOUT_MS or look at them on GitHub`, false);
+      throw new ActionFailedError(
+        ACTION,
+        `the runs on ${branch} were still going after ${Math.round(deps.timeoutMs / 60_000)} min (${runs.map((r) => r.html_url).join(', ')}); raise INFRA_CI_TIMEOUT_MS or look at them on GitHub`,
+        false,
+      );
     }
     await sleep(deps.pollMs);
   }
@@ -93,7 +140,10 @@ export async function discardCiBranch(deps: CiDeps, workflowId: number): Promise
   if (!deps.github || !pushed || events.some((e) => e.type === 'ci_discarded')) return false;
   await deps.github.closePullRequest(Number(pushed.data.pull_request));
   await deps.github.deleteBranch(String(pushed.data.branch));
-  await recordEvent(deps.pool, workflowId, 'ci_discarded', null, { branch: pushed.data.branch, pull_request: pushed.data.pull_request });
+  await recordEvent(deps.pool, workflowId, 'ci_discarded', null, {
+    branch: pushed.data.branch,
+    pull_request: pushed.data.pull_request,
+  });
   return true;
 }
 

@@ -122,21 +122,36 @@ jobs:
   });
 
   it('does not take a trigger named in a comment or a string for one', () => {
-    expect(findings('# on: pull_request_target\non: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo pull_request_target\n').pullRequestTarget).toBe(false);
+    expect(
+      findings(
+        '# on: pull_request_target\non: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo pull_request_target\n',
+      ).pullRequestTarget,
+    ).toBe(false);
   });
 
   it('gives a warning for each thing to look at and fails pull_request_target', () => {
     const checks = ciReviewChecks([{ path: '.github/workflows/preview.yml', content: RISKY }], []);
-    expect(byName(checks, 'Secrets used')).toMatchObject({ status: 'warn', detail: 'preview.yml: SUPABASE_ACCESS_TOKEN (not in pipeline.secrets)' });
+    expect(byName(checks, 'Secrets used')).toMatchObject({
+      status: 'warn',
+      detail: 'preview.yml: SUPABASE_ACCESS_TOKEN (not in pipeline.secrets)',
+    });
     expect(byName(checks, 'pull_request_target trigger')).toMatchObject({ status: 'fail' });
-    expect(byName(checks, 'Write permissions')).toMatchObject({ status: 'warn', detail: 'preview.yml: write-all (whole workflow)' });
+    expect(byName(checks, 'Write permissions')).toMatchObject({
+      status: 'warn',
+      detail: 'preview.yml: write-all (whole workflow)',
+    });
     expect(byName(checks, 'Outside hosts and actions').status).toBe('warn');
     expect(byName(checks, 'Outside hosts and actions').detail).toContain('preview.yml: run: evil.example');
-    expect(byName(checks, '.github/workflows/preview.yml')).toMatchObject({ status: 'pass', detail: '13 line(s)', code: RISKY.trimEnd() });
+    expect(byName(checks, '.github/workflows/preview.yml')).toMatchObject({
+      status: 'pass',
+      detail: '13 line(s)',
+      code: RISKY.trimEnd(),
+    });
   });
 
   it('passes every flag of a plain workflow and names a declared secret without a note', () => {
-    const plain = 'on: [pull_request]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: supabase db push\n        env:\n          TOKEN: ${{ secrets.SUPABASE_ACCESS_TOKEN }}\n';
+    const plain =
+      'on: [pull_request]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: supabase db push\n        env:\n          TOKEN: ${{ secrets.SUPABASE_ACCESS_TOKEN }}\n';
     const checks = ciReviewChecks([{ path: '.github/workflows/ci.yml', content: plain }], ['SUPABASE_ACCESS_TOKEN']);
     expect(checks.map((c) => c.status)).toEqual(['warn', 'pass', 'pass', 'pass', 'pass']);
     expect(byName(checks, 'Secrets used').detail).toBe('ci.yml: SUPABASE_ACCESS_TOKEN');
@@ -148,14 +163,18 @@ jobs:
     ['on: push\njobs: {}\n---\non: push\njobs: {}\n', /2 YAML documents/],
     ['just text\n', /no `jobs` map/],
   ])('fails a file that is not a workflow: %j', (content, why) => {
-    const [file] = ciReviewChecks([{ path: '.github/workflows/x.yml', content }], []).filter((c) => c.name === '.github/workflows/x.yml');
+    const [file] = ciReviewChecks([{ path: '.github/workflows/x.yml', content }], []).filter(
+      (c) => c.name === '.github/workflows/x.yml',
+    );
     expect(file!.status).toBe('fail');
     expect(file!.detail).toMatch(why);
   });
 
   it('shows the first lines of a long file and says the whole file is attached', () => {
     const long = `on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n${Array.from({ length: 100 }, (_, i) => `      - run: echo ${i}`).join('\n')}\n`;
-    const file = ciReviewChecks([{ path: '.github/workflows/long.yml', content: long }], []).find((c) => c.code !== undefined)!;
+    const file = ciReviewChecks([{ path: '.github/workflows/long.yml', content: long }], []).find(
+      (c) => c.code !== undefined,
+    )!;
     expect(file.code!.split('\n')).toHaveLength(40);
     expect(file.detail).toBe('first 40 of 105 lines shown; the whole file is attached in the thread');
   });

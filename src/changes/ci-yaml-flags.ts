@@ -36,22 +36,32 @@ export function workflowFindings(content: string): { findings: WorkflowFindings 
   } catch (error) {
     return { error: (error as Error).message };
   }
-  if (!isRecord(root) || !isRecord(root.jobs)) return { error: 'not a GitHub Actions workflow: there is no `jobs` map' };
-  const findings: WorkflowFindings = { secrets: [], inheritsSecrets: [], pullRequestTarget: triggers(root.on).includes('pull_request_target'), writePermissions: [], outside: [] };
+  if (!isRecord(root) || !isRecord(root.jobs))
+    return { error: 'not a GitHub Actions workflow: there is no `jobs` map' };
+  const findings: WorkflowFindings = {
+    secrets: [],
+    inheritsSecrets: [],
+    pullRequestTarget: triggers(root.on).includes('pull_request_target'),
+    writePermissions: [],
+    outside: [],
+  };
   visit(doc, {
     Pair(_key, pair) {
       // An `if:` value is an expression even without ${{ }}.
-      if (isScalar(pair.key) && pair.key.value === 'if' && isScalar(pair.value)) addSecrets(findings.secrets, String(pair.value.value));
+      if (isScalar(pair.key) && pair.key.value === 'if' && isScalar(pair.value))
+        addSecrets(findings.secrets, String(pair.value.value));
     },
     Scalar(_key, node) {
-      if (typeof node.value === 'string') for (const expr of expressions(node.value)) addSecrets(findings.secrets, expr);
+      if (typeof node.value === 'string')
+        for (const expr of expressions(node.value)) addSecrets(findings.secrets, expr);
     },
   });
   findings.writePermissions.push(...writes(root.permissions).map((w) => `${w} (whole workflow)`));
   for (const [name, job] of Object.entries(root.jobs)) {
     if (!isRecord(job)) continue;
     findings.writePermissions.push(...writes(job.permissions).map((w) => `${w} (job ${name})`));
-    if (job.secrets === 'inherit') findings.inheritsSecrets.push(`job ${name}${typeof job.uses === 'string' ? ` → ${job.uses}` : ''}`);
+    if (job.secrets === 'inherit')
+      findings.inheritsSecrets.push(`job ${name}${typeof job.uses === 'string' ? ` → ${job.uses}` : ''}`);
     if (typeof job.uses === 'string' && outsideUses(job.uses)) findings.outside.push(`uses: ${job.uses}`);
     for (const image of images(job)) findings.outside.push(`image: ${image}`);
     for (const step of Array.isArray(job.steps) ? job.steps : []) {
@@ -73,28 +83,59 @@ export function workflowFindings(content: string): { findings: WorkflowFindings 
  * repository's secrets and a token that can write, so it needs the failed-check override.
  */
 export function ciReviewChecks(files: CiFile[], declaredSecrets: string[]): Check[] {
-  const per = files.map((file) => ({ file, name: file.path.split('/').pop()!, result: workflowFindings(file.content) }));
+  const per = files.map((file) => ({
+    file,
+    name: file.path.split('/').pop()!,
+    result: workflowFindings(file.content),
+  }));
   const parsed = per.flatMap((p) => ('findings' in p.result ? [{ name: p.name, f: p.result.findings }] : []));
   const listing = (pick: (f: WorkflowFindings) => string[]): string =>
-    parsed.filter((p) => pick(p.f).length).map((p) => `${p.name}: ${bounded(pick(p.f))}`).join('; ');
-  const secrets = listing((f) => [...f.secrets.map((s) => (s === '*' ? 'every secret (the whole secrets context)' : declaredSecrets.includes(s) ? s : `${s} (not in pipeline.secrets)`)), ...f.inheritsSecrets.map((j) => `secrets: inherit in ${j}`)]);
+    parsed
+      .filter((p) => pick(p.f).length)
+      .map((p) => `${p.name}: ${bounded(pick(p.f))}`)
+      .join('; ');
+  const secrets = listing((f) => [
+    ...f.secrets.map((s) =>
+      s === '*'
+        ? 'every secret (the whole secrets context)'
+        : declaredSecrets.includes(s)
+          ? s
+          : `${s} (not in pipeline.secrets)`,
+    ),
+    ...f.inheritsSecrets.map((j) => `secrets: inherit in ${j}`),
+  ]);
   const target = parsed.filter((p) => p.f.pullRequestTarget).map((p) => p.name);
   const writePerms = listing((f) => f.writePermissions);
   const outside = listing((f) => f.outside);
   const checks: Check[] = [
-    secrets ? { name: 'Secrets used', status: 'warn', detail: secrets } : { name: 'Secrets used', status: 'pass', detail: 'none' },
+    secrets
+      ? { name: 'Secrets used', status: 'warn', detail: secrets }
+      : { name: 'Secrets used', status: 'pass', detail: 'none' },
     target.length
-      ? { name: 'pull_request_target trigger', status: 'fail', detail: `${target.join(', ')}: runs on pull requests from forks with the repository's secrets and a write token; use pull_request` }
+      ? {
+          name: 'pull_request_target trigger',
+          status: 'fail',
+          detail: `${target.join(', ')}: runs on pull requests from forks with the repository's secrets and a write token; use pull_request`,
+        }
       : { name: 'pull_request_target trigger', status: 'pass', detail: 'none' },
-    writePerms ? { name: 'Write permissions', status: 'warn', detail: writePerms } : { name: 'Write permissions', status: 'pass', detail: 'none asked' },
+    writePerms
+      ? { name: 'Write permissions', status: 'warn', detail: writePerms }
+      : { name: 'Write permissions', status: 'pass', detail: 'none asked' },
     outside
-      ? { name: 'Outside hosts and actions', status: 'warn', detail: `${outside} (trusted without a look: ${TRUSTED_ACTION_OWNERS.map((o) => `${o}/*`).join(', ')} and ./ actions)` }
+      ? {
+          name: 'Outside hosts and actions',
+          status: 'warn',
+          detail: `${outside} (trusted without a look: ${TRUSTED_ACTION_OWNERS.map((o) => `${o}/*`).join(', ')} and ./ actions)`,
+        }
       : { name: 'Outside hosts and actions', status: 'pass', detail: 'none' },
   ];
   for (const { file, result } of per) {
     const lines = file.content.replace(/\n$/, '').split('\n');
     const excerpt = excerptOf(lines);
-    const shownNote = excerpt.lines < lines.length ? `first ${excerpt.lines} of ${lines.length} lines shown; the whole file is attached in the thread` : `${lines.length} line(s)`;
+    const shownNote =
+      excerpt.lines < lines.length
+        ? `first ${excerpt.lines} of ${lines.length} lines shown; the whole file is attached in the thread`
+        : `${lines.length} line(s)`;
     checks.push(
       'error' in result
         ? { name: file.path, status: 'fail', detail: `not valid: ${result.error}; ${shownNote}`, code: excerpt.text }
@@ -124,7 +165,9 @@ function triggers(on: unknown): string[] {
 function writes(permissions: unknown): string[] {
   if (permissions === 'write-all') return ['write-all'];
   if (!isRecord(permissions)) return [];
-  return Object.entries(permissions).filter(([, level]) => level === 'write').map(([scope]) => `${scope}: write`);
+  return Object.entries(permissions)
+    .filter(([, level]) => level === 'write')
+    .map(([scope]) => `${scope}: write`);
 }
 
 function outsideUses(uses: string): boolean {
@@ -135,7 +178,8 @@ function outsideUses(uses: string): boolean {
 }
 
 function images(job: Record<string, unknown>): string[] {
-  const image = (c: unknown): string | undefined => (typeof c === 'string' ? c : isRecord(c) && typeof c.image === 'string' ? c.image : undefined);
+  const image = (c: unknown): string | undefined =>
+    typeof c === 'string' ? c : isRecord(c) && typeof c.image === 'string' ? c.image : undefined;
   const services = isRecord(job.services) ? Object.values(job.services).map(image) : [];
   return [image(job.container), ...services].filter((i): i is string => Boolean(i));
 }
@@ -159,13 +203,17 @@ function expressions(text: string): string[] {
 
 /** `secrets.NAME`, `secrets['NAME']`; the bare `secrets` context (e.g. `toJSON(secrets)`) is every secret, `*`. */
 function addSecrets(into: string[], expression: string): void {
-  for (const m of expression.matchAll(/(?<![.\w])secrets\b\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*['"]([^'"]+)['"]\s*\])?/gi)) {
+  for (const m of expression.matchAll(
+    /(?<![.\w])secrets\b\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*['"]([^'"]+)['"]\s*\])?/gi,
+  )) {
     into.push(m[1] ?? m[2] ?? '*');
   }
 }
 
 function bounded(items: string[]): string {
-  return items.length > MAX_ITEMS ? `${items.slice(0, MAX_ITEMS).join(', ')} and ${items.length - MAX_ITEMS} more` : items.join(', ');
+  return items.length > MAX_ITEMS
+    ? `${items.slice(0, MAX_ITEMS).join(', ')} and ${items.length - MAX_ITEMS} more`
+    : items.join(', ');
 }
 
 function unique(items: string[]): string[] {

@@ -24,7 +24,11 @@ describe('Edge Functions among the artifacts', () => {
   });
 
   it('keeps the latest version of a file and ignores folders without an index.ts', () => {
-    const found = functionsInArtifacts([ts('supabase/functions/hello/index.ts', 'v1'), ts('supabase/functions/helper/util.ts'), ts('supabase/functions/hello/index.ts', 'v2')]);
+    const found = functionsInArtifacts([
+      ts('supabase/functions/hello/index.ts', 'v1'),
+      ts('supabase/functions/helper/util.ts'),
+      ts('supabase/functions/hello/index.ts', 'v2'),
+    ]);
     expect(found.map((f) => [f.slug, f.files[0]?.content])).toEqual([['hello', 'v2']]);
   });
 });

@@ -19,10 +19,14 @@ export function functionsInArtifacts(artifacts: Artifact[]): EdgeFunctionSource[
   const latest = new Map<string, string>();
   for (const a of artifacts) if (FUNCTION_FILE.test(a.path)) latest.set(a.path, a.content);
   const shared = [...latest].filter(([path]) => FUNCTION_FILE.exec(path)?.[1] === SHARED);
-  const slugs = [...new Set([...latest.keys()].map((path) => FUNCTION_FILE.exec(path)![1]!))].filter((slug) => slug !== SHARED && latest.has(`supabase/functions/${slug}/index.ts`));
+  const slugs = [...new Set([...latest.keys()].map((path) => FUNCTION_FILE.exec(path)![1]!))].filter(
+    (slug) => slug !== SHARED && latest.has(`supabase/functions/${slug}/index.ts`),
+  );
   return slugs.map((slug) => ({
     slug,
     entrypoint: `supabase/functions/${slug}/index.ts`,
-    files: [...[...latest].filter(([path]) => FUNCTION_FILE.exec(path)?.[1] === slug), ...shared].map(([path, content]) => ({ path, content })),
+    files: [...[...latest].filter(([path]) => FUNCTION_FILE.exec(path)?.[1] === slug), ...shared].map(
+      ([path, content]) => ({ path, content }),
+    ),
   }));
 }

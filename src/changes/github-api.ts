@@ -23,9 +23,24 @@ const repoSchema = z.object({ default_branch: z.string() });
 const refSchema = z.object({ object: z.object({ sha: z.string() }) });
 const contentSchema = z.object({ sha: z.string() });
 const commitSchema = z.object({ commit: z.object({ sha: z.string() }) });
-const runSchema = z.object({ id: z.number(), name: z.string().nullable().optional(), status: z.string().nullable(), conclusion: z.string().nullable(), html_url: z.string() });
+const runSchema = z.object({
+  id: z.number(),
+  name: z.string().nullable().optional(),
+  status: z.string().nullable(),
+  conclusion: z.string().nullable(),
+  html_url: z.string(),
+});
 const runsSchema = z.object({ workflow_runs: z.array(runSchema) });
-const jobsSchema = z.object({ jobs: z.array(z.object({ id: z.number(), name: z.string(), conclusion: z.string().nullable(), html_url: z.string().nullable().optional() })) });
+const jobsSchema = z.object({
+  jobs: z.array(
+    z.object({
+      id: z.number(),
+      name: z.string(),
+      conclusion: z.string().nullable(),
+      html_url: z.string().nullable().optional(),
+    }),
+  ),
+});
 const pullSchema = z.object({ number: z.number(), html_url: z.string() });
 
 export type WorkflowRun = z.infer<typeof runSchema>;
@@ -33,7 +48,12 @@ export type PullRequest = z.infer<typeof pullSchema>;
 
 /** A GitHub answer that is not what the call needed; `status` is undefined for network failures. */
 export class GitHubApiError extends ActionFailedError {
-  constructor(action: string, message: string, retryable: boolean, readonly status: number | undefined) {
+  constructor(
+    action: string,
+    message: string,
+    retryable: boolean,
+    readonly status: number | undefined,
+  ) {
     super(action, message, retryable);
     this.name = 'GitHubApiError';
   }
@@ -65,7 +85,14 @@ export class GitHubApi {
   }
   /** The head commit of a branch, or undefined when there is no such branch. */
   async branchSha(branch: string): Promise<string | undefined> {
-    const ref = await this.call('Reading a branch', 'GET', `/git/ref/heads/${encodeURIComponent(branch)}`, refSchema, undefined, [404]);
+    const ref = await this.call(
+      'Reading a branch',
+      'GET',
+      `/git/ref/heads/${encodeURIComponent(branch)}`,
+      refSchema,
+      undefined,
+      [404],
+    );
     return ref?.object.sha;
   }
   /** Creates `branch` at `sha`; an existing branch is left as it is. */
@@ -73,7 +100,14 @@ export class GitHubApi {
     await this.call('Creating a branch', 'POST', '/git/refs', undefined, { ref: `refs/heads/${branch}`, sha }, [422]);
   }
   async deleteBranch(branch: string): Promise<void> {
-    await this.call('Deleting a branch', 'DELETE', `/git/refs/heads/${encodeURIComponent(branch)}`, undefined, undefined, [404, 422]);
+    await this.call(
+      'Deleting a branch',
+      'DELETE',
+      `/git/refs/heads/${encodeURIComponent(branch)}`,
+      undefined,
+      undefined,
+      [404, 422],
+    );
   }
   /**
    * Commits one workflow file to `branch` (created or replaced); returns the new commit's sha. A path
@@ -81,10 +115,28 @@ export class GitHubApi {
    */
   async putFile(branch: string, path: string, content: string, message: string): Promise<string> {
     const checked = normaliseWorkflowPath(path);
-    if ('refused' in checked || checked.path !== path) throw new GitHubApiError(`Committing ${JSON.stringify(path)}`, `refused: ${'refused' in checked ? checked.refused : 'it is not normalised'}; the bot commits only ${CI_PATH_RULE}`, false, undefined);
+    if ('refused' in checked || checked.path !== path)
+      throw new GitHubApiError(
+        `Committing ${JSON.stringify(path)}`,
+        `refused: ${'refused' in checked ? checked.refused : 'it is not normalised'}; the bot commits only ${CI_PATH_RULE}`,
+        false,
+        undefined,
+      );
     const route = `/contents/${path.split('/').map(encodeURIComponent).join('/')}`;
-    const existing = await this.call('Reading a file', 'GET', `${route}?ref=${encodeURIComponent(branch)}`, contentSchema, undefined, [404]);
-    const body = { message, content: Buffer.from(content, 'utf8').toString('base64'), branch, ...(existing ? { sha: existing.sha } : {}) };
+    const existing = await this.call(
+      'Reading a file',
+      'GET',
+      `${route}?ref=${encodeURIComponent(branch)}`,
+      contentSchema,
+      undefined,
+      [404],
+    );
+    const body = {
+      message,
+      content: Buffer.from(content, 'utf8').toString('base64'),
+      branch,
+      ...(existing ? { sha: existing.sha } : {}),
+    };
     return (await this.call(`Committing ${path}`, 'PUT', route, commitSchema, body))!.commit.sha;
   }
   async runsFor(branch: string, headSha: string): Promise<WorkflowRun[]> {
@@ -94,17 +146,30 @@ export class GitHubApi {
   /** The jobs of a run that did not succeed, with the end of each one's log. */
   async failedJobLogs(runId: number, lines: number): Promise<Array<{ name: string; url?: string; log: string }>> {
     const jobs = (await this.call('Listing the jobs of a run', 'GET', `/actions/runs/${runId}/jobs`, jobsSchema))!.jobs;
-    const failed = jobs.filter((j) => j.conclusion !== null && j.conclusion !== 'success' && j.conclusion !== 'skipped');
+    const failed = jobs.filter(
+      (j) => j.conclusion !== null && j.conclusion !== 'success' && j.conclusion !== 'skipped',
+    );
     const out: Array<{ name: string; url?: string; log: string }> = [];
     for (const job of failed) {
-      const text = await this.text(`Reading the log of ${job.name}`, `/actions/jobs/${job.id}/logs`).catch((error: Error) => `(the log could not be read: ${error.message})`);
-      out.push({ name: job.name, ...(job.html_url ? { url: job.html_url } : {}), log: text.trimEnd().split('\n').slice(-lines).join('\n') });
+      const text = await this.text(`Reading the log of ${job.name}`, `/actions/jobs/${job.id}/logs`).catch(
+        (error: Error) => `(the log could not be read: ${error.message})`,
+      );
+      out.push({
+        name: job.name,
+        ...(job.html_url ? { url: job.html_url } : {}),
+        log: text.trimEnd().split('\n').slice(-lines).join('\n'),
+      });
     }
     return out;
   }
   async openPullRequest(head: string, base: string, title: string, body: string): Promise<PullRequest> {
     const owner = this.opts.repository.split('/')[0]!;
-    const open = await this.call('Listing pull requests', 'GET', `/pulls?head=${encodeURIComponent(`${owner}:${head}`)}&state=open`, z.array(pullSchema));
+    const open = await this.call(
+      'Listing pull requests',
+      'GET',
+      `/pulls?head=${encodeURIComponent(`${owner}:${head}`)}&state=open`,
+      z.array(pullSchema),
+    );
     if (open?.[0]) return open[0];
     return (await this.call('Opening a pull request', 'POST', '/pulls', pullSchema, { title, head, base, body }))!;
   }
@@ -113,7 +178,12 @@ export class GitHubApi {
   }
 
   private headers(): Record<string, string> {
-    return { authorization: `Bearer ${this.opts.token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'infra-orchestrator' };
+    return {
+      authorization: `Bearer ${this.opts.token}`,
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+      'user-agent': 'infra-orchestrator',
+    };
   }
 
   /** A plain-text answer, following GitHub's redirect to the log's storage. */
@@ -123,14 +193,27 @@ export class GitHubApi {
     return response.text();
   }
 
-  private async call<T>(action: string, method: Method, route: string, schema: z.ZodType<T> | undefined, body?: unknown, tolerated: number[] = []): Promise<T | undefined> {
+  private async call<T>(
+    action: string,
+    method: Method,
+    route: string,
+    schema: z.ZodType<T> | undefined,
+    body?: unknown,
+    tolerated: number[] = [],
+  ): Promise<T | undefined> {
     const response = await this.fetch(action, method, route, body);
     const text = await response.text();
     if (tolerated.includes(response.status)) return undefined;
     if (!response.ok) throw this.failure(action, response.status, text);
     if (!schema) return undefined;
     const parsed = schema.safeParse(text ? JSON.parse(text) : undefined);
-    if (!parsed.success) throw new GitHubApiError(action, `unexpected answer from ${method} ${route.split('?')[0]} (${parsed.error.issues[0]?.message}); the API may have changed`, false, response.status);
+    if (!parsed.success)
+      throw new GitHubApiError(
+        action,
+        `unexpected answer from ${method} ${route.split('?')[0]} (${parsed.error.issues[0]?.message}); the API may have changed`,
+        false,
+        response.status,
+      );
     return parsed.data;
   }
 
@@ -145,7 +228,12 @@ export class GitHubApi {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new GitHubApiError(action, `could not reach ${new URL(url).origin} (${this.scrub((error as Error).message)}); it can be retried`, true, undefined);
+      throw new GitHubApiError(
+        action,
+        `could not reach ${new URL(url).origin} (${this.scrub((error as Error).message)}); it can be retried`,
+        true,
+        undefined,
+      );
     }
   }
 
@@ -159,10 +247,13 @@ export class GitHubApi {
     const what = `HTTP ${status}${message ? `: ${this.scrub(message)}` : ''}`;
     const retryable = status === 429 || status >= 500;
     const why =
-      status === 401 ? `the token was rejected (${what}); check GITHUB_TOKEN`
-      : status === 403 || status === 404 ? `${what}; check that GITHUB_TOKEN may read and write ${this.opts.repository} (contents, actions, pull requests)`
-      : retryable ? `GitHub answered ${what}; it can be retried`
-      : what;
+      status === 401
+        ? `the token was rejected (${what}); check GITHUB_TOKEN`
+        : status === 403 || status === 404
+          ? `${what}; check that GITHUB_TOKEN may read and write ${this.opts.repository} (contents, actions, pull requests)`
+          : retryable
+            ? `GitHub answered ${what}; it can be retried`
+            : what;
     return new GitHubApiError(action, why, retryable, status);
   }
 

@@ -4,17 +4,32 @@ import type { Client } from 'pg';
 import type { Migration } from '../agents/handoff';
 import { migrationSchema } from '../agents/handoff';
 import { ActionFailedError } from '../errors';
-import { Logger, scrubUrl } from '../logger';
-import { Branch, BranchProvider, branchName, SqlResult } from './branch-provider';
-import { BRANCH_DATABASES_SQL, BRANCH_DATABASE_PATTERN, BranchComment, branchDatabaseName, branchDatabaseRowSchema, parseBranchComment } from './branch-database';
+import { type Logger, scrubUrl } from '../logger';
+import { type Branch, type BranchProvider, branchName, type SqlResult } from './branch-provider';
+import {
+  BRANCH_DATABASES_SQL,
+  BRANCH_DATABASE_PATTERN,
+  type BranchComment,
+  branchDatabaseName,
+  branchDatabaseRowSchema,
+  parseBranchComment,
+} from './branch-database';
 import { runSqlOn, sqlOptions } from './branch-sql';
 import { databaseOf, parsePgUrl, readOnlyUrl, runTool, withDatabase } from './pg-tools';
-import { branchRoles, createBranchRoles, dropBranchRoles, grantReader, loginUrl, resetBranchPasswords, rolePassword } from './branch-roles';
+import {
+  branchRoles,
+  createBranchRoles,
+  dropBranchRoles,
+  grantReader,
+  loginUrl,
+  resetBranchPasswords,
+  rolePassword,
+} from './branch-roles';
 import { assertSeparateServers } from './branch-server-check';
 import { DEFAULT_PROBE_ROLES } from './rls-audit';
 import { cloneSchema, createDatabaseSql, describeTarget } from './schema-clone';
 import { applyDefaultAcls, ensureTargetRoles, readTargetRoles } from './target-roles';
-import { MergeResult, mergeIntoTarget, RevertResult, revertOnTarget } from './target-migrations';
+import { type MergeResult, mergeIntoTarget, type RevertResult, revertOnTarget } from './target-migrations';
 import { withClient } from './with-client';
 
 /** Settings of a LocalBranchProvider; `targetUrl`, `roleSecret` and `logger` are required. */
@@ -60,7 +75,13 @@ export class LocalBranchProvider implements BranchProvider {
   private readonly targetDatabase: string;
   private readonly roleSecret: string;
   private readonly logger: Logger;
-  private readonly opts: { lockTimeoutMs: number; statementTimeoutMs: number; toolTimeoutMs: number; backupTimeoutMs: number; now: () => Date };
+  private readonly opts: {
+    lockTimeoutMs: number;
+    statementTimeoutMs: number;
+    toolTimeoutMs: number;
+    backupTimeoutMs: number;
+    now: () => Date;
+  };
   /** Set once the branch server was found apart from production (checked before the first branch). */
   private serverChecked?: Promise<unknown>;
 
@@ -71,7 +92,11 @@ export class LocalBranchProvider implements BranchProvider {
     this.adminUrl = withDatabase(options.branchServerUrl ?? options.targetUrl, 'postgres');
     this.targetDatabase = databaseOf(options.targetUrl);
     if (BRANCH_DATABASE_PATTERN.test(this.targetDatabase)) {
-      throw new ActionFailedError('Setting up branches', `the target ${scrubUrl(options.targetUrl)} is itself a branch database; point TARGET_DATABASE_URL at the real database.`, false);
+      throw new ActionFailedError(
+        'Setting up branches',
+        `the target ${scrubUrl(options.targetUrl)} is itself a branch database; point TARGET_DATABASE_URL at the real database.`,
+        false,
+      );
     }
     if (options.branchServerUrl === undefined || options.allowSharedServer) this.serverChecked = Promise.resolve();
     this.roleSecret = options.roleSecret;
@@ -95,9 +120,13 @@ export class LocalBranchProvider implements BranchProvider {
       try {
         const existing = await this.findDatabase(admin, name, action);
         const roles = branchRoles(name);
-        if (existing.exists && existing.comment?.ready && (await resetBranchPasswords(admin, roles, this.roleSecret))) return this.toBranch(name, existing.comment);
+        if (existing.exists && existing.comment?.ready && (await resetBranchPasswords(admin, roles, this.roleSecret)))
+          return this.toBranch(name, existing.comment);
         if (existing.exists) {
-          this.logger.warn({ branch: name }, 'branch database left unfinished by an earlier attempt (or made without its own roles); creating it again');
+          this.logger.warn(
+            { branch: name },
+            'branch database left unfinished by an earlier attempt (or made without its own roles); creating it again',
+          );
           await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
         }
         const production = readOnlyUrl(this.targetUrl);
@@ -105,7 +134,12 @@ export class LocalBranchProvider implements BranchProvider {
           database: await describeTarget(client, action),
           targetRoles: await readTargetRoles(client, DEFAULT_PROBE_ROLES),
         }));
-        const comment: BranchComment = { workflowId, createdAt: this.opts.now().toISOString(), target: this.targetDatabase, ready: false };
+        const comment: BranchComment = {
+          workflowId,
+          createdAt: this.opts.now().toISOString(),
+          target: this.targetDatabase,
+          ready: false,
+        };
         try {
           await createBranchRoles(admin, roles, this.roleSecret);
           await ensureTargetRoles(admin, targetRoles.roles, DEFAULT_PROBE_ROLES, roles.owner, this.logger);
@@ -114,20 +148,31 @@ export class LocalBranchProvider implements BranchProvider {
           const ownerUrl = this.loginUrl(name, roles.owner);
           await withClient(ownerUrl, action, async (owner) => {
             await owner.query(`REVOKE ALL ON DATABASE ${owner.escapeIdentifier(name)} FROM PUBLIC`);
-            await owner.query(`GRANT CONNECT ON DATABASE ${owner.escapeIdentifier(name)} TO ${owner.escapeIdentifier(roles.reader)}`);
+            await owner.query(
+              `GRANT CONNECT ON DATABASE ${owner.escapeIdentifier(name)} TO ${owner.escapeIdentifier(roles.reader)}`,
+            );
           });
-          await cloneSchema(production, ownerUrl, { lockWaitTimeoutMs: this.opts.lockTimeoutMs * 2, toolTimeoutMs: this.opts.toolTimeoutMs, action });
+          await cloneSchema(production, ownerUrl, {
+            lockWaitTimeoutMs: this.opts.lockTimeoutMs * 2,
+            toolTimeoutMs: this.opts.toolTimeoutMs,
+            action,
+          });
           await withClient(ownerUrl, action, async (owner) => {
             await applyDefaultAcls(owner, targetRoles.defaultAcls);
             await grantReader(owner, roles.reader);
           });
           await this.writeComment(admin, name, { ...comment, ready: true });
         } catch (error) {
-          await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`).catch(() => undefined);
+          await admin
+            .query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`)
+            .catch(() => undefined);
           await dropBranchRoles(admin, roles).catch(() => undefined);
           throw error;
         }
-        this.logger.info({ branch: name, target: scrubUrl(this.targetUrl), server: scrubUrl(this.adminUrl) }, 'branch created with the target schema and grants');
+        this.logger.info(
+          { branch: name, target: scrubUrl(this.targetUrl), server: scrubUrl(this.adminUrl) },
+          'branch created with the target schema and grants',
+        );
         return this.toBranch(name, { ...comment, ready: true });
       } finally {
         await admin.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
@@ -145,12 +190,19 @@ export class LocalBranchProvider implements BranchProvider {
 
   /** Every branch of this target, including ones whose creation did not finish (so clean-up finds them). */
   async listBranches(): Promise<Branch[]> {
-    const { rows } = await withClient(this.adminUrl, 'Listing branches', (admin) => admin.query(BRANCH_DATABASES_SQL, [null]));
+    const { rows } = await withClient(this.adminUrl, 'Listing branches', (admin) =>
+      admin.query(BRANCH_DATABASES_SQL, [null]),
+    );
     return rows
       .map((row) => branchDatabaseRowSchema.parse(row))
       .flatMap((row) => {
         const comment = parseBranchComment(row.comment);
-        return comment && comment.target === this.targetDatabase && BRANCH_DATABASE_PATTERN.test(row.datname) && (!this.namespace || row.datname.endsWith(`_${this.namespace}`)) ? [this.toBranch(row.datname, comment)] : [];
+        return comment &&
+          comment.target === this.targetDatabase &&
+          BRANCH_DATABASE_PATTERN.test(row.datname) &&
+          (!this.namespace || row.datname.endsWith(`_${this.namespace}`))
+          ? [this.toBranch(row.datname, comment)]
+          : [];
       });
   }
 
@@ -176,20 +228,36 @@ export class LocalBranchProvider implements BranchProvider {
    * Runs SQL on the branch database named by `branch.id` (never the target, whatever the URL says):
    * writable SQL logged in as the branch's owner, read-only SQL as its reader.
    */
-  async runSql(branch: Branch, sql: string, opts?: { readOnly?: boolean; timeoutMs?: number; rowLimit?: number }): Promise<SqlResult> {
+  async runSql(
+    branch: Branch,
+    sql: string,
+    opts?: { readOnly?: boolean; timeoutMs?: number; rowLimit?: number },
+  ): Promise<SqlResult> {
     if (!BRANCH_DATABASE_PATTERN.test(branch.id)) {
-      throw new ActionFailedError('Running SQL on a branch', `${branch.id} is not a branch database (infra_wf_<id>); SQL from agents runs on branches only.`, false);
+      throw new ActionFailedError(
+        'Running SQL on a branch',
+        `${branch.id} is not a branch database (infra_wf_<id>); SQL from agents runs on branches only.`,
+        false,
+      );
     }
     const options = sqlOptions(opts);
     const roles = branchRoles(branch.id);
-    return runSqlOn(this.loginUrl(branch.id, options.readOnly ? roles.reader : roles.owner), `branch ${branch.name}`, sql, options);
+    return runSqlOn(
+      this.loginUrl(branch.id, options.readOnly ? roles.reader : roles.owner),
+      `branch ${branch.name}`,
+      sql,
+      options,
+    );
   }
 
   /** Applies a migration to the TARGET (after an approved gate); merging the same name again is a no-op. */
   async merge(workflowId: number, migration: Migration): Promise<MergeResult> {
     const m = migrationSchema.parse(migration);
     const result = await mergeIntoTarget(this.targetUrl, m, this.opts);
-    this.logger.info({ workflowId, migration: m.name, version: result.version, applied: result.applied }, 'migration merged into the target');
+    this.logger.info(
+      { workflowId, migration: m.name, version: result.version, applied: result.applied },
+      'migration merged into the target',
+    );
     return result;
   }
 
@@ -197,7 +265,10 @@ export class LocalBranchProvider implements BranchProvider {
   async revert(workflowId: number, migration: Migration): Promise<RevertResult> {
     const m = migrationSchema.parse(migration);
     const result = await revertOnTarget(this.targetUrl, m, this.opts);
-    this.logger.info({ workflowId, migration: m.name, version: result.version, reverted: result.reverted }, 'migration reverted on the target');
+    this.logger.info(
+      { workflowId, migration: m.name, version: result.version, reverted: result.reverted },
+      'migration reverted on the target',
+    );
     return result;
   }
 
@@ -213,7 +284,13 @@ export class LocalBranchProvider implements BranchProvider {
     const partial = `${path}.partial`;
     try {
       await writeFile(partial, '', { mode: 0o600 });
-      await runTool({ command: 'pg_dump', args: ['--format=custom', '--no-password', '--file', partial], url: this.targetUrl, timeoutMs: this.opts.backupTimeoutMs, action });
+      await runTool({
+        command: 'pg_dump',
+        args: ['--format=custom', '--no-password', '--file', partial],
+        url: this.targetUrl,
+        timeoutMs: this.opts.backupTimeoutMs,
+        action,
+      });
       await chmod(partial, 0o600);
       await rename(partial, path);
     } finally {
@@ -240,20 +317,37 @@ export class LocalBranchProvider implements BranchProvider {
   }
 
   private toBranch(name: string, comment: BranchComment): Branch {
-    return { id: name, name: branchName(comment.workflowId), workflowId: comment.workflowId, createdAt: new Date(comment.createdAt), databaseUrl: this.loginUrl(name, branchRoles(name).owner), ready: comment.ready };
+    return {
+      id: name,
+      name: branchName(comment.workflowId),
+      workflowId: comment.workflowId,
+      createdAt: new Date(comment.createdAt),
+      databaseUrl: this.loginUrl(name, branchRoles(name).owner),
+      ready: comment.ready,
+    };
   }
 
   private async writeComment(admin: Client, name: string, comment: BranchComment): Promise<void> {
-    await admin.query(`COMMENT ON DATABASE ${admin.escapeIdentifier(name)} IS ${admin.escapeLiteral(JSON.stringify(comment))}`);
+    await admin.query(
+      `COMMENT ON DATABASE ${admin.escapeIdentifier(name)} IS ${admin.escapeLiteral(JSON.stringify(comment))}`,
+    );
   }
 
   /** The branch database `name`, refusing one that another target's provider made. */
-  private async findDatabase(admin: Client, name: string, action: string): Promise<{ exists: boolean; comment?: BranchComment }> {
+  private async findDatabase(
+    admin: Client,
+    name: string,
+    action: string,
+  ): Promise<{ exists: boolean; comment?: BranchComment }> {
     const { rows } = await admin.query(BRANCH_DATABASES_SQL, [name]);
     if (rows[0] === undefined) return { exists: false };
     const comment = parseBranchComment(branchDatabaseRowSchema.parse(rows[0]).comment);
     if (comment && comment.target !== this.targetDatabase) {
-      throw new ActionFailedError(action, `the database ${name} on this server is a branch of ${comment.target}, not ${this.targetDatabase}; finish or delete that workflow's branch first.`, false);
+      throw new ActionFailedError(
+        action,
+        `the database ${name} on this server is a branch of ${comment.target}, not ${this.targetDatabase}; finish or delete that workflow's branch first.`,
+        false,
+      );
     }
     return { exists: true, comment };
   }

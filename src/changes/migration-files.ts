@@ -40,10 +40,14 @@ export interface MigrationDrift {
 export function compareMigrations(files: MigrationFile[], history: HistoryEntry[]): MigrationDrift {
   const applied = new Set(history.map((h) => h.version));
   const filed = new Set(files.map((f) => f.version));
-  return { pending: files.filter((f) => !applied.has(f.version)), unrecorded: history.filter((h) => !filed.has(h.version)) };
+  return {
+    pending: files.filter((f) => !applied.has(f.version)),
+    unrecorded: history.filter((h) => !filed.has(h.version)),
+  };
 }
 
-const list = (items: string[]) => items.slice(0, 5).join(', ') + (items.length > 5 ? ` and ${items.length - 5} more` : '');
+const list = (items: string[]) =>
+  items.slice(0, 5).join(', ') + (items.length > 5 ? ` and ${items.length - 5} more` : '');
 
 /**
  * The seed's "check for pending migrations" as pre-flight results: pending files stop the workflow
@@ -51,12 +55,29 @@ const list = (items: string[]) => items.slice(0, 5).join(', ') + (items.length >
  * applied without a file are drift, shown as a warning.
  */
 export function migrationPreflight(drift: MigrationDrift | undefined, dir: string): PreflightResult[] {
-  if (!drift) return [{ name: 'Pending migrations', ok: true, warn: true, detail: `not checked: there is no migrations folder at ${dir} (set INFRA_MIGRATIONS_DIR to your repository's supabase/migrations)` }];
+  if (!drift)
+    return [
+      {
+        name: 'Pending migrations',
+        ok: true,
+        warn: true,
+        detail: `not checked: there is no migrations folder at ${dir} (set INFRA_MIGRATIONS_DIR to your repository's supabase/migrations)`,
+      },
+    ];
   const pending: PreflightResult = drift.pending.length
-    ? { name: 'Pending migrations', ok: false, detail: `${drift.pending.length} migration file(s) not applied to the target: ${list(drift.pending.map((f) => f.file))}. Apply them (or remove the files), then start the request again` }
+    ? {
+        name: 'Pending migrations',
+        ok: false,
+        detail: `${drift.pending.length} migration file(s) not applied to the target: ${list(drift.pending.map((f) => f.file))}. Apply them (or remove the files), then start the request again`,
+      }
     : { name: 'Pending migrations', ok: true, detail: 'none: every migration file is applied to the target' };
   const drifted: PreflightResult = drift.unrecorded.length
-    ? { name: 'Migration history drift', ok: true, warn: true, detail: `${drift.unrecorded.length} applied migration(s) have no file in ${dir}: ${list(drift.unrecorded.map((h) => `${h.version}${h.name ? ` ${h.name}` : ''}`))}` }
+    ? {
+        name: 'Migration history drift',
+        ok: true,
+        warn: true,
+        detail: `${drift.unrecorded.length} applied migration(s) have no file in ${dir}: ${list(drift.unrecorded.map((h) => `${h.version}${h.name ? ` ${h.name}` : ''}`))}`,
+      }
     : { name: 'Migration history drift', ok: true, detail: 'none: the history and the files agree' };
   return [pending, drifted];
 }
@@ -89,7 +110,9 @@ export function withMigrationFiles(target: ChangeTarget, dir: string): ChangeTar
       // Private like the rest of the workspace (0700 folders, 0600 files); git keeps no other mode bits.
       await mkdir(join(dir, 'rollback'), { recursive: true, mode: 0o700 });
       await writeFile(path(result.version, migration.name), `${migration.up_sql.trimEnd()}\n`, { mode: 0o600 });
-      await writeFile(rollbackPath(result.version, migration.name), `${migration.down_sql.trimEnd()}\n`, { mode: 0o600 });
+      await writeFile(rollbackPath(result.version, migration.name), `${migration.down_sql.trimEnd()}\n`, {
+        mode: 0o600,
+      });
       return result;
     },
     async revert(workflowId, migration) {

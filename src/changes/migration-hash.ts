@@ -6,5 +6,7 @@ import type { Migration } from '../agents/handoff';
  * merge, so production gets exactly the text that was tested. Covers name, up and down, unambiguously.
  */
 export function migrationHash(migration: Pick<Migration, 'name' | 'up_sql' | 'down_sql'>): string {
-  return createHash('sha256').update(JSON.stringify([migration.name, migration.up_sql, migration.down_sql])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([migration.name, migration.up_sql, migration.down_sql]))
+    .digest('hex');
 }

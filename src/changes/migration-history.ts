@@ -41,7 +41,10 @@ function versionDate(version: string): Date | undefined {
 
 /** The version of the migration named `name`, when the target has applied it. */
 export async function findApplied(client: ClientBase, name: string): Promise<string | undefined> {
-  const { rows } = await client.query(`SELECT version, name FROM ${HISTORY_TABLE} WHERE name = $1 ORDER BY version DESC LIMIT 1`, [name]);
+  const { rows } = await client.query(
+    `SELECT version, name FROM ${HISTORY_TABLE} WHERE name = $1 ORDER BY version DESC LIMIT 1`,
+    [name],
+  );
   const row = rows[0] === undefined ? undefined : historyRowSchema.parse(rows[0]);
   return row?.version;
 }
@@ -51,7 +54,9 @@ export async function findApplied(client: ClientBase, name: string): Promise<str
  * that is not earlier (two merges in one second, or a clock behind the history).
  */
 export async function nextVersion(client: ClientBase, now: Date): Promise<string> {
-  const { rows } = await client.query(`SELECT max(version) AS version FROM ${HISTORY_TABLE} WHERE version ~ '^[0-9]{14}$'`);
+  const { rows } = await client.query(
+    `SELECT max(version) AS version FROM ${HISTORY_TABLE} WHERE version ~ '^[0-9]{14}$'`,
+  );
   const latest = latestRowSchema.parse(rows[0] ?? { version: null }).version;
   const latestDate = latest === null ? undefined : versionDate(latest);
   const candidate = migrationVersion(now);
@@ -61,7 +66,11 @@ export async function nextVersion(client: ClientBase, now: Date): Promise<string
 
 /** Records an applied migration; its SQL is kept whole as the single statement. */
 export async function recordApplied(client: ClientBase, version: string, name: string, upSql: string): Promise<void> {
-  await client.query(`INSERT INTO ${HISTORY_TABLE} (version, name, statements) VALUES ($1, $2, $3)`, [version, name, [upSql]]);
+  await client.query(`INSERT INTO ${HISTORY_TABLE} (version, name, statements) VALUES ($1, $2, $3)`, [
+    version,
+    name,
+    [upSql],
+  ]);
 }
 
 /** Removes a reverted migration from the history. */

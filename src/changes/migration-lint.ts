@@ -75,21 +75,27 @@ export async function lintMigration(sql: string, opts: LintOptions = {}): Promis
   const run = await runProcess(binary, args, sql, opts.timeoutMs ?? 10_000);
   if (run.code !== 0 && run.code !== 1) {
     const reason = run.stderr.trim() || `exit code ${run.code}`;
-    throw new ActionFailedError(ACTION, `squawk refused to run (${reason}). Check the excluded rule names and the pg version against \`squawk --help\`.`, false);
+    throw new ActionFailedError(
+      ACTION,
+      `squawk refused to run (${reason}). Check the excluded rule names and the pg version against \`squawk --help\`.`,
+      false,
+    );
   }
   const parsed = parseOutput(run.stdout);
   const skip = new Set(excluded);
   return {
     violations: parsed
       .filter((v) => !skip.has(v.rule_name))
-      .map((v): LintViolation => ({
-        rule: v.rule_name,
-        level: v.level.toLowerCase() === 'error' ? 'error' : 'warning',
-        message: v.message,
-        ...(v.line !== undefined ? { line: v.line + 1 } : {}),
-        ...(v.column !== undefined ? { column: v.column + 1 } : {}),
-        ...(v.help ? { help: v.help } : {}),
-      })),
+      .map(
+        (v): LintViolation => ({
+          rule: v.rule_name,
+          level: v.level.toLowerCase() === 'error' ? 'error' : 'warning',
+          message: v.message,
+          ...(v.line !== undefined ? { line: v.line + 1 } : {}),
+          ...(v.column !== undefined ? { column: v.column + 1 } : {}),
+          ...(v.help ? { help: v.help } : {}),
+        }),
+      ),
   };
 }
 
@@ -133,11 +139,19 @@ function parseOutput(stdout: string): z.infer<typeof squawkOutputSchema> {
   try {
     json = JSON.parse(stdout);
   } catch {
-    throw new ActionFailedError(ACTION, `squawk printed something that is not JSON (${excerpt(stdout)}). Check that the binary is squawk 2.x and supports \`--reporter json\`.`, false);
+    throw new ActionFailedError(
+      ACTION,
+      `squawk printed something that is not JSON (${excerpt(stdout)}). Check that the binary is squawk 2.x and supports \`--reporter json\`.`,
+      false,
+    );
   }
   const parsed = squawkOutputSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ActionFailedError(ACTION, `squawk's JSON has an unexpected shape (${parsed.error.issues[0]?.message ?? 'invalid'}). Pin squawk-cli to a 2.x version this bot knows (2.66).`, false);
+    throw new ActionFailedError(
+      ACTION,
+      `squawk's JSON has an unexpected shape (${parsed.error.issues[0]?.message ?? 'invalid'}). Pin squawk-cli to a 2.x version this bot knows (2.66).`,
+      false,
+    );
   }
   return parsed.data;
 }
@@ -161,14 +175,27 @@ function runProcess(binary: string, args: string[], input: string, timeoutMs: nu
     const err: Buffer[] = [];
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new ActionFailedError(ACTION, `squawk did not answer within ${timeoutMs} ms. Try again; if it keeps happening, lint a smaller migration.`, true));
+      reject(
+        new ActionFailedError(
+          ACTION,
+          `squawk did not answer within ${timeoutMs} ms. Try again; if it keeps happening, lint a smaller migration.`,
+          true,
+        ),
+      );
     }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      const what = error.code === 'ENOENT' || error.code === 'EACCES' ? `cannot run ${binary} (${error.code})` : error.message;
-      reject(new ActionFailedError(ACTION, `${what}. Install squawk-cli (\`npm install\` with optional dependencies) or point the lint at a squawk executable.`, false));
+      const what =
+        error.code === 'ENOENT' || error.code === 'EACCES' ? `cannot run ${binary} (${error.code})` : error.message;
+      reject(
+        new ActionFailedError(
+          ACTION,
+          `${what}. Install squawk-cli (\`npm install\` with optional dependencies) or point the lint at a squawk executable.`,
+          false,
+        ),
+      );
     });
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -30,10 +30,18 @@ export function parsePgUrl(url: string): URL {
   try {
     parsed = new URL(url);
   } catch {
-    throw new ActionFailedError('Reading the database URL', `${scrubUrl(url)} is not a URL; use postgres://user:password@host:5432/database.`, false);
+    throw new ActionFailedError(
+      'Reading the database URL',
+      `${scrubUrl(url)} is not a URL; use postgres://user:password@host:5432/database.`,
+      false,
+    );
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new ActionFailedError('Reading the database URL', `${scrubUrl(url)} is not a postgres:// URL; use postgres://user:password@host:5432/database.`, false);
+    throw new ActionFailedError(
+      'Reading the database URL',
+      `${scrubUrl(url)} is not a postgres:// URL; use postgres://user:password@host:5432/database.`,
+      false,
+    );
   }
   return parsed;
 }
@@ -147,10 +155,22 @@ export function runTool(run: ToolRun): Promise<ToolOutput> {
       clearTimeout(timer);
       const said = scrubUrl(stderr.trim());
       if (timedOut) {
-        reject(new ActionFailedError(run.action, `${run.command} took longer than ${run.timeoutMs} ms and was stopped; try again when the database is less busy.`, true));
+        reject(
+          new ActionFailedError(
+            run.action,
+            `${run.command} took longer than ${run.timeoutMs} ms and was stopped; try again when the database is less busy.`,
+            true,
+          ),
+        );
       } else if (code !== 0) {
         const why = said || `exit ${code ?? signal}`;
-        reject(new ActionFailedError(run.action, `${run.command} failed: ${why}. Check that the server is reachable and the user may read every object, then try again.`, false));
+        reject(
+          new ActionFailedError(
+            run.action,
+            `${run.command} failed: ${why}. Check that the server is reachable and the user may read every object, then try again.`,
+            false,
+          ),
+        );
       } else {
         resolve({ stdout: Buffer.concat(out), stderr: said });
       }

@@ -8,7 +8,10 @@ beforeAll(async () => {
 describe('the read-only check of execute_sql and the smoke tests', () => {
   test.each([
     ['a SELECT', 'select id, username from public.profiles where id = 1'],
-    ['a SELECT with a read-only CTE and a trailing semicolon', 'with p as (select * from profiles) select count(*) from p;'],
+    [
+      'a SELECT with a read-only CTE and a trailing semicolon',
+      'with p as (select * from profiles) select count(*) from p;',
+    ],
     ['EXPLAIN', 'explain select * from profiles'],
     ['EXPLAIN (ANALYZE false)', 'explain (analyze false, costs off) select 1'],
     ['SHOW', 'show search_path'],
@@ -31,19 +34,31 @@ describe('the read-only check of execute_sql and the smoke tests', () => {
     ['EXPLAIN of an INSERT', 'explain insert into t values (1)', 'not a read'],
     ['an INSERT', 'insert into profiles (id) values (1)', 'Insert is not a read'],
     ['an UPDATE', 'update profiles set bio = null', 'not a read'],
-    ['a data-modifying CTE', 'with d as (delete from profiles returning *) select * from d', 'it writes (DELETE inside the query)'],
+    [
+      'a data-modifying CTE',
+      'with d as (delete from profiles returning *) select * from d',
+      'it writes (DELETE inside the query)',
+    ],
     ['SELECT INTO', 'select * into stolen from profiles', 'SELECT INTO creates a table'],
     ['FOR UPDATE', 'select * from profiles for update', 'row locks'],
     ['set_config', "select set_config('role', 'postgres', false)", 'set_config() is a server settings function'],
     ['pg_read_file', "select pg_read_file('/etc/passwd')", 'pg_read_file() is a server files function'],
-    ['pg_read_binary_file in FROM', "select * from pg_catalog.pg_read_binary_file('global/pg_control') as b", 'server files'],
+    [
+      'pg_read_binary_file in FROM',
+      "select * from pg_catalog.pg_read_binary_file('global/pg_control') as b",
+      'server files',
+    ],
     ['pg_terminate_backend', 'select pg_terminate_backend(pid) from pg_stat_activity', 'backend signalling'],
     ['lo_import', "select lo_import('/etc/passwd')", 'large objects'],
     ['lo_get', 'select lo_get(16400)', 'large objects'],
     ['a replication slot', "select pg_create_physical_replication_slot('keep')", 'replication'],
     ['dblink', "select * from dblink('host=prod', 'select 1') as t(x int)", 'outside connections'],
     ['nextval', "select nextval('profiles_id_seq')", 'writes'],
-    ['query_to_xml', "select query_to_xml('select pg_read_file(''x'')', true, true, '')", 'runs SQL handed to it as text'],
+    [
+      'query_to_xml',
+      "select query_to_xml('select pg_read_file(''x'')', true, true, '')",
+      'runs SQL handed to it as text',
+    ],
     ['pg_authid', 'select rolname, rolpassword from pg_authid', 'pg_authid holds secrets'],
     ['pg_shadow in a sub-query', 'select * from (select * from pg_catalog.pg_shadow) s', 'pg_shadow holds secrets'],
     ['COPY TO PROGRAM', "copy (select 1) to program 'id'", 'Copy is not a read'],
@@ -57,6 +72,9 @@ describe('the read-only check of execute_sql and the smoke tests', () => {
   });
 
   test('refuses SQL that does not parse with the parser message and its position', () => {
-    expect(checkReadOnlyQuery('select *\nfrom profiles\nwher id = 1')).toEqual({ ok: false, reason: 'The query does not parse: syntax error at or near "id" (at line 3, column 6).' });
+    expect(checkReadOnlyQuery('select *\nfrom profiles\nwher id = 1')).toEqual({
+      ok: false,
+      reason: 'The query does not parse: syntax error at or near "id" (at line 3, column 6).',
+    });
   });
 });

@@ -1,4 +1,14 @@
-import { child, describeSyntaxError, isNode, names, parseSql, PgNode, str, walkNodes, walkObjects } from './sql-parser';
+import {
+  child,
+  describeSyntaxError,
+  isNode,
+  names,
+  parseSql,
+  type PgNode,
+  str,
+  walkNodes,
+  walkObjects,
+} from './sql-parser';
 import { DYNAMIC_SQL_FUNCTIONS, refusedFunction, SECRET_CATALOGS, WRITING_FUNCTIONS } from './sql-rules';
 
 /** The read-only check's verdict: the one statement's text, or why the SQL is refused. */
@@ -21,7 +31,12 @@ export function checkReadOnlyQuery(sql: string): ReadOnlyVerdict {
   }
   const statement = parsed.statements[0]!;
   const why = refusal(statement.kind, statement.node);
-  return why === undefined ? { ok: true, sql: statement.text } : { ok: false, reason: `Refused: ${why}. Only one read-only SELECT, EXPLAIN (without ANALYZE) or SHOW runs here; propose changes in your handoff instead.` };
+  return why === undefined
+    ? { ok: true, sql: statement.text }
+    : {
+        ok: false,
+        reason: `Refused: ${why}. Only one read-only SELECT, EXPLAIN (without ANALYZE) or SHOW runs here; propose changes in your handoff instead.`,
+      };
 }
 
 function refusal(kind: string, node: PgNode): string | undefined {
@@ -33,7 +48,9 @@ function refusal(kind: string, node: PgNode): string | undefined {
       const inner = child(node, 'query');
       const [innerKind, innerNode] = inner ? (Object.entries(inner)[0] ?? []) : [];
       if (typeof innerKind !== 'string' || !isNode(innerNode)) return 'EXPLAIN of nothing';
-      return innerKind === 'SelectStmt' ? selectRefusal(innerNode) : `EXPLAIN of ${innerKind.replace(/Stmt$/, '').toUpperCase()}, which is not a read`;
+      return innerKind === 'SelectStmt'
+        ? selectRefusal(innerNode)
+        : `EXPLAIN of ${innerKind.replace(/Stmt$/, '').toUpperCase()}, which is not a read`;
     }
     case 'SelectStmt':
       return selectRefusal(node);
@@ -47,11 +64,13 @@ function selectRefusal(select: PgNode): string | undefined {
   for (const { type, node } of walkNodes(tree)) {
     if (WRITES.has(type)) return `it writes (${type.replace(/Stmt$/, '').toUpperCase()} inside the query)`;
     if (type === 'SelectStmt' && node.intoClause !== undefined) return 'SELECT INTO creates a table';
-    if (type === 'SelectStmt' && Array.isArray(node.lockingClause) && node.lockingClause.length) return 'FOR UPDATE/SHARE takes row locks';
+    if (type === 'SelectStmt' && Array.isArray(node.lockingClause) && node.lockingClause.length)
+      return 'FOR UPDATE/SHARE takes row locks';
     if (type === 'RangeVar') {
       const rel = str(node, 'relname')?.toLowerCase();
       const schema = str(node, 'schemaname')?.toLowerCase();
-      if (rel && SECRET_CATALOGS.has(rel) && (schema === undefined || schema === 'pg_catalog')) return `${rel} holds secrets`;
+      if (rel && SECRET_CATALOGS.has(rel) && (schema === undefined || schema === 'pg_catalog'))
+        return `${rel} holds secrets`;
     }
   }
   if (select.intoClause !== undefined) return 'SELECT INTO creates a table';

@@ -83,7 +83,12 @@ export async function auditBaseline(client: ClientBase | Pool, schemas: string[]
 export async function auditRls(client: ClientBase | Pool, opts: RlsAuditOptions): Promise<RlsAuditResult> {
   const tables = opts.tables.map((text) => {
     const name = parseTableName(text);
-    if (!name) throw new ActionFailedError(ACTION, `"${text}" is not a table name. Pass schema-qualified names such as public.todos.`, false);
+    if (!name)
+      throw new ActionFailedError(
+        ACTION,
+        `"${text}" is not a table name. Pass schema-qualified names such as public.todos.`,
+        false,
+      );
     return name;
   });
   const schemas = opts.schemas ?? ['public'];
@@ -93,21 +98,33 @@ export async function auditRls(client: ClientBase | Pool, opts: RlsAuditOptions)
       const baseline = new Set(opts.baseline ?? []);
       const touched = new Set(tables.map((t) => t.display));
       const findings = (await catalogFindings(db, schemas, tables)).map((f) =>
-        baseline.has(findingKey(f)) && !(f.table !== undefined && touched.has(parseTableName(f.table)?.display ?? f.table)) ? { ...f, existing: true } : f,
+        baseline.has(findingKey(f)) &&
+        !(f.table !== undefined && touched.has(parseTableName(f.table)?.display ?? f.table))
+          ? { ...f, existing: true }
+          : f,
       );
-      const { rows } = await db.query<{ rolname: string }>('select rolname from pg_catalog.pg_roles where rolname = any($1)', [[...roles]]);
+      const { rows } = await db.query<{ rolname: string }>(
+        'select rolname from pg_catalog.pg_roles where rolname = any($1)',
+        [[...roles]],
+      );
       const present = roles.filter((r) => rows.some((row) => row.rolname === r));
       const probes: RoleProbe[] = [];
       for (const table of unique(tables)) {
         const tried = present.length ? await probeTable(db, table, present, opts.probeTimeoutMs ?? 5000) : [];
-        probes.push(...roles.map((role) => tried.find((p) => p.role === role) ?? unavailableProbe(table.display, role)));
+        probes.push(
+          ...roles.map((role) => tried.find((p) => p.role === role) ?? unavailableProbe(table.display, role)),
+        );
       }
       return { findings, probes };
     });
   } catch (error) {
     if (error instanceof InfraError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new ActionFailedError(ACTION, `${message}. Check that the branch database answers and that the bot's user may read its catalogs, then run the audit again.`, isRetryable(error));
+    throw new ActionFailedError(
+      ACTION,
+      `${message}. Check that the branch database answers and that the bot's user may read its catalogs, then run the audit again.`,
+      isRetryable(error),
+    );
   }
 }
 
@@ -128,15 +145,34 @@ const RULE_TITLES: Record<string, string> = {
  * "anon can read 0 rows, cannot write".
  */
 export function rlsChecks(result: RlsAuditResult): Check[] {
-  const checks: Check[] = byRule(result.findings.filter((f) => !f.existing), 'RLS: ');
+  const checks: Check[] = byRule(
+    result.findings.filter((f) => !f.existing),
+    'RLS: ',
+  );
   if (!checks.length) checks.push({ name: 'RLS: no findings', status: 'pass' });
-  checks.push(...byRule(result.findings.filter((f) => f.existing), 'RLS, already on production: ').map((c) => ({ ...c, existing: true })));
+  checks.push(
+    ...byRule(
+      result.findings.filter((f) => f.existing),
+      'RLS, already on production: ',
+    ).map((c) => ({ ...c, existing: true })),
+  );
   if (!result.probes.length) return checks;
   if (result.probes.every((p) => p.select.startsWith('not available'))) {
-    return [...checks, { name: 'RLS probes', status: 'warn', detail: `${result.probes[0]!.select}: only the catalog checks ran` }];
+    return [
+      ...checks,
+      { name: 'RLS probes', status: 'warn', detail: `${result.probes[0]!.select}: only the catalog checks ran` },
+    ];
   }
   const roles = [...new Set(result.probes.map((p) => p.role))];
-  return [...checks, ...roles.map((role) => roleSummary(role, result.probes.filter((p) => p.role === role)))];
+  return [
+    ...checks,
+    ...roles.map((role) =>
+      roleSummary(
+        role,
+        result.probes.filter((p) => p.role === role),
+      ),
+    ),
+  ];
 }
 
 /** One check per rule: `fail` if any of its findings is an error, else `warn`. */
@@ -152,7 +188,8 @@ function byRule(findings: RlsFinding[], prefix: string): Check[] {
 
 function roleSummary(role: string, probes: RoleProbe[]): Check {
   const name = `RLS probe: ${role}`;
-  if (probes.every((p) => p.select.startsWith('not available'))) return { name, status: 'warn', detail: probes[0]!.select };
+  if (probes.every((p) => p.select.startsWith('not available')))
+    return { name, status: 'warn', detail: probes[0]!.select };
   const anonymous = role === 'anon';
   const rows = probes.reduce((sum, p) => sum + (p.visibleRows ?? 0), 0);
   const readable = probes.filter((p) => (p.visibleRows ?? 0) > 0).map((p) => p.table);
@@ -162,7 +199,9 @@ function roleSummary(role: string, probes: RoleProbe[]): Check {
     ...(p.update.startsWith('allowed') ? [`update ${p.table}`] : []),
     ...(p.delete.startsWith('allowed') ? [`delete from ${p.table}`] : []),
   ]);
-  const untested = probes.flatMap((p) => [p.select, p.insert, p.update, p.delete]).filter((v) => /^not (tested|available)/.test(v)).length;
+  const untested = probes
+    .flatMap((p) => [p.select, p.insert, p.update, p.delete])
+    .filter((v) => /^not (tested|available)/.test(v)).length;
   const read = `can read ${rows} row${rows === 1 ? '' : 's'}${anonymous ? '' : ' of other users'}${readable.length ? ` (${readable.join(', ')})` : ''}`;
   const tail = untested ? `; ${untested} probe(s) not tested` : '';
   if (anonymous) {
@@ -176,10 +215,11 @@ function roleSummary(role: string, probes: RoleProbe[]): Check {
   const others = [...foreignInserts.map((t) => `insert into ${t}`), ...changes];
   const ownRows = probes.filter((p) => p.insert.startsWith('allowed for its own row')).map((p) => p.table);
   const anyRows = inserts.filter((t) => !ownRows.includes(t));
-  const own = [
-    ...(ownRows.length ? [`can insert its own rows (${ownRows.join(', ')})`] : []),
-    ...(anyRows.length ? [`can insert into ${anyRows.join(', ')}`] : []),
-  ].join(', ') || 'cannot insert';
+  const own =
+    [
+      ...(ownRows.length ? [`can insert its own rows (${ownRows.join(', ')})`] : []),
+      ...(anyRows.length ? [`can insert into ${anyRows.join(', ')}`] : []),
+    ].join(', ') || 'cannot insert';
   return {
     name,
     status: others.length ? 'fail' : rows ? 'warn' : 'pass',

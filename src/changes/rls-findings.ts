@@ -4,9 +4,28 @@ import type { TableName } from './rls-table-name';
 
 /** Schemas of Supabase and of extensions, whose functions are not the team's to fix. */
 const SYSTEM_SCHEMAS = [
-  'pg_catalog', 'information_schema', 'pg_toast', 'auth', 'storage', 'extensions', 'graphql', 'graphql_public',
-  'realtime', '_realtime', 'supabase_functions', 'supabase_migrations', 'vault', 'pgsodium', 'pgsodium_masks',
-  'pgbouncer', 'net', 'cron', 'pgtle', 'repack', 'topology', 'tiger',
+  'pg_catalog',
+  'information_schema',
+  'pg_toast',
+  'auth',
+  'storage',
+  'extensions',
+  'graphql',
+  'graphql_public',
+  'realtime',
+  '_realtime',
+  'supabase_functions',
+  'supabase_migrations',
+  'vault',
+  'pgsodium',
+  'pgsodium_masks',
+  'pgbouncer',
+  'net',
+  'cron',
+  'pgtle',
+  'repack',
+  'topology',
+  'tiger',
 ];
 
 /** Objects owned by an extension are left out, as Supabase's advisors do. */
@@ -31,16 +50,31 @@ export async function catalogFindings(db: ClientBase, schemas: string[], touched
   );
   for (const t of tables.rows) {
     if (!t.rls && t.exposed) {
-      findings.push({ rule: 'rls_disabled_in_public', level: 'error', table: t.tbl, object: t.tbl,
-        detail: `${t.tbl} is reachable through the API without row level security: \`alter table ${t.tbl} enable row level security\` and add policies` });
+      findings.push({
+        rule: 'rls_disabled_in_public',
+        level: 'error',
+        table: t.tbl,
+        object: t.tbl,
+        detail: `${t.tbl} is reachable through the API without row level security: \`alter table ${t.tbl} enable row level security\` and add policies`,
+      });
     }
     if (!t.rls && t.policies > 0) {
-      findings.push({ rule: 'policy_exists_rls_disabled', level: 'error', table: t.tbl, object: t.tbl,
-        detail: `${t.tbl} has ${t.policies} polic${t.policies === 1 ? 'y' : 'ies'} that do nothing because RLS is off: enable row level security on it` });
+      findings.push({
+        rule: 'policy_exists_rls_disabled',
+        level: 'error',
+        table: t.tbl,
+        object: t.tbl,
+        detail: `${t.tbl} has ${t.policies} polic${t.policies === 1 ? 'y' : 'ies'} that do nothing because RLS is off: enable row level security on it`,
+      });
     }
     if (t.rls && t.policies === 0) {
-      findings.push({ rule: 'rls_enabled_no_policy', level: 'warning', table: t.tbl, object: t.tbl,
-        detail: `${t.tbl} has RLS but no policy, so only its owner and service_role can use it: add policies or confirm that is intended` });
+      findings.push({
+        rule: 'rls_enabled_no_policy',
+        level: 'warning',
+        table: t.tbl,
+        object: t.tbl,
+        detail: `${t.tbl} has RLS but no policy, so only its owner and service_role can use it: add policies or confirm that is intended`,
+      });
     }
   }
 
@@ -56,8 +90,13 @@ export async function catalogFindings(db: ClientBase, schemas: string[], touched
     [schemas, touchedSchemas, touchedNames],
   );
   for (const p of alwaysTrue.rows) {
-    findings.push({ rule: 'rls_policy_always_true', level: 'error', table: p.tbl, object: `${p.tbl} policy ${p.policy}`,
-      detail: `policy "${p.policy}" (${p.cmd}) on ${p.tbl} is ${p.clause}, so anyone it applies to can write any row: restrict it, e.g. to \`auth.uid() = user_id\`` });
+    findings.push({
+      rule: 'rls_policy_always_true',
+      level: 'error',
+      table: p.tbl,
+      object: `${p.tbl} policy ${p.policy}`,
+      detail: `policy "${p.policy}" (${p.cmd}) on ${p.tbl} is ${p.clause}, so anyone it applies to can write any row: restrict it, e.g. to \`auth.uid() = user_id\``,
+    });
   }
 
   const views = await db.query<{ view: string; kind: string; invoker: boolean; auth_users: boolean }>(
@@ -73,12 +112,22 @@ export async function catalogFindings(db: ClientBase, schemas: string[], touched
   );
   for (const v of views.rows) {
     if (v.kind === 'v' && !v.invoker) {
-      findings.push({ rule: 'security_definer_view', level: 'error', table: v.view, object: v.view,
-        detail: `view ${v.view} runs with its owner's rights and bypasses the callers' RLS: \`alter view ${v.view} set (security_invoker = on)\`` });
+      findings.push({
+        rule: 'security_definer_view',
+        level: 'error',
+        table: v.view,
+        object: v.view,
+        detail: `view ${v.view} runs with its owner's rights and bypasses the callers' RLS: \`alter view ${v.view} set (security_invoker = on)\``,
+      });
     }
     if (v.auth_users) {
-      findings.push({ rule: 'auth_users_exposed', level: 'error', table: v.view, object: v.view,
-        detail: `${v.kind === 'm' ? 'materialized view' : 'view'} ${v.view} exposes auth.users through the API: move it out of ${schemas.join('/')} or select only what each user may see` });
+      findings.push({
+        rule: 'auth_users_exposed',
+        level: 'error',
+        table: v.view,
+        object: v.view,
+        detail: `${v.kind === 'm' ? 'materialized view' : 'view'} ${v.view} exposes auth.users through the API: move it out of ${schemas.join('/')} or select only what each user may see`,
+      });
     }
   }
 
@@ -93,8 +142,12 @@ export async function catalogFindings(db: ClientBase, schemas: string[], touched
     [schemas, SYSTEM_SCHEMAS],
   );
   for (const f of functions.rows) {
-    findings.push({ rule: 'function_search_path_mutable', level: f.definer ? 'error' : 'warning', object: f.fn,
-      detail: `${f.definer ? 'SECURITY DEFINER function' : 'function'} ${f.fn} has no fixed search_path, so a caller can redirect the names it uses: add \`set search_path = ''\` and schema-qualify them` });
+    findings.push({
+      rule: 'function_search_path_mutable',
+      level: f.definer ? 'error' : 'warning',
+      object: f.fn,
+      detail: `${f.definer ? 'SECURITY DEFINER function' : 'function'} ${f.fn} has no fixed search_path, so a caller can redirect the names it uses: add \`set search_path = ''\` and schema-qualify them`,
+    });
   }
   return findings;
 }

@@ -25,12 +25,20 @@ export function unavailableProbe(table: string, role: string, reason = NO_ROLES)
  * (`request.jwt.claims`, as PostgREST sets them), inside one transaction that is always rolled back;
  * each verb runs under its own savepoint. Nothing is left in the database.
  */
-export async function probeTable(db: ClientBase, table: TableName, roles: string[], timeoutMs: number): Promise<RoleProbe[]> {
+export async function probeTable(
+  db: ClientBase,
+  table: TableName,
+  roles: string[],
+  timeoutMs: number,
+): Promise<RoleProbe[]> {
   const columns = await readColumns(db, table);
-  if (!columns.length) return roles.map((role) => unavailableProbe(table.display, role, 'not tested (the table does not exist)'));
+  if (!columns.length)
+    return roles.map((role) => unavailableProbe(table.display, role, 'not tested (the table does not exist)'));
   await db.query('begin');
   try {
-    await db.query(`select set_config('statement_timeout', $1, true), set_config('lock_timeout', $1, true)`, [`${timeoutMs}ms`]);
+    await db.query(`select set_config('statement_timeout', $1, true), set_config('lock_timeout', $1, true)`, [
+      `${timeoutMs}ms`,
+    ]);
     const existing = await existingRows(db, table, columns);
     const probes: RoleProbe[] = [];
     for (const role of roles) {
@@ -47,7 +55,14 @@ export async function probeTable(db: ClientBase, table: TableName, roles: string
   }
 }
 
-async function probeAs(db: ClientBase, table: TableName, columns: ColumnInfo[], role: string, existing: Existing, timeoutMs: number): Promise<RoleProbe> {
+async function probeAs(
+  db: ClientBase,
+  table: TableName,
+  columns: ColumnInfo[],
+  role: string,
+  existing: Existing,
+  timeoutMs: number,
+): Promise<RoleProbe> {
   const sub = randomUUID();
   const anonymous = role === 'anon';
   const claims = JSON.stringify(anonymous ? { role } : { sub, role });
@@ -55,24 +70,40 @@ async function probeAs(db: ClientBase, table: TableName, columns: ColumnInfo[], 
     `select set_config('request.jwt.claims', $1, true), set_config('request.jwt.claim.sub', $2, true), set_config('request.jwt.claim.role', $3, true)`,
     [claims, anonymous ? '' : sub, role],
   );
-  const switched = await attempt(db, async () => {
-    await db.query(`set local role ${quoteIdent(role)}`);
-    return { verdict: 'allowed' };
-  }, true);
+  const switched = await attempt(
+    db,
+    async () => {
+      await db.query(`set local role ${quoteIdent(role)}`);
+      return { verdict: 'allowed' };
+    },
+    true,
+  );
   if (switched.verdict !== 'allowed') {
-    return unavailableProbe(table.display, role, `not tested (cannot switch to role ${role}: ${switched.reason ?? 'refused'})`);
+    return unavailableProbe(
+      table.display,
+      role,
+      `not tested (cannot switch to role ${role}: ${switched.reason ?? 'refused'})`,
+    );
   }
   const select = await attempt(db, async () => ({ verdict: 'allowed', rows: await count(db, table) }));
   const tried = (o: Outcome): string => format(o, timeoutMs);
   const column = updatableColumn(columns);
   const update = column
-    ? await attempt(db, async () => changed(await db.query(`update ${table.sql} set ${quoteIdent(column.name)} = ${quoteIdent(column.name)}`), existing))
+    ? await attempt(db, async () =>
+        changed(
+          await db.query(`update ${table.sql} set ${quoteIdent(column.name)} = ${quoteIdent(column.name)}`),
+          existing,
+        ),
+      )
     : { verdict: 'not tested' as const, reason: 'no column can be updated' };
   const remove = await attempt(db, async () => changed(await db.query(`delete from ${table.sql}`), existing));
   return {
     table: table.display,
     role,
-    select: select.verdict === 'allowed' ? `allowed (${select.rows} row${select.rows === 1 ? '' : 's'} visible${ofTotal(existing)})` : tried(select),
+    select:
+      select.verdict === 'allowed'
+        ? `allowed (${select.rows} row${select.rows === 1 ? '' : 's'} visible${ofTotal(existing)})`
+        : tried(select),
     insert: await insertVerdict(db, table, columns, anonymous ? undefined : sub, timeoutMs),
     update: tried(update),
     delete: tried(remove),
@@ -81,7 +112,13 @@ async function probeAs(db: ClientBase, table: TableName, columns: ColumnInfo[], 
 }
 
 /** With owner columns, a user with an id tries its own row and then another user's row. */
-async function insertVerdict(db: ClientBase, table: TableName, columns: ColumnInfo[], sub: string | undefined, timeoutMs: number): Promise<string> {
+async function insertVerdict(
+  db: ClientBase,
+  table: TableName,
+  columns: ColumnInfo[],
+  sub: string | undefined,
+  timeoutMs: number,
+): Promise<string> {
   const tryInsert = async (ownerId: string): Promise<Outcome> => {
     const row = sampleInsert(table, columns, ownerId);
     if ('reason' in row) return { verdict: 'not tested', reason: row.reason };
@@ -99,10 +136,19 @@ async function insertVerdict(db: ClientBase, table: TableName, columns: ColumnIn
 function changed(result: { rowCount: number | null }, existing: Existing): Outcome {
   const n = result.rowCount ?? 0;
   const { total } = existing;
-  if (n > 0) return { verdict: 'allowed', rows: n, reason: `${n}${total !== undefined ? ` of ${total}` : ''} row${n === 1 && (total ?? 1) === 1 ? '' : 's'}${existing.note}` };
+  if (n > 0)
+    return {
+      verdict: 'allowed',
+      rows: n,
+      reason: `${n}${total !== undefined ? ` of ${total}` : ''} row${n === 1 && (total ?? 1) === 1 ? '' : 's'}${existing.note}`,
+    };
   if (total === undefined) return { verdict: 'not tested', reason: '0 rows changed; the number of rows is unknown' };
-  if (total === 0) return { verdict: 'not tested', reason: 'the table is empty and no row could be added for the probe' };
-  return { verdict: 'denied', reason: `RLS: 0 of ${total} row${total === 1 ? '' : 's'} could be changed${existing.note}` };
+  if (total === 0)
+    return { verdict: 'not tested', reason: 'the table is empty and no row could be added for the probe' };
+  return {
+    verdict: 'denied',
+    reason: `RLS: 0 of ${total} row${total === 1 ? '' : 's'} could be changed${existing.note}`,
+  };
 }
 
 /** Rows in the table before the roles act; `note` says when the probe added one. */
@@ -120,10 +166,14 @@ async function existingRows(db: ClientBase, table: TableName, columns: ColumnInf
   if (counted.verdict !== 'allowed' || counted.rows !== 0) return { total: counted.rows, note: '' };
   const row = sampleInsert(table, columns, randomUUID());
   if ('reason' in row) return { total: 0, note: '' };
-  const seeded = await attempt(db, async () => {
-    await db.query(row.sql, row.params);
-    return { verdict: 'allowed', rows: 1 };
-  }, true);
+  const seeded = await attempt(
+    db,
+    async () => {
+      await db.query(row.sql, row.params);
+      return { verdict: 'allowed', rows: 1 };
+    },
+    true,
+  );
   return seeded.rows === 1 ? { total: 1, note: '; the probe added 1 row of another user' } : { total: 0, note: '' };
 }
 
@@ -152,7 +202,8 @@ async function attempt(db: ClientBase, run: () => Promise<Outcome>, keep = false
     const message = e.message ?? String(error);
     if (e.code === '42501') return { verdict: 'denied', reason: message };
     if (e.code === '57014') return { verdict: 'not tested', reason: 'timed out' };
-    if (e.code?.startsWith('23')) return { verdict: 'allowed', reason: `privileges and RLS passed, then a constraint stopped it: ${message}` };
+    if (e.code?.startsWith('23'))
+      return { verdict: 'allowed', reason: `privileges and RLS passed, then a constraint stopped it: ${message}` };
     if (e.code === undefined) throw error;
     return { verdict: 'not tested', reason: message };
   }

@@ -42,7 +42,8 @@ export async function readColumns(db: ClientBase, table: TableName): Promise<Col
   return rows;
 }
 
-const OWNER_NAME = /^(user|owner|author|creator|profile|account|member)(_?id)?$|^(created|updated|owned)_by$|_user_id$/i;
+const OWNER_NAME =
+  /^(user|owner|author|creator|profile|account|member)(_?id)?$|^(created|updated|owned)_by$|_user_id$/i;
 
 /**
  * Columns that say whose a row is: uuid columns referencing auth.users, defaulting to auth.uid(),
@@ -50,7 +51,10 @@ const OWNER_NAME = /^(user|owner|author|creator|profile|account|member)(_?id)?$|
  */
 export function ownerColumns(columns: ColumnInfo[]): ColumnInfo[] {
   return columns.filter(
-    (c) => c.baseType === 'uuid' && c.generated === '' && c.identity !== 'a' &&
+    (c) =>
+      c.baseType === 'uuid' &&
+      c.generated === '' &&
+      c.identity !== 'a' &&
       (c.refsAuthUsers || /auth\.uid\(\)/.test(c.defaultExpr ?? '') || OWNER_NAME.test(c.name)),
   );
 }
@@ -89,16 +93,26 @@ export function sampleInsert(table: TableName, columns: ColumnInfo[], ownerId: s
 
 function sampleValue(c: ColumnInfo): string | undefined {
   switch (c.category) {
-    case 'S': return 'x';
-    case 'N': return '1';
-    case 'B': return 'false';
-    case 'D': return 'now';
-    case 'T': return '1 hour';
-    case 'A': return '{}';
-    case 'I': return '127.0.0.1';
-    case 'V': return '0';
-    case 'R': return 'empty';
-    case 'E': return c.firstEnumLabel ?? undefined;
+    case 'S':
+      return 'x';
+    case 'N':
+      return '1';
+    case 'B':
+      return 'false';
+    case 'D':
+      return 'now';
+    case 'T':
+      return '1 hour';
+    case 'A':
+      return '{}';
+    case 'I':
+      return '127.0.0.1';
+    case 'V':
+      return '0';
+    case 'R':
+      return 'empty';
+    case 'E':
+      return c.firstEnumLabel ?? undefined;
     case 'U':
       if (c.baseType === 'uuid') return randomUUID();
       if (c.baseType === 'json' || c.baseType === 'jsonb') return '{}';

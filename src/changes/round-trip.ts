@@ -1,7 +1,7 @@
 import type { Migration } from '../agents/handoff';
 import type { Check } from '../store/rows';
 import type { Branch, BranchProvider } from './branch-provider';
-import { diffSnapshots, SchemaSelection, SchemaSnapshot, snapshotSchema } from './schema-snapshot';
+import { diffSnapshots, type SchemaSelection, type SchemaSnapshot, snapshotSchema } from './schema-snapshot';
 import { describePgError, SqlFailedError } from './sql-error';
 import { loadSqlParser } from './sql-parser';
 import { analyseMigration, batches, refusal } from './sql-policy';
@@ -42,7 +42,11 @@ const SNAPSHOT_ROWS = 10;
  * The SQL sent to apply `sql` in one transaction with lock and statement timeouts. A failing
  * statement aborts the transaction, so nothing after it runs or commits.
  */
-export function transactionSql(sql: string, lockTimeoutMs: number, statementTimeoutMs: number): { text: string; offset: number } {
+export function transactionSql(
+  sql: string,
+  lockTimeoutMs: number,
+  statementTimeoutMs: number,
+): { text: string; offset: number } {
   const prefix = `BEGIN; SET LOCAL lock_timeout = ${Math.floor(lockTimeoutMs)}; SET LOCAL statement_timeout = ${Math.floor(statementTimeoutMs)};\n`;
   return { text: `${prefix}${sql}\n;\nCOMMIT;`, offset: prefix.length };
 }
@@ -61,19 +65,31 @@ function failure(error: unknown, sql?: string, offset = 0): string {
  * (default 5 s) and `statement_timeout` (default 60 s), and those Postgres cannot run in a
  * transaction (CREATE INDEX CONCURRENTLY…) on their own, with the statement timeout.
  */
-export async function runRoundTrip(provider: BranchProvider, branch: Branch, migration: Migration, opts: RoundTripOptions = {}): Promise<RoundTripResult> {
+export async function runRoundTrip(
+  provider: BranchProvider,
+  branch: Branch,
+  migration: Migration,
+  opts: RoundTripOptions = {},
+): Promise<RoundTripResult> {
   const lockTimeoutMs = opts.lockTimeoutMs ?? 5000;
   const statementTimeoutMs = opts.statementTimeoutMs ?? 60_000;
-  const reader = { query: (sql: string) => provider.runSql(branch, sql, { readOnly: true, rowLimit: SNAPSHOT_ROWS, timeoutMs: statementTimeoutMs }) };
+  const reader = {
+    query: (sql: string) =>
+      provider.runSql(branch, sql, { readOnly: true, rowLimit: SNAPSHOT_ROWS, timeoutMs: statementTimeoutMs }),
+  };
   const snapshot = (): Promise<SchemaSnapshot> => snapshotSchema(reader, opts.schemas ?? 'all', { lockTimeoutMs });
   const apply = async (sql: string): Promise<void> => {
     const ran: number[] = [];
     for (const batch of batches(sql, analyseMigration(sql))) {
-      const wrapped = batch.transactional ? transactionSql(batch.text, lockTimeoutMs, statementTimeoutMs) : { text: batch.text, offset: 0 };
+      const wrapped = batch.transactional
+        ? transactionSql(batch.text, lockTimeoutMs, statementTimeoutMs)
+        : { text: batch.text, offset: 0 };
       try {
         await provider.runSql(branch, wrapped.text, { readOnly: false, timeoutMs: statementTimeoutMs, rowLimit: 1 });
       } catch (error) {
-        const already = ran.length ? ` (statement ${ran.join(', ')} had already run outside a transaction and stays applied)` : '';
+        const already = ran.length
+          ? ` (statement ${ran.join(', ')} had already run outside a transaction and stays applied)`
+          : '';
         throw new StageFailure(`${failure(error, sql, wrapped.offset - batch.offset)}${already}`);
       }
       if (!batch.transactional) ran.push(...batch.statements);
@@ -82,12 +98,23 @@ export async function runRoundTrip(provider: BranchProvider, branch: Branch, mig
 
   await loadSqlParser();
   const upAnalysis = analyseMigration(migration.up_sql);
-  const refused = [['up_sql', refusal(upAnalysis)], ['down_sql', refusal(analyseMigration(migration.down_sql))]].find(([, why]) => why !== undefined);
+  const refused = [
+    ['up_sql', refusal(upAnalysis)],
+    ['down_sql', refusal(analyseMigration(migration.down_sql))],
+  ].find(([, why]) => why !== undefined);
   if (refused) {
-    return { ok: false, stages: [{ name: 'up', ok: false, ms: 0, error: `not run: in ${refused[0]}, ${refused[1]}` }], diff: [], residue: [], outsideTransaction: [] };
+    return {
+      ok: false,
+      stages: [{ name: 'up', ok: false, ms: 0, error: `not run: in ${refused[0]}, ${refused[1]}` }],
+      diff: [],
+      residue: [],
+      outsideTransaction: [],
+    };
   }
 
-  const outsideTransaction = batches(migration.up_sql, upAnalysis).filter((b) => !b.transactional).flatMap((b) => b.statements.map((n) => `statement ${n}`));
+  const outsideTransaction = batches(migration.up_sql, upAnalysis)
+    .filter((b) => !b.transactional)
+    .flatMap((b) => b.statements.map((n) => `statement ${n}`));
   const result: RoundTripResult = { ok: false, stages: [], diff: [], residue: [], outsideTransaction };
   const stage = async (name: RoundTripStageName, work: () => Promise<void>): Promise<boolean> => {
     const started = performance.now();
@@ -97,7 +124,12 @@ export async function runRoundTrip(provider: BranchProvider, branch: Branch, mig
     } catch (e) {
       error = e instanceof StageFailure ? e.message : `${failure(e)}`;
     }
-    result.stages.push({ name, ok: error === undefined, ms: Math.round(performance.now() - started), ...(error !== undefined ? { error } : {}) });
+    result.stages.push({
+      name,
+      ok: error === undefined,
+      ms: Math.round(performance.now() - started),
+      ...(error !== undefined ? { error } : {}),
+    });
     return error === undefined;
   };
 
@@ -108,8 +140,16 @@ export async function runRoundTrip(provider: BranchProvider, branch: Branch, mig
     before = await snapshot();
   } catch (error) {
     const ms = Math.round(performance.now() - started);
-    const why = error instanceof SqlFailedError && error.pg.code === '55P03' ? ' (another session holds a lock on one of its tables)' : '';
-    result.stages.push({ name: 'up', ok: false, ms, error: `could not read the branch schema before applying${why}: ${failure(error)}` });
+    const why =
+      error instanceof SqlFailedError && error.pg.code === '55P03'
+        ? ' (another session holds a lock on one of its tables)'
+        : '';
+    result.stages.push({
+      name: 'up',
+      ok: false,
+      ms,
+      error: `could not read the branch schema before applying${why}: ${failure(error)}`,
+    });
     return result;
   }
   let afterUp: SchemaSnapshot | undefined;
@@ -122,12 +162,14 @@ export async function runRoundTrip(provider: BranchProvider, branch: Branch, mig
     (await stage('down', () => apply(migration.down_sql))) &&
     (await stage('compare', async () => {
       result.residue = diffSnapshots(before, await snapshot());
-      if (result.residue.length) throw new StageFailure(`down left the schema different from before: ${result.residue.join('; ')}`);
+      if (result.residue.length)
+        throw new StageFailure(`down left the schema different from before: ${result.residue.join('; ')}`);
     })) &&
     (await stage('up-again', async () => {
       await apply(migration.up_sql);
       const again = diffSnapshots(must(afterUp), await snapshot());
-      if (again.length) throw new StageFailure(`up applied again gave a different schema from the first time: ${again.join('; ')}`);
+      if (again.length)
+        throw new StageFailure(`up applied again gave a different schema from the first time: ${again.join('; ')}`);
     }));
   result.ok = ok;
   return result;
@@ -154,17 +196,35 @@ export function checks(result: RoundTripResult): Check[] {
   const again = find('up-again');
   const removed = result.diff.filter((line) => /^- (column|table|schema|materialized view|view|sequence) /.test(line));
 
-  const outside = result.outsideTransaction.length ? `; ${result.outsideTransaction.join(', ')} ran on its own, outside the transaction` : '';
+  const outside = result.outsideTransaction.length
+    ? `; ${result.outsideTransaction.join(', ')} ran on its own, outside the transaction`
+    : '';
   const upCheck: Check = up?.ok
-    ? { name: 'Up applies on the branch', status: 'pass', detail: `${up.ms} ms; ${result.diff.length} schema change(s)${outside}` }
+    ? {
+        name: 'Up applies on the branch',
+        status: 'pass',
+        detail: `${up.ms} ms; ${result.diff.length} schema change(s)${outside}`,
+      }
     : { name: 'Up applies on the branch', status: 'fail', detail: up?.error ?? 'not run' };
   let downCheck: Check;
   if (!down) downCheck = { name: 'Down restores the schema', ...notRun };
-  else if (!down.ok) downCheck = { name: 'Down restores the schema', status: 'fail', detail: `down failed: ${down.error ?? ''}` };
+  else if (!down.ok)
+    downCheck = { name: 'Down restores the schema', status: 'fail', detail: `down failed: ${down.error ?? ''}` };
   else if (!compare) downCheck = { name: 'Down restores the schema', ...notRun };
-  else if (!compare.ok) downCheck = { name: 'Down restores the schema', status: 'fail', detail: `down left: ${result.residue.join('; ')}` };
-  else if (removed.length) downCheck = { name: 'Down restores the schema', status: 'warn', detail: `the schema comes back, but not the data of: ${removed.map((l) => l.slice(2)).join('; ')}` };
-  else downCheck = { name: 'Down restores the schema', status: 'pass', detail: `${down.ms} ms; schema identical to before` };
+  else if (!compare.ok)
+    downCheck = { name: 'Down restores the schema', status: 'fail', detail: `down left: ${result.residue.join('; ')}` };
+  else if (removed.length)
+    downCheck = {
+      name: 'Down restores the schema',
+      status: 'warn',
+      detail: `the schema comes back, but not the data of: ${removed.map((l) => l.slice(2)).join('; ')}`,
+    };
+  else
+    downCheck = {
+      name: 'Down restores the schema',
+      status: 'pass',
+      detail: `${down.ms} ms; schema identical to before`,
+    };
   const againCheck: Check = !again
     ? { name: 'Up applies again', ...notRun }
     : again.ok

@@ -31,7 +31,10 @@ function list(select: string): string {
 export function catalogQuery(schemas: SchemaSelection, lockTimeoutMs?: number): string {
   // A materialised CTE is scanned before the select list (and its sub-selects) is evaluated. An
   // empty search_path makes every deparsed name schema-qualified, whatever the session's path.
-  const lockTimeout = lockTimeoutMs === undefined ? '' : `, set_config('lock_timeout', '${Math.max(1, Math.floor(lockTimeoutMs))}', true) AS lock_timeout`;
+  const lockTimeout =
+    lockTimeoutMs === undefined
+      ? ''
+      : `, set_config('lock_timeout', '${Math.max(1, Math.floor(lockTimeoutMs))}', true) AS lock_timeout`;
   const settings = `WITH settings AS MATERIALIZED (SELECT set_config('search_path', '', true) AS search_path${lockTimeout})\n`;
   const nsp = schemaFilter('n.nspname', schemas);
   const tableKinds = `c.relkind IN ('r', 'p', 'f')`;

@@ -23,7 +23,8 @@ export async function describeTarget(target: Client, action: string): Promise<Ta
            to_jsonb(d) ->> 'datlocprovider' AS provider,
            coalesce(to_jsonb(d) ->> 'daticulocale', to_jsonb(d) ->> 'datlocale') AS icu_locale
     FROM pg_database d WHERE d.datname = current_database()`);
-  if (rows[0] === undefined) throw new ActionFailedError(action, 'the target database is not in pg_database; check TARGET_DATABASE_URL.', false);
+  if (rows[0] === undefined)
+    throw new ActionFailedError(action, 'the target database is not in pg_database; check TARGET_DATABASE_URL.', false);
   return targetDatabaseSchema.parse(rows[0]);
 }
 
@@ -37,7 +38,8 @@ export function createDatabaseSql(admin: Client, name: string, owner: string, ta
     `CREATE DATABASE ${admin.escapeIdentifier(name)} OWNER ${admin.escapeIdentifier(owner)} TEMPLATE template0`,
     `ENCODING ${lit(target.encoding)} LC_COLLATE ${lit(target.collate)} LC_CTYPE ${lit(target.ctype)}`,
   ];
-  if (target.provider === 'i' && target.icu_locale) parts.push(`LOCALE_PROVIDER icu ICU_LOCALE ${lit(target.icu_locale)}`);
+  if (target.provider === 'i' && target.icu_locale)
+    parts.push(`LOCALE_PROVIDER icu ICU_LOCALE ${lit(target.icu_locale)}`);
   return parts.join(' ');
 }
 
@@ -71,17 +73,46 @@ export async function cloneSchema(targetUrl: string, branchUrl: string, opts: Cl
     const list = join(dir, 'schema.list');
     await runTool({
       command: 'pg_dump',
-      args: ['--schema-only', '--format=custom', '--no-subscriptions', '--no-publications', '--no-security-labels', '--no-password', `--lock-wait-timeout=${opts.lockWaitTimeoutMs}`, '--file', archive],
+      args: [
+        '--schema-only',
+        '--format=custom',
+        '--no-subscriptions',
+        '--no-publications',
+        '--no-security-labels',
+        '--no-password',
+        `--lock-wait-timeout=${opts.lockWaitTimeoutMs}`,
+        '--file',
+        archive,
+      ],
       url: targetUrl,
       timeoutMs: opts.toolTimeoutMs,
       action: opts.action,
     });
-    const toc = await runTool({ command: 'pg_restore', args: ['--list', archive], url: branchUrl, timeoutMs: opts.toolTimeoutMs, action: opts.action });
-    const kept = toc.stdout.toString('utf8').split('\n').filter((line) => !SKIPPED_ENTRY.test(line));
+    const toc = await runTool({
+      command: 'pg_restore',
+      args: ['--list', archive],
+      url: branchUrl,
+      timeoutMs: opts.toolTimeoutMs,
+      action: opts.action,
+    });
+    const kept = toc.stdout
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => !SKIPPED_ENTRY.test(line));
     await writeFile(list, kept.join('\n'), { mode: 0o600 });
     await runTool({
       command: 'pg_restore',
-      args: ['--no-owner', '--single-transaction', '--exit-on-error', '--no-password', '--use-list', list, '--dbname', databaseOf(branchUrl), archive],
+      args: [
+        '--no-owner',
+        '--single-transaction',
+        '--exit-on-error',
+        '--no-password',
+        '--use-list',
+        list,
+        '--dbname',
+        databaseOf(branchUrl),
+        archive,
+      ],
       url: branchUrl,
       timeoutMs: opts.toolTimeoutMs,
       action: opts.action,

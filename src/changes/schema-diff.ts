@@ -1,4 +1,10 @@
-import type { ColumnSnapshot, PolicySnapshot, SchemaSnapshot, SequenceSnapshot, TableSnapshot } from './schema-snapshot';
+import type {
+  ColumnSnapshot,
+  PolicySnapshot,
+  SchemaSnapshot,
+  SequenceSnapshot,
+  TableSnapshot,
+} from './schema-snapshot';
 
 type Lines = string[];
 
@@ -14,7 +20,11 @@ function compare(a: string, b: string): number {
 function diffRecords<T>(
   before: Record<string, T>,
   after: Record<string, T>,
-  on: { added: (key: string, v: T) => Lines; removed: (key: string, v: T) => Lines; changed: (key: string, a: T, b: T) => Lines },
+  on: {
+    added: (key: string, v: T) => Lines;
+    removed: (key: string, v: T) => Lines;
+    changed: (key: string, a: T, b: T) => Lines;
+  },
 ): Lines {
   const lines: Lines = [];
   for (const [key, a] of Object.entries(before)) {
@@ -41,7 +51,13 @@ function show(value: unknown): string {
   return String(value);
 }
 
-const POLICY_FIELDS: Record<string, string> = { qual: 'using', withCheck: 'with check', command: 'command', roles: 'roles', permissive: 'kind' };
+const POLICY_FIELDS: Record<string, string> = {
+  qual: 'using',
+  withCheck: 'with check',
+  command: 'command',
+  roles: 'roles',
+  permissive: 'kind',
+};
 
 function describeColumn(c: ColumnSnapshot): string {
   return `${c.type}${c.notNull ? ' not null' : ''}${c.default !== null ? ` default ${c.default}` : ''}`;
@@ -56,7 +72,10 @@ function diffTable(key: string, a: TableSnapshot, b: TableSnapshot): Lines {
   const columnChange = (name: string, x: ColumnSnapshot, y: ColumnSnapshot): Lines => {
     const lines: Lines = [];
     if (x.type !== y.type) lines.push(`~ column ${key}.${name}: ${x.type} → ${y.type}`);
-    if (x.notNull !== y.notNull) lines.push(`~ column ${key}.${name}: ${x.notNull ? 'not null' : 'nullable'} → ${y.notNull ? 'not null' : 'nullable'}`);
+    if (x.notNull !== y.notNull)
+      lines.push(
+        `~ column ${key}.${name}: ${x.notNull ? 'not null' : 'nullable'} → ${y.notNull ? 'not null' : 'nullable'}`,
+      );
     const { type: _t, notNull: _n, ...restX } = x;
     const { type: _u, notNull: _m, ...restY } = y;
     return [...lines, ...fieldChanges(`column ${key}.${name}`, restX, restY)];
@@ -72,12 +91,19 @@ function diffTable(key: string, a: TableSnapshot, b: TableSnapshot): Lines {
     ...diffRecords(a.policies, b.policies, {
       added: (name, p) => [`+ ${describePolicy(name, key, p)}`],
       removed: (name) => [`- policy "${name}" on ${key}`],
-      changed: (name, x, y) => fieldChanges(`policy "${name}" on ${key}`, x, y, (field) => POLICY_FIELDS[field] ?? field),
+      changed: (name, x, y) =>
+        fieldChanges(`policy "${name}" on ${key}`, x, y, (field) => POLICY_FIELDS[field] ?? field),
     }),
     ...diffRecords(a.triggers, b.triggers, definitions('trigger', key)),
   ];
-  if (a.rls.enabled !== b.rls.enabled) lines.push(`~ row level security on ${key}: ${a.rls.enabled ? 'enabled' : 'disabled'} → ${b.rls.enabled ? 'enabled' : 'disabled'}`);
-  if (a.rls.forced !== b.rls.forced) lines.push(`~ forced row level security on ${key}: ${a.rls.forced ? 'yes' : 'no'} → ${b.rls.forced ? 'yes' : 'no'}`);
+  if (a.rls.enabled !== b.rls.enabled)
+    lines.push(
+      `~ row level security on ${key}: ${a.rls.enabled ? 'enabled' : 'disabled'} → ${b.rls.enabled ? 'enabled' : 'disabled'}`,
+    );
+  if (a.rls.forced !== b.rls.forced)
+    lines.push(
+      `~ forced row level security on ${key}: ${a.rls.forced ? 'yes' : 'no'} → ${b.rls.forced ? 'yes' : 'no'}`,
+    );
   return lines;
 }
 
@@ -93,7 +119,9 @@ function definitions(kind: string, table: string): Parameters<typeof diffRecords
 /** What a new table brings that matters for review beyond its columns: RLS, policies, triggers. */
 function addedTable(key: string, t: TableSnapshot): Lines {
   return [
-    `+ table ${key} (${Object.entries(t.columns).map(([name, c]) => `${name} ${c.type}`).join(', ')})`,
+    `+ table ${key} (${Object.entries(t.columns)
+      .map(([name, c]) => `${name} ${c.type}`)
+      .join(', ')})`,
     ...(t.rls.enabled ? [`+ row level security on ${key}${t.rls.forced ? ' (forced)' : ''}`] : []),
     ...Object.entries(t.policies).map(([name, p]) => `+ ${describePolicy(name, key, p)}`),
     ...Object.keys(t.triggers).map((name) => `+ trigger ${name} on ${key}`),
@@ -109,7 +137,11 @@ export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): st
   const lines: Lines = [
     ...after.schemas.filter((s) => !before.schemas.includes(s)).map((s) => `+ schema ${s}`),
     ...before.schemas.filter((s) => !after.schemas.includes(s)).map((s) => `- schema ${s}`),
-    ...diffRecords(before.tables, after.tables, { added: addedTable, removed: (key) => [`- table ${key}`], changed: diffTable }),
+    ...diffRecords(before.tables, after.tables, {
+      added: addedTable,
+      removed: (key) => [`- table ${key}`],
+      changed: diffTable,
+    }),
     ...diffRecords(before.views, after.views, {
       added: (key, v) => [`+ ${v.materialized ? 'materialized view' : 'view'} ${key}`],
       removed: (key, v) => [`- ${v.materialized ? 'materialized view' : 'view'} ${key}`],

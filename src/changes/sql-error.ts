@@ -18,7 +18,12 @@ const RETRYABLE_NODE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT',
  * the SQL that was sent) lets a caller that wrapped the SQL point into the part the person wrote.
  */
 export class SqlFailedError extends ActionFailedError {
-  constructor(action: string, message: string, retryable: boolean, readonly pg: PgErrorFields) {
+  constructor(
+    action: string,
+    message: string,
+    retryable: boolean,
+    readonly pg: PgErrorFields,
+  ) {
     super(action, message, retryable);
     this.name = 'SqlFailedError';
   }
@@ -87,7 +92,13 @@ export function isRetryablePgError(pg: PgErrorFields): boolean {
  * Wraps an error thrown by `pg` while running `sql` into a SqlFailedError for `action`; `next` replaces
  * the generic advice for SQL that is simply wrong.
  */
-export function sqlFailed(action: string, error: unknown, sql: string, timeoutMs?: number, next?: string): SqlFailedError {
+export function sqlFailed(
+  action: string,
+  error: unknown,
+  sql: string,
+  timeoutMs?: number,
+  next?: string,
+): SqlFailedError {
   if (error instanceof SqlFailedError) return error;
   const pg = asPgError(error);
   const retryable = isRetryablePgError(pg);

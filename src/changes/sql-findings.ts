@@ -1,5 +1,12 @@
-import { child, isNode, names, parseSql, PgNode, str, walkNodes, walkObjects } from './sql-parser';
-import { ALLOWED_EXTENSIONS, DYNAMIC_SQL_FUNCTIONS, FORBIDDEN_EXTENSIONS, FORBIDDEN_SETTINGS, refusedFunction, UNTRUSTED_LANGUAGES } from './sql-rules';
+import { child, isNode, names, parseSql, type PgNode, str, walkNodes, walkObjects } from './sql-parser';
+import {
+  ALLOWED_EXTENSIONS,
+  DYNAMIC_SQL_FUNCTIONS,
+  FORBIDDEN_EXTENSIONS,
+  FORBIDDEN_SETTINGS,
+  refusedFunction,
+  UNTRUSTED_LANGUAGES,
+} from './sql-rules';
 
 /**
  * What a statement means for the policy: `forbidden` (a migration may not contain it at all),
@@ -15,7 +22,10 @@ export interface RuleMatch {
 }
 
 const lower = (s: string | undefined): string => (s ?? '').toLowerCase();
-const objectWord = (t: string | undefined): string => lower(t?.replace(/^OBJECT_/, '')).replace(/_/g, ' ').replace('matview', 'materialized view');
+const objectWord = (t: string | undefined): string =>
+  lower(t?.replace(/^OBJECT_/, ''))
+    .replace(/_/g, ' ')
+    .replace('matview', 'materialized view');
 
 /** `schema.name` of a RangeVar (unwrapped), default schema `public`. */
 export function qualifiedName(rangeVar: PgNode | undefined): string | undefined {
@@ -25,8 +35,23 @@ export function qualifiedName(rangeVar: PgNode | undefined): string | undefined 
 
 /** DROP of these removes data or code. */
 const DATA_OR_CODE = new Set([
-  'OBJECT_TABLE', 'OBJECT_FOREIGN_TABLE', 'OBJECT_SEQUENCE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SCHEMA', 'OBJECT_FUNCTION', 'OBJECT_PROCEDURE',
-  'OBJECT_ROUTINE', 'OBJECT_AGGREGATE', 'OBJECT_TYPE', 'OBJECT_DOMAIN', 'OBJECT_TRIGGER', 'OBJECT_RULE', 'OBJECT_POLICY', 'OBJECT_EXTENSION', 'OBJECT_OPERATOR',
+  'OBJECT_TABLE',
+  'OBJECT_FOREIGN_TABLE',
+  'OBJECT_SEQUENCE',
+  'OBJECT_VIEW',
+  'OBJECT_MATVIEW',
+  'OBJECT_SCHEMA',
+  'OBJECT_FUNCTION',
+  'OBJECT_PROCEDURE',
+  'OBJECT_ROUTINE',
+  'OBJECT_AGGREGATE',
+  'OBJECT_TYPE',
+  'OBJECT_DOMAIN',
+  'OBJECT_TRIGGER',
+  'OBJECT_RULE',
+  'OBJECT_POLICY',
+  'OBJECT_EXTENSION',
+  'OBJECT_OPERATOR',
 ]);
 
 /** Statement types a migration may not contain, with the reason a person reads. */
@@ -74,25 +99,51 @@ function nodeRules(type: string, node: PgNode): RuleMatch[] {
   if (forbidden) return [{ kind: 'forbidden', why: forbidden }];
   switch (type) {
     case 'TransactionStmt':
-      return [{ kind: 'forbidden', why: `${lower(str(node, 'kind')?.replace(/^TRANS_STMT_/, '')).replace(/_/g, ' ')} is transaction control: the engine runs the migration in its own transaction, which the migration may not end or split` }];
+      return [
+        {
+          kind: 'forbidden',
+          why: `${lower(str(node, 'kind')?.replace(/^TRANS_STMT_/, '')).replace(/_/g, ' ')} is transaction control: the engine runs the migration in its own transaction, which the migration may not end or split`,
+        },
+      ];
     case 'CopyStmt':
-      if (node.is_program) return [{ kind: 'forbidden', why: `COPY … PROGRAM runs a shell command on the database server` }];
-      if (str(node, 'filename') !== undefined) return [{ kind: 'forbidden', why: `COPY … '${str(node, 'filename')}' reads or writes a file on the database server` }];
+      if (node.is_program)
+        return [{ kind: 'forbidden', why: `COPY … PROGRAM runs a shell command on the database server` }];
+      if (str(node, 'filename') !== undefined)
+        return [
+          { kind: 'forbidden', why: `COPY … '${str(node, 'filename')}' reads or writes a file on the database server` },
+        ];
       return [{ kind: 'forbidden', why: 'COPY has no data stream in a migration: write INSERT statements instead' }];
     case 'VariableSetStmt':
       return settingRules(node);
     case 'CreateExtensionStmt': {
       const ext = lower(str(node, 'extname'));
-      if (FORBIDDEN_EXTENSIONS.has(ext)) return [{ kind: 'forbidden', why: `the extension ${ext} reaches outside the database (other servers, files, the network) or runs untrusted code` }];
+      if (FORBIDDEN_EXTENSIONS.has(ext))
+        return [
+          {
+            kind: 'forbidden',
+            why: `the extension ${ext} reaches outside the database (other servers, files, the network) or runs untrusted code`,
+          },
+        ];
       if (ALLOWED_EXTENSIONS.has(ext)) return [];
-      return [{ kind: 'unanalysable', why: `the extension ${ext} is not on the engine's list of known extensions, so it cannot tell what it installs` }];
+      return [
+        {
+          kind: 'unanalysable',
+          why: `the extension ${ext} is not on the engine's list of known extensions, so it cannot tell what it installs`,
+        },
+      ];
     }
     case 'CreateFunctionStmt':
       return functionRules(node);
     case 'DoStmt': {
       const lang = lower(optionString(node.args, 'language') ?? 'plpgsql');
-      if (UNTRUSTED_LANGUAGES.has(lang)) return [{ kind: 'forbidden', why: `a DO block in ${lang}, a language that runs with the server's own rights` }];
-      return [{ kind: 'unanalysable', why: `a DO block runs ${lang} code, which the engine's parser cannot read: it may run any SQL, built at run time` }];
+      if (UNTRUSTED_LANGUAGES.has(lang))
+        return [{ kind: 'forbidden', why: `a DO block in ${lang}, a language that runs with the server's own rights` }];
+      return [
+        {
+          kind: 'unanalysable',
+          why: `a DO block runs ${lang} code, which the engine's parser cannot read: it may run any SQL, built at run time`,
+        },
+      ];
     }
     case 'ExecuteStmt':
       return [{ kind: 'unanalysable', why: 'EXECUTE runs a prepared statement chosen elsewhere' }];
@@ -102,39 +153,98 @@ function nodeRules(type: string, node: PgNode): RuleMatch[] {
       const type = str(node, 'removeType');
       const cascade = str(node, 'behavior') === 'DROP_CASCADE';
       const out: RuleMatch[] = [];
-      if (type !== undefined && DATA_OR_CODE.has(type)) out.push({ kind: 'destructive', why: `DROP ${objectWord(type).toUpperCase()} removes ${objectWord(type)} ${dropNames(node)} and what it holds` });
-      if (cascade) out.push({ kind: 'destructive', why: `CASCADE also drops everything that depends on ${dropNames(node)}` });
-      if (node.concurrent) out.push({ kind: 'non_transactional', why: 'DROP INDEX CONCURRENTLY cannot run inside a transaction' });
+      if (type !== undefined && DATA_OR_CODE.has(type))
+        out.push({
+          kind: 'destructive',
+          why: `DROP ${objectWord(type).toUpperCase()} removes ${objectWord(type)} ${dropNames(node)} and what it holds`,
+        });
+      if (cascade)
+        out.push({ kind: 'destructive', why: `CASCADE also drops everything that depends on ${dropNames(node)}` });
+      if (node.concurrent)
+        out.push({ kind: 'non_transactional', why: 'DROP INDEX CONCURRENTLY cannot run inside a transaction' });
       return out;
     }
     case 'TruncateStmt':
       return [{ kind: 'destructive', why: `TRUNCATE empties ${relations(node.relations)}` }];
     case 'DeleteStmt':
-      return node.whereClause === undefined ? [{ kind: 'destructive', why: `DELETE without WHERE removes every row of ${qualifiedName(child(node, 'relation'))}` }] : [];
+      return node.whereClause === undefined
+        ? [
+            {
+              kind: 'destructive',
+              why: `DELETE without WHERE removes every row of ${qualifiedName(child(node, 'relation'))}`,
+            },
+          ]
+        : [];
     case 'UpdateStmt':
-      return node.whereClause === undefined ? [{ kind: 'destructive', why: `UPDATE without WHERE overwrites every row of ${qualifiedName(child(node, 'relation'))}` }] : [];
+      return node.whereClause === undefined
+        ? [
+            {
+              kind: 'destructive',
+              why: `UPDATE without WHERE overwrites every row of ${qualifiedName(child(node, 'relation'))}`,
+            },
+          ]
+        : [];
     case 'MergeStmt':
-      return JSON.stringify(node.mergeWhenClauses ?? []).includes('"CMD_DELETE"') ? [{ kind: 'destructive', why: `MERGE … THEN DELETE removes rows of ${qualifiedName(child(node, 'relation'))}` }] : [];
+      return JSON.stringify(node.mergeWhenClauses ?? []).includes('"CMD_DELETE"')
+        ? [
+            {
+              kind: 'destructive',
+              why: `MERGE … THEN DELETE removes rows of ${qualifiedName(child(node, 'relation'))}`,
+            },
+          ]
+        : [];
     case 'RenameStmt':
-      return [{ kind: 'destructive', why: `renames ${objectWord(str(node, 'renameType'))} ${str(node, 'subname') ?? qualifiedName(child(node, 'relation')) ?? names(node.object).join('.')} to ${str(node, 'newname')}: clients that use the old name break` }];
+      return [
+        {
+          kind: 'destructive',
+          why: `renames ${objectWord(str(node, 'renameType'))} ${str(node, 'subname') ?? qualifiedName(child(node, 'relation')) ?? names(node.object).join('.')} to ${str(node, 'newname')}: clients that use the old name break`,
+        },
+      ];
     case 'AlterObjectSchemaStmt':
-      return [{ kind: 'destructive', why: `moves ${objectWord(str(node, 'objectType'))} ${qualifiedName(child(node, 'relation')) ?? ''} to schema ${str(node, 'newschema')}: clients that use the old name break` }];
+      return [
+        {
+          kind: 'destructive',
+          why: `moves ${objectWord(str(node, 'objectType'))} ${qualifiedName(child(node, 'relation')) ?? ''} to schema ${str(node, 'newschema')}: clients that use the old name break`,
+        },
+      ];
     case 'AlterEnumStmt':
-      if (str(node, 'oldVal') !== undefined) return [{ kind: 'destructive', why: `renames the value '${str(node, 'oldVal')}' of type ${names(node.typeName).join('.')}: rows and clients that use the old value break` }];
-      return [{ kind: 'non_transactional', why: 'ALTER TYPE … ADD VALUE runs on its own, so that later statements can use the new value' }];
+      if (str(node, 'oldVal') !== undefined)
+        return [
+          {
+            kind: 'destructive',
+            why: `renames the value '${str(node, 'oldVal')}' of type ${names(node.typeName).join('.')}: rows and clients that use the old value break`,
+          },
+        ];
+      return [
+        {
+          kind: 'non_transactional',
+          why: 'ALTER TYPE … ADD VALUE runs on its own, so that later statements can use the new value',
+        },
+      ];
     case 'AlterTableCmd':
       return alterTableRules(node);
     case 'IndexStmt':
-      return node.concurrent ? [{ kind: 'non_transactional', why: 'CREATE INDEX CONCURRENTLY cannot run inside a transaction' }] : [];
+      return node.concurrent
+        ? [{ kind: 'non_transactional', why: 'CREATE INDEX CONCURRENTLY cannot run inside a transaction' }]
+        : [];
     case 'ReindexStmt': {
       const concurrently = JSON.stringify(node.params ?? []).includes('"concurrently"');
       const wide = ['REINDEX_OBJECT_SYSTEM', 'REINDEX_OBJECT_DATABASE'].includes(str(node, 'kind') ?? '');
-      return concurrently || wide ? [{ kind: 'non_transactional', why: `REINDEX ${concurrently ? 'CONCURRENTLY' : 'DATABASE/SYSTEM'} cannot run inside a transaction` }] : [];
+      return concurrently || wide
+        ? [
+            {
+              kind: 'non_transactional',
+              why: `REINDEX ${concurrently ? 'CONCURRENTLY' : 'DATABASE/SYSTEM'} cannot run inside a transaction`,
+            },
+          ]
+        : [];
     }
     case 'VacuumStmt':
       return node.is_vacuumcmd ? [{ kind: 'non_transactional', why: 'VACUUM cannot run inside a transaction' }] : [];
     case 'ClusterStmt':
-      return node.relation === undefined ? [{ kind: 'non_transactional', why: 'CLUSTER of every table cannot run inside a transaction' }] : [];
+      return node.relation === undefined
+        ? [{ kind: 'non_transactional', why: 'CLUSTER of every table cannot run inside a transaction' }]
+        : [];
     default:
       return [];
   }
@@ -143,18 +253,32 @@ function nodeRules(type: string, node: PgNode): RuleMatch[] {
 function settingRules(node: PgNode): RuleMatch[] {
   const kind = str(node, 'kind');
   const name = lower(str(node, 'name'));
-  if (kind === 'VAR_RESET_ALL') return [{ kind: 'forbidden', why: 'RESET ALL undoes the engine’s session settings (its timeouts among them)' }];
-  if (kind === 'VAR_SET_MULTI') return [{ kind: 'forbidden', why: `SET ${name.toUpperCase()} changes the engine’s transaction` }];
-  if (FORBIDDEN_SETTINGS.has(name)) return [{ kind: 'forbidden', why: `the setting ${name} is the engine’s: it decides who runs the migration and for how long` }];
+  if (kind === 'VAR_RESET_ALL')
+    return [{ kind: 'forbidden', why: 'RESET ALL undoes the engine’s session settings (its timeouts among them)' }];
+  if (kind === 'VAR_SET_MULTI')
+    return [{ kind: 'forbidden', why: `SET ${name.toUpperCase()} changes the engine’s transaction` }];
+  if (FORBIDDEN_SETTINGS.has(name))
+    return [
+      {
+        kind: 'forbidden',
+        why: `the setting ${name} is the engine’s: it decides who runs the migration and for how long`,
+      },
+    ];
   return [];
 }
 
 function alterTableRules(cmd: PgNode): RuleMatch[] {
   const out: RuleMatch[] = [];
   const subtype = str(cmd, 'subtype');
-  if (subtype === 'AT_DropColumn') out.push({ kind: 'destructive', why: `DROP COLUMN ${str(cmd, 'name')} removes the column and its data` });
-  if (subtype === 'AT_AlterColumnType') out.push({ kind: 'destructive', why: `changing the type of column ${str(cmd, 'name')} rewrites its values, which can lose or refuse data` });
-  if (str(cmd, 'behavior') === 'DROP_CASCADE') out.push({ kind: 'destructive', why: 'CASCADE also drops everything that depends on it' });
+  if (subtype === 'AT_DropColumn')
+    out.push({ kind: 'destructive', why: `DROP COLUMN ${str(cmd, 'name')} removes the column and its data` });
+  if (subtype === 'AT_AlterColumnType')
+    out.push({
+      kind: 'destructive',
+      why: `changing the type of column ${str(cmd, 'name')} rewrites its values, which can lose or refuse data`,
+    });
+  if (str(cmd, 'behavior') === 'DROP_CASCADE')
+    out.push({ kind: 'destructive', why: 'CASCADE also drops everything that depends on it' });
   if (subtype === 'AT_DetachPartition' && child(child(cmd, 'def'), 'PartitionCmd')?.concurrent) {
     out.push({ kind: 'non_transactional', why: 'DETACH PARTITION CONCURRENTLY cannot run inside a transaction' });
   }
@@ -164,13 +288,23 @@ function alterTableRules(cmd: PgNode): RuleMatch[] {
 function functionRules(node: PgNode): RuleMatch[] {
   const lang = lower(optionString(node.options, 'language') ?? 'sql');
   const fn = names(node.funcname).join('.');
-  if (UNTRUSTED_LANGUAGES.has(lang)) return [{ kind: 'forbidden', why: `function ${fn} is in ${lang}, a language that runs with the server's own rights` }];
+  if (UNTRUSTED_LANGUAGES.has(lang))
+    return [
+      { kind: 'forbidden', why: `function ${fn} is in ${lang}, a language that runs with the server's own rights` },
+    ];
   if (node.sql_body !== undefined) return [];
   const body = optionList(node.options, 'as');
-  if (lang !== 'sql') return [{ kind: 'unanalysable', why: `the body of function ${fn} is ${lang}, which the engine's parser cannot read: it may run any SQL when called` }];
+  if (lang !== 'sql')
+    return [
+      {
+        kind: 'unanalysable',
+        why: `the body of function ${fn} is ${lang}, which the engine's parser cannot read: it may run any SQL when called`,
+      },
+    ];
   if (body === undefined) return [];
   const parsed = parseSql(body);
-  if (!parsed.ok) return [{ kind: 'unanalysable', why: `the body of function ${fn} does not parse (${parsed.error.message})` }];
+  if (!parsed.ok)
+    return [{ kind: 'unanalysable', why: `the body of function ${fn} does not parse (${parsed.error.message})` }];
   return parsed.statements
     .flatMap((s) => treeRules({ [s.kind]: s.node }))
     .filter((m) => m.kind !== 'non_transactional')
@@ -180,7 +314,8 @@ function functionRules(node: PgNode): RuleMatch[] {
 function functionNameRules(name: string): RuleMatch[] {
   const family = refusedFunction(name);
   if (family) return [{ kind: 'forbidden', why: `${name}() is a ${family} function` }];
-  if (DYNAMIC_SQL_FUNCTIONS.has(name.toLowerCase())) return [{ kind: 'unanalysable', why: `${name}() runs SQL handed to it as text, which the engine cannot read` }];
+  if (DYNAMIC_SQL_FUNCTIONS.has(name.toLowerCase()))
+    return [{ kind: 'unanalysable', why: `${name}() runs SQL handed to it as text, which the engine cannot read` }];
   return [];
 }
 
@@ -202,7 +337,9 @@ export function treeRules(tree: unknown): RuleMatch[] {
 
 /** The `sval` of every `String` node under `tree`. */
 function walkStrings(tree: unknown): string[] {
-  return [...walkNodes(tree)].flatMap(({ type, node }) => (type === 'String' && typeof node.sval === 'string' ? [node.sval] : []));
+  return [...walkNodes(tree)].flatMap(({ type, node }) =>
+    type === 'String' && typeof node.sval === 'string' ? [node.sval] : [],
+  );
 }
 
 function optionArg(options: unknown, name: string): unknown {
@@ -241,5 +378,7 @@ function dropNames(node: PgNode): string {
 }
 
 function relations(list: unknown): string {
-  return (Array.isArray(list) ? list : []).map((r) => (isNode(r) ? qualifiedName(child(r, 'RangeVar')) : undefined) ?? '?').join(', ');
+  return (Array.isArray(list) ? list : [])
+    .map((r) => (isNode(r) ? qualifiedName(child(r, 'RangeVar')) : undefined) ?? '?')
+    .join(', ');
 }

@@ -54,11 +54,16 @@ interface RawStatement {
  * message and where it points.
  */
 export function parseSql(sql: string): ParsedSql {
-  if (!loaded) throw new ActionFailedError('Reading SQL', 'the SQL parser is not loaded yet; await loadSqlParser() at start-up', true);
+  if (!loaded)
+    throw new ActionFailedError(
+      'Reading SQL',
+      'the SQL parser is not loaded yet; await loadSqlParser() at start-up',
+      true,
+    );
   if (!sql.trim()) return { ok: true, statements: [] };
   let raw: RawStatement[];
   try {
-    raw = ((parseSync(sql) as { stmts?: RawStatement[] }).stmts ?? []);
+    raw = (parseSync(sql) as { stmts?: RawStatement[] }).stmts ?? [];
   } catch (error) {
     const e = error as Error & { sqlDetails?: { message: string; cursorPosition: number } };
     const at = e.sqlDetails?.cursorPosition ?? 0;
@@ -77,7 +82,15 @@ export function parseSql(sql: string): ParsedSql {
       const text = piece.trim();
       const start = before + lead;
       const [kind, node] = Object.entries(r.stmt)[0] ?? ['Unknown', {}];
-      return { index: i + 1, kind, node, text, start, end: start + text.length, line: lineAndColumnAt(sql, start).line };
+      return {
+        index: i + 1,
+        kind,
+        node,
+        text,
+        start,
+        end: start + text.length,
+        line: lineAndColumnAt(sql, start).line,
+      };
     }),
   };
 }

@@ -54,12 +54,17 @@ describe('destructive statements', () => {
       name: 'Destructive statements',
       status: 'warn',
       flags: ['destructive'],
-      detail: 'up_sql statement 2 (line 2) `drop/**/table b`: DROP TABLE removes table b and what it holds — can lose data or break clients: check the backup point before approving (two approvers)',
+      detail:
+        'up_sql statement 2 (line 2) `drop/**/table b`: DROP TABLE removes table b and what it holds — can lose data or break clients: check the backup point before approving (two approvers)',
     });
   });
 
   test('a down that drops what up created is not flagged as destructive', () => {
-    expect(policyChecks({ up_sql: 'create table a (id int);', down_sql: 'drop table a;' })).toContainEqual({ name: 'Destructive statements', status: 'pass', detail: 'none' });
+    expect(policyChecks({ up_sql: 'create table a (id int);', down_sql: 'drop table a;' })).toContainEqual({
+      name: 'Destructive statements',
+      status: 'pass',
+      detail: 'none',
+    });
   });
 });
 
@@ -67,14 +72,26 @@ describe('forbidden statements', () => {
   const forbidden: Array<[string, string, string]> = [
     ['COPY … TO PROGRAM', "copy (select 1) to program 'id > /tmp/x';", 'runs a shell command'],
     ['COPY from a server file', "COPY notes FROM '/etc/passwd';", 'file on the database server'],
-    ['pg_read_binary_file inside a DEFAULT', "create table t (a bytea default pg_read_binary_file('global/pg_control'));", 'pg_read_binary_file() is a server files function'],
-    ['pg_read_binary_file inside a view', "create view v as select pg_catalog.pg_read_binary_file('base/1/1259') as b;", 'pg_read_binary_file() is a server files function'],
+    [
+      'pg_read_binary_file inside a DEFAULT',
+      "create table t (a bytea default pg_read_binary_file('global/pg_control'));",
+      'pg_read_binary_file() is a server files function',
+    ],
+    [
+      'pg_read_binary_file inside a view',
+      "create view v as select pg_catalog.pg_read_binary_file('base/1/1259') as b;",
+      'pg_read_binary_file() is a server files function',
+    ],
     ['pg_read_file inside a CHECK', "create table t (a text check (pg_read_file('x') is not null));", 'server files'],
     ['pg_ls_dir inside a policy', "create policy p on notes using (exists (select pg_ls_dir('.')));", 'server files'],
     ['CREATE ROLE … SUPERUSER', 'CREATE ROLE attacker SUPERUSER LOGIN;', 'roles are managed'],
     ['ALTER ROLE', 'alter role authenticator bypassrls;', 'roles are managed'],
     ['GRANT of role membership', 'grant postgres to anon;', 'role membership'],
-    ['ALTER DATABASE … SET default_transaction_read_only', 'ALTER DATABASE postgres SET default_transaction_read_only = on;', 'ALTER DATABASE'],
+    [
+      'ALTER DATABASE … SET default_transaction_read_only',
+      'ALTER DATABASE postgres SET default_transaction_read_only = on;',
+      'ALTER DATABASE',
+    ],
     ['CREATE DATABASE', 'create database other;', 'databases are not'],
     ['ALTER SYSTEM', "ALTER SYSTEM SET shared_preload_libraries = 'x';", 'ALTER SYSTEM'],
     ['COMMIT in the middle', 'create table a (id int); commit; create table b (id int);', 'transaction control'],
@@ -83,9 +100,17 @@ describe('forbidden statements', () => {
     ['PREPARE TRANSACTION', "prepare transaction 'x';", 'transaction control'],
     ['ROLLBACK', 'rollback;', 'transaction control'],
     ['lo_import', "select lo_import('/etc/passwd');", 'large objects'],
-    ['lo_export inside a function body', "create function f() returns int language sql as $$ select lo_export(1, '/tmp/x') $$;", 'in the body of function f'],
+    [
+      'lo_export inside a function body',
+      "create function f() returns int language sql as $$ select lo_export(1, '/tmp/x') $$;",
+      'in the body of function f',
+    ],
     ['dblink_exec', "select dblink_exec('host=prod', 'drop table x');", 'outside connections'],
-    ['pg_terminate_backend in a SELECT', 'select pg_terminate_backend(pid) from pg_stat_activity;', 'backend signalling'],
+    [
+      'pg_terminate_backend in a SELECT',
+      'select pg_terminate_backend(pid) from pg_stat_activity;',
+      'backend signalling',
+    ],
     ['a replication slot', "select pg_create_logical_replication_slot('s', 'pgoutput');", 'replication'],
     ['set_config', "select set_config('role', 'postgres', false);", 'server settings'],
     ['SET ROLE', 'set role postgres;', 'the setting role'],
@@ -97,35 +122,64 @@ describe('forbidden statements', () => {
     ['a DO block in plpython3u', 'do language plpython3u $$ import os $$;', 'runs with the server'],
     ['CREATE EXTENSION dblink', 'create extension if not exists dblink;', 'reaches outside'],
     ['CREATE EXTENSION file_fdw', 'CREATE EXTENSION file_fdw;', 'reaches outside'],
-    ['a trigger calling a refused function', 'create trigger t after insert on notes execute function pg_reload_conf();', 'backend signalling'],
-    ['an operator over a refused function', 'create operator ### (function = pg_read_file, rightarg = text);', 'server files'],
+    [
+      'a trigger calling a refused function',
+      'create trigger t after insert on notes execute function pg_reload_conf();',
+      'backend signalling',
+    ],
+    [
+      'an operator over a refused function',
+      'create operator ### (function = pg_read_file, rightarg = text);',
+      'server files',
+    ],
     ['GRANT EXECUTE on a refused function', 'grant execute on function pg_read_file(text) to anon;', 'server files'],
-    ['a foreign server', "create server s foreign data wrapper postgres_fdw options (host 'prod');", 'outside connections'],
+    [
+      'a foreign server',
+      "create server s foreign data wrapper postgres_fdw options (host 'prod');",
+      'outside connections',
+    ],
   ];
   test.each(forbidden)('refuses %s', (_label, sql, why) => {
     const analysis = analyseMigration(sql);
-    expect(analysis.findings.filter((f) => f.kind === 'forbidden').map((f) => f.why).join(' | ')).toContain(why);
+    expect(
+      analysis.findings
+        .filter((f) => f.kind === 'forbidden')
+        .map((f) => f.why)
+        .join(' | '),
+    ).toContain(why);
     expect(refusal(analysis)).toMatch(/^the policy forbids statement \d+ \(line \d+\)/);
   });
 
   test('the forbidden check fails naming the statement and why', () => {
-    const checks = policyChecks({ up_sql: 'create table a (id int);\ncommit;\ncreate table b (id int);', down_sql: 'drop table b; drop table a;' });
+    const checks = policyChecks({
+      up_sql: 'create table a (id int);\ncommit;\ncreate table b (id int);',
+      down_sql: 'drop table b; drop table a;',
+    });
     expect(checks).toContainEqual({
       name: 'Forbidden statements',
       status: 'fail',
-      detail: 'up_sql statement 2 (line 2) `commit`: commit is transaction control: the engine runs the migration in its own transaction, which the migration may not end or split — the migration cannot run; rewrite it without them',
+      detail:
+        'up_sql statement 2 (line 2) `commit`: commit is transaction control: the engine runs the migration in its own transaction, which the migration may not end or split — the migration cannot run; rewrite it without them',
     });
   });
 
   test('an allowed extension and ordinary DDL pass', () => {
-    expect(kinds('create extension if not exists pgcrypto; create table t (id uuid default gen_random_uuid()); grant select on t to anon;')).toEqual([]);
+    expect(
+      kinds(
+        'create extension if not exists pgcrypto; create table t (id uuid default gen_random_uuid()); grant select on t to anon;',
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('unanalysable code', () => {
   test.each([
     ['a DO block', "do $$ begin execute 'drop table ' || 'notes'; end $$;", 'a DO block runs plpgsql code'],
-    ['a PL/pgSQL function', 'create function f() returns trigger language plpgsql as $$ begin return new; end $$;', 'the body of function f is plpgsql'],
+    [
+      'a PL/pgSQL function',
+      'create function f() returns trigger language plpgsql as $$ begin return new; end $$;',
+      'the body of function f is plpgsql',
+    ],
     ['EXECUTE of a prepared statement', 'execute p(1);', 'prepared statement'],
     ['query_to_xml', "select query_to_xml('select 1', true, true, '');", 'runs SQL handed to it as text'],
     ['an extension the engine does not know', 'create extension some_new_thing;', 'not on the engine'],
@@ -141,7 +195,9 @@ describe('unanalysable code', () => {
   });
 
   test('the check carries the unanalysable flag', () => {
-    const check = policyChecks({ up_sql: 'do $$ begin null; end $$;', down_sql: 'select 1;' }).find((c) => c.name === 'Code the engine cannot read');
+    const check = policyChecks({ up_sql: 'do $$ begin null; end $$;', down_sql: 'select 1;' }).find(
+      (c) => c.name === 'Code the engine cannot read',
+    );
     expect(check).toMatchObject({ status: 'warn', flags: ['unanalysable'] });
   });
 });
@@ -159,27 +215,40 @@ describe('statements outside the transaction', () => {
   });
 
   test('batches keep the order: transactional runs together, the rest alone, each as written', () => {
-    const sql = 'create table a (id int);\ncreate table b (id int);\ncreate index concurrently ai on a (id);\ninsert into a values (1);';
+    const sql =
+      'create table a (id int);\ncreate table b (id int);\ncreate index concurrently ai on a (id);\ninsert into a values (1);';
     const analysis = analyseMigration(sql);
     expect(batches(sql, analysis)).toEqual([
       { text: 'create table a (id int);\ncreate table b (id int)', offset: 0, transactional: true, statements: [1, 2] },
       { text: 'create index concurrently ai on a (id)', offset: 50, transactional: false, statements: [3] },
       { text: 'insert into a values (1)', offset: 90, transactional: true, statements: [4] },
     ]);
-    expect(policyChecks({ up_sql: sql, down_sql: 'drop table b; drop table a;' }).find((c) => c.flags?.includes('non_transactional'))).toMatchObject({ name: 'Outside the transaction', status: 'warn' });
+    expect(
+      policyChecks({ up_sql: sql, down_sql: 'drop table b; drop table a;' }).find((c) =>
+        c.flags?.includes('non_transactional'),
+      ),
+    ).toMatchObject({ name: 'Outside the transaction', status: 'warn' });
   });
 });
 
 describe('splitting and tables', () => {
   test('counts statements by the parser: semicolons in strings, comments and dollar quotes do not count', () => {
-    expect(statementCount("insert into t values ('a;b'); -- c; d\n/* e; */ create function f() returns int language sql as $$ select 1; $$;")).toBe(2);
+    expect(
+      statementCount(
+        "insert into t values ('a;b'); -- c; d\n/* e; */ create function f() returns int language sql as $$ select 1; $$;",
+      ),
+    ).toBe(2);
     expect(statementCount('-- only a comment')).toBe(0);
   });
 
   test('SQL that does not parse gives the parser message with line and column', () => {
     const analysis = analyseMigration('create table a (id int);\ncreate tabel b (id int);');
     expect(analysis.syntaxError).toEqual({ message: 'syntax error at or near "tabel"', line: 2, column: 8 });
-    expect(policyChecks({ up_sql: 'create tabel b (id int);', down_sql: 'select 1;' })).toContainEqual({ name: 'SQL parses', status: 'fail', detail: 'up_sql: syntax error at or near "tabel" (at line 1, column 8)' });
+    expect(policyChecks({ up_sql: 'create tabel b (id int);', down_sql: 'select 1;' })).toContainEqual({
+      name: 'SQL parses',
+      status: 'fail',
+      detail: 'up_sql: syntax error at or near "tabel" (at line 1, column 8)',
+    });
   });
 
   test('statement texts are sliced right after non-ASCII text', () => {
@@ -194,6 +263,12 @@ describe('splitting and tables', () => {
       grant select on table audit.log to anon;
       create table temp_t (id int); drop table temp_t;
       alter table a rename to b;`;
-    expect(touchedTables(sql).sort()).toEqual(['audit.log', 'billing.invoices', 'public."Notes"', 'public.b', 'public.profiles']);
+    expect(touchedTables(sql).sort()).toEqual([
+      'audit.log',
+      'billing.invoices',
+      'public."Notes"',
+      'public.b',
+      'public.profiles',
+    ]);
   });
 });

@@ -1,7 +1,18 @@
 import type { Check, CheckFlag } from '../store/rows';
 import { quoteIdent } from './rls-table-name';
-import { FindingKind, qualifiedName, treeRules } from './sql-findings';
-import { child, describeSyntaxError, isNode, names, parseSql, PgNode, SqlStatement, SqlSyntaxError, str, walkNodes } from './sql-parser';
+import { type FindingKind, qualifiedName, treeRules } from './sql-findings';
+import {
+  child,
+  describeSyntaxError,
+  isNode,
+  names,
+  parseSql,
+  type PgNode,
+  type SqlStatement,
+  type SqlSyntaxError,
+  str,
+  walkNodes,
+} from './sql-parser';
 
 export type { FindingKind } from './sql-findings';
 
@@ -89,10 +100,29 @@ export function batches(sql: string, analysis: MigrationAnalysis): SqlBatch[] {
 }
 
 const CHECK_OF: Record<FindingKind, { name: string; status: Check['status']; flag?: CheckFlag; advice: string }> = {
-  forbidden: { name: 'Forbidden statements', status: 'fail', advice: 'the migration cannot run; rewrite it without them' },
-  destructive: { name: 'Destructive statements', status: 'warn', flag: 'destructive', advice: 'can lose data or break clients: check the backup point before approving (two approvers)' },
-  unanalysable: { name: 'Code the engine cannot read', status: 'warn', flag: 'unanalysable', advice: 'read it yourself before approving (two approvers)' },
-  non_transactional: { name: 'Outside the transaction', status: 'warn', flag: 'non_transactional', advice: 'runs on its own, outside the migration’s transaction: if a later statement fails, it stays applied' },
+  forbidden: {
+    name: 'Forbidden statements',
+    status: 'fail',
+    advice: 'the migration cannot run; rewrite it without them',
+  },
+  destructive: {
+    name: 'Destructive statements',
+    status: 'warn',
+    flag: 'destructive',
+    advice: 'can lose data or break clients: check the backup point before approving (two approvers)',
+  },
+  unanalysable: {
+    name: 'Code the engine cannot read',
+    status: 'warn',
+    flag: 'unanalysable',
+    advice: 'read it yourself before approving (two approvers)',
+  },
+  non_transactional: {
+    name: 'Outside the transaction',
+    status: 'warn',
+    flag: 'non_transactional',
+    advice: 'runs on its own, outside the migration’s transaction: if a later statement fails, it stays applied',
+  },
 };
 
 /**
@@ -104,19 +134,32 @@ export function policyChecks(migration: { up_sql: string; down_sql: string }): C
   const up = analyseMigration(migration.up_sql);
   const down = analyseMigration(migration.down_sql);
   const checks: Check[] = [];
-  for (const [label, a] of [['up_sql', up], ['down_sql', down]] as const) {
-    if (a.syntaxError) checks.push({ name: 'SQL parses', status: 'fail', detail: `${label}: ${describeSyntaxError(a.syntaxError)}` });
+  for (const [label, a] of [
+    ['up_sql', up],
+    ['down_sql', down],
+  ] as const) {
+    if (a.syntaxError)
+      checks.push({ name: 'SQL parses', status: 'fail', detail: `${label}: ${describeSyntaxError(a.syntaxError)}` });
   }
-  const tagged = [...up.findings.map((f) => ({ ...f, in: 'up_sql' })), ...down.findings.filter((f) => f.kind !== 'destructive').map((f) => ({ ...f, in: 'down_sql' }))];
+  const tagged = [
+    ...up.findings.map((f) => ({ ...f, in: 'up_sql' })),
+    ...down.findings.filter((f) => f.kind !== 'destructive').map((f) => ({ ...f, in: 'down_sql' })),
+  ];
   for (const kind of ['forbidden', 'destructive', 'unanalysable', 'non_transactional'] as const) {
     const found = tagged.filter((f) => f.kind === kind);
     const of = CHECK_OF[kind];
     if (!found.length) {
-      if (kind === 'forbidden' || kind === 'destructive') checks.push({ name: of.name, status: 'pass', detail: 'none' });
+      if (kind === 'forbidden' || kind === 'destructive')
+        checks.push({ name: of.name, status: 'pass', detail: 'none' });
       continue;
     }
     const detail = `${found.map((f) => `${f.in} ${describe(f)}`).join('; ')} — ${of.advice}`;
-    checks.push({ name: of.name, status: of.status, detail: detail.length > 1500 ? `${detail.slice(0, 1497)}…` : detail, ...(of.flag ? { flags: [of.flag] } : {}) });
+    checks.push({
+      name: of.name,
+      status: of.status,
+      detail: detail.length > 1500 ? `${detail.slice(0, 1497)}…` : detail,
+      ...(of.flag ? { flags: [of.flag] } : {}),
+    });
   }
   return checks;
 }

@@ -1,5 +1,5 @@
 import { qualifiedName } from './sql-findings';
-import { child, isNode, parseSql, PgNode, str, walkNodes } from './sql-parser';
+import { child, isNode, parseSql, type PgNode, str, walkNodes } from './sql-parser';
 
 /** What proposed SQL says about row level security, read by the parser. Names are `schema.table`. */
 export interface RlsFacts {
@@ -19,7 +19,13 @@ const WRITES = new Set(['insert', 'update', 'delete', 'all']);
 
 /** Reads the RLS facts of every SQL text given (each parsed on its own). */
 export function rlsFacts(sqls: string[]): RlsFacts {
-  const facts: RlsFacts = { created: [], rlsEnabled: new Set(), withPolicy: new Set(), alwaysTrueWrites: [], unreadable: [] };
+  const facts: RlsFacts = {
+    created: [],
+    rlsEnabled: new Set(),
+    withPolicy: new Set(),
+    alwaysTrueWrites: [],
+    unreadable: [],
+  };
   for (const sql of sqls) {
     const parsed = parseSql(sql);
     if (!parsed.ok) {
@@ -41,13 +47,15 @@ function read(facts: RlsFacts, type: string, node: PgNode): void {
   if (type === 'AlterTableStmt' && str(node, 'objtype') === 'OBJECT_TABLE') {
     const name = qualifiedName(child(node, 'relation'));
     const cmds = Array.isArray(node.cmds) ? node.cmds : [];
-    if (name && cmds.some((c) => isNode(c) && str(child(c, 'AlterTableCmd'), 'subtype') === 'AT_EnableRowSecurity')) facts.rlsEnabled.add(name);
+    if (name && cmds.some((c) => isNode(c) && str(child(c, 'AlterTableCmd'), 'subtype') === 'AT_EnableRowSecurity'))
+      facts.rlsEnabled.add(name);
   }
   if (type === 'CreatePolicyStmt') {
     const table = qualifiedName(child(node, 'table'));
     if (table) facts.withPolicy.add(table);
     const write = WRITES.has(str(node, 'cmd_name') ?? 'all');
-    if (write && node.permissive !== false && (isConstantTrue(node.qual) || isConstantTrue(node.with_check))) facts.alwaysTrueWrites.push(str(node, 'policy_name') ?? '?');
+    if (write && node.permissive !== false && (isConstantTrue(node.qual) || isConstantTrue(node.with_check)))
+      facts.alwaysTrueWrites.push(str(node, 'policy_name') ?? '?');
   }
 }
 

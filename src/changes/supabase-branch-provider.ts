@@ -1,7 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ActionFailedError } from '../errors';
 import { branchName, type Branch, type BranchProvider, type SqlResult } from './branch-provider';
-import { SupabaseApiError, type SupabaseBranch, type SupabaseBranchDetails, type SupabaseLint } from './supabase-management-api';
+import {
+  SupabaseApiError,
+  type SupabaseBranch,
+  type SupabaseBranchDetails,
+  type SupabaseLint,
+} from './supabase-management-api';
 import type { SupabaseManagementApi, SupabaseMigration } from './supabase-management-api';
 
 /**
@@ -50,14 +55,21 @@ export class SupabaseBranchProvider implements BranchProvider {
   readonly kind = 'supabase';
   private readonly api: SupabaseManagementApi;
   private readonly projectRef: string;
-  private readonly wait: Required<Pick<SupabaseBranchProviderOptions, 'pollIntervalMs' | 'readyTimeoutMs' | 'sleep' | 'now'>>;
+  private readonly wait: Required<
+    Pick<SupabaseBranchProviderOptions, 'pollIntervalMs' | 'readyTimeoutMs' | 'sleep' | 'now'>
+  >;
   /** Branch id -> the branch's own project ref. */
   private readonly refs = new Map<string, string>();
 
   constructor(options: SupabaseBranchProviderOptions) {
     this.api = options.api;
     this.projectRef = options.projectRef;
-    const { pollIntervalMs = 5_000, readyTimeoutMs = 10 * 60_000, sleep: pause = (ms: number) => sleep(ms), now = Date.now } = options;
+    const {
+      pollIntervalMs = 5_000,
+      readyTimeoutMs = 10 * 60_000,
+      sleep: pause = (ms: number) => sleep(ms),
+      now = Date.now,
+    } = options;
     this.wait = { pollIntervalMs, readyTimeoutMs, sleep: pause, now };
   }
 
@@ -70,16 +82,32 @@ export class SupabaseBranchProvider implements BranchProvider {
     const { now, readyTimeoutMs } = this.wait;
     const deadline = now() + readyTimeoutMs;
     for (let branch = created; ; ) {
-      if (FAILED.has(branch.status)) throw new ActionFailedError(CREATE, `branch ${name} ended in ${branch.status}; see its logs in the Supabase dashboard, fix the migrations, then delete the branch and retry`, false);
+      if (FAILED.has(branch.status))
+        throw new ActionFailedError(
+          CREATE,
+          `branch ${name} ended in ${branch.status}; see its logs in the Supabase dashboard, fix the migrations, then delete the branch and retry`,
+          false,
+        );
       if (READY.has(branch.status)) {
         const details = await this.api.getBranchDetails(branch.id);
-        if (DEAD.has(details.status)) throw new ActionFailedError(CREATE, `the database of ${name} is ${details.status}; delete the branch and retry`, false);
+        if (DEAD.has(details.status))
+          throw new ActionFailedError(
+            CREATE,
+            `the database of ${name} is ${details.status}; delete the branch and retry`,
+            false,
+          );
         if (details.status === 'ACTIVE_HEALTHY') return toBranch(branch, workflowId, details);
       }
-      if (now() >= deadline) throw new ActionFailedError(CREATE, `branch ${name} was not ready after ${Math.round(readyTimeoutMs / 1000)} s (status ${branch.status}); it can be retried`, true);
+      if (now() >= deadline)
+        throw new ActionFailedError(
+          CREATE,
+          `branch ${name} was not ready after ${Math.round(readyTimeoutMs / 1000)} s (status ${branch.status}); it can be retried`,
+          true,
+        );
       await this.wait.sleep(this.wait.pollIntervalMs);
       const again = await this.find(workflowId);
-      if (again === undefined) throw new ActionFailedError(CREATE, `branch ${name} disappeared while it was coming up; retry`, true);
+      if (again === undefined)
+        throw new ActionFailedError(CREATE, `branch ${name} disappeared while it was coming up; retry`, true);
       branch = again;
     }
   }
@@ -106,8 +134,17 @@ export class SupabaseBranchProvider implements BranchProvider {
   }
 
   /** SQL on the branch's own project; read-only unless `readOnly: false`; `timeoutMs` bounds the HTTP call; `rowLimit` cuts the rows returned. */
-  async runSql(branch: Branch, sql: string, opts: { readOnly?: boolean; timeoutMs?: number; rowLimit?: number } = {}): Promise<SqlResult> {
-    if (!NAME.test(branch.name)) throw new ActionFailedError('Running SQL', `${branch.name} is not a branch of this bot; SQL only runs on infra-wf-* branches`, false);
+  async runSql(
+    branch: Branch,
+    sql: string,
+    opts: { readOnly?: boolean; timeoutMs?: number; rowLimit?: number } = {},
+  ): Promise<SqlResult> {
+    if (!NAME.test(branch.name))
+      throw new ActionFailedError(
+        'Running SQL',
+        `${branch.name} is not a branch of this bot; SQL only runs on infra-wf-* branches`,
+        false,
+      );
     const ref = await this.refOf(branch.id);
     const rows = await this.api.runQuery(ref, { query: sql, read_only: opts.readOnly ?? true }, opts.timeoutMs);
     return { rows: opts.rowLimit === undefined ? rows : rows.slice(0, opts.rowLimit), rowCount: rows.length };
@@ -144,7 +181,10 @@ export class SupabaseBranchProvider implements BranchProvider {
   }
 
   /** Runs a logs query (`logs.all`) on production. */
-  logs(sql: string, range: { isoTimestampStart?: string; isoTimestampEnd?: string } = {}): Promise<Array<Record<string, unknown>>> {
+  logs(
+    sql: string,
+    range: { isoTimestampStart?: string; isoTimestampEnd?: string } = {},
+  ): Promise<Array<Record<string, unknown>>> {
     return this.api.logs(this.projectRef, sql, range);
   }
 
@@ -155,8 +195,10 @@ export class SupabaseBranchProvider implements BranchProvider {
     const last = byTime[0];
     const completed = byTime.find((b) => b.status === 'COMPLETED');
     const summary: SupabaseBackupSummary = { pitrEnabled: answer.pitr_enabled };
-    if (last) summary.last = { insertedAt: new Date(last.inserted_at), status: last.status, physical: last.is_physical_backup };
-    if (completed) summary.lastCompleted = { insertedAt: new Date(completed.inserted_at), physical: completed.is_physical_backup };
+    if (last)
+      summary.last = { insertedAt: new Date(last.inserted_at), status: last.status, physical: last.is_physical_backup };
+    if (completed)
+      summary.lastCompleted = { insertedAt: new Date(completed.inserted_at), physical: completed.is_physical_backup };
     return summary;
   }
 
@@ -166,8 +208,14 @@ export class SupabaseBranchProvider implements BranchProvider {
       if (error instanceof SupabaseApiError && error.status === 422) return [];
       throw error;
     });
-    const mine = all.filter((b) => NAME.test(b.name) && !b.is_default && b.parent_project_ref === this.projectRef && b.project_ref !== this.projectRef);
-    mine.forEach((b) => this.refs.set(b.id, b.project_ref));
+    const mine = all.filter(
+      (b) =>
+        NAME.test(b.name) &&
+        !b.is_default &&
+        b.parent_project_ref === this.projectRef &&
+        b.project_ref !== this.projectRef,
+    );
+    for (const b of mine) this.refs.set(b.id, b.project_ref);
     return mine;
   }
 
@@ -177,7 +225,12 @@ export class SupabaseBranchProvider implements BranchProvider {
 
   private async require(workflowId: number): Promise<SupabaseBranch> {
     const branch = await this.find(workflowId);
-    if (branch === undefined) throw new ActionFailedError('Finding the Supabase branch', `there is no branch ${branchName(workflowId)}; create it first`, false);
+    if (branch === undefined)
+      throw new ActionFailedError(
+        'Finding the Supabase branch',
+        `there is no branch ${branchName(workflowId)}; create it first`,
+        false,
+      );
     return branch;
   }
 
@@ -188,7 +241,12 @@ export class SupabaseBranchProvider implements BranchProvider {
   /** The branch's own project ref; refuses production (a default branch shares the parent's ref). */
   private async refOf(branchId: string): Promise<string> {
     const ref = this.refs.get(branchId) ?? (await this.api.getBranchDetails(branchId)).ref;
-    if (ref === this.projectRef) throw new ActionFailedError('Running SQL', 'the branch resolves to the production project; refusing to run SQL there', false);
+    if (ref === this.projectRef)
+      throw new ActionFailedError(
+        'Running SQL',
+        'the branch resolves to the production project; refusing to run SQL there',
+        false,
+      );
     this.refs.set(branchId, ref);
     return ref;
   }

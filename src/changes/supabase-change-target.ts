@@ -49,7 +49,12 @@ export function supabaseChangeTarget(opts: SupabaseChangeTargetOptions): ChangeT
       if (before) return { version: before.version, applied: false };
       await api.applyMigration(projectRef, { name: migration.name, query: migration.up_sql });
       const after = await applied(migration.name);
-      if (!after) throw new ActionFailedError('Merging to Supabase', `the migration ${migration.name} was accepted but is not in the project's migration history; check the project's migrations in the dashboard before retrying`, false);
+      if (!after)
+        throw new ActionFailedError(
+          'Merging to Supabase',
+          `the migration ${migration.name} was accepted but is not in the project's migration history; check the project's migrations in the dashboard before retrying`,
+          false,
+        );
       return { version: after.version, applied: true };
     },
     async revert(_workflowId, migration: Migration) {
@@ -77,17 +82,33 @@ async function refuseOnSupabase(action: string, sql: string): Promise<void> {
   await loadSqlParser();
   const analysis = analyseMigration(sql);
   const why = refusal(analysis);
-  if (why !== undefined) throw new TargetApplyError(action, `${why}. Nothing was sent to Supabase; the project is unchanged.`, false, 'none');
+  if (why !== undefined)
+    throw new TargetApplyError(
+      action,
+      `${why}. Nothing was sent to Supabase; the project is unchanged.`,
+      false,
+      'none',
+    );
   const outside = analysis.findings.filter((f) => f.kind === 'non_transactional');
   if (outside.length) {
     const list = outside.map((f) => `statement ${f.statement} (line ${f.line}) \`${f.excerpt}\``).join('; ');
-    throw new TargetApplyError(action, `${list} cannot run inside a transaction, and Supabase applies a migration as one transaction. Nothing was sent to Supabase; the project is unchanged. Write it without CONCURRENTLY (it then holds a write lock while it runs), or run that statement on the project by hand.`, false, 'none');
+    throw new TargetApplyError(
+      action,
+      `${list} cannot run inside a transaction, and Supabase applies a migration as one transaction. Nothing was sent to Supabase; the project is unchanged. Write it without CONCURRENTLY (it then holds a write lock while it runs), or run that statement on the project by hand.`,
+      false,
+      'none',
+    );
   }
 }
 
 /** Supabase's security advisors as gate checks: ERROR fails, WARN warns, INFO is left out. */
 export function advisorChecks(lints: SupabaseLint[]): Check[] {
   const shown = lints.filter((l) => l.level === 'ERROR' || l.level === 'WARN');
-  if (!shown.length) return [{ name: 'Supabase security advisors', status: 'pass', detail: 'no errors or warnings on the branch' }];
-  return shown.map((l) => ({ name: `Advisor: ${l.title}`, status: l.level === 'ERROR' ? 'fail' : 'warn', detail: `${l.detail} ${l.remediation}`.slice(0, 300) }));
+  if (!shown.length)
+    return [{ name: 'Supabase security advisors', status: 'pass', detail: 'no errors or warnings on the branch' }];
+  return shown.map((l) => ({
+    name: `Advisor: ${l.title}`,
+    status: l.level === 'ERROR' ? 'fail' : 'warn',
+    detail: `${l.detail} ${l.remediation}`.slice(0, 300),
+  }));
 }

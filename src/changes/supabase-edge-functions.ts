@@ -34,7 +34,12 @@ export function supabaseEdgeFunctions(opts: SupabaseEdgeFunctionsOptions): EdgeF
   const urlOf = (ref: string) => opts.projectUrl.replace('{ref}', ref);
   return {
     async deployToBranch(workflowId, fn) {
-      const deployed = await api.deployFunction(await provider.branchRef(workflowId), fn.slug, fn.files, deployMetadata(fn));
+      const deployed = await api.deployFunction(
+        await provider.branchRef(workflowId),
+        fn.slug,
+        fn.files,
+        deployMetadata(fn),
+      );
       return { version: deployed.version };
     },
     async invokeOnBranch(workflowId, slug, body): Promise<FunctionInvocation> {
@@ -42,9 +47,19 @@ export function supabaseEdgeFunctions(opts: SupabaseEdgeFunctionsOptions): EdgeF
       // supabase-js's own functions client, without the rest of createClient (whose realtime client needs a
       // WebSocket that Node 20 lacks); it sends the anon key as `apikey` and bearer token, as a browser would.
       const key = await api.anonKey(ref);
-      const client = new FunctionsClient(`${urlOf(ref).replace(/\/+$/, '')}/functions/v1`, { headers: { apikey: key, Authorization: `Bearer ${key}` } });
-      const { data, error } = await client.invoke(slug, { body: body as Record<string, unknown>, timeout: opts.invokeTimeoutMs ?? 30_000 });
-      if (!error) return { ok: true, status: 200, detail: (typeof data === 'string' ? data : JSON.stringify(data) ?? '').slice(0, 300) };
+      const client = new FunctionsClient(`${urlOf(ref).replace(/\/+$/, '')}/functions/v1`, {
+        headers: { apikey: key, Authorization: `Bearer ${key}` },
+      });
+      const { data, error } = await client.invoke(slug, {
+        body: body as Record<string, unknown>,
+        timeout: opts.invokeTimeoutMs ?? 30_000,
+      });
+      if (!error)
+        return {
+          ok: true,
+          status: 200,
+          detail: (typeof data === 'string' ? data : (JSON.stringify(data) ?? '')).slice(0, 300),
+        };
       const response = (error as { context?: unknown }).context;
       if (response instanceof Response) {
         const text = await response.text().catch(() => '');
@@ -53,7 +68,10 @@ export function supabaseEdgeFunctions(opts: SupabaseEdgeFunctionsOptions): EdgeF
       return { ok: false, detail: error.message };
     },
     async branchLogs(workflowId, since) {
-      const rows = await api.logs(await provider.branchRef(workflowId), LOGS_SQL, { isoTimestampStart: since.toISOString(), isoTimestampEnd: new Date().toISOString() });
+      const rows = await api.logs(await provider.branchRef(workflowId), LOGS_SQL, {
+        isoTimestampStart: since.toISOString(),
+        isoTimestampEnd: new Date().toISOString(),
+      });
       return rows.map(logLine);
     },
     async listProduction() {

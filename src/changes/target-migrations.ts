@@ -1,10 +1,20 @@
 import type { Client } from 'pg';
 import { z } from 'zod';
 import type { Migration } from '../agents/handoff';
-import { ENSURE_HISTORY_SQL, findApplied, HISTORY_LOCK_SQL, HISTORY_SESSION_LOCK_SQL, HISTORY_TABLE, HISTORY_UNLOCK_SQL, nextVersion, recordApplied, removeApplied } from './migration-history';
+import {
+  ENSURE_HISTORY_SQL,
+  findApplied,
+  HISTORY_LOCK_SQL,
+  HISTORY_SESSION_LOCK_SQL,
+  HISTORY_TABLE,
+  HISTORY_UNLOCK_SQL,
+  nextVersion,
+  recordApplied,
+  removeApplied,
+} from './migration-history';
 import { adviceFor, asPgError, describePgError, isRetryablePgError } from './sql-error';
 import { loadSqlParser } from './sql-parser';
-import { analyseMigration, batches, refusal, SqlBatch } from './sql-policy';
+import { analyseMigration, batches, refusal, type SqlBatch } from './sql-policy';
 import { TargetApplyError } from './target-apply-error';
 import { withClient } from './with-client';
 
@@ -56,7 +66,8 @@ async function applyOnTarget<T>(url: string, opts: TargetMigrationOptions, work:
   await loadSqlParser();
   const analysis = analyseMigration(work.sql);
   const why = refusal(analysis);
-  if (why !== undefined) throw new TargetApplyError(work.action, `${why}. Nothing was run; the target is unchanged.`, false, 'none');
+  if (why !== undefined)
+    throw new TargetApplyError(work.action, `${why}. Nothing was run; the target is unchanged.`, false, 'none');
   const parts = batches(work.sql, analysis);
   const oneTransaction = parts.every((b) => b.transactional);
   const limits = (local: boolean) => [
@@ -72,9 +83,23 @@ async function applyOnTarget<T>(url: string, opts: TargetMigrationOptions, work:
       const retryable = isRetryablePgError(pg);
       const failedStatement = current?.statements.length === 1 ? current.statements[0] : undefined;
       if (!ran.length) {
-        const advice = retryable ? adviceFor(pg.code, opts.statementTimeoutMs) : current ? work.fix : "Check the target's history table, then try again.";
-        const unchanged = current && !current.transactional ? 'It ran on its own and failed, and nothing before it had run, so the target is unchanged.' : UNCHANGED;
-        return new TargetApplyError(work.action, `${where}. ${unchanged} ${advice}`, retryable, 'none', [], failedStatement);
+        const advice = retryable
+          ? adviceFor(pg.code, opts.statementTimeoutMs)
+          : current
+            ? work.fix
+            : "Check the target's history table, then try again.";
+        const unchanged =
+          current && !current.transactional
+            ? 'It ran on its own and failed, and nothing before it had run, so the target is unchanged.'
+            : UNCHANGED;
+        return new TargetApplyError(
+          work.action,
+          `${where}. ${unchanged} ${advice}`,
+          retryable,
+          'none',
+          [],
+          failedStatement,
+        );
       }
       const message = `${where}. Statement ${ran.join(', ')} of the SQL had already run and stay${ran.length === 1 ? 's' : ''} applied on the target; nothing after ${ran.length === 1 ? 'it' : 'them'} ran, and the migration history was not changed. Finish or undo ${ran.length === 1 ? 'it' : 'them'} by hand (or restore the backup taken before the merge), then try again.`;
       return new TargetApplyError(work.action, message, false, 'partial', [...ran], failedStatement);
@@ -149,7 +174,11 @@ async function applyOnTarget<T>(url: string, opts: TargetMigrationOptions, work:
  * name is already recorded (then nothing runs and its version comes back). Refuses SQL the policy
  * forbids, even when called directly, before anything runs.
  */
-export async function mergeIntoTarget(url: string, migration: Migration, opts: TargetMigrationOptions): Promise<MergeResult> {
+export async function mergeIntoTarget(
+  url: string,
+  migration: Migration,
+  opts: TargetMigrationOptions,
+): Promise<MergeResult> {
   let version = '';
   return applyOnTarget<MergeResult>(url, opts, {
     action: `Merging migration ${migration.name} into the target`,
@@ -171,7 +200,11 @@ export async function mergeIntoTarget(url: string, migration: Migration, opts: T
  * Runs `down_sql` on the target and removes the migration from the history; a migration the
  * history does not hold is not reverted again (nothing runs). Refuses SQL the policy forbids.
  */
-export async function revertOnTarget(url: string, migration: Migration, opts: TargetMigrationOptions): Promise<RevertResult> {
+export async function revertOnTarget(
+  url: string,
+  migration: Migration,
+  opts: TargetMigrationOptions,
+): Promise<RevertResult> {
   let version: string | undefined;
   return applyOnTarget<RevertResult>(url, opts, {
     action: `Reverting migration ${migration.name} on the target`,
@@ -194,6 +227,8 @@ export async function targetHistory(url: string): Promise<Array<{ version: strin
     const { rows } = await client.query(`SELECT to_regclass('${HISTORY_TABLE}') IS NOT NULL AS present`);
     if (!rows[0]?.present) return [];
     const history = await client.query(`SELECT version, name FROM ${HISTORY_TABLE} ORDER BY version`);
-    return history.rows.map((r) => historyEntrySchema.parse(r)).map((r) => (r.name === null ? { version: r.version } : { version: r.version, name: r.name }));
+    return history.rows
+      .map((r) => historyEntrySchema.parse(r))
+      .map((r) => (r.name === null ? { version: r.version } : { version: r.version, name: r.name }));
   });
 }

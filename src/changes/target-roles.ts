@@ -55,7 +55,9 @@ export interface TargetRoles {
 
 /** Reads, on the target (read-only), the roles its schema refers to and its default privileges. */
 export async function readTargetRoles(target: Client, probeRoles: readonly string[]): Promise<TargetRoles> {
-  const roles = (await target.query<{ rolname: string }>(REFERENCED_ROLES_SQL, [[...probeRoles]])).rows.map((r) => r.rolname);
+  const roles = (await target.query<{ rolname: string }>(REFERENCED_ROLES_SQL, [[...probeRoles]])).rows.map(
+    (r) => r.rolname,
+  );
   const defaultAcls = (await target.query(DEFAULT_ACLS_SQL)).rows.map((row) => defaultAclSchema.parse(row));
   return { roles, defaultAcls };
 }
@@ -73,28 +75,50 @@ const HARMLESS_ROLE_SQL = `
  * of the probe roles (anon, authenticated) that are harmless there, so the RLS probes can `SET ROLE`.
  * Serialised by a transaction lock, since two branches may need the same role at once.
  */
-export async function ensureTargetRoles(admin: Client, roles: readonly string[], probeRoles: readonly string[], owner: string, logger: Logger): Promise<void> {
+export async function ensureTargetRoles(
+  admin: Client,
+  roles: readonly string[],
+  probeRoles: readonly string[],
+  owner: string,
+  logger: Logger,
+): Promise<void> {
   await admin.query('BEGIN');
   try {
     await admin.query(`SELECT pg_advisory_xact_lock(hashtext('infra-orchestrator:branch-roles'))`);
-    const { rows } = await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [[...roles]]);
+    const { rows } = await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [
+      [...roles],
+    ]);
     const missing = roles.filter((role) => !rows.some((r) => r.rolname === role));
-    for (const role of missing) await admin.query(`CREATE ROLE ${admin.escapeIdentifier(role)} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT`);
+    for (const role of missing)
+      await admin.query(
+        `CREATE ROLE ${admin.escapeIdentifier(role)} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT`,
+      );
     const wanted = probeRoles.filter((role) => roles.includes(role));
     const harmless = (await admin.query<{ rolname: string }>(HARMLESS_ROLE_SQL, [wanted])).rows.map((r) => r.rolname);
     for (const role of wanted.filter((r) => !harmless.includes(r))) {
-      logger.warn({ role }, 'the branch server has this probe role with powers beyond a plain NOLOGIN role; the RLS probes will not act as it');
+      logger.warn(
+        { role },
+        'the branch server has this probe role with powers beyond a plain NOLOGIN role; the RLS probes will not act as it',
+      );
     }
-    for (const role of harmless) await admin.query(`GRANT ${admin.escapeIdentifier(role)} TO ${admin.escapeIdentifier(owner)}`);
+    for (const role of harmless)
+      await admin.query(`GRANT ${admin.escapeIdentifier(role)} TO ${admin.escapeIdentifier(owner)}`);
     await admin.query('COMMIT');
-    if (missing.length) logger.info({ roles: missing }, 'created the target roles the branch server lacked (NOLOGIN, no attributes)');
+    if (missing.length)
+      logger.info({ roles: missing }, 'created the target roles the branch server lacked (NOLOGIN, no attributes)');
   } catch (error) {
     await admin.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }
 
-const KIND: Record<DefaultAcl['kind'], string> = { r: 'TABLES', S: 'SEQUENCES', f: 'FUNCTIONS', T: 'TYPES', n: 'SCHEMAS' };
+const KIND: Record<DefaultAcl['kind'], string> = {
+  r: 'TABLES',
+  S: 'SEQUENCES',
+  f: 'FUNCTIONS',
+  T: 'TYPES',
+  n: 'SCHEMAS',
+};
 
 /**
  * Production's default privileges, as the branch owner's: on the branch the owner creates every new
@@ -107,6 +131,8 @@ export async function applyDefaultAcls(owner: Client, acls: readonly DefaultAcl[
     if (acl.schema !== null && (!schemas.has(acl.schema) || acl.kind === 'n')) continue;
     const where = acl.schema === null ? '' : ` IN SCHEMA ${owner.escapeIdentifier(acl.schema)}`;
     const to = acl.grantee === null ? 'PUBLIC' : owner.escapeIdentifier(acl.grantee);
-    await owner.query(`ALTER DEFAULT PRIVILEGES${where} GRANT ${acl.privilege} ON ${KIND[acl.kind]} TO ${to}${acl.grantable ? ' WITH GRANT OPTION' : ''}`);
+    await owner.query(
+      `ALTER DEFAULT PRIVILEGES${where} GRANT ${acl.privilege} ON ${KIND[acl.kind]} TO ${to}${acl.grantable ? ' WITH GRANT OPTION' : ''}`,
+    );
   }
 }

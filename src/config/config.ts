@@ -3,9 +3,16 @@ import { z } from 'zod';
 /** INFRA_APPROVERS: `*` (everyone, explicitly) or Slack user ids. */
 const approvers = z.string().transform((s, ctx): '*' | string[] => {
   if (s === '*') return '*';
-  const ids = s.split(/[\s,]+/).map((id) => id.trim()).filter(Boolean);
+  const ids = s
+    .split(/[\s,]+/)
+    .map((id) => id.trim())
+    .filter(Boolean);
   const bad = ids.filter((id) => !/^[UW][A-Z0-9]+$/.test(id));
-  if (bad.length) ctx.addIssue({ code: 'custom', message: `each id looks like U0123ABCD (not ${bad.join(', ')}); use * to let everyone decide` });
+  if (bad.length)
+    ctx.addIssue({
+      code: 'custom',
+      message: `each id looks like U0123ABCD (not ${bad.join(', ')}); use * to let everyone decide`,
+    });
   return ids;
 });
 
@@ -41,73 +48,130 @@ const timeZone = z.string().refine((tz) => {
 }, 'use an IANA time zone name such as Europe/Berlin or UTC');
 
 /** Every setting of the bot; the README's settings table documents each field. */
-export const configSchema = z.object({
-  SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'a bot token starts with xoxb-'),
-  SLACK_SIGNING_SECRET: z.string().min(8, 'copy it from Basic Information → App Credentials'),
-  SLACK_APP_TOKEN: optionalString.pipe(z.string().regex(/^xapp-/, 'an app-level token starts with xapp-').optional()),
-  SLACK_API_URL: optionalString.pipe(z.url().optional()),
-  ANTHROPIC_API_KEY: optionalString,
-  ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
-  ANTHROPIC_MODEL: z.string().default('claude-sonnet-4-6'),
-  ANTHROPIC_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'use redis://host:port').default('redis://127.0.0.1:6379'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://user:password@host:5432/db'),
-  TARGET_DATABASE_URL: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://…').optional()),
-  INFRA_BRANCH_DATABASE_URL: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://user:password@branch-host:5432/postgres').optional()),
-  INFRA_ALLOW_SHARED_BRANCH_SERVER: booleanFlag.default(false),
-  SUPABASE_ACCESS_TOKEN: optionalString,
-  SUPABASE_PROJECT_REF: optionalString.pipe(z.string().regex(/^[a-z0-9]{20}$/, 'a project ref is 20 lowercase letters and digits').optional()),
-  SUPABASE_API_URL: z.url().default('https://api.supabase.com'),
-  SUPABASE_PROJECT_URL: z.string().regex(/^https?:\/\/.*\{ref\}/, 'a URL with {ref} where the project ref goes, e.g. https://{ref}.supabase.co').default('https://{ref}.supabase.co'),
-  GITHUB_TOKEN: optionalString,
-  GITHUB_REPOSITORY: optionalString.pipe(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name, e.g. acme/platform').optional()),
-  GITHUB_API_URL: z.url().default('https://api.github.com'),
-  INFRA_CI_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
-  INFRA_CI_POLL_MS: z.coerce.number().int().min(10).default(15_000),
-  /** Unset: nobody may decide gates (fail closed); `*`: everyone, explicitly; else the listed ids. */
-  INFRA_APPROVERS: optionalString.pipe(approvers.optional()),
-  INFRA_REQUESTER_MAY_APPROVE_MERGE: booleanFlag.default(false),
-  INFRA_DIGEST_CHANNEL: optionalString,
-  INFRA_DIGEST_CRON: z.string().default('0 9 * * 1-5'),
-  INFRA_DIGEST_TZ: timeZone.default('UTC'),
-  INFRA_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('infra'),
-  INFRA_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
-  INFRA_STEP_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
-  INFRA_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(30_000),
-  INFRA_WORKSPACE_DIR: z.string().min(1).default('.agent_workspace'),
-  INFRA_MIGRATIONS_DIR: optionalString,
-  INFRA_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
-  INFRA_AGENT_TURN_LIMIT: z.coerce.number().int().min(1).max(100).default(20),
-  INFRA_STEP_TOKEN_BUDGET: z.coerce.number().int().min(1000).default(400_000),
-  INFRA_STEP_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(600_000),
-  INFRA_AGENT_SQL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
-  INFRA_AGENT_SQL_ROW_LIMIT: z.coerce.number().int().min(1).max(10_000).default(100),
-  INFRA_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(3000),
-  INFRA_REPLY_TIMEOUT: duration.default(24 * 3_600_000),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-}).superRefine((c, ctx) => {
-  if (c.GITHUB_TOKEN && !c.GITHUB_REPOSITORY) {
-    ctx.addIssue({ code: 'custom', path: ['GITHUB_REPOSITORY'], message: 'GITHUB_TOKEN is set, so name the repository CI changes go to (owner/name)' });
-  }
-  if (c.TARGET_DATABASE_URL && !(c.SUPABASE_ACCESS_TOKEN && c.SUPABASE_PROJECT_REF) && !c.INFRA_BRANCH_DATABASE_URL && !c.INFRA_ALLOW_SHARED_BRANCH_SERVER) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['INFRA_BRANCH_DATABASE_URL'],
-      message: 'TARGET_DATABASE_URL is set, so name the Postgres server branches are made on, apart from production (a login with CREATEDB and CREATEROLE there); or set INFRA_ALLOW_SHARED_BRANCH_SERVER=true to put them on the production server, under least-privilege roles',
-    });
-  }
-  if (c.SUPABASE_ACCESS_TOKEN && !c.SUPABASE_PROJECT_REF) {
-    ctx.addIssue({ code: 'custom', path: ['SUPABASE_PROJECT_REF'], message: 'SUPABASE_ACCESS_TOKEN is set, so name the project to branch from (Project Settings → General → Reference ID)' });
-  }
-});
+export const configSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'a bot token starts with xoxb-'),
+    SLACK_SIGNING_SECRET: z.string().min(8, 'copy it from Basic Information → App Credentials'),
+    SLACK_APP_TOKEN: optionalString.pipe(
+      z
+        .string()
+        .regex(/^xapp-/, 'an app-level token starts with xapp-')
+        .optional(),
+    ),
+    SLACK_API_URL: optionalString.pipe(z.url().optional()),
+    ANTHROPIC_API_KEY: optionalString,
+    ANTHROPIC_BASE_URL: optionalString.pipe(z.url().optional()),
+    ANTHROPIC_MODEL: z.string().default('claude-sonnet-4-6'),
+    ANTHROPIC_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'use redis://host:port')
+      .default('redis://127.0.0.1:6379'),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'use postgres://user:password@host:5432/db'),
+    TARGET_DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'use postgres://…')
+        .optional(),
+    ),
+    INFRA_BRANCH_DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'use postgres://user:password@branch-host:5432/postgres')
+        .optional(),
+    ),
+    INFRA_ALLOW_SHARED_BRANCH_SERVER: booleanFlag.default(false),
+    SUPABASE_ACCESS_TOKEN: optionalString,
+    SUPABASE_PROJECT_REF: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[a-z0-9]{20}$/, 'a project ref is 20 lowercase letters and digits')
+        .optional(),
+    ),
+    SUPABASE_API_URL: z.url().default('https://api.supabase.com'),
+    SUPABASE_PROJECT_URL: z
+      .string()
+      .regex(/^https?:\/\/.*\{ref\}/, 'a URL with {ref} where the project ref goes, e.g. https://{ref}.supabase.co')
+      .default('https://{ref}.supabase.co'),
+    GITHUB_TOKEN: optionalString,
+    GITHUB_REPOSITORY: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name, e.g. acme/platform')
+        .optional(),
+    ),
+    GITHUB_API_URL: z.url().default('https://api.github.com'),
+    INFRA_CI_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .default(30 * 60_000),
+    INFRA_CI_POLL_MS: z.coerce.number().int().min(10).default(15_000),
+    /** Unset: nobody may decide gates (fail closed); `*`: everyone, explicitly; else the listed ids. */
+    INFRA_APPROVERS: optionalString.pipe(approvers.optional()),
+    INFRA_REQUESTER_MAY_APPROVE_MERGE: booleanFlag.default(false),
+    INFRA_DIGEST_CHANNEL: optionalString,
+    INFRA_DIGEST_CRON: z.string().default('0 9 * * 1-5'),
+    INFRA_DIGEST_TZ: timeZone.default('UTC'),
+    INFRA_QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
+      .default('infra'),
+    INFRA_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+    INFRA_STEP_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
+    INFRA_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(30_000),
+    INFRA_WORKSPACE_DIR: z.string().min(1).default('.agent_workspace'),
+    INFRA_MIGRATIONS_DIR: optionalString,
+    INFRA_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
+    INFRA_AGENT_TURN_LIMIT: z.coerce.number().int().min(1).max(100).default(20),
+    INFRA_STEP_TOKEN_BUDGET: z.coerce.number().int().min(1000).default(400_000),
+    INFRA_STEP_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(600_000),
+    INFRA_AGENT_SQL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    INFRA_AGENT_SQL_ROW_LIMIT: z.coerce.number().int().min(1).max(10_000).default(100),
+    INFRA_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(3000),
+    INFRA_REPLY_TIMEOUT: duration.default(24 * 3_600_000),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.GITHUB_TOKEN && !c.GITHUB_REPOSITORY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GITHUB_REPOSITORY'],
+        message: 'GITHUB_TOKEN is set, so name the repository CI changes go to (owner/name)',
+      });
+    }
+    if (
+      c.TARGET_DATABASE_URL &&
+      !(c.SUPABASE_ACCESS_TOKEN && c.SUPABASE_PROJECT_REF) &&
+      !c.INFRA_BRANCH_DATABASE_URL &&
+      !c.INFRA_ALLOW_SHARED_BRANCH_SERVER
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INFRA_BRANCH_DATABASE_URL'],
+        message:
+          'TARGET_DATABASE_URL is set, so name the Postgres server branches are made on, apart from production (a login with CREATEDB and CREATEROLE there); or set INFRA_ALLOW_SHARED_BRANCH_SERVER=true to put them on the production server, under least-privilege roles',
+      });
+    }
+    if (c.SUPABASE_ACCESS_TOKEN && !c.SUPABASE_PROJECT_REF) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUPABASE_PROJECT_REF'],
+        message:
+          'SUPABASE_ACCESS_TOKEN is set, so name the project to branch from (Project Settings → General → Reference ID)',
+      });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 
 /** Raised at start-up when the environment is incomplete; the message names each variable and the fix. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`The bot cannot start; fix these settings (see the README's settings table):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `The bot cannot start; fix these settings (see the README's settings table):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }

@@ -6,9 +6,9 @@ import {
   GATE_TRANSITIONS,
   sourcesOf,
   STEP_TRANSITIONS,
-  StepState,
+  type StepState,
   WORKFLOW_TRANSITIONS,
-  WorkflowState,
+  type WorkflowState,
 } from './states';
 
 /** Every move the engine makes today, as its call sites write it: the table must allow each of them. */
@@ -51,11 +51,15 @@ describe('the workflow transition table', () => {
   });
 
   it('lets a finished workflow only be rolled back, and only after it succeeded or failed', () => {
-    for (const state of FINAL_WORKFLOW_STATES) expect(WORKFLOW_TRANSITIONS[state]).toEqual(state === 'succeeded' || state === 'failed' ? ['rolled_back'] : []);
+    for (const state of FINAL_WORKFLOW_STATES)
+      expect(WORKFLOW_TRANSITIONS[state]).toEqual(state === 'succeeded' || state === 'failed' ? ['rolled_back'] : []);
   });
 
   it('refuses to start a workflow again or resume one that ended', () => {
-    expect(forbiddenSources(WORKFLOW_TRANSITIONS, ['succeeded', 'waiting_gate', 'cancelled'], 'running')).toEqual(['succeeded', 'cancelled']);
+    expect(forbiddenSources(WORKFLOW_TRANSITIONS, ['succeeded', 'waiting_gate', 'cancelled'], 'running')).toEqual([
+      'succeeded',
+      'cancelled',
+    ]);
     expect(allows(WORKFLOW_TRANSITIONS, 'planned', 'waiting_gate')).toBe(false);
   });
 
@@ -74,7 +78,8 @@ describe('the step transition table', () => {
   });
 
   it('never moves a finished step again', () => {
-    for (const state of ['succeeded', 'failed', 'skipped', 'cancelled'] as const) expect(STEP_TRANSITIONS[state]).toEqual([]);
+    for (const state of ['succeeded', 'failed', 'skipped', 'cancelled'] as const)
+      expect(STEP_TRANSITIONS[state]).toEqual([]);
   });
 
   it('refuses to answer a step that is not waiting for a reply', () => {
@@ -86,11 +91,13 @@ describe('the step transition table', () => {
 describe('the gate transition table', () => {
   it('decides an open gate once, to any decision', () => {
     expect(GATE_TRANSITIONS.open).toEqual(['approved', 'rejected', 'rolled_back', 'expired']);
-    for (const decision of ['approved', 'rejected', 'rolled_back', 'expired'] as const) expect(sourcesOf(GATE_TRANSITIONS, decision)).toEqual(['open']);
+    for (const decision of ['approved', 'rejected', 'rolled_back', 'expired'] as const)
+      expect(sourcesOf(GATE_TRANSITIONS, decision)).toEqual(['open']);
   });
 
   it('never reopens or re-decides a gate', () => {
     expect(sourcesOf(GATE_TRANSITIONS, 'open')).toEqual([]);
-    for (const state of ['approved', 'rejected', 'rolled_back', 'expired'] as const) expect(GATE_TRANSITIONS[state]).toEqual([]);
+    for (const state of ['approved', 'rejected', 'rolled_back', 'expired'] as const)
+      expect(GATE_TRANSITIONS[state]).toEqual([]);
   });
 });

@@ -11,7 +11,15 @@ export const FINAL_WORKFLOW_STATES = ['succeeded', 'failed', 'rejected', 'cancel
 export const workflowStateSchema = z.enum([...ACTIVE_WORKFLOW_STATES, ...FINAL_WORKFLOW_STATES]);
 export type WorkflowState = z.infer<typeof workflowStateSchema>;
 
-export const stepStateSchema = z.enum(['pending', 'running', 'waiting_reply', 'succeeded', 'failed', 'skipped', 'cancelled']);
+export const stepStateSchema = z.enum([
+  'pending',
+  'running',
+  'waiting_reply',
+  'succeeded',
+  'failed',
+  'skipped',
+  'cancelled',
+]);
 export type StepState = z.infer<typeof stepStateSchema>;
 
 export const gateStateSchema = z.enum(['open', 'approved', 'rejected', 'rolled_back', 'expired']);

@@ -7,7 +7,10 @@ import { computeMetrics } from './metric-queries';
 export const DIGEST_METRIC_DAYS = 7;
 
 /** Gathers one digest: metrics of the last week and the week before, waiting gates, failures since `since`. */
-export async function buildDigest(db: Queryable, q: { now: Date; timeZone: string; day: string; since: Date }): Promise<Digest> {
+export async function buildDigest(
+  db: Queryable,
+  q: { now: Date; timeZone: string; day: string; since: Date },
+): Promise<Digest> {
   const window = { now: q.now, timeZone: q.timeZone, days: DIGEST_METRIC_DAYS };
   const [current, previous, waiting, failures, events] = await Promise.all([
     computeMetrics(db, window),
@@ -16,5 +19,14 @@ export async function buildDigest(db: Queryable, q: { now: Date; timeZone: strin
     failuresBetween(db, q.since, q.now),
     eventCountBetween(db, q.since, q.now),
   ]);
-  return { day: q.day, timeZone: q.timeZone, now: q.now, current, previous, waiting, failures, quiet: events === 0 && waiting.length === 0 };
+  return {
+    day: q.day,
+    timeZone: q.timeZone,
+    now: q.now,
+    current,
+    previous,
+    waiting,
+    failures,
+    quiet: events === 0 && waiting.length === 0,
+  };
 }

@@ -26,7 +26,14 @@ export function chartPng(points: DailyPoint[]): Buffer {
   const scale = (plot.bottom - plot.top) / highest;
   const step = highest > 20 ? 5 : 1;
   for (let n = step; n <= highest; n += step) {
-    fill(png, plot.left, Math.round(plot.bottom - n * scale), plot.right, Math.round(plot.bottom - n * scale) + 1, GRID);
+    fill(
+      png,
+      plot.left,
+      Math.round(plot.bottom - n * scale),
+      plot.right,
+      Math.round(plot.bottom - n * scale) + 1,
+      GRID,
+    );
   }
   const slot = (plot.right - plot.left) / Math.max(1, points.length);
   const barWidth = Math.max(1, Math.floor(slot * 0.7));

@@ -52,6 +52,9 @@ export async function failuresBetween(db: Queryable, from: Date, to: Date): Prom
 
 /** How many events were recorded in [from, to): zero makes a quiet day. */
 export async function eventCountBetween(db: Queryable, from: Date, to: Date): Promise<number> {
-  const { rows } = await db.query<{ count: string }>('SELECT count(*) FROM events WHERE created_at >= $1 AND created_at < $2', [from, to]);
+  const { rows } = await db.query<{ count: string }>(
+    'SELECT count(*) FROM events WHERE created_at >= $1 AND created_at < $2',
+    [from, to],
+  );
   return Number(rows[0]!.count);
 }

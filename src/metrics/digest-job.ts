@@ -1,4 +1,4 @@
-import { ConnectionOptions, Job, Queue, Worker } from 'bullmq';
+import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Logger } from '../logger';
@@ -59,7 +59,10 @@ async function inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function postUnderLock(deps: DigestDeps, q: { channel: string; day: string; yesterday: Date; now: Date }): Promise<'posted' | 'already posted'> {
+async function postUnderLock(
+  deps: DigestDeps,
+  q: { channel: string; day: string; yesterday: Date; now: Date },
+): Promise<'posted' | 'already posted'> {
   const { channel, day } = q;
   const lock = await deps.pool.connect();
   try {
@@ -74,10 +77,16 @@ async function postUnderLock(deps: DigestDeps, q: { channel: string; day: string
   }
 }
 
-async function postUnlessPosted(deps: DigestDeps, q: { channel: string; day: string; yesterday: Date; now: Date }): Promise<'posted' | 'already posted'> {
+async function postUnlessPosted(
+  deps: DigestDeps,
+  q: { channel: string; day: string; yesterday: Date; now: Date },
+): Promise<'posted' | 'already posted'> {
   const { channel, day, now } = q;
   await deps.pool.query('INSERT INTO digests (channel_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING', [channel, day]);
-  const claimed = await deps.pool.query<{ ts: string | null }>('SELECT ts FROM digests WHERE channel_id = $1 AND day = $2', [channel, day]);
+  const claimed = await deps.pool.query<{ ts: string | null }>(
+    'SELECT ts FROM digests WHERE channel_id = $1 AND day = $2',
+    [channel, day],
+  );
   if (claimed.rows[0]?.ts) return 'already posted';
   const previous = await deps.pool.query<{ posted_at: Date }>(
     'SELECT posted_at FROM digests WHERE channel_id = $1 AND day < $2 AND posted_at IS NOT NULL ORDER BY day DESC LIMIT 1',
@@ -88,13 +97,22 @@ async function postUnlessPosted(deps: DigestDeps, q: { channel: string; day: str
   const ts = await deps.slack.post(`digest:${channel}:${day}`, { channel }, digestMessage(digest));
   if (!digest.quiet) {
     const chart = chartPng(await dailySeries(deps.pool, { now, timeZone: deps.timeZone, days: CHART_DAYS }));
-    await deps.slack.uploadFile(`digest:${channel}:${day}:chart`, { channel, threadTs: ts }, {
-      filename: `infra-digest-${day}.png`,
-      content: chart,
-      title: `Last ${CHART_DAYS} days: production merges (blue), failed or rolled-back changes (red)`,
-    });
+    await deps.slack.uploadFile(
+      `digest:${channel}:${day}:chart`,
+      { channel, threadTs: ts },
+      {
+        filename: `infra-digest-${day}.png`,
+        content: chart,
+        title: `Last ${CHART_DAYS} days: production merges (blue), failed or rolled-back changes (red)`,
+      },
+    );
   }
-  await deps.pool.query('UPDATE digests SET ts = $3, posted_at = $4 WHERE channel_id = $1 AND day = $2', [channel, day, ts, now]);
+  await deps.pool.query('UPDATE digests SET ts = $3, posted_at = $4 WHERE channel_id = $1 AND day = $2', [
+    channel,
+    day,
+    ts,
+    now,
+  ]);
   deps.logger.info({ channel, day, quiet: digest.quiet }, 'daily digest posted');
   return 'posted';
 }
@@ -132,7 +150,12 @@ export async function scheduleDigest(queue: Queue, opts: DigestScheduleOptions):
     {
       name: 'digest',
       data: { channel: opts.channel },
-      opts: { attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: { count: 100 } },
+      opts: {
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 5000 },
+        removeOnComplete: true,
+        removeOnFail: { count: 100 },
+      },
     },
   );
 }
@@ -143,14 +166,19 @@ export function digestQueue(connection: ConnectionOptions, prefix: string): Queu
 }
 
 /** A worker for the digest queue; one job at a time is plenty for one message a day. */
-export function startDigestWorker(deps: DigestDeps, opts: { connection: ConnectionOptions; prefix: string; running?: RunningJobs }): Worker {
+export function startDigestWorker(
+  deps: DigestDeps,
+  opts: { connection: ConnectionOptions; prefix: string; running?: RunningJobs },
+): Worker {
   const processor = async (job: Job) => postDailyDigest(deps, digestJobSchema.parse(job.data).channel);
   const worker = new Worker(DIGEST_QUEUE, opts.running ? opts.running.wrap(processor) : processor, {
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: 1,
   });
-  worker.on('failed', (job, err) => deps.logger.warn({ job: job?.name, attempts: job?.attemptsMade, err: err.message }, 'digest attempt failed'));
+  worker.on('failed', (job, err) =>
+    deps.logger.warn({ job: job?.name, attempts: job?.attemptsMade, err: err.message }, 'digest attempt failed'),
+  );
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'digest worker error'));
   return worker;
 }

@@ -1,4 +1,4 @@
-import { Counter, Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 
 type Fetch = typeof fetch;
 
@@ -39,8 +39,12 @@ export function slackCountingFetch(counter: ErrorCounters['slack'], inner: Fetch
     if (!response.ok) {
       counter.inc({ method, error: `http_${response.status}` });
     } else if ((response.headers.get('content-type') ?? '').includes('json')) {
-      const body = (await response.clone().json().catch(() => undefined)) as { ok?: boolean; error?: unknown } | undefined;
-      if (body && body.ok === false) counter.inc({ method, error: typeof body.error === 'string' ? body.error : 'unknown' });
+      const body = (await response
+        .clone()
+        .json()
+        .catch(() => undefined)) as { ok?: boolean; error?: unknown } | undefined;
+      if (body && body.ok === false)
+        counter.inc({ method, error: typeof body.error === 'string' ? body.error : 'unknown' });
     }
     return response;
   };

@@ -18,7 +18,11 @@ export interface SlackAppOptions {
   botId?: string;
   botUserId?: string;
   /** Extra HTTP routes (healthz, metrics). */
-  routes?: Array<{ path: string; method: string; handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void }>;
+  routes?: Array<{
+    path: string;
+    method: string;
+    handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+  }>;
   /** Retries of the Web API client; tests use a fast policy so a 429 cannot stall them. */
   retries?: number;
   /** The Web API client's fetch (the runtime's counts failed calls for GET /metrics). */
@@ -31,7 +35,13 @@ export function createSlackApp(opts: SlackAppOptions, deps: ListenerDeps): App {
   const logger = boltLogger(opts.logger);
   const receiver = opts.appToken
     ? new SocketModeReceiver({ appToken: opts.appToken, customRoutes: opts.routes, logger })
-    : new FreshRequestReceiver({ signingSecret: opts.signingSecret, endpoints: '/slack/events', customRoutes: opts.routes, logger, unhandledRequestTimeoutMillis: 2900 });
+    : new FreshRequestReceiver({
+        signingSecret: opts.signingSecret,
+        endpoints: '/slack/events',
+        customRoutes: opts.routes,
+        logger,
+        unhandledRequestTimeoutMillis: 2900,
+      });
   const app = new App({
     token: opts.botToken,
     receiver,
@@ -40,7 +50,8 @@ export function createSlackApp(opts: SlackAppOptions, deps: ListenerDeps): App {
     logger,
     clientOptions: {
       slackApiUrl: opts.apiUrl,
-      retryConfig: opts.retries === undefined ? undefined : { retries: opts.retries, factor: 1, minTimeout: 50, maxTimeout: 200 },
+      retryConfig:
+        opts.retries === undefined ? undefined : { retries: opts.retries, factor: 1, minTimeout: 50, maxTimeout: 200 },
       fetch: opts.fetch,
     },
   });

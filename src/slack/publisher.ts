@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { completeMessage, reserveMessage } from '../store/slack-messages-repo';
-import { SlackMessage } from './message';
+import type { SlackMessage } from './message';
 
 /** Posts that must not be repeated, and the other calls the engine makes to Slack. */
 export interface SlackPublisher {
@@ -30,7 +30,10 @@ const METADATA_EVENT = 'infra_orchestrator_post';
  * between posting and recording) looks for the message in the thread before posting again.
  */
 export class WebApiPublisher implements SlackPublisher {
-  constructor(private readonly client: WebClient, private readonly pool: Pool) {}
+  constructor(
+    private readonly client: WebClient,
+    private readonly pool: Pool,
+  ) {}
 
   async post(key: string, target: { channel: string; threadTs?: string }, message: SlackMessage): Promise<string> {
     const record = await reserveMessage(this.pool, key, target.channel);
@@ -60,7 +63,13 @@ export class WebApiPublisher implements SlackPublisher {
   }
 
   async ephemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void> {
-    await this.client.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks, thread_ts: threadTs });
+    await this.client.chat.postEphemeral({
+      channel,
+      user,
+      text: message.text,
+      blocks: message.blocks,
+      thread_ts: threadTs,
+    });
   }
 
   /**
@@ -88,7 +97,13 @@ export class WebApiPublisher implements SlackPublisher {
   private async findInThread(channel: string, threadTs: string, key: string): Promise<string | undefined> {
     let cursor: string | undefined;
     do {
-      const page = await this.client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200, cursor });
+      const page = await this.client.conversations.replies({
+        channel,
+        ts: threadTs,
+        include_all_metadata: true,
+        limit: 200,
+        cursor,
+      });
       for (const m of page.messages ?? []) {
         const payload = m.metadata?.event_payload as { key?: unknown } | undefined;
         if (m.metadata?.event_type === METADATA_EVENT && payload?.key === key && m.ts) return m.ts;

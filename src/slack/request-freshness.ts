@@ -9,7 +9,11 @@ export const FUTURE_TOLERANCE_SECONDS = 60;
  * Bolt refuses requests older than five minutes but any later stamp; a request signed ahead of time
  * would otherwise stay replayable until five minutes after that stamp.
  */
-export function stampedInFuture(timestampHeader: string | string[] | undefined, nowMs: number, toleranceSeconds = FUTURE_TOLERANCE_SECONDS): boolean {
+export function stampedInFuture(
+  timestampHeader: string | string[] | undefined,
+  nowMs: number,
+  toleranceSeconds = FUTURE_TOLERANCE_SECONDS,
+): boolean {
   if (typeof timestampHeader !== 'string') return false;
   const stamp = Number(timestampHeader);
   return Number.isFinite(stamp) && stamp > Math.floor(nowMs / 1000) + toleranceSeconds;

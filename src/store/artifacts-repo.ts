@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { artifactSchema } from '../agents/handoff';
-import { Queryable } from './db';
+import type { Queryable } from './db';
 import { parseRows } from './rows';
 
 export const storedArtifactSchema = artifactSchema.extend({

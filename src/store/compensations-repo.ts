@@ -1,5 +1,5 @@
-import { Queryable } from './db';
-import { Compensation, compensationRowSchema, parseRows } from './rows';
+import type { Queryable } from './db';
+import { type Compensation, compensationRowSchema, parseRows } from './rows';
 
 /** Registers how to undo a side effect; the key makes a repeated registration a no-op. */
 export async function registerCompensation(
@@ -14,7 +14,10 @@ export async function registerCompensation(
 
 /** Compensations still to run, newest first: undo happens in reverse order. */
 export async function listPendingCompensations(db: Queryable, workflowId: number): Promise<Compensation[]> {
-  const { rows } = await db.query(`SELECT * FROM compensations WHERE workflow_id = $1 AND state <> 'done' ORDER BY id DESC`, [workflowId]);
+  const { rows } = await db.query(
+    `SELECT * FROM compensations WHERE workflow_id = $1 AND state <> 'done' ORDER BY id DESC`,
+    [workflowId],
+  );
   return parseRows(compensationRowSchema, rows);
 }
 
@@ -24,5 +27,9 @@ export async function listCompensations(db: Queryable, workflowId: number): Prom
 }
 
 export async function finishCompensation(db: Queryable, id: number, error?: string): Promise<void> {
-  await db.query(`UPDATE compensations SET state = $2, error = $3 WHERE id = $1`, [id, error ? 'failed' : 'done', error ?? null]);
+  await db.query(`UPDATE compensations SET state = $2, error = $3 WHERE id = $1`, [
+    id,
+    error ? 'failed' : 'done',
+    error ?? null,
+  ]);
 }

@@ -1,4 +1,4 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 
 /** Anything that can run a query: the pool, or a client inside a transaction. */
 export type Queryable = Pick<Pool, 'query'> | PoolClient;

@@ -1,5 +1,5 @@
-import { Queryable } from './db';
-import { EventRow, eventRowSchema, parseRows } from './rows';
+import type { Queryable } from './db';
+import { type EventRow, eventRowSchema, parseRows } from './rows';
 
 /** Appends an event row; call it in the same transaction as the state change it records. */
 export async function recordEvent(
@@ -9,7 +9,12 @@ export async function recordEvent(
   actor: string | null,
   data: Record<string, unknown> = {},
 ): Promise<void> {
-  await db.query('INSERT INTO events (workflow_id, type, actor, data) VALUES ($1, $2, $3, $4)', [workflowId, type, actor, JSON.stringify(data)]);
+  await db.query('INSERT INTO events (workflow_id, type, actor, data) VALUES ($1, $2, $3, $4)', [
+    workflowId,
+    type,
+    actor,
+    JSON.stringify(data),
+  ]);
 }
 
 export async function listEvents(db: Queryable, workflowId: number): Promise<EventRow[]> {

@@ -1,19 +1,35 @@
-import { GATE_TRANSITIONS, GateState, sourcesOf } from '../domain/states';
+import { GATE_TRANSITIONS, type GateState, sourcesOf } from '../domain/states';
 import { InvalidTransitionError } from '../errors';
-import { Queryable } from './db';
+import type { Queryable } from './db';
 import { recordEvent } from './events';
-import { Check, Gate, ShownMigration, gateRowSchema, parseRows } from './rows';
-import { GateKind } from '../workflow/gate-kinds';
+import { type Check, type Gate, type ShownMigration, gateRowSchema, parseRows } from './rows';
+import type { GateKind } from '../workflow/gate-kinds';
 
 /** Opens the gate of a step; a second call returns the existing gate (at-least-once jobs). */
 export async function openGate(
   db: Queryable,
-  g: { workflowId: number; stepId: number; kind: GateKind; merges: boolean; checks: Check[]; approvalsNeeded?: number; migrations?: ShownMigration[] },
+  g: {
+    workflowId: number;
+    stepId: number;
+    kind: GateKind;
+    merges: boolean;
+    checks: Check[];
+    approvalsNeeded?: number;
+    migrations?: ShownMigration[];
+  },
 ): Promise<Gate> {
   const inserted = await db.query(
     `INSERT INTO gates (workflow_id, step_id, kind, merges, checks, approvals_needed, migrations) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (step_id) DO NOTHING RETURNING *`,
-    [g.workflowId, g.stepId, g.kind, g.merges, JSON.stringify(g.checks), g.approvalsNeeded ?? 1, JSON.stringify(g.migrations ?? [])],
+    [
+      g.workflowId,
+      g.stepId,
+      g.kind,
+      g.merges,
+      JSON.stringify(g.checks),
+      g.approvalsNeeded ?? 1,
+      JSON.stringify(g.migrations ?? []),
+    ],
   );
   if (inserted.rows.length) {
     await recordEvent(db, g.workflowId, 'gate_opened', null, { gate_id: inserted.rows[0].id, kind: g.kind });
@@ -37,14 +53,25 @@ export async function listGates(db: Queryable, workflowId: number): Promise<Gate
  * An approval of a gate that needs several: recorded when it is not the last one needed and the
  * person has not approved yet. Returns the gate with the approval added, or undefined.
  */
-export async function addPartialApproval(db: Queryable, id: number, actor: string, eventData: Record<string, unknown> = {}): Promise<Gate | undefined> {
+export async function addPartialApproval(
+  db: Queryable,
+  id: number,
+  actor: string,
+  eventData: Record<string, unknown> = {},
+): Promise<Gate | undefined> {
   const { rows } = await db.query(
     `UPDATE gates SET approvals = array_append(approvals, $2)
      WHERE id = $1 AND state = 'open' AND NOT ($2 = ANY(approvals)) AND cardinality(approvals) + 1 < approvals_needed RETURNING *`,
     [id, actor],
   );
   const gate = parseRows(gateRowSchema, rows)[0];
-  if (gate) await recordEvent(db, gate.workflow_id, 'gate_partially_approved', actor, { gate_id: id, approvals: gate.approvals.length, needed: gate.approvals_needed, ...eventData });
+  if (gate)
+    await recordEvent(db, gate.workflow_id, 'gate_partially_approved', actor, {
+      gate_id: id,
+      approvals: gate.approvals.length,
+      needed: gate.approvals_needed,
+      ...eventData,
+    });
   return gate;
 }
 
@@ -59,7 +86,13 @@ function decidableFrom(id: number, to: GateState): GateState[] {
  * One conditional UPDATE: of two clicks, exactly one gets the row back. An approval completes the
  * gate only when it is the last one needed and from someone who has not approved it yet.
  */
-export async function decideGate(db: Queryable, id: number, to: Exclude<GateState, 'open'>, actor: string, eventData: Record<string, unknown> = {}): Promise<Gate | undefined> {
+export async function decideGate(
+  db: Queryable,
+  id: number,
+  to: Exclude<GateState, 'open'>,
+  actor: string,
+  eventData: Record<string, unknown> = {},
+): Promise<Gate | undefined> {
   const { rows } = await db.query(
     `UPDATE gates SET state = $2, decided_by = $3, decided_at = now(),
        approvals = CASE WHEN $2 = 'approved' THEN array_append(approvals, $3) ELSE approvals END
@@ -68,7 +101,8 @@ export async function decideGate(db: Queryable, id: number, to: Exclude<GateStat
     [id, to, actor, decidableFrom(id, to)],
   );
   const gate = parseRows(gateRowSchema, rows)[0];
-  if (gate) await recordEvent(db, gate.workflow_id, `gate_${to}`, actor, { gate_id: id, kind: gate.kind, ...eventData });
+  if (gate)
+    await recordEvent(db, gate.workflow_id, `gate_${to}`, actor, { gate_id: id, kind: gate.kind, ...eventData });
   return gate;
 }
 
@@ -92,7 +126,12 @@ export async function addOverride(db: Queryable, id: number, actor: string): Pro
 }
 
 /** Sets the reason of an approver's Override that has none yet; undefined when there is no such Override. */
-export async function setOverrideReason(db: Queryable, id: number, actor: string, reason: string): Promise<Gate | undefined> {
+export async function setOverrideReason(
+  db: Queryable,
+  id: number,
+  actor: string,
+  reason: string,
+): Promise<Gate | undefined> {
   const { rows } = await db.query(
     `UPDATE gates SET overrides = (
        SELECT jsonb_agg(CASE WHEN o->>'user' = $2 AND NOT o ? 'reason' THEN o || jsonb_build_object('reason', $3::text) ELSE o END ORDER BY i)
@@ -108,7 +147,12 @@ export async function setOverrideReason(db: Queryable, id: number, actor: string
  * Approves an open gate by Override: one conditional UPDATE that succeeds only when `needed` different
  * approvers have overridden it with a reason; they become its approvals, in the order they clicked.
  */
-export async function approveByOverride(db: Queryable, id: number, actor: string, needed: number): Promise<Gate | undefined> {
+export async function approveByOverride(
+  db: Queryable,
+  id: number,
+  actor: string,
+  needed: number,
+): Promise<Gate | undefined> {
   const { rows } = await db.query(
     `UPDATE gates SET state = 'approved', decided_by = $2, decided_at = now(),
        approvals = ARRAY(SELECT o->>'user' FROM jsonb_array_elements(overrides) WITH ORDINALITY AS t(o, i) WHERE o ? 'reason' ORDER BY i)

@@ -5,7 +5,13 @@ import { usageSchema } from '../agents/handoff';
 import { gateStateSchema, stepStateSchema, workflowStateSchema } from '../domain/states';
 
 // The states live in domain/states.ts with their transition table; re-exported for the rows' readers.
-export { ACTIVE_WORKFLOW_STATES, FINAL_WORKFLOW_STATES, workflowStateSchema, stepStateSchema, gateStateSchema } from '../domain/states';
+export {
+  ACTIVE_WORKFLOW_STATES,
+  FINAL_WORKFLOW_STATES,
+  workflowStateSchema,
+  stepStateSchema,
+  gateStateSchema,
+} from '../domain/states';
 export type { WorkflowState, StepState, GateState } from '../domain/states';
 
 const id = z.coerce.number().int().positive();

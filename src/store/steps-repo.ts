@@ -1,10 +1,10 @@
 import { forbiddenSources, sourcesOf, STEP_TRANSITIONS } from '../domain/states';
 import { InvalidTransitionError } from '../errors';
-import { Queryable } from './db';
+import type { Queryable } from './db';
 import { recordEvent } from './events';
-import { Check, Step, StepState, parseRows, stepRowSchema } from './rows';
-import { StepDefinition } from '../workflow/definition';
-import { Usage } from '../agents/handoff';
+import { type Check, type Step, type StepState, parseRows, stepRowSchema } from './rows';
+import type { StepDefinition } from '../workflow/definition';
+import type { Usage } from '../agents/handoff';
 
 /** Creates the step rows of a plan; safe to call twice. */
 export async function insertSteps(db: Queryable, workflowId: number, steps: StepDefinition[]): Promise<void> {
@@ -40,7 +40,15 @@ export async function transitionStep(
   step: Pick<Step, 'id' | 'workflow_id'>,
   from: readonly StepState[],
   to: StepState,
-  fields: { summary?: string; error?: string | null; handoff?: unknown; checks?: Check[]; conversation?: unknown; countFailure?: boolean; usage?: Usage } = {},
+  fields: {
+    summary?: string;
+    error?: string | null;
+    handoff?: unknown;
+    checks?: Check[];
+    conversation?: unknown;
+    countFailure?: boolean;
+    usage?: Usage;
+  } = {},
 ): Promise<Step | undefined> {
   const forbidden = forbiddenSources(STEP_TRANSITIONS, from, to);
   if (forbidden.length) throw new InvalidTransitionError('step', step.id, forbidden, to);
@@ -73,16 +81,22 @@ export async function transitionStep(
     ],
   );
   const updated = parseRows(stepRowSchema, rows)[0];
-  if (updated) await recordEvent(db, step.workflow_id, `step_${to}`, null, { step_id: step.id, idx: updated.idx, agent: updated.agent, error: fields.error ?? undefined });
+  if (updated)
+    await recordEvent(db, step.workflow_id, `step_${to}`, null, {
+      step_id: step.id,
+      idx: updated.idx,
+      agent: updated.agent,
+      error: fields.error ?? undefined,
+    });
   return updated;
 }
 
 /** When a workflow ends: cancels each of its steps that the table lets move to cancelled (the unfinished ones). */
 export async function cancelUnfinishedSteps(db: Queryable, workflowId: number): Promise<void> {
-  await db.query(`UPDATE steps SET state = 'cancelled', finished_at = now() WHERE workflow_id = $1 AND state = ANY($2)`, [
-    workflowId,
-    sourcesOf(STEP_TRANSITIONS, 'cancelled'),
-  ]);
+  await db.query(
+    `UPDATE steps SET state = 'cancelled', finished_at = now() WHERE workflow_id = $1 AND state = ANY($2)`,
+    [workflowId, sourcesOf(STEP_TRANSITIONS, 'cancelled')],
+  );
 }
 
 /** Stores the agent's conversation so far, so a re-run resumes instead of starting over. */

@@ -1,12 +1,16 @@
-import { Queryable } from './db';
-import { Workflow, parseRows, workflowRowSchema } from './rows';
+import type { Queryable } from './db';
+import { type Workflow, parseRows, workflowRowSchema } from './rows';
 
 /**
  * Takes the target for a workflow, or reports the workflow that holds it. A lock whose holder has
  * finished is taken over in the same statement, so a crash between finishing and releasing cannot
  * block a target for ever.
  */
-export async function acquireTarget(db: Queryable, target: string, workflowId: number): Promise<{ acquired: true } | { acquired: false; holder: Workflow }> {
+export async function acquireTarget(
+  db: Queryable,
+  target: string,
+  workflowId: number,
+): Promise<{ acquired: true } | { acquired: false; holder: Workflow }> {
   const { rows } = await db.query(
     `INSERT INTO target_locks (target, workflow_id) VALUES ($1, $2)
      ON CONFLICT (target) DO UPDATE SET workflow_id = EXCLUDED.workflow_id, acquired_at = now()
@@ -17,7 +21,10 @@ export async function acquireTarget(db: Queryable, target: string, workflowId: n
     [target, workflowId],
   );
   if (rows.length) return { acquired: true };
-  const holder = await db.query('SELECT w.* FROM workflows w JOIN target_locks l ON l.workflow_id = w.id WHERE l.target = $1', [target]);
+  const holder = await db.query(
+    'SELECT w.* FROM workflows w JOIN target_locks l ON l.workflow_id = w.id WHERE l.target = $1',
+    [target],
+  );
   return { acquired: false, holder: parseRows(workflowRowSchema, holder.rows)[0]! };
 }
 

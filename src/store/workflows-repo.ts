@@ -1,9 +1,9 @@
 import { forbiddenSources, WORKFLOW_TRANSITIONS } from '../domain/states';
 import { InvalidTransitionError } from '../errors';
-import { Queryable } from './db';
+import type { Queryable } from './db';
 import { recordEvent } from './events';
-import { ACTIVE_WORKFLOW_STATES, Workflow, WorkflowState, parseRows, workflowRowSchema } from './rows';
-import { Plan } from '../workflow/definition';
+import { ACTIVE_WORKFLOW_STATES, type Workflow, type WorkflowState, parseRows, workflowRowSchema } from './rows';
+import type { Plan } from '../workflow/definition';
 
 export interface NewWorkflow {
   request: string;
@@ -28,32 +28,42 @@ export async function getWorkflow(db: Queryable, id: number): Promise<Workflow |
   return parseRows(workflowRowSchema, rows)[0];
 }
 
-export async function findWorkflowByThread(db: Queryable, channelId: string, rootTs: string): Promise<Workflow | undefined> {
-  const { rows } = await db.query('SELECT * FROM workflows WHERE channel_id = $1 AND root_ts = $2', [channelId, rootTs]);
+export async function findWorkflowByThread(
+  db: Queryable,
+  channelId: string,
+  rootTs: string,
+): Promise<Workflow | undefined> {
+  const { rows } = await db.query('SELECT * FROM workflows WHERE channel_id = $1 AND root_ts = $2', [
+    channelId,
+    rootTs,
+  ]);
   return parseRows(workflowRowSchema, rows)[0];
 }
 
 /** Active workflows, oldest first; with `channelId`, only those requested in that channel. */
-export async function listActiveWorkflows(db: Queryable, opts: { channelId?: string; limit?: number } = {}): Promise<Workflow[]> {
-  const { rows } = await db.query('SELECT * FROM workflows WHERE state = ANY($1) AND ($2::text IS NULL OR channel_id = $2) ORDER BY id LIMIT $3', [
-    ACTIVE_WORKFLOW_STATES,
-    opts.channelId ?? null,
-    opts.limit ?? 50,
-  ]);
+export async function listActiveWorkflows(
+  db: Queryable,
+  opts: { channelId?: string; limit?: number } = {},
+): Promise<Workflow[]> {
+  const { rows } = await db.query(
+    'SELECT * FROM workflows WHERE state = ANY($1) AND ($2::text IS NULL OR channel_id = $2) ORDER BY id LIMIT $3',
+    [ACTIVE_WORKFLOW_STATES, opts.channelId ?? null, opts.limit ?? 50],
+  );
   return parseRows(workflowRowSchema, rows);
 }
 
 export async function setPlan(db: Queryable, id: number, plan: Plan, reason: string): Promise<void> {
-  await db.query('UPDATE workflows SET kind = $2, plan = $3, routing_reason = $4, updated_at = now() WHERE id = $1 AND plan IS NULL', [
-    id,
-    plan.name,
-    JSON.stringify(plan),
-    reason,
-  ]);
+  await db.query(
+    'UPDATE workflows SET kind = $2, plan = $3, routing_reason = $4, updated_at = now() WHERE id = $1 AND plan IS NULL',
+    [id, plan.name, JSON.stringify(plan), reason],
+  );
 }
 
 export async function setRootTs(db: Queryable, id: number, rootTs: string): Promise<void> {
-  await db.query('UPDATE workflows SET root_ts = $2, updated_at = now() WHERE id = $1 AND root_ts IS NULL', [id, rootTs]);
+  await db.query('UPDATE workflows SET root_ts = $2, updated_at = now() WHERE id = $1 AND root_ts IS NULL', [
+    id,
+    rootTs,
+  ]);
 }
 
 export async function setCurrentStep(db: Queryable, id: number, idx: number): Promise<void> {

@@ -14,7 +14,8 @@ export interface GatePolicy {
   requesterMayApproveMerge: boolean;
 }
 
-const HOW_TO_SET = 'Set INFRA_APPROVERS to the approvers’ Slack user ids (comma separated), or to `*` to let everyone in the channel decide, and restart the bot.';
+const HOW_TO_SET =
+  'Set INFRA_APPROVERS to the approvers’ Slack user ids (comma separated), or to `*` to let everyone in the channel decide, and restart the bot.';
 
 const mention = (id: string): string => `<@${id}>`;
 
@@ -37,7 +38,12 @@ function approverRefusal(policy: GatePolicy, user: string, what: string): string
  * not let the gate that merges their own change pass (`passes`: an approval, or anything else that
  * opens the gate) unless the policy allows it. Rejecting or rolling back is always theirs to do.
  */
-export function gateDecisionRefusal(policy: GatePolicy, gate: { merges: boolean; requester: string }, passes: boolean, user: string): string | undefined {
+export function gateDecisionRefusal(
+  policy: GatePolicy,
+  gate: { merges: boolean; requester: string },
+  passes: boolean,
+  user: string,
+): string | undefined {
   const refusal = approverRefusal(policy, user, 'decide this gate');
   if (refusal) return refusal;
   if (passes && gate.merges && user === gate.requester && !policy.requesterMayApproveMerge) {
@@ -64,7 +70,11 @@ export interface HeardComment {
 }
 
 /** The comments of the requester and the approvers, oldest first; everyone else's never reach an agent. */
-export function commentsForAgents(policy: GatePolicy, workflow: { requester: string }, comments: ReadonlyArray<{ user: string; text: string }>): HeardComment[] {
+export function commentsForAgents(
+  policy: GatePolicy,
+  workflow: { requester: string },
+  comments: ReadonlyArray<{ user: string; text: string }>,
+): HeardComment[] {
   return comments
     .filter((c) => mayTalkToAgents(policy, workflow, c.user))
     .map((c) => ({ user: c.user, role: c.user === workflow.requester ? 'requester' : 'approver', text: c.text }));
@@ -72,20 +82,28 @@ export function commentsForAgents(policy: GatePolicy, workflow: { requester: str
 
 /** Who may answer an agent's question, in mrkdwn with mentions (for the note to anyone else). */
 export function whoMayAnswer(policy: GatePolicy, workflow: { requester: string }): string {
-  const listed = policy.approvers === '*' ? undefined : policy.approvers ?? [];
+  const listed = policy.approvers === '*' ? undefined : (policy.approvers ?? []);
   if (listed === undefined) return `the requester ${mention(workflow.requester)} or anyone in the channel`;
   if (listed.length === 0) return `the requester ${mention(workflow.requester)}`;
   return `the requester ${mention(workflow.requester)} or an approver (${listed.map(mention).join(', ')})`;
 }
 
 /** Why `user` may not cancel the workflow, or undefined when they may: the requester or an approver. */
-export function cancelRefusal(policy: GatePolicy, workflow: { id: number; requester: string }, user: string): string | undefined {
+export function cancelRefusal(
+  policy: GatePolicy,
+  workflow: { id: number; requester: string },
+  user: string,
+): string | undefined {
   if (mayTalkToAgents(policy, workflow, user)) return undefined;
   return `Only the requester (${mention(workflow.requester)}) or an approver can cancel workflow #${workflow.id}.`;
 }
 
 /** True when `user` may decide the gate and has not approved it yet: the gate waits for them. */
-export function gateWaitsFor(policy: GatePolicy, gate: { merges: boolean; requester: string; approvals: readonly string[] }, user: string): boolean {
+export function gateWaitsFor(
+  policy: GatePolicy,
+  gate: { merges: boolean; requester: string; approvals: readonly string[] },
+  user: string,
+): boolean {
   return !gate.approvals.includes(user) && gateDecisionRefusal(policy, gate, true, user) === undefined;
 }
 
@@ -95,7 +113,13 @@ export function approversNote(policy: GatePolicy, merges: boolean, requester: st
   if (approvers === undefined || (approvers !== '*' && approvers.length === 0)) {
     return `:lock: Nobody can decide this gate until INFRA_APPROVERS is set. ${HOW_TO_SET}`;
   }
-  const who = approvers === '*' ? 'Anyone in the channel may decide (INFRA_APPROVERS=*)' : `Approvers: ${approvers.map(mention).join(', ')}`;
-  const notRequester = merges && !policy.requesterMayApproveMerge ? ` · the requester ${mention(requester)} may not approve the merge` : '';
+  const who =
+    approvers === '*'
+      ? 'Anyone in the channel may decide (INFRA_APPROVERS=*)'
+      : `Approvers: ${approvers.map(mention).join(', ')}`;
+  const notRequester =
+    merges && !policy.requesterMayApproveMerge
+      ? ` · the requester ${mention(requester)} may not approve the merge`
+      : '';
   return `${who}${notRequester}`;
 }

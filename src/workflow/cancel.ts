@@ -29,11 +29,18 @@ export async function cancelWorkflow(deps: CancelDeps, workflowId: number, user:
   if (!workflow) throw new WorkflowNotFoundError(String(workflowId));
   const refusal = cancelRefusal(deps.policy, workflow, user);
   if (refusal) throw new NotAllowedError(refusal);
-  const ended = await endWorkflow(deps, workflowId, 'cancelled', { type: 'workflow_cancelled', actor: user, data: { cleanup: CLEANUP_BY_JOB } });
+  const ended = await endWorkflow(deps, workflowId, 'cancelled', {
+    type: 'workflow_cancelled',
+    actor: user,
+    data: { cleanup: CLEANUP_BY_JOB },
+  });
   if (!ended) return `Workflow #${workflowId} is already ${workflow.state.replace('_', ' ')}; nothing to cancel.`;
   // The cancellation is recorded either way: a job Redis refused now is queued by the reconciler.
   await deps.queue.enqueue({ name: 'cancel', data: { workflowId } }).catch((err: unknown) => {
-    deps.logger.warn({ err: err instanceof Error ? err.message : String(err), workflowId }, 'cancel job not queued; the reconciler will queue it');
+    deps.logger.warn(
+      { err: err instanceof Error ? err.message : String(err), workflowId },
+      'cancel job not queued; the reconciler will queue it',
+    );
   });
   return `Workflow #${workflowId} is cancelled.`;
 }
@@ -63,8 +70,14 @@ export async function cleanUpCancelled(deps: EngineDeps, workflowId: number): Pr
   if (events.some((e) => e.type === CANCEL_CLEANED_UP)) return;
   const actor = events.filter((e) => e.type === 'workflow_cancelled').pop()?.actor;
   if (workflow.root_ts && actor) {
-    const notice = noticeMessage(`:heavy_multiplication_x: Cancelled by <@${actor}>. Nothing more will run; nothing was merged.`);
-    await deps.slack.post(`wf:${workflowId}:cancelled`, { channel: workflow.channel_id, threadTs: workflow.root_ts }, notice);
+    const notice = noticeMessage(
+      `:heavy_multiplication_x: Cancelled by <@${actor}>. Nothing more will run; nothing was merged.`,
+    );
+    await deps.slack.post(
+      `wf:${workflowId}:cancelled`,
+      { channel: workflow.channel_id, threadTs: workflow.root_ts },
+      notice,
+    );
   }
   await afterEnd(deps, workflowId);
   await recordEvent(deps.pool, workflowId, CANCEL_CLEANED_UP, null);

@@ -17,7 +17,12 @@ export interface ClickOrigin {
  * message that carries a gate's (or a workflow's) id is refused: the message the bot posted under `key`
  * must be the very message clicked.
  */
-export async function clickRefusal(db: Queryable, key: string, click: ClickOrigin, what: 'gate' | 'report'): Promise<NotAllowedError | undefined> {
+export async function clickRefusal(
+  db: Queryable,
+  key: string,
+  click: ClickOrigin,
+  what: 'gate' | 'report',
+): Promise<NotAllowedError | undefined> {
   let posted = await findMessage(db, key);
   // Slack can deliver a click on a message before the bot has recorded that message's ts (the post is
   // reserved first, its ts written once Slack answers): wait for the ts rather than refuse the click.
@@ -25,6 +30,9 @@ export async function clickRefusal(db: Queryable, key: string, click: ClickOrigi
     await new Promise((resolve) => setTimeout(resolve, 100));
     posted = await findMessage(db, key);
   }
-  if (posted?.ts && click.messageTs && posted.channelId === click.channel && posted.ts === click.messageTs) return undefined;
-  return new NotAllowedError(`This click came from a message that is not the ${what}'s own message, so it changed nothing. Use the buttons on the ${what} in the workflow's thread.`);
+  if (posted?.ts && click.messageTs && posted.channelId === click.channel && posted.ts === click.messageTs)
+    return undefined;
+  return new NotAllowedError(
+    `This click came from a message that is not the ${what}'s own message, so it changed nothing. Use the buttons on the ${what} in the workflow's thread.`,
+  );
 }

@@ -6,10 +6,25 @@ const library = loadWorkflowLibrary(join(__dirname, '../../workflows'));
 
 describe('plans from the workflow files', () => {
   it('has the seed patterns with their step counts', () => {
-    expect(composePlan(library, ['schema']).steps.map((s) => s.agent ?? s.title)).toEqual(['api-designer', 'data-migration-specialist', 'backend-engineer', 'devops-engineer', 'Validation']);
+    expect(composePlan(library, ['schema']).steps.map((s) => s.agent ?? s.title)).toEqual([
+      'api-designer',
+      'data-migration-specialist',
+      'backend-engineer',
+      'devops-engineer',
+      'Validation',
+    ]);
     expect(composePlan(library, ['api']).steps).toHaveLength(3);
-    expect(composePlan(library, ['cicd']).steps.map((s) => [s.key, s.gate])).toEqual([['devops', 'ci_review'], ['ci-run', undefined], ['preview-db', undefined], ['validation', 'smoke_test']]);
-    expect(composePlan(library, ['edge_function']).steps.map((s) => s.agent)).toEqual(['api-designer', 'backend-engineer', 'devops-engineer']);
+    expect(composePlan(library, ['cicd']).steps.map((s) => [s.key, s.gate])).toEqual([
+      ['devops', 'ci_review'],
+      ['ci-run', undefined],
+      ['preview-db', undefined],
+      ['validation', 'smoke_test'],
+    ]);
+    expect(composePlan(library, ['edge_function']).steps.map((s) => s.agent)).toEqual([
+      'api-designer',
+      'backend-engineer',
+      'devops-engineer',
+    ]);
     expect(composePlan(library, ['query_rls']).lead).toBe('backend-engineer');
   });
 
@@ -17,14 +32,31 @@ describe('plans from the workflow files', () => {
     const plan = composePlan(library, ['schema', 'api']);
     expect(plan.name).toBe('mixed');
     expect(plan.title).toBe('Mixed change: Database schema change + New API endpoint');
-    expect(plan.steps.map((s) => s.key)).toEqual(['api-design', 'migration', 'backend', 'devops', 'deploy', 'validation']);
+    expect(plan.steps.map((s) => s.key)).toEqual([
+      'api-design',
+      'migration',
+      'backend',
+      'devops',
+      'deploy',
+      'validation',
+    ]);
     expect(plan.steps.filter((s) => s.gate === 'smoke_test').map((s) => s.key)).toEqual(['validation']);
-    expect(plan.steps.find((s) => s.key === 'api-design')!.tasks).toEqual(expect.arrayContaining(['Design TypeScript interfaces', 'Design endpoint contract']));
+    expect(plan.steps.find((s) => s.key === 'api-design')!.tasks).toEqual(
+      expect.arrayContaining(['Design TypeScript interfaces', 'Design endpoint contract']),
+    );
   });
 
   it('puts the CI push of a mixed request right after the devops step, which keeps the CI Review gate; a schema change alone pushes nothing', () => {
     const plan = composePlan(library, ['schema', 'cicd']);
-    expect(plan.steps.map((s) => s.key)).toEqual(['api-design', 'migration', 'backend', 'preview-db', 'devops', 'ci-run', 'validation']);
+    expect(plan.steps.map((s) => s.key)).toEqual([
+      'api-design',
+      'migration',
+      'backend',
+      'preview-db',
+      'devops',
+      'ci-run',
+      'validation',
+    ]);
     expect(plan.steps.find((s) => s.key === 'devops')).toMatchObject({ gate: 'ci_review', actions: ['ci-review'] });
     const schema = composePlan(library, ['schema']);
     expect(schema.steps.flatMap((s) => s.actions)).not.toContain('ci-run');

@@ -1,5 +1,5 @@
-import { Category, Plan, StepDefinition } from './definition';
-import { WorkflowLibrary } from './definitions-loader';
+import type { Category, Plan, StepDefinition } from './definition';
+import type { WorkflowLibrary } from './definitions-loader';
 
 /**
  * Builds the plan for the chosen categories. One category: its workflow as written. Several: the

@@ -23,12 +23,17 @@ describe('the decision tree', () => {
   });
 
   it('is unsure when nothing points clearly at a branch, so the model decides', () => {
-    expect(decide('make onboarding faster')).toMatchObject({ sure: false, reason: 'the rules found no known keywords' });
+    expect(decide('make onboarding faster')).toMatchObject({
+      sure: false,
+      reason: 'the rules found no known keywords',
+    });
     expect(decide('something about our tables')).toMatchObject({ sure: false });
   });
 
   it('explains its choice in words the thread can show', () => {
     const decision = decide('Add a new table for user preferences');
-    expect(decision.sure && decision.reason).toBe('the request changes a table or column and mentions tables (schema change)');
+    expect(decision.sure && decision.reason).toBe(
+      'the request changes a table or column and mentions tables (schema change)',
+    );
   });
 });

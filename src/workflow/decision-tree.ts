@@ -1,4 +1,4 @@
-import { Category } from './definition';
+import type { Category } from './definition';
 
 /** What the rules concluded: a confident choice, or "unsure" with what they saw. */
 export type RuleDecision =
@@ -14,16 +14,57 @@ interface Rule {
 
 /** The seed's decision tree as keyword rules; weights say how strongly a phrase points at a branch. */
 const RULES: Rule[] = [
-  { category: 'schema', pattern: /\b(new|add|create|drop|rename|alter)\b[^.]{0,40}\b(table|column|index|enum|schema|field)s?\b/i, weight: 3, label: 'changes a table or column' },
-  { category: 'schema', pattern: /\bmigrations?\b|\bschema change\b|\bforeign key\b|\bconstraint\b/i, weight: 3, label: 'mentions a migration or constraint' },
+  {
+    category: 'schema',
+    pattern: /\b(new|add|create|drop|rename|alter)\b[^.]{0,40}\b(table|column|index|enum|schema|field)s?\b/i,
+    weight: 3,
+    label: 'changes a table or column',
+  },
+  {
+    category: 'schema',
+    pattern: /\bmigrations?\b|\bschema change\b|\bforeign key\b|\bconstraint\b/i,
+    weight: 3,
+    label: 'mentions a migration or constraint',
+  },
   { category: 'schema', pattern: /\btables?\b|\bcolumns?\b/i, weight: 1, label: 'mentions tables' },
-  { category: 'query_rls', pattern: /\b(rls|row[- ]level security|polic(y|ies))\b/i, weight: 3, label: 'mentions RLS or policies' },
-  { category: 'query_rls', pattern: /\b(query|queries|sql function|stored procedure|rpc|view|trigger)s?\b/i, weight: 2, label: 'mentions queries or database functions' },
+  {
+    category: 'query_rls',
+    pattern: /\b(rls|row[- ]level security|polic(y|ies))\b/i,
+    weight: 3,
+    label: 'mentions RLS or policies',
+  },
+  {
+    category: 'query_rls',
+    pattern: /\b(query|queries|sql function|stored procedure|rpc|view|trigger)s?\b/i,
+    weight: 2,
+    label: 'mentions queries or database functions',
+  },
   { category: 'edge_function', pattern: /\bedge[- ]functions?\b/i, weight: 4, label: 'mentions an Edge Function' },
-  { category: 'edge_function', pattern: /\b(webhook|cron function|serverless)\b/i, weight: 2, label: 'mentions a webhook or serverless function' },
-  { category: 'api', pattern: /\b(api|endpoints?|rest|graphql|contract|route)s?\b/i, weight: 3, label: 'mentions an API or endpoint' },
-  { category: 'cicd', pattern: /\b(ci|cd|ci\/cd|pipelines?|github actions?|workflow files?|preview deployments?|deploy previews?|builds?)\b/i, weight: 3, label: 'mentions CI/CD' },
-  { category: 'cicd', pattern: /\b(secrets?|environments?|release|deploy(ment)?s?)\b/i, weight: 1, label: 'mentions deployment' },
+  {
+    category: 'edge_function',
+    pattern: /\b(webhook|cron function|serverless)\b/i,
+    weight: 2,
+    label: 'mentions a webhook or serverless function',
+  },
+  {
+    category: 'api',
+    pattern: /\b(api|endpoints?|rest|graphql|contract|route)s?\b/i,
+    weight: 3,
+    label: 'mentions an API or endpoint',
+  },
+  {
+    category: 'cicd',
+    pattern:
+      /\b(ci|cd|ci\/cd|pipelines?|github actions?|workflow files?|preview deployments?|deploy previews?|builds?)\b/i,
+    weight: 3,
+    label: 'mentions CI/CD',
+  },
+  {
+    category: 'cicd',
+    pattern: /\b(secrets?|environments?|release|deploy(ment)?s?)\b/i,
+    weight: 1,
+    label: 'mentions deployment',
+  },
 ];
 
 /** A category counts in a mixed request only with a clear signal of its own. */
@@ -47,7 +88,9 @@ export function decide(request: string): RuleDecision {
     .filter(([, score]) => score >= STRONG)
     .sort((a, b) => b[1] - a[1] || CATEGORY_ORDER.indexOf(a[0]) - CATEGORY_ORDER.indexOf(b[0]));
   if (strong.length === 0) {
-    const seen = Object.keys(scores).length ? `weak hints only (${Object.keys(scores).join(', ')})` : 'no known keywords';
+    const seen = Object.keys(scores).length
+      ? `weak hints only (${Object.keys(scores).join(', ')})`
+      : 'no known keywords';
     return { sure: false, scores, reason: `the rules found ${seen}` };
   }
   const categories = strong.map(([c]) => c);
@@ -55,7 +98,8 @@ export function decide(request: string): RuleDecision {
   return {
     sure: true,
     categories,
-    reason: categories.length > 1 ? `mixed request, primary ${LABELS[categories[0]!]}: ${explain}` : `the request ${explain}`,
+    reason:
+      categories.length > 1 ? `mixed request, primary ${LABELS[categories[0]!]}: ${explain}` : `the request ${explain}`,
   };
 }
 

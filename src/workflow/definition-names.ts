@@ -28,7 +28,10 @@ const VALUE_KINDS: Record<string, string> = {
 
 /** A field path as a person reads it: `steps[1].actions[0]`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
-  const text = path.reduce<string>((head, part) => (typeof part === 'number' ? `${head}[${part}]` : head ? `${head}.${String(part)}` : String(part)), '');
+  const text = path.reduce<string>(
+    (head, part) => (typeof part === 'number' ? `${head}[${part}]` : head ? `${head}.${String(part)}` : String(part)),
+    '',
+  );
   return text || '(root)';
 }
 
@@ -55,7 +58,10 @@ export function describeIssues(raw: unknown, error: { issues: ReadonlyArray<Vali
 export function checkDefinitionNames(file: string, def: WorkflowDefinition, known: KnownNames): void {
   const agent = (path: PropertyKey[], name: string | undefined) => {
     if (name === undefined || known.agents.includes(name)) return;
-    throw new DefinitionInvalidError(file, `${fieldPath(path)}: ${notKnown(name, 'an agent this bot has', known.agents)}`);
+    throw new DefinitionInvalidError(
+      file,
+      `${fieldPath(path)}: ${notKnown(name, 'an agent this bot has', known.agents)}`,
+    );
   };
   agent(['lead'], def.lead);
   def.steps.forEach((step, i) => {
@@ -63,7 +69,10 @@ export function checkDefinitionNames(file: string, def: WorkflowDefinition, know
     agent(['steps', i, 'failure_analysis'], step.failure_analysis);
     step.actions.forEach((action, j) => {
       if (known.actions.includes(action)) return;
-      throw new DefinitionInvalidError(file, `${fieldPath(['steps', i, 'actions', j])}: ${notKnown(action, 'an action this bot has', known.actions)}`);
+      throw new DefinitionInvalidError(
+        file,
+        `${fieldPath(['steps', i, 'actions', j])}: ${notKnown(action, 'an action this bot has', known.actions)}`,
+      );
     });
   });
 }
@@ -73,5 +82,9 @@ function notKnown(value: unknown, kind: string, known: readonly string[]): strin
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((node, part) => (node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[part] : undefined), raw);
+  return path.reduce<unknown>(
+    (node, part) =>
+      node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[part] : undefined,
+    raw,
+  );
 }

@@ -2,8 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { DefinitionInvalidError } from '../errors';
-import { Category, MIGRATION_TEST_ACTIONS, MixedDefinition, WorkflowDefinition, mayCarryMigration, mixedDefinitionSchema, workflowDefinitionSchema } from './definition';
-import { checkDefinitionNames, describeIssues, KnownNames } from './definition-names';
+import {
+  type Category,
+  MIGRATION_TEST_ACTIONS,
+  type MixedDefinition,
+  type WorkflowDefinition,
+  mayCarryMigration,
+  mixedDefinitionSchema,
+  workflowDefinitionSchema,
+} from './definition';
+import { checkDefinitionNames, describeIssues, type KnownNames } from './definition-names';
 
 export interface WorkflowLibrary {
   byCategory: Map<Category, WorkflowDefinition>;
@@ -20,7 +28,9 @@ export function loadWorkflowLibrary(dir: string, known?: KnownNames): WorkflowLi
   const byCategory = new Map<Category, WorkflowDefinition>();
   const label = (file: string) => `${basename(dir)}/${file}`;
   let mixed: MixedDefinition | undefined;
-  for (const name of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const file = label(name);
     let raw: unknown;
     try {
@@ -38,10 +48,12 @@ export function loadWorkflowLibrary(dir: string, known?: KnownNames): WorkflowLi
     if (!parsed.success) throw new DefinitionInvalidError(file, describeIssues(raw, parsed.error));
     const def = parsed.data;
     if (known) checkDefinitionNames(file, def, known);
-    if (byCategory.has(def.category)) throw new DefinitionInvalidError(file, `a second workflow for category ${def.category}`);
+    if (byCategory.has(def.category))
+      throw new DefinitionInvalidError(file, `a second workflow for category ${def.category}`);
     const keys = def.steps.map((s) => s.key);
     if (new Set(keys).size !== keys.length) throw new DefinitionInvalidError(file, 'two steps share a key');
-    if (def.steps.filter((s) => s.gate === 'smoke_test').length > 1) throw new DefinitionInvalidError(file, 'more than one merge gate');
+    if (def.steps.filter((s) => s.gate === 'smoke_test').length > 1)
+      throw new DefinitionInvalidError(file, 'more than one merge gate');
     checkCiSteps(file, def);
     for (const step of def.steps) {
       const declared = step.outputs.includes('migration') || step.optional_outputs.includes('migration');
@@ -57,7 +69,11 @@ export function loadWorkflowLibrary(dir: string, known?: KnownNames): WorkflowLi
   if (!mixed) throw new DefinitionInvalidError(label('mixed.yml'), 'missing: it says how mixed requests are composed');
   for (const def of byCategory.values()) {
     const unknown = def.steps.map((s) => s.key).filter((k) => !mixed!.order.includes(k));
-    if (unknown.length) throw new DefinitionInvalidError(label('mixed.yml'), `order does not list step ${unknown.join(', ')} of ${def.name}`);
+    if (unknown.length)
+      throw new DefinitionInvalidError(
+        label('mixed.yml'),
+        `order does not list step ${unknown.join(', ')} of ${def.name}`,
+      );
   }
   return { byCategory, mixed };
 }
@@ -68,7 +84,15 @@ export function loadWorkflowLibrary(dir: string, known?: KnownNames): WorkflowLi
  */
 function checkCiSteps(file: string, def: WorkflowDefinition): void {
   def.steps.forEach((step, i) => {
-    if (step.gate === 'ci_review' && (!step.agent || !step.actions.includes('ci-review'))) throw new DefinitionInvalidError(file, `step ${step.key} has the ci_review gate, so it needs an agent and the ci-review action that shows the agent's files at it`);
-    if (step.actions.includes('ci-run') && !def.steps.slice(0, i).some((s) => s.gate === 'ci_review')) throw new DefinitionInvalidError(file, `step ${step.key} runs ci-run without an earlier step with the ci_review gate, so nothing would be shown before the push`);
+    if (step.gate === 'ci_review' && (!step.agent || !step.actions.includes('ci-review')))
+      throw new DefinitionInvalidError(
+        file,
+        `step ${step.key} has the ci_review gate, so it needs an agent and the ci-review action that shows the agent's files at it`,
+      );
+    if (step.actions.includes('ci-run') && !def.steps.slice(0, i).some((s) => s.gate === 'ci_review'))
+      throw new DefinitionInvalidError(
+        file,
+        `step ${step.key} runs ci-run without an earlier step with the ci_review gate, so nothing would be shown before the push`,
+      );
   });
 }

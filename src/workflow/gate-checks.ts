@@ -2,7 +2,7 @@ import type { Handoff } from '../agents/handoff';
 import type { Check, Gate, Step } from '../store/rows';
 import { policyChecks, statementCount } from '../changes/sql-policy';
 import { rlsFacts } from '../changes/sql-rls-facts';
-import { GateKind } from './gate-kinds';
+import type { GateKind } from './gate-kinds';
 
 export interface GateCheckInput {
   handoff?: Handoff;
@@ -30,13 +30,18 @@ export function gateChecks(kind: GateKind, input: GateCheckInput): Check[] {
 }
 
 function apiReview(handoff?: Handoff): Check[] {
-  const types = handoff?.artifacts.filter((a) => a.kind === 'typescript' && /\b(interface|type)\s+\w+/.test(a.content)) ?? [];
+  const types =
+    handoff?.artifacts.filter((a) => a.kind === 'typescript' && /\b(interface|type)\s+\w+/.test(a.content)) ?? [];
   return [
     types.length
       ? { name: 'Types defined', status: 'pass', detail: types.map((a) => a.path).join(', ') }
       : { name: 'Types defined', status: 'fail', detail: 'no TypeScript interface or type among the artifacts' },
     handoff?.next_steps.length
-      ? { name: 'Contract handed on', status: 'pass', detail: `${handoff.next_steps.length} next step(s) for the implementers` }
+      ? {
+          name: 'Contract handed on',
+          status: 'pass',
+          detail: `${handoff.next_steps.length} next step(s) for the implementers`,
+        }
       : { name: 'Contract handed on', status: 'warn', detail: 'the handoff lists no next steps' },
   ];
 }
@@ -44,7 +49,10 @@ function apiReview(handoff?: Handoff): Check[] {
 /** The migration's shape (named, with a real down) and the SQL policy's verdict on it (see sql-policy.ts). */
 function branchTest(handoff?: Handoff): Check[] {
   const m = handoff?.migration;
-  if (!m) return [{ name: 'Migration proposed', status: 'fail', detail: 'the handoff has no migration (up_sql and down_sql)' }];
+  if (!m)
+    return [
+      { name: 'Migration proposed', status: 'fail', detail: 'the handoff has no migration (up_sql and down_sql)' },
+    ];
   return [
     { name: 'Migration proposed', status: 'pass', detail: `${m.name}: ${statementCount(m.up_sql)} statement(s)` },
     m.down_sql.trim() && m.down_sql.trim() !== m.up_sql.trim()
@@ -60,13 +68,27 @@ function branchTest(handoff?: Handoff): Check[] {
  * also gets the SQL policy's verdict, so its flags reach this gate.
  */
 function security(handoffs: Handoff[], current?: Handoff): Check[] {
-  const sqls = handoffs.flatMap((h) => [h.migration?.up_sql ?? '', ...h.artifacts.filter((a) => a.kind === 'sql').map((a) => a.content)]).filter((s) => s.trim());
+  const sqls = handoffs
+    .flatMap((h) => [h.migration?.up_sql ?? '', ...h.artifacts.filter((a) => a.kind === 'sql').map((a) => a.content)])
+    .filter((s) => s.trim());
   const facts = rlsFacts(sqls);
   const policy = current?.migration ? policyChecks(current.migration).filter((c) => c.status !== 'pass') : [];
-  const unreadable: Check[] = facts.unreadable.length ? [{ name: 'Proposed SQL parses', status: 'warn', detail: `not audited, it does not parse: ${facts.unreadable.join('; ')}` }] : [];
+  const unreadable: Check[] = facts.unreadable.length
+    ? [
+        {
+          name: 'Proposed SQL parses',
+          status: 'warn',
+          detail: `not audited, it does not parse: ${facts.unreadable.join('; ')}`,
+        },
+      ]
+    : [];
   const created = facts.created;
   if (!created.length && !facts.alwaysTrueWrites.length) {
-    return [{ name: 'RLS on new tables', status: 'pass', detail: 'the proposed SQL creates no tables' }, ...unreadable, ...policy];
+    return [
+      { name: 'RLS on new tables', status: 'pass', detail: 'the proposed SQL creates no tables' },
+      ...unreadable,
+      ...policy,
+    ];
   }
   const noRls = created.filter((t) => !facts.rlsEnabled.has(t));
   const noPolicy = created.filter((t) => facts.rlsEnabled.has(t) && !facts.withPolicy.has(t));
@@ -75,10 +97,18 @@ function security(handoffs: Handoff[], current?: Handoff): Check[] {
       ? { name: 'RLS on new tables', status: 'fail', detail: `no RLS on ${noRls.map(shown).join(', ')}` }
       : { name: 'RLS on new tables', status: 'pass', detail: `enabled on ${created.map(shown).join(', ') || 'all'}` },
     noPolicy.length
-      ? { name: 'Policies on RLS tables', status: 'warn', detail: `RLS without any policy denies everyone on ${noPolicy.map(shown).join(', ')}` }
+      ? {
+          name: 'Policies on RLS tables',
+          status: 'warn',
+          detail: `RLS without any policy denies everyone on ${noPolicy.map(shown).join(', ')}`,
+        }
       : { name: 'Policies on RLS tables', status: 'pass' },
     facts.alwaysTrueWrites.length
-      ? { name: 'No always-true write policy', status: 'fail', detail: `policy ${facts.alwaysTrueWrites.join(', ')} lets anyone write` }
+      ? {
+          name: 'No always-true write policy',
+          status: 'fail',
+          detail: `policy ${facts.alwaysTrueWrites.join(', ')} lets anyone write`,
+        }
       : { name: 'No always-true write policy', status: 'pass' },
     ...unreadable,
     ...policy,

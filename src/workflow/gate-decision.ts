@@ -4,7 +4,7 @@ import { noticeMessage } from '../slack/views/command-responses';
 import { inTransaction } from '../store/db';
 import { recordEvent } from '../store/events';
 import { addPartialApproval, decideGate, getGate } from '../store/gates-repo';
-import { Gate } from '../store/rows';
+import type { Gate } from '../store/rows';
 import { getStep } from '../store/steps-repo';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
 import { advancePast } from './advance';
@@ -33,26 +33,43 @@ const TO = { approve: 'approved', reject: 'rejected', rollback: 'rolled_back' } 
  * decides — a double click or two approvers give exactly one transition. The gate message is redrawn
  * with who decided and when.
  */
-export async function decide(deps: EngineDeps, input: { gateId: number; decision: GateDecision; user: string; click: ClickOrigin }): Promise<DecisionOutcome> {
+export async function decide(
+  deps: EngineDeps,
+  input: { gateId: number; decision: GateDecision; user: string; click: ClickOrigin },
+): Promise<DecisionOutcome> {
   const gate = await getGate(deps.pool, input.gateId);
   const workflow = gate && (await getWorkflow(deps.pool, gate.workflow_id));
   if (!gate || !workflow) return { type: 'refused', reason: 'This gate no longer exists.' };
 
-  const refusal = (await clickRefusal(deps.pool, `gate:${gate.id}`, input.click, 'gate')) ?? authorise(deps, gate, workflow.requester, input);
+  const refusal =
+    (await clickRefusal(deps.pool, `gate:${gate.id}`, input.click, 'gate')) ??
+    authorise(deps, gate, workflow.requester, input);
   if (refusal) {
-    await recordEvent(deps.pool, workflow.id, 'gate_refused', input.user, { gate_id: gate.id, decision: input.decision, reason: refusal.message });
+    await recordEvent(deps.pool, workflow.id, 'gate_refused', input.user, {
+      gate_id: gate.id,
+      decision: input.decision,
+      reason: refusal.message,
+    });
     return { type: 'refused', reason: refusal.message };
   }
   if (input.decision === 'override') return requestOverride(deps, gate, workflow, input.user);
   const blocking = gatePolicy({ checks: gate.checks, merges: gate.merges }).blocking;
   if (input.decision === 'approve' && gate.state === 'open' && blocking.length) {
     const reason = `Approve is refused: ${blocking.length} check(s) failed: ${blocking.map((c) => c.name).join(', ')}. Fix the cause and start again, or ${OVERRIDES_NEEDED} different approvers click Override, each giving a reason in the thread.`;
-    await recordEvent(deps.pool, workflow.id, 'gate_refused', input.user, { gate_id: gate.id, decision: input.decision, reason, checks: blocking.map((c) => c.name) });
+    await recordEvent(deps.pool, workflow.id, 'gate_refused', input.user, {
+      gate_id: gate.id,
+      decision: input.decision,
+      reason,
+      checks: blocking.map((c) => c.name),
+    });
     return { type: 'refused', reason };
   }
   const decision = input.decision;
   // An approval acknowledges the gate's warnings; the event says which.
-  const acknowledged = decision === 'approve' ? { acknowledged_warnings: gatePolicy({ checks: gate.checks, merges: gate.merges }).warnings.map((c) => c.name) } : {};
+  const acknowledged =
+    decision === 'approve'
+      ? { acknowledged_warnings: gatePolicy({ checks: gate.checks, merges: gate.merges }).warnings.map((c) => c.name) }
+      : {};
 
   const decided = await inTransaction(deps.pool, async (tx) => {
     if (decision === 'approve') {
@@ -62,8 +79,15 @@ export async function decide(deps: EngineDeps, input: { gateId: number; decision
     const row = await decideGate(tx, gate.id, TO[decision], input.user, acknowledged);
     if (!row) return undefined;
     if (input.decision === 'approve') {
-      const moved = await transitionWorkflow(tx, workflow.id, ['waiting_gate'], 'running', { type: 'workflow_resumed', actor: input.user, data: { gate: gate.kind } });
-      if (!moved) throw new NotAllowedError(`Workflow #${workflow.id} is ${workflow.state.replace('_', ' ')}; the gate can no longer be approved.`);
+      const moved = await transitionWorkflow(tx, workflow.id, ['waiting_gate'], 'running', {
+        type: 'workflow_resumed',
+        actor: input.user,
+        data: { gate: gate.kind },
+      });
+      if (!moved)
+        throw new NotAllowedError(
+          `Workflow #${workflow.id} is ${workflow.state.replace('_', ' ')}; the gate can no longer be approved.`,
+        );
     }
     return row;
   }).catch((error) => {
@@ -74,17 +98,31 @@ export async function decide(deps: EngineDeps, input: { gateId: number; decision
   if (!decided) {
     const now = (await getGate(deps.pool, gate.id))!;
     if (now.state === 'open' && now.approvals.includes(input.user)) {
-      return { type: 'refused', reason: `You have already approved this gate; it needs ${now.approvals_needed} approvals from different people. Ask another approver.` };
+      return {
+        type: 'refused',
+        reason: `You have already approved this gate; it needs ${now.approvals_needed} approvals from different people. Ask another approver.`,
+      };
     }
     return { type: 'already', gate: now };
   }
   if ('partial' in decided) {
     const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
     try {
-      const gateTs = await deps.slack.post(`gate:${gate.id}`, thread, gateOpenMessage(decided.partial, approversNote(deps, gate.merges, workflow.requester)));
-      await deps.slack.update(thread.channel, gateTs, gateOpenMessage(decided.partial, approversNote(deps, gate.merges, workflow.requester)));
+      const gateTs = await deps.slack.post(
+        `gate:${gate.id}`,
+        thread,
+        gateOpenMessage(decided.partial, approversNote(deps, gate.merges, workflow.requester)),
+      );
+      await deps.slack.update(
+        thread.channel,
+        gateTs,
+        gateOpenMessage(decided.partial, approversNote(deps, gate.merges, workflow.requester)),
+      );
     } catch (error) {
-      deps.logger.warn({ err: (error as Error).message, gate: gate.id }, 'partial approval recorded; redrawing the gate failed');
+      deps.logger.warn(
+        { err: (error as Error).message, gate: gate.id },
+        'partial approval recorded; redrawing the gate failed',
+      );
     }
     return { type: 'partial', gate: decided.partial };
   }
@@ -100,12 +138,28 @@ export async function decide(deps: EngineDeps, input: { gateId: number; decision
     }
   };
   if (input.decision === 'approve') {
-    await attempt('moving on', async () => advancePast(deps, workflow.id, (await getStep(deps.pool, gate.step_id))!.idx));
+    await attempt('moving on', async () =>
+      advancePast(deps, workflow.id, (await getStep(deps.pool, gate.step_id))!.idx),
+    );
   } else if (input.decision === 'reject') {
-    await attempt('ending the workflow', () => endWorkflow(deps, workflow.id, 'rejected', { type: 'workflow_rejected', actor: input.user }, { from: ['waiting_gate'] }));
+    await attempt('ending the workflow', () =>
+      endWorkflow(
+        deps,
+        workflow.id,
+        'rejected',
+        { type: 'workflow_rejected', actor: input.user },
+        { from: ['waiting_gate'] },
+      ),
+    );
   } else {
     await attempt('starting the rollback', async () => {
-      await endWorkflow(deps, workflow.id, 'rolled_back', { type: 'workflow_rolled_back', actor: input.user }, { from: ['waiting_gate'], keepTarget: true });
+      await endWorkflow(
+        deps,
+        workflow.id,
+        'rolled_back',
+        { type: 'workflow_rolled_back', actor: input.user },
+        { from: ['waiting_gate'], keepTarget: true },
+      );
       await deps.queue.enqueue({ name: 'rollback', data: { workflowId: workflow.id, actor: input.user } });
     });
   }
@@ -115,7 +169,13 @@ export async function decide(deps: EngineDeps, input: { gateId: number; decision
   });
   if (input.decision === 'reject') {
     await attempt('reporting the rejection', async () => {
-      await deps.slack.post(`wf:${workflow.id}:rejected`, thread, noticeMessage(`:no_entry: <@${input.user}> rejected the *${GATES[gate.kind].title}* gate. Nothing was merged. <@${input.user}>, please reply in this thread with the reason, so the requester knows what to change.`));
+      await deps.slack.post(
+        `wf:${workflow.id}:rejected`,
+        thread,
+        noticeMessage(
+          `:no_entry: <@${input.user}> rejected the *${GATES[gate.kind].title}* gate. Nothing was merged. <@${input.user}>, please reply in this thread with the reason, so the requester knows what to change.`,
+        ),
+      );
       await afterEnd(deps, workflow.id);
     });
   }
@@ -123,7 +183,17 @@ export async function decide(deps: EngineDeps, input: { gateId: number; decision
 }
 
 /** Who may take this decision is the approval policy's to say. */
-function authorise(deps: EngineDeps, gate: Gate, requester: string, input: { decision: GateDecision; user: string }): NotAllowedError | undefined {
-  const refusal = gateDecisionRefusal(deps.policy, { merges: gate.merges, requester }, input.decision === 'approve', input.user);
+function authorise(
+  deps: EngineDeps,
+  gate: Gate,
+  requester: string,
+  input: { decision: GateDecision; user: string },
+): NotAllowedError | undefined {
+  const refusal = gateDecisionRefusal(
+    deps.policy,
+    { merges: gate.merges, requester },
+    input.decision === 'approve',
+    input.user,
+  );
   return refusal === undefined ? undefined : new NotAllowedError(refusal);
 }

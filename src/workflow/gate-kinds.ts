@@ -17,8 +17,19 @@ export interface GateInfo {
 /** The seed's quality gates table, plus the CI Review gate that CI files pass before they reach GitHub. */
 export const GATES: Record<GateKind, GateInfo> = {
   api_review: { stage: 'Design', title: 'API Review', criteria: 'Types defined, contracts clear', merges: false },
-  branch_test: { stage: 'Migration', title: 'Branch Test', criteria: 'Migration runs successfully on branch', merges: false },
+  branch_test: {
+    stage: 'Migration',
+    title: 'Branch Test',
+    criteria: 'Migration runs successfully on branch',
+    merges: false,
+  },
   security: { stage: 'Implementation', title: 'Security', criteria: 'RLS policies pass audit', merges: false },
-  ci_review: { stage: 'CI/CD', title: 'CI Review', criteria: 'Every proposed workflow file read; its secrets, triggers, permissions and outside calls accepted before it goes to GitHub', merges: false },
+  ci_review: {
+    stage: 'CI/CD',
+    title: 'CI Review',
+    criteria:
+      'Every proposed workflow file read; its secrets, triggers, permissions and outside calls accepted before it goes to GitHub',
+    merges: false,
+  },
   smoke_test: { stage: 'Deployment', title: 'Smoke Test', criteria: 'Core functionality works', merges: true },
 };

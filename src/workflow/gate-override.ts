@@ -4,7 +4,7 @@ import { gateDecidedMessage, gateOpenMessage } from '../slack/views/gate-message
 import { inTransaction } from '../store/db';
 import { recordEvent } from '../store/events';
 import { addOverride, approveByOverride, getGate, listGates, setOverrideReason } from '../store/gates-repo';
-import { Gate, Workflow } from '../store/rows';
+import type { Gate, Workflow } from '../store/rows';
 import { getStep } from '../store/steps-repo';
 import { transitionWorkflow } from '../store/workflows-repo';
 import { advancePast } from './advance';
@@ -14,7 +14,10 @@ import { OVERRIDES_NEEDED, gatePolicy } from './gate-policy';
 import { approversNote } from './run-step';
 
 /** What an Override click led to. */
-export type OverrideOutcome = { type: 'override_pending'; gate: Gate } | { type: 'refused'; reason: string } | { type: 'already'; gate: Gate };
+export type OverrideOutcome =
+  | { type: 'override_pending'; gate: Gate }
+  | { type: 'refused'; reason: string }
+  | { type: 'already'; gate: Gate };
 
 /** The names of a gate's blocking checks, for events and messages. */
 function blockingNames(gate: Gate): string[] {
@@ -27,7 +30,12 @@ function blockingNames(gate: Gate): string[] {
  * its reason asked in the thread; the gate goes on once {@link OVERRIDES_NEEDED} different approvers have
  * overridden it and each has given a reason ({@link noteOverrideReason}).
  */
-export async function requestOverride(deps: EngineDeps, gate: Gate, workflow: Workflow, user: string): Promise<OverrideOutcome> {
+export async function requestOverride(
+  deps: EngineDeps,
+  gate: Gate,
+  workflow: Workflow,
+  user: string,
+): Promise<OverrideOutcome> {
   if (gate.state !== 'open') return { type: 'already', gate };
   const refuse = async (reason: string): Promise<OverrideOutcome> => {
     await recordEvent(deps.pool, workflow.id, 'gate_refused', user, { gate_id: gate.id, decision: 'override', reason });
@@ -40,7 +48,12 @@ export async function requestOverride(deps: EngineDeps, gate: Gate, workflow: Wo
   }
   const overridden = await inTransaction(deps.pool, async (tx) => {
     const row = await addOverride(tx, gate.id, user);
-    if (row) await recordEvent(tx, workflow.id, 'gate_override_requested', user, { gate_id: gate.id, kind: gate.kind, checks });
+    if (row)
+      await recordEvent(tx, workflow.id, 'gate_override_requested', user, {
+        gate_id: gate.id,
+        kind: gate.kind,
+        checks,
+      });
     return row;
   });
   if (!overridden) {
@@ -48,7 +61,9 @@ export async function requestOverride(deps: EngineDeps, gate: Gate, workflow: Wo
     const mine = now.overrides.find((o) => o.user === user);
     if (now.state !== 'open' || !mine) return { type: 'already', gate: now };
     const next = mine.reason === undefined ? ' Reply in the thread with your reason.' : ' Ask another approver.';
-    return refuse(`You have already overridden this gate; it needs ${OVERRIDES_NEEDED} different approvers, each with a reason.${next}`);
+    return refuse(
+      `You have already overridden this gate; it needs ${OVERRIDES_NEEDED} different approvers, each with a reason.${next}`,
+    );
   }
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
   await deps.slack.post(
@@ -68,9 +83,15 @@ export async function requestOverride(deps: EngineDeps, gate: Gate, workflow: Wo
  * enough different approvers have given theirs, the gate is approved and the workflow goes on.
  * Returns false when the reply is not such a reason.
  */
-export async function noteOverrideReason(deps: EngineDeps, workflow: Workflow, reply: { user: string; text: string }): Promise<boolean> {
+export async function noteOverrideReason(
+  deps: EngineDeps,
+  workflow: Workflow,
+  reply: { user: string; text: string },
+): Promise<boolean> {
   if (workflow.state !== 'waiting_gate') return false;
-  const gate = (await listGates(deps.pool, workflow.id)).find((g) => g.state === 'open' && g.overrides.some((o) => o.user === reply.user && o.reason === undefined));
+  const gate = (await listGates(deps.pool, workflow.id)).find(
+    (g) => g.state === 'open' && g.overrides.some((o) => o.user === reply.user && o.reason === undefined),
+  );
   if (!gate) return false;
   const result = await inTransaction(deps.pool, async (tx) => {
     const reasoned = await setOverrideReason(tx, gate.id, reply.user, reply.text);
@@ -88,8 +109,15 @@ export async function noteOverrideReason(deps: EngineDeps, workflow: Workflow, r
     };
     await recordEvent(tx, workflow.id, 'gate_approved', reply.user, { ...data, overridden: true });
     await recordEvent(tx, workflow.id, 'gate_overridden', reply.user, data);
-    const moved = await transitionWorkflow(tx, workflow.id, ['waiting_gate'], 'running', { type: 'workflow_resumed', actor: reply.user, data: { gate: gate.kind } });
-    if (!moved) throw new NotAllowedError(`Workflow #${workflow.id} is no longer waiting at this gate; the Override changed nothing.`);
+    const moved = await transitionWorkflow(tx, workflow.id, ['waiting_gate'], 'running', {
+      type: 'workflow_resumed',
+      actor: reply.user,
+      data: { gate: gate.kind },
+    });
+    if (!moved)
+      throw new NotAllowedError(
+        `Workflow #${workflow.id} is no longer waiting at this gate; the Override changed nothing.`,
+      );
     return { gate: approved, approved: true };
   }).catch((error) => {
     if (error instanceof NotAllowedError) return undefined;
@@ -98,7 +126,13 @@ export async function noteOverrideReason(deps: EngineDeps, workflow: Workflow, r
   if (!result) return false;
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
   if (!result.approved) {
-    await deps.slack.post(`gate:${gate.id}:override-reason:${reply.user}`, thread, noticeMessage(`Reason noted, <@${reply.user}>. The gate goes on once another approver overrides it too, with a reason.`));
+    await deps.slack.post(
+      `gate:${gate.id}:override-reason:${reply.user}`,
+      thread,
+      noticeMessage(
+        `Reason noted, <@${reply.user}>. The gate goes on once another approver overrides it too, with a reason.`,
+      ),
+    );
     await redraw(deps, workflow, result.gate);
     return true;
   }
@@ -115,7 +149,10 @@ export async function noteOverrideReason(deps: EngineDeps, workflow: Workflow, r
 /** Redraws the gate message (its post key finds it): open with the Overrides so far, or decided. */
 async function redraw(deps: EngineDeps, workflow: Workflow, gate: Gate): Promise<void> {
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
-  const message = gate.state === 'open' ? gateOpenMessage(gate, approversNote(deps, gate.merges, workflow.requester)) : gateDecidedMessage(gate);
+  const message =
+    gate.state === 'open'
+      ? gateOpenMessage(gate, approversNote(deps, gate.merges, workflow.requester))
+      : gateDecidedMessage(gate);
   try {
     const ts = await deps.slack.post(`gate:${gate.id}`, thread, message);
     await deps.slack.update(thread.channel, ts, message);

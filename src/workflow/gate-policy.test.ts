@@ -6,7 +6,12 @@ const dropped: Check = { name: 'Drops a column', status: 'warn', flags: ['destru
 const dynamic: Check = { name: 'DO block', status: 'warn', flags: ['unanalysable'] };
 const concurrently: Check = { name: 'Index built concurrently', status: 'pass', flags: ['non_transactional'] };
 const failed: Check = { name: 'RLS on new tables', status: 'fail' };
-const legacy: Check = { name: 'RLS, already on production: RLS disabled', status: 'fail', existing: true, flags: ['destructive'] };
+const legacy: Check = {
+  name: 'RLS, already on production: RLS disabled',
+  status: 'fail',
+  existing: true,
+  flags: ['destructive'],
+};
 
 describe('the gate policy', () => {
   it('needs one approver when no check is destructive or unanalysable', () => {
@@ -14,12 +19,17 @@ describe('the gate policy', () => {
   });
 
   it('needs two approvers for a destructive or an unanalysable finding of the gate itself, whatever the check is called', () => {
-    expect(gatePolicy({ checks: [pass, { ...dropped, name: 'anything' }], merges: false })).toMatchObject({ approvalsNeeded: 2, secondApprover: [{ name: 'anything' }] });
+    expect(gatePolicy({ checks: [pass, { ...dropped, name: 'anything' }], merges: false })).toMatchObject({
+      approvalsNeeded: 2,
+      secondApprover: [{ name: 'anything' }],
+    });
     expect(gatePolicy({ checks: [dynamic], merges: false }).approvalsNeeded).toBe(2);
   });
 
   it('reads no meaning into a name: a check called "Destructive statements" without a flag needs one approver', () => {
-    expect(gatePolicy({ checks: [{ name: 'Destructive statements', status: 'warn' }], merges: true }).approvalsNeeded).toBe(1);
+    expect(
+      gatePolicy({ checks: [{ name: 'Destructive statements', status: 'warn' }], merges: true }).approvalsNeeded,
+    ).toBe(1);
   });
 
   it("counts the earlier steps' flags at the merge gate, which merges them all, and not at an ordinary gate", () => {
@@ -28,7 +38,11 @@ describe('the gate policy', () => {
   });
 
   it('blocks on failed checks of the gate only, and lists warnings to acknowledge', () => {
-    const policy = gatePolicy({ checks: [pass, failed, dropped], earlierChecks: [{ ...failed, name: 'earlier failure' }], merges: true });
+    const policy = gatePolicy({
+      checks: [pass, failed, dropped],
+      earlierChecks: [{ ...failed, name: 'earlier failure' }],
+      merges: true,
+    });
     expect(policy.blocking.map((c) => c.name)).toEqual(['RLS on new tables']);
     expect(policy.warnings.map((c) => c.name)).toEqual(['Drops a column']);
   });

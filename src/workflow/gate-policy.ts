@@ -67,7 +67,9 @@ export function earlierFindingsCheck(earlierChecks: Check[]): Check | undefined 
   return {
     name: 'Earlier steps: needs a second approver',
     status: 'warn',
-    detail: found.map((c) => `${c.name} (${(c.flags ?? []).filter((f) => SECOND_APPROVER_FLAGS.includes(f)).join(', ')})`).join('; '),
+    detail: found
+      .map((c) => `${c.name} (${(c.flags ?? []).filter((f) => SECOND_APPROVER_FLAGS.includes(f)).join(', ')})`)
+      .join('; '),
     flags,
   };
 }

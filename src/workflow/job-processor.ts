@@ -1,11 +1,18 @@
-import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { InfraError, isRetryable } from '../errors';
 import { cleanUpCancelled } from './cancel';
 import type { EngineDeps } from './engine-deps';
 import { finishWorkflow } from './finish-workflow';
-import { WORKFLOW_QUEUE, cancelJobSchema, finishJobSchema, planJobSchema, rollbackJobSchema, stepJobSchema } from './jobs';
+import {
+  WORKFLOW_QUEUE,
+  cancelJobSchema,
+  finishJobSchema,
+  planJobSchema,
+  rollbackJobSchema,
+  stepJobSchema,
+} from './jobs';
 import { planWorkflow } from './plan-workflow';
-import { BullJobQueueOptions } from './queues';
+import type { BullJobQueueOptions } from './queues';
 import { rollbackWorkflow } from './rollback';
 import { runStep } from './run-step';
 import type { RunningJobs } from './running-jobs';
@@ -19,7 +26,9 @@ export async function processJob(deps: EngineDeps, job: Pick<Job, 'name' | 'data
       case 'step':
         return await runStep(deps, stepJobSchema.parse(job.data).stepId, { attemptsMade: job.attemptsMade });
       case 'finish':
-        return await finishWorkflow(deps, finishJobSchema.parse(job.data).workflowId, { attemptsMade: job.attemptsMade });
+        return await finishWorkflow(deps, finishJobSchema.parse(job.data).workflowId, {
+          attemptsMade: job.attemptsMade,
+        });
       case 'rollback': {
         const data = rollbackJobSchema.parse(job.data);
         return await rollbackWorkflow(deps, data.workflowId, data.actor);
@@ -60,7 +69,12 @@ export function startWorkflowWorker(deps: EngineDeps, opts: WorkflowWorkerOption
     stalledInterval: opts.stalledInterval ?? 30_000,
     maxStalledCount: 3,
   });
-  worker.on('failed', (job, err) => deps.logger.warn({ job: job?.name, id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job attempt failed'));
+  worker.on('failed', (job, err) =>
+    deps.logger.warn(
+      { job: job?.name, id: job?.id, attempts: job?.attemptsMade, err: err.message },
+      'job attempt failed',
+    ),
+  );
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'worker error'));
   return worker;
 }

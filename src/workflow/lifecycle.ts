@@ -2,7 +2,7 @@ import { inTransaction } from '../store/db';
 import { gateDecidedMessage } from '../slack/views/gate-message';
 import { expireOpenGates, listGates } from '../store/gates-repo';
 import { findMessage } from '../store/slack-messages-repo';
-import { ACTIVE_WORKFLOW_STATES, Workflow, WorkflowState } from '../store/rows';
+import { ACTIVE_WORKFLOW_STATES, type Workflow, type WorkflowState } from '../store/rows';
 import { nextWaitingWorkflow, releaseTarget } from '../store/target-locks-repo';
 import { recordEvent } from '../store/events';
 import { cancelUnfinishedSteps } from '../store/steps-repo';
@@ -53,7 +53,9 @@ export async function afterEnd(deps: EngineDeps, workflowId: number): Promise<vo
     await recordEvent(deps.pool, workflowId, 'branch_deleted', null, { reason: workflow.state });
   }
   // A CI branch outlives its workflow only as the approved pull request; a rollback discards it itself.
-  if (deps.ci && workflow.state !== 'succeeded' && workflow.state !== 'rolled_back') await discardCiBranch(deps.ci, workflowId);
+  if (deps.ci && workflow.state !== 'succeeded' && workflow.state !== 'rolled_back')
+    await discardCiBranch(deps.ci, workflowId);
   const next = await nextWaitingWorkflow(deps.pool, workflow.target);
-  if (next) await deps.queue.enqueue({ name: 'plan', data: { workflowId: next.id } }, { dedupeSuffix: `-after-${workflowId}` });
+  if (next)
+    await deps.queue.enqueue({ name: 'plan', data: { workflowId: next.id } }, { dedupeSuffix: `-after-${workflowId}` });
 }

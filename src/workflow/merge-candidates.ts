@@ -1,7 +1,7 @@
 import { handoffSchema } from '../agents/handoff';
 import { migrationHash } from '../changes/migration-hash';
 import type { EventRow, ShownMigration, Step } from '../store/rows';
-import { Plan, mayCarryMigration } from './definition';
+import { type Plan, mayCarryMigration } from './definition';
 
 /** A migration handed off by a step that may not carry one: never merged, reported in the thread. */
 export interface IgnoredMigration {
@@ -14,7 +14,11 @@ export interface IgnoredMigration {
  * result of the last branch test of its step: `passed` only when that test passed on this exact text.
  * A migration from a step that does not test migrations on the branch is left out and listed as ignored.
  */
-export function mergeCandidates(plan: Plan, steps: Step[], events: EventRow[]): { migrations: ShownMigration[]; ignored: IgnoredMigration[] } {
+export function mergeCandidates(
+  plan: Plan,
+  steps: Step[],
+  events: EventRow[],
+): { migrations: ShownMigration[]; ignored: IgnoredMigration[] } {
   const migrations: ShownMigration[] = [];
   const ignored: IgnoredMigration[] = [];
   for (const step of [...steps].sort((a, b) => a.idx - b.idx)) {
@@ -26,9 +30,22 @@ export function mergeCandidates(plan: Plan, steps: Step[], events: EventRow[]): 
       continue;
     }
     const sha256 = migrationHash(migration);
-    const last = events.filter((e) => (e.type === 'migration_tested' || e.type === 'migration_test_failed') && Number(e.data.step_id) === step.id).pop();
+    const last = events
+      .filter(
+        (e) =>
+          (e.type === 'migration_tested' || e.type === 'migration_test_failed') && Number(e.data.step_id) === step.id,
+      )
+      .pop();
     const test = last?.data.sha256 !== sha256 ? 'not_run' : last.type === 'migration_tested' ? 'passed' : 'failed';
-    migrations.push({ step_id: step.id, step_title: step.title, name: migration.name, up_sql: migration.up_sql, down_sql: migration.down_sql, sha256, test });
+    migrations.push({
+      step_id: step.id,
+      step_title: step.title,
+      name: migration.name,
+      up_sql: migration.up_sql,
+      down_sql: migration.down_sql,
+      sha256,
+      test,
+    });
   }
   return { migrations, ignored };
 }
@@ -42,6 +59,7 @@ export function pinProblem(candidate: ShownMigration, shown: ShownMigration[]): 
     return `\`${candidate.name}\` (${candidate.step_title}) is not the text that passed the branch test${candidate.test === 'failed' ? ' (its last test failed)' : ''}`;
   }
   const atGate = shown.find((m) => m.step_id === candidate.step_id);
-  if (atGate?.sha256 !== candidate.sha256) return `\`${candidate.name}\` (${candidate.step_title}) is not the text the merge gate showed the approvers`;
+  if (atGate?.sha256 !== candidate.sha256)
+    return `\`${candidate.name}\` (${candidate.step_title}) is not the text the merge gate showed the approvers`;
   return undefined;
 }

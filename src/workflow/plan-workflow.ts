@@ -22,7 +22,7 @@ import { storeWorkflowFile } from './workflow-files';
  */
 export async function planWorkflow(deps: EngineDeps, workflowId: number): Promise<void> {
   let workflow = await getWorkflow(deps.pool, workflowId);
-  if (!workflow || workflow.state !== 'planned') return;
+  if (workflow?.state !== 'planned') return;
 
   let routingError: string | undefined;
   if (!workflow.plan) {
@@ -32,8 +32,18 @@ export async function planWorkflow(deps: EngineDeps, workflowId: number): Promis
       await inTransaction(deps.pool, async (tx) => {
         await setPlan(tx, workflowId, plan, decision.reason);
         await insertSteps(tx, workflowId, plan.steps);
-        await recordEvent(tx, workflowId, 'workflow_planned', null, { plan: plan.name, categories: decision.categories, source: decision.source });
-        if (decision.call) await recordEvent(tx, workflowId, 'model_call', null, { step_id: null, agent: 'router', purpose: 'routing', ...decision.call });
+        await recordEvent(tx, workflowId, 'workflow_planned', null, {
+          plan: plan.name,
+          categories: decision.categories,
+          source: decision.source,
+        });
+        if (decision.call)
+          await recordEvent(tx, workflowId, 'model_call', null, {
+            step_id: null,
+            agent: 'router',
+            purpose: 'routing',
+            ...decision.call,
+          });
       });
     } catch (error) {
       if (isRetryable(error)) throw error;
@@ -42,23 +52,36 @@ export async function planWorkflow(deps: EngineDeps, workflowId: number): Promis
     workflow = (await getWorkflow(deps.pool, workflowId))!;
   }
 
-  const rootTs = await deps.slack.post(`wf:${workflowId}:root`, { channel: workflow.channel_id }, rootMessage(workflow, workflow.plan, []));
+  const rootTs = await deps.slack.post(
+    `wf:${workflowId}:root`,
+    { channel: workflow.channel_id },
+    rootMessage(workflow, workflow.plan, []),
+  );
   await setRootTs(deps.pool, workflowId, rootTs);
   const thread = { channel: workflow.channel_id, threadTs: rootTs };
 
   if (routingError || !workflow.plan) {
     const message = routingError ?? 'The workflow has no plan.';
     await deps.slack.post(`wf:${workflowId}:routing-failed`, thread, errorMessage(message));
-    if (await endWorkflow(deps, workflowId, 'failed', { type: 'workflow_failed', actor: null, error: message })) await afterEnd(deps, workflowId);
+    if (await endWorkflow(deps, workflowId, 'failed', { type: 'workflow_failed', actor: null, error: message }))
+      await afterEnd(deps, workflowId);
     return;
   }
   await deps.slack.post(`wf:${workflowId}:plan`, thread, planMessage(workflow.plan, workflow.routing_reason ?? ''));
-  await storeWorkflowFile(deps, { ...workflow, root_ts: rootTs }, planDocument(workflow, workflow.plan, workflow.routing_reason ?? ''));
+  await storeWorkflowFile(
+    deps,
+    { ...workflow, root_ts: rootTs },
+    planDocument(workflow, workflow.plan, workflow.routing_reason ?? ''),
+  );
 
   const lock = await acquireTarget(deps.pool, workflow.target, workflowId);
   if (!lock.acquired) {
     await recordEvent(deps.pool, workflowId, 'waiting_for_target', null, { holder: lock.holder.id });
-    await deps.slack.post(`wf:${workflowId}:waiting-${lock.holder.id}`, thread, waitingForTargetMessage(workflow.target, lock.holder.id, lock.holder.requester));
+    await deps.slack.post(
+      `wf:${workflowId}:waiting-${lock.holder.id}`,
+      thread,
+      waitingForTargetMessage(workflow.target, lock.holder.id, lock.holder.requester),
+    );
     return;
   }
 
@@ -70,12 +93,16 @@ export async function planWorkflow(deps: EngineDeps, workflowId: number): Promis
   const failed = results.filter((r) => !r.ok);
   if (failed.length) {
     const error = `Pre-flight checks failed: ${failed.map((r) => r.name).join(', ')}.`;
-    if (await endWorkflow(deps, workflowId, 'failed', { type: 'workflow_failed', actor: null, error })) await afterEnd(deps, workflowId);
+    if (await endWorkflow(deps, workflowId, 'failed', { type: 'workflow_failed', actor: null, error }))
+      await afterEnd(deps, workflowId);
     return;
   }
 
   const started = await inTransaction(deps.pool, async (tx) => {
-    const row = await transitionWorkflow(tx, workflowId, ['planned'], 'running', { type: 'workflow_started', actor: null });
+    const row = await transitionWorkflow(tx, workflowId, ['planned'], 'running', {
+      type: 'workflow_started',
+      actor: null,
+    });
     if (row) await setCurrentStep(tx, workflowId, 0);
     return row;
   });

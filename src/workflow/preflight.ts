@@ -16,7 +16,11 @@ export function targetDatabaseCheck(ping: () => Promise<void>, label: string): P
         await ping();
         return { name: this.name, ok: true, detail: `${label} answers` };
       } catch (error) {
-        return { name: this.name, ok: false, detail: `${label} does not answer (${(error as Error).message}); check TARGET_DATABASE_URL and that the server is up, then start the request again` };
+        return {
+          name: this.name,
+          ok: false,
+          detail: `${label} does not answer (${(error as Error).message}); check TARGET_DATABASE_URL and that the server is up, then start the request again`,
+        };
       }
     },
   };
@@ -25,7 +29,15 @@ export function targetDatabaseCheck(ping: () => Promise<void>, label: string): P
 /** Runs every check; a check that throws is a failed result saying why, not a crashed plan job. */
 export async function runPreflight(checks: PreflightCheck[], workflow: Workflow): Promise<PreflightResult[]> {
   const results = await Promise.all(
-    checks.map((c) => c.run(workflow).catch((error: unknown): PreflightResult => ({ name: c.name, ok: false, detail: `could not be checked: ${(error as Error).message}` }))),
+    checks.map((c) =>
+      c.run(workflow).catch(
+        (error: unknown): PreflightResult => ({
+          name: c.name,
+          ok: false,
+          detail: `could not be checked: ${(error as Error).message}`,
+        }),
+      ),
+    ),
   );
   return results.flat();
 }

@@ -22,12 +22,24 @@ export async function expireUnansweredQuestions(deps: EngineDeps, now = new Date
     const stopsAt = new Date(question.created_at.getTime() + timeout);
     if (stopsAt <= now) {
       const error = `Nobody answered ${agent}'s question within ${duration(timeout)} (INFRA_REPLY_TIMEOUT), so the workflow stopped; nothing was merged. Start a new request with the answer in it.`;
-      if (await endWorkflow(deps, workflow.id, 'failed', { type: 'question_timed_out', actor: null, error, data: { question_id: question.id } }, { from: ['waiting_reply'] })) {
+      if (
+        await endWorkflow(
+          deps,
+          workflow.id,
+          'failed',
+          { type: 'question_timed_out', actor: null, error, data: { question_id: question.id } },
+          { from: ['waiting_reply'] },
+        )
+      ) {
         await deps.slack.post(`question:${question.id}:timed-out`, thread, noticeMessage(`:hourglass: ${error}`));
         await afterEnd(deps, workflow.id);
       }
     } else if (question.reminded_at === null && (await markReminded(deps.pool, question.id))) {
-      await deps.slack.post(`question:${question.id}:reminder`, thread, questionReminderMessage(agent, workflow.requester, question.question, stopsAt));
+      await deps.slack.post(
+        `question:${question.id}:reminder`,
+        thread,
+        questionReminderMessage(agent, workflow.requester, question.question, stopsAt),
+      );
     }
   }
 }

@@ -1,5 +1,5 @@
-import { ConnectionOptions, Queue } from 'bullmq';
-import { WORKFLOW_QUEUE, WorkflowJob } from './jobs';
+import { type ConnectionOptions, Queue } from 'bullmq';
+import { WORKFLOW_QUEUE, type WorkflowJob } from './jobs';
 
 /** How jobs get into Redis; the engine depends on this, not on BullMQ. */
 export interface JobQueue {

@@ -22,7 +22,10 @@ export async function reconcile(deps: EngineDeps): Promise<number> {
     enqueued++;
   }
   for (const step of await listDueSteps(deps.pool)) {
-    await deps.queue.enqueue({ name: 'step', data: { workflowId: step.workflow_id, stepId: step.id, generation: step.generation } });
+    await deps.queue.enqueue({
+      name: 'step',
+      data: { workflowId: step.workflow_id, stepId: step.id, generation: step.generation },
+    });
     enqueued++;
   }
   const stuck = await deps.pool.query<{ workflow_id: string; idx: number }>(

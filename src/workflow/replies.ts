@@ -32,19 +32,37 @@ export async function handleThreadReply(deps: EngineDeps, reply: ThreadReply): P
   if (question && !mayAnswer) {
     await recordEvent(deps.pool, workflow.id, 'thread_comment', reply.user, { text: reply.text });
     const agent = (await getStep(deps.pool, question.step_id))?.agent ?? 'the agent';
-    await deps.slack.ephemeral(reply.channel, reply.user, refusalMessage(`Only ${whoMayAnswer(deps.policy, workflow)} can answer ${agent}'s question, so your reply was not passed on to it. The question stays open.`), reply.threadTs);
+    await deps.slack.ephemeral(
+      reply.channel,
+      reply.user,
+      refusalMessage(
+        `Only ${whoMayAnswer(deps.policy, workflow)} can answer ${agent}'s question, so your reply was not passed on to it. The question stays open.`,
+      ),
+      reply.threadTs,
+    );
     return 'not_allowed';
   }
   if (question && mayAnswer) {
     const step = await inTransaction(deps.pool, async (tx) => {
       const answered = await answerQuestion(tx, question.id, reply.text, reply.user);
       if (!answered) return undefined;
-      const moved = await transitionStep(tx, { id: question.step_id, workflow_id: workflow.id }, ['waiting_reply'], 'pending');
-      await transitionWorkflow(tx, workflow.id, ['waiting_reply'], 'running', { type: 'workflow_resumed', actor: reply.user });
+      const moved = await transitionStep(
+        tx,
+        { id: question.step_id, workflow_id: workflow.id },
+        ['waiting_reply'],
+        'pending',
+      );
+      await transitionWorkflow(tx, workflow.id, ['waiting_reply'], 'running', {
+        type: 'workflow_resumed',
+        actor: reply.user,
+      });
       return moved ? bumpGeneration(tx, question.step_id) : undefined;
     });
     if (step) {
-      await deps.queue.enqueue({ name: 'step', data: { workflowId: workflow.id, stepId: step.id, generation: step.generation } });
+      await deps.queue.enqueue({
+        name: 'step',
+        data: { workflowId: workflow.id, stepId: step.id, generation: step.generation },
+      });
       return 'answer';
     }
   }
@@ -54,7 +72,13 @@ export async function handleThreadReply(deps: EngineDeps, reply: ThreadReply): P
     const rejectedBy = [...events].reverse().find((e) => e.type === 'workflow_rejected')?.actor;
     if (rejectedBy === reply.user && !events.some((e) => e.type === 'rejection_reason')) {
       await recordEvent(deps.pool, workflow.id, 'rejection_reason', reply.user, { text: reply.text });
-      await deps.slack.post(`wf:${workflow.id}:reason-noted`, { channel: reply.channel, threadTs: reply.threadTs }, noticeMessage(`Reason noted, <@${reply.user}>. <@${workflow.requester}>, start a new request when you are ready.`));
+      await deps.slack.post(
+        `wf:${workflow.id}:reason-noted`,
+        { channel: reply.channel, threadTs: reply.threadTs },
+        noticeMessage(
+          `Reason noted, <@${reply.user}>. <@${workflow.requester}>, start a new request when you are ready.`,
+        ),
+      );
       return 'rejection_reason';
     }
   }

@@ -10,7 +10,12 @@ import type { EngineDeps } from './engine-deps';
  * on that workflow's own report. One conditional transition (succeeded or failed → rolled_back), then
  * the rollback job runs the registered reverts.
  */
-export async function rollbackProduction(deps: EngineDeps, workflowId: number, user: string, click: ClickOrigin): Promise<string> {
+export async function rollbackProduction(
+  deps: EngineDeps,
+  workflowId: number,
+  user: string,
+  click: ClickOrigin,
+): Promise<string> {
   const workflow = await getWorkflow(deps.pool, workflowId);
   if (!workflow) return `There is no workflow #${workflowId}.`;
   const forged = await clickRefusal(deps.pool, `wf:${workflowId}:report`, click, 'report');
@@ -19,9 +24,15 @@ export async function rollbackProduction(deps: EngineDeps, workflowId: number, u
     await recordEvent(deps.pool, workflowId, 'rollback_refused', user, { reason: refusal });
     throw new NotAllowedError(refusal);
   }
-  const merged = (await listEvents(deps.pool, workflowId)).some((e) => e.type === 'migration_merged' || (e.type === 'function_deployed' && e.data.existed === false));
+  const merged = (await listEvents(deps.pool, workflowId)).some(
+    (e) => e.type === 'migration_merged' || (e.type === 'function_deployed' && e.data.existed === false),
+  );
   if (!merged) return `Workflow #${workflowId} merged nothing to production, so there is nothing to roll back.`;
-  const moved = await transitionWorkflow(deps.pool, workflowId, ['succeeded', 'failed'], 'rolled_back', { type: 'workflow_rolled_back', actor: user, data: { after: 'merge' } });
+  const moved = await transitionWorkflow(deps.pool, workflowId, ['succeeded', 'failed'], 'rolled_back', {
+    type: 'workflow_rolled_back',
+    actor: user,
+    data: { after: 'merge' },
+  });
   if (!moved) return `Workflow #${workflowId} is ${workflow.state.replace('_', ' ')}; there is nothing to roll back.`;
   await deps.queue.enqueue({ name: 'rollback', data: { workflowId, actor: user } });
   return `Rolling back workflow #${workflowId} on production; the thread will say when it is done.`;

@@ -12,7 +12,7 @@ import { afterEnd } from './lifecycle';
  */
 export async function rollbackWorkflow(deps: EngineDeps, workflowId: number, actor: string): Promise<void> {
   const workflow = await getWorkflow(deps.pool, workflowId);
-  if (!workflow || workflow.state !== 'rolled_back') return;
+  if (workflow?.state !== 'rolled_back') return;
   const pending = await listPendingCompensations(deps.pool, workflowId);
   const failures: string[] = [];
   const undone: string[] = [];
@@ -33,7 +33,10 @@ export async function rollbackWorkflow(deps: EngineDeps, workflowId: number, act
       failures.push(`${c.key}: ${message}`);
     }
   }
-  await recordEvent(deps.pool, workflowId, failures.length ? 'rollback_incomplete' : 'rollback_completed', actor, { undone, failures });
+  await recordEvent(deps.pool, workflowId, failures.length ? 'rollback_incomplete' : 'rollback_completed', actor, {
+    undone,
+    failures,
+  });
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
   const text = failures.length
     ? `:warning: Rollback by <@${actor}> is incomplete. Undone: ${undone.length}. Needs a person:\n${failures.map((f) => `• ${f}`).join('\n')}`

@@ -1,7 +1,7 @@
 import type { Usage } from '../agents/handoff';
 import type { RouterModel } from '../agents/router-model';
 import { InfraError, ErrorCode } from '../errors';
-import { Category } from './definition';
+import type { Category } from './definition';
 import { decide } from './decision-tree';
 
 export interface RouteDecision {
@@ -24,5 +24,10 @@ export async function route(request: string, model: RouterModel | undefined): Pr
     );
   }
   const chosen = await model.classify(request);
-  return { categories: chosen.categories, reason: `Claude chose it because ${chosen.reason} (${rules.reason})`, source: 'model', ...(chosen.call ? { call: chosen.call } : {}) };
+  return {
+    categories: chosen.categories,
+    reason: `Claude chose it because ${chosen.reason} (${rules.reason})`,
+    source: 'model',
+    ...(chosen.call ? { call: chosen.call } : {}),
+  };
 }

@@ -47,6 +47,8 @@ export class StepProgress {
     if (this.stopped || activity === undefined) return;
     this.pending = undefined;
     this.last = this.now();
-    this.inflight = this.inflight.then(() => this.options.update(activity)).catch((error: unknown) => this.options.onError(error));
+    this.inflight = this.inflight
+      .then(() => this.options.update(activity))
+      .catch((error: unknown) => this.options.onError(error));
   }
 }

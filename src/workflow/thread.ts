@@ -35,15 +35,23 @@ export async function postReport(deps: EngineDeps, workflowId: number): Promise<
   const [steps, gates] = await Promise.all([listSteps(deps.pool, workflowId), listGates(deps.pool, workflowId)]);
   const events = await listEvents(deps.pool, workflowId);
   // The steps' own usage, plus the calls outside any step's run: routing and failure analysis.
-  const outside = events.filter((e) => e.type === 'model_call' && (e.data.purpose === 'routing' || e.data.purpose === 'failure_analysis')).map((e) => usageSchema.parse(e.data.usage));
+  const outside = events
+    .filter((e) => e.type === 'model_call' && (e.data.purpose === 'routing' || e.data.purpose === 'failure_analysis'))
+    .map((e) => usageSchema.parse(e.data.usage));
   const usage = [...steps.flatMap((s) => (s.usage ? [s.usage] : [])), ...outside].reduce(addUsage, ZERO_USAGE);
   const merged = [
     ...events.filter((e) => e.type === 'migration_merged').map((e) => String(e.data.name)),
-    ...events.filter((e) => e.type === 'function_deployed' && e.data.existed === false).map((e) => `Edge Function ${String(e.data.slug)}`),
+    ...events
+      .filter((e) => e.type === 'function_deployed' && e.data.existed === false)
+      .map((e) => `Edge Function ${String(e.data.slug)}`),
   ];
   await storeWorkflowFile(deps, workflow, reportDocument(workflow, steps, gates, usage, merged));
   const report = reportMessage(workflow, steps, gates, usage, merged);
-  const ts = await deps.slack.post(`wf:${workflowId}:report`, { channel: workflow.channel_id, threadTs: workflow.root_ts }, report);
+  const ts = await deps.slack.post(
+    `wf:${workflowId}:report`,
+    { channel: workflow.channel_id, threadTs: workflow.root_ts },
+    report,
+  );
   // A workflow can end twice (merged, then rolled back): the one report shows the latest outcome.
   if (workflow.state === 'rolled_back') await deps.slack.update(workflow.channel_id, ts, report);
   await refreshRoot(deps, workflowId);

@@ -30,11 +30,21 @@ export function planDocument(workflow: Workflow, plan: Plan, reason: string): Wo
     ]),
     '',
   ];
-  return { path: `plans/INFRA-${fileDate(workflow.created_at)}-${slug(workflow.request)}-wf${workflow.id}.md`, kind: 'markdown', content: lines.join('\n') };
+  return {
+    path: `plans/INFRA-${fileDate(workflow.created_at)}-${slug(workflow.request)}-wf${workflow.id}.md`,
+    kind: 'markdown',
+    content: lines.join('\n'),
+  };
 }
 
 /** The seed's `reports/INFRA-REPORT-{date}.md` for one workflow: outcome, steps, artifacts, gates, tokens and cost. */
-export function reportDocument(workflow: Workflow, steps: Step[], gates: Gate[], usage: Usage, merged: string[]): WorkflowDocument {
+export function reportDocument(
+  workflow: Workflow,
+  steps: Step[],
+  gates: Gate[],
+  usage: Usage,
+  merged: string[],
+): WorkflowDocument {
   const ended = workflow.finished_at ?? new Date();
   const lines = [
     `# INFRA report · workflow #${workflow.id}: ${workflow.state.replace('_', ' ')}`,
@@ -56,7 +66,12 @@ export function reportDocument(workflow: Workflow, steps: Step[], gates: Gate[],
     }),
     '',
     '## Gates',
-    ...(gates.length ? gates.map((g) => `- ${GATES[g.kind].stage} · ${GATES[g.kind].title}: ${g.state}${g.decided_by ? ` by ${g.decided_by}` : ''}`) : ['- none']),
+    ...(gates.length
+      ? gates.map(
+          (g) =>
+            `- ${GATES[g.kind].stage} · ${GATES[g.kind].title}: ${g.state}${g.decided_by ? ` by ${g.decided_by}` : ''}`,
+        )
+      : ['- none']),
     '',
     '## Merged to production',
     ...(merged.length ? merged.map((m) => `- ${m}`) : ['- nothing']),
@@ -67,7 +82,11 @@ export function reportDocument(workflow: Workflow, steps: Step[], gates: Gate[],
     '- costs are estimates at list prices; the invoice is the truth',
     '',
   ];
-  return { path: `reports/INFRA-REPORT-${fileDate(ended)}-wf${workflow.id}.md`, kind: 'markdown', content: lines.join('\n') };
+  return {
+    path: `reports/INFRA-REPORT-${fileDate(ended)}-wf${workflow.id}.md`,
+    kind: 'markdown',
+    content: lines.join('\n'),
+  };
 }
 
 function tokenLine(usage: Usage): string {

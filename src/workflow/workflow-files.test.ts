@@ -4,7 +4,9 @@ describe('workflow file names', () => {
   it('turns a request into lower-case words joined by dashes, cut at a word within 40 characters', () => {
     expect(slug('Add a new table for user preferences')).toBe('add-a-new-table-for-user-preferences');
     expect(slug('Créer une API: progress/tracking!!')).toBe('cr-er-une-api-progress-tracking');
-    expect(slug('Add preview deployments for PRs and also nightly backups of everything')).toBe('add-preview-deployments-for-prs-and-also');
+    expect(slug('Add preview deployments for PRs and also nightly backups of everything')).toBe(
+      'add-preview-deployments-for-prs-and-also',
+    );
     expect(slug('???')).toBe('request');
   });
 

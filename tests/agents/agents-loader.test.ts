@@ -25,22 +25,37 @@ describe('loadAgents', () => {
   it("loads the repo's four agents and the router, each with its prompt and allowed tools", () => {
     const agents = loadAgents(REPO_AGENTS);
 
-    expect([...agents.keys()].sort()).toEqual(['api-designer', 'backend-engineer', 'data-migration-specialist', 'devops-engineer', 'router']);
+    expect([...agents.keys()].sort()).toEqual([
+      'api-designer',
+      'backend-engineer',
+      'data-migration-specialist',
+      'devops-engineer',
+      'router',
+    ]);
     for (const name of ['api-designer', 'backend-engineer', 'data-migration-specialist', 'devops-engineer']) {
       const agent = agents.get(name);
-      expect(agent).toMatchObject({ name, file: `${name}.md`, tools: expect.arrayContaining(['read_artifact', 'ask_user', 'submit_handoff']) });
+      expect(agent).toMatchObject({
+        name,
+        file: `${name}.md`,
+        tools: expect.arrayContaining(['read_artifact', 'ask_user', 'submit_handoff']),
+      });
       expect(agent?.prompt).toMatch(/submit_handoff/);
       expect(agent?.prompt).not.toMatch(/^---/);
     }
     expect(agents.get('data-migration-specialist')?.prompt).toMatch(/down_sql/);
-    expect(agents.get('data-migration-specialist')?.tools).toEqual(expect.arrayContaining(['create_branch', 'list_tables', 'execute_sql', 'list_migrations']));
+    expect(agents.get('data-migration-specialist')?.tools).toEqual(
+      expect.arrayContaining(['create_branch', 'list_tables', 'execute_sql', 'list_migrations']),
+    );
     expect(agents.get('api-designer')?.tools).not.toContain('execute_sql');
     expect(agents.get('router')).toMatchObject({ tools: [], prompt: expect.stringMatching(/choose_workflow/) });
   });
 
   it('maps a model alias to the configured model and keeps a full model id', () => {
     writeFileSync(join(dir, 'a.md'), agentFile('alias-agent', ['submit_handoff']));
-    writeFileSync(join(dir, 'b.md'), agentFile('pinned-agent', ['submit_handoff']).replace('model: sonnet', 'model: claude-opus-4-8'));
+    writeFileSync(
+      join(dir, 'b.md'),
+      agentFile('pinned-agent', ['submit_handoff']).replace('model: sonnet', 'model: claude-opus-4-8'),
+    );
     writeFileSync(join(dir, 'c.md'), agentFile('default-agent', ['submit_handoff']).replace('model: sonnet\n', ''));
     writeFileSync(join(dir, 'README.md'), '# Agents\nNot an agent.\n');
 
@@ -56,7 +71,9 @@ describe('loadAgents', () => {
     writeFileSync(join(dir, 'shell.md'), agentFile('shell-agent', ['submit_handoff', 'Bash']));
 
     expect(() => loadAgents(dir)).toThrow(DefinitionInvalidError);
-    expect(() => loadAgents(dir)).toThrow(/^shell\.md is invalid: tools: unknown tool "Bash"; known tools: list_tables, list_migrations, create_branch, list_branches, execute_sql, get_logs, read_artifact, submit_handoff, ask_user\. Fix the file/);
+    expect(() => loadAgents(dir)).toThrow(
+      /^shell\.md is invalid: tools: unknown tool "Bash"; known tools: list_tables, list_migrations, create_branch, list_branches, execute_sql, get_logs, read_artifact, submit_handoff, ask_user\. Fix the file/,
+    );
   });
 
   it('refuses a second agent with the same name, naming both files', () => {
@@ -75,13 +92,21 @@ describe('loadAgents', () => {
     expect(() => loadAgents(dir)).toThrow(/^camel\.md is invalid: name: use kebab-case/);
     rmSync(join(dir, 'camel.md'));
 
-    writeFileSync(join(dir, 'empty.md'), agentFile('empty-agent', ['submit_handoff']).replace('You are empty-agent.', '  '));
+    writeFileSync(
+      join(dir, 'empty.md'),
+      agentFile('empty-agent', ['submit_handoff']).replace('You are empty-agent.', '  '),
+    );
     expect(() => loadAgents(dir)).toThrow(/^empty\.md is invalid: prompt: write the system prompt/);
   });
 
   it('refuses a model that is neither an alias nor a claude- model id', () => {
-    writeFileSync(join(dir, 'gpt.md'), agentFile('other-agent', ['submit_handoff']).replace('model: sonnet', 'model: gpt-4o'));
+    writeFileSync(
+      join(dir, 'gpt.md'),
+      agentFile('other-agent', ['submit_handoff']).replace('model: sonnet', 'model: gpt-4o'),
+    );
 
-    expect(() => loadAgents(dir)).toThrow(/^gpt\.md is invalid: model: use sonnet, opus, haiku, inherit or a full model id/);
+    expect(() => loadAgents(dir)).toThrow(
+      /^gpt\.md is invalid: model: use sonnet, opus, haiku, inherit or a full model id/,
+    );
   });
 });

@@ -6,7 +6,12 @@ import type { AgentToolStore } from '../../src/agents/tools/agent-tool-store';
 import { createToolRegistry } from '../../src/agents/tools/tool-registry';
 import { createLogger } from '../../src/logger';
 
-const store: AgentToolStore = { artifacts: async () => [], migrations: async () => [], events: async () => [], branchCreating: async () => undefined };
+const store: AgentToolStore = {
+  artifacts: async () => [],
+  migrations: async () => [],
+  events: async () => [],
+  branchCreating: async () => undefined,
+};
 const withKey = process.env.ANTHROPIC_API_KEY ? it : it.skip;
 
 describe('the api-designer on the real Messages API (only with ANTHROPIC_API_KEY)', () => {
@@ -29,7 +34,8 @@ describe('the api-designer on the real Messages API (only with ANTHROPIC_API_KEY
         agent: 'api-designer',
         stepTitle: '[1/5] Design the data contract',
         tasks: ['Design TypeScript interfaces', 'Define data contracts'],
-        request: 'Add a new table for user preferences: theme (light or dark) and locale, one row per user. Do not ask questions; choose defaults.',
+        request:
+          'Add a new table for user preferences: theme (light or dark) and locale, one row per user. Do not ask questions; choose defaults.',
         requester: '<@U0REQUEST1>',
         earlierHandoffs: [],
         comments: [],

@@ -1,5 +1,5 @@
-import { Branch } from '../../src/changes/branch-provider';
-import { createTestTarget, TestTarget, withConnection } from './test-target';
+import type { Branch } from '../../src/changes/branch-provider';
+import { createTestTarget, type TestTarget, withConnection } from './test-target';
 
 /** Grants of every kind the copy must keep, a trusted extension, and default privileges to anon. */
 const GRANTS = `
@@ -45,14 +45,23 @@ test("a branch keeps production's column and function grants, its policies and i
   const onBranch = await withConnection(branch.databaseUrl, (c) => c.query(PRIVILEGES_SQL));
 
   expect(onBranch.rows[0]).toEqual(onProduction.rows[0]);
-  expect(onBranch.rows[0]).toEqual({ email: true, secret: false, authenticated_exec: true, anon_exec: false, policies: 1, pgcrypto: 1 });
+  expect(onBranch.rows[0]).toEqual({
+    email: true,
+    secret: false,
+    authenticated_exec: true,
+    anon_exec: false,
+    policies: 1,
+    pgcrypto: 1,
+  });
 });
 
 test("a table a migration adds gets the grants production's default privileges would give it", async () => {
   await target.provider.runSql(branch, 'CREATE TABLE api.later (id int)', { readOnly: false });
 
   const { rows } = await withConnection(branch.databaseUrl, (c) =>
-    c.query(`SELECT has_table_privilege('anon', 'api.later', 'INSERT') AS anon_insert, has_table_privilege('anon', 'api.later', 'DELETE') AS anon_delete`),
+    c.query(
+      `SELECT has_table_privilege('anon', 'api.later', 'INSERT') AS anon_insert, has_table_privilege('anon', 'api.later', 'DELETE') AS anon_delete`,
+    ),
   );
   expect(rows[0]).toEqual({ anon_insert: true, anon_delete: false });
 });

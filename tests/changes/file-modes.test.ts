@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writePrivateFile } from '../../src/workflow/private-files';
-import { createTestTarget, TestTarget } from './test-target';
+import { createTestTarget, type TestTarget } from './test-target';
 
 const modeOf = (path: string): string => (statSync(path).mode & 0o777).toString(8);
 
@@ -37,5 +37,9 @@ test('a validation record is written 0600, and the workspace folder and its subf
   await writePrivateFile(root, path, '# record');
 
   expect(modeOf(path)).toBe('600');
-  expect([modeOf(root), modeOf(join(root, 'validations')), modeOf(join(root, 'validations', 'wf1'))]).toEqual(['700', '700', '700']);
+  expect([modeOf(root), modeOf(join(root, 'validations')), modeOf(join(root, 'validations', 'wf1'))]).toEqual([
+    '700',
+    '700',
+    '700',
+  ]);
 });

@@ -1,5 +1,5 @@
 import { GitHubApi } from '../../src/changes/github-api';
-import { FakeGitHub, startFakeGitHub } from '../support/fake-github';
+import { type FakeGitHub, startFakeGitHub } from '../support/fake-github';
 
 describe('GitHub API client', () => {
   let github: FakeGitHub;
@@ -11,7 +11,11 @@ describe('GitHub API client', () => {
   });
 
   it('says to check GITHUB_TOKEN when the token is rejected, and never shows the token', async () => {
-    const api = new GitHubApi({ baseUrl: github.apiUrl, token: 'ghp_wrong_token_abcdef', repository: github.repository });
+    const api = new GitHubApi({
+      baseUrl: github.apiUrl,
+      token: 'ghp_wrong_token_abcdef',
+      repository: github.repository,
+    });
     const error = (await api.defaultBranch().catch((e: Error) => e)) as Error;
     expect(error.message).toContain('check GITHUB_TOKEN');
     expect(error.message).not.toContain('ghp_wrong_token_abcdef');
@@ -19,7 +23,9 @@ describe('GitHub API client', () => {
 
   it('creates a branch once, commits a file over an existing one with its sha, and reads failed job logs through the redirect', async () => {
     const api = new GitHubApi({ baseUrl: github.apiUrl, token: github.token, repository: github.repository });
-    github.onPush = () => [{ name: 'ci', jobs: [{ name: 'test', conclusion: 'failure', log: 'line 1\nline 2\nboom' }] }];
+    github.onPush = () => [
+      { name: 'ci', jobs: [{ name: 'test', conclusion: 'failure', log: 'line 1\nline 2\nboom' }] },
+    ];
     const base = (await api.branchSha('main'))!;
     await api.createBranch('infra-wf-7', base);
     await api.createBranch('infra-wf-7', base);
@@ -27,14 +33,21 @@ describe('GitHub API client', () => {
     const head = await api.putFile('infra-wf-7', '.github/workflows/ci.yml', 'a: 2\n', 'second');
     expect(github.files.get('infra-wf-7')?.get('.github/workflows/ci.yml')).toBe('a: 2\n');
     const [run] = await api.runsFor('infra-wf-7', head);
-    expect(await api.failedJobLogs(run!.id, 2)).toEqual([expect.objectContaining({ name: 'test', log: 'line 2\nboom' })]);
+    expect(await api.failedJobLogs(run!.id, 2)).toEqual([
+      expect.objectContaining({ name: 'test', log: 'line 2\nboom' }),
+    ]);
     expect(await api.branchSha('no-such-branch')).toBeUndefined();
     expect(github.unexpected).toEqual([]);
   });
 
   it('refuses to commit a file outside .github/workflows/ or with a .. segment, before any request', async () => {
     const api = new GitHubApi({ baseUrl: github.apiUrl, token: github.token, repository: github.repository });
-    for (const path of ['.github/workflows/../../src/evil.yml', '../x.yml', 'src/evil.yml', './.github/workflows/a.yml']) {
+    for (const path of [
+      '.github/workflows/../../src/evil.yml',
+      '../x.yml',
+      'src/evil.yml',
+      './.github/workflows/a.yml',
+    ]) {
       await expect(api.putFile('main', path, 'x', 'm')).rejects.toThrow(/refused/);
     }
     expect(github.requests).toEqual([]);

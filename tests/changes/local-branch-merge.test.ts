@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestTarget, hasTable, TestTarget, withConnection } from './test-target';
+import { createTestTarget, hasTable, type TestTarget, withConnection } from './test-target';
 
 const preferences = {
   name: 'create_user_preferences',
@@ -25,7 +25,9 @@ async function history(): Promise<Array<{ version: string; name: string; stateme
   return withConnection(target.url, async (c) => {
     const table = await c.query(`SELECT to_regclass('supabase_migrations.schema_migrations') IS NOT NULL AS found`);
     if (!table.rows[0].found) return [];
-    return (await c.query('SELECT version, name, statements FROM supabase_migrations.schema_migrations ORDER BY version')).rows;
+    return (
+      await c.query('SELECT version, name, statements FROM supabase_migrations.schema_migrations ORDER BY version')
+    ).rows;
   });
 }
 
@@ -35,7 +37,9 @@ describe('merge, revert and backup', () => {
 
     expect(result).toEqual({ version: expect.stringMatching(/^\d{14}$/), applied: true });
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
-    expect(await history()).toEqual([{ version: result.version, name: preferences.name, statements: [preferences.up_sql] }]);
+    expect(await history()).toEqual([
+      { version: result.version, name: preferences.name, statements: [preferences.up_sql] },
+    ]);
   });
 
   test('merging the same migration twice applies it once and returns the first version', async () => {
@@ -51,7 +55,11 @@ describe('merge, revert and backup', () => {
     const pinned = await createTestTarget({ provider: { now: () => now } });
     try {
       const a = await pinned.provider.merge(1, preferences);
-      const b = await pinned.provider.merge(1, { name: 'add_theme_index', up_sql: 'CREATE INDEX ON public.user_preferences (theme);', down_sql: 'SELECT 1;' });
+      const b = await pinned.provider.merge(1, {
+        name: 'add_theme_index',
+        up_sql: 'CREATE INDEX ON public.user_preferences (theme);',
+        down_sql: 'SELECT 1;',
+      });
       expect([a.version, b.version]).toEqual(['20300102030405', '20300102030406']);
     } finally {
       await pinned.cleanup();
@@ -59,7 +67,11 @@ describe('merge, revert and backup', () => {
   });
 
   test('a merge that fails leaves the target unchanged and says so', async () => {
-    const broken = { name: 'broken', up_sql: 'CREATE TABLE public.a (id int);\nCREATE VIEW public.v AS SELECT * FROM public.missing;', down_sql: 'DROP TABLE public.a;' };
+    const broken = {
+      name: 'broken',
+      up_sql: 'CREATE TABLE public.a (id int);\nCREATE VIEW public.v AS SELECT * FROM public.missing;',
+      down_sql: 'DROP TABLE public.a;',
+    };
 
     await expect(target.provider.merge(1, broken)).rejects.toThrow(
       'Merging migration broken into the target failed: relation "public.missing" does not exist (at line 2, column 39). The transaction was rolled back, so the target is unchanged.',

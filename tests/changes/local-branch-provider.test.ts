@@ -1,6 +1,6 @@
 import { ActionFailedError } from '../../src/errors';
 import { snapshotSchema } from '../../src/changes/schema-snapshot';
-import { branchServerUrl, createTestTarget, hasTable, TestTarget, withConnection } from './test-target';
+import { branchServerUrl, createTestTarget, hasTable, type TestTarget, withConnection } from './test-target';
 
 let target: TestTarget;
 
@@ -13,7 +13,9 @@ afterEach(async () => {
 });
 
 async function databaseExists(name: string): Promise<boolean> {
-  const { rows } = await withConnection(branchServerUrl(), (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]));
+  const { rows } = await withConnection(branchServerUrl(), (c) =>
+    c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]),
+  );
   return rows.length === 1;
 }
 
@@ -29,7 +31,9 @@ describe('branches', () => {
     expect(onBranch).toEqual(onTarget);
     expect(Object.keys(onBranch.tables)).toEqual(['auth.users', 'public.profiles']);
     const counts = await withConnection(branch.databaseUrl, (c) =>
-      c.query('SELECT (SELECT count(*) FROM auth.users)::int AS users, (SELECT count(*) FROM public.profiles)::int AS profiles'),
+      c.query(
+        'SELECT (SELECT count(*) FROM auth.users)::int AS users, (SELECT count(*) FROM public.profiles)::int AS profiles',
+      ),
     );
     expect(counts.rows[0]).toEqual({ users: 0, profiles: 0 });
   });
@@ -47,7 +51,10 @@ describe('branches', () => {
 
   test('two concurrent creations of one branch build it once and return the same branch', async () => {
     const workflowId = target.newWorkflowId();
-    const [a, b] = await Promise.all([target.provider.createBranch(workflowId), target.provider.createBranch(workflowId)]);
+    const [a, b] = await Promise.all([
+      target.provider.createBranch(workflowId),
+      target.provider.createBranch(workflowId),
+    ]);
 
     expect(b).toEqual(a);
     expect(await hasTable(a.databaseUrl, 'public.profiles')).toBe(true);
@@ -68,7 +75,9 @@ describe('branches', () => {
 
     await target.provider.deleteBranch(workflowId);
     expect(await databaseExists(`infra_wf_${workflowId}`)).toBe(false);
-    const roles = await withConnection(branchServerUrl(), (c) => c.query('SELECT rolname FROM pg_roles WHERE rolname LIKE $1', [`infra_wf_${workflowId}_%`]));
+    const roles = await withConnection(branchServerUrl(), (c) =>
+      c.query('SELECT rolname FROM pg_roles WHERE rolname LIKE $1', [`infra_wf_${workflowId}_%`]),
+    );
     expect(roles.rows).toEqual([]);
     expect(await target.provider.getBranch(workflowId)).toBeUndefined();
     await expect(target.provider.deleteBranch(workflowId)).resolves.toBeUndefined();
@@ -81,7 +90,9 @@ describe('branches', () => {
       await other.provider.createBranch(workflowId);
 
       expect(await target.provider.listBranches()).toEqual([]);
-      await expect(target.provider.createBranch(workflowId)).rejects.toThrow(/is a branch of infra_tgt_\w+, not infra_tgt_/);
+      await expect(target.provider.createBranch(workflowId)).rejects.toThrow(
+        /is a branch of infra_tgt_\w+, not infra_tgt_/,
+      );
       await expect(target.provider.deleteBranch(workflowId)).rejects.toThrow(ActionFailedError);
       expect(await databaseExists(`infra_wf_${workflowId}`)).toBe(true);
     } finally {
@@ -94,26 +105,35 @@ describe('runSql', () => {
   test('read-only SQL cannot write, even after a COMMIT', async () => {
     const branch = await target.provider.createBranch(target.newWorkflowId());
 
-    await expect(target.provider.runSql(branch, `INSERT INTO auth.users VALUES (gen_random_uuid())`, { readOnly: true })).rejects.toThrow(
-      /cannot execute INSERT in a read-only transaction/,
-    );
-    await expect(target.provider.runSql(branch, `COMMIT; INSERT INTO auth.users VALUES (gen_random_uuid())`, { readOnly: true })).rejects.toThrow(
-      /one statement at a time/,
-    );
-    const { rows } = await target.provider.runSql(branch, 'SELECT count(*)::int AS n FROM auth.users', { readOnly: true });
+    await expect(
+      target.provider.runSql(branch, `INSERT INTO auth.users VALUES (gen_random_uuid())`, { readOnly: true }),
+    ).rejects.toThrow(/cannot execute INSERT in a read-only transaction/);
+    await expect(
+      target.provider.runSql(branch, `COMMIT; INSERT INTO auth.users VALUES (gen_random_uuid())`, { readOnly: true }),
+    ).rejects.toThrow(/one statement at a time/);
+    const { rows } = await target.provider.runSql(branch, 'SELECT count(*)::int AS n FROM auth.users', {
+      readOnly: true,
+    });
     expect(rows).toEqual([{ n: 0 }]);
   });
 
   test('writable SQL runs on the branch only, with a row cap and a statement timeout', async () => {
     const branch = await target.provider.createBranch(target.newWorkflowId());
 
-    await target.provider.runSql(branch, `INSERT INTO auth.users VALUES (gen_random_uuid()); INSERT INTO auth.users VALUES (gen_random_uuid());`);
+    await target.provider.runSql(
+      branch,
+      `INSERT INTO auth.users VALUES (gen_random_uuid()); INSERT INTO auth.users VALUES (gen_random_uuid());`,
+    );
     const capped = await target.provider.runSql(branch, 'SELECT g FROM generate_series(1, 50) g', { rowLimit: 10 });
     expect(capped.rows).toHaveLength(10);
     expect(capped.rowCount).toBe(50);
-    await expect(target.provider.runSql(branch, 'SELECT pg_sleep(5)', { timeoutMs: 100 })).rejects.toThrow(/canceling statement due to statement timeout/);
+    await expect(target.provider.runSql(branch, 'SELECT pg_sleep(5)', { timeoutMs: 100 })).rejects.toThrow(
+      /canceling statement due to statement timeout/,
+    );
     const onTarget = await withConnection(target.url, (c) => c.query('SELECT count(*)::int AS n FROM auth.users'));
     expect(onTarget.rows[0]).toEqual({ n: 1 });
-    await expect(target.provider.runSql({ ...branch, id: target.name }, 'SELECT 1')).rejects.toThrow(/not a branch database/);
+    await expect(target.provider.runSql({ ...branch, id: target.name }, 'SELECT 1')).rejects.toThrow(
+      /not a branch database/,
+    );
   });
 });

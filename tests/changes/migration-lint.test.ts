@@ -34,10 +34,20 @@ describe('lintMigration', () => {
     const result = await lintMigration('-- add a column\nalter table t add column c bigint not null;');
 
     expect(result.violations).toEqual([
-      expect.objectContaining({ rule: 'adding-required-field', level: 'warning', line: 2, column: 15, help: 'Make the field nullable or add a non-VOLATILE DEFAULT' }),
+      expect.objectContaining({
+        rule: 'adding-required-field',
+        level: 'warning',
+        line: 2,
+        column: 15,
+        help: 'Make the field nullable or add a non-VOLATILE DEFAULT',
+      }),
     ]);
     expect(lintChecks(result)).toEqual([
-      { name: 'Lint (squawk): adding-required-field', status: 'warn', detail: expect.stringContaining('(line 2) — Make the field nullable') },
+      {
+        name: 'Lint (squawk): adding-required-field',
+        status: 'warn',
+        detail: expect.stringContaining('(line 2) — Make the field nullable'),
+      },
     ]);
   });
 
@@ -58,15 +68,22 @@ describe('lintMigration', () => {
   });
 
   it('lists each rule once with every line it was found on', async () => {
-    const result = await lintMigration('alter table a add column x int;\nalter table b add column y int;', { assumeInTransaction: false });
+    const result = await lintMigration('alter table a add column x int;\nalter table b add column y int;', {
+      assumeInTransaction: false,
+    });
 
     const checks = lintChecks(result);
-    expect(checks.map((c) => c.name).sort()).toEqual(['Lint (squawk): prefer-bigint-over-int', 'Lint (squawk): prefer-robust-stmts']);
+    expect(checks.map((c) => c.name).sort()).toEqual([
+      'Lint (squawk): prefer-bigint-over-int',
+      'Lint (squawk): prefer-robust-stmts',
+    ]);
     expect(checks.every((c) => c.status === 'warn' && c.detail?.includes('(lines 1, 2)'))).toBe(true);
   });
 
   it('refuses a rule name squawk does not know, saying what to check', async () => {
-    await expect(lintMigration('select 1;', { excludeRules: ['no-such-rule'] })).rejects.toThrow(/squawk refused to run .*no-such-rule.*Check the excluded rule names/s);
+    await expect(lintMigration('select 1;', { excludeRules: ['no-such-rule'] })).rejects.toThrow(
+      /squawk refused to run .*no-such-rule.*Check the excluded rule names/s,
+    );
   });
 
   describe('with a broken squawk', () => {
@@ -95,7 +112,10 @@ describe('lintMigration', () => {
       const error = await lintMigration('select 1;', { binary: fake }).catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(ActionFailedError);
-      expect(error).toMatchObject({ retryable: false, message: expect.stringContaining('not JSON ("Found 0 issues")') });
+      expect(error).toMatchObject({
+        retryable: false,
+        message: expect.stringContaining('not JSON ("Found 0 issues")'),
+      });
     });
 
     it('kills squawk and raises a retryable error when it does not answer in time', async () => {
@@ -103,7 +123,9 @@ describe('lintMigration', () => {
       writeFileSync(fake, '#!/bin/sh\nexec sleep 5\n');
       chmodSync(fake, 0o755);
 
-      await expect(lintMigration('select 1;', { binary: fake, timeoutMs: 200 })).rejects.toMatchObject({ retryable: true });
+      await expect(lintMigration('select 1;', { binary: fake, timeoutMs: 200 })).rejects.toMatchObject({
+        retryable: true,
+      });
     });
   });
 });

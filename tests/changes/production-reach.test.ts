@@ -8,11 +8,12 @@ import { auditRls } from '../../src/changes/rls-audit';
 import { runRoundTrip } from '../../src/changes/round-trip';
 import { createLogger } from '../../src/logger';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
-import { branchServerUrl, createTestTarget, ROLE_SECRET, TestTarget } from './test-target';
+import { branchServerUrl, createTestTarget, ROLE_SECRET, type TestTarget } from './test-target';
 
 const MIGRATION = {
   name: 'add_notes',
-  up_sql: 'create table public.notes (id bigint generated always as identity primary key, body text not null);\nalter table public.notes enable row level security;',
+  up_sql:
+    'create table public.notes (id bigint generated always as identity primary key, body text not null);\nalter table public.notes enable row level security;',
   down_sql: 'drop table public.notes;',
 };
 
@@ -34,7 +35,12 @@ beforeAll(async () => {
   proxy = await startRecordingProxy(Number(upstream.port || 5432), upstream.hostname);
   const proxied = new URL(target.url);
   proxied.port = String(proxy.port);
-  provider = new LocalBranchProvider({ targetUrl: proxied.toString(), branchServerUrl: branchServerUrl(), roleSecret: ROLE_SECRET, logger: createLogger('silent') });
+  provider = new LocalBranchProvider({
+    targetUrl: proxied.toString(),
+    branchServerUrl: branchServerUrl(),
+    roleSecret: ROLE_SECRET,
+    logger: createLogger('silent'),
+  });
 });
 
 afterAll(async () => {
@@ -48,8 +54,16 @@ test('only the read-only schema copy connects to production: no agent tool, bran
   const branch = await provider.createBranch(workflowId);
 
   proxy.phase = 'agent tools';
-  const tools = [...branchTools({ branches: provider, store: emptyStore, sql: { timeoutMs: 5000, rowLimit: 50 } }), ...workflowTools({ store: emptyStore })];
-  const inputs: Record<string, unknown> = { execute_sql: { query: 'select count(*) from public.profiles' }, list_tables: { schemas: ['public'] }, read_artifact: {}, get_logs: { service: 'postgres' } };
+  const tools = [
+    ...branchTools({ branches: provider, store: emptyStore, sql: { timeoutMs: 5000, rowLimit: 50 } }),
+    ...workflowTools({ store: emptyStore }),
+  ];
+  const inputs: Record<string, unknown> = {
+    execute_sql: { query: 'select count(*) from public.profiles' },
+    list_tables: { schemas: ['public'] },
+    read_artifact: {},
+    get_logs: { service: 'postgres' },
+  };
   for (const tool of tools) {
     const input = tool.input.safeParse(inputs[tool.name] ?? {});
     if (input.success) await tool.execute(input.data, { workflowId, stepId: 1 });

@@ -39,18 +39,34 @@ describe('auditRls', () => {
 
     const result = await auditRls(db.pool, { tables: ['public.notes'] });
 
-    expect(result.findings).toEqual([expect.objectContaining({ rule: 'rls_disabled_in_public', level: 'error', table: 'public.notes' })]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({ rule: 'rls_disabled_in_public', level: 'error', table: 'public.notes' }),
+    ]);
     const anon = result.probes.find((p) => p.role === 'anon');
-    expect(anon).toMatchObject({ select: 'allowed (1 row visible of 1)', insert: 'allowed', update: 'allowed (1 of 1 row)', delete: 'allowed (1 of 1 row)' });
+    expect(anon).toMatchObject({
+      select: 'allowed (1 row visible of 1)',
+      insert: 'allowed',
+      update: 'allowed (1 of 1 row)',
+      delete: 'allowed (1 of 1 row)',
+    });
     const checks = rlsChecks(result);
-    expect(checks).toContainEqual(expect.objectContaining({ name: 'RLS: RLS disabled on an exposed table', status: 'fail' }));
-    expect(checks).toContainEqual({ name: 'RLS probe: anon', status: 'fail', detail: 'anon can read 1 row (public.notes), can insert into public.notes, update public.notes, delete from public.notes' });
+    expect(checks).toContainEqual(
+      expect.objectContaining({ name: 'RLS: RLS disabled on an exposed table', status: 'fail' }),
+    );
+    expect(checks).toContainEqual({
+      name: 'RLS probe: anon',
+      status: 'fail',
+      detail:
+        'anon can read 1 row (public.notes), can insert into public.notes, update public.notes, delete from public.notes',
+    });
   });
 
   it('marks findings already on production (in the baseline, about untouched objects) as existing, shown apart and never failing', async () => {
     await db.pool.query(`create table public.legacy (id int); create table public.reused (id int)`);
     const baseline = await auditBaseline(db.pool);
-    await db.pool.query(`create table public.fresh (id int); create view public.fresh_names as select id from public.fresh; alter table public.reused add column note text`);
+    await db.pool.query(
+      `create table public.fresh (id int); create view public.fresh_names as select id from public.fresh; alter table public.reused add column note text`,
+    );
 
     const result = await auditRls(db.pool, { tables: ['public.fresh', 'public.reused'], baseline });
 
@@ -60,8 +76,21 @@ describe('auditRls', () => {
     // A pre-existing problem on a table the change touches, and a new view the change does not list as a table, are the change's.
     expect(new_.sort()).toEqual(['public.fresh', 'public.fresh_names', 'public.reused']);
     const checks = rlsChecks(result);
-    expect(checks).toContainEqual(expect.objectContaining({ name: 'RLS: RLS disabled on an exposed table', status: 'fail', detail: expect.not.stringContaining('legacy') }));
-    expect(checks).toContainEqual(expect.objectContaining({ name: 'RLS, already on production: RLS disabled on an exposed table', status: 'fail', existing: true, detail: expect.stringContaining('public.legacy') }));
+    expect(checks).toContainEqual(
+      expect.objectContaining({
+        name: 'RLS: RLS disabled on an exposed table',
+        status: 'fail',
+        detail: expect.not.stringContaining('legacy'),
+      }),
+    );
+    expect(checks).toContainEqual(
+      expect.objectContaining({
+        name: 'RLS, already on production: RLS disabled on an exposed table',
+        status: 'fail',
+        existing: true,
+        detail: expect.stringContaining('public.legacy'),
+      }),
+    );
   });
 
   it("counts every finding as the change's without a baseline", async () => {
@@ -78,7 +107,9 @@ describe('auditRls', () => {
     const result = await auditRls(db.pool, { tables: ['public.feedback'] });
 
     expect(rules(result)).toEqual(['rls_policy_always_true']);
-    expect(result.findings[0]!.detail).toContain('"anyone can insert" (INSERT) on public.feedback is with check (true)');
+    expect(result.findings[0]!.detail).toContain(
+      '"anyone can insert" (INSERT) on public.feedback is with check (true)',
+    );
     expect(result.probes.find((p) => p.role === 'anon')!.insert).toBe('allowed');
   });
 
@@ -88,8 +119,12 @@ describe('auditRls', () => {
 
     const result = await auditRls(db.pool, { tables: ['public.secrets'] });
 
-    expect(result.findings).toEqual([expect.objectContaining({ rule: 'rls_enabled_no_policy', level: 'warning', table: 'public.secrets' })]);
-    expect(result.probes.find((p) => p.role === 'anon')!.insert).toMatch(/^denied \(new row violates row-level security policy/);
+    expect(result.findings).toEqual([
+      expect.objectContaining({ rule: 'rls_enabled_no_policy', level: 'warning', table: 'public.secrets' }),
+    ]);
+    expect(result.probes.find((p) => p.role === 'anon')!.insert).toMatch(
+      /^denied \(new row violates row-level security policy/,
+    );
     expect(rlsChecks(result)[0]).toMatchObject({ name: 'RLS: RLS enabled without any policy', status: 'warn' });
   });
 
@@ -111,7 +146,9 @@ describe('auditRls', () => {
 
     const result = await auditRls(db.pool, { tables: [] });
 
-    expect(result.findings).toEqual([expect.objectContaining({ rule: 'security_definer_view', level: 'error', table: 'public.item_names' })]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({ rule: 'security_definer_view', level: 'error', table: 'public.item_names' }),
+    ]);
     expect(result.probes).toEqual([]);
   });
 
@@ -130,11 +167,15 @@ describe('auditRls', () => {
   });
 
   it('flags a view over auth.users as auth_users_exposed', async () => {
-    await db.pool.query(`create view public.user_emails with (security_invoker = on) as select id, email from auth.users`);
+    await db.pool.query(
+      `create view public.user_emails with (security_invoker = on) as select id, email from auth.users`,
+    );
 
     const result = await auditRls(db.pool, { tables: [] });
 
-    expect(result.findings).toEqual([expect.objectContaining({ rule: 'auth_users_exposed', level: 'error', table: 'public.user_emails' })]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({ rule: 'auth_users_exposed', level: 'error', table: 'public.user_emails' }),
+    ]);
   });
 
   it('finds nothing on an owner-only table: anon reads 0 rows and cannot write; a user inserts its own row but not someone else’s', async () => {
@@ -150,11 +191,18 @@ describe('auditRls', () => {
     expect(anon.delete).toBe('denied (RLS: 0 of 2 rows could be changed)');
     const user = result.probes.find((p) => p.role === 'authenticated')!;
     expect(user.select).toBe('allowed (0 rows visible of 2)');
-    expect(user.insert).toMatch(/^allowed for its own row; denied for another user's row \(new row violates row-level security policy/);
+    expect(user.insert).toMatch(
+      /^allowed for its own row; denied for another user's row \(new row violates row-level security policy/,
+    );
     expect(rlsChecks(result)).toEqual([
       { name: 'RLS: no findings', status: 'pass' },
       { name: 'RLS probe: anon', status: 'pass', detail: 'anon can read 0 rows, cannot write' },
-      { name: 'RLS probe: authenticated', status: 'pass', detail: "authenticated (a new user) can read 0 rows of other users, can insert its own rows (public.todos), cannot write other users' rows" },
+      {
+        name: 'RLS probe: authenticated',
+        status: 'pass',
+        detail:
+          "authenticated (a new user) can read 0 rows of other users, can insert its own rows (public.todos), cannot write other users' rows",
+      },
     ]);
   });
 
@@ -170,7 +218,13 @@ describe('auditRls', () => {
     const anon = result.probes.find((p) => p.role === 'anon')!;
     expect(anon.update).toBe('allowed (1 of 1 row; the probe added 1 row of another user)');
     expect(anon.delete).toBe('denied (RLS: 0 of 1 row could be changed; the probe added 1 row of another user)');
-    expect(rlsChecks(result)).toContainEqual(expect.objectContaining({ name: 'RLS probe: anon', status: 'fail', detail: expect.stringContaining('can update public.profiles') }));
+    expect(rlsChecks(result)).toContainEqual(
+      expect.objectContaining({
+        name: 'RLS probe: anon',
+        status: 'fail',
+        detail: expect.stringContaining('can update public.profiles'),
+      }),
+    );
     expect((await db.pool.query('select 1 from public.profiles')).rowCount).toBe(0);
   });
 
@@ -179,7 +233,9 @@ describe('auditRls', () => {
     const client = await db.pool.connect();
     try {
       await auditRls(client, { tables: ['public.todos', 'todos'] });
-      const { rows } = await client.query<{ n: number; role: string }>('select count(*)::int as n, current_user as role from public.todos');
+      const { rows } = await client.query<{ n: number; role: string }>(
+        'select count(*)::int as n, current_user as role from public.todos',
+      );
       expect(rows[0]).toMatchObject({ n: 2 });
       expect(rows[0]!.role).not.toMatch(/^(anon|authenticated)$/);
     } finally {
@@ -193,16 +249,30 @@ describe('auditRls', () => {
     const result = await auditRls(db.pool, { tables: ['public.todos'], roles: ['infra_missing_anon'] });
 
     expect(result.probes).toEqual([
-      { table: 'public.todos', role: 'infra_missing_anon', select: 'not available (no Supabase roles)', insert: 'not available (no Supabase roles)', update: 'not available (no Supabase roles)', delete: 'not available (no Supabase roles)' },
+      {
+        table: 'public.todos',
+        role: 'infra_missing_anon',
+        select: 'not available (no Supabase roles)',
+        insert: 'not available (no Supabase roles)',
+        update: 'not available (no Supabase roles)',
+        delete: 'not available (no Supabase roles)',
+      },
     ]);
     expect((await db.pool.query(`select 1 from pg_roles where rolname = 'infra_missing_anon'`)).rowCount).toBe(0);
-    expect(rlsChecks(result).at(-1)).toEqual({ name: 'RLS probes', status: 'warn', detail: 'not available (no Supabase roles): only the catalog checks ran' });
+    expect(rlsChecks(result).at(-1)).toEqual({
+      name: 'RLS probes',
+      status: 'warn',
+      detail: 'not available (no Supabase roles): only the catalog checks ran',
+    });
   });
 
   it('reports a touched table that does not exist as not tested, and refuses a name that is not a table', async () => {
     const result = await auditRls(db.pool, { tables: ['public.gone'] });
 
-    expect(result.probes.map((p) => p.select)).toEqual(['not tested (the table does not exist)', 'not tested (the table does not exist)']);
+    expect(result.probes.map((p) => p.select)).toEqual([
+      'not tested (the table does not exist)',
+      'not tested (the table does not exist)',
+    ]);
     await expect(auditRls(db.pool, { tables: ['public.todos; drop table x'] })).rejects.toThrow(ActionFailedError);
   });
 });

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { Branch } from '../../src/changes/branch-provider';
 import { checks, runRoundTrip } from '../../src/changes/round-trip';
-import { createTestTarget, hasTable, TestTarget } from './test-target';
+import { createTestTarget, hasTable, type TestTarget } from './test-target';
 
 const userPreferences = {
   name: 'create_user_preferences',
@@ -32,12 +32,17 @@ afterEach(async () => {
 test('a good migration passes up, down, compare and up again, and its diff names the table and the policy', async () => {
   const result = await runRoundTrip(target.provider, branch, userPreferences);
 
-  expect(result.stages.map((s) => [s.name, s.ok])).toEqual([['up', true], ['down', true], ['compare', true], ['up-again', true]]);
+  expect(result.stages.map((s) => [s.name, s.ok])).toEqual([
+    ['up', true],
+    ['down', true],
+    ['compare', true],
+    ['up-again', true],
+  ]);
   expect(result.ok).toBe(true);
   expect(result.residue).toEqual([]);
   expect(result.diff).toEqual(
     expect.arrayContaining([
-      "+ table public.user_preferences (theme text, updated_at timestamp with time zone, user_id uuid)",
+      '+ table public.user_preferences (theme text, updated_at timestamp with time zone, user_id uuid)',
       '+ policy "Users manage their own preferences" on public.user_preferences (permissive for ALL to public)',
       '+ row level security on public.user_preferences',
     ]),
@@ -58,7 +63,11 @@ test('a migration with a syntax error fails up with the parser message and where
 
   expect(result.ok).toBe(false);
   expect(result.stages).toHaveLength(1);
-  expect(result.stages[0]).toMatchObject({ name: 'up', ok: false, error: 'not run: in up_sql, the SQL does not parse: syntax error at or near "TABEL" (at line 2, column 8)' });
+  expect(result.stages[0]).toMatchObject({
+    name: 'up',
+    ok: false,
+    error: 'not run: in up_sql, the SQL does not parse: syntax error at or near "TABEL" (at line 2, column 8)',
+  });
   expect(await hasTable(branch.databaseUrl, 'public.a')).toBe(false);
   expect(checks(result).map((c) => c.status)).toEqual(['fail', 'warn', 'warn']);
 });
@@ -77,11 +86,16 @@ test('a migration that references a missing table fails up with the Postgres mes
 test('a down that forgets an index fails compare and lists the index as residue', async () => {
   const result = await runRoundTrip(target.provider, branch, {
     name: 'add_profiles_username_lower',
-    up_sql: 'ALTER TABLE public.profiles ADD COLUMN website text; CREATE INDEX profiles_lower_username_idx ON public.profiles (lower(username));',
+    up_sql:
+      'ALTER TABLE public.profiles ADD COLUMN website text; CREATE INDEX profiles_lower_username_idx ON public.profiles (lower(username));',
     down_sql: 'ALTER TABLE public.profiles DROP COLUMN website;',
   });
 
-  expect(result.stages.map((s) => [s.name, s.ok])).toEqual([['up', true], ['down', true], ['compare', false]]);
+  expect(result.stages.map((s) => [s.name, s.ok])).toEqual([
+    ['up', true],
+    ['down', true],
+    ['compare', false],
+  ]);
   expect(result.residue).toEqual([
     '+ index profiles_lower_username_idx on public.profiles: CREATE INDEX profiles_lower_username_idx ON public.profiles USING btree (lower(username))',
   ]);
@@ -92,7 +106,7 @@ test('a down that forgets an index fails compare and lists the index as residue'
 test('a down that forgets a column fails compare and lists the column as residue', async () => {
   const result = await runRoundTrip(target.provider, branch, {
     name: 'add_profile_columns',
-    up_sql: 'ALTER TABLE public.profiles ADD COLUMN avatar_url text, ADD COLUMN locale text NOT NULL DEFAULT \'en\';',
+    up_sql: "ALTER TABLE public.profiles ADD COLUMN avatar_url text, ADD COLUMN locale text NOT NULL DEFAULT 'en';",
     down_sql: 'ALTER TABLE public.profiles DROP COLUMN avatar_url;',
   });
 
@@ -110,7 +124,11 @@ test('a destructive migration round-trips as far as the schema goes, with a warn
 
   expect(result.ok).toBe(true);
   expect(result.diff).toEqual(['- column public.profiles.bio']);
-  expect(checks(result)[1]).toMatchObject({ name: 'Down restores the schema', status: 'warn', detail: expect.stringContaining('column public.profiles.bio') });
+  expect(checks(result)[1]).toMatchObject({
+    name: 'Down restores the schema',
+    status: 'warn',
+    detail: expect.stringContaining('column public.profiles.bio'),
+  });
 });
 
 test('up fails quickly with a lock timeout while another session holds a lock on the table', async () => {
@@ -121,11 +139,16 @@ test('up fails quickly with a lock timeout while another session holds a lock on
     await holder.query('BEGIN');
     await holder.query('LOCK TABLE public.profiles IN ACCESS EXCLUSIVE MODE');
     const started = Date.now();
-    const result = await runRoundTrip(target.provider, branch, {
-      name: 'add_profiles_website',
-      up_sql: 'ALTER TABLE public.profiles ADD COLUMN website text;',
-      down_sql: 'ALTER TABLE public.profiles DROP COLUMN website;',
-    }, { lockTimeoutMs: 200 });
+    const result = await runRoundTrip(
+      target.provider,
+      branch,
+      {
+        name: 'add_profiles_website',
+        up_sql: 'ALTER TABLE public.profiles ADD COLUMN website text;',
+        down_sql: 'ALTER TABLE public.profiles DROP COLUMN website;',
+      },
+      { lockTimeoutMs: 200 },
+    );
 
     expect(Date.now() - started).toBeLessThan(3000);
     expect(result.stages).toHaveLength(1);
@@ -142,13 +165,20 @@ test('up waits no longer than lockTimeoutMs for a table another session is writi
   try {
     await holder.query('BEGIN');
     await holder.query('LOCK TABLE public.profiles IN ROW EXCLUSIVE MODE');
-    const result = await runRoundTrip(target.provider, branch, {
-      name: 'add_profiles_website',
-      up_sql: 'ALTER TABLE public.profiles ADD COLUMN website text;',
-      down_sql: 'ALTER TABLE public.profiles DROP COLUMN website;',
-    }, { lockTimeoutMs: 200 });
+    const result = await runRoundTrip(
+      target.provider,
+      branch,
+      {
+        name: 'add_profiles_website',
+        up_sql: 'ALTER TABLE public.profiles ADD COLUMN website text;',
+        down_sql: 'ALTER TABLE public.profiles DROP COLUMN website;',
+      },
+      { lockTimeoutMs: 200 },
+    );
 
-    expect(result.stages).toEqual([{ name: 'up', ok: false, ms: expect.any(Number), error: 'canceling statement due to lock timeout' }]);
+    expect(result.stages).toEqual([
+      { name: 'up', ok: false, ms: expect.any(Number), error: 'canceling statement due to lock timeout' },
+    ]);
     expect(result.stages[0]?.ms).toBeLessThan(3000);
   } finally {
     await holder.end();
@@ -164,8 +194,15 @@ test('an up that gives a different schema the second time fails up-again', async
     END $$;`,
   });
 
-  expect(result.stages.map((s) => [s.name, s.ok])).toEqual([['up', true], ['down', true], ['compare', true], ['up-again', false]]);
-  expect(result.stages[3]?.error).toMatch(/^up applied again gave a different schema from the first time: .*\+ table public\.t_\d+/);
+  expect(result.stages.map((s) => [s.name, s.ok])).toEqual([
+    ['up', true],
+    ['down', true],
+    ['compare', true],
+    ['up-again', false],
+  ]);
+  expect(result.stages[3]?.error).toMatch(
+    /^up applied again gave a different schema from the first time: .*\+ table public\.t_\d+/,
+  );
   expect(checks(result)[2]).toMatchObject({ name: 'Up applies again', status: 'fail' });
 });
 
@@ -176,7 +213,16 @@ test('a COMMIT in up is refused before anything runs on the branch, naming the s
     down_sql: 'DROP TABLE public.b; DROP TABLE public.a;',
   });
 
-  expect(result.stages).toEqual([{ name: 'up', ok: false, ms: 0, error: expect.stringMatching(/^not run: in up_sql, the policy forbids statement 2 \(line 2\) `COMMIT`: commit is transaction control/) }]);
+  expect(result.stages).toEqual([
+    {
+      name: 'up',
+      ok: false,
+      ms: 0,
+      error: expect.stringMatching(
+        /^not run: in up_sql, the policy forbids statement 2 \(line 2\) `COMMIT`: commit is transaction control/,
+      ),
+    },
+  ]);
   expect(await hasTable(branch.databaseUrl, 'public.a')).toBe(false);
 });
 
@@ -187,21 +233,34 @@ test('a forbidden down is refused before up runs', async () => {
     down_sql: "DROP TABLE public.a; COPY (SELECT 1) TO PROGRAM 'id';",
   });
 
-  expect(result.stages[0]?.error).toMatch(/^not run: in down_sql, the policy forbids statement 2 .*COPY … PROGRAM runs a shell command/);
+  expect(result.stages[0]?.error).toMatch(
+    /^not run: in down_sql, the policy forbids statement 2 .*COPY … PROGRAM runs a shell command/,
+  );
   expect(await hasTable(branch.databaseUrl, 'public.a')).toBe(false);
 });
 
 test('CREATE INDEX CONCURRENTLY round-trips, run on its own outside the transaction, between the statements around it in order', async () => {
   const result = await runRoundTrip(target.provider, branch, {
     name: 'index_usernames',
-    up_sql: 'ALTER TABLE public.profiles ADD COLUMN website text;\nCREATE INDEX CONCURRENTLY profiles_website_idx ON public.profiles (website);\nCOMMENT ON INDEX public.profiles_website_idx IS \'lookups\';',
+    up_sql:
+      "ALTER TABLE public.profiles ADD COLUMN website text;\nCREATE INDEX CONCURRENTLY profiles_website_idx ON public.profiles (website);\nCOMMENT ON INDEX public.profiles_website_idx IS 'lookups';",
     down_sql: 'DROP INDEX CONCURRENTLY public.profiles_website_idx;\nALTER TABLE public.profiles DROP COLUMN website;',
   });
 
-  expect(result.stages.map((s) => [s.name, s.ok, s.error])).toEqual([['up', true, undefined], ['down', true, undefined], ['compare', true, undefined], ['up-again', true, undefined]]);
+  expect(result.stages.map((s) => [s.name, s.ok, s.error])).toEqual([
+    ['up', true, undefined],
+    ['down', true, undefined],
+    ['compare', true, undefined],
+    ['up-again', true, undefined],
+  ]);
   expect(result.outsideTransaction).toEqual(['statement 2']);
-  expect(result.diff).toContain('+ index profiles_website_idx on public.profiles: CREATE INDEX profiles_website_idx ON public.profiles USING btree (website)');
-  expect(checks(result)[0]).toMatchObject({ status: 'pass', detail: expect.stringContaining('statement 2 ran on its own, outside the transaction') });
+  expect(result.diff).toContain(
+    '+ index profiles_website_idx on public.profiles: CREATE INDEX profiles_website_idx ON public.profiles USING btree (website)',
+  );
+  expect(checks(result)[0]).toMatchObject({
+    status: 'pass',
+    detail: expect.stringContaining('statement 2 ran on its own, outside the transaction'),
+  });
 });
 
 test('an error in a statement outside the transaction points into the migration as written', async () => {
@@ -211,5 +270,9 @@ test('an error in a statement outside the transaction points into the migration 
     down_sql: 'DROP TABLE public.a;',
   });
 
-  expect(result.stages[0]).toMatchObject({ name: 'up', ok: false, error: 'column "nope" does not exist (at line 2, column 52)' });
+  expect(result.stages[0]).toMatchObject({
+    name: 'up',
+    ok: false,
+    error: 'column "nope" does not exist (at line 2, column 52)',
+  });
 });

@@ -1,5 +1,5 @@
 import { diffSnapshots, snapshotSchema } from '../../src/changes/schema-snapshot';
-import { createTestTarget, TestTarget, withConnection } from './test-target';
+import { createTestTarget, type TestTarget, withConnection } from './test-target';
 
 let target: TestTarget;
 
@@ -12,7 +12,10 @@ afterEach(async () => {
 });
 
 test('two snapshots of the same schema are equal and serialise identically, and their diff is empty', async () => {
-  const [a, b] = await withConnection(target.url, async (c) => [await snapshotSchema(c, 'all'), await snapshotSchema(c, 'all')]);
+  const [a, b] = await withConnection(target.url, async (c) => [
+    await snapshotSchema(c, 'all'),
+    await snapshotSchema(c, 'all'),
+  ]);
 
   expect(JSON.stringify(b)).toBe(JSON.stringify(a));
   expect(diffSnapshots(a!, b!)).toEqual([]);
@@ -35,8 +38,20 @@ test('two snapshots of the same schema are equal and serialise identically, and 
     },
     rls: { enabled: true, forced: false },
     policies: {
-      'Profiles are readable by everyone': { permissive: 'PERMISSIVE', command: 'SELECT', roles: ['public'], qual: 'true', withCheck: null },
-      'Users update their own profile': { permissive: 'PERMISSIVE', command: 'UPDATE', roles: ['public'], qual: '(auth.uid() = id)', withCheck: null },
+      'Profiles are readable by everyone': {
+        permissive: 'PERMISSIVE',
+        command: 'SELECT',
+        roles: ['public'],
+        qual: 'true',
+        withCheck: null,
+      },
+      'Users update their own profile': {
+        permissive: 'PERMISSIVE',
+        command: 'UPDATE',
+        roles: ['public'],
+        qual: '(auth.uid() = id)',
+        withCheck: null,
+      },
     },
     triggers: {},
   });

@@ -6,12 +6,19 @@ import { startFakeSupabaseApi, type FakeSupabaseApi } from '../support/fake-supa
 let fake: FakeSupabaseApi;
 
 function provider(accessToken = fake.accessToken, timeoutMs?: number): SupabaseBranchProvider {
-  const api = new SupabaseManagementApi({ baseUrl: fake.baseUrl, accessToken, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  const api = new SupabaseManagementApi({
+    baseUrl: fake.baseUrl,
+    accessToken,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
   return new SupabaseBranchProvider({ api, projectRef: fake.projectRef, pollIntervalMs: 1, readyTimeoutMs: 5_000 });
 }
 
 async function failure(promise: Promise<unknown>): Promise<ActionFailedError> {
-  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ActionFailedError);
   return error as ActionFailedError;
 }
@@ -32,7 +39,9 @@ describe('SupabaseBranchProvider', () => {
     expect(stored?.status).toBe('MIGRATIONS_PASSED');
     expect(branch).toMatchObject({ id: stored?.id, name: 'infra-wf-12', workflowId: 12 });
     expect(branch.createdAt).toBeInstanceOf(Date);
-    expect(branch.databaseUrl).toBe(`postgresql://postgres:branch-db-pass@db.${stored?.project_ref}.supabase.co:5432/postgres`);
+    expect(branch.databaseUrl).toBe(
+      `postgresql://postgres:branch-db-pass@db.${stored?.project_ref}.supabase.co:5432/postgres`,
+    );
     const posts = fake.requestsTo(`/v1/projects/${fake.projectRef}/branches`, 'POST');
     expect(posts.map((r) => r.body)).toEqual([{ branch_name: 'infra-wf-12' }]);
     expect(fake.requestsTo(`/v1/projects/${fake.projectRef}/branches`, 'GET').length).toBeGreaterThanOrEqual(3);
@@ -81,7 +90,10 @@ describe('SupabaseBranchProvider', () => {
 
     expect(result).toEqual({ rows: [{ n: 1 }, { n: 2 }], rowCount: 3 });
     const queries = fake.requests.filter((r) => r.path.endsWith('/database/query'));
-    expect(queries.map((r) => r.path)).toEqual([`/v1/projects/${ref}/database/query`, `/v1/projects/${ref}/database/query`]);
+    expect(queries.map((r) => r.path)).toEqual([
+      `/v1/projects/${ref}/database/query`,
+      `/v1/projects/${ref}/database/query`,
+    ]);
     expect(queries.map((r) => r.body)).toEqual([
       { query: 'select n from t', read_only: true },
       { query: 'insert into t values (4)', read_only: false },
@@ -92,7 +104,12 @@ describe('SupabaseBranchProvider', () => {
 
   it('refuses SQL on a branch that is not one of the bot branches', async () => {
     const main = fake.branchNamed('main')!;
-    const error = await failure(provider().runSql({ id: main.id, name: 'main', workflowId: 0, createdAt: new Date(), databaseUrl: '' }, 'select 1'));
+    const error = await failure(
+      provider().runSql(
+        { id: main.id, name: 'main', workflowId: 0, createdAt: new Date(), databaseUrl: '' },
+        'select 1',
+      ),
+    );
 
     expect(error.retryable).toBe(false);
     expect(fake.requests).toHaveLength(0);
@@ -101,7 +118,12 @@ describe('SupabaseBranchProvider', () => {
 
   it('refuses SQL on a bot-named branch whose id resolves to the production project', async () => {
     const main = fake.branchNamed('main')!;
-    const error = await failure(provider().runSql({ id: main.id, name: 'infra-wf-1', workflowId: 1, createdAt: new Date(), databaseUrl: '' }, 'select 1'));
+    const error = await failure(
+      provider().runSql(
+        { id: main.id, name: 'infra-wf-1', workflowId: 1, createdAt: new Date(), databaseUrl: '' },
+        'select 1',
+      ),
+    );
 
     expect(error.message).toContain('production');
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /v1/branches/${main.id}`]);
@@ -112,7 +134,14 @@ describe('SupabaseBranchProvider', () => {
     fake.addBranch('infra-wf-11', { readsUntilReady: 1_000 });
     let clock = 0;
     const api = new SupabaseManagementApi({ baseUrl: fake.baseUrl, accessToken: fake.accessToken });
-    const bot = new SupabaseBranchProvider({ api, projectRef: fake.projectRef, pollIntervalMs: 1_000, readyTimeoutMs: 5_000, now: () => clock, sleep: async (ms) => void (clock += ms) });
+    const bot = new SupabaseBranchProvider({
+      api,
+      projectRef: fake.projectRef,
+      pollIntervalMs: 1_000,
+      readyTimeoutMs: 5_000,
+      now: () => clock,
+      sleep: async (ms) => void (clock += ms),
+    });
 
     const error = await failure(bot.createBranch(11));
 
@@ -136,7 +165,11 @@ describe('SupabaseBranchProvider', () => {
 
   it('tolerates the API answering 404 when the branch vanished between listing and deleting', async () => {
     const stored = fake.addBranch('infra-wf-6');
-    fake.failNext(`/v1/branches/${stored.id}`, { method: 'DELETE', status: 404, body: { message: 'Branch not found' } });
+    fake.failNext(`/v1/branches/${stored.id}`, {
+      method: 'DELETE',
+      status: 404,
+      body: { message: 'Branch not found' },
+    });
 
     await expect(provider().deleteBranch(6)).resolves.toBeUndefined();
     fake.assertNoUnexpected();
@@ -166,7 +199,9 @@ describe('SupabaseBranchProvider', () => {
 
     expect(await bot.listMigrations(10)).toEqual([{ version: '20250101000000', name: 'add_index' }]);
     expect(await bot.listMigrations()).toEqual([]);
-    expect(fake.requestsTo(`/v1/projects/${stored.project_ref}/database/migrations`, 'POST').map((r) => r.body)).toEqual([{ name: 'add_index', query: 'create index i on t (a)' }]);
+    expect(
+      fake.requestsTo(`/v1/projects/${stored.project_ref}/database/migrations`, 'POST').map((r) => r.body),
+    ).toEqual([{ name: 'add_index', query: 'create index i on t (a)' }]);
     expect(stored.resets).toBe(1);
     fake.assertNoUnexpected();
   });
@@ -196,8 +231,14 @@ describe('SupabaseBranchProvider', () => {
   });
 
   it('marks 503 and 429 answers as retryable', async () => {
-    fake.failNext(`/v1/projects/${fake.projectRef}/branches`, { status: 503, body: { message: 'Service Unavailable' } });
-    fake.failNext(`/v1/projects/${fake.projectRef}/database/backups`, { status: 429, body: { message: 'Too Many Requests' } });
+    fake.failNext(`/v1/projects/${fake.projectRef}/branches`, {
+      status: 503,
+      body: { message: 'Service Unavailable' },
+    });
+    fake.failNext(`/v1/projects/${fake.projectRef}/database/backups`, {
+      status: 429,
+      body: { message: 'Too Many Requests' },
+    });
 
     const unavailable = await failure(provider().listBranches());
     const limited = await failure(provider().backups());
@@ -219,8 +260,14 @@ describe('SupabaseBranchProvider', () => {
   });
 
   it('marks a request that gets no answer in time as retryable', async () => {
-    const hang: typeof fetch = (_url, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
-    const api = new SupabaseManagementApi({ baseUrl: fake.baseUrl, accessToken: fake.accessToken, fetch: hang, timeoutMs: 20 });
+    const hang: typeof fetch = (_url, init) =>
+      new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+    const api = new SupabaseManagementApi({
+      baseUrl: fake.baseUrl,
+      accessToken: fake.accessToken,
+      fetch: hang,
+      timeoutMs: 20,
+    });
 
     const error = await failure(new SupabaseBranchProvider({ api, projectRef: fake.projectRef }).listBranches());
 
@@ -241,7 +288,18 @@ describe('SupabaseBranchProvider', () => {
 
   it('parses security advisors and the last backup point', async () => {
     fake.lints = [
-      { name: 'rls_disabled_in_public', title: 'RLS Disabled in Public', level: 'ERROR', facing: 'EXTERNAL', categories: ['SECURITY'], description: 'Detects tables without RLS.', detail: 'Table `public.t` is public, but RLS has not been enabled.', remediation: 'https://supabase.com/docs/guides/database/database-linter?lint=0013_rls_disabled_in_public', metadata: { schema: 'public', name: 't', type: 'table' }, cache_key: 'rls_disabled_in_public_public_t' },
+      {
+        name: 'rls_disabled_in_public',
+        title: 'RLS Disabled in Public',
+        level: 'ERROR',
+        facing: 'EXTERNAL',
+        categories: ['SECURITY'],
+        description: 'Detects tables without RLS.',
+        detail: 'Table `public.t` is public, but RLS has not been enabled.',
+        remediation: 'https://supabase.com/docs/guides/database/database-linter?lint=0013_rls_disabled_in_public',
+        metadata: { schema: 'public', name: 't', type: 'table' },
+        cache_key: 'rls_disabled_in_public_public_t',
+      },
     ];
     fake.backupList = [
       { is_physical_backup: true, status: 'COMPLETED', inserted_at: '2025-01-01T00:00:00.000Z' },
@@ -253,7 +311,14 @@ describe('SupabaseBranchProvider', () => {
     const lints = await bot.securityAdvisors();
     const backups = await bot.backups();
 
-    expect(lints).toEqual([expect.objectContaining({ name: 'rls_disabled_in_public', level: 'ERROR', title: 'RLS Disabled in Public', remediation: expect.stringContaining('database-linter') })]);
+    expect(lints).toEqual([
+      expect.objectContaining({
+        name: 'rls_disabled_in_public',
+        level: 'ERROR',
+        title: 'RLS Disabled in Public',
+        remediation: expect.stringContaining('database-linter'),
+      }),
+    ]);
     expect(backups).toEqual({
       pitrEnabled: false,
       last: { insertedAt: new Date('2025-01-03T00:00:00.000Z'), status: 'PENDING', physical: true },
@@ -263,17 +328,24 @@ describe('SupabaseBranchProvider', () => {
   });
 
   it('queries the production logs with the SQL as a query parameter', async () => {
-    const rows = await provider().logs('select event_message from postgres_logs limit 1', { isoTimestampStart: '2025-01-01T00:00:00Z' });
+    const rows = await provider().logs('select event_message from postgres_logs limit 1', {
+      isoTimestampStart: '2025-01-01T00:00:00Z',
+    });
 
     expect(rows).toEqual([{ timestamp: 1735689600000000, event_message: 'connection received' }]);
     const [request] = fake.requestsTo(`/v1/projects/${fake.projectRef}/analytics/endpoints/logs.all`);
-    expect(request?.query).toEqual({ sql: 'select event_message from postgres_logs limit 1', iso_timestamp_start: '2025-01-01T00:00:00Z' });
+    expect(request?.query).toEqual({
+      sql: 'select event_message from postgres_logs limit 1',
+      iso_timestamp_start: '2025-01-01T00:00:00Z',
+    });
     fake.assertNoUnexpected();
   });
 
   it('the fake records requests without a bearer token, with unknown paths or with bodies the API does not take', async () => {
     await fetch(`${fake.baseUrl}/v1/projects/${fake.projectRef}/branches`);
-    await fetch(`${fake.baseUrl}/v1/projects/${fake.projectRef}/nope`, { headers: { authorization: `Bearer ${fake.accessToken}` } });
+    await fetch(`${fake.baseUrl}/v1/projects/${fake.projectRef}/nope`, {
+      headers: { authorization: `Bearer ${fake.accessToken}` },
+    });
     await fetch(`${fake.baseUrl}/v1/projects/${fake.projectRef}/branches`, {
       method: 'POST',
       headers: { authorization: `Bearer ${fake.accessToken}`, 'content-type': 'application/json' },

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { Client } from 'pg';
 import { createLogger } from '../../src/logger';
-import { LocalBranchProvider, LocalBranchProviderOptions } from '../../src/changes/local-branch-provider';
+import { LocalBranchProvider, type LocalBranchProviderOptions } from '../../src/changes/local-branch-provider';
 
 /** The test server, which plays production; each test makes its own databases on it. */
 export const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -12,7 +12,10 @@ export const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0
  */
 export function branchServerUrl(): string {
   const url = process.env.TEST_BRANCH_DATABASE_URL;
-  if (!url) throw new Error('TEST_BRANCH_DATABASE_URL is not set: run the tests through jest, whose global set-up starts the branch server (or start one with startBranchCluster).');
+  if (!url)
+    throw new Error(
+      'TEST_BRANCH_DATABASE_URL is not set: run the tests through jest, whose global set-up starts the branch server (or start one with startBranchCluster).',
+    );
   return url;
 }
 
@@ -74,13 +77,18 @@ export interface TestTarget {
 }
 
 /** Creates `infra_tgt_<random>` with TARGET_SCHEMA_SQL (or `schemaSql`) on the production server, and a provider making its branches on the branch server. */
-export async function createTestTarget(options: { schemaSql?: string; provider?: Partial<LocalBranchProviderOptions> } = {}): Promise<TestTarget> {
+export async function createTestTarget(
+  options: { schemaSql?: string; provider?: Partial<LocalBranchProviderOptions> } = {},
+): Promise<TestTarget> {
   const name = `infra_tgt_${randomBytes(6).toString('hex')}`;
   const url = urlFor(name);
   const workflowIds: number[] = [];
   await withConnection(SERVER_URL, (c) => c.query(`CREATE DATABASE ${name}`));
   // A provider given `branchServerUrl: undefined` keeps its branches on the target's server (the shared mode).
-  const branchServer = options.provider && 'branchServerUrl' in options.provider ? (options.provider.branchServerUrl ?? SERVER_URL) : branchServerUrl();
+  const branchServer =
+    options.provider && 'branchServerUrl' in options.provider
+      ? (options.provider.branchServerUrl ?? SERVER_URL)
+      : branchServerUrl();
   const cleanup = async (): Promise<void> => {
     await withConnection(urlFor('postgres', branchServer), async (c) => {
       for (const id of workflowIds) {
@@ -97,7 +105,13 @@ export async function createTestTarget(options: { schemaSql?: string; provider?:
     await cleanup();
     throw error;
   }
-  const provider = new LocalBranchProvider({ targetUrl: url, branchServerUrl: branchServer, roleSecret: ROLE_SECRET, logger: createLogger('silent'), ...options.provider });
+  const provider = new LocalBranchProvider({
+    targetUrl: url,
+    branchServerUrl: branchServer,
+    roleSecret: ROLE_SECRET,
+    logger: createLogger('silent'),
+    ...options.provider,
+  });
   return {
     name,
     url,
@@ -114,7 +128,10 @@ export async function createTestTarget(options: { schemaSql?: string; provider?:
 /** The branch databases on the branch server that were cloned from the target `target`. */
 export async function branchDatabasesOf(target: Pick<TestTarget, 'name'>): Promise<string[]> {
   return withConnection(branchServerUrl(), async (c) => {
-    const { rows } = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'infra_wf_%' AND shobj_description(oid, 'pg_database') LIKE $1`, [`%"target":"${target.name}"%`]);
+    const { rows } = await c.query(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'infra_wf_%' AND shobj_description(oid, 'pg_database') LIKE $1`,
+      [`%"target":"${target.name}"%`],
+    );
     return rows.map((r) => r.datname as string);
   });
 }

@@ -12,7 +12,10 @@ import { BASE_DATABASE_URL, REDIS_URL } from '../support/harness';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** The README's screenshot is refreshed on request (UPDATE_DEMO_SCREENSHOT=1); otherwise it goes to the temp folder. */
-const SCREENSHOT_DIR = process.env.UPDATE_DEMO_SCREENSHOT === '1' ? join(__dirname, '..', '..', 'docs') : join(tmpdir(), `infra-demo-shot-${randomBytes(4).toString('hex')}`);
+const SCREENSHOT_DIR =
+  process.env.UPDATE_DEMO_SCREENSHOT === '1'
+    ? join(__dirname, '..', '..', 'docs')
+    : join(tmpdir(), `infra-demo-shot-${randomBytes(4).toString('hex')}`);
 const SCREENSHOT = join(SCREENSHOT_DIR, 'demo-thread.png');
 const REQUESTER = DEMO_PEOPLE.find((p) => p.role === 'requester')!.id;
 const APPROVER = DEMO_PEOPLE.find((p) => p.role === 'approver')!.id;
@@ -22,7 +25,9 @@ const GATES = ['API Review', 'Branch Test', 'Security', 'Smoke Test'];
 /** The browser test needs Debian's chromium; .ci/run installs it, so in CI it always runs. */
 const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
 if (!existsSync(CHROMIUM)) {
-  process.stderr.write(`Skipping the browser test of the workspace page: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it).\n`);
+  process.stderr.write(
+    `Skipping the browser test of the workspace page: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it).\n`,
+  );
 }
 
 async function hasTable(url: string, table: string): Promise<boolean> {
@@ -72,13 +77,23 @@ describeWithChromium.each(POSTGRES_KINDS)('the local workspace page in a browser
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1440, height: 900 },
     });
   });
 
   afterAll(async () => {
-    if (kind === 'server' && process.env.UPDATE_DEMO_SCREENSHOT !== '1') rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
+    if (kind === 'server' && process.env.UPDATE_DEMO_SCREENSHOT !== '1')
+      rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
     await browser?.close();
     await demo?.stop();
     await embedded?.stop();
@@ -87,9 +102,10 @@ describeWithChromium.each(POSTGRES_KINDS)('the local workspace page in a browser
     rmSync(profile, { recursive: true, force: true });
   });
 
-  const targetUrl = (): string => (embedded ? embedded.url(databases.target) : withDatabase(BASE_DATABASE_URL, databases.target));
+  const targetUrl = (): string =>
+    embedded ? embedded.url(databases.target) : withDatabase(BASE_DATABASE_URL, databases.target);
 
-  it("runs the schema change from /infra to \"Workflow complete\" through the page, refusing a stranger at a gate, then posts the day's digest", async () => {
+  it('runs the schema change from /infra to "Workflow complete" through the page, refusing a stranger at a gate, then posts the day\'s digest', async () => {
     const page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(`${demo.pageUrl}?user=${REQUESTER}`);
     await page.fill('#composer', '/infra Add a new table for user preferences');
@@ -102,7 +118,10 @@ describeWithChromium.each(POSTGRES_KINDS)('the local workspace page in a browser
     await thread.getByText('(scripted demo model)').first().waitFor();
 
     for (const [index, title] of GATES.entries()) {
-      const gate = thread.locator('.msg', { hasText: `Quality gate · ` }).filter({ hasText: `: ${title}` }).filter({ has: page.locator('[data-action-id="gate_approve"]') });
+      const gate = thread
+        .locator('.msg', { hasText: `Quality gate · ` })
+        .filter({ hasText: `: ${title}` })
+        .filter({ has: page.locator('[data-action-id="gate_approve"]') });
       await gate.waitFor({ timeout: 30_000 });
       if (index === 0) {
         await actAs(page, STRANGER);
@@ -116,7 +135,9 @@ describeWithChromium.each(POSTGRES_KINDS)('the local workspace page in a browser
       await gate.waitFor({ state: 'detached', timeout: 30_000 });
     }
 
-    const report = thread.locator('.msg', { hasText: 'Workflow complete' }).filter({ has: page.locator('[data-action-id="workflow_rollback_production"]') });
+    const report = thread
+      .locator('.msg', { hasText: 'Workflow complete' })
+      .filter({ has: page.locator('[data-action-id="workflow_rollback_production"]') });
     await report.waitFor({ timeout: 30_000 });
     expect(await hasTable(targetUrl(), 'public.user_preferences')).toBe(true);
 

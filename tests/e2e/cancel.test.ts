@@ -5,14 +5,15 @@ import { handoffSchema, ZERO_USAGE } from '../../src/agents/handoff';
 import type { Runtime } from '../../src/runtime';
 import { cancelWorkflow, cleanUpCancelled } from '../../src/workflow/cancel';
 import { reconcile } from '../../src/workflow/reconciler';
-import { branchDatabasesOf, createTestTarget, dropBranchesOf, TestTarget } from '../changes/test-target';
-import { FakeGitHub, startFakeGitHub } from '../support/fake-github';
-import { FakeSlackMessage, textOf } from '../support/fake-slack';
+import { branchDatabasesOf, createTestTarget, dropBranchesOf, type TestTarget } from '../changes/test-target';
+import { type FakeGitHub, startFakeGitHub } from '../support/fake-github';
+import { type FakeSlackMessage, textOf } from '../support/fake-slack';
 import { APPROVER, CHANNEL, deleteQueueKeys, Harness, REDIS_URL, REQUESTER } from '../support/harness';
-import { HANDOFFS, ScriptedAgent, scriptSchemaChange, submit } from '../support/scripted-agents';
+import { HANDOFFS, type ScriptedAgent, scriptSchemaChange, submit } from '../support/scripted-agents';
 
 /** The Slack Web API calls that post or change messages (response_url answers are not among them). */
-const webApiWrites = (h: Harness): number => h.slack.callsTo('chat.postMessage').length + h.slack.callsTo('chat.update').length;
+const webApiWrites = (h: Harness): number =>
+  h.slack.callsTo('chat.postMessage').length + h.slack.callsTo('chat.update').length;
 
 async function cancelJobKeys(h: Harness): Promise<string[]> {
   const redis = new IORedis(REDIS_URL);
@@ -87,7 +88,9 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
     await worker.stop();
     const ack = await h.command('cancel 1', REQUESTER);
     expect(ack.status).toBe(200);
-    const done = await h.slack.waitFor(() => h.slack.responses.find((r) => /is cancelled/.test(r.text ?? '')), { description: 'cancel confirmation' });
+    const done = await h.slack.waitFor(() => h.slack.responses.find((r) => /is cancelled/.test(r.text ?? '')), {
+      description: 'cancel confirmation',
+    });
     expect(done.response_type).toBe('ephemeral');
     expect(done.text).toBe('Workflow #1 is cancelled.');
   }
@@ -141,7 +144,10 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
   it('answers that the workflow is cancelled when Redis refuses the cancel job, and the reconciler queues it later', async () => {
     const root = await startWithBranch();
     await worker.stop();
-    const refusing = { ...h.runtime.engine, queue: { enqueue: async () => Promise.reject(new Error('Redis is down')) } };
+    const refusing = {
+      ...h.runtime.engine,
+      queue: { enqueue: async () => Promise.reject(new Error('Redis is down')) },
+    };
     expect(await cancelWorkflow(refusing, 1, REQUESTER)).toBe('Workflow #1 is cancelled.');
     expect(await h.workflowState()).toBe('cancelled');
     expect(await cancelJobKeys(h)).toEqual([]);
@@ -160,7 +166,10 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
        VALUES ('old request', $1, 'T1', $2, 'none', 'cancelled', now()) RETURNING id`,
       [REQUESTER, CHANNEL],
     );
-    await h.pool.query(`INSERT INTO events (workflow_id, type, actor, data) VALUES ($1, 'workflow_cancelled', $2, '{}')`, [rows[0]!.id, REQUESTER]);
+    await h.pool.query(
+      `INSERT INTO events (workflow_id, type, actor, data) VALUES ($1, 'workflow_cancelled', $2, '{}')`,
+      [rows[0]!.id, REQUESTER],
+    );
     expect(await reconcile(h.runtime.engine)).toBe(0);
     expect(await cancelJobKeys(h)).toEqual([]);
   });
@@ -169,7 +178,9 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
     const root = await startWithBranch();
     await cancelWithWorkerStopped();
     await h.command('cancel 1', REQUESTER);
-    const again = await h.slack.waitFor(() => h.slack.responses.find((r) => /already cancelled/.test(r.text ?? '')), { description: 'second cancel answer' });
+    const again = await h.slack.waitFor(() => h.slack.responses.find((r) => /already cancelled/.test(r.text ?? '')), {
+      description: 'second cancel answer',
+    });
     expect(again.text).toBe('Workflow #1 is already cancelled; nothing to cancel.');
     expect(await eventCount(h, 'workflow_cancelled')).toBe(1);
 
@@ -227,15 +238,25 @@ describe('/infra cancel of a workflow whose CI change is on GitHub', () => {
   });
 
   it('sends GitHub nothing from the web role, then a worker closes the pull request and deletes the CI branch', async () => {
-    const env = { GITHUB_TOKEN: github.token, GITHUB_REPOSITORY: github.repository, GITHUB_API_URL: github.apiUrl, INFRA_CI_POLL_MS: '20' };
+    const env = {
+      GITHUB_TOKEN: github.token,
+      GITHUB_REPOSITORY: github.repository,
+      GITHUB_API_URL: github.apiUrl,
+      INFRA_CI_POLL_MS: '20',
+    };
     h = await Harness.start({ worker: false, env });
     const worker = await h.startRuntime({ web: false, worker: true });
-    const content = 'name: preview\non: [pull_request]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n';
+    const content =
+      'name: preview\non: [pull_request]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n';
     const path = '.github/workflows/preview.yml';
     const pipeline = { files: [path], secrets: [], environments: ['preview'] };
-    h.claude.script('devops-engineer', [submit('devops-engineer', { artifacts: [{ path, kind: 'yaml', content }], pipeline })]);
+    h.claude.script('devops-engineer', [
+      submit('devops-engineer', { artifacts: [{ path, kind: 'yaml', content }], pipeline }),
+    ]);
     h.claude.script('backend-engineer', [submit('backend-engineer', { policies: undefined })]);
-    github.onPush = () => [{ name: 'preview', readsUntilDone: 1, jobs: [{ name: 'deploy', conclusion: 'success', log: 'ok' }] }];
+    github.onPush = () => [
+      { name: 'preview', readsUntilDone: 1, jobs: [{ name: 'deploy', conclusion: 'success', log: 'ok' }] },
+    ];
     await h.command('Add preview deployments for PRs');
     const root = await h.root();
     await h.click(await h.openGate(root, 'CI Review'), 'approve', APPROVER);
@@ -245,7 +266,9 @@ describe('/infra cancel of a workflow whose CI change is on GitHub', () => {
     await worker.stop();
     const seen = github.requests.length;
     await h.command('cancel 1', REQUESTER);
-    await h.slack.waitFor(() => h.slack.responses.find((r) => r.text === 'Workflow #1 is cancelled.'), { description: 'cancel confirmation' });
+    await h.slack.waitFor(() => h.slack.responses.find((r) => r.text === 'Workflow #1 is cancelled.'), {
+      description: 'cancel confirmation',
+    });
     await sleep(500);
     expect(github.requests.slice(seen)).toEqual([]);
     expect(github.branches.has('infra-wf-1')).toBe(true);

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { APPROVER, CHANNEL, Harness, SECOND_APPROVER, STRANGER } from '../support/harness';
 import { textOf } from '../support/fake-slack';
 import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';
-import { branchDatabasesOf, createTestTarget, dropBranchesOf, hasTable, TestTarget, withConnection } from '../changes/test-target';
+import {
+  branchDatabasesOf,
+  createTestTarget,
+  dropBranchesOf,
+  hasTable,
+  type TestTarget,
+  withConnection,
+} from '../changes/test-target';
 
 function branchDatabases(target: TestTarget): Promise<string[]> {
   return branchDatabasesOf(target);
@@ -84,9 +91,18 @@ describe('change safety through the Slack gates', () => {
     expect(textOf(smoke)).toMatch(/:x: Smoke: legacy view readable — .*no_such_view/);
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
     await h.click(smoke, 'approve', APPROVER);
-    await h.slack.waitFor(() => h.slack.ephemerals.find((e) => /Approve is refused: 1 check\(s\) failed: Smoke: legacy view readable/.test(e.text)), { description: 'blocked approval' });
+    await h.slack.waitFor(
+      () =>
+        h.slack.ephemerals.find((e) =>
+          /Approve is refused: 1 check\(s\) failed: Smoke: legacy view readable/.test(e.text),
+        ),
+      { description: 'blocked approval' },
+    );
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
-    for (const [who, why] of [[APPROVER, 'The legacy view is dropped on purpose'], [SECOND_APPROVER, 'Agreed: nothing reads it']] as const) {
+    for (const [who, why] of [
+      [APPROVER, 'The legacy view is dropped on purpose'],
+      [SECOND_APPROVER, 'Agreed: nothing reads it'],
+    ] as const) {
       await h.clickButton(h.slack.message(CHANNEL, smoke.ts)!, 'gate_override', who);
       await h.waitForInThread(root, new RegExp(`<@${who}>, reply in this thread with your reason`));
       await h.reply(root, why, who);
@@ -98,27 +114,47 @@ describe('change safety through the Slack gates', () => {
     await h.waitForState('succeeded');
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
     const modes = workspaceModes(h.workspace);
-    expect(modes.some((m) => /^backups\/backup-.*\.dump 600$/.test(m)) && modes.some((m) => /^validations\/migration-test-.* 600$/.test(m))).toBe(true);
+    expect(
+      modes.some((m) => /^backups\/backup-.*\.dump 600$/.test(m)) &&
+        modes.some((m) => /^validations\/migration-test-.* 600$/.test(m)),
+    ).toBe(true);
     expect(modes.filter((m) => (m.startsWith('dir ') ? !m.endsWith(' 700') : !m.endsWith(' 600')))).toEqual([]);
-    const history = await withConnection(target.url, (c) => c.query('SELECT name FROM supabase_migrations.schema_migrations'));
+    const history = await withConnection(target.url, (c) =>
+      c.query('SELECT name FROM supabase_migrations.schema_migrations'),
+    );
     expect(history.rows).toEqual([{ name: 'create_user_preferences' }]);
     await noBranchesLeft(target);
-    expect((await h.events()).map((e) => e.type)).toEqual(expect.arrayContaining(['branch_created', 'migration_tested', 'backup_point', 'migration_merged', 'branch_deleted']));
+    expect((await h.events()).map((e) => e.type)).toEqual(
+      expect.arrayContaining([
+        'branch_created',
+        'migration_tested',
+        'backup_point',
+        'migration_merged',
+        'branch_deleted',
+      ]),
+    );
 
     const report = await h.waitForInThread(root, /Workflow complete/);
     const button = JSON.stringify(report.blocks);
     expect(button).toContain('Roll back production');
     expect(button).toContain('"confirm"');
     await h.clickButton(report, 'workflow_rollback_production', STRANGER);
-    await h.slack.waitFor(() => h.slack.ephemerals.find((e) => e.user === STRANGER && /Only the approvers/.test(e.text)), { description: 'stranger refused' });
+    await h.slack.waitFor(
+      () => h.slack.ephemerals.find((e) => e.user === STRANGER && /Only the approvers/.test(e.text)),
+      { description: 'stranger refused' },
+    );
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
 
     await h.clickButton(report, 'workflow_rollback_production', APPROVER);
     await h.waitForInThread(root, /Rolled back by .* undid `revert-create_user_preferences`/);
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
-    const after = await withConnection(target.url, (c) => c.query('SELECT name FROM supabase_migrations.schema_migrations'));
+    const after = await withConnection(target.url, (c) =>
+      c.query('SELECT name FROM supabase_migrations.schema_migrations'),
+    );
     expect(after.rows).toEqual([]);
-    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, report.ts)).includes('Workflow rolled back'), { description: 'report shows the rollback' });
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, report.ts)).includes('Workflow rolled back'), {
+      description: 'report shows the rollback',
+    });
     expect(JSON.stringify(h.slack.message(CHANNEL, report.ts)!.blocks)).not.toContain('Roll back production');
     expect(await h.workflowState()).toBe('rolled_back');
   });
@@ -127,8 +163,17 @@ describe('change safety through the Slack gates', () => {
     h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
     const workspace = h.workspace;
     scriptSchemaChange(h.claude, ['data-migration-specialist']);
-    const broken = { ...HANDOFFS['data-migration-specialist'].migration, up_sql: 'create table public.user_preferences (user_id uuid references public.no_such_table(id));' };
-    const analysis = { summary: 'The migration references public.no_such_table, which does not exist', context: 'user_id must reference auth.users(id).', artifacts: [], next_steps: ['Reference auth.users(id) instead'], constraints: [] };
+    const broken = {
+      ...HANDOFFS['data-migration-specialist'].migration,
+      up_sql: 'create table public.user_preferences (user_id uuid references public.no_such_table(id));',
+    };
+    const analysis = {
+      summary: 'The migration references public.no_such_table, which does not exist',
+      context: 'user_id must reference auth.users(id).',
+      artifacts: [],
+      next_steps: ['Reference auth.users(id) instead'],
+      constraints: [],
+    };
     h.claude.script('data-migration-specialist', [
       submit('data-migration-specialist', { migration: broken }),
       (request) => {
@@ -145,7 +190,9 @@ describe('change safety through the Slack gates', () => {
     expect(textOf(step)).toContain('nothing was merged');
     await h.waitForInThread(root, /Workflow failed/);
     const note = await h.waitForInThread(root, /Rollback analysis/);
-    const { rows: calls } = await h.pool.query(`SELECT data FROM events WHERE workflow_id = 1 AND type = 'model_call' AND data->>'purpose' = 'failure_analysis'`);
+    const { rows: calls } = await h.pool.query(
+      `SELECT data FROM events WHERE workflow_id = 1 AND type = 'model_call' AND data->>'purpose' = 'failure_analysis'`,
+    );
     expect(calls.map((c) => c.data.agent)).toEqual(['data-migration-specialist']);
     expect(textOf(note)).toContain('The migration references public.no_such_table');
     expect(textOf(note)).toContain('Reference auth.users(id) instead');
@@ -185,7 +232,8 @@ describe('change safety through the Slack gates', () => {
     scriptSchemaChange(h.claude);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
-    for (const title of ['API Review', 'Branch Test', 'Security']) await h.click(await h.openGate(root, title), 'approve', APPROVER);
+    for (const title of ['API Review', 'Branch Test', 'Security'])
+      await h.click(await h.openGate(root, title), 'approve', APPROVER);
     const smoke = await h.openGate(root, 'Smoke Test');
     await withConnection(target.url, (c) => c.query('create table public.user_preferences (id int)'));
     await h.click(smoke, 'approve', APPROVER);
@@ -195,7 +243,9 @@ describe('change safety through the Slack gates', () => {
     await h.waitForState('failed');
     const report = await h.waitForInThread(root, /Workflow failed/);
     expect(JSON.stringify(report.blocks)).not.toContain('Roll back production');
-    const history = await withConnection(target.url, (c) => c.query(`select count(*)::int as n from information_schema.tables where table_schema = 'supabase_migrations'`));
+    const history = await withConnection(target.url, (c) =>
+      c.query(`select count(*)::int as n from information_schema.tables where table_schema = 'supabase_migrations'`),
+    );
     expect(history.rows[0].n).toBeLessThanOrEqual(1);
     await noBranchesLeft(target);
   });

@@ -1,7 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis from 'ioredis';
-import { CHANNEL, Harness, HarnessOptions, REDIS_URL, REQUESTER, SIGNING_SECRET, STRANGER } from '../support/harness';
-import { FakeSlackMessage, textOf } from '../support/fake-slack';
+import {
+  CHANNEL,
+  Harness,
+  type HarnessOptions,
+  REDIS_URL,
+  REQUESTER,
+  SIGNING_SECRET,
+  STRANGER,
+} from '../support/harness';
+import { type FakeSlackMessage, textOf } from '../support/fake-slack';
 import { scriptSchemaChange } from '../support/scripted-agents';
 import { messageEventBody, postToSlackEvents, slashCommandBody } from '../../dev/local-slack/slack-requests';
 
@@ -13,7 +21,8 @@ interface AckJson {
   blocks?: unknown[];
 }
 
-const countRows = async (h: Harness, sql: string): Promise<number> => Number((await h.pool.query<{ count: string }>(sql)).rows[0]!.count);
+const countRows = async (h: Harness, sql: string): Promise<number> =>
+  Number((await h.pool.query<{ count: string }>(sql)).rows[0]!.count);
 
 /** BullMQ job hashes of this test's prefix (`<prefix>:workflow:plan-1`, `...:step-3-g0`, ...). */
 async function jobKeys(h: Harness): Promise<string[]> {
@@ -37,11 +46,23 @@ async function expectNothingQueued(h: Harness): Promise<void> {
 
 /** A slash command as Slack would send it, signed with whatever the test says. */
 function rawCommand(h: Harness, text: string, sign: { signature?: string; timestamp?: number }) {
-  const body = slashCommandBody({ command: '/infra', text, userId: REQUESTER, channelId: CHANNEL, teamId: h.slack.teamId, responseUrl: h.slack.responseUrl('raw-cmd') });
-  return postToSlackEvents(h.url, body, { signingSecret: SIGNING_SECRET, contentType: 'application/x-www-form-urlencoded', ...sign });
+  const body = slashCommandBody({
+    command: '/infra',
+    text,
+    userId: REQUESTER,
+    channelId: CHANNEL,
+    teamId: h.slack.teamId,
+    responseUrl: h.slack.responseUrl('raw-cmd'),
+  });
+  return postToSlackEvents(h.url, body, {
+    signingSecret: SIGNING_SECRET,
+    contentType: 'application/x-www-form-urlencoded',
+    ...sign,
+  });
 }
 
-const hasButtons = (m: FakeSlackMessage | undefined): boolean => JSON.stringify(m?.blocks ?? []).includes('gate_approve');
+const hasButtons = (m: FakeSlackMessage | undefined): boolean =>
+  JSON.stringify(m?.blocks ?? []).includes('gate_approve');
 
 describe('/infra subcommands over signed HTTP', () => {
   let h: Harness;
@@ -87,7 +108,14 @@ describe('/infra subcommands over signed HTTP', () => {
       const json = ack.json as AckJson;
       expect(json.response_type).toBe('ephemeral');
       const text = textOf(json);
-      for (const usage of ['/infra <request>', '/infra status <id>', '/infra list', '/infra cancel <id>', '/infra help']) expect(text).toContain(usage);
+      for (const usage of [
+        '/infra <request>',
+        '/infra status <id>',
+        '/infra list',
+        '/infra cancel <id>',
+        '/infra help',
+      ])
+        expect(text).toContain(usage);
       expect(text).not.toContain('Tell me what you need');
       await expectNothingQueued(h);
       h.slack.assertNoUnexpected();
@@ -128,12 +156,17 @@ describe('/infra subcommands over signed HTTP', () => {
       expect(ack.text).toBe('');
       expect(ack.elapsedMs).toBeLessThan(3000);
 
-      const got = await h.slack.waitFor(() => h.slack.responses.find((r) => /Got it: workflow #1\b/.test(r.text ?? '')), { description: 'Got it response' });
+      const got = await h.slack.waitFor(
+        () => h.slack.responses.find((r) => /Got it: workflow #1\b/.test(r.text ?? '')),
+        { description: 'Got it response' },
+      );
       expect(got.response_type).toBe('ephemeral');
       expect(got.text).toContain('Got it: workflow #1 is being planned');
 
       const { rows } = await h.pool.query('select id, request, requester, channel_id, state from workflows');
-      expect(rows).toEqual([{ id: '1', request: REQUEST, requester: REQUESTER, channel_id: CHANNEL, state: 'planned' }]);
+      expect(rows).toEqual([
+        { id: '1', request: REQUEST, requester: REQUESTER, channel_id: CHANNEL, state: 'planned' },
+      ]);
       // Without a worker the plan job waits in Redis; this is also what makes expectNothingQueued meaningful.
       expect((await jobKeys(h)).map((k) => k.slice(h.prefix.length))).toEqual([':workflow:plan-1']);
       h.slack.assertNoUnexpected();
@@ -188,7 +221,10 @@ describe('/infra subcommands over signed HTTP', () => {
       const { gate } = await startAtFirstGate();
       const ack = await h.command('cancel 1', STRANGER);
       expect(ack.status).toBe(200);
-      const refusal = await h.slack.waitFor(() => h.slack.responses.find((r) => /Only the requester/.test(r.text ?? '')), { description: 'refusal on the response_url' });
+      const refusal = await h.slack.waitFor(
+        () => h.slack.responses.find((r) => /Only the requester/.test(r.text ?? '')),
+        { description: 'refusal on the response_url' },
+      );
       expect(refusal.response_type).toBe('ephemeral');
       expect(refusal.text).toBe(`Only the requester (<@${REQUESTER}>) or an approver can cancel workflow #1.`);
 
@@ -205,7 +241,9 @@ describe('/infra subcommands over signed HTTP', () => {
       expect(ack.status).toBe(200);
       expect(ack.text).toBe('');
 
-      const done = await h.slack.waitFor(() => h.slack.responses.find((r) => /cancelled/.test(r.text ?? '')), { description: 'cancel confirmation' });
+      const done = await h.slack.waitFor(() => h.slack.responses.find((r) => /cancelled/.test(r.text ?? '')), {
+        description: 'cancel confirmation',
+      });
       expect(done.response_type).toBe('ephemeral');
       expect(done.text).toBe('Workflow #1 is cancelled.');
       expect(await h.workflowState()).toBe('cancelled');
@@ -223,7 +261,9 @@ describe('/infra subcommands over signed HTTP', () => {
 
       // Cancelling again changes nothing and says so.
       await h.command('cancel 1', REQUESTER);
-      const again = await h.slack.waitFor(() => h.slack.responses.find((r) => /already cancelled/.test(r.text ?? '')), { description: 'second cancel answer' });
+      const again = await h.slack.waitFor(() => h.slack.responses.find((r) => /already cancelled/.test(r.text ?? '')), {
+        description: 'second cancel answer',
+      });
       expect(again.text).toBe('Workflow #1 is already cancelled; nothing to cancel.');
       expect(h.threadTexts(root).filter((t) => /Cancelled by/.test(t))).toHaveLength(1);
       h.slack.assertNoUnexpected();
@@ -233,7 +273,10 @@ describe('/infra subcommands over signed HTTP', () => {
       const { gate } = await startAtFirstGate();
       await h.command('cancel 1', REQUESTER);
       await h.waitForState('cancelled');
-      await h.slack.waitFor(() => !hasButtons(h.slack.message(CHANNEL, gate.ts)), { description: 'gate buttons removed', timeoutMs: 3000 });
+      await h.slack.waitFor(() => !hasButtons(h.slack.message(CHANNEL, gate.ts)), {
+        description: 'gate buttons removed',
+        timeoutMs: 3000,
+      });
       expect(textOf(h.slack.message(CHANNEL, gate.ts))).toContain('Closed');
       h.slack.assertNoUnexpected();
     });
@@ -262,7 +305,9 @@ describe('/infra subcommands over signed HTTP', () => {
       await startWebOnly();
       const res = await rawCommand(h, REQUEST, {});
       expect(res.status).toBe(200);
-      await h.slack.waitFor(() => h.slack.responses.find((r) => /Got it: workflow #1/.test(r.text ?? '')), { description: 'Got it response' });
+      await h.slack.waitFor(() => h.slack.responses.find((r) => /Got it: workflow #1/.test(r.text ?? '')), {
+        description: 'Got it response',
+      });
       h.slack.assertNoUnexpected();
     });
   });
@@ -272,8 +317,17 @@ describe('/infra subcommands over signed HTTP', () => {
       const { root } = await startAtFirstGate();
       const text = 'Please also add a timezone column';
       const posted = h.slack.addUserMessage({ channel: CHANNEL, user: STRANGER, text, thread_ts: root.ts });
-      const body = messageEventBody({ eventId: 'Ev0RETRY0001', teamId: h.slack.teamId, channelId: CHANNEL, userId: STRANGER, text, ts: posted.ts, threadTs: root.ts });
-      const post = (retryNum?: number) => postToSlackEvents(h.url, body, { signingSecret: SIGNING_SECRET, contentType: 'application/json', retryNum });
+      const body = messageEventBody({
+        eventId: 'Ev0RETRY0001',
+        teamId: h.slack.teamId,
+        channelId: CHANNEL,
+        userId: STRANGER,
+        text,
+        ts: posted.ts,
+        threadTs: root.ts,
+      });
+      const post = (retryNum?: number) =>
+        postToSlackEvents(h.url, body, { signingSecret: SIGNING_SECRET, contentType: 'application/json', retryNum });
 
       expect((await post()).status).toBe(200);
       const comments = () => countRows(h, "select count(*) from events where type = 'thread_comment'");

@@ -17,12 +17,22 @@ describe('the daily digest', () => {
     await h.close();
   });
 
-  const digestPosts = () => h.slack.callsTo('chat.postMessage').filter((c) => c.params.channel === DIGEST_CHANNEL && c.ok);
+  const digestPosts = () =>
+    h.slack.callsTo('chat.postMessage').filter((c) => c.params.channel === DIGEST_CHANNEL && c.ok);
   const digests = () => h.slack.channelMessages(DIGEST_CHANNEL);
   const start = async (env: Record<string, string> = {}) => {
-    h = await Harness.start({ env: { INFRA_DIGEST_CHANNEL: DIGEST_CHANNEL, INFRA_DIGEST_TZ: 'Europe/Berlin', ...env }, runtime: { now } });
+    h = await Harness.start({
+      env: { INFRA_DIGEST_CHANNEL: DIGEST_CHANNEL, INFRA_DIGEST_TZ: 'Europe/Berlin', ...env },
+      runtime: { now },
+    });
   };
-  const digestDeps = () => ({ pool: h.pool, slack: h.runtime.engine.slack, timeZone: 'Europe/Berlin', now, logger: createLogger('silent') });
+  const digestDeps = () => ({
+    pool: h.pool,
+    slack: h.runtime.engine.slack,
+    timeZone: 'Europe/Berlin',
+    now,
+    logger: createLogger('silent'),
+  });
 
   it('posts one digest per channel and day from its job scheduler, with two workers and a scheduler firing every second', async () => {
     clock = new Date('2026-11-30T08:00:00Z');
@@ -35,16 +45,16 @@ describe('the daily digest', () => {
     expect(textOf(digests()[0]!)).toContain('Infra digest · Monday 30 November 2026');
 
     clock = new Date('2026-12-01T08:00:00Z');
-    await h.slack.waitFor(() => digests()[1], { description: 'the next day\'s digest', timeoutMs: 15000 });
+    await h.slack.waitFor(() => digests()[1], { description: "the next day's digest", timeoutMs: 15000 });
     await sleep(2000);
     expect(digestPosts()).toHaveLength(2);
     expect(textOf(digests()[1]!)).toContain('Tuesday 1 December 2026');
-    const { rows } = await h.pool.query('SELECT to_char(day, \'YYYY-MM-DD\') AS day FROM digests ORDER BY day');
+    const { rows } = await h.pool.query("SELECT to_char(day, 'YYYY-MM-DD') AS day FROM digests ORDER BY day");
     expect(rows.map((r) => r.day)).toEqual(['2026-11-30', '2026-12-01']);
     h.slack.assertNoUnexpected();
   });
 
-  it('posts once when two workers run the same day\'s digest at the same moment', async () => {
+  it("posts once when two workers run the same day's digest at the same moment", async () => {
     clock = new Date('2026-11-30T08:00:00Z');
     await start();
     const other = await h.startRuntime({ web: false, worker: true }, { now });
@@ -59,17 +69,27 @@ describe('the daily digest', () => {
     expect(h.slack.callsTo('files.completeUploadExternal')).toHaveLength(1);
   });
 
-  it('shows the metrics against the week before, the gates waiting and the day\'s failures with links, and a 30-day chart', async () => {
+  it("shows the metrics against the week before, the gates waiting and the day's failures with links, and a 30-day chart", async () => {
     clock = new Date('2026-11-30T08:00:00Z');
     await start();
     const history = EventHistory.on(h.pool);
     await history.mergedWorkflow('2026-11-18T10:00:00Z');
     await history.mergedWorkflow('2026-11-24T10:00:00Z');
     await history.mergedWorkflow('2026-11-25T10:00:00Z');
-    const waiting = await history.workflow({ state: 'waiting_gate', rootTs: '1700000000.000200', request: 'Add a table for user preferences' });
+    const waiting = await history.workflow({
+      state: 'waiting_gate',
+      rootTs: '1700000000.000200',
+      request: 'Add a table for user preferences',
+    });
     await history.openGate(waiting, 'smoke_test', '2026-11-30T05:00:00Z', { merges: true });
-    const failed = await history.workflow({ state: 'failed', rootTs: '1700000000.000300', request: 'Drop the legacy table' });
-    await h.pool.query(`UPDATE workflows SET error = 'Merging to production failed: lock timeout' WHERE id = $1`, [failed]);
+    const failed = await history.workflow({
+      state: 'failed',
+      rootTs: '1700000000.000300',
+      request: 'Drop the legacy table',
+    });
+    await h.pool.query(`UPDATE workflows SET error = 'Merging to production failed: lock timeout' WHERE id = $1`, [
+      failed,
+    ]);
     await history.event(failed, 'merge_failed', '2026-11-29T18:00:00Z');
 
     expect(await postDailyDigest(digestDeps(), DIGEST_CHANNEL)).toBe('posted');
@@ -80,7 +100,9 @@ describe('the daily digest', () => {
     expect(text).toContain('Deployment frequency:* 0.29/day · 2/week (2 production merges) · ▲ 1');
     expect(text).toContain('Mean time to recovery:* _no data_ (1 failure, none recovered yet)');
     expect(text).toContain('Waiting at a gate (1)');
-    expect(text).toContain(`<https://slack.com/archives/${CHANNEL}/p1700000000000200|#${waiting}> at *Deployment · Smoke Test* for 3 h`);
+    expect(text).toContain(
+      `<https://slack.com/archives/${CHANNEL}/p1700000000000200|#${waiting}> at *Deployment · Smoke Test* for 3 h`,
+    );
     expect(text).toContain('Failures since the last digest (1)');
     expect(text).toContain(`<https://slack.com/archives/${CHANNEL}/p1700000000000300|#${failed}> failed to merge`);
     expect(text).toContain('lock timeout');
@@ -99,7 +121,9 @@ describe('the daily digest', () => {
     await EventHistory.on(h.pool).mergedWorkflow('2026-11-20T10:00:00Z');
     expect(await postDailyDigest(digestDeps(), DIGEST_CHANNEL)).toBe('posted');
     const text = textOf(digests()[0]!);
-    expect(text).toContain('a quiet day: nothing ran since the last digest, nothing waits at a gate and nothing failed');
+    expect(text).toContain(
+      'a quiet day: nothing ran since the last digest, nothing waits at a gate and nothing failed',
+    );
     expect(h.slack.callsTo('files.getUploadURLExternal')).toHaveLength(0);
   });
 

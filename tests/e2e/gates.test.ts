@@ -26,8 +26,13 @@ describe('quality gates', () => {
     expect(text).toContain('Design: API Review');
     expect(text).toContain('Types defined, contracts clear');
     expect(text).toContain('src/modules/core/types/preferences.ts');
-    const buttons = (gate.blocks!.find((b) => b.type === 'actions') as { elements: Array<Record<string, unknown>> }).elements;
-    expect(buttons.map((b) => [(b.text as { text: string }).text, b.style])).toEqual([['Approve', 'primary'], ['Reject', 'danger'], ['Rollback', 'danger']]);
+    const buttons = (gate.blocks!.find((b) => b.type === 'actions') as { elements: Array<Record<string, unknown>> })
+      .elements;
+    expect(buttons.map((b) => [(b.text as { text: string }).text, b.style])).toEqual([
+      ['Approve', 'primary'],
+      ['Reject', 'danger'],
+      ['Rollback', 'danger'],
+    ]);
     expect(buttons[2]!.confirm).toBeDefined();
   });
 
@@ -42,18 +47,24 @@ describe('quality gates', () => {
 
     await h.reply(root, 'The table needs a notification_email column too', APPROVER);
     await h.waitForInThread(root, /Reason noted/);
-    expect((await h.events()).map((e) => e.type)).toEqual(expect.arrayContaining(['gate_rejected', 'workflow_rejected', 'rejection_reason']));
+    expect((await h.events()).map((e) => e.type)).toEqual(
+      expect.arrayContaining(['gate_rejected', 'workflow_rejected', 'rejection_reason']),
+    );
     h.slack.assertNoUnexpected();
   });
 
   it('refuses a click from someone who is not an approver, ephemerally, and changes nothing', async () => {
     const { gate } = await startAtFirstGate();
     await h.click(gate, 'approve', STRANGER);
-    const refusal = await h.slack.waitFor(() => h.slack.ephemerals.find((e) => e.user === STRANGER), { description: 'ephemeral refusal' });
+    const refusal = await h.slack.waitFor(() => h.slack.ephemerals.find((e) => e.user === STRANGER), {
+      description: 'ephemeral refusal',
+    });
     expect(refusal.text).toMatch(/Only the approvers/);
     expect(await h.workflowState()).toBe('waiting_gate');
     expect(JSON.stringify(h.slack.message(CHANNEL, gate.ts)!.blocks)).toContain('gate_approve');
-    expect((await h.events()).filter((e) => e.type === 'gate_refused')).toEqual([{ type: 'gate_refused', actor: STRANGER }]);
+    expect((await h.events()).filter((e) => e.type === 'gate_refused')).toEqual([
+      { type: 'gate_refused', actor: STRANGER },
+    ]);
   });
 
   it('does not let the requester approve the gate that merges to production, but lets another approver', async () => {
@@ -63,12 +74,16 @@ describe('quality gates', () => {
     const root = await h.root();
     for (const title of ['API Review', 'Branch Test', 'Security']) {
       await h.click(await h.openGate(root, title), 'approve', REQUESTER);
-      await h.slack.waitFor(() => h.thread(root).some((m) => textOf(m).includes(`${title} — Approved by`)), { description: `${title} approved` });
+      await h.slack.waitFor(() => h.thread(root).some((m) => textOf(m).includes(`${title} — Approved by`)), {
+        description: `${title} approved`,
+      });
     }
     const merge = await h.openGate(root, 'Smoke Test');
     expect(textOf(merge)).toContain('merges the change to production');
     await h.click(merge, 'approve', REQUESTER);
-    const refusal = await h.slack.waitFor(() => h.slack.ephemerals.find((e) => e.user === REQUESTER), { description: 'refusal' });
+    const refusal = await h.slack.waitFor(() => h.slack.ephemerals.find((e) => e.user === REQUESTER), {
+      description: 'refusal',
+    });
     expect(refusal.text).toMatch(/someone else must approve/);
     expect(await h.workflowState()).toBe('waiting_gate');
 
@@ -78,22 +93,37 @@ describe('quality gates', () => {
 
   it('turns a double click and two approvers clicking at once into exactly one transition', async () => {
     const { root, gate } = await startAtFirstGate();
-    const clicks = await Promise.all([h.click(gate, 'approve', APPROVER), h.click(gate, 'approve', APPROVER), h.click(gate, 'approve', SECOND_APPROVER)]);
+    const clicks = await Promise.all([
+      h.click(gate, 'approve', APPROVER),
+      h.click(gate, 'approve', APPROVER),
+      h.click(gate, 'approve', SECOND_APPROVER),
+    ]);
     expect(clicks.map((c) => c.status)).toEqual([200, 200, 200]);
     await h.openGate(root, 'Branch Test');
     expect(await countRows(h, "select count(*) from events where type = 'gate_approved'")).toBe(1);
     expect(await countRows(h, "select count(*) from events where type = 'workflow_resumed'")).toBe(1);
-    const already = await h.slack.waitFor(() => h.slack.ephemerals.filter((e) => /already approved/.test(e.text)).length === 2 || undefined, { description: 'two "already" notes' });
+    const already = await h.slack.waitFor(
+      () => h.slack.ephemerals.filter((e) => /already approved/.test(e.text)).length === 2 || undefined,
+      { description: 'two "already" notes' },
+    );
     expect(already).toBe(true);
-    expect(h.threadTexts(root).filter((t) => t.startsWith('[2/5] Invoking data-migration-specialist...'))).toHaveLength(1);
+    expect(h.threadTexts(root).filter((t) => t.startsWith('[2/5] Invoking data-migration-specialist...'))).toHaveLength(
+      1,
+    );
     expect(h.claude.requestsFor('data-migration-specialist')).toHaveLength(1);
   });
 
   it('asks a second approver for a destructive migration, and does not count the same person twice', async () => {
     h = await Harness.start();
     scriptSchemaChange(h.claude, ['data-migration-specialist']);
-    const destructive = { name: 'drop_profile_bio', up_sql: 'alter table public.profiles drop column bio;', down_sql: 'alter table public.profiles add column bio text;' };
-    h.claude.script('data-migration-specialist', [submit('data-migration-specialist', { migration: destructive, summary: 'Drop profiles.bio' })]);
+    const destructive = {
+      name: 'drop_profile_bio',
+      up_sql: 'alter table public.profiles drop column bio;',
+      down_sql: 'alter table public.profiles add column bio text;',
+    };
+    h.claude.script('data-migration-specialist', [
+      submit('data-migration-specialist', { migration: destructive, summary: 'Drop profiles.bio' }),
+    ]);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
     await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
@@ -101,10 +131,15 @@ describe('quality gates', () => {
     expect(textOf(gate)).toContain('Destructive change: needs 2 approvals from different people (0 of 2)');
 
     await h.click(gate, 'approve', APPROVER);
-    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, gate.ts)).includes(`(1 of 2: <@${APPROVER}>)`), { description: 'first approval shown' });
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, gate.ts)).includes(`(1 of 2: <@${APPROVER}>)`), {
+      description: 'first approval shown',
+    });
     expect(await h.workflowState()).toBe('waiting_gate');
     await h.click(h.slack.message(CHANNEL, gate.ts)!, 'approve', APPROVER);
-    const refusal = await h.slack.waitFor(() => h.slack.ephemerals.find((e) => /already approved this gate/.test(e.text)), { description: 'same person refused' });
+    const refusal = await h.slack.waitFor(
+      () => h.slack.ephemerals.find((e) => /already approved this gate/.test(e.text)),
+      { description: 'same person refused' },
+    );
     expect(refusal.user).toBe(APPROVER);
     expect(await h.workflowState()).toBe('waiting_gate');
 
@@ -121,12 +156,26 @@ describe('quality gates', () => {
           {
             name: 'create-branch',
             async run(ctx) {
-              await ctx.compensate({ key: `branch-${ctx.workflow.id}`, kind: 'delete-branch', data: { branch: `infra-${ctx.workflow.id}` } });
-              return { summary: `Branch infra-${ctx.workflow.id} created.`, checks: [{ name: 'Branch created', status: 'pass' }] };
+              await ctx.compensate({
+                key: `branch-${ctx.workflow.id}`,
+                kind: 'delete-branch',
+                data: { branch: `infra-${ctx.workflow.id}` },
+              });
+              return {
+                summary: `Branch infra-${ctx.workflow.id} created.`,
+                checks: [{ name: 'Branch created', status: 'pass' }],
+              };
             },
           },
         ],
-        compensators: [{ kind: 'delete-branch', async run(data) { undone.push(String(data.branch)); } }],
+        compensators: [
+          {
+            kind: 'delete-branch',
+            async run(data) {
+              undone.push(String(data.branch));
+            },
+          },
+        ],
         workflowsDir: workflowsWithActions('schema-change', { migration: ['create-branch'] }),
       },
     });
@@ -142,7 +191,9 @@ describe('quality gates', () => {
     expect(undone).toEqual(['infra-1']);
     expect(textOf(h.slack.message(CHANNEL, branchGate.ts))).toContain(`Rolled back by <@${APPROVER}>`);
     await h.waitForInThread(root, /Workflow rolled back/);
-    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, root.ts)).includes('Rolled back'), { description: 'root shows the rollback' });
-    expect(await countRows(h, "select count(*) from target_locks")).toBe(0);
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, root.ts)).includes('Rolled back'), {
+      description: 'root shows the rollback',
+    });
+    expect(await countRows(h, 'select count(*) from target_locks')).toBe(0);
   });
 });

@@ -1,19 +1,37 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { APPROVER, Harness } from '../support/harness';
 import { textOf } from '../support/fake-slack';
 import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';
-import { createTestTarget, hasTable, SERVER_URL, TARGET_SCHEMA_SQL, TestTarget, withConnection } from '../changes/test-target';
+import {
+  createTestTarget,
+  hasTable,
+  SERVER_URL,
+  TARGET_SCHEMA_SQL,
+  type TestTarget,
+  withConnection,
+} from '../changes/test-target';
 
-const SMUGGLED = { name: 'grant_everything', up_sql: 'create table public.smuggled (id int);', down_sql: 'drop table public.smuggled;' };
+const SMUGGLED = {
+  name: 'grant_everything',
+  up_sql: 'create table public.smuggled (id int);',
+  down_sql: 'drop table public.smuggled;',
+};
 
 async function dropBranches(target: TestTarget): Promise<void> {
   await withConnection(SERVER_URL, async (c: Client) => {
-    const { rows } = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'infra_wf_%' AND shobj_description(oid, 'pg_database') LIKE $1`, [`%"target":"${target.name}"%`]);
+    const { rows } = await c.query(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'infra_wf_%' AND shobj_description(oid, 'pg_database') LIKE $1`,
+      [`%"target":"${target.name}"%`],
+    );
     for (const r of rows) await c.query(`DROP DATABASE IF EXISTS ${r.datname} WITH (FORCE)`);
   });
 }
 
-function submitTool(request: { body: { tools?: Array<Record<string, unknown>> } }): { properties: Record<string, unknown>; required: string[]; additionalProperties: unknown } {
+function submitTool(request: { body: { tools?: Array<Record<string, unknown>> } }): {
+  properties: Record<string, unknown>;
+  required: string[];
+  additionalProperties: unknown;
+} {
   return request.body.tools!.find((t) => t.name === 'submit_handoff')!.input_schema as never;
 }
 
@@ -37,7 +55,8 @@ describe('only tested, shown migrations reach production', () => {
     h.claude.script('devops-engineer', [submit('devops-engineer', { migration: SMUGGLED }), submit('devops-engineer')]);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
-    for (const title of ['API Review', 'Branch Test', 'Security']) await h.click(await h.openGate(root, title), 'approve', APPROVER);
+    for (const title of ['API Review', 'Branch Test', 'Security'])
+      await h.click(await h.openGate(root, title), 'approve', APPROVER);
     const merge = await h.openGate(root, 'Smoke Test');
 
     const [first, second] = h.claude.requestsFor('devops-engineer');
@@ -61,7 +80,8 @@ describe('only tested, shown migrations reach production', () => {
     scriptSchemaChange(h.claude);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
-    for (const title of ['API Review', 'Branch Test', 'Security']) await h.click(await h.openGate(root, title), 'approve', APPROVER);
+    for (const title of ['API Review', 'Branch Test', 'Security'])
+      await h.click(await h.openGate(root, title), 'approve', APPROVER);
     const text = textOf(await h.openGate(root, 'Smoke Test'));
     const { up_sql, down_sql } = HANDOFFS['data-migration-specialist'].migration;
     expect(text).toContain('Migrations this gate merges');
@@ -75,7 +95,8 @@ describe('only tested, shown migrations reach production', () => {
     scriptSchemaChange(h.claude);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
-    for (const title of ['API Review', 'Branch Test', 'Security']) await h.click(await h.openGate(root, title), 'approve', APPROVER);
+    for (const title of ['API Review', 'Branch Test', 'Security'])
+      await h.click(await h.openGate(root, title), 'approve', APPROVER);
     const merge = await h.openGate(root, 'Smoke Test');
     await h.pool.query(
       `UPDATE steps SET handoff = jsonb_set(handoff, '{migration,up_sql}', to_jsonb($1::text)) WHERE key = 'migration'`,
@@ -92,18 +113,26 @@ describe('only tested, shown migrations reach production', () => {
   it('says which migrations a failed merge left on production, by name', async () => {
     await toMergeGate();
     scriptSchemaChange(h.claude, ['backend-engineer']);
-    const settings = { name: 'create_user_settings', up_sql: 'create table public.user_settings (id int primary key);\nalter table public.user_settings enable row level security;', down_sql: 'drop table public.user_settings;' };
+    const settings = {
+      name: 'create_user_settings',
+      up_sql:
+        'create table public.user_settings (id int primary key);\nalter table public.user_settings enable row level security;',
+      down_sql: 'drop table public.user_settings;',
+    };
     h.claude.script('backend-engineer', [submit('backend-engineer', { migration: settings })]);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
-    for (const title of ['API Review', 'Branch Test', 'Security']) await h.click(await h.openGate(root, title), 'approve', APPROVER);
+    for (const title of ['API Review', 'Branch Test', 'Security'])
+      await h.click(await h.openGate(root, title), 'approve', APPROVER);
     const merge = await h.openGate(root, 'Smoke Test');
     expect(textOf(merge)).toMatch(/Migrations this gate merges\* \(2\)/);
     await withConnection(target.url, (c) => c.query('create table public.user_settings (id int)'));
     await h.click(merge, 'approve', APPROVER);
     const notice = textOf(await h.waitForInThread(root, /Merging to production failed/));
     expect(notice).toContain('already exists');
-    expect(notice).toContain("`create_user_preferences` merged before the failure and stay merged; the report's Roll back production button reverts them.");
+    expect(notice).toContain(
+      "`create_user_preferences` merged before the failure and stay merged; the report's Roll back production button reverts them.",
+    );
     expect(notice).not.toContain('Nothing was merged');
     await h.waitForState('failed');
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
@@ -114,10 +143,11 @@ describe('only tested, shown migrations reach production', () => {
     scriptSchemaChange(h.claude);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
-    for (const title of ['API Review', 'Branch Test']) await h.click(await h.openGate(root, title), 'approve', APPROVER);
+    for (const title of ['API Review', 'Branch Test'])
+      await h.click(await h.openGate(root, title), 'approve', APPROVER);
     const security = await h.openGate(root, 'Security');
     const text = textOf(security);
-    expect(text).toMatch(/Already on production[^]*legacy_notes/);
+    expect(text).toMatch(/Already on production[\s\S]*legacy_notes/);
     expect(text).not.toMatch(/:x: RLS[^\n]*legacy_notes/);
     await h.click(security, 'approve', APPROVER);
     await h.openGate(root, 'Smoke Test');

@@ -1,7 +1,7 @@
 import { APPROVER, Harness } from '../support/harness';
 import { textOf } from '../support/fake-slack';
 import { scriptSchemaChange } from '../support/scripted-agents';
-import { createTestTarget, dropBranchesOf, TestTarget } from '../changes/test-target';
+import { createTestTarget, dropBranchesOf, type TestTarget } from '../changes/test-target';
 
 const DAY = 86_400_000;
 
@@ -32,7 +32,8 @@ describe('metrics from the events a real workflow records', () => {
     scriptSchemaChange(h.claude);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
-    for (const gate of ['API Review', 'Branch Test', 'Security', 'Smoke Test']) await h.click(await h.openGate(root, gate), 'approve', APPROVER);
+    for (const gate of ['API Review', 'Branch Test', 'Security', 'Smoke Test'])
+      await h.click(await h.openGate(root, gate), 'approve', APPROVER);
     const report = await h.waitForInThread(root, /Workflow complete/);
     await h.clickButton(report, 'workflow_rollback_production', APPROVER);
     await h.waitForInThread(root, /Rolled back by/);

@@ -67,13 +67,27 @@ describe('metrics on demand: /infra metrics, the Home tab and GET /metrics', () 
 
   it('publishes the Home tab on app_home_opened with the gates waiting for that person, active workflows and metrics', async () => {
     await someHistory();
-    const waiting = await history.workflow({ state: 'waiting_gate', rootTs: '1700000000.000100', request: 'Add a table for user preferences' });
+    const waiting = await history.workflow({
+      state: 'waiting_gate',
+      rootTs: '1700000000.000100',
+      request: 'Add a table for user preferences',
+    });
     await history.openGate(waiting, 'branch_test', '2026-11-30T07:00:00Z');
-    const body = appHomeOpenedBody({ eventId: 'EvHOME00001', teamId: h.slack.teamId, userId: APPROVER, botUserId: h.slack.botUserId });
-    const answer = await postToSlackEvents(h.url, body, { signingSecret: SIGNING_SECRET, contentType: 'application/json' });
+    const body = appHomeOpenedBody({
+      eventId: 'EvHOME00001',
+      teamId: h.slack.teamId,
+      userId: APPROVER,
+      botUserId: h.slack.botUserId,
+    });
+    const answer = await postToSlackEvents(h.url, body, {
+      signingSecret: SIGNING_SECRET,
+      contentType: 'application/json',
+    });
     expect(answer.status).toBe(200);
 
-    const published = await h.slack.waitFor(() => h.slack.published.find((p) => p.user_id === APPROVER), { description: 'the Home tab' });
+    const published = await h.slack.waitFor(() => h.slack.published.find((p) => p.user_id === APPROVER), {
+      description: 'the Home tab',
+    });
     const text = textOf({ blocks: (published.view as { blocks: never[] }).blocks });
     expect(text).toContain('Gates waiting for you (1)');
     expect(text).toContain(`<https://slack.com/archives/${CHANNEL}/p1700000000000100|#${waiting}>`);
@@ -86,9 +100,16 @@ describe('metrics on demand: /infra metrics, the Home tab and GET /metrics', () 
   it('shows no gate on the Home tab of someone who may not decide gates', async () => {
     const waiting = await history.workflow({ state: 'waiting_gate' });
     await history.openGate(waiting, 'api_review', '2026-11-30T07:00:00Z');
-    const body = appHomeOpenedBody({ eventId: 'EvHOME00002', teamId: h.slack.teamId, userId: STRANGER, botUserId: h.slack.botUserId });
+    const body = appHomeOpenedBody({
+      eventId: 'EvHOME00002',
+      teamId: h.slack.teamId,
+      userId: STRANGER,
+      botUserId: h.slack.botUserId,
+    });
     await postToSlackEvents(h.url, body, { signingSecret: SIGNING_SECRET, contentType: 'application/json' });
-    const published = await h.slack.waitFor(() => h.slack.published.find((p) => p.user_id === STRANGER), { description: 'the Home tab' });
+    const published = await h.slack.waitFor(() => h.slack.published.find((p) => p.user_id === STRANGER), {
+      description: 'the Home tab',
+    });
     const text = textOf({ blocks: (published.view as { blocks: never[] }).blocks });
     expect(text).toContain('Gates waiting for you:* none.');
     expect(text).toContain('Active workflows (1)');
@@ -102,10 +123,15 @@ describe('metrics on demand: /infra metrics, the Home tab and GET /metrics', () 
       [wf],
     );
     await history.openGate(wf, 'api_review', new Date(Date.now() - 600_000).toISOString());
-    await h.pool.query(`UPDATE gates SET state = 'approved', decided_at = created_at + interval '90 seconds', decided_by = $1`, [APPROVER]);
+    await h.pool.query(
+      `UPDATE gates SET state = 'approved', decided_at = created_at + interval '90 seconds', decided_by = $1`,
+      [APPROVER],
+    );
     await h.command('Add a new table for user preferences', REQUESTER);
     h.slack.failNext('chat.postEphemeral', { error: 'channel_not_found' });
-    await h.runtime.app!.client.chat.postEphemeral({ channel: CHANNEL, user: REQUESTER, text: 'hi' }).catch(() => undefined);
+    await h.runtime
+      .app!.client.chat.postEphemeral({ channel: CHANNEL, user: REQUESTER, text: 'hi' })
+      .catch(() => undefined);
 
     const scrape = async () => {
       const response = await fetch(`http://127.0.0.1:${h.runtime.port}/metrics`);
@@ -120,8 +146,12 @@ describe('metrics on demand: /infra metrics, the Home tab and GET /metrics', () 
     }
     expect(text).toContain('infra_jobs{queue="workflow",state="waiting"} 1');
     expect(text).toContain('infra_jobs{queue="digest",state="active"} 0');
-    expect(text).toContain('infra_step_duration_seconds_bucket{le="60",agent="data-migration-specialist",state="succeeded"} 1');
-    expect(text).toContain('infra_step_duration_seconds_bucket{le="30",agent="data-migration-specialist",state="succeeded"} 0');
+    expect(text).toContain(
+      'infra_step_duration_seconds_bucket{le="60",agent="data-migration-specialist",state="succeeded"} 1',
+    );
+    expect(text).toContain(
+      'infra_step_duration_seconds_bucket{le="30",agent="data-migration-specialist",state="succeeded"} 0',
+    );
     expect(text).toContain('infra_gate_wait_seconds_bucket{le="300",kind="api_review",decision="approved"} 1');
     expect(text).toContain('infra_gate_wait_seconds_count{kind="api_review",decision="approved"} 1');
     expect(text).toContain('infra_slack_errors_total{method="chat.postEphemeral",error="channel_not_found"} 1');

@@ -11,16 +11,24 @@ describe('clarifying questions in the thread', () => {
   it('posts the agent question mentioning the requester and resumes the same conversation with the answer', async () => {
     h = await Harness.start();
     scriptSchemaChange(h.claude, ['api-designer']);
-    h.claude.script('api-designer', [{ toolUse: { name: 'ask_user', input: { question: 'Which preferences should the table hold?' } } }, submit('api-designer')]);
+    h.claude.script('api-designer', [
+      { toolUse: { name: 'ask_user', input: { question: 'Which preferences should the table hold?' } } },
+      submit('api-designer'),
+    ]);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
     const question = await h.waitForInThread(root, /Which preferences should the table hold\?/);
     expect(textOf(question)).toContain(`<@${REQUESTER}>`);
     await h.waitForState('waiting_reply');
-    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, root.ts)).includes('Waiting for an answer'), { description: 'root shows the wait' });
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, root.ts)).includes('Waiting for an answer'), {
+      description: 'root shows the wait',
+    });
 
     await h.reply(root, 'I think dark mode matters', STRANGER);
-    await h.slack.waitFor(() => h.slack.ephemerals.find((e) => e.user === STRANGER && /can answer api-designer's question/.test(e.text)), { description: 'note to the stranger' });
+    await h.slack.waitFor(
+      () => h.slack.ephemerals.find((e) => e.user === STRANGER && /can answer api-designer's question/.test(e.text)),
+      { description: 'note to the stranger' },
+    );
     expect(await h.workflowState()).toBe('waiting_reply');
 
     await h.reply(root, 'Theme and locale, nothing else', REQUESTER);
@@ -44,7 +52,9 @@ describe('an unanswered question', () => {
 
   it('gets one reminder mentioning the requester, then stops the workflow with a clear message when INFRA_REPLY_TIMEOUT has passed', async () => {
     h = await Harness.start({ env: { INFRA_REPLY_TIMEOUT: '3s' } });
-    h.claude.script('api-designer', [{ toolUse: { name: 'ask_user', input: { question: 'Per user or per organisation?' } } }]);
+    h.claude.script('api-designer', [
+      { toolUse: { name: 'ask_user', input: { question: 'Per user or per organisation?' } } },
+    ]);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
     await h.waitForInThread(root, /Per user or per organisation\?/);

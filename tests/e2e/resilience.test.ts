@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis from 'ioredis';
@@ -12,8 +12,13 @@ const headlineCount = (h: Harness, root: { ts: string }, headline: string) =>
 /** Starts the worker role in a child process with the harness's settings. */
 async function spawnWorker(h: Harness): Promise<ChildProcess> {
   const env: Record<string, string> = { ...(process.env as Record<string, string>) };
-  for (const [key, value] of Object.entries(h.config)) if (value !== undefined) env[key] = Array.isArray(value) ? value.join(',') : String(value);
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '../support/worker-process.ts')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  for (const [key, value] of Object.entries(h.config))
+    if (value !== undefined) env[key] = Array.isArray(value) ? value.join(',') : String(value);
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', join(__dirname, '../support/worker-process.ts')],
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     child.on('exit', (code) => reject(new Error(`worker exited with ${code}`)));
@@ -39,7 +44,9 @@ describe('resilience', () => {
     await h.command('Add a new table for user preferences');
     const root = await h.root();
     await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
-    await h.claude.waitFor(() => h.claude.requestsFor('data-migration-specialist').length === 1, { description: 'the step calls Claude' });
+    await h.claude.waitFor(() => h.claude.requestsFor('data-migration-specialist').length === 1, {
+      description: 'the step calls Claude',
+    });
     await h.waitForInThread(root, /^\[2\/5\] Invoking data-migration-specialist\.\.\./);
 
     first.kill('SIGKILL');
@@ -64,7 +71,9 @@ describe('resilience', () => {
     await worker.stop();
 
     await h.click(gate, 'approve', APPROVER);
-    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, gate.ts)).includes('Approved by'), { description: 'gate approved' });
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, gate.ts)).includes('Approved by'), {
+      description: 'gate approved',
+    });
     expect(await deleteQueueKeys(h.prefix)).toBeGreaterThan(0);
 
     await h.startRuntime({ web: false, worker: true });
@@ -90,7 +99,9 @@ describe('resilience', () => {
 
     await h.command('cancel 1', REQUESTER);
     await h.waitForInThread(second, /^\[1\/4\] Invoking devops-engineer\.\.\./);
-    await h.slack.waitFor(() => h.claude.requestsFor('devops-engineer').length === 1, { description: 'second workflow runs' });
+    await h.slack.waitFor(() => h.claude.requestsFor('devops-engineer').length === 1, {
+      description: 'second workflow runs',
+    });
   });
 
   it('lets a stopped worker go for good: when the step it gave up on ends later, it opens no Redis connection again', async () => {
@@ -103,7 +114,8 @@ describe('resilience', () => {
     await h.claude.close();
     const redis = new IORedis(REDIS_URL);
     try {
-      const ours = async () => ((await redis.client('LIST')) as string).split('\n').filter((line) => line.includes(`name=${h.prefix}`));
+      const ours = async () =>
+        ((await redis.client('LIST')) as string).split('\n').filter((line) => line.includes(`name=${h.prefix}`));
       for (let i = 0; i < 15; i++) {
         expect(await ours()).toEqual([]);
         await sleep(200);
@@ -134,7 +146,9 @@ describe('resilience', () => {
     expect(textOf(step)).toMatch(/overloaded/i);
     expect(textOf(step)).toContain('nothing was merged');
     await h.waitForInThread(root, /Workflow failed/);
-    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, root.ts)).includes('Failed'), { description: 'root shows the failure' });
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, root.ts)).includes('Failed'), {
+      description: 'root shows the failure',
+    });
   });
 });
 
@@ -152,7 +166,9 @@ describe('Slack rate limits', () => {
     const gate = await h.openGate(root, 'API Review');
     h.slack.failNext('chat.update', { status: 429, retryAfter: 0 });
     await h.click(gate, 'approve', APPROVER);
-    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, gate.ts)).includes(`Approved by <@${APPROVER}>`), { description: 'gate redrawn despite the 429' });
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, gate.ts)).includes(`Approved by <@${APPROVER}>`), {
+      description: 'gate redrawn despite the 429',
+    });
     h.slack.failNext('chat.update', { status: 429, retryAfter: 0 });
     await h.openGate(root, 'Branch Test');
     expect(h.slack.ephemerals).toHaveLength(0);
@@ -178,7 +194,9 @@ describe('Slack rate limits', () => {
     await h.openGate(root, 'Branch Test');
     expect(h.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 429)).toHaveLength(1);
     expect(h.thread(root).filter((m) => textOf(m).includes('Branch Test — waiting for approval'))).toHaveLength(1);
-    expect(textOf(h.thread(root).find((m) => textOf(m).startsWith('[2/5]')))).toContain('Migration create_user_preferences with rollback');
+    expect(textOf(h.thread(root).find((m) => textOf(m).startsWith('[2/5]')))).toContain(
+      'Migration create_user_preferences with rollback',
+    );
     expect(h.claude.requestsFor('data-migration-specialist')).toHaveLength(1);
   });
 });

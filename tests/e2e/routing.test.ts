@@ -10,15 +10,29 @@ describe('routing and pre-flight checks', () => {
 
   it('asks Claude only when the rules are unsure, and says in the thread why the workflow was chosen', async () => {
     h = await Harness.start();
-    h.claude.script('router', [{ toolUse: { name: 'choose_workflow', input: { categories: ['cicd'], reason: 'faster onboarding here means automating environment setup in the pipeline' } } }]);
+    h.claude.script('router', [
+      {
+        toolUse: {
+          name: 'choose_workflow',
+          input: {
+            categories: ['cicd'],
+            reason: 'faster onboarding here means automating environment setup in the pipeline',
+          },
+        },
+      },
+    ]);
     h.claude.script('devops-engineer', [submit('devops-engineer')]);
     await h.command('make onboarding of new engineers faster');
     const root = await h.root();
     const plan = await h.waitForInThread(root, /Plan: CI\/CD pipeline update/);
-    expect(textOf(plan)).toContain('Claude chose it because faster onboarding here means automating environment setup in the pipeline');
+    expect(textOf(plan)).toContain(
+      'Claude chose it because faster onboarding here means automating environment setup in the pipeline',
+    );
     await h.waitForInThread(root, /^\[1\/4\] Invoking devops-engineer\.\.\./);
     expect(h.claude.requestsFor('router')).toHaveLength(1);
-    const { rows } = await h.pool.query(`SELECT data FROM events WHERE workflow_id = 1 AND type = 'model_call' AND data->>'purpose' = 'routing'`);
+    const { rows } = await h.pool.query(
+      `SELECT data FROM events WHERE workflow_id = 1 AND type = 'model_call' AND data->>'purpose' = 'routing'`,
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0].data.usage.input_tokens).toBeGreaterThan(0);
   });
@@ -42,6 +56,8 @@ describe('routing and pre-flight checks', () => {
     expect(textOf(preflight)).not.toContain('s3cret');
     await h.waitForState('failed');
     expect(h.claude.requests).toHaveLength(0);
-    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, root.ts)).includes('Pre-flight checks failed'), { description: 'root shows why' });
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, root.ts)).includes('Pre-flight checks failed'), {
+      description: 'root shows why',
+    });
   });
 });

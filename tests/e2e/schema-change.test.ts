@@ -28,12 +28,16 @@ describe('a schema change requested with /infra', () => {
     for (const title of gates) {
       const gate = await h.openGate(root, title);
       await h.click(gate, 'approve', APPROVER);
-      await h.slack.waitFor(() => !JSON.stringify(h.slack.message(CHANNEL, gate.ts)?.blocks).includes('gate_approve'), { description: `${title} buttons removed` });
+      await h.slack.waitFor(() => !JSON.stringify(h.slack.message(CHANNEL, gate.ts)?.blocks).includes('gate_approve'), {
+        description: `${title} buttons removed`,
+      });
       expect(textOf(h.slack.message(CHANNEL, gate.ts))).toContain(`Approved by <@${APPROVER}>`);
     }
     await h.waitForState('succeeded');
     await h.waitForInThread(root, /Workflow complete/);
-    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, root.ts)).includes('Succeeded'), { description: 'root shows success' });
+    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, root.ts)).includes('Succeeded'), {
+      description: 'root shows success',
+    });
 
     const texts = h.threadTexts(root);
     const headlines = texts.map((t) => t.match(/^\[\d\/5\] [^\n]*\.\.\./)?.[0]).filter(Boolean);

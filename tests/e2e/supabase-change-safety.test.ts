@@ -1,15 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { createSupabaseTestDatabase } from '../changes/supabase-test-database';
 import { textOf } from '../support/fake-slack';
-import { FakeSupabaseApi, startFakeSupabaseApi } from '../support/fake-supabase-api';
+import { type FakeSupabaseApi, startFakeSupabaseApi } from '../support/fake-supabase-api';
 import { APPROVER, CHANNEL, Harness } from '../support/harness';
 import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';
 
 type Db = Awaited<ReturnType<typeof createSupabaseTestDatabase>>;
 
-const HISTORY_SQL = 'create schema supabase_migrations; create table supabase_migrations.schema_migrations (version text primary key, statements text[], name text)';
+const HISTORY_SQL =
+  'create schema supabase_migrations; create table supabase_migrations.schema_migrations (version text primary key, statements text[], name text)';
 
 /** Runs what the Management API would run, on a real database: one connection per request, as the API does. */
 async function runOn(pool: Pool, sql: string, readOnly: boolean): Promise<Array<Record<string, unknown>>> {
@@ -56,10 +57,27 @@ describe('change safety on a Supabase project through the Slack gates', () => {
     api.onQuery = async (ref, body) => runOn((await dbOf(ref)).pool, body.query, body.read_only ?? false);
     api.onMigration = async (ref, body) => {
       const db = await dbOf(ref);
-      await runOn(db.pool, `begin;\n${body.query}\n;\ninsert into supabase_migrations.schema_migrations (version, name, statements) values ('20250101000000', '${body.name}', array['-']);\ncommit;`, false);
+      await runOn(
+        db.pool,
+        `begin;\n${body.query}\n;\ninsert into supabase_migrations.schema_migrations (version, name, statements) values ('20250101000000', '${body.name}', array['-']);\ncommit;`,
+        false,
+      );
     };
     api.backupList = [{ is_physical_backup: true, status: 'COMPLETED', inserted_at: '2026-11-30T03:00:00.000Z' }];
-    api.lints = [{ name: 'auth_users_exposed', title: 'Exposed Auth Users', level: 'WARN', facing: 'EXTERNAL', categories: ['SECURITY'], description: 'auth.users exposed', detail: 'View public.profiles exposes auth.users.', remediation: 'Remove the view or revoke access.', metadata: {}, cache_key: 'auth_users_exposed_public_profiles' }];
+    api.lints = [
+      {
+        name: 'auth_users_exposed',
+        title: 'Exposed Auth Users',
+        level: 'WARN',
+        facing: 'EXTERNAL',
+        categories: ['SECURITY'],
+        description: 'auth.users exposed',
+        detail: 'View public.profiles exposes auth.users.',
+        remediation: 'Remove the view or revoke access.',
+        metadata: {},
+        cache_key: 'auth_users_exposed_public_profiles',
+      },
+    ];
   });
 
   afterEach(async () => {
@@ -72,11 +90,19 @@ describe('change safety on a Supabase project through the Slack gates', () => {
 
   it('branches on Supabase, round-trips the migration there, shows the advisors, merges through the migrations endpoint after the last approval and rolls back on request', async () => {
     h = await Harness.start({
-      env: { SUPABASE_ACCESS_TOKEN: api.accessToken, SUPABASE_PROJECT_REF: api.projectRef, SUPABASE_API_URL: api.baseUrl },
+      env: {
+        SUPABASE_ACCESS_TOKEN: api.accessToken,
+        SUPABASE_PROJECT_REF: api.projectRef,
+        SUPABASE_API_URL: api.baseUrl,
+      },
       runtime: { supabasePollIntervalMs: 10 },
     });
     scriptSchemaChange(h.claude, ['backend-engineer']);
-    h.claude.script('backend-engineer', [submit('backend-engineer', { smoke_tests: [{ name: 'preferences readable', sql: 'select count(*) from public.user_preferences' }] })]);
+    h.claude.script('backend-engineer', [
+      submit('backend-engineer', {
+        smoke_tests: [{ name: 'preferences readable', sql: 'select count(*) from public.user_preferences' }],
+      }),
+    ]);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
     const preflight = await h.waitForInThread(root, /Pre-flight checks/);
@@ -112,7 +138,9 @@ describe('change safety on a Supabase project through the Slack gates', () => {
     const [file] = readdirSync(dir).filter((f) => f.endsWith('.sql'));
     expect(file).toMatch(/^\d{14}_create_user_preferences\.sql$/);
     expect(readFileSync(join(dir, file!), 'utf8')).toContain('create table public.user_preferences');
-    await h.slack.waitFor(() => api.branchNamed('infra-wf-1') === undefined || undefined, { description: 'branch deleted' });
+    await h.slack.waitFor(() => api.branchNamed('infra-wf-1') === undefined || undefined, {
+      description: 'branch deleted',
+    });
 
     const report = await h.waitForInThread(root, /Workflow complete/);
     api.productionSqlAllowed = true;
@@ -131,41 +159,87 @@ describe('change safety on a Supabase project through the Slack gates', () => {
 
   it('stops before the first step when a migration file is not applied to the project', async () => {
     h = await Harness.start({
-      env: { SUPABASE_ACCESS_TOKEN: api.accessToken, SUPABASE_PROJECT_REF: api.projectRef, SUPABASE_API_URL: api.baseUrl },
+      env: {
+        SUPABASE_ACCESS_TOKEN: api.accessToken,
+        SUPABASE_PROJECT_REF: api.projectRef,
+        SUPABASE_API_URL: api.baseUrl,
+      },
       runtime: { supabasePollIntervalMs: 10 },
     });
     const dir = join(h.workspace, 'supabase', 'migrations');
     require('node:fs').mkdirSync(dir, { recursive: true });
-    require('node:fs').writeFileSync(join(dir, '20261129120000_add_orders.sql'), 'create table public.orders (id int);\n');
+    require('node:fs').writeFileSync(
+      join(dir, '20261129120000_add_orders.sql'),
+      'create table public.orders (id int);\n',
+    );
     api.migrations.set(api.projectRef, [{ version: '20261101000000', name: 'made_in_dashboard' }]);
     await h.command('Add a new table for user preferences');
     const root = await h.root();
     const preflight = await h.waitForInThread(root, /Pre-flight checks/);
     expect(textOf(preflight)).toContain('1 migration file(s) not applied to the target: 20261129120000_add_orders.sql');
-    expect(textOf(preflight)).toMatch(/:warning: \*Migration history drift\* — 1 applied migration\(s\) have no file .*20261101000000 made_in_dashboard/);
+    expect(textOf(preflight)).toMatch(
+      /:warning: \*Migration history drift\* — 1 applied migration\(s\) have no file .*20261101000000 made_in_dashboard/,
+    );
     await h.waitForState('failed');
     expect(api.branchNamed('infra-wf-1')).toBeUndefined();
   });
 
   it('deploys an Edge Function on the branch, hands its logs to the backend-engineer when a call fails, deploys the fixed one to production after approval and deletes it on rollback', async () => {
     h = await Harness.start({
-      env: { SUPABASE_ACCESS_TOKEN: api.accessToken, SUPABASE_PROJECT_REF: api.projectRef, SUPABASE_API_URL: api.baseUrl, SUPABASE_PROJECT_URL: `${api.baseUrl}/{ref}` },
+      env: {
+        SUPABASE_ACCESS_TOKEN: api.accessToken,
+        SUPABASE_PROJECT_REF: api.projectRef,
+        SUPABASE_API_URL: api.baseUrl,
+        SUPABASE_PROJECT_URL: `${api.baseUrl}/{ref}`,
+      },
       runtime: { supabasePollIntervalMs: 10 },
     });
-    const fn = (code: string) => ({ path: 'supabase/functions/track-progress/index.ts', kind: 'typescript', content: code });
-    const shared = { path: 'supabase/functions/_shared/cors.ts', kind: 'typescript', content: 'export const cors = {};\n' };
+    const fn = (code: string) => ({
+      path: 'supabase/functions/track-progress/index.ts',
+      kind: 'typescript',
+      content: code,
+    });
+    const shared = {
+      path: 'supabase/functions/_shared/cors.ts',
+      kind: 'typescript',
+      content: 'export const cors = {};\n',
+    };
     const function_checks = [{ name: 'records a lesson', function: 'track-progress', body: { lesson: 3 } }];
     api.functions.onInvoke = (_ref, deployed, body) =>
-      deployed.files['supabase/functions/track-progress/index.ts']!.includes('req.json()') && (body as { lesson?: number }).lesson === 3
+      deployed.files['supabase/functions/track-progress/index.ts']!.includes('req.json()') &&
+      (body as { lesson?: number }).lesson === 3
         ? { status: 200, body: { recorded: 3 } }
         : { status: 500, body: { error: 'TypeError: Cannot read properties of undefined (reading "lesson")' } };
-    api.onLogs = (ref) => (ref === api.projectRef ? [] : [{ timestamp: 1796065853000000, event_message: 'TypeError: Cannot read properties of undefined (reading "lesson") at index.ts:3' }]);
+    api.onLogs = (ref) =>
+      ref === api.projectRef
+        ? []
+        : [
+            {
+              timestamp: 1796065853000000,
+              event_message: 'TypeError: Cannot read properties of undefined (reading "lesson") at index.ts:3',
+            },
+          ];
     h.claude.script('api-designer', [submit('api-designer')]);
     h.claude.script('backend-engineer', [
-      submit('backend-engineer', { artifacts: [fn('Deno.serve((req) => Response.json({ recorded: req.body.lesson }));\n'), shared], function_checks }),
+      submit('backend-engineer', {
+        artifacts: [fn('Deno.serve((req) => Response.json({ recorded: req.body.lesson }));\n'), shared],
+        function_checks,
+      }),
       (request) => {
         expect(JSON.stringify(request.body.messages)).toContain('(reading \\"lesson\\") at index.ts:3');
-        return { toolUse: { name: 'submit_handoff', input: { ...HANDOFFS['backend-engineer'], artifacts: [fn('Deno.serve(async (req) => Response.json({ recorded: (await req.json()).lesson }));\n'), shared], function_checks } } };
+        return {
+          toolUse: {
+            name: 'submit_handoff',
+            input: {
+              ...HANDOFFS['backend-engineer'],
+              artifacts: [
+                fn('Deno.serve(async (req) => Response.json({ recorded: (await req.json()).lesson }));\n'),
+                shared,
+              ],
+              function_checks,
+            },
+          },
+        };
       },
     ]);
     h.claude.script('devops-engineer', [submit('devops-engineer')]);
@@ -179,12 +253,17 @@ describe('change safety on a Supabase project through the Slack gates', () => {
     expect(textOf(security)).toMatch(/Deployed track-progress — version 2 on infra-wf-1, 2 file\(s\)/);
     expect(textOf(security)).toMatch(/Call: records a lesson — track-progress → HTTP 200/);
     const branch = api.branchNamed('infra-wf-1')!;
-    expect(api.functions.invocations.slice(0, 2).map((i) => [i.ref, i.status])).toEqual([[branch.project_ref, 500], [branch.project_ref, 200]]);
+    expect(api.functions.invocations.slice(0, 2).map((i) => [i.ref, i.status])).toEqual([
+      [branch.project_ref, 500],
+      [branch.project_ref, 200],
+    ]);
     expect(api.functions.deployed.get(api.projectRef)).toBeUndefined();
     await h.click(security, 'approve', APPROVER);
     const smoke = await h.openGate(root, 'Smoke Test');
     expect(textOf(smoke)).toContain('Backup point — Supabase physical backup of 2026-11-30T03:00:00.000Z');
-    expect(textOf(smoke)).toMatch(/:white_check_mark: Smoke: records a lesson — track-progress → HTTP 200: \{"recorded":3\}/);
+    expect(textOf(smoke)).toMatch(
+      /:white_check_mark: Smoke: records a lesson — track-progress → HTTP 200: \{"recorded":3\}/,
+    );
     await h.click(smoke, 'approve', APPROVER);
 
     const merged = await h.waitForInThread(root, /Merged to production/);
@@ -205,11 +284,22 @@ describe('change safety on a Supabase project through the Slack gates', () => {
 
   it('stops the workflow with the function logs in the thread when the Edge Function still fails after one retry', async () => {
     h = await Harness.start({
-      env: { SUPABASE_ACCESS_TOKEN: api.accessToken, SUPABASE_PROJECT_REF: api.projectRef, SUPABASE_API_URL: api.baseUrl, SUPABASE_PROJECT_URL: `${api.baseUrl}/{ref}` },
+      env: {
+        SUPABASE_ACCESS_TOKEN: api.accessToken,
+        SUPABASE_PROJECT_REF: api.projectRef,
+        SUPABASE_API_URL: api.baseUrl,
+        SUPABASE_PROJECT_URL: `${api.baseUrl}/{ref}`,
+      },
       runtime: { supabasePollIntervalMs: 10 },
     });
     const broken = submit('backend-engineer', {
-      artifacts: [{ path: 'supabase/functions/track-progress/index.ts', kind: 'typescript', content: 'Deno.serve(() => { throw new Error("boom"); });\n' }],
+      artifacts: [
+        {
+          path: 'supabase/functions/track-progress/index.ts',
+          kind: 'typescript',
+          content: 'Deno.serve(() => { throw new Error("boom"); });\n',
+        },
+      ],
       function_checks: [{ name: 'records a lesson', function: 'track-progress', body: { lesson: 3 } }],
     });
     api.functions.onInvoke = () => ({ status: 500, body: { error: 'boom' } });

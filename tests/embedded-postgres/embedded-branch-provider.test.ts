@@ -53,25 +53,47 @@ describe('branches on the embedded Postgres', () => {
     const [branch, again] = await Promise.all([target.provider.createBranch(41), target.provider.createBranch(41)]);
     expect(again).toEqual(branch);
     expect(branch).toMatchObject({ id: 'infra_wf_41', name: 'infra-wf-41', workflowId: 41, ready: true });
-    expect(await query(branch.databaseUrl, 'select (select count(*)::int from auth.users) as users, (select count(*)::int from public.counters) as counters')).toEqual([{ users: 0, counters: 0 }]);
-    expect(await query(branch.databaseUrl, "select count(*)::int as n from pg_roles where rolname = 'anon'")).toEqual([{ n: 1 }]);
-    expect(await query(branch.databaseUrl, 'insert into public.counters (n) values (1) returning id')).toEqual([{ id: 1 }]);
+    expect(
+      await query(
+        branch.databaseUrl,
+        'select (select count(*)::int from auth.users) as users, (select count(*)::int from public.counters) as counters',
+      ),
+    ).toEqual([{ users: 0, counters: 0 }]);
+    expect(await query(branch.databaseUrl, "select count(*)::int as n from pg_roles where rolname = 'anon'")).toEqual([
+      { n: 1 },
+    ]);
+    expect(await query(branch.databaseUrl, 'insert into public.counters (n) values (1) returning id')).toEqual([
+      { id: 1 },
+    ]);
     expect(await target.provider.listBranches()).toEqual([branch]);
   });
 
   it('runs the migration round trip on the branch and leaves the target untouched', async () => {
     const branch = await target.provider.createBranch(42);
     const result = await runRoundTrip(target.provider, branch, preferences);
-    expect(result.stages.map((s) => [s.name, s.ok, s.error])).toEqual([['up', true, undefined], ['down', true, undefined], ['compare', true, undefined], ['up-again', true, undefined]]);
+    expect(result.stages.map((s) => [s.name, s.ok, s.error])).toEqual([
+      ['up', true, undefined],
+      ['down', true, undefined],
+      ['compare', true, undefined],
+      ['up-again', true, undefined],
+    ]);
     expect(result.residue).toEqual([]);
-    expect(await query(branch.databaseUrl, "select to_regclass('public.user_preferences') is not null as found")).toEqual([{ found: true }]);
-    expect(await query(server.url('target'), "select to_regclass('public.user_preferences') is not null as found")).toEqual([{ found: false }]);
+    expect(
+      await query(branch.databaseUrl, "select to_regclass('public.user_preferences') is not null as found"),
+    ).toEqual([{ found: true }]);
+    expect(
+      await query(server.url('target'), "select to_regclass('public.user_preferences') is not null as found"),
+    ).toEqual([{ found: false }]);
   });
 
   it('runs agent SQL on its own branches only', async () => {
     const branch = await target.provider.createBranch(43);
-    expect((await target.provider.runSql(branch, 'select count(*)::int as n from auth.users', { readOnly: true })).rows).toEqual([{ n: 0 }]);
-    await expect(target.provider.runSql({ ...branch, id: 'target' }, 'drop table public.counters', { readOnly: false })).rejects.toThrow('SQL from agents runs on branches only');
+    expect(
+      (await target.provider.runSql(branch, 'select count(*)::int as n from auth.users', { readOnly: true })).rows,
+    ).toEqual([{ n: 0 }]);
+    await expect(
+      target.provider.runSql({ ...branch, id: 'target' }, 'drop table public.counters', { readOnly: false }),
+    ).rejects.toThrow('SQL from agents runs on branches only');
   });
 
   it('deletes a branch and its database, and deleting it again is not an error', async () => {
@@ -92,13 +114,17 @@ describe('branches on the embedded Postgres', () => {
     expect(backup).toMatch(/backup-\d{8}T\d{9}Z\.tar\.gz$/);
     const restored = await PGlite.create({ loadDataDir: new Blob([await readFile(backup)]) });
     try {
-      expect((await restored.query("select to_regclass('public.user_preferences') is not null as found")).rows).toEqual([{ found: true }]);
+      expect((await restored.query("select to_regclass('public.user_preferences') is not null as found")).rows).toEqual(
+        [{ found: true }],
+      );
     } finally {
       await restored.close();
     }
 
     await target.revert(45, preferences);
     expect(await target.history()).toEqual([]);
-    expect(await query(server.url('target'), "select to_regclass('public.user_preferences') is not null as found")).toEqual([{ found: false }]);
+    expect(
+      await query(server.url('target'), "select to_regclass('public.user_preferences') is not null as found"),
+    ).toEqual([{ found: false }]);
   });
 });

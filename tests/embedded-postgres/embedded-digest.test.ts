@@ -21,8 +21,17 @@ describe('the bot on the embedded Postgres', () => {
 
   it("posts the day's digest once when it is asked twice at the same moment, though advisory locks do not exclude there", async () => {
     const clock = new Date('2026-11-30T08:00:00Z');
-    h = await Harness.start({ env: { DATABASE_URL: server.url('bot'), INFRA_DIGEST_CHANNEL: DIGEST_CHANNEL, INFRA_DIGEST_TZ: 'Europe/Berlin' }, runtime: { now: () => clock } });
-    const deps = { pool: h.pool, slack: h.runtime.engine.slack, timeZone: 'Europe/Berlin', now: () => clock, logger: createLogger('silent') };
+    h = await Harness.start({
+      env: { DATABASE_URL: server.url('bot'), INFRA_DIGEST_CHANNEL: DIGEST_CHANNEL, INFRA_DIGEST_TZ: 'Europe/Berlin' },
+      runtime: { now: () => clock },
+    });
+    const deps = {
+      pool: h.pool,
+      slack: h.runtime.engine.slack,
+      timeZone: 'Europe/Berlin',
+      now: () => clock,
+      logger: createLogger('silent'),
+    };
 
     const results = await Promise.all([postDailyDigest(deps, DIGEST_CHANNEL), postDailyDigest(deps, DIGEST_CHANNEL)]);
 

@@ -42,11 +42,15 @@ describe('the embedded Postgres', () => {
 
   it('runs many connections at once without mixing their parameters or results', async () => {
     const { pool } = await database();
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => pool.query<{ n: number; s: string }>('select $1::int * 2 as n, $2::text as s', [i, `q${i}`])));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        pool.query<{ n: number; s: string }>('select $1::int * 2 as n, $2::text as s', [i, `q${i}`]),
+      ),
+    );
     expect(answers.map((a) => a.rows[0])).toEqual(Array.from({ length: 40 }, (_, i) => ({ n: i * 2, s: `q${i}` })));
   });
 
-  it("keeps another connection out of a transaction: its statement waits and sees only what was committed", async () => {
+  it('keeps another connection out of a transaction: its statement waits and sees only what was committed', async () => {
     const { pool } = await database();
     await pool.query('create table items (id int primary key)');
     const a = await pool.connect();
@@ -92,7 +96,10 @@ describe('the embedded Postgres', () => {
     await waiter.connect();
     try {
       await holder.query('begin');
-      await expect(waiter.query('select $1::int as n', [1])).rejects.toMatchObject({ code: '55P03', message: expect.stringContaining('run the demo on a PostgreSQL server (set DATABASE_URL)') });
+      await expect(waiter.query('select $1::int as n', [1])).rejects.toMatchObject({
+        code: '55P03',
+        message: expect.stringContaining('run the demo on a PostgreSQL server (set DATABASE_URL)'),
+      });
       await holder.query('commit');
       expect((await waiter.query('select $1::int as n', [2])).rows).toEqual([{ n: 2 }]);
     } finally {
@@ -103,7 +110,10 @@ describe('the embedded Postgres', () => {
 
   it('refuses a connection to a database it does not have, with SQLSTATE 3D000', async () => {
     const client = new Client({ connectionString: server.url('no_such_db') });
-    await expect(client.connect()).rejects.toMatchObject({ code: '3D000', message: 'database "no_such_db" does not exist on the embedded Postgres' });
+    await expect(client.connect()).rejects.toMatchObject({
+      code: '3D000',
+      message: 'database "no_such_db" does not exist on the embedded Postgres',
+    });
   });
 
   it('keeps databases apart, copies one with its schema, data and roles, and drops a database with its connections', async () => {
@@ -117,7 +127,9 @@ describe('the embedded Postgres', () => {
     copy.on('error', () => undefined);
     await copy.connect();
     expect((await copy.query('select v from kept')).rows).toEqual([{ v: 'x' }]);
-    expect((await copy.query("select count(*)::int as n from pg_roles where rolname = 'reader'")).rows).toEqual([{ n: 1 }]);
+    expect((await copy.query("select count(*)::int as n from pg_roles where rolname = 'reader'")).rows).toEqual([
+      { n: 1 },
+    ]);
 
     await server.dropDatabase(`${name}_copy`);
     expect(server.hasDatabase(`${name}_copy`)).toBe(false);

@@ -15,7 +15,11 @@ function stubElement(): unknown {
 function loadPage(): { mrkdwn: (text: string) => string; richText: (node: unknown) => string } {
   const source = readFileSync(join(__dirname, '..', '..', 'dev', 'local-slack', 'workspace-page-browser.js'), 'utf8');
   const context: Record<string, unknown> = {
-    document: { getElementById: () => stubElement(), addEventListener: () => undefined, createElement: () => stubElement() },
+    document: {
+      getElementById: () => stubElement(),
+      addEventListener: () => undefined,
+      createElement: () => stubElement(),
+    },
     location: { search: '' },
     history: { replaceState: () => undefined },
     fetch: () => new Promise(() => undefined),
@@ -30,13 +34,20 @@ describe('the workspace page renderer', () => {
   const page = loadPage();
 
   it('links http, https and mailto URLs', () => {
-    expect(page.mrkdwn('<https://example.com/a?b=1|docs>')).toBe('<a href="https://example.com/a?b=1" target="_blank" rel="noreferrer">docs</a>');
+    expect(page.mrkdwn('<https://example.com/a?b=1|docs>')).toBe(
+      '<a href="https://example.com/a?b=1" target="_blank" rel="noreferrer">docs</a>',
+    );
     expect(page.mrkdwn('<http://example.com>')).toContain('<a href="http://example.com"');
     expect(page.mrkdwn('<mailto:ops@example.com|mail us>')).toContain('<a href="mailto:ops@example.com"');
   });
 
   it('renders a javascript: or data: link in mrkdwn as text, not as a link', () => {
-    for (const url of ['javascript:alert(document.cookie)', 'JavaScript:alert(1)', ' javascript:alert(1)', 'data:text/html,<b>x</b>']) {
+    for (const url of [
+      'javascript:alert(document.cookie)',
+      'JavaScript:alert(1)',
+      ' javascript:alert(1)',
+      'data:text/html,<b>x</b>',
+    ]) {
       const html = page.mrkdwn(`<${url}|click me>`);
       expect(html).not.toContain('<a ');
       expect(html).toContain('click me');

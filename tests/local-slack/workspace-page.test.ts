@@ -34,8 +34,13 @@ describe('the workspace page API', () => {
   });
 
   const post = (path: string, body: unknown) =>
-    fetch(`${demo.pageUrl}workspace/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const stateFor = async (user: string) => (await (await fetch(`${demo.pageUrl}workspace/state?user=${user}`)).json()) as PageState;
+    fetch(`${demo.pageUrl}workspace/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const stateFor = async (user: string) =>
+    (await (await fetch(`${demo.pageUrl}workspace/state?user=${user}`)).json()) as PageState;
 
   it('serves the page and its script', async () => {
     expect(await (await fetch(demo.pageUrl)).text()).toContain('<script src="/workspace/page.js">');
@@ -51,18 +56,35 @@ describe('the workspace page API', () => {
 
   it("posts today's digest in the channel when asked, once a day, and tells the person who asked", async () => {
     expect((await stateFor(REQUESTER)).tasks).toEqual(["Post today's digest"]);
-    expect(await (await post('task', { user: REQUESTER, task: 0 })).json()).toEqual({ ok: true, result: { status: 200 } });
-    const digest = await demo.workspace.waitFor(() => demo.workspace.channelMessages('C0DEMO0001').find((m) => /Infra digest/.test(m.text)), { description: 'the digest' });
+    expect(await (await post('task', { user: REQUESTER, task: 0 })).json()).toEqual({
+      ok: true,
+      result: { status: 200 },
+    });
+    const digest = await demo.workspace.waitFor(
+      () => demo.workspace.channelMessages('C0DEMO0001').find((m) => /Infra digest/.test(m.text)),
+      { description: 'the digest' },
+    );
     await post('task', { user: REQUESTER, task: 0 });
     const notes = (await stateFor(REQUESTER)).private.map((n) => n.text).filter((t) => t.includes('digest'));
-    expect(notes).toEqual([":alarm_clock: Post today's digest: posted in #platform", ":alarm_clock: Post today's digest: already posted today (one digest per channel and day)"]);
-    expect(demo.workspace.channelMessages('C0DEMO0001').filter((m) => m.ts === digest.ts || /Infra digest/.test(m.text))).toHaveLength(1);
-    expect(await (await post('task', { user: REQUESTER, task: 5 })).json()).toMatchObject({ ok: false, error: 'There is no such task on this page.' });
+    expect(notes).toEqual([
+      ":alarm_clock: Post today's digest: posted in #platform",
+      ":alarm_clock: Post today's digest: already posted today (one digest per channel and day)",
+    ]);
+    expect(
+      demo.workspace.channelMessages('C0DEMO0001').filter((m) => m.ts === digest.ts || /Infra digest/.test(m.text)),
+    ).toHaveLength(1);
+    expect(await (await post('task', { user: REQUESTER, task: 5 })).json()).toMatchObject({
+      ok: false,
+      error: 'There is no such task on this page.',
+    });
   });
 
   it('posts a thread reply into the workspace before the bot hears of it', async () => {
     await post('command', { user: REQUESTER, text: '/infra Add preview deployments for PRs' });
-    const root = await demo.workspace.waitFor(() => demo.workspace.channelMessages('C0DEMO0001').find((m) => /preview deployments/.test(m.text)), { description: 'root message' });
+    const root = await demo.workspace.waitFor(
+      () => demo.workspace.channelMessages('C0DEMO0001').find((m) => /preview deployments/.test(m.text)),
+      { description: 'root message' },
+    );
     const answer = await post('reply', { user: REQUESTER, threadTs: root.ts, text: 'Previews for every PR, please' });
     expect(answer.status).toBe(200);
     const thread = (await stateFor(APPROVER)).messages.find((m) => m.ts === root.ts)!.replies;

@@ -5,7 +5,10 @@ import { createTestDatabase } from '../support/harness';
 
 /** A migrated database of its own for one test, and helpers to write a history by hand. */
 export class EventHistory {
-  private constructor(readonly pool: Pool, private readonly db?: { drop: () => Promise<void> }) {}
+  private constructor(
+    readonly pool: Pool,
+    private readonly db?: { drop: () => Promise<void> },
+  ) {}
 
   /** Writes into a database someone else owns (a harness's); `close()` leaves it alone. */
   static on(pool: Pool): EventHistory {
@@ -20,17 +23,38 @@ export class EventHistory {
   }
 
   /** A workflow row; `target` names what its production changes change. */
-  async workflow(opts: { target?: string; state?: string; channel?: string; rootTs?: string; request?: string; createdAt?: string } = {}): Promise<number> {
+  async workflow(
+    opts: {
+      target?: string;
+      state?: string;
+      channel?: string;
+      rootTs?: string;
+      request?: string;
+      createdAt?: string;
+    } = {},
+  ): Promise<number> {
     const { rows } = await this.pool.query<{ id: string }>(
       `INSERT INTO workflows (request, requester, team_id, channel_id, root_ts, target, state, created_at)
        VALUES ($1, 'U0REQUEST1', 'T0TEAM0001', $2, $3, $4, $5, COALESCE($6::timestamptz, now())) RETURNING id`,
-      [opts.request ?? 'Add a table', opts.channel ?? 'C0INFRA001', opts.rootTs ?? null, opts.target ?? 'default', opts.state ?? 'succeeded', opts.createdAt ?? null],
+      [
+        opts.request ?? 'Add a table',
+        opts.channel ?? 'C0INFRA001',
+        opts.rootTs ?? null,
+        opts.target ?? 'default',
+        opts.state ?? 'succeeded',
+        opts.createdAt ?? null,
+      ],
     );
     return Number(rows[0]!.id);
   }
 
   async event(workflowId: number, type: string, at: string, data: Record<string, unknown> = {}): Promise<void> {
-    await this.pool.query('INSERT INTO events (workflow_id, type, data, created_at) VALUES ($1, $2, $3, $4)', [workflowId, type, JSON.stringify(data), at]);
+    await this.pool.query('INSERT INTO events (workflow_id, type, data, created_at) VALUES ($1, $2, $3, $4)', [
+      workflowId,
+      type,
+      JSON.stringify(data),
+      at,
+    ]);
   }
 
   /** A workflow that merged `migrations` at `at` and succeeded a minute later. */
@@ -50,7 +74,10 @@ export class EventHistory {
       `INSERT INTO steps (workflow_id, idx, key, agent, title, state) VALUES ($1, 0, 'design', 'api-designer', 'Design the data contract', 'succeeded') RETURNING id`,
       [workflowId],
     );
-    await this.pool.query('INSERT INTO gates (workflow_id, step_id, kind, merges, created_at) VALUES ($1, $2, $3, $4, $5)', [workflowId, step.rows[0]!.id, kind, opts.merges ?? false, at]);
+    await this.pool.query(
+      'INSERT INTO gates (workflow_id, step_id, kind, merges, created_at) VALUES ($1, $2, $3, $4, $5)',
+      [workflowId, step.rows[0]!.id, kind, opts.merges ?? false, at],
+    );
   }
 
   async close(): Promise<void> {

@@ -13,7 +13,8 @@ describe('the five metrics, computed in SQL from the events', () => {
     await h.close();
   });
 
-  const metrics = (days = 7, back = 0, now = NOW, timeZone = 'UTC') => computeMetrics(h.pool, { now, timeZone, days, back });
+  const metrics = (days = 7, back = 0, now = NOW, timeZone = 'UTC') =>
+    computeMetrics(h.pool, { now, timeZone, days, back });
 
   it('reports "no data" rather than dividing by zero on an empty history', async () => {
     const m = await metrics();
@@ -60,7 +61,11 @@ describe('the five metrics, computed in SQL from the events', () => {
 
   it('counts a workflow that deployed an Edge Function to production as a production merge, once', async () => {
     const functionOnly = await h.workflow();
-    await h.event(functionOnly, 'function_deployed', '2026-11-24T10:00:00Z', { slug: 'hello', version: 1, existed: false });
+    await h.event(functionOnly, 'function_deployed', '2026-11-24T10:00:00Z', {
+      slug: 'hello',
+      version: 1,
+      existed: false,
+    });
     const both = await h.mergedWorkflow('2026-11-25T10:00:00Z');
     await h.event(both, 'function_deployed', '2026-11-25T10:00:30Z', { slug: 'hello', version: 2, existed: true });
     expect((await metrics()).deployments.count).toBe(2);
@@ -151,7 +156,15 @@ describe('the five metrics, computed in SQL from the events', () => {
       await h.event(failed, 'merge_failed', '2026-10-25T23:30:00Z');
 
       const series = await dailySeries(h.pool, { now: BERLIN_NOW, timeZone: 'Europe/Berlin', days: 7 });
-      expect(series.map((p) => p.day)).toEqual(['2026-10-21', '2026-10-22', '2026-10-23', '2026-10-24', '2026-10-25', '2026-10-26', '2026-10-27']);
+      expect(series.map((p) => p.day)).toEqual([
+        '2026-10-21',
+        '2026-10-22',
+        '2026-10-23',
+        '2026-10-24',
+        '2026-10-25',
+        '2026-10-26',
+        '2026-10-27',
+      ]);
       expect(series.find((p) => p.day === '2026-10-25')).toEqual({ day: '2026-10-25', deployments: 2, failures: 0 });
       expect(series.find((p) => p.day === '2026-10-26')).toEqual({ day: '2026-10-26', deployments: 0, failures: 1 });
       expect(series.filter((p) => p.deployments === 0 && p.failures === 0)).toHaveLength(5);

@@ -2,9 +2,9 @@
  * Walks the attack corpus (attacks.ts) against the real bot: signed Slack requests, a scripted model
  * trying each attack, production on a Postgres server of the suite's own. One test per corpus line.
  */
-import { Attack, ATTACKS, AttackKind } from './attacks';
+import { type Attack, ATTACKS, type AttackKind } from './attacks';
 import { ciFileAttack } from './drivers/ci-attacks';
-import { PgServer, startPgServer } from './drivers/production-server';
+import { type PgServer, startPgServer } from './drivers/production-server';
 import { slackForgeryAttack } from './drivers/slack-attacks';
 import { approvalAttack, executeSqlAttack, migrationAttack, smuggledMigrationAttack } from './drivers/sql-attacks';
 import { threadReplyAttack } from './drivers/thread-attacks';
@@ -22,10 +22,22 @@ afterAll(async () => {
 type Driver<K extends AttackKind> = (attack: Extract<Attack, { kind: K }>) => Promise<void>;
 
 const DRIVERS: { [K in AttackKind]: { title: string; run: Driver<K> } } = {
-  execute_sql: { title: "SQL an agent runs on its branch with execute_sql", run: async (a) => executeSqlAttack(a, await productionServer()) },
-  migration: { title: 'a hostile migration, approved at every gate by two people', run: async (a) => migrationAttack(a, await productionServer()) },
-  smuggled_migration: { title: 'a migration smuggled into another step', run: async (a) => smuggledMigrationAttack(a, await productionServer()) },
-  destructive: { title: 'a migration walked through every gate by one approver', run: async (a) => approvalAttack(a, await productionServer()) },
+  execute_sql: {
+    title: 'SQL an agent runs on its branch with execute_sql',
+    run: async (a) => executeSqlAttack(a, await productionServer()),
+  },
+  migration: {
+    title: 'a hostile migration, approved at every gate by two people',
+    run: async (a) => migrationAttack(a, await productionServer()),
+  },
+  smuggled_migration: {
+    title: 'a migration smuggled into another step',
+    run: async (a) => smuggledMigrationAttack(a, await productionServer()),
+  },
+  destructive: {
+    title: 'a migration walked through every gate by one approver',
+    run: async (a) => approvalAttack(a, await productionServer()),
+  },
   thread_reply: { title: 'text written in the workflow thread', run: threadReplyAttack },
   ci_file: { title: 'a CI file proposed by the devops-engineer', run: ciFileAttack },
   slack_forgery: { title: 'a forged or replayed Slack request', run: slackForgeryAttack },

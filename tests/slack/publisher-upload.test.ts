@@ -2,10 +2,18 @@ import { WebClient } from '@slack/web-api';
 import { Pool } from 'pg';
 import { WebApiPublisher } from '../../src/slack/publisher';
 import { migrate } from '../../src/store/migrate';
-import { FakeSlack, startFakeSlack } from '../support/fake-slack';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack';
 import { CHANNEL, createTestDatabase } from '../support/harness';
 
-const silentLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, setLevel: () => undefined, getLevel: () => 'error' as never, setName: () => undefined };
+const silentLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  setLevel: () => undefined,
+  getLevel: () => 'error' as never,
+  setName: () => undefined,
+};
 
 describe('uploading a file into a thread', () => {
   let fake: FakeSlack;
@@ -19,7 +27,11 @@ describe('uploading a file into a thread', () => {
     pool = new Pool({ connectionString: db.url, max: 2 });
     pool.on('error', () => undefined); // `drop database … with (force)` may end a connection that is still closing
     await migrate(pool);
-    const client = new WebClient('xoxb-test-token', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, logger: silentLogger });
+    const client = new WebClient('xoxb-test-token', {
+      slackApiUrl: fake.apiUrl,
+      retryConfig: { retries: 0 },
+      logger: silentLogger,
+    });
     publisher = new WebApiPublisher(client, pool);
   });
 
@@ -32,7 +44,11 @@ describe('uploading a file into a thread', () => {
   it('shares the file in the thread with its title and comment, byte for byte', async () => {
     const root = await publisher.post('root', { channel: CHANNEL }, { text: 'root', blocks: [] });
     const sql = 'create table public.user_preferences (id bigint primary key);\n-- é ✓\n';
-    const id = await publisher.uploadFile('wf:1:file:up.sql', { channel: CHANNEL, threadTs: root }, { filename: 'up.sql', content: sql, title: 'Migration', comment: 'The migration SQL' });
+    const id = await publisher.uploadFile(
+      'wf:1:file:up.sql',
+      { channel: CHANNEL, threadTs: root },
+      { filename: 'up.sql', content: sql, title: 'Migration', comment: 'The migration SQL' },
+    );
 
     const [file] = fake.files;
     expect(file?.id).toBe(id);
@@ -52,8 +68,16 @@ describe('uploading a file into a thread', () => {
   });
 
   it('uploads a file once per key however often it is asked', async () => {
-    const first = await publisher.uploadFile('once', { channel: CHANNEL }, { filename: 'report.md', content: '# Report' });
-    const second = await publisher.uploadFile('once', { channel: CHANNEL }, { filename: 'report.md', content: '# Report' });
+    const first = await publisher.uploadFile(
+      'once',
+      { channel: CHANNEL },
+      { filename: 'report.md', content: '# Report' },
+    );
+    const second = await publisher.uploadFile(
+      'once',
+      { channel: CHANNEL },
+      { filename: 'report.md', content: '# Report' },
+    );
     expect(second).toBe(first);
     expect(fake.callsTo('files.completeUploadExternal')).toHaveLength(1);
     expect(fake.channelMessages(CHANNEL)).toHaveLength(1);

@@ -17,12 +17,16 @@ export interface BranchCluster extends TestCluster {
 function serverBin(): string {
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
-    const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(root)
+      .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+      .sort((a, b) => Number(b) - Number(a));
     if (versions[0]) return join(root, versions[0], 'bin');
   }
   const found = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   if (found.status === 0) return found.stdout.trim();
-  throw new Error('No PostgreSQL server binaries found (initdb): install postgresql (e.g. apt-get install postgresql).');
+  throw new Error(
+    'No PostgreSQL server binaries found (initdb): install postgresql (e.g. apt-get install postgresql).',
+  );
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -32,7 +36,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -40,7 +46,9 @@ export function freePort(): Promise<number> {
 /** Runs a server binary as the `postgres` OS user when we are root (initdb refuses root), else as ourselves. */
 function runAsPostgres(bin: string, command: string, args: string[], cwd: string): void {
   const asRoot = process.getuid?.() === 0;
-  const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, command), ...args]] : [join(bin, command), args];
+  const [file, argv] = asRoot
+    ? ['runuser', ['-u', 'postgres', '--', join(bin, command), ...args]]
+    : [join(bin, command), args];
   const run = spawnSync(file, argv, { cwd, encoding: 'utf8', timeout: 120_000 });
   if (run.status !== 0) throw new Error(`${command} failed (${run.status ?? run.signal}): ${run.stderr || run.stdout}`);
 }
@@ -75,14 +83,39 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
   const data = join(dir, 'data');
   const port = await freePort();
   try {
-    runAsPostgres(bin, 'initdb', ['-D', data, '-U', 'postgres', '--auth-local=trust', `--auth-host=${opts.hostAuth}`, '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync'], dir);
+    runAsPostgres(
+      bin,
+      'initdb',
+      [
+        '-D',
+        data,
+        '-U',
+        'postgres',
+        '--auth-local=trust',
+        `--auth-host=${opts.hostAuth}`,
+        '--encoding=UTF8',
+        '--locale=C.UTF-8',
+        '--no-sync',
+      ],
+      dir,
+    );
     const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-    runAsPostgres(bin, 'pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start'], dir);
+    runAsPostgres(
+      bin,
+      'pg_ctl',
+      ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start'],
+      dir,
+    );
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  return { dir, port, bin, superuserUrl: `postgres://postgres@localhost/postgres?host=${encodeURIComponent(dir)}&port=${port}` };
+  return {
+    dir,
+    port,
+    bin,
+    superuserUrl: `postgres://postgres@localhost/postgres?host=${encodeURIComponent(dir)}&port=${port}`,
+  };
 }
 
 /**
@@ -93,14 +126,37 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
 export async function startBranchCluster(): Promise<BranchCluster> {
   const cluster = await startTestCluster({ hostAuth: 'scram-sha-256' });
   const password = randomBytes(12).toString('hex');
-  runAsPostgres(cluster.bin, 'psql', ['-h', cluster.dir, '-p', String(cluster.port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE ROLE ${BRANCH_ADMIN_ROLE} LOGIN CREATEDB CREATEROLE PASSWORD '${password}'`], cluster.dir);
+  runAsPostgres(
+    cluster.bin,
+    'psql',
+    [
+      '-h',
+      cluster.dir,
+      '-p',
+      String(cluster.port),
+      '-U',
+      'postgres',
+      '-d',
+      'postgres',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-qc',
+      `CREATE ROLE ${BRANCH_ADMIN_ROLE} LOGIN CREATEDB CREATEROLE PASSWORD '${password}'`,
+    ],
+    cluster.dir,
+  );
   return { ...cluster, url: `postgres://${BRANCH_ADMIN_ROLE}:${password}@127.0.0.1:${cluster.port}/postgres` };
 }
 
 /** Stops the cluster and removes its folder. */
 export function stopTestCluster(cluster: Pick<BranchCluster, 'dir' | 'bin'>): void {
   try {
-    runAsPostgres(cluster.bin, 'pg_ctl', ['-D', join(cluster.dir, 'data'), '-m', 'immediate', '-w', 'stop'], cluster.dir);
+    runAsPostgres(
+      cluster.bin,
+      'pg_ctl',
+      ['-D', join(cluster.dir, 'data'), '-m', 'immediate', '-w', 'stop'],
+      cluster.dir,
+    );
   } finally {
     rmSync(cluster.dir, { recursive: true, force: true });
   }

@@ -123,7 +123,10 @@ const ERROR_TYPES: Record<number, { type: string; message: string }> = {
   400: { type: 'invalid_request_error', message: 'Invalid request' },
   401: { type: 'authentication_error', message: 'invalid x-api-key' },
   404: { type: 'not_found_error', message: 'Not found' },
-  429: { type: 'rate_limit_error', message: "This request would exceed your organization's rate limit. Please try again later." },
+  429: {
+    type: 'rate_limit_error',
+    message: "This request would exceed your organization's rate limit. Please try again later.",
+  },
   500: { type: 'api_error', message: 'Internal server error' },
   529: { type: 'overloaded_error', message: 'Overloaded' },
 };
@@ -140,7 +143,8 @@ class FakeAnthropicServer implements FakeAnthropic {
   async listen(): Promise<void> {
     this.server = await listenLocal(
       (req, res) => this.route(req, res),
-      (error) => this.unexpected.push(`fake Anthropic crashed: ${error instanceof Error ? error.stack : String(error)}`),
+      (error) =>
+        this.unexpected.push(`fake Anthropic crashed: ${error instanceof Error ? error.stack : String(error)}`),
     );
   }
 
@@ -172,7 +176,9 @@ class FakeAnthropicServer implements FakeAnthropic {
 
   assertNoUnexpected(): void {
     if (this.unexpected.length > 0) {
-      throw new Error(`Fake Anthropic received unexpected requests:\n${this.unexpected.map((u) => `  - ${u}`).join('\n')}`);
+      throw new Error(
+        `Fake Anthropic received unexpected requests:\n${this.unexpected.map((u) => `  - ${u}`).join('\n')}`,
+      );
     }
   }
 
@@ -183,7 +189,9 @@ class FakeAnthropicServer implements FakeAnthropic {
   private summary(): string {
     const lines = ['--- fake Anthropic state ---', `${this.requests.length} request(s):`];
     for (const r of this.requests) {
-      lines.push(`  ${r.agent ?? '(no agent)'} → ${r.status ?? 'hanging'}; last message: ${lastMessageText(r.body).slice(0, 160)}`);
+      lines.push(
+        `  ${r.agent ?? '(no agent)'} → ${r.status ?? 'hanging'}; last message: ${lastMessageText(r.body).slice(0, 160)}`,
+      );
     }
     for (const s of this.scripts) {
       lines.push(`  script ${s.agent}: ${s.turns.length} turn(s) left`);
@@ -266,7 +274,9 @@ class FakeAnthropicServer implements FakeAnthropic {
     try {
       reply = typeof turn === 'function' ? turn(record) : turn;
     } catch (error) {
-      this.unexpected.push(`scripted turn of ${script.agent} threw: ${error instanceof Error ? error.message : String(error)}`);
+      this.unexpected.push(
+        `scripted turn of ${script.agent} threw: ${error instanceof Error ? error.message : String(error)}`,
+      );
       answer(500, 'scripted turn threw', { 'x-should-retry': 'false' });
       return;
     }
@@ -275,7 +285,11 @@ class FakeAnthropicServer implements FakeAnthropic {
       return; // The response stays open until the client gives up or the fake closes.
     }
     if ('status' in reply) {
-      answer(reply.status, reply.message, reply.retryAfter === undefined ? {} : { 'retry-after': String(reply.retryAfter) });
+      answer(
+        reply.status,
+        reply.message,
+        reply.retryAfter === undefined ? {} : { 'retry-after': String(reply.retryAfter) },
+      );
       return;
     }
     this.checkAgainstRequest(script.agent, reply, parsed as FakeAnthropicRequestBody);
@@ -299,7 +313,9 @@ class FakeAnthropicServer implements FakeAnthropic {
     if ('toolUse' in reply) {
       for (const use of toArray(reply.toolUse)) {
         if (!offered.has(use.name)) {
-          this.unexpected.push(`${agent}: scripted tool "${use.name}" is not among the request's tools [${[...offered].join(', ')}]`);
+          this.unexpected.push(
+            `${agent}: scripted tool "${use.name}" is not among the request's tools [${[...offered].join(', ')}]`,
+          );
         }
       }
       if (body.tool_choice?.type === 'none') {
@@ -368,7 +384,10 @@ function requestProblem(body: Record<string, unknown>): string | undefined {
   if (!Array.isArray(body.messages)) return 'messages: Input should be a valid list';
   if (body.messages.length === 0) return 'messages: at least one message is required';
   if (body.system !== undefined && typeof body.system !== 'string') {
-    if (!Array.isArray(body.system) || !body.system.every((b) => isRecord(b) && b.type === 'text' && typeof b.text === 'string')) {
+    if (
+      !Array.isArray(body.system) ||
+      !body.system.every((b) => isRecord(b) && b.type === 'text' && typeof b.text === 'string')
+    ) {
       return 'system: Input should be a valid string or a list of text blocks';
     }
   }
@@ -392,13 +411,15 @@ function requestProblem(body: Record<string, unknown>): string | undefined {
     }
     const isFinalAssistant = i === messages.length - 1 && message.role === 'assistant';
     const content = message.content;
-    if (typeof content !== 'string' && !Array.isArray(content)) return `messages.${i}.content: Input should be a valid string or list`;
+    if (typeof content !== 'string' && !Array.isArray(content))
+      return `messages.${i}.content: Input should be a valid string or list`;
     if (!isFinalAssistant && (content.length === 0 || (typeof content === 'string' && content.trim() === ''))) {
       return `messages.${i}: all messages must have non-empty content except for the optional final assistant message`;
     }
     if (Array.isArray(content)) {
       for (const [j, block] of content.entries()) {
-        if (!isRecord(block) || typeof block.type !== 'string') return `messages.${i}.content.${j}: Input should be a valid content block`;
+        if (!isRecord(block) || typeof block.type !== 'string')
+          return `messages.${i}.content.${j}: Input should be a valid content block`;
         if (block.type === 'text' && (typeof block.text !== 'string' || block.text === '')) {
           return `messages.${i}.content.${j}.text: text content blocks must be non-empty`;
         }
@@ -416,7 +437,9 @@ function toolPairingProblem(messages: unknown[], i: number): string | undefined 
   if (message.role === 'assistant' && i < messages.length - 1) {
     const ids = blocksOf(message, 'tool_use').map((b) => String(b.id));
     const next = messages[i + 1];
-    const answered = new Set(isRecord(next) && next.role === 'user' ? blocksOf(next, 'tool_result').map((b) => String(b.tool_use_id)) : []);
+    const answered = new Set(
+      isRecord(next) && next.role === 'user' ? blocksOf(next, 'tool_result').map((b) => String(b.tool_use_id)) : [],
+    );
     const missing = ids.filter((id) => !answered.has(id));
     if (missing.length > 0) {
       return `messages.${i + 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
@@ -424,7 +447,11 @@ function toolPairingProblem(messages: unknown[], i: number): string | undefined 
   }
   if (message.role === 'user') {
     const previous = i > 0 ? messages[i - 1] : undefined;
-    const asked = new Set(isRecord(previous) && previous.role === 'assistant' ? blocksOf(previous, 'tool_use').map((b) => String(b.id)) : []);
+    const asked = new Set(
+      isRecord(previous) && previous.role === 'assistant'
+        ? blocksOf(previous, 'tool_use').map((b) => String(b.id))
+        : [],
+    );
     const results = blocksOf(message, 'tool_result');
     for (const [j, result] of results.entries()) {
       if (!asked.has(String(result.tool_use_id))) {
@@ -436,7 +463,9 @@ function toolPairingProblem(messages: unknown[], i: number): string | undefined 
 }
 
 function blocksOf(message: Record<string, unknown>, type: string): Array<Record<string, unknown>> {
-  return Array.isArray(message.content) ? message.content.filter((b): b is Record<string, unknown> => isRecord(b) && b.type === type) : [];
+  return Array.isArray(message.content)
+    ? message.content.filter((b): b is Record<string, unknown> => isRecord(b) && b.type === type)
+    : [];
 }
 
 function lastToolResults(body: FakeAnthropicRequestBody): ToolResultSeen[] {
@@ -473,7 +502,8 @@ function flattenText(content: unknown): string {
 
 function systemText(system: unknown): string {
   if (typeof system === 'string') return system;
-  if (Array.isArray(system)) return system.map((b) => (isRecord(b) && typeof b.text === 'string' ? b.text : '')).join('\n');
+  if (Array.isArray(system))
+    return system.map((b) => (isRecord(b) && typeof b.text === 'string' ? b.text : '')).join('\n');
   return '';
 }
 
@@ -488,7 +518,12 @@ function redactedHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-function sendError(res: ServerResponse, status: number, message: string | undefined, headers: Record<string, string> = {}): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string | undefined,
+  headers: Record<string, string> = {},
+): void {
   const known = ERROR_TYPES[status] ?? { type: 'api_error', message: 'Internal server error' };
   const id = requestId();
   sendJson(

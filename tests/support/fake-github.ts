@@ -34,9 +34,19 @@ interface FakePull {
   state: 'open' | 'closed';
 }
 
-const putFileBody = z.strictObject({ message: z.string().min(1), content: z.string(), branch: z.string(), sha: z.string().optional() });
+const putFileBody = z.strictObject({
+  message: z.string().min(1),
+  content: z.string(),
+  branch: z.string(),
+  sha: z.string().optional(),
+});
 const refBody = z.strictObject({ ref: z.string().regex(/^refs\/heads\//), sha: z.string() });
-const pullBody = z.strictObject({ title: z.string().min(1), head: z.string(), base: z.string(), body: z.string().optional() });
+const pullBody = z.strictObject({
+  title: z.string().min(1),
+  head: z.string(),
+  base: z.string(),
+  body: z.string().optional(),
+});
 const patchPullBody = z.strictObject({ state: z.enum(['open', 'closed']) });
 
 /**
@@ -69,7 +79,10 @@ export class FakeGitHub {
   }
 
   async listen(): Promise<void> {
-    this.server = await listenLocal((req, res) => this.route(req, res), (error) => this.unexpected.push(`fake GitHub crashed: ${String(error)}`));
+    this.server = await listenLocal(
+      (req, res) => this.route(req, res),
+      (error) => this.unexpected.push(`fake GitHub crashed: ${String(error)}`),
+    );
   }
 
   async close(): Promise<void> {
@@ -93,7 +106,8 @@ export class FakeGitHub {
       sendJson(res, 401, { message: 'Bad credentials' });
       return;
     }
-    if (headerValue(req, 'x-github-api-version') !== '2022-11-28' || !headerValue(req, 'user-agent')) this.unexpected.push(`${method} ${url.pathname} without the API version or a user agent`);
+    if (headerValue(req, 'x-github-api-version') !== '2022-11-28' || !headerValue(req, 'user-agent'))
+      this.unexpected.push(`${method} ${url.pathname} without the API version or a user agent`);
     const prefix = `/repos/${this.repository}`;
     if (!url.pathname.startsWith(prefix)) return this.unknown(res, method, url.pathname);
     const path = url.pathname.slice(prefix.length);
@@ -111,12 +125,20 @@ export class FakeGitHub {
     } else sendJson(res, answer.status, answer.body);
   }
 
-  private answer(method: string, path: string, q: URLSearchParams, body: unknown): { status: number; body?: unknown; redirect?: string } | undefined {
+  private answer(
+    method: string,
+    path: string,
+    q: URLSearchParams,
+    body: unknown,
+  ): { status: number; body?: unknown; redirect?: string } | undefined {
     let m: RegExpExecArray | null;
-    if (method === 'GET' && path === '') return { status: 200, body: { full_name: this.repository, default_branch: 'main' } };
+    if (method === 'GET' && path === '')
+      return { status: 200, body: { full_name: this.repository, default_branch: 'main' } };
     if (method === 'GET' && (m = /^\/git\/ref\/heads\/(.+)$/.exec(path))) {
       const head = this.branches.get(decodeURIComponent(m[1]!));
-      return head ? { status: 200, body: { ref: `refs/heads/${m[1]}`, object: { sha: head, type: 'commit' } } } : { status: 404, body: { message: 'Not Found' } };
+      return head
+        ? { status: 200, body: { ref: `refs/heads/${m[1]}`, object: { sha: head, type: 'commit' } } }
+        : { status: 404, body: { message: 'Not Found' } };
     }
     if (method === 'POST' && path === '/git/refs') {
       const b = this.parse(refBody, body, 'POST /git/refs');
@@ -134,21 +156,35 @@ export class FakeGitHub {
       const file = m[1]!.split('/').map(decodeURIComponent).join('/');
       if (method === 'GET') {
         const content = this.files.get(q.get('ref') ?? 'main')?.get(file);
-        return content === undefined ? { status: 404, body: { message: 'Not Found' } } : { status: 200, body: { sha: sha(content), path: file } };
+        return content === undefined
+          ? { status: 404, body: { message: 'Not Found' } }
+          : { status: 200, body: { sha: sha(content), path: file } };
       }
       if (method === 'PUT') {
         const b = this.parse(putFileBody, body, `PUT /contents/${file}`);
         const files = this.files.get(b.branch);
-        if (!files || !this.branches.has(b.branch)) return { status: 404, body: { message: `Branch ${b.branch} not found` } };
+        if (!files || !this.branches.has(b.branch))
+          return { status: 404, body: { message: `Branch ${b.branch} not found` } };
         const before = files.get(file);
-        if (before !== undefined && b.sha !== sha(before)) return { status: 409, body: { message: `${file} does not match ${b.sha}` } };
+        if (before !== undefined && b.sha !== sha(before))
+          return { status: 409, body: { message: `${file} does not match ${b.sha}` } };
         files.set(file, Buffer.from(b.content, 'base64').toString('utf8'));
         const commit = sha(`${b.branch}:${file}:${this.nextId++}`);
         this.branches.set(b.branch, commit);
         for (const script of this.onPush(b.branch, files)) {
-          this.runs.push({ id: this.nextId++, name: script.name, branch: b.branch, head_sha: commit, readsLeft: script.readsUntilDone ?? 1, jobs: script.jobs.map((j) => ({ ...j, id: this.nextId++ })) });
+          this.runs.push({
+            id: this.nextId++,
+            name: script.name,
+            branch: b.branch,
+            head_sha: commit,
+            readsLeft: script.readsUntilDone ?? 1,
+            jobs: script.jobs.map((j) => ({ ...j, id: this.nextId++ })),
+          });
         }
-        return { status: before === undefined ? 201 : 200, body: { content: { path: file, sha: sha(files.get(file)!) }, commit: { sha: commit } } };
+        return {
+          status: before === undefined ? 201 : 200,
+          body: { content: { path: file, sha: sha(files.get(file)!) }, commit: { sha: commit } },
+        };
       }
     }
     if (method === 'GET' && path === '/actions/runs') {
@@ -158,17 +194,42 @@ export class FakeGitHub {
     if (method === 'GET' && (m = /^\/actions\/runs\/(\d+)\/jobs$/.exec(path))) {
       const run = this.runs.find((r) => r.id === Number(m![1]));
       if (!run) return { status: 404, body: { message: 'Not Found' } };
-      return { status: 200, body: { total_count: run.jobs.length, jobs: run.jobs.map((j) => ({ id: j.id, name: j.name, status: 'completed', conclusion: j.conclusion, html_url: `https://github.com/${this.repository}/actions/runs/${run.id}/job/${j.id}` })) } };
+      return {
+        status: 200,
+        body: {
+          total_count: run.jobs.length,
+          jobs: run.jobs.map((j) => ({
+            id: j.id,
+            name: j.name,
+            status: 'completed',
+            conclusion: j.conclusion,
+            html_url: `https://github.com/${this.repository}/actions/runs/${run.id}/job/${j.id}`,
+          })),
+        },
+      };
     }
-    if (method === 'GET' && (m = /^\/actions\/jobs\/(\d+)\/logs$/.exec(path))) return { status: 302, redirect: `/_logs/${m[1]}` };
+    if (method === 'GET' && (m = /^\/actions\/jobs\/(\d+)\/logs$/.exec(path)))
+      return { status: 302, redirect: `/_logs/${m[1]}` };
     if (method === 'GET' && path === '/pulls') {
       const head = q.get('head')?.split(':')[1];
-      return { status: 200, body: this.pulls.filter((p) => p.head === head && p.state === (q.get('state') ?? 'open')).map((p) => this.wirePull(p)) };
+      return {
+        status: 200,
+        body: this.pulls
+          .filter((p) => p.head === head && p.state === (q.get('state') ?? 'open'))
+          .map((p) => this.wirePull(p)),
+      };
     }
     if (method === 'POST' && path === '/pulls') {
       const b = this.parse(pullBody, body, 'POST /pulls');
-      if (this.pulls.some((p) => p.head === b.head && p.state === 'open')) return { status: 422, body: { message: 'A pull request already exists' } };
-      const pull: FakePull = { number: this.pulls.length + 1, head: b.head, base: b.base, title: b.title, state: 'open' };
+      if (this.pulls.some((p) => p.head === b.head && p.state === 'open'))
+        return { status: 422, body: { message: 'A pull request already exists' } };
+      const pull: FakePull = {
+        number: this.pulls.length + 1,
+        head: b.head,
+        base: b.base,
+        title: b.title,
+        state: 'open',
+      };
       this.pulls.push(pull);
       return { status: 201, body: this.wirePull(pull) };
     }
@@ -186,11 +247,26 @@ export class FakeGitHub {
     if (r.readsLeft > 0) r.readsLeft -= 1;
     const done = r.readsLeft === 0;
     const conclusion = r.jobs.some((j) => j.conclusion === 'failure') ? 'failure' : 'success';
-    return { id: r.id, name: r.name, head_branch: r.branch, head_sha: r.head_sha, status: done ? 'completed' : 'in_progress', conclusion: done ? conclusion : null, html_url: `https://github.com/${this.repository}/actions/runs/${r.id}` };
+    return {
+      id: r.id,
+      name: r.name,
+      head_branch: r.branch,
+      head_sha: r.head_sha,
+      status: done ? 'completed' : 'in_progress',
+      conclusion: done ? conclusion : null,
+      html_url: `https://github.com/${this.repository}/actions/runs/${r.id}`,
+    };
   }
 
   private wirePull(p: FakePull): Record<string, unknown> {
-    return { number: p.number, state: p.state, title: p.title, head: { ref: p.head }, base: { ref: p.base }, html_url: `https://github.com/${this.repository}/pull/${p.number}` };
+    return {
+      number: p.number,
+      state: p.state,
+      title: p.title,
+      head: { ref: p.head },
+      base: { ref: p.base },
+      html_url: `https://github.com/${this.repository}/pull/${p.number}`,
+    };
   }
 
   private parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {

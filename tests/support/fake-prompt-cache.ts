@@ -57,7 +57,11 @@ export class FakePromptCache {
       if (b > hit) written = Math.max(written, tokens[b]!);
     }
     const total = sum;
-    return { cache_read_input_tokens: read, cache_creation_input_tokens: written - read, input_tokens: total - written };
+    return {
+      cache_read_input_tokens: read,
+      cache_creation_input_tokens: written - read,
+      input_tokens: total - written,
+    };
   }
 }
 
@@ -70,15 +74,25 @@ interface Block {
 function requestBlocks(body: { tools?: unknown; system?: unknown; messages?: unknown }): Block[] {
   const blocks: Block[] = [];
   const add = (prefix: string, block: unknown) => {
-    const record = typeof block === 'object' && block !== null ? (block as Record<string, unknown>) : { type: 'text', text: String(block) };
+    const record =
+      typeof block === 'object' && block !== null
+        ? (block as Record<string, unknown>)
+        : { type: 'text', text: String(block) };
     const { cache_control, ...rest } = record;
     blocks.push({ canonical: `${prefix}:${JSON.stringify(rest)}`, breakpoint: cache_control !== undefined });
   };
   for (const tool of Array.isArray(body.tools) ? body.tools : []) add('tool', tool);
   if (typeof body.system === 'string') add('system', body.system);
   for (const block of Array.isArray(body.system) ? body.system : []) add('system', block);
-  for (const message of Array.isArray(body.messages) ? (body.messages as Array<{ role?: unknown; content?: unknown }>) : []) {
-    const content = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : Array.isArray(message.content) ? message.content : [];
+  for (const message of Array.isArray(body.messages)
+    ? (body.messages as Array<{ role?: unknown; content?: unknown }>)
+    : []) {
+    const content =
+      typeof message.content === 'string'
+        ? [{ type: 'text', text: message.content }]
+        : Array.isArray(message.content)
+          ? message.content
+          : [];
     for (const block of content) add(String(message.role), block);
   }
   return blocks;

@@ -63,19 +63,41 @@ export interface FakeSupabaseOptions {
 }
 
 /** The fake's handler for `database/query`: answers rows for SQL run on a (branch) project ref. */
-export type FakeQueryHandler = (ref: string, body: { query: string; read_only?: boolean }) => Array<Record<string, unknown>> | Promise<Array<Record<string, unknown>>>;
+export type FakeQueryHandler = (
+  ref: string,
+  body: { query: string; read_only?: boolean },
+) => Array<Record<string, unknown>> | Promise<Array<Record<string, unknown>>>;
 
 /** The fake's handler for `database/migrations` (POST): runs the migration; a throw answers 400 with its message. */
 export type FakeMigrationHandler = (ref: string, body: { query: string; name?: string }) => void | Promise<void>;
 
 const BRANCHING_DISABLED = { message: 'Preview branching is not enabled for this project.' };
-const createBranchBody = z.strictObject({ branch_name: z.string().min(1), persistent: z.boolean().optional(), git_branch: z.string().optional(), with_data: z.boolean().optional() });
+const createBranchBody = z.strictObject({
+  branch_name: z.string().min(1),
+  persistent: z.boolean().optional(),
+  git_branch: z.string().optional(),
+  with_data: z.boolean().optional(),
+});
 const actionBody = z.strictObject({ migration_version: z.string().optional() });
-const queryBody = z.strictObject({ query: z.string().min(1), parameters: z.array(z.unknown()).optional(), read_only: z.boolean().optional() });
-const migrationBody = z.strictObject({ query: z.string().min(1), name: z.string().optional(), rollback: z.string().optional() });
+const queryBody = z.strictObject({
+  query: z.string().min(1),
+  parameters: z.array(z.unknown()).optional(),
+  read_only: z.boolean().optional(),
+});
+const migrationBody = z.strictObject({
+  query: z.string().min(1),
+  name: z.string().optional(),
+  rollback: z.string().optional(),
+});
 
 type Answer = { status: number; body?: unknown };
-type Route = { method: string; pattern: RegExp; bodySchema?: z.ZodType; multipart?: true; handle: (m: string[], body: unknown, q: Record<string, string>) => Answer | Promise<Answer> };
+type Route = {
+  method: string;
+  pattern: RegExp;
+  bodySchema?: z.ZodType;
+  multipart?: true;
+  handle: (m: string[], body: unknown, q: Record<string, string>) => Answer | Promise<Answer>;
+};
 
 /** A local Management API on 127.0.0.1; see {@link startFakeSupabaseApi}. */
 export class FakeSupabaseApi {
@@ -92,7 +114,9 @@ export class FakeSupabaseApi {
   onQuery: FakeQueryHandler = () => [];
   onMigration: FakeMigrationHandler = () => undefined;
   /** Answers `logs.all` queries; the default is one connection log line. */
-  onLogs: (ref: string, query: Record<string, string>) => Array<Record<string, unknown>> = () => [{ timestamp: 1735689600000000, event_message: 'connection received' }];
+  onLogs: (ref: string, query: Record<string, string>) => Array<Record<string, unknown>> = () => [
+    { timestamp: 1735689600000000, event_message: 'connection received' },
+  ];
   /** Edge Functions: deploy/list/delete, api-keys, and the projects' `/functions/v1/<slug>` endpoint. */
   readonly functions: FakeSupabaseFunctions;
   /** SQL on production is a bug of the bot except on its rollback path; a test of that path sets this. */
@@ -103,21 +127,102 @@ export class FakeSupabaseApi {
   private readonly faults = new Map<string, FakeSupabaseFault[]>();
   private readonly routes: Route[] = [
     { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/branches$/, handle: ([ref]) => this.listBranches(ref!) },
-    { method: 'POST', pattern: /^\/v1\/projects\/([^/]+)\/branches$/, bodySchema: createBranchBody, handle: ([ref], b) => this.createBranch(ref!, b as z.infer<typeof createBranchBody>) },
-    { method: 'GET', pattern: /^\/v1\/branches\/([^/]+)$/, handle: ([id]) => this.withBranch(id!, (b) => ({ status: 200, body: this.details(b) })) },
-    { method: 'DELETE', pattern: /^\/v1\/branches\/([^/]+)$/, handle: ([id]) => this.withBranch(id!, (b) => this.deleteBranch(b)) },
-    { method: 'POST', pattern: /^\/v1\/branches\/([^/]+)\/merge$/, bodySchema: actionBody, handle: ([id]) => this.withBranch(id!, (b) => this.action(b, 'merges')) },
-    { method: 'POST', pattern: /^\/v1\/branches\/([^/]+)\/reset$/, bodySchema: actionBody, handle: ([id]) => this.withBranch(id!, (b) => this.action(b, 'resets')) },
-    { method: 'POST', pattern: /^\/v1\/projects\/([^/]+)\/database\/query$/, bodySchema: queryBody, handle: ([ref], b) => this.query(ref!, b as z.infer<typeof queryBody>) },
-    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/database\/migrations$/, handle: ([ref]) => this.onProject(ref!, () => ({ status: 200, body: this.migrations.get(ref!) ?? [] })) },
-    { method: 'POST', pattern: /^\/v1\/projects\/([^/]+)\/database\/migrations$/, bodySchema: migrationBody, handle: ([ref], b) => this.onProjectAsync(ref!, () => this.applyMigration(ref!, b as z.infer<typeof migrationBody>)) },
-    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/advisors\/security$/, handle: ([ref]) => this.onProject(ref!, () => ({ status: 200, body: { lints: this.lints } })) },
-    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/analytics\/endpoints\/logs\.all$/, handle: ([ref], _b, q) => this.onProject(ref!, () => this.logs(ref!, q)) },
-    { method: 'POST', pattern: /^\/v1\/projects\/([^/]+)\/functions\/deploy$/, multipart: true, handle: ([ref], b, q) => this.onProjectAsync(ref!, () => { const m = b as { raw: string; contentType?: string }; return this.functions.deploy(ref!, q.slug, Buffer.from(m.raw, 'utf8'), m.contentType); }) },
-    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/functions$/, handle: ([ref]) => this.onProject(ref!, () => this.functions.list(ref!)) },
-    { method: 'DELETE', pattern: /^\/v1\/projects\/([^/]+)\/functions\/([^/]+)$/, handle: ([ref, slug]) => this.onProject(ref!, () => this.functions.remove(ref!, slug!)) },
-    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/api-keys$/, handle: ([ref]) => this.onProject(ref!, () => this.functions.apiKeys(ref!)) },
-    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/database\/backups$/, handle: ([ref]) => this.onProject(ref!, () => ({ status: 200, body: { region: 'us-east-1', walg_enabled: true, pitr_enabled: false, backups: this.backupList, physical_backup_data: {} } })) },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/projects\/([^/]+)\/branches$/,
+      bodySchema: createBranchBody,
+      handle: ([ref], b) => this.createBranch(ref!, b as z.infer<typeof createBranchBody>),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/branches\/([^/]+)$/,
+      handle: ([id]) => this.withBranch(id!, (b) => ({ status: 200, body: this.details(b) })),
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/v1\/branches\/([^/]+)$/,
+      handle: ([id]) => this.withBranch(id!, (b) => this.deleteBranch(b)),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/branches\/([^/]+)\/merge$/,
+      bodySchema: actionBody,
+      handle: ([id]) => this.withBranch(id!, (b) => this.action(b, 'merges')),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/branches\/([^/]+)\/reset$/,
+      bodySchema: actionBody,
+      handle: ([id]) => this.withBranch(id!, (b) => this.action(b, 'resets')),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/projects\/([^/]+)\/database\/query$/,
+      bodySchema: queryBody,
+      handle: ([ref], b) => this.query(ref!, b as z.infer<typeof queryBody>),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/projects\/([^/]+)\/database\/migrations$/,
+      handle: ([ref]) => this.onProject(ref!, () => ({ status: 200, body: this.migrations.get(ref!) ?? [] })),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/projects\/([^/]+)\/database\/migrations$/,
+      bodySchema: migrationBody,
+      handle: ([ref], b) =>
+        this.onProjectAsync(ref!, () => this.applyMigration(ref!, b as z.infer<typeof migrationBody>)),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/projects\/([^/]+)\/advisors\/security$/,
+      handle: ([ref]) => this.onProject(ref!, () => ({ status: 200, body: { lints: this.lints } })),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/projects\/([^/]+)\/analytics\/endpoints\/logs\.all$/,
+      handle: ([ref], _b, q) => this.onProject(ref!, () => this.logs(ref!, q)),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/projects\/([^/]+)\/functions\/deploy$/,
+      multipart: true,
+      handle: ([ref], b, q) =>
+        this.onProjectAsync(ref!, () => {
+          const m = b as { raw: string; contentType?: string };
+          return this.functions.deploy(ref!, q.slug, Buffer.from(m.raw, 'utf8'), m.contentType);
+        }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/projects\/([^/]+)\/functions$/,
+      handle: ([ref]) => this.onProject(ref!, () => this.functions.list(ref!)),
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/v1\/projects\/([^/]+)\/functions\/([^/]+)$/,
+      handle: ([ref, slug]) => this.onProject(ref!, () => this.functions.remove(ref!, slug!)),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/projects\/([^/]+)\/api-keys$/,
+      handle: ([ref]) => this.onProject(ref!, () => this.functions.apiKeys(ref!)),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/projects\/([^/]+)\/database\/backups$/,
+      handle: ([ref]) =>
+        this.onProject(ref!, () => ({
+          status: 200,
+          body: {
+            region: 'us-east-1',
+            walg_enabled: true,
+            pitr_enabled: false,
+            backups: this.backupList,
+            physical_backup_data: {},
+          },
+        })),
+    },
   ];
 
   constructor(options: FakeSupabaseOptions = {}) {
@@ -129,7 +234,12 @@ export class FakeSupabaseApi {
     this.dbPort = options.dbPort ?? 5432;
     this.functions = new FakeSupabaseFunctions(this.unexpected);
     // With branching on, production itself is the default branch (its project_ref is the parent's).
-    this.addBranch('main', { project_ref: this.projectRef, is_default: true, readsUntilReady: 0, status: 'MIGRATIONS_PASSED' });
+    this.addBranch('main', {
+      project_ref: this.projectRef,
+      is_default: true,
+      readsUntilReady: 0,
+      status: 'MIGRATIONS_PASSED',
+    });
   }
 
   /** `http://127.0.0.1:<port>`: the client's `baseUrl`. */
@@ -139,13 +249,29 @@ export class FakeSupabaseApi {
   }
 
   async listen(): Promise<void> {
-    this.server = await listenLocal((req, res) => this.route(req, res), (error) => this.unexpected.push(`fake crashed: ${String(error)}`));
+    this.server = await listenLocal(
+      (req, res) => this.route(req, res),
+      (error) => this.unexpected.push(`fake crashed: ${String(error)}`),
+    );
   }
 
   /** Seeds a branch of the production project (e.g. a person's own branch, or a leftover bot branch). */
   addBranch(name: string, fields: Partial<FakeBranch> = {}): FakeBranch {
     const now = new Date().toISOString();
-    const branch: FakeBranch = { id: randomUUID(), name, project_ref: randomRef(), parent_project_ref: this.projectRef, is_default: false, status: 'CREATING_PROJECT', created_at: now, updated_at: now, readsUntilReady: this.readsUntilReady, merges: 0, resets: 0, ...fields };
+    const branch: FakeBranch = {
+      id: randomUUID(),
+      name,
+      project_ref: randomRef(),
+      parent_project_ref: this.projectRef,
+      is_default: false,
+      status: 'CREATING_PROJECT',
+      created_at: now,
+      updated_at: now,
+      readsUntilReady: this.readsUntilReady,
+      merges: 0,
+      resets: 0,
+      ...fields,
+    };
     this.branches.set(branch.id, branch);
     return branch;
   }
@@ -164,7 +290,10 @@ export class FakeSupabaseApi {
   }
 
   assertNoUnexpected(): void {
-    if (this.unexpected.length > 0) throw new Error(`Fake Supabase API received unexpected requests:\n${this.unexpected.map((u) => `  - ${u}`).join('\n')}`);
+    if (this.unexpected.length > 0)
+      throw new Error(
+        `Fake Supabase API received unexpected requests:\n${this.unexpected.map((u) => `  - ${u}`).join('\n')}`,
+      );
   }
 
   async close(): Promise<void> {
@@ -178,12 +307,24 @@ export class FakeSupabaseApi {
     const authorization = headerValue(req, 'authorization');
     const invoked = /^\/([a-z0-9]+)\/functions\/v1\/([^/]+)$/.exec(url.pathname);
     if (invoked && method === 'POST') {
-      const answer = this.functions.invoke(invoked[1]!, invoked[2]!, { apikey: headerValue(req, 'apikey'), authorization }, raw);
+      const answer = this.functions.invoke(
+        invoked[1]!,
+        invoked[2]!,
+        { apikey: headerValue(req, 'apikey'), authorization },
+        raw,
+      );
       this.requests.push({ method, path: url.pathname, query: {}, authorization, body: raw, status: answer.status });
       sendJson(res, answer.status, answer.body);
       return;
     }
-    const entry: FakeSupabaseRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), authorization, body: undefined, status: 0 };
+    const entry: FakeSupabaseRequest = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      authorization,
+      body: undefined,
+      status: 0,
+    };
     this.requests.push(entry);
     const answer = await this.answer(entry, raw, headerValue(req, 'content-type'));
     entry.status = answer.status;
@@ -205,7 +346,12 @@ export class FakeSupabaseApi {
       this.unexpected.push(`${what}: no such endpoint in the fake`);
       return { status: 404, body: { message: 'Not Found' } };
     }
-    if (route.multipart) return route.handle(route.pattern.exec(entry.path)!.slice(1).map(decodeURIComponent), { raw, contentType }, entry.query);
+    if (route.multipart)
+      return route.handle(
+        route.pattern.exec(entry.path)!.slice(1).map(decodeURIComponent),
+        { raw, contentType },
+        entry.query,
+      );
     if (raw !== '') {
       if (route.bodySchema === undefined || !(contentType ?? '').startsWith('application/json')) {
         this.unexpected.push(`${what}: unexpected body (${contentType ?? 'no content-type'})`);
@@ -221,7 +367,9 @@ export class FakeSupabaseApi {
     if (route.bodySchema !== undefined) {
       const parsed = route.bodySchema.safeParse(entry.body);
       if (!parsed.success) {
-        this.unexpected.push(`${what}: invalid body: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        this.unexpected.push(
+          `${what}: invalid body: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
         return { status: 400, body: { message: 'Bad Request' } };
       }
     }
@@ -261,7 +409,18 @@ export class FakeSupabaseApi {
 
   private details(b: FakeBranch): Record<string, unknown> {
     const up = b.status === 'MIGRATIONS_PASSED' || b.status === 'FUNCTIONS_DEPLOYED';
-    return { ref: b.project_ref, postgres_version: '17.4.1.054', postgres_engine: '17', release_channel: 'ga', status: up ? 'ACTIVE_HEALTHY' : 'COMING_UP', db_host: this.dbHost ?? `db.${b.project_ref}.supabase.co`, db_port: this.dbPort, db_user: 'postgres', db_pass: 'branch-db-pass', jwt_secret: 'branch-jwt-secret' };
+    return {
+      ref: b.project_ref,
+      postgres_version: '17.4.1.054',
+      postgres_engine: '17',
+      release_channel: 'ga',
+      status: up ? 'ACTIVE_HEALTHY' : 'COMING_UP',
+      db_host: this.dbHost ?? `db.${b.project_ref}.supabase.co`,
+      db_port: this.dbPort,
+      db_user: 'postgres',
+      db_pass: 'branch-db-pass',
+      jwt_secret: 'branch-jwt-secret',
+    };
   }
 
   private withBranch(idOrRef: string, then: (b: FakeBranch) => Answer): Answer {
@@ -285,7 +444,8 @@ export class FakeSupabaseApi {
   }
 
   private query(ref: string, body: z.infer<typeof queryBody>): Promise<Answer> {
-    if (ref === this.projectRef && !this.productionSqlAllowed) this.unexpected.push(`SQL run on the production project ${ref}: ${body.query}`);
+    if (ref === this.projectRef && !this.productionSqlAllowed)
+      this.unexpected.push(`SQL run on the production project ${ref}: ${body.query}`);
     return this.onProjectAsync(ref, async () => {
       try {
         return { status: 201, body: await this.onQuery(ref, body) };
@@ -336,7 +496,18 @@ export async function startFakeSupabaseApi(options: FakeSupabaseOptions = {}): P
 }
 
 function wire(b: FakeBranch): Record<string, unknown> {
-  return { id: b.id, name: b.name, project_ref: b.project_ref, parent_project_ref: b.parent_project_ref, is_default: b.is_default, persistent: false, status: b.status, created_at: b.created_at, updated_at: b.updated_at, with_data: false };
+  return {
+    id: b.id,
+    name: b.name,
+    project_ref: b.project_ref,
+    parent_project_ref: b.parent_project_ref,
+    is_default: b.is_default,
+    persistent: false,
+    status: b.status,
+    created_at: b.created_at,
+    updated_at: b.updated_at,
+    with_data: false,
+  };
 }
 
 function randomRef(): string {

@@ -39,7 +39,13 @@ export class FakeSupabaseFunctions {
   }
 
   apiKeys(ref: string): Answer {
-    return { status: 200, body: [{ name: 'anon', api_key: this.anonKeyOf(ref) }, { name: 'service_role', api_key: `service-key-${ref}` }] };
+    return {
+      status: 200,
+      body: [
+        { name: 'anon', api_key: this.anonKeyOf(ref) },
+        { name: 'service_role', api_key: `service-key-${ref}` },
+      ],
+    };
   }
 
   list(ref: string): Answer {
@@ -58,18 +64,30 @@ export class FakeSupabaseFunctions {
     }
     const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType! } }).formData();
     const metadataPart = form.get('metadata');
-    const metadata = JSON.parse(typeof metadataPart === 'string' ? metadataPart : await (metadataPart as Blob).text()) as { entrypoint_path?: string; verify_jwt?: boolean };
+    const metadata = JSON.parse(
+      typeof metadataPart === 'string' ? metadataPart : await (metadataPart as Blob).text(),
+    ) as { entrypoint_path?: string; verify_jwt?: boolean };
     const files: Record<string, string> = {};
     for (const part of form.getAll('file')) {
       if (typeof part === 'string') continue;
       files[(part as File).name] = await part.text();
     }
     if (!metadata.entrypoint_path || files[metadata.entrypoint_path] === undefined) {
-      return { status: 400, body: { message: `Entrypoint ${metadata.entrypoint_path ?? '(none)'} not found among the uploaded files` } };
+      return {
+        status: 400,
+        body: { message: `Entrypoint ${metadata.entrypoint_path ?? '(none)'} not found among the uploaded files` },
+      };
     }
     const list = this.deployed.get(ref) ?? [];
     const before = list.find((f) => f.slug === slug);
-    const fn: FakeEdgeFunction = { id: before?.id ?? randomUUID(), slug, version: (before?.version ?? 0) + 1, verify_jwt: metadata.verify_jwt ?? true, entrypoint_path: metadata.entrypoint_path, files };
+    const fn: FakeEdgeFunction = {
+      id: before?.id ?? randomUUID(),
+      slug,
+      version: (before?.version ?? 0) + 1,
+      verify_jwt: metadata.verify_jwt ?? true,
+      entrypoint_path: metadata.entrypoint_path,
+      files,
+    };
     this.deployed.set(ref, [...list.filter((f) => f.slug !== slug), fn]);
     return { status: 201, body: wire(fn) };
   }
@@ -77,7 +95,10 @@ export class FakeSupabaseFunctions {
   remove(ref: string, slug: string): Answer {
     const list = this.deployed.get(ref) ?? [];
     if (!list.some((f) => f.slug === slug)) return { status: 404, body: { message: 'Function not found' } };
-    this.deployed.set(ref, list.filter((f) => f.slug !== slug));
+    this.deployed.set(
+      ref,
+      list.filter((f) => f.slug !== slug),
+    );
     return { status: 200 };
   }
 
@@ -105,5 +126,16 @@ export class FakeSupabaseFunctions {
 }
 
 function wire(f: FakeEdgeFunction): Record<string, unknown> {
-  return { id: f.id, slug: f.slug, name: f.slug, status: 'ACTIVE', version: f.version, created_at: 1735689600000, updated_at: 1735689600000, verify_jwt: f.verify_jwt, import_map: false, entrypoint_path: f.entrypoint_path };
+  return {
+    id: f.id,
+    slug: f.slug,
+    name: f.slug,
+    status: 'ACTIVE',
+    version: f.version,
+    created_at: 1735689600000,
+    updated_at: 1735689600000,
+    verify_jwt: f.verify_jwt,
+    import_map: false,
+    entrypoint_path: f.entrypoint_path,
+  };
 }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import Anthropic, { APIError } from '@anthropic-ai/sdk';
+import Anthropic, { type APIError } from '@anthropic-ai/sdk';
 import { App, LogLevel, verifySlackRequest, webApi } from '@slack/bolt';
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic';
 import { startFakeSlack, textOf, type FakeSlack } from './fake-slack';
@@ -17,14 +17,30 @@ const MODEL = 'claude-sonnet-4-6';
 
 const approvalBlocks = [
   { type: 'header', text: { type: 'plain_text', text: 'Apply migration?' } },
-  { type: 'section', text: { type: 'mrkdwn', text: '*002_add_index.sql* on `staging`' }, fields: [{ type: 'mrkdwn', text: 'Risk: low' }] },
+  {
+    type: 'section',
+    text: { type: 'mrkdwn', text: '*002_add_index.sql* on `staging`' },
+    fields: [{ type: 'mrkdwn', text: 'Risk: low' }],
+  },
   { type: 'context', elements: [{ type: 'mrkdwn', text: 'requested by <@U0ALICE001>' }] },
   {
     type: 'actions',
     block_id: 'gate',
     elements: [
-      { type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' }, value: 'run-1', style: 'primary' },
-      { type: 'button', action_id: 'reject', text: { type: 'plain_text', text: 'Reject' }, value: 'run-1', style: 'danger' },
+      {
+        type: 'button',
+        action_id: 'approve',
+        text: { type: 'plain_text', text: 'Approve' },
+        value: 'run-1',
+        style: 'primary',
+      },
+      {
+        type: 'button',
+        action_id: 'reject',
+        text: { type: 'plain_text', text: 'Reject' },
+        value: 'run-1',
+        style: 'danger',
+      },
     ],
   },
 ];
@@ -46,7 +62,11 @@ describe('fake Slack with the real WebClient', () => {
 
   beforeEach(async () => {
     fake = await startFakeSlack();
-    client = new webApi.WebClient(TOKEN, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, logger: silentLogger });
+    client = new webApi.WebClient(TOKEN, {
+      slackApiUrl: fake.apiUrl,
+      retryConfig: { retries: 0 },
+      logger: silentLogger,
+    });
   });
 
   afterEach(async () => {
@@ -58,7 +78,14 @@ describe('fake Slack with the real WebClient', () => {
     try {
       const other = new webApi.WebClient(TOKEN, { slackApiUrl: custom.apiUrl, retryConfig: { retries: 0 } });
       const auth = await other.auth.test();
-      expect(auth).toMatchObject({ ok: true, user_id: 'U0CUSTOM01', bot_id: 'B0CUSTOM01', team_id: 'T0CUSTOM01', team: 'Test Team', user: 'infra-bot' });
+      expect(auth).toMatchObject({
+        ok: true,
+        user_id: 'U0CUSTOM01',
+        bot_id: 'B0CUSTOM01',
+        team_id: 'T0CUSTOM01',
+        team: 'Test Team',
+        user: 'infra-bot',
+      });
       expect(custom.calls[0]?.token).toBe(TOKEN);
     } finally {
       await custom.close();
@@ -110,13 +137,27 @@ describe('fake Slack with the real WebClient', () => {
     const parent = await client.chat.postMessage({ channel: CHANNEL, text: 'Run started', metadata });
     const parentTs = parent.ts ?? '';
     await client.chat.postMessage({ channel: CHANNEL, thread_ts: parentTs, text: 'step 1 done' });
-    const human = fake.addUserMessage({ channel: CHANNEL, user: 'U0ALICE001', thread_ts: parentTs, text: 'looks good' });
+    const human = fake.addUserMessage({
+      channel: CHANNEL,
+      user: 'U0ALICE001',
+      thread_ts: parentTs,
+      text: 'looks good',
+    });
     await client.chat.postMessage({ channel: CHANNEL, thread_ts: parentTs, text: 'step 2 done', metadata });
 
-    const withMetadata = await client.conversations.replies({ channel: CHANNEL, ts: parentTs, include_all_metadata: true });
+    const withMetadata = await client.conversations.replies({
+      channel: CHANNEL,
+      ts: parentTs,
+      include_all_metadata: true,
+    });
     const without = await client.conversations.replies({ channel: CHANNEL, ts: parentTs });
 
-    expect(withMetadata.messages?.map((m) => m.text)).toEqual(['Run started', 'step 1 done', 'looks good', 'step 2 done']);
+    expect(withMetadata.messages?.map((m) => m.text)).toEqual([
+      'Run started',
+      'step 1 done',
+      'looks good',
+      'step 2 done',
+    ]);
     expect(withMetadata.messages?.[0]).toMatchObject({ thread_ts: parentTs, reply_count: 3, metadata });
     expect(withMetadata.messages?.[2]).toMatchObject({ user: 'U0ALICE001', thread_ts: parentTs, ts: human.ts });
     expect(withMetadata.messages?.[3]?.metadata).toEqual(metadata);
@@ -158,7 +199,9 @@ describe('fake Slack with the real WebClient', () => {
     });
 
     expect(ephemeral.message_ts).toMatch(/^\d{10}\.\d{6}$/);
-    expect(fake.ephemerals).toEqual([expect.objectContaining({ channel: CHANNEL, user: 'U0ALICE001', text: 'only you' })]);
+    expect(fake.ephemerals).toEqual([
+      expect.objectContaining({ channel: CHANNEL, user: 'U0ALICE001', text: 'only you' }),
+    ]);
     expect(published.view?.id).toMatch(/^V[A-Z0-9]+$/);
     expect(fake.published[0]).toMatchObject({ user_id: 'U0ALICE001', view: { type: 'home', team_id: fake.teamId } });
   });
@@ -181,7 +224,11 @@ describe('fake Slack with the real WebClient', () => {
   });
 
   it('lets a retrying client succeed after waiting out the Retry-After', async () => {
-    const retrying = new webApi.WebClient(TOKEN, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 1, minTimeout: 0 }, logger: silentLogger });
+    const retrying = new webApi.WebClient(TOKEN, {
+      slackApiUrl: fake.apiUrl,
+      retryConfig: { retries: 1, minTimeout: 0 },
+      logger: silentLogger,
+    });
     fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
 
     const started = Date.now();
@@ -202,8 +249,12 @@ describe('fake Slack with the real WebClient', () => {
   });
 
   it('answers no_text and channel_not_found like Slack', async () => {
-    await expect(client.apiCall('chat.postMessage', { channel: CHANNEL })).rejects.toMatchObject({ data: { error: 'no_text' } });
-    await expect(client.apiCall('chat.postMessage', { text: 'hi' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
+    await expect(client.apiCall('chat.postMessage', { channel: CHANNEL })).rejects.toMatchObject({
+      data: { error: 'no_text' },
+    });
+    await expect(client.apiCall('chat.postMessage', { text: 'hi' })).rejects.toMatchObject({
+      data: { error: 'channel_not_found' },
+    });
   });
 
   it('accepts application/json bodies with the token in the Authorization header', async () => {
@@ -227,12 +278,19 @@ describe('fake Slack with the real WebClient', () => {
 
   it('refuses blocks Slack would refuse with invalid_blocks and records them as unexpected', async () => {
     const tooLongButton = [
-      { type: 'actions', elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'x'.repeat(76) } }] },
+      {
+        type: 'actions',
+        elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'x'.repeat(76) } }],
+      },
     ];
-    await expect(client.chat.postMessage({ channel: CHANNEL, text: 'x', blocks: tooLongButton })).rejects.toMatchObject({
-      data: { error: 'invalid_blocks' },
-    });
-    expect(fake.unexpected[0]).toMatch(/invalid_blocks: must be less than 76 characters \[json-pointer:\/blocks\/0\/elements\/0\/text\/text\]/);
+    await expect(client.chat.postMessage({ channel: CHANNEL, text: 'x', blocks: tooLongButton })).rejects.toMatchObject(
+      {
+        data: { error: 'invalid_blocks' },
+      },
+    );
+    expect(fake.unexpected[0]).toMatch(
+      /invalid_blocks: must be less than 76 characters \[json-pointer:\/blocks\/0\/elements\/0\/text\/text\]/,
+    );
   });
 
   it('applies replace_original and delete_original posted to a response url bound to a message', async () => {
@@ -337,7 +395,11 @@ describe('Slack request builders against a real Bolt app', () => {
     app.action('approve', async ({ ack, body, respond, client }) => {
       await ack();
       if (body.type === 'block_actions' && body.channel !== undefined && body.message !== undefined) {
-        await client.chat.update({ channel: body.channel.id, ts: body.message.ts, text: `Approved by <@${body.user.id}>` });
+        await client.chat.update({
+          channel: body.channel.id,
+          ts: body.message.ts,
+          text: `Approved by <@${body.user.id}>`,
+        });
       }
       await respond({ replace_original: false, response_type: 'ephemeral', text: 'Thanks' });
     });
@@ -366,17 +428,29 @@ describe('Slack request builders against a real Bolt app', () => {
       responseUrl: fake.responseUrl('cmd-1'),
     });
 
-    const result = await postToSlackEvents(eventsUrl, body, { signingSecret, contentType: 'application/x-www-form-urlencoded' });
+    const result = await postToSlackEvents(eventsUrl, body, {
+      signingSecret,
+      contentType: 'application/x-www-form-urlencoded',
+    });
 
     expect(result.status).toBe(200);
     expect(result.json).toEqual({ response_type: 'ephemeral', text: 'Starting run schema-change' });
-    const response = await fake.waitFor(() => fake.responses.find((r) => r.name === 'cmd-1'), { description: 'respond()' });
+    const response = await fake.waitFor(() => fake.responses.find((r) => r.name === 'cmd-1'), {
+      description: 'respond()',
+    });
     expect(response).toMatchObject({ response_type: 'ephemeral', text: 'Finished run schema-change for alice' });
     fake.assertNoUnexpected();
   });
 
   it('rejects a request whose signature does not match with 401', async () => {
-    const body = slashCommandBody({ command: '/infra', text: 'x', userId: 'U1', channelId: CHANNEL, teamId: fake.teamId, responseUrl: fake.responseUrl('r') });
+    const body = slashCommandBody({
+      command: '/infra',
+      text: 'x',
+      userId: 'U1',
+      channelId: CHANNEL,
+      teamId: fake.teamId,
+      responseUrl: fake.responseUrl('r'),
+    });
     const result = await postToSlackEvents(eventsUrl, body, {
       signingSecret,
       contentType: 'application/x-www-form-urlencoded',
@@ -401,10 +475,15 @@ describe('Slack request builders against a real Bolt app', () => {
       message: fake.message(CHANNEL, ts),
     });
 
-    const result = await postToSlackEvents(eventsUrl, body, { signingSecret, contentType: 'application/x-www-form-urlencoded' });
+    const result = await postToSlackEvents(eventsUrl, body, {
+      signingSecret,
+      contentType: 'application/x-www-form-urlencoded',
+    });
 
     expect(result).toMatchObject({ status: 200, text: '' });
-    await fake.waitFor(() => fake.message(CHANNEL, ts)?.text.startsWith('Approved by <@U0ALICE001>'), { description: 'the approval edit' });
+    await fake.waitFor(() => fake.message(CHANNEL, ts)?.text.startsWith('Approved by <@U0ALICE001>'), {
+      description: 'the approval edit',
+    });
     await fake.waitFor(() => fake.responses.find((r) => r.name === 'click-1'), { description: 'the ephemeral thanks' });
     expect(fake.message(CHANNEL, ts)?.blocks).toEqual(approvalBlocks);
     fake.assertNoUnexpected();
@@ -421,7 +500,11 @@ describe('Slack request builders against a real Bolt app', () => {
       ts: human.ts,
     });
 
-    const result = await postToSlackEvents(eventsUrl, body, { signingSecret, contentType: 'application/json', retryNum: 1 });
+    const result = await postToSlackEvents(eventsUrl, body, {
+      signingSecret,
+      contentType: 'application/json',
+      retryNum: 1,
+    });
 
     expect(result.status).toBe(200);
     const reply = await fake.waitFor(() => fake.thread(CHANNEL, human.ts)[0], { description: 'the echo reply' });
@@ -451,7 +534,9 @@ describe('fake Anthropic with the real SDK', () => {
   });
 
   it('answers a scripted tool_use turn in the Messages API shape', async () => {
-    fake.script('planner', [{ toolUse: { name: 'propose_plan', input: { steps: ['add index'] } }, text: 'Here is the plan.' }]);
+    fake.script('planner', [
+      { toolUse: { name: 'propose_plan', input: { steps: ['add index'] } }, text: 'Here is the plan.' },
+    ]);
 
     const message = await anthropic.messages.create({
       model: MODEL,
@@ -461,10 +546,20 @@ describe('fake Anthropic with the real SDK', () => {
       messages: [{ role: 'user', content: 'Plan the migration' }],
     });
 
-    expect(message).toMatchObject({ type: 'message', role: 'assistant', model: MODEL, stop_reason: 'tool_use', stop_sequence: null });
+    expect(message).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model: MODEL,
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+    });
     expect(message.id).toMatch(/^msg_/);
     expect(message.content[0]).toEqual({ type: 'text', text: 'Here is the plan.', citations: null });
-    expect(message.content[1]).toMatchObject({ type: 'tool_use', name: 'propose_plan', input: { steps: ['add index'] } });
+    expect(message.content[1]).toMatchObject({
+      type: 'tool_use',
+      name: 'propose_plan',
+      input: { steps: ['add index'] },
+    });
     expect(message.content[1]?.type === 'tool_use' && message.content[1].id).toMatch(/^toolu_/);
     expect(message.usage.input_tokens).toBeGreaterThan(10);
     expect(message.usage.cache_read_input_tokens).toBe(0);
@@ -481,15 +576,33 @@ describe('fake Anthropic with the real SDK', () => {
       (request) => ({ text: `got ${request.toolResults[0]?.text ?? 'nothing'}` }),
     ]);
     const ask = (system: string, messages: Anthropic.MessageParam[]) =>
-      anthropic.messages.create({ model: MODEL, max_tokens: 256, system: [{ type: 'text', text: system }], tools, messages });
+      anthropic.messages.create({
+        model: MODEL,
+        max_tokens: 256,
+        system: [{ type: 'text', text: system }],
+        tools,
+        messages,
+      });
 
     const first = await ask('name: planner', [{ role: 'user', content: 'go' }]);
     const review = await ask('You are the reviewer', [{ role: 'user', content: 'review' }]);
     const toolUse = first.content.find((b) => b.type === 'tool_use');
     const second = await ask('name: planner', [
       { role: 'user', content: 'go' },
-      { role: 'assistant', content: first.content.map((b) => (b.type === 'tool_use' ? { type: 'tool_use' as const, id: b.id, name: b.name, input: b.input } : { type: 'text' as const, text: b.type === 'text' ? b.text : '' })) },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUse?.type === 'tool_use' ? toolUse.id : '', content: 'plan stored' }] },
+      {
+        role: 'assistant',
+        content: first.content.map((b) =>
+          b.type === 'tool_use'
+            ? { type: 'tool_use' as const, id: b.id, name: b.name, input: b.input }
+            : { type: 'text' as const, text: b.type === 'text' ? b.text : '' },
+        ),
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: toolUse?.type === 'tool_use' ? toolUse.id : '', content: 'plan stored' },
+        ],
+      },
     ]);
 
     expect(review.content).toEqual([{ type: 'text', text: 'LGTM', citations: null }]);
@@ -537,7 +650,9 @@ describe('fake Anthropic with the real SDK', () => {
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
-    expect(fake.unexpected[0]).toMatch(/tool_use` ids were found without `tool_result` blocks immediately after: toolu_1/);
+    expect(fake.unexpected[0]).toMatch(
+      /tool_use` ids were found without `tool_result` blocks immediately after: toolu_1/,
+    );
     expect(fake.remainingTurns('planner')).toBe(1);
   });
 
@@ -559,7 +674,12 @@ describe('fake Anthropic with the real SDK', () => {
   it('records an unexpected request when an agent has no scripted turn left', async () => {
     fake.script('planner', []);
     await expect(
-      anthropic.messages.create({ model: MODEL, max_tokens: 10, system: 'name: planner', messages: [{ role: 'user', content: 'hi' }] }),
+      anthropic.messages.create({
+        model: MODEL,
+        max_tokens: 10,
+        system: 'name: planner',
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
     ).rejects.toMatchObject({ status: 500 });
     expect(fake.unexpected).toEqual(['no scripted turn left for planner']);
   });

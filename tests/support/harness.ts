@@ -4,12 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { Pool } from 'pg';
-import { Config, loadConfig } from '../../src/config/config';
+import { type Config, loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/logger';
-import { Runtime, RuntimeOptions, startRuntime } from '../../src/runtime';
-import { FakeAnthropic, startFakeAnthropic } from './fake-anthropic';
-import { FakeSlack, FakeSlackMessage, startFakeSlack, textOf } from './fake-slack';
-import { blockActionsBody, messageEventBody, postToSlackEvents, slashCommandBody, SlackPostResult } from '../../dev/local-slack/slack-requests';
+import { type Runtime, type RuntimeOptions, startRuntime } from '../../src/runtime';
+import { type FakeAnthropic, startFakeAnthropic } from './fake-anthropic';
+import { type FakeSlack, type FakeSlackMessage, startFakeSlack, textOf } from './fake-slack';
+import {
+  blockActionsBody,
+  messageEventBody,
+  postToSlackEvents,
+  slashCommandBody,
+  type SlackPostResult,
+} from '../../dev/local-slack/slack-requests';
 
 export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -131,8 +137,18 @@ export class Harness {
 
   /** Types `/infra <text>` as `user`; returns the HTTP answer (Bolt's ack body). */
   command(text: string, user = REQUESTER): Promise<SlackPostResult> {
-    const body = slashCommandBody({ command: '/infra', text, userId: user, channelId: CHANNEL, teamId: this.slack.teamId, responseUrl: this.slack.responseUrl(`cmd-${++this.eventSeq}`) });
-    return postToSlackEvents(this.url, body, { signingSecret: SIGNING_SECRET, contentType: 'application/x-www-form-urlencoded' });
+    const body = slashCommandBody({
+      command: '/infra',
+      text,
+      userId: user,
+      channelId: CHANNEL,
+      teamId: this.slack.teamId,
+      responseUrl: this.slack.responseUrl(`cmd-${++this.eventSeq}`),
+    });
+    return postToSlackEvents(this.url, body, {
+      signingSecret: SIGNING_SECRET,
+      contentType: 'application/x-www-form-urlencoded',
+    });
   }
 
   /** The root message of the n-th workflow posted in the channel (1-based), once it exists. */
@@ -150,13 +166,19 @@ export class Harness {
 
   /** Waits for a thread message whose text matches. */
   async waitForInThread(root: FakeSlackMessage, pattern: RegExp, timeoutMs = 20000): Promise<FakeSlackMessage> {
-    return this.slack.waitFor(() => this.thread(root).find((m) => pattern.test(textOf(m))), { description: `thread message matching ${pattern}`, timeoutMs });
+    return this.slack.waitFor(() => this.thread(root).find((m) => pattern.test(textOf(m))), {
+      description: `thread message matching ${pattern}`,
+      timeoutMs,
+    });
   }
 
   /** The open gate message with the given title, once it is posted with its buttons. */
   async openGate(root: FakeSlackMessage, title: string): Promise<FakeSlackMessage> {
     return this.slack.waitFor(
-      () => this.thread(root).find((m) => textOf(m).includes(title) && JSON.stringify(m.blocks ?? []).includes('gate_approve')),
+      () =>
+        this.thread(root).find(
+          (m) => textOf(m).includes(title) && JSON.stringify(m.blocks ?? []).includes('gate_approve'),
+        ),
       { description: `open gate "${title}"` },
     );
   }
@@ -168,7 +190,9 @@ export class Harness {
 
   /** Clicks the button with `actionId` on a message as `user`. */
   clickButton(message: FakeSlackMessage, actionId: string, user: string): Promise<SlackPostResult> {
-    const actions = (message.blocks ?? []).find((b) => b.type === 'actions') as { block_id: string; elements: Array<{ action_id: string; value: string }> } | undefined;
+    const actions = (message.blocks ?? []).find((b) => b.type === 'actions') as
+      | { block_id: string; elements: Array<{ action_id: string; value: string }> }
+      | undefined;
     const button = actions?.elements.find((e) => e.action_id === actionId);
     if (!actions || !button) throw new Error(`no ${actionId} button on ${textOf(message)}`);
     const body = blockActionsBody({
@@ -183,13 +207,24 @@ export class Harness {
       responseUrl: this.slack.responseUrl(`click-${++this.eventSeq}`),
       message: { text: message.text, blocks: message.blocks, user: message.user },
     });
-    return postToSlackEvents(this.url, body, { signingSecret: SIGNING_SECRET, contentType: 'application/x-www-form-urlencoded' });
+    return postToSlackEvents(this.url, body, {
+      signingSecret: SIGNING_SECRET,
+      contentType: 'application/x-www-form-urlencoded',
+    });
   }
 
   /** A person replies in the thread: the message lands in Slack, then Slack sends the event. */
   reply(root: FakeSlackMessage, text: string, user = REQUESTER): Promise<SlackPostResult> {
     const posted = this.slack.addUserMessage({ channel: CHANNEL, user, text, thread_ts: root.ts });
-    const body = messageEventBody({ eventId: `Ev${++this.eventSeq}${randomBytes(3).toString('hex')}`, teamId: this.slack.teamId, channelId: CHANNEL, userId: user, text, ts: posted.ts, threadTs: root.ts });
+    const body = messageEventBody({
+      eventId: `Ev${++this.eventSeq}${randomBytes(3).toString('hex')}`,
+      teamId: this.slack.teamId,
+      channelId: CHANNEL,
+      userId: user,
+      text,
+      ts: posted.ts,
+      threadTs: root.ts,
+    });
     return postToSlackEvents(this.url, body, { signingSecret: SIGNING_SECRET, contentType: 'application/json' });
   }
 

@@ -34,7 +34,10 @@ function startupParams(buffer: Buffer): Record<string, string> | 'incomplete' | 
     }
     if (code !== PROTOCOL_3) return 'not startup';
     if (buffer.length < offset + length) return 'incomplete';
-    const fields = buffer.subarray(offset + 8, offset + length - 1).toString('utf8').split('\0');
+    const fields = buffer
+      .subarray(offset + 8, offset + length - 1)
+      .toString('utf8')
+      .split('\0');
     const params: Record<string, string> = {};
     for (let i = 0; i + 1 < fields.length; i += 2) params[fields[i]!] = fields[i + 1]!;
     return params;
@@ -49,10 +52,11 @@ export async function startRecordingProxy(upstreamPort: number, upstreamHost = '
     phase: 'start',
     connections: [],
     inPhase: (phase) => proxy.connections.filter((c) => c.phase === phase),
-    close: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
   const server: Server = createServer((client) => {
     const upstream = connect(upstreamPort, upstreamHost);

@@ -6,7 +6,13 @@ import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/logger';
 import { startRuntime } from '../../src/runtime';
 
-startRuntime(loadConfig(), { roles: { web: false, worker: true }, logger: createLogger('silent'), slackRetries: 0, lockDuration: 2000, stalledInterval: 1000 })
+startRuntime(loadConfig(), {
+  roles: { web: false, worker: true },
+  logger: createLogger('silent'),
+  slackRetries: 0,
+  lockDuration: 2000,
+  stalledInterval: 1000,
+})
   .then(() => process.stdout.write('ready\n'))
   .catch((error: Error) => {
     process.stderr.write(`worker failed to start: ${error.message}\n`);

@@ -13,7 +13,8 @@ export function workflowsWithActions(workflow: string, actions: Record<string, s
   for (const file of readdirSync(src)) {
     const doc = parse(readFileSync(join(src, file), 'utf8'));
     if (doc.name === workflow) {
-      for (const step of doc.steps) if (actions[step.key]) step.actions = [...(step.actions ?? []), ...actions[step.key]!];
+      for (const step of doc.steps)
+        if (actions[step.key]) step.actions = [...(step.actions ?? []), ...actions[step.key]!];
     }
     writeFileSync(join(dir, file), stringify(doc));
   }

@@ -18,5 +18,8 @@ export interface AgentToolStore {
    */
   branchCreating(workflowId: number, stepId: number): Promise<void>;
   /** The workflow's newest `limit` events, oldest first. */
-  events(workflowId: number, limit: number): Promise<Array<{ type: string; at: string; actor: string | null; data: unknown }>>;
+  events(
+    workflowId: number,
+    limit: number,
+  ): Promise<Array<{ type: string; at: string; actor: string | null; data: unknown }>>;
 }

@@ -4,7 +4,7 @@ import { checkReadOnlyQuery } from '../../changes/read-only-query';
 import { loadSqlParser } from '../../changes/sql-parser';
 import type { EdgeFunctionHost } from '../../changes/change-target';
 import type { AgentToolStore } from './agent-tool-store';
-import { AgentTool, ToolContext, ToolOutput, defineTool } from './agent-tool';
+import { type AgentTool, type ToolContext, type ToolOutput, defineTool } from './agent-tool';
 import { fenceUntrusted } from './untrusted-data';
 
 /** Limits of SQL the agents run on a branch. */
@@ -43,40 +43,56 @@ export function branchTools(deps: BranchToolDeps): AgentTool[] {
   return [
     defineTool({
       name: 'list_tables',
-      description: "Lists the tables of the workflow's development branch (a copy of production's schema, without its data): columns with types, nullability and defaults, and whether row level security is on.",
+      description:
+        "Lists the tables of the workflow's development branch (a copy of production's schema, without its data): columns with types, nullability and defaults, and whether row level security is on.",
       input: listTablesInput,
       readOnly: true,
       execute: (input, ctx) =>
         onBranch(deps, ctx, async (branch) => {
-          const result = await deps.branches!.runSql(branch, listTablesSql(input.schemas), { readOnly: true, timeoutMs: deps.sql.timeoutMs, rowLimit: deps.sql.rowLimit });
-          return { text: fenceUntrusted(`the tables of branch ${branch.name} in ${input.schemas.join(', ')}`, result.rows) };
+          const result = await deps.branches!.runSql(branch, listTablesSql(input.schemas), {
+            readOnly: true,
+            timeoutMs: deps.sql.timeoutMs,
+            rowLimit: deps.sql.rowLimit,
+          });
+          return {
+            text: fenceUntrusted(`the tables of branch ${branch.name} in ${input.schemas.join(', ')}`, result.rows),
+          };
         }),
     }),
     defineTool({
       name: 'list_migrations',
-      description: "Lists the migrations already applied (the branch's copy of supabase_migrations.schema_migrations) and those proposed by earlier steps of this workflow.",
+      description:
+        "Lists the migrations already applied (the branch's copy of supabase_migrations.schema_migrations) and those proposed by earlier steps of this workflow.",
       input: noInput,
       readOnly: true,
       execute: async (_input, ctx) => {
-        const proposed = (await deps.store.migrations(ctx.workflowId)).map((m) => ({ proposed_by: m.agent, name: m.migration.name }));
+        const proposed = (await deps.store.migrations(ctx.workflowId)).map((m) => ({
+          proposed_by: m.agent,
+          name: m.migration.name,
+        }));
         let applied: unknown = 'unknown: no branch provider is configured';
         if (deps.branches) {
           const branch = await deps.branches.getBranch(ctx.workflowId);
-          applied = branch ? await appliedMigrations(deps, branch) : 'unknown: the workflow has no branch yet (create_branch makes one)';
+          applied = branch
+            ? await appliedMigrations(deps, branch)
+            : 'unknown: the workflow has no branch yet (create_branch makes one)';
         }
         return { text: fenceUntrusted('the migration history', { applied, proposed_in_this_workflow: proposed }) };
       },
     }),
     defineTool({
       name: 'create_branch',
-      description: "Creates this workflow's development branch (or returns it when it exists): a database with production's schema and no data. It never touches production.",
+      description:
+        "Creates this workflow's development branch (or returns it when it exists): a database with production's schema and no data. It never touches production.",
       input: noInput,
       readOnly: false,
       execute: async (_input, ctx) => {
         if (!deps.branches) return { text: NO_PROVIDER, isError: true };
         await deps.store.branchCreating(ctx.workflowId, ctx.stepId);
         const branch = await deps.branches.createBranch(ctx.workflowId);
-        return { text: `Branch ${branch.name} is ready (${deps.branches.kind}). list_tables and execute_sql now run on it.` };
+        return {
+          text: `Branch ${branch.name} is ready (${deps.branches.kind}). list_tables and execute_sql now run on it.`,
+        };
       },
     }),
     defineTool({
@@ -108,8 +124,13 @@ export function branchTools(deps: BranchToolDeps): AgentTool[] {
         const verdict = checkReadOnlyQuery(input.query);
         if (!verdict.ok) return { text: verdict.reason, isError: true };
         return onBranch(deps, ctx, async (branch) => {
-          const result = await deps.branches!.runSql(branch, verdict.sql, { readOnly: true, timeoutMs: deps.sql.timeoutMs, rowLimit: deps.sql.rowLimit });
-          const capped = result.rowCount > result.rows.length ? ` (the first ${result.rows.length} of ${result.rowCount} rows)` : '';
+          const result = await deps.branches!.runSql(branch, verdict.sql, {
+            readOnly: true,
+            timeoutMs: deps.sql.timeoutMs,
+            rowLimit: deps.sql.rowLimit,
+          });
+          const capped =
+            result.rowCount > result.rows.length ? ` (the first ${result.rows.length} of ${result.rowCount} rows)` : '';
           return { text: fenceUntrusted(`the result of the SQL query on branch ${branch.name}${capped}`, result.rows) };
         });
       },
@@ -118,10 +139,18 @@ export function branchTools(deps: BranchToolDeps): AgentTool[] {
 }
 
 /** Runs `fn` on the workflow's branch; a missing provider or branch, or a failed query, is told to the model. */
-async function onBranch(deps: BranchToolDeps, ctx: ToolContext, fn: (branch: Branch) => Promise<ToolOutput>): Promise<ToolOutput> {
+async function onBranch(
+  deps: BranchToolDeps,
+  ctx: ToolContext,
+  fn: (branch: Branch) => Promise<ToolOutput>,
+): Promise<ToolOutput> {
   if (!deps.branches) return { text: NO_PROVIDER, isError: true };
   const branch = await deps.branches.getBranch(ctx.workflowId);
-  if (!branch) return { text: 'This workflow has no branch yet. Call create_branch first (if it is among your tools), or work without one.', isError: true };
+  if (!branch)
+    return {
+      text: 'This workflow has no branch yet. Call create_branch first (if it is among your tools), or work without one.',
+      isError: true,
+    };
   try {
     return await fn(branch);
   } catch (error) {
@@ -132,7 +161,13 @@ async function onBranch(deps: BranchToolDeps, ctx: ToolContext, fn: (branch: Bra
 async function appliedMigrations(deps: BranchToolDeps, branch: Branch): Promise<unknown> {
   const sql = `select version, name from supabase_migrations.schema_migrations order by version`;
   try {
-    return (await deps.branches!.runSql(branch, sql, { readOnly: true, timeoutMs: deps.sql.timeoutMs, rowLimit: deps.sql.rowLimit })).rows;
+    return (
+      await deps.branches!.runSql(branch, sql, {
+        readOnly: true,
+        timeoutMs: deps.sql.timeoutMs,
+        rowLimit: deps.sql.rowLimit,
+      })
+    ).rows;
   } catch {
     return 'none recorded: the branch has no supabase_migrations.schema_migrations table';
   }

@@ -2,7 +2,15 @@
 export const CONTROL_TOOLS = ['submit_handoff', 'ask_user'] as const;
 
 /** Tools the registry executes (see `createAgentTools`). */
-export const EXECUTED_TOOLS = ['list_tables', 'list_migrations', 'create_branch', 'list_branches', 'execute_sql', 'get_logs', 'read_artifact'] as const;
+export const EXECUTED_TOOLS = [
+  'list_tables',
+  'list_migrations',
+  'create_branch',
+  'list_branches',
+  'execute_sql',
+  'get_logs',
+  'read_artifact',
+] as const;
 
 /** Every tool an agent's front matter may list. */
 export const KNOWN_TOOLS = [...EXECUTED_TOOLS, ...CONTROL_TOOLS] as const;

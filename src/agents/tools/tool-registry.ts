@@ -1,6 +1,6 @@
-import { AgentTool } from './agent-tool';
-import { BranchToolDeps, branchTools } from './branch-tools';
-import { EXECUTED_TOOLS, ExecutedTool } from './tool-names';
+import type { AgentTool } from './agent-tool';
+import { type BranchToolDeps, branchTools } from './branch-tools';
+import { EXECUTED_TOOLS, type ExecutedTool } from './tool-names';
 import { workflowTools } from './workflow-tools';
 
 /** The executed tools by name. */
@@ -15,6 +15,7 @@ export function createToolRegistry(deps: BranchToolDeps): ToolRegistry {
   const registry = new Map<ExecutedTool, AgentTool>();
   for (const tool of tools) registry.set(tool.name as ExecutedTool, tool);
   const missing = EXECUTED_TOOLS.filter((name) => !registry.has(name));
-  if (missing.length > 0 || registry.size !== EXECUTED_TOOLS.length) throw new Error(`the tool registry does not match EXECUTED_TOOLS (missing: ${missing.join(', ')})`);
+  if (missing.length > 0 || registry.size !== EXECUTED_TOOLS.length)
+    throw new Error(`the tool registry does not match EXECUTED_TOOLS (missing: ${missing.join(', ')})`);
   return registry;
 }

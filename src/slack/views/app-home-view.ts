@@ -3,7 +3,7 @@ import type { WaitingGate } from '../../metrics/digest-data';
 import type { Metrics } from '../../metrics/metric-queries';
 import type { Workflow } from '../../store/rows';
 import { GATES } from '../../workflow/gate-kinds';
-import { context, escape, header, section } from './format';
+import { context, escapeMrkdwn, header, section } from './format';
 import { humanDuration, metricLines, windowLabel } from './metrics-format';
 import { workflowLink } from './thread-link';
 
@@ -24,17 +24,30 @@ const MAX_LINES = 20;
 export function appHomeView(home: AppHome): HomeView {
   const gates = home.gatesForMe.slice(0, MAX_LINES).map((g) => {
     const gate = GATES[g.kind];
-    return `• ${workflowLink(g.workflow_id, g.channel_id, g.root_ts)} *${gate.stage} · ${gate.title}* — waiting ${humanDuration(home.now.getTime() - g.opened_at.getTime())} · ${escape(g.request.slice(0, 80))}`;
+    return `• ${workflowLink(g.workflow_id, g.channel_id, g.root_ts)} *${gate.stage} · ${gate.title}* — waiting ${humanDuration(home.now.getTime() - g.opened_at.getTime())} · ${escapeMrkdwn(g.request.slice(0, 80))}`;
   });
-  const active = home.active.slice(0, MAX_LINES).map(
-    (w) => `• ${workflowLink(w.id, w.channel_id, w.root_ts)} ${w.state.replace('_', ' ')} · ${escape(w.plan?.title ?? 'planning')} · <@${w.requester}> — ${escape(w.request.slice(0, 80))}`,
-  );
+  const active = home.active
+    .slice(0, MAX_LINES)
+    .map(
+      (w) =>
+        `• ${workflowLink(w.id, w.channel_id, w.root_ts)} ${w.state.replace('_', ' ')} · ${escapeMrkdwn(w.plan?.title ?? 'planning')} · <@${w.requester}> — ${escapeMrkdwn(w.request.slice(0, 80))}`,
+    );
   const blocks: KnownBlock[] = [
     header('Infra orchestrator'),
-    section(gates.length ? `*Gates waiting for you (${home.gatesForMe.length})*\n${gates.join('\n')}` : '*Gates waiting for you:* none.'),
-    section(active.length ? `*Active workflows (${home.active.length})*\n${active.join('\n')}` : '*Active workflows:* none. Start one with `/infra <request>`.'),
+    section(
+      gates.length
+        ? `*Gates waiting for you (${home.gatesForMe.length})*\n${gates.join('\n')}`
+        : '*Gates waiting for you:* none.',
+    ),
+    section(
+      active.length
+        ? `*Active workflows (${home.active.length})*\n${active.join('\n')}`
+        : '*Active workflows:* none. Start one with `/infra <request>`.',
+    ),
     { type: 'divider' },
-    section(`*Metrics · last ${home.current.days} days* (${windowLabel(home.current, home.timeZone)})\n${metricLines(home.current, home.previous).join('\n')}`),
+    section(
+      `*Metrics · last ${home.current.days} days* (${windowLabel(home.current, home.timeZone)})\n${metricLines(home.current, home.previous).join('\n')}`,
+    ),
     context(`Updated ${home.now.toISOString().slice(0, 16).replace('T', ' ')} UTC · days counted in ${home.timeZone}`),
   ];
   return { type: 'home', blocks };

@@ -1,7 +1,7 @@
 import type { Gate, Step, Workflow } from '../../store/rows';
 import { GATES } from '../../workflow/gate-kinds';
-import { SlackMessage } from '../message';
-import { context, escape, progressBar, section, slackDate, user } from './format';
+import type { SlackMessage } from '../message';
+import { context, escapeMrkdwn, progressBar, section, slackDate, user } from './format';
 
 export const MAX_REQUEST_LENGTH = 3000;
 
@@ -22,7 +22,7 @@ export function helpMessage(note?: string): SlackMessage {
 }
 
 export function errorMessage(text: string): SlackMessage {
-  return { text: escape(text), blocks: [section(`:warning: ${escape(text)}`)] };
+  return { text: escapeMrkdwn(text), blocks: [section(`:warning: ${escapeMrkdwn(text)}`)] };
 }
 
 /** Like errorMessage, for the bot's own mrkdwn (mentions such as `<@U…>` must stay links, so no escaping). */
@@ -35,26 +35,45 @@ export function noticeMessage(text: string): SlackMessage {
 }
 
 export function acceptedMessage(workflowId: number): SlackMessage {
-  return noticeMessage(`Got it: workflow #${workflowId} is being planned. Follow it in the thread that appears in this channel.`);
+  return noticeMessage(
+    `Got it: workflow #${workflowId} is being planned. Follow it in the thread that appears in this channel.`,
+  );
 }
 
 function stepIcon(state: Step['state']): string {
-  return { pending: ':white_circle:', running: ':large_blue_circle:', waiting_reply: ':speech_balloon:', succeeded: ':white_check_mark:', failed: ':x:', skipped: ':fast_forward:', cancelled: ':heavy_multiplication_x:' }[state];
+  return {
+    pending: ':white_circle:',
+    running: ':large_blue_circle:',
+    waiting_reply: ':speech_balloon:',
+    succeeded: ':white_check_mark:',
+    failed: ':x:',
+    skipped: ':fast_forward:',
+    cancelled: ':heavy_multiplication_x:',
+  }[state];
 }
 
 /** `/infra status <id>`: state, progress, each step, open gate, link to the thread. */
 export function statusMessage(workflow: Workflow, steps: Step[], gates: Gate[], permalink?: string): SlackMessage {
   const done = steps.filter((s) => s.state === 'succeeded').length;
   const open = gates.find((g) => g.state === 'open');
-  const lines = steps.map((s, i) => `${stepIcon(s.state)} \`[${i + 1}/${steps.length}]\` ${s.agent ?? 'engine'} — ${escape(s.title)}`);
+  const lines = steps.map(
+    (s, i) => `${stepIcon(s.state)} \`[${i + 1}/${steps.length}]\` ${s.agent ?? 'engine'} — ${escapeMrkdwn(s.title)}`,
+  );
   return {
     text: `Workflow #${workflow.id} is ${workflow.state.replace('_', ' ')}`,
     blocks: [
-      section(`*Workflow #${workflow.id}* · ${escape(workflow.plan?.title ?? 'planning')} · *${workflow.state.replace('_', ' ')}*${steps.length ? `   \`${progressBar(done, steps.length)}\`` : ''}\n>${escape(workflow.request.slice(0, 500))}`),
+      section(
+        `*Workflow #${workflow.id}* · ${escapeMrkdwn(workflow.plan?.title ?? 'planning')} · *${workflow.state.replace('_', ' ')}*${steps.length ? `   \`${progressBar(done, steps.length)}\`` : ''}\n>${escapeMrkdwn(workflow.request.slice(0, 500))}`,
+      ),
       ...(lines.length ? [section(lines.join('\n'))] : []),
-      ...(open ? [section(`:raised_hand: Waiting at gate *${GATES[open.kind].stage}: ${GATES[open.kind].title}*`)] : []),
-      ...(workflow.error ? [section(`:x: ${escape(workflow.error)}`)] : []),
-      context(`Requested by ${user(workflow.requester)} on ${slackDate(workflow.created_at)}`, permalink ? `<${permalink}|Open the thread>` : 'in its thread'),
+      ...(open
+        ? [section(`:raised_hand: Waiting at gate *${GATES[open.kind].stage}: ${GATES[open.kind].title}*`)]
+        : []),
+      ...(workflow.error ? [section(`:x: ${escapeMrkdwn(workflow.error)}`)] : []),
+      context(
+        `Requested by ${user(workflow.requester)} on ${slackDate(workflow.created_at)}`,
+        permalink ? `<${permalink}|Open the thread>` : 'in its thread',
+      ),
     ],
   };
 }
@@ -63,7 +82,11 @@ export function statusMessage(workflow: Workflow, steps: Step[], gates: Gate[], 
 export function listMessage(workflows: Workflow[]): SlackMessage {
   if (!workflows.length) return noticeMessage('No active workflows. Start one with `/infra <request>`.');
   const lines = workflows.map(
-    (w) => `*#${w.id}* · ${w.state.replace('_', ' ')} · ${escape(w.plan?.title ?? 'planning')} · ${user(w.requester)} — ${escape(w.request.slice(0, 80))}${w.request.length > 80 ? '…' : ''}`,
+    (w) =>
+      `*#${w.id}* · ${w.state.replace('_', ' ')} · ${escapeMrkdwn(w.plan?.title ?? 'planning')} · ${user(w.requester)} — ${escapeMrkdwn(w.request.slice(0, 80))}${w.request.length > 80 ? '…' : ''}`,
   );
-  return { text: `${workflows.length} active workflow(s)`, blocks: [section(`*Active workflows*\n${lines.join('\n')}`)] };
+  return {
+    text: `${workflows.length} active workflow(s)`,
+    blocks: [section(`*Active workflows*\n${lines.join('\n')}`)],
+  };
 }

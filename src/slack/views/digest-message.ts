@@ -3,7 +3,7 @@ import type { Failure, WaitingGate } from '../../metrics/digest-data';
 import type { Metrics } from '../../metrics/metric-queries';
 import { GATES } from '../../workflow/gate-kinds';
 import type { SlackMessage } from '../message';
-import { context, escape, header, section, slackDate } from './format';
+import { context, escapeMrkdwn, header, section, slackDate } from './format';
 import { humanDuration, metricLines, windowLabel } from './metrics-format';
 import { workflowLink } from './thread-link';
 
@@ -34,7 +34,8 @@ const FAILURE_WORDS: Record<Failure['type'], string> = {
 /** `Monday 30 November 2026`. */
 export function dayLabel(day: string): string {
   const date = new Date(`${day}T12:00:00Z`);
-  const part = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' }).format(date);
+  const part = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' }).format(date);
   return `${part({ weekday: 'long' })} ${part({ day: 'numeric' })} ${part({ month: 'long' })} ${part({ year: 'numeric' })}`;
 }
 
@@ -46,11 +47,11 @@ function listed<T>(items: T[], line: (item: T) => string): string {
 
 function waitingLine(now: Date, g: WaitingGate): string {
   const gate = GATES[g.kind];
-  return `• ${workflowLink(g.workflow_id, g.channel_id, g.root_ts)} at *${gate.stage} · ${gate.title}* for ${humanDuration(now.getTime() - g.opened_at.getTime())} — ${escape(g.request.slice(0, 80))}`;
+  return `• ${workflowLink(g.workflow_id, g.channel_id, g.root_ts)} at *${gate.stage} · ${gate.title}* for ${humanDuration(now.getTime() - g.opened_at.getTime())} — ${escapeMrkdwn(g.request.slice(0, 80))}`;
 }
 
 function failureLine(f: Failure): string {
-  const why = f.type !== 'workflow_rolled_back' && f.error ? `: ${escape(f.error.slice(0, 120))}` : '';
+  const why = f.type !== 'workflow_rolled_back' && f.error ? `: ${escapeMrkdwn(f.error.slice(0, 120))}` : '';
   return `• ${workflowLink(f.workflow_id, f.channel_id, f.root_ts)} ${FAILURE_WORDS[f.type]} ${slackDate(f.at)}${why}`;
 }
 
@@ -61,17 +62,29 @@ export function digestMessage(d: Digest): SlackMessage {
     return {
       text: `${title}: a quiet day`,
       blocks: [
-        section(`:sunny: *${title}* — a quiet day: nothing ran since the last digest, nothing waits at a gate and nothing failed.`),
+        section(
+          `:sunny: *${title}* — a quiet day: nothing ran since the last digest, nothing waits at a gate and nothing failed.`,
+        ),
         context('`/infra metrics` shows the last 7 or 30 days.'),
       ],
     };
   }
   const blocks: KnownBlock[] = [
     header(`:bar_chart: ${title}`),
-    section(`*Last ${d.current.days} days* (${windowLabel(d.current, d.timeZone)}), against the ${d.current.days} days before\n${metricLines(d.current, d.previous).join('\n')}`),
+    section(
+      `*Last ${d.current.days} days* (${windowLabel(d.current, d.timeZone)}), against the ${d.current.days} days before\n${metricLines(d.current, d.previous).join('\n')}`,
+    ),
     { type: 'divider' },
-    section(d.waiting.length ? `*Waiting at a gate (${d.waiting.length})*\n${listed(d.waiting, (g) => waitingLine(d.now, g))}` : '*Waiting at a gate:* nothing.'),
-    section(d.failures.length ? `*Failures since the last digest (${d.failures.length})*\n${listed(d.failures, failureLine)}` : '*Failures since the last digest:* none.'),
+    section(
+      d.waiting.length
+        ? `*Waiting at a gate (${d.waiting.length})*\n${listed(d.waiting, (g) => waitingLine(d.now, g))}`
+        : '*Waiting at a gate:* nothing.',
+    ),
+    section(
+      d.failures.length
+        ? `*Failures since the last digest (${d.failures.length})*\n${listed(d.failures, failureLine)}`
+        : '*Failures since the last digest:* none.',
+    ),
     context(`Days are counted in ${d.timeZone}. The chart of the last 30 days is in the thread.`),
   ];
   const summary = `${d.waiting.length} waiting at a gate, ${d.failures.length} failure(s) since the last digest`;

@@ -11,7 +11,7 @@ export function clip(text: string, limit = SECTION_LIMIT): string {
 }
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
-export function escape(text: string): string {
+export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -22,7 +22,7 @@ export function escape(text: string): string {
  * bold, italic, strike or code, so `*bold*` stays as typed.
  */
 export function plain(text: string): string {
-  return escape(text).replace(/(^|[^\p{L}\p{N}])([*_~`])/gu, '$1\u200B$2');
+  return escapeMrkdwn(text).replace(/(^|[^\p{L}\p{N}])([*_~`])/gu, '$1\u200B$2');
 }
 
 export function section(text: string): KnownBlock {
@@ -65,7 +65,8 @@ export function progressBar(done: number, total: number): string {
 
 /** Tokens and estimated cost, e.g. `12,345 tokens (9,000 from cache) · ~$0.04`. */
 export function usageText(usage: Usage): string {
-  const cached = usage.cache_read_input_tokens > 0 ? ` (${usage.cache_read_input_tokens.toLocaleString('en-US')} from cache)` : '';
+  const cached =
+    usage.cache_read_input_tokens > 0 ? ` (${usage.cache_read_input_tokens.toLocaleString('en-US')} from cache)` : '';
   return `${totalTokens(usage).toLocaleString('en-US')} tokens${cached} · ~${usd(usage.cost_usd)}`;
 }
 

@@ -4,8 +4,8 @@ import { GATES } from '../../workflow/gate-kinds';
 import { OVERRIDES_NEEDED, gatePolicy } from '../../workflow/gate-policy';
 import { ActionIds } from '../ids';
 import { checkCodeBlocks } from './check-code-blocks';
-import { SlackMessage } from '../message';
-import { context, escape, section, slackDate, user } from './format';
+import type { SlackMessage } from '../message';
+import { context, escapeMrkdwn, section, slackDate, user } from './format';
 import { mergeMigrationBlocks } from './merge-migrations';
 
 const ICON: Record<Check['status'], string> = { pass: ':white_check_mark:', warn: ':warning:', fail: ':x:' };
@@ -13,7 +13,12 @@ const ICON: Record<Check['status'], string> = { pass: ':white_check_mark:', warn
 function checkLines(checks: Check[]): string {
   if (!checks.length) return '_No automatic checks for this gate._';
   // A finding already on production is not this change's failure: no red cross, so nobody learns to override one.
-  return checks.map((c) => `${c.existing && c.status !== 'pass' ? ':grey_exclamation:' : ICON[c.status]} ${escape(c.name)}${c.detail ? ` — ${escape(c.detail)}` : ''}`).join('\n');
+  return checks
+    .map(
+      (c) =>
+        `${c.existing && c.status !== 'pass' ? ':grey_exclamation:' : ICON[c.status]} ${escapeMrkdwn(c.name)}${c.detail ? ` — ${escapeMrkdwn(c.detail)}` : ''}`,
+    )
+    .join('\n');
 }
 
 function title(gate: Gate): string {
@@ -28,30 +33,47 @@ function checkBlocks(gate: Gate): KnownBlock[] {
   return [
     section(`*Automatic checks*\n${checkLines(about)}`),
     ...(existing.length
-      ? [section(`*Already on production* — about objects this change does not touch; shown for follow-up, they do not block this gate\n${checkLines(existing)}`)]
+      ? [
+          section(
+            `*Already on production* — about objects this change does not touch; shown for follow-up, they do not block this gate\n${checkLines(existing)}`,
+          ),
+        ]
       : []),
   ];
 }
 
 function names(checks: Check[]): string {
-  return checks.map((c) => escape(c.name)).join(', ');
+  return checks.map((c) => escapeMrkdwn(c.name)).join(', ');
 }
 
 /** Who has overridden so far, with their reasons (or that the reason is awaited). */
 function overrideLine(gate: Gate): string {
-  const each = gate.overrides.map((o) => `${user(o.user)} (${o.reason === undefined ? 'reason awaited in the thread' : `“${escape(o.reason)}”`})`);
+  const each = gate.overrides.map(
+    (o) =>
+      `${user(o.user)} (${o.reason === undefined ? 'reason awaited in the thread' : `“${escapeMrkdwn(o.reason)}”`})`,
+  );
   return `:rotating_light: Overridden so far by ${each.join(', ')}: needs ${OVERRIDES_NEEDED} different approvers, each with a reason.`;
 }
 
 function secondApproverLine(gate: Gate): string {
-  const flags = new Set(gatePolicy({ checks: gate.checks, merges: gate.merges }).secondApprover.flatMap((c) => c.flags ?? []));
-  const what = flags.has('destructive') || !flags.size ? 'Destructive change' : 'Unanalysable change (code the engine cannot see into)';
+  const flags = new Set(
+    gatePolicy({ checks: gate.checks, merges: gate.merges }).secondApprover.flatMap((c) => c.flags ?? []),
+  );
+  const what =
+    flags.has('destructive') || !flags.size
+      ? 'Destructive change'
+      : 'Unanalysable change (code the engine cannot see into)';
   const so = gate.approvals.length ? `: ${gate.approvals.map(user).join(', ')}` : '';
   return `:warning: ${what}: needs ${gate.approvals_needed} approvals from different people (${gate.approvals.length} of ${gate.approvals_needed}${so}).`;
 }
 
 /** A danger-style gate button whose click Slack confirms in a dialog first. */
-function confirmedButton(actionId: string, label: string, gateId: number, dialog: { title: string; text: string; confirm: string }): Button {
+function confirmedButton(
+  actionId: string,
+  label: string,
+  gateId: number,
+  dialog: { title: string; text: string; confirm: string },
+): Button {
   return {
     type: 'button',
     action_id: actionId,
@@ -85,8 +107,20 @@ export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage
     type: 'actions',
     block_id: `gate-${gate.id}`,
     elements: [
-      { type: 'button', action_id: ActionIds.approve, text: { type: 'plain_text', text: 'Approve' }, style: 'primary', value: String(gate.id) },
-      { type: 'button', action_id: ActionIds.reject, text: { type: 'plain_text', text: 'Reject' }, style: 'danger', value: String(gate.id) },
+      {
+        type: 'button',
+        action_id: ActionIds.approve,
+        text: { type: 'plain_text', text: 'Approve' },
+        style: 'primary',
+        value: String(gate.id),
+      },
+      {
+        type: 'button',
+        action_id: ActionIds.reject,
+        text: { type: 'plain_text', text: 'Reject' },
+        style: 'danger',
+        value: String(gate.id),
+      },
       ...(policy.blocking.length ? [override] : []),
       confirmedButton(ActionIds.rollback, 'Rollback', gate.id, {
         title: 'Roll back?',
@@ -98,15 +132,21 @@ export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage
   return {
     text: `${title(gate)} — waiting for approval`,
     blocks: [
-      section(`:raised_hand: *${title(gate)}*\nCriteria: ${escape(info.criteria)}`),
+      section(`:raised_hand: *${title(gate)}*\nCriteria: ${escapeMrkdwn(info.criteria)}`),
       ...checkBlocks(gate),
       ...checkCodeBlocks(gate.checks),
       ...(gate.merges ? mergeMigrationBlocks(gate.migrations) : []),
       ...(policy.blocking.length
-        ? [context(`:no_entry: ${policy.blocking.length} check(s) failed and block Approve: ${names(policy.blocking)}. Fix the cause and start again, or ${OVERRIDES_NEEDED} different approvers click Override, each giving a reason in the thread.`)]
+        ? [
+            context(
+              `:no_entry: ${policy.blocking.length} check(s) failed and block Approve: ${names(policy.blocking)}. Fix the cause and start again, or ${OVERRIDES_NEEDED} different approvers click Override, each giving a reason in the thread.`,
+            ),
+          ]
         : []),
       ...(gate.overrides.length ? [context(overrideLine(gate))] : []),
-      ...(policy.warnings.length ? [context(`:warning: Approving acknowledges ${policy.warnings.length} warning(s): ${names(policy.warnings)}.`)] : []),
+      ...(policy.warnings.length
+        ? [context(`:warning: Approving acknowledges ${policy.warnings.length} warning(s): ${names(policy.warnings)}.`)]
+        : []),
       ...(gate.merges ? [context(':rotating_light: Approving this gate merges the change to production.')] : []),
       ...(gate.approvals_needed > 1 ? [context(secondApproverLine(gate))] : []),
       buttons,
@@ -125,16 +165,24 @@ const DECIDED: Record<Exclude<Gate['state'], 'open'>, string> = {
 /** A decided gate: who and when, and what was decided on (the code stays); the buttons are gone. */
 export function gateDecidedMessage(gate: Gate): SlackMessage {
   if (gate.state === 'open') throw new Error('gateDecidedMessage needs a decided gate');
-  const approvers = gate.state === 'approved' && gate.approvals.length > 1 ? gate.approvals : gate.decided_by ? [gate.decided_by] : [];
+  const approvers =
+    gate.state === 'approved' && gate.approvals.length > 1 ? gate.approvals : gate.decided_by ? [gate.decided_by] : [];
   const who = approvers.length ? ` by ${approvers.map(user).join(' and ')}` : '';
   const when = gate.decided_at ? ` on ${slackDate(gate.decided_at)}` : '';
-  const overridden = gate.state === 'approved' && gate.overrides.length >= OVERRIDES_NEEDED && gate.overrides.every((o) => o.reason !== undefined);
-  const why = overridden ? `\n:rotating_light: Overridden by ${gate.overrides.map((o) => `${user(o.user)} (“${escape(o.reason!)}”)`).join(' and ')}` : '';
+  const overridden =
+    gate.state === 'approved' &&
+    gate.overrides.length >= OVERRIDES_NEEDED &&
+    gate.overrides.every((o) => o.reason !== undefined);
+  const why = overridden
+    ? `\n:rotating_light: Overridden by ${gate.overrides.map((o) => `${user(o.user)} (“${escapeMrkdwn(o.reason!)}”)`).join(' and ')}`
+    : '';
   return {
     text: `${title(gate)} — ${DECIDED[gate.state].replace(/^:[a-z_]+: /, '')}${gate.decided_by ? ` by <@${gate.decided_by}>` : ''}`,
     blocks: [
       section(`*${title(gate)}*\n${checkLines(gate.checks.filter((c) => !c.existing))}`),
-      ...(gate.checks.some((c) => c.existing) ? [section(`*Already on production*\n${checkLines(gate.checks.filter((c) => c.existing))}`)] : []),
+      ...(gate.checks.some((c) => c.existing)
+        ? [section(`*Already on production*\n${checkLines(gate.checks.filter((c) => c.existing))}`)]
+        : []),
       ...checkCodeBlocks(gate.checks),
       section(`${DECIDED[gate.state]}${who}${when}${why}`),
     ],

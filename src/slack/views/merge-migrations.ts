@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { ShownMigration } from '../../store/rows';
-import { SECTION_LIMIT, escape, section } from './format';
+import { SECTION_LIMIT, escapeMrkdwn, section } from './format';
 
 /** Migrations drawn in full at the merge gate; the rest are listed by name (the message keeps under 50 blocks). */
 const DRAWN = 6;
@@ -18,13 +18,17 @@ export function migrationFilePath(migration: Pick<ShownMigration, 'name'>): stri
 
 /** One SQL text as a code block of at most `limit` characters: its first lines, and a note when cut. */
 function sqlBlock(title: string, sql: string, file: string, limit: number): { text: string; cut: boolean } {
-  const fenced = (body: string) => `*${title}*\n\`\`\`${escape(body).replace(/```/g, '``\u200b`')}\`\`\``;
+  const fenced = (body: string) => `*${title}*\n\`\`\`${escapeMrkdwn(body).replace(/```/g, '``\u200b`')}\`\`\``;
   const whole = fenced(sql);
   if (whole.length <= limit) return { text: whole, cut: false };
   const lines = sql.split('\n');
   const note = (left: number) => `\n_… ${left} more line(s): the full SQL is in the attached file \`${file}\`._`;
   let shown = 0;
-  while (shown < lines.length && fenced(lines.slice(0, shown + 1).join('\n')).length + note(lines.length - shown - 1).length <= limit) shown++;
+  while (
+    shown < lines.length &&
+    fenced(lines.slice(0, shown + 1).join('\n')).length + note(lines.length - shown - 1).length <= limit
+  )
+    shown++;
   // A single line longer than the section: show its start.
   const head = shown ? lines.slice(0, shown).join('\n') : lines[0]!.slice(0, Math.max(0, limit - 400));
   return { text: fenced(head) + note(lines.length - shown - (shown ? 0 : 1)), cut: true };
@@ -32,7 +36,7 @@ function sqlBlock(title: string, sql: string, file: string, limit: number): { te
 
 function drawn(migration: ShownMigration): { blocks: KnownBlock[]; cut: boolean } {
   const file = migrationFilePath(migration);
-  const heading = `${RESULT[migration.test].replace('{name}', escape(migration.name))} · from ${escape(migration.step_title)} · sha256 \`${migration.sha256.slice(0, 12)}\``;
+  const heading = `${RESULT[migration.test].replace('{name}', escapeMrkdwn(migration.name))} · from ${escapeMrkdwn(migration.step_title)} · sha256 \`${migration.sha256.slice(0, 12)}\``;
   const up = sqlBlock('Up', migration.up_sql, file, SECTION_LIMIT - heading.length - 1);
   const down = sqlBlock('Down', migration.down_sql, file, SECTION_LIMIT);
   return { blocks: [section(`${heading}\n${up.text}`), section(down.text)], cut: up.cut || down.cut };
@@ -49,7 +53,11 @@ export function mergeMigrationBlocks(migrations: ShownMigration[]): KnownBlock[]
   for (const migration of migrations.slice(0, DRAWN)) blocks.push(...drawn(migration).blocks);
   const rest = migrations.slice(DRAWN);
   if (rest.length) {
-    blocks.push(section(`…and ${rest.map((m) => `${RESULT[m.test].replace('{name}', escape(m.name))}`).join(', ')}: their SQL is in the attached files.`));
+    blocks.push(
+      section(
+        `…and ${rest.map((m) => `${RESULT[m.test].replace('{name}', escapeMrkdwn(m.name))}`).join(', ')}: their SQL is in the attached files.`,
+      ),
+    );
   }
   return blocks;
 }
@@ -58,5 +66,8 @@ export function mergeMigrationBlocks(migrations: ShownMigration[]): KnownBlock[]
 export function migrationFiles(migrations: ShownMigration[]): Array<{ path: string; content: string }> {
   return migrations
     .filter((m, i) => i >= DRAWN || drawn(m).cut)
-    .map((m) => ({ path: migrationFilePath(m), content: `-- ${m.name} (sha256 ${m.sha256})\n-- up\n${m.up_sql}\n\n-- down\n${m.down_sql}\n` }));
+    .map((m) => ({
+      path: migrationFilePath(m),
+      content: `-- ${m.name} (sha256 ${m.sha256})\n-- up\n${m.up_sql}\n\n-- down\n${m.down_sql}\n`,
+    }));
 }

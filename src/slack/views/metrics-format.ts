@@ -15,7 +15,11 @@ const percent = (rate: number) => `${Math.round(rate * 100)} %`;
 const decimal = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0$/, ''));
 
 /** A change against the previous window; "new" when the previous one had no data. */
-function change(current: number | null, previous: number | null | undefined, format: (delta: number) => string): string {
+function change(
+  current: number | null,
+  previous: number | null | undefined,
+  format: (delta: number) => string,
+): string {
   if (previous === undefined || current === null) return '';
   if (previous === null) return ' · _new_';
   const delta = current - previous;

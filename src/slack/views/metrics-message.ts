@@ -8,8 +8,12 @@ export function metricsMessage(current: Metrics, previous: Metrics, timeZone: st
   return {
     text: `Metrics of the last ${current.days} days`,
     blocks: [
-      section(`*Metrics · last ${current.days} days* (${windowLabel(current, timeZone)})\n${metricLines(current, previous).join('\n')}`),
-      context(`Full days in ${timeZone}; changes are against the ${current.days} days before. Definitions are in the README.`),
+      section(
+        `*Metrics · last ${current.days} days* (${windowLabel(current, timeZone)})\n${metricLines(current, previous).join('\n')}`,
+      ),
+      context(
+        `Full days in ${timeZone}; changes are against the ${current.days} days before. Definitions are in the README.`,
+      ),
     ],
   };
 }

@@ -1,7 +1,7 @@
 import type { Plan } from '../../workflow/definition';
 import { GATES } from '../../workflow/gate-kinds';
-import { SlackMessage } from '../message';
-import { context, escape, section } from './format';
+import type { SlackMessage } from '../message';
+import { context, escapeMrkdwn, section } from './format';
 
 /** The plan, posted first in the thread: which workflow, why, and each step with its agent and gate. */
 export function planMessage(plan: Plan, reason: string): SlackMessage {
@@ -9,14 +9,14 @@ export function planMessage(plan: Plan, reason: string): SlackMessage {
   const lines = plan.steps.map((step, i) => {
     const who = step.agent ? `*${step.agent}*` : '*engine*';
     const gate = step.gate ? `  _→ gate: ${GATES[step.gate].stage} · ${GATES[step.gate].title}_` : '';
-    const tasks = step.tasks.map((t) => `      → ${escape(t)}`).join('\n');
-    return `\`[${i + 1}/${n}]\` ${who} — ${escape(step.title)}${gate}\n${tasks}`;
+    const tasks = step.tasks.map((t) => `      → ${escapeMrkdwn(t)}`).join('\n');
+    return `\`[${i + 1}/${n}]\` ${who} — ${escapeMrkdwn(step.title)}${gate}\n${tasks}`;
   });
   return {
     text: `Plan: ${plan.title} (${n} steps)`,
     blocks: [
-      section(`*Plan: ${escape(plan.title)}* — ${n} steps, lead *${plan.lead}*`),
-      context(`Why this workflow: ${escape(reason)}`),
+      section(`*Plan: ${escapeMrkdwn(plan.title)}* — ${n} steps, lead *${plan.lead}*`),
+      context(`Why this workflow: ${escapeMrkdwn(reason)}`),
       section(lines.join('\n')),
     ],
   };
@@ -37,7 +37,10 @@ export interface PreflightResult {
 }
 
 export function preflightMessage(results: PreflightResult[]): SlackMessage {
-  const lines = results.map((r) => `${r.ok ? (r.warn ? ':warning:' : ':white_check_mark:') : ':x:'} *${escape(r.name)}* — ${escape(r.detail)}`);
+  const lines = results.map(
+    (r) =>
+      `${r.ok ? (r.warn ? ':warning:' : ':white_check_mark:') : ':x:'} *${escapeMrkdwn(r.name)}* — ${escapeMrkdwn(r.detail)}`,
+  );
   const ok = results.every((r) => r.ok);
   return {
     text: ok ? 'Pre-flight checks passed' : 'Pre-flight checks failed',

@@ -3,34 +3,46 @@ import type { Gate, Step, Workflow } from '../../store/rows';
 import { GATES } from '../../workflow/gate-kinds';
 import type { KnownBlock } from '@slack/types';
 import { ActionIds } from '../ids';
-import { SlackMessage } from '../message';
-import { context, duration, escape, section, usageText, user } from './format';
+import type { SlackMessage } from '../message';
+import { context, duration, escapeMrkdwn, section, usageText, user } from './format';
 
 /**
  * The closing message of a thread: outcome, steps, gate decisions, time and tokens; and, when the
  * workflow merged migrations to production, a button to roll them back.
  */
-export function reportMessage(workflow: Workflow, steps: Step[], gates: Gate[], usage: Usage, merged: string[] = []): SlackMessage {
-  const outcome = {
-    succeeded: ':white_check_mark: *Workflow complete*',
-    failed: ':x: *Workflow failed*',
-    rejected: ':no_entry: *Workflow rejected*',
-    cancelled: ':heavy_multiplication_x: *Workflow cancelled*',
-    rolled_back: ':rewind: *Workflow rolled back*',
-  }[workflow.state as 'succeeded'] ?? `*Workflow ${workflow.state}*`;
+export function reportMessage(
+  workflow: Workflow,
+  steps: Step[],
+  gates: Gate[],
+  usage: Usage,
+  merged: string[] = [],
+): SlackMessage {
+  const outcome =
+    {
+      succeeded: ':white_check_mark: *Workflow complete*',
+      failed: ':x: *Workflow failed*',
+      rejected: ':no_entry: *Workflow rejected*',
+      cancelled: ':heavy_multiplication_x: *Workflow cancelled*',
+      rolled_back: ':rewind: *Workflow rolled back*',
+    }[workflow.state as 'succeeded'] ?? `*Workflow ${workflow.state}*`;
   const stepLines = steps.map(
-    (s, i) => `\`[${i + 1}/${steps.length}]\` ${s.agent ?? 'engine'}: ${s.state}${s.summary ? ` — ${escape(s.summary.slice(0, 150))}` : ''}${s.usage ? ` _(${usageText(s.usage)})_` : ''}`,
+    (s, i) =>
+      `\`[${i + 1}/${steps.length}]\` ${s.agent ?? 'engine'}: ${s.state}${s.summary ? ` — ${escapeMrkdwn(s.summary.slice(0, 150))}` : ''}${s.usage ? ` _(${usageText(s.usage)})_` : ''}`,
   );
-  const gateLines = gates.map((g) => `${GATES[g.kind].title}: ${g.state.replace('_', ' ')}${g.decided_by ? ` by ${user(g.decided_by)}` : ''}`);
+  const gateLines = gates.map(
+    (g) => `${GATES[g.kind].title}: ${g.state.replace('_', ' ')}${g.decided_by ? ` by ${user(g.decided_by)}` : ''}`,
+  );
   const elapsed = (workflow.finished_at ?? new Date()).getTime() - workflow.created_at.getTime();
   return {
     text: `Workflow #${workflow.id} ${workflow.state.replace('_', ' ')}`,
     blocks: [
-      section(`${outcome}${workflow.error ? `\n${escape(workflow.error)}` : ''}`),
+      section(`${outcome}${workflow.error ? `\n${escapeMrkdwn(workflow.error)}` : ''}`),
       section(stepLines.join('\n') || '_No steps ran._'),
       ...(gateLines.length ? [section(`*Gates*\n${gateLines.join('\n')}`)] : []),
       context(`Took ${duration(elapsed)}`, `${usageText(usage)} (estimated at list prices)`),
-      ...((workflow.state === 'succeeded' || workflow.state === 'failed') && merged.length ? [rollbackProductionButton(workflow.id, merged)] : []),
+      ...((workflow.state === 'succeeded' || workflow.state === 'failed') && merged.length
+        ? [rollbackProductionButton(workflow.id, merged)]
+        : []),
     ],
   };
 }
@@ -48,7 +60,10 @@ function rollbackProductionButton(workflowId: number, merged: string[]): KnownBl
         value: String(workflowId),
         confirm: {
           title: { type: 'plain_text', text: 'Roll back production?' },
-          text: { type: 'mrkdwn', text: `This undoes ${merged.map((m) => `\`${m}\``).join(', ')} on production: each migration's down SQL runs in a transaction, and Edge Functions this workflow created are deleted.` },
+          text: {
+            type: 'mrkdwn',
+            text: `This undoes ${merged.map((m) => `\`${m}\``).join(', ')} on production: each migration's down SQL runs in a transaction, and Edge Functions this workflow created are deleted.`,
+          },
           confirm: { type: 'plain_text', text: 'Roll back' },
           deny: { type: 'plain_text', text: 'Cancel' },
           style: 'danger',

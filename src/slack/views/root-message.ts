@@ -1,7 +1,7 @@
 import type { Plan } from '../../workflow/definition';
 import type { Step, Workflow } from '../../store/rows';
-import { SlackMessage } from '../message';
-import { context, escape, plain, progressBar, section, user } from './format';
+import type { SlackMessage } from '../message';
+import { context, escapeMrkdwn, plain, progressBar, section, user } from './format';
 
 const STATE_LABEL: Record<Workflow['state'], string> = {
   planned: ':hourglass_flowing_sand: Planned',
@@ -23,11 +23,20 @@ export function rootMessage(workflow: Workflow, plan: Plan | null, steps: Step[]
   const progress = total ? progressBar(done, total) : '';
   const status = STATE_LABEL[workflow.state];
   const text = `Infra #${workflow.id}: ${plain(workflow.request.slice(0, 200))} — ${plain(title)}${progress ? ` ${progress}` : ''}`;
-  const lines = [`*Infra #${workflow.id}* · ${escape(title)}`, `>${escape(workflow.request).replace(/\n/g, '\n>')}`];
+  const lines = [
+    `*Infra #${workflow.id}* · ${escapeMrkdwn(title)}`,
+    `>${escapeMrkdwn(workflow.request).replace(/\n/g, '\n>')}`,
+  ];
   const blocks = [
     section(lines.join('\n')),
-    section(`${status}${progress ? `   \`${progress}\`` : ''}${workflow.error ? `\n${escape(workflow.error)}` : ''}`),
-    context(`Requested by ${user(workflow.requester)}`, `Target \`${escape(workflow.target)}\``, 'Details in the thread :thread:'),
+    section(
+      `${status}${progress ? `   \`${progress}\`` : ''}${workflow.error ? `\n${escapeMrkdwn(workflow.error)}` : ''}`,
+    ),
+    context(
+      `Requested by ${user(workflow.requester)}`,
+      `Target \`${escapeMrkdwn(workflow.target)}\``,
+      'Details in the thread :thread:',
+    ),
   ];
   return { text, blocks };
 }

@@ -1,7 +1,7 @@
 import type { Handoff, Usage } from '../../agents/handoff';
 import type { Check } from '../../store/rows';
-import { SlackMessage } from '../message';
-import { context, duration, escape, plain, section, slackDate, usageText } from './format';
+import type { SlackMessage } from '../message';
+import { context, duration, escapeMrkdwn, plain, section, slackDate, usageText } from './format';
 
 /** The seed's words: `[2/5] Invoking data-migration-specialist...`, or `[5/5] Validation...` for an engine step. */
 export function stepHeadline(index: number, total: number, agent: string | null, title: string): string {
@@ -13,22 +13,30 @@ export function stepRunningMessage(headline: string, tasks: string[], activity?:
   return {
     text: activity ? `${headline} ${plain(activity)}` : headline,
     blocks: [
-      section(`*${escape(headline)}*\n${tasks.map((t) => `Task: ${escape(t)}`).join('\n')}`),
-      ...(activity ? [context(`:hourglass_flowing_sand: ${escape(activity)}`)] : []),
+      section(`*${escapeMrkdwn(headline)}*\n${tasks.map((t) => `Task: ${escapeMrkdwn(t)}`).join('\n')}`),
+      ...(activity ? [context(`:hourglass_flowing_sand: ${escapeMrkdwn(activity)}`)] : []),
     ],
   };
 }
 
 /** `notes`: checks that did not pass on a step without a gate (a gated step shows them at its gate). */
-export function stepDoneMessage(headline: string, outcome: { summary: string; elapsedMs: number; usage?: Usage; handoff?: Handoff; notes?: Check[] }): SlackMessage {
-  const artifacts = outcome.handoff?.artifacts.map((a) => `\`${escape(a.path)}\``).join(', ');
-  const notes = (outcome.notes ?? []).map((c) => `${c.status === 'fail' ? ':x:' : ':warning:'} ${escape(c.name)}${c.detail ? ` — ${escape(c.detail)}` : ''}`);
+export function stepDoneMessage(
+  headline: string,
+  outcome: { summary: string; elapsedMs: number; usage?: Usage; handoff?: Handoff; notes?: Check[] },
+): SlackMessage {
+  const artifacts = outcome.handoff?.artifacts.map((a) => `\`${escapeMrkdwn(a.path)}\``).join(', ');
+  const notes = (outcome.notes ?? []).map(
+    (c) =>
+      `${c.status === 'fail' ? ':x:' : ':warning:'} ${escapeMrkdwn(c.name)}${c.detail ? ` — ${escapeMrkdwn(c.detail)}` : ''}`,
+  );
   const facts = [`:white_check_mark: done in ${duration(outcome.elapsedMs)}`];
   if (outcome.usage) facts.push(usageText(outcome.usage));
   return {
     text: `${headline} done: ${plain(outcome.summary.slice(0, 200))}`,
     blocks: [
-      section(`*${escape(headline)}*\nOutput: ${escape(outcome.summary)}${artifacts ? `\nArtifacts: ${artifacts}` : ''}${notes.length ? `\n${notes.join('\n')}` : ''}`),
+      section(
+        `*${escapeMrkdwn(headline)}*\nOutput: ${escapeMrkdwn(outcome.summary)}${artifacts ? `\nArtifacts: ${artifacts}` : ''}${notes.length ? `\n${notes.join('\n')}` : ''}`,
+      ),
       context(...facts),
     ],
   };
@@ -37,29 +45,47 @@ export function stepDoneMessage(headline: string, outcome: { summary: string; el
 export function stepFailedMessage(headline: string, error: string, elapsedMs: number, next: string): SlackMessage {
   return {
     text: `${headline} failed: ${plain(error.slice(0, 200))}`,
-    blocks: [section(`*${escape(headline)}*\n:x: ${escape(error)}`), context(`after ${duration(elapsedMs)} · ${escape(next)}`)],
+    blocks: [
+      section(`*${escapeMrkdwn(headline)}*\n:x: ${escapeMrkdwn(error)}`),
+      context(`after ${duration(elapsedMs)} · ${escapeMrkdwn(next)}`),
+    ],
   };
 }
 
 export function stepWaitingMessage(headline: string): SlackMessage {
-  return { text: `${headline} waiting for an answer`, blocks: [section(`*${escape(headline)}*\n:speech_balloon: waiting for an answer in this thread`)] };
+  return {
+    text: `${headline} waiting for an answer`,
+    blocks: [section(`*${escapeMrkdwn(headline)}*\n:speech_balloon: waiting for an answer in this thread`)],
+  };
 }
 
 export function questionMessage(agent: string, requester: string, question: string): SlackMessage {
   const text = `<@${requester}> ${agent} asks: ${plain(question)}`;
   return {
     text,
-    blocks: [section(`:question: <@${requester}> *${escape(agent)}* asks:\n${escape(question)}`), context('Reply in this thread; the step goes on with your answer.')],
+    blocks: [
+      section(`:question: <@${requester}> *${escapeMrkdwn(agent)}* asks:\n${escapeMrkdwn(question)}`),
+      context('Reply in this thread; the step goes on with your answer.'),
+    ],
   };
 }
 
-export function questionReminderMessage(agent: string, requester: string, question: string, stopsAt: Date): SlackMessage {
+export function questionReminderMessage(
+  agent: string,
+  requester: string,
+  question: string,
+  stopsAt: Date,
+): SlackMessage {
   const text = `<@${requester}> reminder: ${agent} is still waiting for an answer: ${plain(question)}`;
   return {
     text,
     blocks: [
-      section(`:alarm_clock: <@${requester}> *${escape(agent)}* is still waiting for an answer:\n${escape(question)}`),
-      context(`Reply in this thread. Without an answer the workflow stops ${slackDate(stopsAt)}; nothing will be merged.`),
+      section(
+        `:alarm_clock: <@${requester}> *${escapeMrkdwn(agent)}* is still waiting for an answer:\n${escapeMrkdwn(question)}`,
+      ),
+      context(
+        `Reply in this thread. Without an answer the workflow stops ${slackDate(stopsAt)}; nothing will be merged.`,
+      ),
     ],
   };
 }

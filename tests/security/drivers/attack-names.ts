@@ -44,7 +44,10 @@ export function uniqueMarker(prefix: string): string {
 }
 
 /** Fresh names and the files on the host they name; `remove()` deletes the files. */
-export function attackNames(): { names: Omit<AttackNames, 'productionDatabase' | 'productionConninfo' | 'productionTableFile'>; remove: () => void } {
+export function attackNames(): {
+  names: Omit<AttackNames, 'productionDatabase' | 'productionConninfo' | 'productionTableFile'>;
+  remove: () => void;
+} {
   const id = randomBytes(5).toString('hex');
   const dir = mkdtempSync(join(tmpdir(), 'infra-sec-files-'));
   chmodSync(dir, 0o777); // the database server runs as another OS user

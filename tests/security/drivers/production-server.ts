@@ -29,7 +29,6 @@ export async function withConnection<T>(url: string, fn: (client: Client) => Pro
   }
 }
 
-
 /** The API roles a Supabase project has, which the RLS probes log in as. */
 const SUPABASE_ROLES = ['anon', 'authenticated', 'service_role'];
 

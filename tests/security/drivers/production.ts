@@ -1,6 +1,6 @@
 import { TARGET_SCHEMA_SQL } from '../../changes/test-target';
-import { AttackNames, attackNames } from './attack-names';
-import { databaseUrl, PgServer, withConnection } from './production-server';
+import { type AttackNames, attackNames } from './attack-names';
+import { databaseUrl, type PgServer, withConnection } from './production-server';
 
 /**
  * The branch server, when the suite runs with one (a jest globalSetup sets TEST_BRANCH_DATABASE_URL).
@@ -33,7 +33,10 @@ function productionSql(n: Pick<AttackNames, 'rowMarker'>): string {
 
 /** The environment that points the bot at this production (and at the branch server, when there is one). */
 export function botEnv(production: Production): Record<string, string> {
-  return { TARGET_DATABASE_URL: production.url, ...(BRANCH_SERVER_URL ? { INFRA_BRANCH_DATABASE_URL: BRANCH_SERVER_URL } : {}) };
+  return {
+    TARGET_DATABASE_URL: production.url,
+    ...(BRANCH_SERVER_URL ? { INFRA_BRANCH_DATABASE_URL: BRANCH_SERVER_URL } : {}),
+  };
 }
 
 /** Creates `infra_tgt_sec_<id>` on `server` with the production schema, then `extraSql`. */
@@ -65,7 +68,9 @@ export async function createProduction(server: PgServer, extraSql?: (n: AttackNa
       await c.query(productionSql(names));
       if (extraSql) await c.query(extraSql(names));
       await c.query('CHECKPOINT'); // the rows are in the data files, where pg_read_binary_file finds them
-      names.productionTableFile = (await c.query<{ path: string }>(`SELECT pg_relation_filepath('public.orders') AS path`)).rows[0]!.path;
+      names.productionTableFile = (
+        await c.query<{ path: string }>(`SELECT pg_relation_filepath('public.orders') AS path`)
+      ).rows[0]!.path;
     });
   } catch (error) {
     await cleanup();
@@ -77,17 +82,29 @@ export async function createProduction(server: PgServer, extraSql?: (n: AttackNa
 /** Undoes on one server what an attack that succeeded left there. */
 async function cleanServer(url: string, database: string, n: AttackNames): Promise<void> {
   await withConnection(url, async (c) => {
-    const branches = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'infra_wf_%' AND shobj_description(oid, 'pg_database') LIKE $1`, [`%"target":"${database}"%`]);
-    for (const b of branches.rows) await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(b.datname)} WITH (FORCE)`);
-    await c.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [n.slot]);
+    const branches = await c.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'infra_wf_%' AND shobj_description(oid, 'pg_database') LIKE $1`,
+      [`%"target":"${database}"%`],
+    );
+    for (const b of branches.rows)
+      await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(b.datname)} WITH (FORCE)`);
+    await c.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [
+      n.slot,
+    ]);
     const owned = await c.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [n.role]);
     if (owned.rowCount) {
-      for (const db of (await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datallowconn`)).rows) {
-        await withConnection(databaseUrl(url, db.datname), (d) => d.query(`REASSIGN OWNED BY ${n.role} TO postgres; DROP OWNED BY ${n.role}`)).catch(() => undefined);
+      for (const db of (await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datallowconn`))
+        .rows) {
+        await withConnection(databaseUrl(url, db.datname), (d) =>
+          d.query(`REASSIGN OWNED BY ${n.role} TO postgres; DROP OWNED BY ${n.role}`),
+        ).catch(() => undefined);
       }
       await c.query(`DROP ROLE IF EXISTS ${n.role}`);
     }
-    const changed = await c.query(`SELECT 1 FROM pg_file_settings WHERE sourcefile LIKE '%postgresql.auto.conf' AND name = 'archive_command' AND setting LIKE $1`, [`%${n.id}%`]);
+    const changed = await c.query(
+      `SELECT 1 FROM pg_file_settings WHERE sourcefile LIKE '%postgresql.auto.conf' AND name = 'archive_command' AND setting LIKE $1`,
+      [`%${n.id}%`],
+    );
     if (changed.rowCount) await c.query('ALTER SYSTEM RESET archive_command');
   });
 }

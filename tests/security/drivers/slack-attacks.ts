@@ -4,7 +4,12 @@ import type { SlackForgeryAttack } from '../attacks';
 import type { FakeSlackMessage } from '../../support/fake-slack';
 import { APPROVER, CHANNEL, Harness, REQUESTER, SIGNING_SECRET, STRANGER } from '../../support/harness';
 import { scriptSchemaChange } from '../../support/scripted-agents';
-import { blockActionsBody, postToSlackEvents, slashCommandBody, SlackPostResult } from '../../../dev/local-slack/slack-requests';
+import {
+  blockActionsBody,
+  postToSlackEvents,
+  slashCommandBody,
+  type SlackPostResult,
+} from '../../../dev/local-slack/slack-requests';
 import { uniqueMarker } from './attack-names';
 import { SCHEMA_REQUEST } from './sql-attacks';
 import { firstOpenGate, gateStates } from './walk-gates';
@@ -14,15 +19,36 @@ const ELSEWHERE = 'C0ELSEWHER';
 const FORM = { signingSecret: SIGNING_SECRET, contentType: 'application/x-www-form-urlencoded' } as const;
 
 /** A `/infra` command typed by `user` in `channel` (one body, so posting it twice replays its trigger_id); `response` names its response_url. */
-function command(h: Harness, text: string, opts: { channel?: string; user?: string } = {}): { response: string; post: (timestamp?: number) => Promise<SlackPostResult> } {
+function command(
+  h: Harness,
+  text: string,
+  opts: { channel?: string; user?: string } = {},
+): { response: string; post: (timestamp?: number) => Promise<SlackPostResult> } {
   const response = `cmd-${randomBytes(4).toString('hex')}`;
-  const body = slashCommandBody({ command: '/infra', text, userId: opts.user ?? REQUESTER, channelId: opts.channel ?? CHANNEL, teamId: h.slack.teamId, responseUrl: h.slack.responseUrl(response) });
-  return { response, post: (timestamp) => postToSlackEvents(h.url, body, { ...FORM, ...(timestamp === undefined ? {} : { timestamp }) }) };
+  const body = slashCommandBody({
+    command: '/infra',
+    text,
+    userId: opts.user ?? REQUESTER,
+    channelId: opts.channel ?? CHANNEL,
+    teamId: h.slack.teamId,
+    responseUrl: h.slack.responseUrl(response),
+  });
+  return {
+    response,
+    post: (timestamp) => postToSlackEvents(h.url, body, { ...FORM, ...(timestamp === undefined ? {} : { timestamp }) }),
+  };
 }
 
 /** A signed click on Approve carrying the gate's real id, from a message and channel of the forger's choosing. */
-function forgedClick(h: Harness, gate: FakeSlackMessage, from: { channel: string; message: FakeSlackMessage }): Promise<SlackPostResult> {
-  const actions = (gate.blocks ?? []).find((b) => b.type === 'actions') as { block_id: string; elements: Array<{ action_id: string; value: string }> };
+function forgedClick(
+  h: Harness,
+  gate: FakeSlackMessage,
+  from: { channel: string; message: FakeSlackMessage },
+): Promise<SlackPostResult> {
+  const actions = (gate.blocks ?? []).find((b) => b.type === 'actions') as {
+    block_id: string;
+    elements: Array<{ action_id: string; value: string }>;
+  };
   const approve = actions.elements.find((e) => e.action_id === 'gate_approve')!;
   const body = blockActionsBody({
     userId: APPROVER,
@@ -51,7 +77,12 @@ async function gateStaysOpen(h: Harness, ms = 2000): Promise<boolean> {
 /** Whether `marker` reached the other channel: in the command's answer, a response_url reply, an ephemeral or a post there. */
 async function shownElsewhere(h: Harness, response: string, answer: SlackPostResult, marker: string): Promise<boolean> {
   await sleep(500);
-  const there = [answer.text, JSON.stringify(h.slack.responses.filter((r) => r.name === response)), JSON.stringify(h.slack.ephemerals.filter((e) => e.channel === ELSEWHERE)), JSON.stringify(h.slack.channelMessages(ELSEWHERE))];
+  const there = [
+    answer.text,
+    JSON.stringify(h.slack.responses.filter((r) => r.name === response)),
+    JSON.stringify(h.slack.ephemerals.filter((e) => e.channel === ELSEWHERE)),
+    JSON.stringify(h.slack.channelMessages(ELSEWHERE)),
+  ];
   return there.some((text) => text.includes(marker));
 }
 
@@ -70,7 +101,10 @@ export async function slackForgeryAttack(attack: SlackForgeryAttack): Promise<vo
   }
 }
 
-async function atFirstGate(h: Harness, text = SCHEMA_REQUEST): Promise<{ root: FakeSlackMessage; gate: FakeSlackMessage }> {
+async function atFirstGate(
+  h: Harness,
+  text = SCHEMA_REQUEST,
+): Promise<{ root: FakeSlackMessage; gate: FakeSlackMessage }> {
   await h.command(text);
   const root = await h.root();
   return { root, gate: await firstOpenGate(h, root) };
@@ -106,7 +140,10 @@ const FORGERIES: Record<SlackForgeryAttack['forgery'], (h: Harness) => Promise<v
   future_timestamp: async (h) => {
     const answer = await command(h, SCHEMA_REQUEST).post(Math.floor(Date.now() / 1000) + 120);
     await sleep(1000);
-    expect({ refused: answer.status < 200 || answer.status >= 300, workflows: await workflowCount(h) }).toEqual({ refused: true, workflows: 0 });
+    expect({ refused: answer.status < 200 || answer.status >= 300, workflows: await workflowCount(h) }).toEqual({
+      refused: true,
+      workflows: 0,
+    });
   },
   list_elsewhere: async (h) => {
     const marker = uniqueMarker('REQ');

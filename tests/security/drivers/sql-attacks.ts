@@ -2,10 +2,10 @@ import type { ApprovalAttack, ExecuteSqlAttack, MigrationAttack, SmuggledMigrati
 import { APPROVER, Harness, SECOND_APPROVER } from '../../support/harness';
 import type { FakeSlackMessage } from '../../support/fake-slack';
 import { scriptSchemaChange, submit } from '../../support/scripted-agents';
-import { AttackNames } from './attack-names';
-import { Baseline, expectOutcomes, releaseBaseline, takeBaseline } from './outcomes';
-import { botEnv, createProduction, Production } from './production';
-import { PgServer, withConnection } from './production-server';
+import type { AttackNames } from './attack-names';
+import { type Baseline, expectOutcomes, releaseBaseline, takeBaseline } from './outcomes';
+import { botEnv, createProduction, type Production } from './production';
+import { type PgServer, withConnection } from './production-server';
 import { firstOpenGate, gateStates, waitForGates, walkGates } from './walk-gates';
 
 /** The request that starts the schema-change workflow (api-designer → data-migration-specialist → …). */
@@ -19,7 +19,11 @@ interface Run {
 }
 
 /** A production of its own, the bot pointed at it, and the clean-up of both whatever happens. */
-async function withProduction(server: PgServer, extraSql: ((n: AttackNames) => string) | undefined, fn: (run: Run) => Promise<void>): Promise<void> {
+async function withProduction(
+  server: PgServer,
+  extraSql: ((n: AttackNames) => string) | undefined,
+  fn: (run: Run) => Promise<void>,
+): Promise<void> {
   const production = await createProduction(server, extraSql);
   let h: Harness | undefined;
   let baseline: Baseline | undefined;
@@ -60,10 +64,19 @@ export async function executeSqlAttack(attack: ExecuteSqlAttack, server: PgServe
 /** The data-migration-specialist proposes the attack as its migration; two approvers approve every gate. */
 export async function migrationAttack(attack: MigrationAttack, server: PgServer): Promise<void> {
   await withProduction(server, attack.production, async ({ h, production, names, baseline }) => {
-    scriptSchemaChange(h.claude, ['data-migration-specialist', ...(attack.later ? (['backend-engineer'] as const) : [])]);
+    scriptSchemaChange(h.claude, [
+      'data-migration-specialist',
+      ...(attack.later ? (['backend-engineer'] as const) : []),
+    ]);
     const migration = { name: names.migration, up_sql: attack.up(names), down_sql: attack.down(names) };
-    h.claude.script('data-migration-specialist', [submit('data-migration-specialist', { migration, summary: `Migration ${names.migration}` })]);
-    if (attack.later) h.claude.script('backend-engineer', [{ toolUse: { name: 'execute_sql', input: { query: attack.later(names) } } }, submit('backend-engineer')]);
+    h.claude.script('data-migration-specialist', [
+      submit('data-migration-specialist', { migration, summary: `Migration ${names.migration}` }),
+    ]);
+    if (attack.later)
+      h.claude.script('backend-engineer', [
+        { toolUse: { name: 'execute_sql', input: { query: attack.later(names) } } },
+        submit('backend-engineer'),
+      ]);
     const root = await pastFirstGate(h);
     await walkGates(h, root, [APPROVER, SECOND_APPROVER]);
     await expectOutcomes(attack.expect, h, production, baseline);
@@ -88,20 +101,30 @@ export async function approvalAttack(attack: ApprovalAttack, server: PgServer): 
   await withProduction(server, undefined, async ({ h, production, names }) => {
     scriptSchemaChange(h.claude, ['data-migration-specialist']);
     const migration = { name: names.migration, up_sql: attack.up(names), down_sql: attack.down(names) };
-    h.claude.script('data-migration-specialist', [submit('data-migration-specialist', { migration, summary: `Migration ${names.migration}` })]);
+    h.claude.script('data-migration-specialist', [
+      submit('data-migration-specialist', { migration, summary: `Migration ${names.migration}` }),
+    ]);
     await h.command(SCHEMA_REQUEST);
     const root = await h.root();
     const state = await walkGates(h, root, [APPROVER]);
     const gates = await gateStates(h);
     if (attack.outcome === 'merged') {
-      const merged = await withConnection(production.url, (c) => c.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [`public.${names.table}`]));
+      const merged = await withConnection(production.url, (c) =>
+        c.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [`public.${names.table}`]),
+      );
       expect({ state, merged: merged.rows[0]!.present }).toEqual({ state: 'succeeded', merged: true });
       return;
     }
-    const intact = await withConnection(production.url, (c) => c.query<{ intact: boolean }>(attack.intact!(names))).then(
+    const intact = await withConnection(production.url, (c) =>
+      c.query<{ intact: boolean }>(attack.intact!(names)),
+    ).then(
       (r) => r.rows[0]?.intact === true,
       () => false,
     );
-    expect({ productionIntact: intact, workflowSucceeded: state === 'succeeded', aGateStillOpen: gates.includes('open') }).toEqual({ productionIntact: true, workflowSucceeded: false, aGateStillOpen: true });
+    expect({
+      productionIntact: intact,
+      workflowSucceeded: state === 'succeeded',
+      aGateStillOpen: gates.includes('open'),
+    }).toEqual({ productionIntact: true, workflowSucceeded: false, aGateStillOpen: true });
   });
 }

@@ -21,7 +21,9 @@ export async function threadReplyAttack(attack: ThreadReplyAttack): Promise<void
     await h.reply(root, attack.text(marker), AUTHORS[attack.author]);
     await sleep(500); // the Events API acks before the listener runs
     await h.click(gate, 'approve', APPROVER);
-    await h.claude.waitFor(() => h.claude.requestsFor('data-migration-specialist')[0], { description: 'the next agent was asked' });
+    await h.claude.waitFor(() => h.claude.requestsFor('data-migration-specialist')[0], {
+      description: 'the next agent was asked',
+    });
     const later = h.claude.requests.filter((r) => r.time >= since);
     const reached = later.some((r) => JSON.stringify(r.body).includes(marker));
     expect({ reachedTheModel: reached }).toEqual({ reachedTheModel: attack.reaches });

@@ -15,7 +15,12 @@ export function openGateMessages(h: Harness, root: FakeSlackMessage): FakeSlackM
  * then the next), until the workflow finishes or stays put for `settleMs` with nothing left to click.
  * Returns the workflow's state then.
  */
-export async function walkGates(h: Harness, root: FakeSlackMessage, approvers: string[], opts: { timeoutMs?: number; settleMs?: number } = {}): Promise<string> {
+export async function walkGates(
+  h: Harness,
+  root: FakeSlackMessage,
+  approvers: string[],
+  opts: { timeoutMs?: number; settleMs?: number } = {},
+): Promise<string> {
   const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
   const settleMs = opts.settleMs ?? 3000;
   const clicked = new Set<string>();
@@ -24,7 +29,10 @@ export async function walkGates(h: Harness, root: FakeSlackMessage, approvers: s
   for (;;) {
     const state = (await h.workflowState()) ?? 'none';
     if (FINISHED.includes(state) || Date.now() > deadline) return state;
-    const snapshot = `${state}:${h.thread(root).map((m) => m.history.length).join(',')}`;
+    const snapshot = `${state}:${h
+      .thread(root)
+      .map((m) => m.history.length)
+      .join(',')}`;
     if (snapshot !== seen) {
       seen = snapshot;
       movedAt = Date.now();
@@ -62,5 +70,8 @@ export async function gateStates(h: Harness): Promise<string[]> {
 
 /** The first gate message offering Approve, once the bot has posted it. */
 export function firstOpenGate(h: Harness, root: FakeSlackMessage): Promise<FakeSlackMessage> {
-  return h.slack.waitFor(() => openGateMessages(h, root)[0], { description: 'a gate with an Approve button', timeoutMs: 30_000 });
+  return h.slack.waitFor(() => openGateMessages(h, root)[0], {
+    description: 'a gate with an Approve button',
+    timeoutMs: 30_000,
+  });
 }

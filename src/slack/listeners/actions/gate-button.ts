@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { decide, GateDecision } from '../../../workflow/gate-decision';
+import { decide, type GateDecision } from '../../../workflow/gate-decision';
 import { GATES } from '../../../workflow/gate-kinds';
 import { OVERRIDES_NEEDED } from '../../../workflow/gate-policy';
 import type { SlackMessage } from '../../message';
@@ -18,32 +18,68 @@ const clickSchema = z.object({
 
 /** Approve / Reject / Rollback / Override: acked at once, then bound to its gate message, authorised and decided by one conditional update. */
 export function gateButton(deps: ListenerDeps) {
-  return async ({ ack, body, action, client }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    ack,
+    body,
+    action,
+    client,
+  }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs): Promise<void> => {
     await ack();
-    const parsed = clickSchema.safeParse({ action, user: body.user, channel: body.channel, threadTs: body.message?.thread_ts });
+    const parsed = clickSchema.safeParse({
+      action,
+      user: body.user,
+      channel: body.channel,
+      threadTs: body.message?.thread_ts,
+    });
     if (!parsed.success) {
       deps.logger.warn({ issues: parsed.error.issues }, 'malformed gate click');
       return;
     }
     const { user, channel, threadTs } = parsed.data;
     const decision = parsed.data.action.action_id.replace('gate_', '') as GateDecision;
-    const tell = (m: SlackMessage) => client.chat.postEphemeral({ channel: channel.id, user: user.id, thread_ts: threadTs, text: m.text, blocks: m.blocks });
+    const tell = (m: SlackMessage) =>
+      client.chat.postEphemeral({
+        channel: channel.id,
+        user: user.id,
+        thread_ts: threadTs,
+        text: m.text,
+        blocks: m.blocks,
+      });
     try {
-      const outcome = await decide(deps.engine, { gateId: Number(parsed.data.action.value), decision, user: user.id, click: clickOrigin(body, channel.id) });
+      const outcome = await decide(deps.engine, {
+        gateId: Number(parsed.data.action.value),
+        decision,
+        user: user.id,
+        click: clickOrigin(body, channel.id),
+      });
       if (outcome.type === 'refused') await tell(refusalMessage(outcome.reason));
       if (outcome.type === 'partial') {
-        await tell(noticeMessage(`Your approval is recorded (${outcome.gate.approvals.length} of ${outcome.gate.approvals_needed}). This destructive change needs another approver before it goes on.`));
+        await tell(
+          noticeMessage(
+            `Your approval is recorded (${outcome.gate.approvals.length} of ${outcome.gate.approvals_needed}). This destructive change needs another approver before it goes on.`,
+          ),
+        );
       }
       if (outcome.type === 'override_pending') {
-        await tell(noticeMessage(`Your Override is recorded. Reply in the thread with your reason; the gate goes on once ${OVERRIDES_NEEDED} different approvers have overridden it, each with a reason.`));
+        await tell(
+          noticeMessage(
+            `Your Override is recorded. Reply in the thread with your reason; the gate goes on once ${OVERRIDES_NEEDED} different approvers have overridden it, each with a reason.`,
+          ),
+        );
       }
       if (outcome.type === 'already') {
         const who = outcome.gate.decided_by ? ` by <@${outcome.gate.decided_by}>` : '';
-        await tell(noticeMessage(`The ${GATES[outcome.gate.kind].title} gate was already ${outcome.gate.state.replace('_', ' ')}${who}; your click changed nothing.`));
+        await tell(
+          noticeMessage(
+            `The ${GATES[outcome.gate.kind].title} gate was already ${outcome.gate.state.replace('_', ' ')}${who}; your click changed nothing.`,
+          ),
+        );
       }
     } catch (error) {
       deps.logger.error({ err: error }, 'gate decision failed');
-      await tell(errorMessage('Your decision could not be recorded; nothing changed. Please click again in a minute.')).catch(() => undefined);
+      await tell(
+        errorMessage('Your decision could not be recorded; nothing changed. Please click again in a minute.'),
+      ).catch(() => undefined);
     }
   };
 }

@@ -39,15 +39,24 @@ describe('parseCommand', () => {
   });
 
   it('answers `cancel` without an id with a note asking for the id', () => {
-    expect(parseCommand('cancel')).toEqual({ type: 'help', note: expect.stringContaining('`/infra cancel` takes one workflow id') });
+    expect(parseCommand('cancel')).toEqual({
+      type: 'help',
+      note: expect.stringContaining('`/infra cancel` takes one workflow id'),
+    });
   });
 
   it('reads a sentence as a request, trimmed but otherwise unchanged', () => {
-    expect(parseCommand('  Add a new table for user preferences \n')).toEqual({ type: 'request', text: 'Add a new table for user preferences' });
+    expect(parseCommand('  Add a new table for user preferences \n')).toEqual({
+      type: 'request',
+      text: 'Add a new table for user preferences',
+    });
   });
 
   it('reads a sentence that starts with a subcommand word as a request', () => {
-    expect(parseCommand('list all tables without an index')).toEqual({ type: 'request', text: 'list all tables without an index' });
+    expect(parseCommand('list all tables without an index')).toEqual({
+      type: 'request',
+      text: 'list all tables without an index',
+    });
   });
 
   it('accepts a request of exactly the limit', () => {
@@ -77,8 +86,14 @@ describe('parseCommand', () => {
   });
 
   it('answers a subcommand with unexpected arguments as unknown input rather than running it', () => {
-    expect(parseCommand('help me')).toEqual({ type: 'help', note: expect.stringContaining('I did not understand `help me`') });
-    expect(parseCommand('list all')).toEqual({ type: 'help', note: expect.stringContaining('I did not understand `list all`') });
+    expect(parseCommand('help me')).toEqual({
+      type: 'help',
+      note: expect.stringContaining('I did not understand `help me`'),
+    });
+    expect(parseCommand('list all')).toEqual({
+      type: 'help',
+      note: expect.stringContaining('I did not understand `list all`'),
+    });
   });
 });
 
@@ -103,7 +118,10 @@ describe('parseCommand for metrics', () => {
 
   it('answers another period, or more words, with the usage of metrics rather than starting a workflow', () => {
     for (const raw of ['metrics 90d', 'metrics 7', 'metrics 7d please', 'metrics for the last week']) {
-      expect(parseCommand(raw)).toEqual({ type: 'help', note: expect.stringContaining('`/infra metrics` takes `7d` (the default) or `30d`') });
+      expect(parseCommand(raw)).toEqual({
+        type: 'help',
+        note: expect.stringContaining('`/infra metrics` takes `7d` (the default) or `30d`'),
+      });
     }
   });
 });

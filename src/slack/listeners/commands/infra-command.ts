@@ -7,7 +7,16 @@ import { firstCommand } from '../../../store/slack-messages-repo';
 import { listSteps } from '../../../store/steps-repo';
 import { getWorkflow, insertWorkflow, listActiveWorkflows } from '../../../store/workflows-repo';
 import { cancelWorkflow } from '../../../workflow/cancel';
-import { acceptedMessage, errorMessage, helpMessage, listMessage, MAX_REQUEST_LENGTH, noticeMessage, refusalMessage, statusMessage } from '../../views/command-responses';
+import {
+  acceptedMessage,
+  errorMessage,
+  helpMessage,
+  listMessage,
+  MAX_REQUEST_LENGTH,
+  noticeMessage,
+  refusalMessage,
+  statusMessage,
+} from '../../views/command-responses';
 import { metricsMessage } from '../../views/metrics-message';
 import type { SlackMessage } from '../../message';
 import type { ListenerDeps } from '../listener-deps';
@@ -35,14 +44,16 @@ export type ParsedCommand =
 /** Pure parsing of `/infra` text. */
 export function parseCommand(raw: string): ParsedCommand {
   const text = raw.trim();
-  if (!text) return { type: 'help', note: 'Tell me what you need, e.g. `/infra Add a new table for user preferences`.' };
+  if (!text)
+    return { type: 'help', note: 'Tell me what you need, e.g. `/infra Add a new table for user preferences`.' };
   const [head = '', ...rest] = text.split(/\s+/);
   const word = head.toLowerCase();
   if (word === 'help' && rest.length === 0) return { type: 'help' };
   if (word === 'list' && rest.length === 0) return { type: 'list' };
   if (word === 'metrics') {
     const period = rest.length === 0 ? '7d' : rest.length === 1 ? rest[0]!.toLowerCase() : '';
-    if (period !== '7d' && period !== '30d') return { type: 'help', note: '`/infra metrics` takes `7d` (the default) or `30d`, e.g. `/infra metrics 30d`.' };
+    if (period !== '7d' && period !== '30d')
+      return { type: 'help', note: '`/infra metrics` takes `7d` (the default) or `30d`, e.g. `/infra metrics 30d`.' };
     return { type: 'metrics', days: period === '7d' ? 7 : 30 };
   }
   if (word === 'status' || word === 'cancel') {
@@ -50,8 +61,13 @@ export function parseCommand(raw: string): ParsedCommand {
     if (id <= 0) return { type: 'help', note: `\`/infra ${word}\` takes one workflow id, e.g. \`/infra ${word} 12\`.` };
     return { type: word, id };
   }
-  if (text.length > MAX_REQUEST_LENGTH) return { type: 'invalid', message: new RequestTooLongError(text.length, MAX_REQUEST_LENGTH).message };
-  if (text.split(/\s+/).length < 3) return { type: 'help', note: `I did not understand \`${text.slice(0, 50)}\`. A request is a sentence, e.g. \`/infra Add a new table for user preferences\`.` };
+  if (text.length > MAX_REQUEST_LENGTH)
+    return { type: 'invalid', message: new RequestTooLongError(text.length, MAX_REQUEST_LENGTH).message };
+  if (text.split(/\s+/).length < 3)
+    return {
+      type: 'help',
+      note: `I did not understand \`${text.slice(0, 50)}\`. A request is a sentence, e.g. \`/infra Add a new table for user preferences\`.`,
+    };
   return { type: 'request', text };
 }
 
@@ -80,7 +96,9 @@ export function infraCommand(deps: ListenerDeps) {
     try {
       if (!(await firstCommand(deps.pool, { triggerId, userId: user, channelId: channel }))) {
         deps.logger.warn({ user, channel }, 'replayed slash command ignored');
-        return await ack(ephemeral(noticeMessage('This command was already received (same trigger_id); it was not run again.')));
+        return await ack(
+          ephemeral(noticeMessage('This command was already received (same trigger_id); it was not run again.')),
+        );
       }
       switch (cmd.type) {
         case 'help':
@@ -91,12 +109,22 @@ export function infraCommand(deps: ListenerDeps) {
           return await ack(ephemeral(listMessage(await listActiveWorkflows(deps.pool, { channelId: channel }))));
         case 'metrics': {
           const window = { now: deps.now(), timeZone: deps.timeZone, days: cmd.days };
-          const [current, previous] = await Promise.all([computeMetrics(deps.pool, window), computeMetrics(deps.pool, { ...window, back: 1 })]);
+          const [current, previous] = await Promise.all([
+            computeMetrics(deps.pool, window),
+            computeMetrics(deps.pool, { ...window, back: 1 }),
+          ]);
           return await ack(ephemeral(metricsMessage(current, previous, deps.timeZone)));
         }
         case 'status': {
           const workflow = await getWorkflow(deps.pool, cmd.id);
-          if (workflow?.channel_id !== channel) return await ack(ephemeral(errorMessage(`There is no workflow #${cmd.id} in this channel. \`/infra list\` shows the active ones here.`)));
+          if (workflow?.channel_id !== channel)
+            return await ack(
+              ephemeral(
+                errorMessage(
+                  `There is no workflow #${cmd.id} in this channel. \`/infra list\` shows the active ones here.`,
+                ),
+              ),
+            );
           const [steps, gates] = await Promise.all([listSteps(deps.pool, cmd.id), listGates(deps.pool, cmd.id)]);
           return await ack(ephemeral(statusMessage(workflow, steps, gates)));
         }
@@ -107,14 +135,23 @@ export function infraCommand(deps: ListenerDeps) {
           return;
         case 'request': {
           await ack();
-          const workflow = await insertWorkflow(deps.pool, { request: cmd.text, requester: user, teamId: team, channelId: channel, target: deps.target });
+          const workflow = await insertWorkflow(deps.pool, {
+            request: cmd.text,
+            requester: user,
+            teamId: team,
+            channelId: channel,
+            target: deps.target,
+          });
           await deps.engine.queue.enqueue({ name: 'plan', data: { workflowId: workflow.id } });
           await respond(ephemeral(acceptedMessage(workflow.id)));
           return;
         }
       }
     } catch (error) {
-      const message = error instanceof InfraError ? error.message : 'Something went wrong on our side; nothing was started. Please try again in a minute.';
+      const message =
+        error instanceof InfraError
+          ? error.message
+          : 'Something went wrong on our side; nothing was started. Please try again in a minute.';
       if (!(error instanceof InfraError)) deps.logger.error({ err: error }, '/infra failed');
       // A refusal is the bot's own mrkdwn naming who may act: its mentions must stay links.
       const answer = error instanceof NotAllowedError ? refusalMessage(message) : errorMessage(message);

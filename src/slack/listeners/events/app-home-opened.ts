@@ -28,7 +28,10 @@ export function appHomeOpened(deps: ListenerDeps) {
         computeMetrics(deps.pool, { ...window, back: 1 }),
       ]);
       const gatesForMe = gates.filter((g) => gateWaitsFor(deps.engine.policy, g, user));
-      await client.views.publish({ user_id: user, view: appHomeView({ now, timeZone: deps.timeZone, gatesForMe, active, current, previous }) });
+      await client.views.publish({
+        user_id: user,
+        view: appHomeView({ now, timeZone: deps.timeZone, gatesForMe, active, current, previous }),
+      });
     } catch (error) {
       deps.logger.error({ err: error }, 'could not publish the Home tab');
     }

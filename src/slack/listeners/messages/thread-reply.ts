@@ -23,7 +23,12 @@ export function threadReply(deps: ListenerDeps) {
     const eventId = (body as { event_id?: string }).event_id;
     if (eventId && !(await firstDelivery(deps.pool, eventId))) return;
     try {
-      await handleThreadReply(deps.engine, { channel: reply.data.channel, threadTs: reply.data.thread_ts, user: reply.data.user, text: reply.data.text });
+      await handleThreadReply(deps.engine, {
+        channel: reply.data.channel,
+        threadTs: reply.data.thread_ts,
+        user: reply.data.user,
+        text: reply.data.text,
+      });
     } catch (error) {
       deps.logger.error({ err: error }, 'thread reply failed');
     }
