@@ -37,14 +37,14 @@ import { WebApiPublisher } from './slack/publisher';
 import { pgAgentToolStore } from './store/agent-tool-store';
 import { createPool } from './store/db';
 import { migrate } from './store/migrate';
-import { loadWorkflowLibrary } from './workflow/definitions-loader';
-import type { EngineDeps } from './workflow/engine-deps';
-import { startWorkflowWorker } from './workflow/job-processor';
-import { BullJobQueue } from './workflow/queues';
-import { reconcile } from './workflow/reconciler';
-import { closeWorker, RunningJobs } from './workflow/running-jobs';
-import type { Compensator, StepAction } from './workflow/step-actions';
-import { registry } from './workflow/step-actions';
+import { loadWorkflowLibrary } from './engine/plan/definitions-loader';
+import type { EngineDeps } from './engine/deps';
+import { startWorkflowWorker } from './engine/jobs/job-processor';
+import { BullJobQueue } from './engine/jobs/queues';
+import { reconcile } from './engine/jobs/reconciler';
+import { closeWorker, RunningJobs } from './engine/jobs/running-jobs';
+import type { Compensator, StepAction } from './engine/ports';
+import { registry } from './engine/ports';
 
 export interface RuntimeOptions {
   roles: { web: boolean; worker: boolean };

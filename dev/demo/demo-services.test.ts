@@ -1,6 +1,6 @@
 import IORedis from 'ioredis';
 import type { EmbeddedPostgres } from '../embedded-postgres/embedded-postgres';
-import { DemoServicesMissingError } from '../../src/errors';
+import { DemoServicesMissingError } from '../../src/domain/errors';
 import { answers, hasRedisServer, resolveDemoServices, startRedisServer, type DemoProbes } from './demo-services';
 
 function probes(open: number[], redisServer: boolean, started: string[] = []): DemoProbes {

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
 import { EmbeddedPostgres } from '../embedded-postgres/embedded-postgres';
-import { DemoServicesMissingError } from '../../src/errors';
+import { DemoServicesMissingError } from '../../src/domain/errors';
 import type { DemoPostgres } from './demo-databases';
 
 /** Where the demo's Postgres and Redis are, and how to stop what the demo started. */

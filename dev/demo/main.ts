@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { InfraError } from '../../src/errors';
+import { InfraError } from '../../src/domain/errors';
 import { createLogger } from '../../src/logger';
 import { resolveDemoServices } from './demo-services';
 import { startDemo } from './demo-stack';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { AgentTask } from '../../src/agents/agent-runner';
-import { composePlan } from '../../src/workflow/compose-plan';
-import { decide } from '../../src/workflow/decision-tree';
-import { loadWorkflowLibrary } from '../../src/workflow/definitions-loader';
+import { composePlan } from '../../src/engine/plan/compose-plan';
+import { decide } from '../../src/engine/plan/decision-tree';
+import { loadWorkflowLibrary } from '../../src/engine/plan/definitions-loader';
 import { SAMPLE_REQUESTS } from './sample-requests';
 import { SCRIPTED_MARK, ScriptedAgentRunner } from './scripted-agent-runner';
 

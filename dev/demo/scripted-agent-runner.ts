@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AgentAnswer, AgentOutcome, AgentRunner, AgentTask } from '../../src/agents/agent-runner';
-import { handoffSchema, handoffSchemaFor, ZERO_USAGE, type Handoff, type StepOutputs } from '../../src/agents/handoff';
+import { handoffSchema, handoffSchemaFor, ZERO_USAGE, type Handoff, type StepOutputs } from '../../src/domain/handoff';
 import { sampleFor, SAMPLE_REQUESTS, type SampleRequest } from './sample-requests';
 
 /** Starts every message of the scripted model, so nobody mistakes it for Claude. */

@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
-import { handoffSchema } from './handoff';
+import { handoffSchema } from '../domain/handoff';
 import type { ToolRegistry } from './tools/tool-registry';
 import type { CONTROL_TOOLS, KnownTool } from './tools/tool-names';
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { DefinitionInvalidError } from '../errors';
+import { DefinitionInvalidError } from '../domain/errors';
 import { type AgentDefinition, agentDefinitionSchema } from './agent-definition';
 import { issuesText } from './issues-text';
 

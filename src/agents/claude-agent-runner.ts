@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
-import { AgentFailedError, HandoffInvalidError } from '../errors';
+import { AgentFailedError, HandoffInvalidError } from '../domain/errors';
 import type { Logger } from '../logger';
 import { type AgentDefinition, resolveModel } from './agent-definition';
 import {
@@ -16,7 +16,7 @@ import type { AgentAnswer, AgentObserver, AgentOutcome, AgentRunner, AgentTask }
 import { askUserInputSchema, isKnownTool, toolDefinitions } from './agent-tools';
 import { claudeCallError } from './claude-errors';
 import { issuesText } from './issues-text';
-import { type Usage, ZERO_USAGE, addUsage, handoffSchemaFor, totalTokens } from './handoff';
+import { type Usage, ZERO_USAGE, addUsage, handoffSchemaFor, totalTokens } from '../domain/handoff';
 import { estimateCostUsd } from './model-prices';
 import { renderTask } from './render-task';
 import type { ToolRegistry } from './tools/tool-registry';

@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { AgentFailedError, InfraError } from '../errors';
+import { AgentFailedError, InfraError } from '../domain/errors';
 
 /**
  * Turns an error of a Messages API call into an AgentFailedError whose message says what to do.

@@ -1,13 +1,13 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
-import { AgentFailedError } from '../errors';
+import { AgentFailedError } from '../domain/errors';
 import type { Logger } from '../logger';
-import { type Category, categorySchema } from '../workflow/definition';
+import { type Category, categorySchema } from '../domain/plan';
 import { type AgentDefinition, resolveModel } from './agent-definition';
 import { jsonSchemaOf } from './agent-tools';
 import { usageOf } from './claude-agent-runner';
 import { claudeCallError } from './claude-errors';
-import type { Usage } from './handoff';
+import type { Usage } from '../domain/handoff';
 import { issuesText } from './issues-text';
 import type { RouterModel } from './router-model';
 

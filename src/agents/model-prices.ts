@@ -1,4 +1,4 @@
-import type { Usage } from './handoff';
+import type { Usage } from '../domain/handoff';
 
 /** US dollars per million tokens. */
 interface Price {

@@ -1,5 +1,5 @@
 import type { AgentTask } from './agent-runner';
-import { type Artifact, type Handoff, ROLE_OUTPUTS } from './handoff';
+import { type Artifact, type Handoff, ROLE_OUTPUTS } from '../domain/handoff';
 import { fenceUntrusted } from './tools/untrusted-data';
 
 /** Longest artifact content shown to a later agent; the rest is cut with a note. */

@@ -1,4 +1,4 @@
-import { AgentFailedError } from '../errors';
+import { AgentFailedError } from '../domain/errors';
 import type { AgentRunner } from './agent-runner';
 
 /** Used when no ANTHROPIC_API_KEY is set: every agent step fails at once with the fix. */

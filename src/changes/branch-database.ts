@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BadRequestError } from '../errors';
+import { BadRequestError } from '../domain/errors';
 import { branchName } from './branch-provider';
 
 /** Branch databases are named `infra_wf_<workflow id>`, optionally followed by `_<namespace>`. */

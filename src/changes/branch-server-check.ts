@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ActionFailedError } from '../errors';
+import { ActionFailedError } from '../domain/errors';
 import { readOnlyUrl, withApplicationName } from './pg-tools';
 import { asPgError } from './sql-error';
 import { withClient } from './with-client';

@@ -1,5 +1,5 @@
 import type { QueryConfig, QueryResult } from 'pg';
-import { ActionFailedError } from '../errors';
+import { ActionFailedError } from '../domain/errors';
 import type { SqlResult } from './branch-provider';
 import { sqlFailed } from './sql-error';
 import { withClient } from './with-client';

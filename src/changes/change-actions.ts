@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import type { Migration } from '../agents/handoff';
-import type { Check } from '../store/rows';
+import type { Migration } from '../domain/handoff';
+import type { Check } from '../domain/records';
 import { saveArtifact } from '../store/artifacts-repo';
 import { listEvents, recordEvent } from '../store/events';
-import { writePrivateFile } from '../workflow/private-files';
-import type { Compensator, StepAction, StepActionContext } from '../workflow/step-actions';
+import { writePrivateFile } from '../engine/thread/private-files';
+import type { Compensator, StepAction, StepActionContext } from '../engine/ports';
 import type { Branch } from './branch-provider';
 import type { ChangeTarget } from './change-target';
 import { migrationHash } from './migration-hash';
@@ -15,7 +15,7 @@ import { checkReadOnlyQuery } from './read-only-query';
 import { type RoundTripResult, checks as roundTripChecks, runRoundTrip } from './round-trip';
 import { loadSqlParser } from './sql-parser';
 import { touchedTables } from './sql-policy';
-import { ActionFailedError } from '../errors';
+import { ActionFailedError } from '../domain/errors';
 
 const NO_TARGET: Check = {
   name: 'Branch test',

@@ -1,4 +1,4 @@
-import type { Handoff } from '../agents/handoff';
+import type { Handoff } from '../domain/handoff';
 import { ciFilesOf, normaliseWorkflowPath } from './ci-file-policy';
 
 function handoff(

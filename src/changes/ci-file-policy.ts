@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
-import type { Handoff } from '../agents/handoff';
-import { ActionFailedError } from '../errors';
+import type { Handoff } from '../domain/handoff';
+import { ActionFailedError } from '../domain/errors';
 
 /** A CI file the engine may send to GitHub: its normalised path and the text that was shown. */
 export interface CiFile {

@@ -1,9 +1,9 @@
 import type { Pool } from 'pg';
-import { handoffSchema } from '../agents/handoff';
-import { ActionFailedError } from '../errors';
+import { handoffSchema } from '../domain/handoff';
+import { ActionFailedError } from '../domain/errors';
 import { listGates } from '../store/gates-repo';
 import { listSteps } from '../store/steps-repo';
-import type { StepAction } from '../workflow/step-actions';
+import type { StepAction } from '../engine/ports';
 import { type CiFile, ciFilesOf } from './ci-file-policy';
 import { ciReviewChecks } from './ci-yaml-flags';
 

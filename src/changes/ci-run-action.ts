@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
-import { ActionFailedError } from '../errors';
+import { ActionFailedError } from '../domain/errors';
 import { listEvents, recordEvent } from '../store/events';
-import type { Check } from '../store/rows';
-import type { Compensator, StepAction } from '../workflow/step-actions';
+import type { Check } from '../domain/records';
+import type { Compensator, StepAction } from '../engine/ports';
 import { approvedCiFiles } from './ci-review-action';
 import type { GitHubApi, WorkflowRun } from './github-api';
 

@@ -1,4 +1,4 @@
-import type { Check } from '../store/rows';
+import type { Check } from '../domain/records';
 import { ciReviewChecks, workflowFindings } from './ci-yaml-flags';
 
 const RISKY = `name: preview

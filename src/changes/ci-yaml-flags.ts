@@ -1,5 +1,5 @@
 import { isScalar, parseAllDocuments, visit } from 'yaml';
-import type { Check } from '../store/rows';
+import type { Check } from '../domain/records';
 import type { CiFile } from './ci-file-policy';
 
 /**

@@ -1,7 +1,7 @@
-import { ActionFailedError } from '../errors';
-import type { Check } from '../store/rows';
+import { ActionFailedError } from '../domain/errors';
+import type { Check } from '../domain/records';
 import { recordEvent } from '../store/events';
-import type { Compensator, StepAction } from '../workflow/step-actions';
+import type { Compensator, StepAction } from '../engine/ports';
 import { ensureBranch, type ChangeActionDeps } from './change-actions';
 import { functionsInArtifacts } from './edge-functions';
 

@@ -1,4 +1,4 @@
-import type { Artifact } from '../agents/handoff';
+import type { Artifact } from '../domain/handoff';
 
 /** An Edge Function to deploy: its slug and source files, paths relative to `supabase/functions/`. */
 export interface EdgeFunctionSource {

@@ -16,7 +16,7 @@
  *   PATCH  /repos/{o}/{r}/pulls/{n} {state:"closed"}       200
  */
 import { z } from 'zod';
-import { ActionFailedError } from '../errors';
+import { ActionFailedError } from '../domain/errors';
 import { CI_PATH_RULE, normaliseWorkflowPath } from './ci-file-policy';
 
 const repoSchema = z.object({ default_branch: z.string() });

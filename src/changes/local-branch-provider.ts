@@ -1,9 +1,9 @@
 import { chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from 'pg';
-import type { Migration } from '../agents/handoff';
-import { migrationSchema } from '../agents/handoff';
-import { ActionFailedError } from '../errors';
+import type { Migration } from '../domain/handoff';
+import { migrationSchema } from '../domain/handoff';
+import { ActionFailedError } from '../domain/errors';
 import { type Logger, scrubUrl } from '../logger';
 import { type Branch, type BranchProvider, branchName, type SqlResult } from './branch-provider';
 import {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Migration } from '../agents/handoff';
+import type { Migration } from '../domain/handoff';
 
 /**
  * The sha256 (hex) that pins a migration's text: taken when the branch test runs it, compared at the

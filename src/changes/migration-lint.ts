@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { devNull, tmpdir } from 'node:os';
 import { z } from 'zod';
 import { toolEnvironment } from '../config/tool-environment';
-import { ActionFailedError } from '../errors';
-import type { Check } from '../store/rows';
+import { ActionFailedError } from '../domain/errors';
+import type { Check } from '../domain/records';
 
 const ACTION = 'Migration lint (squawk)';
 

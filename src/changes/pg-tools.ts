@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { toolEnvironment } from '../config/tool-environment';
-import { ActionFailedError } from '../errors';
+import { ActionFailedError } from '../domain/errors';
 import { scrubUrl } from '../logger';
 
 /** Connection URL query parameters that libpq tools read from the environment instead. */

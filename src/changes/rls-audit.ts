@@ -1,9 +1,9 @@
 import type { ClientBase, Pool, PoolClient } from 'pg';
-import { ActionFailedError, InfraError, isRetryable } from '../errors';
+import { ActionFailedError, InfraError, isRetryable } from '../domain/errors';
 import { catalogFindings } from './rls-findings';
 import { probeTable, unavailableProbe } from './rls-probes';
 import { parseTableName, type TableName } from './rls-table-name';
-import type { Check } from '../store/rows';
+import type { Check } from '../domain/records';
 
 const ACTION = 'RLS audit';
 

@@ -1,5 +1,5 @@
-import type { Migration } from '../agents/handoff';
-import type { Check } from '../store/rows';
+import type { Migration } from '../domain/handoff';
+import type { Check } from '../domain/records';
 import type { Branch, BranchProvider } from './branch-provider';
 import { diffSnapshots, type SchemaSelection, type SchemaSnapshot, snapshotSchema } from './schema-snapshot';
 import { describePgError, SqlFailedError } from './sql-error';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import { z } from 'zod';
-import { ActionFailedError } from '../errors';
+import { ActionFailedError } from '../domain/errors';
 import { databaseOf, runTool } from './pg-tools';
 
 /** What a new branch database copies from its target: encoding and locale. */

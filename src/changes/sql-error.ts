@@ -1,4 +1,4 @@
-import { ActionFailedError } from '../errors';
+import { ActionFailedError } from '../domain/errors';
 
 /** The fields of a Postgres error that `pg` exposes and this pipeline reports. */
 export interface PgErrorFields {

@@ -1,5 +1,5 @@
 import { loadModule, parseSync } from 'libpg-query';
-import { ActionFailedError } from '../errors';
+import { ActionFailedError } from '../domain/errors';
 
 /** A node of the parser's tree (libpg_query JSON): `{ CreateStmt: { … } }` unwrapped to its fields. */
 export type PgNode = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import type { Check, CheckFlag } from '../store/rows';
+import type { Check, CheckFlag } from '../domain/records';
 import { quoteIdent } from './rls-table-name';
 import { type FindingKind, qualifiedName, treeRules } from './sql-findings';
 import {

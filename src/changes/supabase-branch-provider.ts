@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ActionFailedError } from '../errors';
+import { ActionFailedError } from '../domain/errors';
 import { branchName, type Branch, type BranchProvider, type SqlResult } from './branch-provider';
 import {
   SupabaseApiError,

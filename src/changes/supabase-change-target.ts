@@ -1,6 +1,6 @@
-import type { Migration } from '../agents/handoff';
-import type { Check } from '../store/rows';
-import { ActionFailedError } from '../errors';
+import type { Migration } from '../domain/handoff';
+import type { Check } from '../domain/records';
+import { ActionFailedError } from '../domain/errors';
 import type { ChangeTarget } from './change-target';
 import { loadSqlParser } from './sql-parser';
 import { analyseMigration, refusal } from './sql-policy';

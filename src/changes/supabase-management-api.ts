@@ -20,7 +20,7 @@
  * database name (`postgres`, the Supabase default; not in the branch details).
  */
 import { z } from 'zod';
-import { ActionFailedError } from '../errors';
+import { ActionFailedError } from '../domain/errors';
 
 /** A preview branch as listed/created (`BranchResponse`, fields the bot uses); `project_ref` is the branch's own project. */
 export const branchSchema = z.object({

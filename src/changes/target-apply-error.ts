@@ -1,4 +1,4 @@
-import { ActionFailedError } from '../errors';
+import { ActionFailedError } from '../domain/errors';
 
 /**
  * What a failed merge or revert left on the target: `none` (nothing of the migration is applied

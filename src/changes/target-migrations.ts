@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import { z } from 'zod';
-import type { Migration } from '../agents/handoff';
+import type { Migration } from '../domain/handoff';
 import {
   ENSURE_HISTORY_SQL,
   findApplied,

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { ActionFailedError } from '../errors';
+import { ActionFailedError } from '../domain/errors';
 import { scrubUrl } from '../logger';
 import { asPgError, isRetryablePgError } from './sql-error';
 

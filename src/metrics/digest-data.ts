@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../store/db';
-import { gateKindSchema } from '../workflow/gate-kinds';
+import { gateKindSchema } from '../domain/gate-kinds';
 
 const waitingGateSchema = z.object({
   workflow_id: z.coerce.number(),

@@ -7,7 +7,7 @@ import { digestMessage } from '../slack/views/digest-message';
 import { chartPng } from './chart-png';
 import { buildDigest } from './build-digest';
 import { dailySeries } from './metric-queries';
-import type { RunningJobs } from '../workflow/running-jobs';
+import type { RunningJobs } from '../engine/jobs/running-jobs';
 
 export const DIGEST_QUEUE = 'digest';
 const SCHEDULER_ID = 'daily-digest';

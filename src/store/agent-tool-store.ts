@@ -1,9 +1,9 @@
 import type { AgentToolStore, WorkflowArtifact } from '../agents/tools/agent-tool-store';
-import { handoffSchema } from '../agents/handoff';
+import { handoffSchema } from '../domain/handoff';
 import { listArtifacts } from './artifacts-repo';
 import { registerCompensation } from './compensations-repo';
 import type { Queryable } from './db';
-import { eventRowSchema, parseRows } from './rows';
+import { eventRowSchema, parseRows } from '../domain/records';
 import { listSteps } from './steps-repo';
 
 /** The workflow tools' view of the bot's database: finished steps' handoffs, stored files, events. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { artifactSchema } from '../agents/handoff';
+import { artifactSchema } from '../domain/handoff';
 import type { Queryable } from './db';
-import { parseRows } from './rows';
+import { parseRows } from '../domain/records';
 
 export const storedArtifactSchema = artifactSchema.extend({
   id: z.coerce.number().int().positive(),

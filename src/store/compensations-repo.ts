@@ -1,5 +1,5 @@
 import type { Queryable } from './db';
-import { type Compensation, compensationRowSchema, parseRows } from './rows';
+import { type Compensation, compensationRowSchema, parseRows } from '../domain/records';
 
 /** Registers how to undo a side effect; the key makes a repeated registration a no-op. */
 export async function registerCompensation(

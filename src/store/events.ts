@@ -1,5 +1,5 @@
 import type { Queryable } from './db';
-import { type EventRow, eventRowSchema, parseRows } from './rows';
+import { type EventRow, eventRowSchema, parseRows } from '../domain/records';
 
 /** Appends an event row; call it in the same transaction as the state change it records. */
 export async function recordEvent(

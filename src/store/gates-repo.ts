@@ -1,9 +1,9 @@
 import { GATE_TRANSITIONS, type GateState, sourcesOf } from '../domain/states';
-import { InvalidTransitionError } from '../errors';
+import { InvalidTransitionError } from '../domain/errors';
 import type { Queryable } from './db';
 import { recordEvent } from './events';
-import { type Check, type Gate, type ShownMigration, gateRowSchema, parseRows } from './rows';
-import type { GateKind } from '../workflow/gate-kinds';
+import { type Check, type Gate, type ShownMigration, gateRowSchema, parseRows } from '../domain/records';
+import type { GateKind } from '../domain/gate-kinds';
 
 /** Opens the gate of a step; a second call returns the existing gate (at-least-once jobs). */
 export async function openGate(

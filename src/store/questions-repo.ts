@@ -1,6 +1,6 @@
 import type { Queryable } from './db';
 import { recordEvent } from './events';
-import { type Question, parseRows, questionRowSchema } from './rows';
+import { type Question, parseRows, questionRowSchema } from '../domain/records';
 
 export async function openQuestion(
   db: Queryable,

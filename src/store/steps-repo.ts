@@ -1,10 +1,10 @@
 import { forbiddenSources, sourcesOf, STEP_TRANSITIONS } from '../domain/states';
-import { InvalidTransitionError } from '../errors';
+import { InvalidTransitionError } from '../domain/errors';
 import type { Queryable } from './db';
 import { recordEvent } from './events';
-import { type Check, type Step, type StepState, parseRows, stepRowSchema } from './rows';
-import type { StepDefinition } from '../workflow/definition';
-import type { Usage } from '../agents/handoff';
+import { type Check, type Step, type StepState, parseRows, stepRowSchema } from '../domain/records';
+import type { StepDefinition } from '../domain/plan';
+import type { Usage } from '../domain/handoff';
 
 /** Creates the step rows of a plan; safe to call twice. */
 export async function insertSteps(db: Queryable, workflowId: number, steps: StepDefinition[]): Promise<void> {

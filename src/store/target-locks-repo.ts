@@ -1,5 +1,5 @@
 import type { Queryable } from './db';
-import { type Workflow, parseRows, workflowRowSchema } from './rows';
+import { type Workflow, parseRows, workflowRowSchema } from '../domain/records';
 
 /**
  * Takes the target for a workflow, or reports the workflow that holds it. A lock whose holder has

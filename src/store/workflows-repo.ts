@@ -1,9 +1,15 @@
 import { forbiddenSources, WORKFLOW_TRANSITIONS } from '../domain/states';
-import { InvalidTransitionError } from '../errors';
+import { InvalidTransitionError } from '../domain/errors';
 import type { Queryable } from './db';
 import { recordEvent } from './events';
-import { ACTIVE_WORKFLOW_STATES, type Workflow, type WorkflowState, parseRows, workflowRowSchema } from './rows';
-import type { Plan } from '../workflow/definition';
+import {
+  ACTIVE_WORKFLOW_STATES,
+  type Workflow,
+  type WorkflowState,
+  parseRows,
+  workflowRowSchema,
+} from '../domain/records';
+import type { Plan } from '../domain/plan';
 
 export interface NewWorkflow {
   request: string;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveModel } from '../../src/agents/agent-definition';
 import { loadAgents } from '../../src/agents/agents-loader';
-import { DefinitionInvalidError } from '../../src/errors';
+import { DefinitionInvalidError } from '../../src/domain/errors';
 
 const REPO_AGENTS = join(__dirname, '..', '..', 'agents');
 

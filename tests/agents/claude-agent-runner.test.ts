@@ -6,7 +6,7 @@ import type { AgentDefinition } from '../../src/agents/agent-definition';
 import type { AgentTask } from '../../src/agents/agent-runner';
 import type { AgentToolStore } from '../../src/agents/tools/agent-tool-store';
 import { createToolRegistry } from '../../src/agents/tools/tool-registry';
-import { AgentFailedError, HandoffInvalidError } from '../../src/errors';
+import { AgentFailedError, HandoffInvalidError } from '../../src/domain/errors';
 import { createLogger } from '../../src/logger';
 import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicRequest } from '../support/fake-anthropic';
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { loadAgents } from '../../src/agents/agents-loader';
 import { ClaudeRouterModel } from '../../src/agents/claude-router-model';
-import { AgentFailedError } from '../../src/errors';
+import { AgentFailedError } from '../../src/domain/errors';
 import { createLogger } from '../../src/logger';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic';
 

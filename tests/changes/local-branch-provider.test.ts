@@ -1,4 +1,4 @@
-import { ActionFailedError } from '../../src/errors';
+import { ActionFailedError } from '../../src/domain/errors';
 import { snapshotSchema } from '../../src/changes/schema-snapshot';
 import { branchServerUrl, createTestTarget, hasTable, type TestTarget, withConnection } from './test-target';
 

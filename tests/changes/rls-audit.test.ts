@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { auditBaseline, auditRls, rlsChecks, type RlsAuditResult } from '../../src/changes/rls-audit';
-import { ActionFailedError } from '../../src/errors';
+import { ActionFailedError } from '../../src/domain/errors';
 import { createSupabaseTestDatabase } from './supabase-test-database';
 
 const OWNER_ONLY_TODOS = `

@@ -1,4 +1,4 @@
-import { ActionFailedError } from '../../src/errors';
+import { ActionFailedError } from '../../src/domain/errors';
 import { SupabaseBranchProvider } from '../../src/changes/supabase-branch-provider';
 import { SupabaseManagementApi } from '../../src/changes/supabase-management-api';
 import { startFakeSupabaseApi, type FakeSupabaseApi } from '../support/fake-supabase-api';

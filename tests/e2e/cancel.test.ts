@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis from 'ioredis';
 import type { AgentOutcome, AgentRunner, AgentTask } from '../../src/agents/agent-runner';
-import { handoffSchema, ZERO_USAGE } from '../../src/agents/handoff';
+import { handoffSchema, ZERO_USAGE } from '../../src/domain/handoff';
 import type { Runtime } from '../../src/runtime';
-import { cancelWorkflow, cleanUpCancelled } from '../../src/workflow/cancel';
-import { reconcile } from '../../src/workflow/reconciler';
+import { cancelWorkflow, cleanUpCancelled } from '../../src/engine/cancel';
+import { reconcile } from '../../src/engine/jobs/reconciler';
 import { branchDatabasesOf, createTestTarget, dropBranchesOf, type TestTarget } from '../changes/test-target';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github';
 import { type FakeSlackMessage, textOf } from '../support/fake-slack';

@@ -1,4 +1,4 @@
-import type { Gate } from '../../src/store/rows';
+import type { Gate } from '../../src/domain/records';
 import { blockKitProblems } from '../../dev/local-slack/block-kit-limits';
 import { gateOpenMessage } from '../../src/slack/views/gate-message';
 

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { InvalidTransitionError } from '../../src/errors';
+import { InvalidTransitionError } from '../../src/domain/errors';
 import { createPool } from '../../src/store/db';
 import { decideGate, getGate, openGate } from '../../src/store/gates-repo';
 import { migrate } from '../../src/store/migrate';

@@ -1,4 +1,4 @@
-import type { Artifact, Migration } from '../handoff';
+import type { Artifact, Migration } from '../../domain/handoff';
 
 /** A file an earlier step proposed, or one the bot wrote for the workflow (plan, validation record). */
 export interface WorkflowArtifact extends Artifact {

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../../logger';
-import type { EngineDeps } from '../../workflow/engine-deps';
+import type { EngineDeps } from '../../engine/deps';
 
 /** What listeners get from the composition root. */
 export interface ListenerDeps {

@@ -1,5 +1,5 @@
-import type { Gate, Step, Workflow } from '../../store/rows';
-import { GATES } from '../../workflow/gate-kinds';
+import type { Gate, Step, Workflow } from '../../domain/records';
+import { GATES } from '../../domain/gate-kinds';
 import type { SlackMessage } from '../message';
 import { context, escapeMrkdwn, progressBar, section, slackDate, user } from './format';
 

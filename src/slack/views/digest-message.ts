@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Failure, WaitingGate } from '../../metrics/digest-data';
 import type { Metrics } from '../../metrics/metric-queries';
-import { GATES } from '../../workflow/gate-kinds';
+import { GATES } from '../../domain/gate-kinds';
 import type { SlackMessage } from '../message';
 import { context, escapeMrkdwn, header, section, slackDate } from './format';
 import { humanDuration, metricLines, windowLabel } from './metrics-format';

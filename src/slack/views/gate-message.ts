@@ -1,7 +1,7 @@
 import type { Button, KnownBlock } from '@slack/types';
-import type { Check, Gate } from '../../store/rows';
-import { GATES } from '../../workflow/gate-kinds';
-import { OVERRIDES_NEEDED, gatePolicy } from '../../workflow/gate-policy';
+import type { Check, Gate } from '../../domain/records';
+import { GATES } from '../../domain/gate-kinds';
+import { OVERRIDES_NEEDED, gatePolicy } from '../../domain/gate-policy';
 import { ActionIds } from '../ids';
 import { checkCodeBlocks } from './check-code-blocks';
 import type { SlackMessage } from '../message';

@@ -1,4 +1,4 @@
-import type { Handoff } from '../../agents/handoff';
+import type { Handoff } from '../../domain/handoff';
 import type { SlackMessage } from '../message';
 import { escapeMrkdwn, section } from './format';
 

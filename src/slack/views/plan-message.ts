@@ -1,5 +1,5 @@
-import type { Plan } from '../../workflow/definition';
-import { GATES } from '../../workflow/gate-kinds';
+import type { Plan } from '../../domain/plan';
+import { GATES } from '../../domain/gate-kinds';
 import type { SlackMessage } from '../message';
 import { context, escapeMrkdwn, section } from './format';
 

@@ -1,6 +1,6 @@
-import type { Usage } from '../../agents/handoff';
-import type { Gate, Step, Workflow } from '../../store/rows';
-import { GATES } from '../../workflow/gate-kinds';
+import type { Usage } from '../../domain/handoff';
+import type { Gate, Step, Workflow } from '../../domain/records';
+import { GATES } from '../../domain/gate-kinds';
 import type { KnownBlock } from '@slack/types';
 import { ActionIds } from '../ids';
 import type { SlackMessage } from '../message';

@@ -1,5 +1,5 @@
-import type { Plan } from '../../workflow/definition';
-import type { Step, Workflow } from '../../store/rows';
+import type { Plan } from '../../domain/plan';
+import type { Step, Workflow } from '../../domain/records';
 import type { SlackMessage } from '../message';
 import { context, escapeMrkdwn, plain, progressBar, section, user } from './format';
 

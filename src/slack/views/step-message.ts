@@ -1,5 +1,5 @@
-import type { Handoff, Usage } from '../../agents/handoff';
-import type { Check } from '../../store/rows';
+import type { Handoff, Usage } from '../../domain/handoff';
+import type { Check } from '../../domain/records';
 import type { SlackMessage } from '../message';
 import { context, duration, escapeMrkdwn, plain, section, slackDate, usageText } from './format';
 

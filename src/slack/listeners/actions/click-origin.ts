@@ -1,5 +1,5 @@
 import type { BlockButtonAction } from '@slack/bolt';
-import type { ClickOrigin } from '../../../workflow/click-origin';
+import type { ClickOrigin } from '../../../engine/gates/click-origin';
 
 /**
  * The channel and message a click came from. `container.message_ts` and `message.ts` name the same

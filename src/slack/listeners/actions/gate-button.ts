@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { decide, type GateDecision } from '../../../workflow/gate-decision';
-import { GATES } from '../../../workflow/gate-kinds';
-import { OVERRIDES_NEEDED } from '../../../workflow/gate-policy';
+import { decide, type GateDecision } from '../../../engine/gates/gate-decision';
+import { GATES } from '../../../domain/gate-kinds';
+import { OVERRIDES_NEEDED } from '../../../domain/gate-policy';
 import type { SlackMessage } from '../../message';
 import { errorMessage, noticeMessage, refusalMessage } from '../../views/command-responses';
 import { GATE_ACTION_PATTERN } from '../../ids';

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { InfraError, NotAllowedError } from '../../../errors';
-import { rollbackProduction } from '../../../workflow/rollback-production';
+import { InfraError, NotAllowedError } from '../../../domain/errors';
+import { rollbackProduction } from '../../../engine/rollback-production';
 import { errorMessage, noticeMessage, refusalMessage } from '../../views/command-responses';
 import type { ListenerDeps } from '../listener-deps';
 import { clickOrigin } from './click-origin';

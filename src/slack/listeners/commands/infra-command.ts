@@ -1,12 +1,12 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { InfraError, NotAllowedError, RequestTooLongError } from '../../../errors';
+import { InfraError, NotAllowedError, RequestTooLongError } from '../../../domain/errors';
 import { computeMetrics } from '../../../metrics/metric-queries';
 import { listGates } from '../../../store/gates-repo';
 import { firstCommand } from '../../../store/slack-messages-repo';
 import { listSteps } from '../../../store/steps-repo';
 import { getWorkflow, insertWorkflow, listActiveWorkflows } from '../../../store/workflows-repo';
-import { cancelWorkflow } from '../../../workflow/cancel';
+import { cancelWorkflow } from '../../../engine/cancel';
 import {
   acceptedMessage,
   errorMessage,

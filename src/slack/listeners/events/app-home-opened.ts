@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { waitingGates } from '../../../metrics/digest-data';
-import { gateWaitsFor } from '../../../workflow/approval-policy';
+import { gateWaitsFor } from '../../../domain/approval-policy';
 import { computeMetrics } from '../../../metrics/metric-queries';
 import { listActiveWorkflows } from '../../../store/workflows-repo';
 import { appHomeView } from '../../views/app-home-view';

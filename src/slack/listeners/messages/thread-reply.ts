@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { firstDelivery } from '../../../store/slack-messages-repo';
-import { handleThreadReply } from '../../../workflow/replies';
+import { handleThreadReply } from '../../../engine/thread/replies';
 import type { ListenerDeps } from '../listener-deps';
 
 /** A person's thread reply; the bot's own posts, edits and other subtypes are not replies. */

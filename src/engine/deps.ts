@@ -1,0 +1,42 @@
+import type { Pool } from 'pg';
+import type { AgentRunner } from '../agents/agent-runner';
+import type { RouterModel } from '../agents/router-model';
+import type { ChangeTarget } from '../changes/change-target';
+import type { CiDeps } from '../changes/ci-run-action';
+import type { Logger } from '../logger';
+import type { SlackPublisher } from '../slack/publisher';
+import type { WorkflowLibrary } from './plan/definitions-loader';
+import type { PreflightCheck } from './plan/preflight';
+import type { JobQueue } from './jobs/queues';
+import type { Compensator, StepAction } from './ports';
+
+import type { GatePolicy } from '../domain/approval-policy';
+
+export type { GatePolicy } from '../domain/approval-policy';
+
+/** Everything the engine needs, passed in by the composition root (tests pass fakes). */
+export interface EngineDeps {
+  pool: Pool;
+  queue: JobQueue;
+  slack: SlackPublisher;
+  agents: AgentRunner;
+  router?: RouterModel;
+  library: WorkflowLibrary;
+  actions: Map<string, StepAction>;
+  compensators: Map<string, Compensator>;
+  preflight: PreflightCheck[];
+  policy: GatePolicy;
+  /** The team's database: branches, merge, revert. Absent when no target is configured. */
+  change?: ChangeTarget;
+  /** The repository CI changes are tried in (GitHub); absent when none is configured. */
+  ci?: CiDeps;
+  /** Attempts for transient errors, as the queue is configured. */
+  attempts: number;
+  logger: Logger;
+  /** Shortest time between two live-progress edits of a step's message (ms). */
+  progressIntervalMs: number;
+  /** How long a question waits for a reply: a reminder at half of it, the workflow stops at the end (ms). */
+  replyTimeoutMs: number;
+  /** Where the bot writes the workflow's files (INFRA_WORKSPACE_DIR). */
+  workspaceDir: string;
+}

@@ -1,0 +1,71 @@
+import { noticeMessage } from '../slack/views/command-responses';
+import { escapeMrkdwn } from '../slack/views/format';
+import { recordEvent } from '../store/events';
+import type { Step, Workflow } from '../domain/records';
+import type { StepDefinition } from '../domain/plan';
+import type { EngineDeps } from './deps';
+
+/**
+ * The seed's failure policy for a failed migration: the named agent analyses what went wrong and what
+ * to change, and the analysis goes in the thread. Nothing runs anywhere; the workflow has stopped.
+ */
+export async function postFailureAnalysis(
+  deps: EngineDeps,
+  workflow: Workflow,
+  step: Step,
+  def: StepDefinition,
+  error: string,
+): Promise<void> {
+  const agent = def.failure_analysis;
+  if (!agent || !workflow.root_ts) return;
+  const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts };
+  let text: string;
+  const calls: Array<Promise<void>> = [];
+  try {
+    const outcome = await deps.agents.run(
+      {
+        workflowId: workflow.id,
+        stepId: step.id,
+        agent,
+        stepTitle: `Rollback analysis of step ${step.idx + 1} (${def.title})`,
+        tasks: [
+          'Explain why it failed, from the error',
+          'Say what to change before the request is tried again',
+          'Nothing was merged; propose nothing to run on production',
+        ],
+        request: workflow.request,
+        requester: workflow.requester,
+        earlierHandoffs: [],
+        comments: [],
+        previousError: error,
+      },
+      undefined,
+      {
+        call: ({ model, usage }) =>
+          void calls.push(
+            recordEvent(deps.pool, workflow.id, 'model_call', null, {
+              step_id: step.id,
+              agent,
+              purpose: 'failure_analysis',
+              model,
+              usage,
+            }),
+          ),
+      },
+    );
+    await Promise.all(calls);
+    if (outcome.type === 'handoff') {
+      const h = outcome.handoff;
+      const next = h.next_steps.length
+        ? `\n*What to change*\n${h.next_steps.map((s) => `• ${escapeMrkdwn(s)}`).join('\n')}`
+        : '';
+      text = `:mag: *Rollback analysis* by ${agent}\n${escapeMrkdwn(h.summary)}\n${escapeMrkdwn(h.context)}${next}`;
+    } else {
+      text = `:mag: ${agent} asked a question instead of analysing the failure: ${escapeMrkdwn(outcome.question)}`;
+    }
+  } catch (e) {
+    text = `:mag: No rollback analysis: ${escapeMrkdwn((e as Error).message)}`;
+  }
+  await recordEvent(deps.pool, workflow.id, 'failure_analysis', null, { step_id: step.id, agent });
+  await deps.slack.post(`wf:${workflow.id}:analysis-${step.id}`, thread, noticeMessage(text));
+}

@@ -1,0 +1,60 @@
+import { type ConnectionOptions, Queue } from 'bullmq';
+import { WORKFLOW_QUEUE, type WorkflowJob } from '../../domain/jobs';
+
+/** How jobs get into Redis; the engine depends on this, not on BullMQ. */
+export interface JobQueue {
+  enqueue(job: WorkflowJob, opts?: { dedupeSuffix?: string }): Promise<void>;
+}
+
+export interface BullJobQueueOptions {
+  /** A dedicated ioredis-compatible connection, or options for one. */
+  connection: ConnectionOptions;
+  /** Redis key prefix; each deployment (and each test) uses its own. Default `infra`. */
+  prefix: string;
+  /** Attempts for transient errors, with exponential backoff. Default 3. */
+  attempts: number;
+}
+
+/**
+ * Deterministic job ids: while a job for the same work is waiting, active or delayed, adding it again
+ * is a no-op — which is what makes the reconciler and double clicks safe.
+ */
+export function jobId(job: WorkflowJob, suffix = ''): string {
+  switch (job.name) {
+    case 'plan':
+      return `plan-${job.data.workflowId}${suffix}`;
+    case 'step':
+      return `step-${job.data.stepId}-g${job.data.generation}${suffix}`;
+    case 'rollback':
+      return `rollback-${job.data.workflowId}${suffix}`;
+    case 'finish':
+      return `finish-${job.data.workflowId}${suffix}`;
+    case 'cancel':
+      return `cancel-${job.data.workflowId}${suffix}`;
+  }
+}
+
+export class BullJobQueue implements JobQueue {
+  readonly queue: Queue;
+
+  constructor(opts: BullJobQueueOptions) {
+    this.queue = new Queue(WORKFLOW_QUEUE, {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      defaultJobOptions: {
+        attempts: opts.attempts,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: true,
+        removeOnFail: { count: 1000 },
+      },
+    });
+  }
+
+  async enqueue(job: WorkflowJob, opts: { dedupeSuffix?: string } = {}): Promise<void> {
+    await this.queue.add(job.name, job.data, { jobId: jobId(job, opts.dedupeSuffix) });
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

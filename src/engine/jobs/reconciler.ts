@@ -1,0 +1,75 @@
+import { recordEvent } from '../../store/events';
+import { ACTIVE_WORKFLOW_STATES } from '../../domain/records';
+import { listDueSteps } from '../../store/steps-repo';
+import { getWorkflow } from '../../store/workflows-repo';
+import { advancePast } from '../advance';
+import { cancelledAwaitingCleanUp } from '../cancel';
+import type { EngineDeps } from '../deps';
+import { expireUnansweredQuestions } from '../thread/question-timeouts';
+
+/**
+ * Re-enqueues what Postgres says is due, in case Redis lost it or a process died between two writes:
+ * planned workflows, the current step of running ones, running workflows whose current step is done
+ * (and its gate, if any, approved) but that never moved on, unfinished rollbacks, cancelled workflows
+ * whose clean-up has not recorded that it is done. Job ids are
+ * deterministic and advancing is conditional, so work already under way is not doubled.
+ */
+export async function reconcile(deps: EngineDeps): Promise<number> {
+  let enqueued = 0;
+  const planned = await deps.pool.query<{ id: string }>(`SELECT id FROM workflows WHERE state = 'planned' ORDER BY id`);
+  for (const row of planned.rows) {
+    await deps.queue.enqueue({ name: 'plan', data: { workflowId: Number(row.id) } });
+    enqueued++;
+  }
+  for (const step of await listDueSteps(deps.pool)) {
+    await deps.queue.enqueue({
+      name: 'step',
+      data: { workflowId: step.workflow_id, stepId: step.id, generation: step.generation },
+    });
+    enqueued++;
+  }
+  const stuck = await deps.pool.query<{ workflow_id: string; idx: number }>(
+    `SELECT w.id AS workflow_id, s.idx FROM workflows w JOIN steps s ON s.workflow_id = w.id AND s.idx = w.current_step
+     LEFT JOIN gates g ON g.step_id = s.id
+     WHERE w.state = 'running' AND s.state = 'succeeded' AND (g.id IS NULL OR g.state = 'approved')`,
+  );
+  for (const row of stuck.rows) {
+    await advancePast(deps, Number(row.workflow_id), row.idx);
+    enqueued++;
+  }
+  const rollbacks = await deps.pool.query<{ id: string; actor: string | null }>(
+    `SELECT w.id, (SELECT actor FROM events e WHERE e.workflow_id = w.id AND e.type = 'workflow_rolled_back' ORDER BY e.id DESC LIMIT 1) AS actor
+     FROM workflows w WHERE w.state = 'rolled_back'
+       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.workflow_id = w.id AND e.type IN ('rollback_completed','rollback_incomplete'))`,
+  );
+  for (const row of rollbacks.rows) {
+    await deps.queue.enqueue({ name: 'rollback', data: { workflowId: Number(row.id), actor: row.actor ?? 'unknown' } });
+    enqueued++;
+  }
+  for (const workflowId of await cancelledAwaitingCleanUp(deps.pool)) {
+    await deps.queue.enqueue({ name: 'cancel', data: { workflowId } });
+    enqueued++;
+  }
+  await expireUnansweredQuestions(deps);
+  if (deps.change) await removeOrphanBranches(deps);
+  return enqueued;
+}
+
+/** A branch still being made is left alone this long: its creator may be loading the schema into it right now. */
+const CREATION_GRACE_MS = 15 * 60_000;
+
+/**
+ * Deletes branches whose workflow is gone or has ended (its own clean-up died with its process). A
+ * rolled-back workflow's branch is left to its rollback job, which deletes it as a compensation.
+ */
+async function removeOrphanBranches(deps: EngineDeps): Promise<void> {
+  for (const branch of await deps.change!.provider.listBranches()) {
+    if (branch.ready === false && Date.now() - branch.createdAt.getTime() < CREATION_GRACE_MS) continue;
+    const workflow = await getWorkflow(deps.pool, branch.workflowId);
+    if (workflow && (ACTIVE_WORKFLOW_STATES as readonly string[]).includes(workflow.state)) continue;
+    if (workflow?.state === 'rolled_back') continue;
+    await deps.change!.provider.deleteBranch(branch.workflowId);
+    if (workflow) await recordEvent(deps.pool, workflow.id, 'branch_deleted', null, { reason: 'orphan' });
+    deps.logger.info({ branch: branch.name }, 'deleted an orphan branch');
+  }
+}

@@ -1,0 +1,61 @@
+import { inTransaction } from '../store/db';
+import { gateDecidedMessage } from '../slack/views/gate-message';
+import { expireOpenGates, listGates } from '../store/gates-repo';
+import { findMessage } from '../store/slack-messages-repo';
+import { ACTIVE_WORKFLOW_STATES, type Workflow, type WorkflowState } from '../domain/records';
+import { nextWaitingWorkflow, releaseTarget } from '../store/target-locks-repo';
+import { recordEvent } from '../store/events';
+import { cancelUnfinishedSteps } from '../store/steps-repo';
+import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
+import { discardCiBranch } from '../changes/ci-run-action';
+import type { EngineDeps } from './deps';
+import { postReport } from './thread/thread';
+
+type FinalState = Exclude<WorkflowState, (typeof ACTIVE_WORKFLOW_STATES)[number]>;
+
+/**
+ * Ends a workflow: one conditional transition, open gates closed, unfinished steps cancelled, the
+ * target released (unless a rollback still has to run). Returns the row if this caller ended it.
+ */
+export async function endWorkflow(
+  deps: Pick<EngineDeps, 'pool'>,
+  workflowId: number,
+  to: FinalState,
+  event: { type: string; actor: string | null; error?: string; data?: Record<string, unknown> },
+  opts: { from?: readonly WorkflowState[]; keepTarget?: boolean } = {},
+): Promise<Workflow | undefined> {
+  return inTransaction(deps.pool, async (tx) => {
+    const ended = await transitionWorkflow(tx, workflowId, opts.from ?? ACTIVE_WORKFLOW_STATES, to, event);
+    if (!ended) return undefined;
+    await expireOpenGates(tx, workflowId, event.actor);
+    await cancelUnfinishedSteps(tx, workflowId);
+    await tx.query(`UPDATE questions SET state = 'expired' WHERE workflow_id = $1 AND state = 'open'`, [workflowId]);
+    if (!opts.keepTarget) await releaseTarget(tx, ended.target, workflowId);
+    return ended;
+  });
+}
+
+/**
+ * After a workflow ended: gates it closed lose their buttons, the report goes in its thread, and the
+ * next workflow waiting for its target starts.
+ */
+export async function afterEnd(deps: EngineDeps, workflowId: number): Promise<void> {
+  for (const gate of (await listGates(deps.pool, workflowId)).filter((g) => g.state === 'expired')) {
+    const posted = await findMessage(deps.pool, `gate:${gate.id}`);
+    if (posted?.ts) await deps.slack.update(posted.channelId, posted.ts, gateDecidedMessage(gate));
+  }
+  await postReport(deps, workflowId);
+  const workflow = await getWorkflow(deps.pool, workflowId);
+  if (!workflow) return;
+  if (deps.change && workflow.state !== 'rolled_back' && (await deps.change.provider.getBranch(workflowId))) {
+    // Branches live only as long as their workflow; a rollback deletes its own through a compensation.
+    await deps.change.provider.deleteBranch(workflowId);
+    await recordEvent(deps.pool, workflowId, 'branch_deleted', null, { reason: workflow.state });
+  }
+  // A CI branch outlives its workflow only as the approved pull request; a rollback discards it itself.
+  if (deps.ci && workflow.state !== 'succeeded' && workflow.state !== 'rolled_back')
+    await discardCiBranch(deps.ci, workflowId);
+  const next = await nextWaitingWorkflow(deps.pool, workflow.target);
+  if (next)
+    await deps.queue.enqueue({ name: 'plan', data: { workflowId: next.id } }, { dedupeSuffix: `-after-${workflowId}` });
+}

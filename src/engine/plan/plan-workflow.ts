@@ -1,0 +1,113 @@
+import { InfraError, isRetryable } from '../../domain/errors';
+import { errorMessage } from '../../slack/views/command-responses';
+import { planMessage, preflightMessage, waitingForTargetMessage } from '../../slack/views/plan-message';
+import { rootMessage } from '../../slack/views/root-message';
+import { inTransaction } from '../../store/db';
+import { recordEvent } from '../../store/events';
+import { getStepByIndex, insertSteps } from '../../store/steps-repo';
+import { acquireTarget } from '../../store/target-locks-repo';
+import { getWorkflow, setCurrentStep, setPlan, setRootTs, transitionWorkflow } from '../../store/workflows-repo';
+import { composePlan } from './compose-plan';
+import type { EngineDeps } from '../deps';
+import { afterEnd, endWorkflow } from '../lifecycle';
+import { runPreflight } from './preflight';
+import { route } from './routing';
+import { refreshRoot } from '../thread/thread';
+import { planDocument } from '../thread/workflow-documents';
+import { storeWorkflowFile } from '../thread/workflow-files';
+
+/**
+ * The plan job: route the request, record the plan and its steps, post the root message and the plan
+ * in its thread, take the target, run pre-flight checks and start step 1. Safe to run twice.
+ */
+export async function planWorkflow(deps: EngineDeps, workflowId: number): Promise<void> {
+  let workflow = await getWorkflow(deps.pool, workflowId);
+  if (workflow?.state !== 'planned') return;
+
+  let routingError: string | undefined;
+  if (!workflow.plan) {
+    try {
+      const decision = await route(workflow.request, deps.router);
+      const plan = composePlan(deps.library, decision.categories);
+      await inTransaction(deps.pool, async (tx) => {
+        await setPlan(tx, workflowId, plan, decision.reason);
+        await insertSteps(tx, workflowId, plan.steps);
+        await recordEvent(tx, workflowId, 'workflow_planned', null, {
+          plan: plan.name,
+          categories: decision.categories,
+          source: decision.source,
+        });
+        if (decision.call)
+          await recordEvent(tx, workflowId, 'model_call', null, {
+            step_id: null,
+            agent: 'router',
+            purpose: 'routing',
+            ...decision.call,
+          });
+      });
+    } catch (error) {
+      if (isRetryable(error)) throw error;
+      routingError = error instanceof InfraError ? error.message : `Routing failed: ${(error as Error).message}`;
+    }
+    workflow = (await getWorkflow(deps.pool, workflowId))!;
+  }
+
+  const rootTs = await deps.slack.post(
+    `wf:${workflowId}:root`,
+    { channel: workflow.channel_id },
+    rootMessage(workflow, workflow.plan, []),
+  );
+  await setRootTs(deps.pool, workflowId, rootTs);
+  const thread = { channel: workflow.channel_id, threadTs: rootTs };
+
+  if (routingError || !workflow.plan) {
+    const message = routingError ?? 'The workflow has no plan.';
+    await deps.slack.post(`wf:${workflowId}:routing-failed`, thread, errorMessage(message));
+    if (await endWorkflow(deps, workflowId, 'failed', { type: 'workflow_failed', actor: null, error: message }))
+      await afterEnd(deps, workflowId);
+    return;
+  }
+  await deps.slack.post(`wf:${workflowId}:plan`, thread, planMessage(workflow.plan, workflow.routing_reason ?? ''));
+  await storeWorkflowFile(
+    deps,
+    { ...workflow, root_ts: rootTs },
+    planDocument(workflow, workflow.plan, workflow.routing_reason ?? ''),
+  );
+
+  const lock = await acquireTarget(deps.pool, workflow.target, workflowId);
+  if (!lock.acquired) {
+    await recordEvent(deps.pool, workflowId, 'waiting_for_target', null, { holder: lock.holder.id });
+    await deps.slack.post(
+      `wf:${workflowId}:waiting-${lock.holder.id}`,
+      thread,
+      waitingForTargetMessage(workflow.target, lock.holder.id, lock.holder.requester),
+    );
+    return;
+  }
+
+  const results = [
+    { name: 'No conflicting work in progress', ok: true, detail: `this workflow holds \`${workflow.target}\`` },
+    ...(await runPreflight(deps.preflight, workflow)),
+  ];
+  await deps.slack.post(`wf:${workflowId}:preflight`, thread, preflightMessage(results));
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length) {
+    const error = `Pre-flight checks failed: ${failed.map((r) => r.name).join(', ')}.`;
+    if (await endWorkflow(deps, workflowId, 'failed', { type: 'workflow_failed', actor: null, error }))
+      await afterEnd(deps, workflowId);
+    return;
+  }
+
+  const started = await inTransaction(deps.pool, async (tx) => {
+    const row = await transitionWorkflow(tx, workflowId, ['planned'], 'running', {
+      type: 'workflow_started',
+      actor: null,
+    });
+    if (row) await setCurrentStep(tx, workflowId, 0);
+    return row;
+  });
+  if (!started) return;
+  const first = (await getStepByIndex(deps.pool, workflowId, 0))!;
+  await deps.queue.enqueue({ name: 'step', data: { workflowId, stepId: first.id, generation: first.generation } });
+  await refreshRoot(deps, workflowId);
+}

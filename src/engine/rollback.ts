@@ -1,0 +1,47 @@
+import { noticeMessage } from '../slack/views/command-responses';
+import { finishCompensation, listPendingCompensations } from '../store/compensations-repo';
+import { recordEvent } from '../store/events';
+import { releaseTarget } from '../store/target-locks-repo';
+import { getWorkflow } from '../store/workflows-repo';
+import type { EngineDeps } from './deps';
+import { afterEnd } from './lifecycle';
+
+/**
+ * The rollback job: runs the compensations the steps registered, newest first, each once; then frees
+ * the target and reports. A compensation that fails is reported with what to do by hand.
+ */
+export async function rollbackWorkflow(deps: EngineDeps, workflowId: number, actor: string): Promise<void> {
+  const workflow = await getWorkflow(deps.pool, workflowId);
+  if (workflow?.state !== 'rolled_back') return;
+  const pending = await listPendingCompensations(deps.pool, workflowId);
+  const failures: string[] = [];
+  const undone: string[] = [];
+  for (const c of pending) {
+    const compensator = deps.compensators.get(c.kind);
+    if (!compensator) {
+      failures.push(`${c.key}: no compensator for "${c.kind}" is installed; undo it by hand`);
+      await finishCompensation(deps.pool, c.id, 'no compensator installed');
+      continue;
+    }
+    try {
+      await compensator.run(c.data, { workflow, logger: deps.logger });
+      await finishCompensation(deps.pool, c.id);
+      undone.push(c.key);
+    } catch (error) {
+      const message = (error as Error).message;
+      await finishCompensation(deps.pool, c.id, message);
+      failures.push(`${c.key}: ${message}`);
+    }
+  }
+  await recordEvent(deps.pool, workflowId, failures.length ? 'rollback_incomplete' : 'rollback_completed', actor, {
+    undone,
+    failures,
+  });
+  const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
+  const text = failures.length
+    ? `:warning: Rollback by <@${actor}> is incomplete. Undone: ${undone.length}. Needs a person:\n${failures.map((f) => `• ${f}`).join('\n')}`
+    : `:rewind: Rolled back by <@${actor}>: ${undone.length ? `undid ${undone.map((k) => `\`${k}\``).join(', ')}` : 'nothing had been changed yet'}.`;
+  await deps.slack.post(`wf:${workflowId}:rollback`, thread, noticeMessage(text));
+  await releaseTarget(deps.pool, workflow.target, workflowId);
+  await afterEnd(deps, workflowId);
+}

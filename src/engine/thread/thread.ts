@@ -1,0 +1,58 @@
+import { ZERO_USAGE, addUsage, usageSchema } from '../../domain/handoff';
+import { rootMessage } from '../../slack/views/root-message';
+import { reportMessage } from '../../slack/views/report-message';
+import { listGates } from '../../store/gates-repo';
+import { listSteps } from '../../store/steps-repo';
+import { getWorkflow } from '../../store/workflows-repo';
+import { inTransaction } from '../../store/db';
+import { listEvents } from '../../store/events';
+import type { EngineDeps } from '../deps';
+import { reportDocument } from './workflow-documents';
+import { storeWorkflowFile } from './workflow-files';
+
+/** Advisory-lock namespace of root message redraws. */
+const ROOT_REDRAW_LOCK = 727_100_002;
+
+/**
+ * Redraws the root message (state and progress bar) from Postgres. Redraws of one workflow are
+ * serialised, and each reads the state after taking the lock, so a slow redraw can never land after a
+ * newer one and show a stale state.
+ */
+export async function refreshRoot(deps: EngineDeps, workflowId: number): Promise<void> {
+  await inTransaction(deps.pool, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [ROOT_REDRAW_LOCK, workflowId]);
+    const workflow = await getWorkflow(tx, workflowId);
+    if (!workflow?.root_ts) return;
+    const steps = await listSteps(tx, workflowId);
+    await deps.slack.update(workflow.channel_id, workflow.root_ts, rootMessage(workflow, workflow.plan, steps));
+  });
+}
+
+/** Posts the closing report once and redraws the root. */
+export async function postReport(deps: EngineDeps, workflowId: number): Promise<void> {
+  const workflow = await getWorkflow(deps.pool, workflowId);
+  if (!workflow?.root_ts) return;
+  const [steps, gates] = await Promise.all([listSteps(deps.pool, workflowId), listGates(deps.pool, workflowId)]);
+  const events = await listEvents(deps.pool, workflowId);
+  // The steps' own usage, plus the calls outside any step's run: routing and failure analysis.
+  const outside = events
+    .filter((e) => e.type === 'model_call' && (e.data.purpose === 'routing' || e.data.purpose === 'failure_analysis'))
+    .map((e) => usageSchema.parse(e.data.usage));
+  const usage = [...steps.flatMap((s) => (s.usage ? [s.usage] : [])), ...outside].reduce(addUsage, ZERO_USAGE);
+  const merged = [
+    ...events.filter((e) => e.type === 'migration_merged').map((e) => String(e.data.name)),
+    ...events
+      .filter((e) => e.type === 'function_deployed' && e.data.existed === false)
+      .map((e) => `Edge Function ${String(e.data.slug)}`),
+  ];
+  await storeWorkflowFile(deps, workflow, reportDocument(workflow, steps, gates, usage, merged));
+  const report = reportMessage(workflow, steps, gates, usage, merged);
+  const ts = await deps.slack.post(
+    `wf:${workflowId}:report`,
+    { channel: workflow.channel_id, threadTs: workflow.root_ts },
+    report,
+  );
+  // A workflow can end twice (merged, then rolled back): the one report shows the latest outcome.
+  if (workflow.state === 'rolled_back') await deps.slack.update(workflow.channel_id, ts, report);
+  await refreshRoot(deps, workflowId);
+}
