@@ -6,11 +6,11 @@ import type { Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
-import type { AgentRunner } from './agents/agent-runner';
+import type { AgentRunner } from './engine/ports/agent-runner';
 import { loadAgents } from './agents/agents-loader';
 import { ClaudeAgentRunner } from './agents/claude-agent-runner';
 import { ClaudeRouterModel } from './agents/claude-router-model';
-import type { RouterModel } from './agents/router-model';
+import type { RouterModel } from './engine/ports/router-model';
 import { createToolRegistry } from './agents/tools/tool-registry';
 import { UnconfiguredAgentRunner } from './agents/unconfigured-agent-runner';
 import {
@@ -34,7 +34,7 @@ import { anthropicCountingFetch, createErrorCounters, slackCountingFetch } from 
 import { metricsRoute, registerStoreMetrics } from './metrics/prometheus';
 import { createSlackApp } from './slack/app';
 import { WebApiPublisher } from './slack/publisher';
-import { pgAgentToolStore } from './store/agent-tool-store';
+import { pgAgentToolStore } from './agents/tools/pg-agent-tool-store';
 import { createPool } from './store/db';
 import { migrate } from './store/migrate';
 import { loadWorkflowLibrary } from './engine/plan/definitions-loader';
@@ -43,8 +43,8 @@ import { startWorkflowWorker } from './engine/jobs/job-processor';
 import { BullJobQueue } from './engine/jobs/queues';
 import { reconcile } from './engine/jobs/reconciler';
 import { closeWorker, RunningJobs } from './engine/jobs/running-jobs';
-import type { Compensator, StepAction } from './engine/ports';
-import { registry } from './engine/ports';
+import type { Compensator, StepAction } from './engine/ports/step-actions';
+import { registry } from './engine/ports/step-actions';
 
 export interface RuntimeOptions {
   roles: { web: boolean; worker: boolean };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { AgentTask } from '../../src/agents/agent-runner';
+import type { AgentTask } from '../../src/engine/ports/agent-runner';
 import { composePlan } from '../../src/engine/plan/compose-plan';
 import { decide } from '../../src/engine/plan/decision-tree';
 import { loadWorkflowLibrary } from '../../src/engine/plan/definitions-loader';

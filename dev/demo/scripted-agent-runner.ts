@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AgentAnswer, AgentOutcome, AgentRunner, AgentTask } from '../../src/agents/agent-runner';
+import type { AgentAnswer, AgentOutcome, AgentRunner, AgentTask } from '../../src/engine/ports/agent-runner';
 import { handoffSchema, handoffSchemaFor, ZERO_USAGE, type Handoff, type StepOutputs } from '../../src/domain/handoff';
 import { sampleFor, SAMPLE_REQUESTS, type SampleRequest } from './sample-requests';
 

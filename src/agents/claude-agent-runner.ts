@@ -12,7 +12,7 @@ import {
   assistantTurn,
   toMessageParams,
 } from './agent-conversation';
-import type { AgentAnswer, AgentObserver, AgentOutcome, AgentRunner, AgentTask } from './agent-runner';
+import type { AgentAnswer, AgentObserver, AgentOutcome, AgentRunner, AgentTask } from '../engine/ports/agent-runner';
 import { askUserInputSchema, isKnownTool, toolDefinitions } from './agent-tools';
 import { claudeCallError } from './claude-errors';
 import { issuesText } from './issues-text';

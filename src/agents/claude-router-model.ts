@@ -9,7 +9,7 @@ import { usageOf } from './claude-agent-runner';
 import { claudeCallError } from './claude-errors';
 import type { Usage } from '../domain/handoff';
 import { issuesText } from './issues-text';
-import type { RouterModel } from './router-model';
+import type { RouterModel } from '../engine/ports/router-model';
 
 /** The router's answer: one to three categories, the primary first, and why. */
 export const routerChoiceSchema = z.object({

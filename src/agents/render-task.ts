@@ -1,4 +1,4 @@
-import type { AgentTask } from './agent-runner';
+import type { AgentTask } from '../engine/ports/agent-runner';
 import { type Artifact, type Handoff, ROLE_OUTPUTS } from '../domain/handoff';
 import { fenceUntrusted } from './tools/untrusted-data';
 

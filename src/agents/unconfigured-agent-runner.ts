@@ -1,5 +1,5 @@
 import { AgentFailedError } from '../domain/errors';
-import type { AgentRunner } from './agent-runner';
+import type { AgentRunner } from '../engine/ports/agent-runner';
 
 /** Used when no ANTHROPIC_API_KEY is set: every agent step fails at once with the fix. */
 export class UnconfiguredAgentRunner implements AgentRunner {

@@ -3,7 +3,7 @@ import { handoffSchema } from '../domain/handoff';
 import { ActionFailedError } from '../domain/errors';
 import { listGates } from '../store/gates-repo';
 import { listSteps } from '../store/steps-repo';
-import type { StepAction } from '../engine/ports';
+import type { StepAction } from '../engine/ports/step-actions';
 import { type CiFile, ciFilesOf } from './ci-file-policy';
 import { ciReviewChecks } from './ci-yaml-flags';
 

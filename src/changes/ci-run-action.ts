@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { ActionFailedError } from '../domain/errors';
 import { listEvents, recordEvent } from '../store/events';
 import type { Check } from '../domain/records';
-import type { Compensator, StepAction } from '../engine/ports';
+import type { Compensator, StepAction } from '../engine/ports/step-actions';
 import { approvedCiFiles } from './ci-review-action';
 import type { GitHubApi, WorkflowRun } from './github-api';
 

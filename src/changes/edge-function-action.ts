@@ -1,7 +1,7 @@
 import { ActionFailedError } from '../domain/errors';
 import type { Check } from '../domain/records';
 import { recordEvent } from '../store/events';
-import type { Compensator, StepAction } from '../engine/ports';
+import type { Compensator, StepAction } from '../engine/ports/step-actions';
 import { ensureBranch, type ChangeActionDeps } from './change-actions';
 import { functionsInArtifacts } from './edge-functions';
 

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PreflightResult } from '../slack/views/plan-message';
+import type { PreflightResult } from '../domain/preflight';
 import type { ChangeTarget, HistoryEntry } from './change-target';
 
 /** `<version>_<name>.sql`, the Supabase CLI's naming of `supabase/migrations/`. */

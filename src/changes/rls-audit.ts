@@ -1,6 +1,7 @@
 import type { ClientBase, Pool, PoolClient } from 'pg';
 import { ActionFailedError, InfraError, isRetryable } from '../domain/errors';
 import { catalogFindings } from './rls-findings';
+import type { RlsFinding, RoleProbe } from './rls-types';
 import { probeTable, unavailableProbe } from './rls-probes';
 import { parseTableName, type TableName } from './rls-table-name';
 import type { Check } from '../domain/records';
@@ -10,38 +11,9 @@ const ACTION = 'RLS audit';
 /** Roles the probes act as: Supabase's roles of API callers without and with a login. */
 export const DEFAULT_PROBE_ROLES: readonly string[] = ['anon', 'authenticated'];
 
-/** A security problem found in the catalogs; `rule` names follow Supabase's advisors where one exists. */
-export interface RlsFinding {
-  rule: string;
-  level: 'error' | 'warning';
-  /** The table or view concerned (`schema.name`); absent for functions, which the detail names. */
-  table?: string;
-  /** What the finding is about, stable across runs (a table, a view, `table policy name`, or a function with its arguments). */
-  object: string;
-  detail: string;
-  /** Already on production (in the branch's baseline) and about nothing the change touches: shown apart, never fails a gate. */
-  existing?: boolean;
-}
-
 /** A finding's identity, to compare the audit with the branch's baseline. */
 export function findingKey(finding: Pick<RlsFinding, 'rule' | 'object'>): string {
   return `${finding.rule} ${finding.object}`;
-}
-
-/**
- * What one role could do on one table. Each verb starts with `allowed`, `denied`, `not tested` or
- * `not available`, followed by the reason or row counts in brackets. INSERT with an owner column
- * (e.g. `user_id`) reports the user's own row and another user's row, separated by `; `.
- */
-export interface RoleProbe {
-  table: string;
-  role: string;
-  select: string;
-  insert: string;
-  update: string;
-  delete: string;
-  /** Rows the role could see, when SELECT was allowed. */
-  visibleRows?: number;
 }
 
 export interface RlsAuditResult {

@@ -1,5 +1,5 @@
 import type { ClientBase } from 'pg';
-import type { RlsFinding } from './rls-audit';
+import type { RlsFinding } from './rls-types';
 import type { TableName } from './rls-table-name';
 
 /** Schemas of Supabase and of extensions, whose functions are not the team's to fix. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientBase } from 'pg';
-import type { RoleProbe } from './rls-audit';
+import type { RoleProbe } from './rls-types';
 import { ownerColumns, readColumns, sampleInsert, updatableColumn, type ColumnInfo } from './rls-sample-row';
 import { quoteIdent, type TableName } from './rls-table-name';
 

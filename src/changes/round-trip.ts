@@ -1,7 +1,8 @@
 import type { Migration } from '../domain/handoff';
 import type { Check } from '../domain/records';
 import type { Branch, BranchProvider } from './branch-provider';
-import { diffSnapshots, type SchemaSelection, type SchemaSnapshot, snapshotSchema } from './schema-snapshot';
+import { diffSnapshots } from './schema-diff';
+import { type SchemaSelection, type SchemaSnapshot, snapshotSchema } from './schema-snapshot';
 import { describePgError, SqlFailedError } from './sql-error';
 import { loadSqlParser } from './sql-parser';
 import { analyseMigration, batches, refusal } from './sql-policy';

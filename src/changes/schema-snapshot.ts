@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { catalogQuery, type SchemaSelection } from './schema-catalog-sql';
 
 export type { SchemaSelection } from './schema-catalog-sql';
-export { diffSnapshots } from './schema-diff';
 
 /** Anything that runs a query and returns rows: a `pg` Client or Pool, or an adapter over `runSql`. */
 export interface CatalogReader {

@@ -1,5 +1,5 @@
 import { NotAllowedError, WorkflowNotFoundError } from '../domain/errors';
-import { noticeMessage } from '../slack/views/command-responses';
+import { noticeMessage } from '../views/command-responses';
 import type { Queryable } from '../store/db';
 import { listEvents, recordEvent } from '../store/events';
 import { getWorkflow } from '../store/workflows-repo';

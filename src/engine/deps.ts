@@ -1,18 +1,16 @@
 import type { Pool } from 'pg';
-import type { AgentRunner } from '../agents/agent-runner';
-import type { RouterModel } from '../agents/router-model';
+import type { AgentRunner } from './ports/agent-runner';
+import type { RouterModel } from './ports/router-model';
 import type { ChangeTarget } from '../changes/change-target';
 import type { CiDeps } from '../changes/ci-run-action';
 import type { Logger } from '../logger';
-import type { SlackPublisher } from '../slack/publisher';
+import type { SlackPublisher } from './ports/slack-publisher';
 import type { WorkflowLibrary } from './plan/definitions-loader';
-import type { PreflightCheck } from './plan/preflight';
-import type { JobQueue } from './jobs/queues';
-import type { Compensator, StepAction } from './ports';
+import type { PreflightCheck } from '../domain/preflight';
+import type { JobQueue } from './ports/job-queue';
+import type { Compensator, StepAction } from './ports/step-actions';
 
 import type { GatePolicy } from '../domain/approval-policy';
-
-export type { GatePolicy } from '../domain/approval-policy';
 
 /** Everything the engine needs, passed in by the composition root (tests pass fakes). */
 export interface EngineDeps {

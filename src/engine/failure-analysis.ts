@@ -1,5 +1,5 @@
-import { noticeMessage } from '../slack/views/command-responses';
-import { escapeMrkdwn } from '../slack/views/format';
+import { noticeMessage } from '../views/command-responses';
+import { escapeMrkdwn } from '../views/format';
 import { recordEvent } from '../store/events';
 import type { Step, Workflow } from '../domain/records';
 import type { StepDefinition } from '../domain/plan';

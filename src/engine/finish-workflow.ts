@@ -1,7 +1,7 @@
 import { type Handoff, type Migration, handoffSchema } from '../domain/handoff';
 import { type EdgeFunctionSource, functionsInArtifacts } from '../changes/edge-functions';
 import { isRetryable } from '../domain/errors';
-import { noticeMessage } from '../slack/views/command-responses';
+import { noticeMessage } from '../views/command-responses';
 import { registerCompensation } from '../store/compensations-repo';
 import { listEvents, recordEvent } from '../store/events';
 import { listGates } from '../store/gates-repo';

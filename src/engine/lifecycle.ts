@@ -1,5 +1,5 @@
 import { inTransaction } from '../store/db';
-import { gateDecidedMessage } from '../slack/views/gate-message';
+import { gateDecidedMessage } from '../views/gate-message';
 import { expireOpenGates, listGates } from '../store/gates-repo';
 import { findMessage } from '../store/slack-messages-repo';
 import { ACTIVE_WORKFLOW_STATES, type Workflow, type WorkflowState } from '../domain/records';

@@ -1,4 +1,4 @@
-import { noticeMessage } from '../slack/views/command-responses';
+import { noticeMessage } from '../views/command-responses';
 import { finishCompensation, listPendingCompensations } from '../store/compensations-repo';
 import { recordEvent } from '../store/events';
 import { releaseTarget } from '../store/target-locks-repo';

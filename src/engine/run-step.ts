@@ -1,9 +1,9 @@
-import type { AgentObserver, AgentTask } from '../agents/agent-runner';
+import type { AgentObserver, AgentTask } from './ports/agent-runner';
 import { type Handoff, type Usage, addUsage, handoffSchema } from '../domain/handoff';
 import { isRetryable } from '../domain/errors';
-import { gateOpenMessage } from '../slack/views/gate-message';
-import { migrationFiles } from '../slack/views/merge-migrations';
-import { handoffMessage } from '../slack/views/handoff-message';
+import { gateOpenMessage } from '../views/gate-message';
+import { migrationFiles } from '../views/merge-migrations';
+import { handoffMessage } from '../views/handoff-message';
 import {
   questionMessage,
   stepDoneMessage,
@@ -11,7 +11,7 @@ import {
   stepHeadline,
   stepRunningMessage,
   stepWaitingMessage,
-} from '../slack/views/step-message';
+} from '../views/step-message';
 import { registerCompensation } from '../store/compensations-repo';
 import { type Queryable, inTransaction } from '../store/db';
 import { listComments, listEvents, recordEvent } from '../store/events';

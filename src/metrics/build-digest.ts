@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/db';
-import type { Digest } from '../slack/views/digest-message';
+import type { Digest } from '../views/digest-message';
 import { eventCountBetween, failuresBetween, waitingGates } from './digest-data';
 import { computeMetrics } from './metric-queries';
 

@@ -1,20 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../store/db';
-import { gateKindSchema } from '../domain/gate-kinds';
-
-const waitingGateSchema = z.object({
-  workflow_id: z.coerce.number(),
-  kind: gateKindSchema,
-  merges: z.boolean(),
-  approvals: z.array(z.string()),
-  opened_at: z.coerce.date(),
-  channel_id: z.string(),
-  root_ts: z.string().nullable(),
-  request: z.string(),
-  requester: z.string(),
-});
-/** An open gate of a workflow that waits at it. */
-export type WaitingGate = z.infer<typeof waitingGateSchema>;
+import { type Failure, type WaitingGate, failureSchema, waitingGateSchema } from '../domain/metrics';
 
 /** Open gates of workflows waiting at a gate, the longest-waiting first. */
 export async function waitingGates(db: Queryable): Promise<WaitingGate[]> {
@@ -25,18 +11,6 @@ export async function waitingGates(db: Queryable): Promise<WaitingGate[]> {
   );
   return rows.map((r) => waitingGateSchema.parse(r));
 }
-
-const failureSchema = z.object({
-  workflow_id: z.coerce.number(),
-  type: z.enum(['workflow_failed', 'merge_failed', 'workflow_rolled_back']),
-  at: z.coerce.date(),
-  channel_id: z.string(),
-  root_ts: z.string().nullable(),
-  request: z.string(),
-  error: z.string().nullable(),
-});
-/** A workflow that failed, failed to merge, or was rolled back. */
-export type Failure = z.infer<typeof failureSchema>;
 
 /** Failures recorded in [from, to), oldest first. */
 export async function failuresBetween(db: Queryable, from: Date, to: Date): Promise<Failure[]> {

@@ -1,3 +1,4 @@
+import type { Metrics } from '../domain/metrics';
 import { z } from 'zod';
 import type { Queryable } from '../store/db';
 
@@ -28,18 +29,6 @@ const metricsRowSchema = z.object({
   lifespan_p90_ms: nullableNum,
   rollbacks: num,
 });
-
-/** The seed's five metrics over one window; a `null` is "no data", never a division by zero. */
-export interface Metrics {
-  start: Date;
-  end: Date;
-  days: number;
-  migrationSuccess: { tried: number; merged: number; rate: number | null };
-  deployments: { count: number; perDay: number; perWeek: number };
-  recovery: { incidents: number; recovered: number; meanMs: number | null };
-  branchLifespan: { branches: number; medianMs: number | null; p90Ms: number | null };
-  rollbacks: { count: number; merges: number; rate: number | null };
-}
 
 /**
  * The window's bounds in SQL: local midnights in the time zone, so a day across a daylight-saving

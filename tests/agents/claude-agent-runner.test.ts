@@ -3,7 +3,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ClaudeAgentRunner } from '../../src/agents/claude-agent-runner';
 import { loadAgents } from '../../src/agents/agents-loader';
 import type { AgentDefinition } from '../../src/agents/agent-definition';
-import type { AgentTask } from '../../src/agents/agent-runner';
+import type { AgentTask } from '../../src/engine/ports/agent-runner';
 import type { AgentToolStore } from '../../src/agents/tools/agent-tool-store';
 import { createToolRegistry } from '../../src/agents/tools/tool-registry';
 import { AgentFailedError, HandoffInvalidError } from '../../src/domain/errors';

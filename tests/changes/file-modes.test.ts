@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writePrivateFile } from '../../src/engine/thread/private-files';
+import { writePrivateFile } from '../../src/store/private-files';
 import { createTestTarget, type TestTarget } from './test-target';
 
 const modeOf = (path: string): string => (statSync(path).mode & 0o777).toString(8);

@@ -1,4 +1,5 @@
-import { diffSnapshots, snapshotSchema } from '../../src/changes/schema-snapshot';
+import { diffSnapshots } from '../../src/changes/schema-diff';
+import { snapshotSchema } from '../../src/changes/schema-snapshot';
 import { createTestTarget, type TestTarget, withConnection } from './test-target';
 
 let target: TestTarget;

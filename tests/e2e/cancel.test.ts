@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis from 'ioredis';
-import type { AgentOutcome, AgentRunner, AgentTask } from '../../src/agents/agent-runner';
+import type { AgentOutcome, AgentRunner, AgentTask } from '../../src/engine/ports/agent-runner';
 import { handoffSchema, ZERO_USAGE } from '../../src/domain/handoff';
 import type { Runtime } from '../../src/runtime';
 import { cancelWorkflow, cleanUpCancelled } from '../../src/engine/cancel';

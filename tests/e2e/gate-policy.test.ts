@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { Check } from '../../src/domain/records';
-import type { StepAction } from '../../src/engine/ports';
+import type { StepAction } from '../../src/engine/ports/step-actions';
 import { textOf } from '../support/fake-slack';
 import { APPROVER, CHANNEL, Harness, SECOND_APPROVER } from '../support/harness';
 import { scriptSchemaChange } from '../support/scripted-agents';

@@ -1,6 +1,6 @@
 import type { Gate } from '../../src/domain/records';
 import { blockKitProblems } from '../../dev/local-slack/block-kit-limits';
-import { gateOpenMessage } from '../../src/slack/views/gate-message';
+import { gateOpenMessage } from '../../src/views/gate-message';
 
 function ciGate(checks: Gate['checks']): Gate {
   return {

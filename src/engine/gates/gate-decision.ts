@@ -1,6 +1,6 @@
 import { NotAllowedError } from '../../domain/errors';
-import { gateDecidedMessage, gateOpenMessage } from '../../slack/views/gate-message';
-import { noticeMessage } from '../../slack/views/command-responses';
+import { gateDecidedMessage, gateOpenMessage } from '../../views/gate-message';
+import { noticeMessage } from '../../views/command-responses';
 import { inTransaction } from '../../store/db';
 import { recordEvent } from '../../store/events';
 import { addPartialApproval, decideGate, getGate } from '../../store/gates-repo';

@@ -1,6 +1,6 @@
 import { NotAllowedError } from '../../domain/errors';
-import { noticeMessage } from '../../slack/views/command-responses';
-import { gateDecidedMessage, gateOpenMessage } from '../../slack/views/gate-message';
+import { noticeMessage } from '../../views/command-responses';
+import { gateDecidedMessage, gateOpenMessage } from '../../views/gate-message';
 import { inTransaction } from '../../store/db';
 import { recordEvent } from '../../store/events';
 import { addOverride, approveByOverride, getGate, listGates, setOverrideReason } from '../../store/gates-repo';

@@ -1,10 +1,6 @@
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { WORKFLOW_QUEUE, type WorkflowJob } from '../../domain/jobs';
-
-/** How jobs get into Redis; the engine depends on this, not on BullMQ. */
-export interface JobQueue {
-  enqueue(job: WorkflowJob, opts?: { dedupeSuffix?: string }): Promise<void>;
-}
+import type { JobQueue } from '../ports/job-queue';
 
 export interface BullJobQueueOptions {
   /** A dedicated ioredis-compatible connection, or options for one. */

@@ -1,7 +1,7 @@
 import { InfraError, isRetryable } from '../../domain/errors';
-import { errorMessage } from '../../slack/views/command-responses';
-import { planMessage, preflightMessage, waitingForTargetMessage } from '../../slack/views/plan-message';
-import { rootMessage } from '../../slack/views/root-message';
+import { errorMessage } from '../../views/command-responses';
+import { planMessage, preflightMessage, waitingForTargetMessage } from '../../views/plan-message';
+import { rootMessage } from '../../views/root-message';
 import { inTransaction } from '../../store/db';
 import { recordEvent } from '../../store/events';
 import { getStepByIndex, insertSteps } from '../../store/steps-repo';
@@ -13,7 +13,7 @@ import { afterEnd, endWorkflow } from '../lifecycle';
 import { runPreflight } from './preflight';
 import { route } from './routing';
 import { refreshRoot } from '../thread/thread';
-import { planDocument } from '../thread/workflow-documents';
+import { planDocument } from '../../views/workflow-documents';
 import { storeWorkflowFile } from '../thread/workflow-files';
 
 /**

@@ -1,5 +1,5 @@
 import type { Usage } from '../../domain/handoff';
-import type { RouterModel } from '../../agents/router-model';
+import type { RouterModel } from '../ports/router-model';
 import { InfraError, ErrorCode } from '../../domain/errors';
 import type { Category } from '../../domain/plan';
 import { decide } from './decision-tree';

@@ -1,6 +1,6 @@
-import { questionReminderMessage } from '../../slack/views/step-message';
-import { noticeMessage } from '../../slack/views/command-responses';
-import { duration } from '../../slack/views/format';
+import { questionReminderMessage } from '../../views/step-message';
+import { noticeMessage } from '../../views/command-responses';
+import { duration } from '../../views/format';
 import { markReminded, listOverdueQuestions } from '../../store/questions-repo';
 import { getStep } from '../../store/steps-repo';
 import { getWorkflow } from '../../store/workflows-repo';

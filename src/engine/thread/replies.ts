@@ -1,4 +1,4 @@
-import { noticeMessage, refusalMessage } from '../../slack/views/command-responses';
+import { noticeMessage, refusalMessage } from '../../views/command-responses';
 import { inTransaction } from '../../store/db';
 import { listEvents, recordEvent } from '../../store/events';
 import { answerQuestion, findOpenQuestion } from '../../store/questions-repo';

@@ -1,13 +1,13 @@
 import { ZERO_USAGE, addUsage, usageSchema } from '../../domain/handoff';
-import { rootMessage } from '../../slack/views/root-message';
-import { reportMessage } from '../../slack/views/report-message';
+import { rootMessage } from '../../views/root-message';
+import { reportMessage } from '../../views/report-message';
 import { listGates } from '../../store/gates-repo';
 import { listSteps } from '../../store/steps-repo';
 import { getWorkflow } from '../../store/workflows-repo';
 import { inTransaction } from '../../store/db';
 import { listEvents } from '../../store/events';
 import type { EngineDeps } from '../deps';
-import { reportDocument } from './workflow-documents';
+import { reportDocument } from '../../views/workflow-documents';
 import { storeWorkflowFile } from './workflow-files';
 
 /** Advisory-lock namespace of root message redraws. */

@@ -3,7 +3,7 @@ import type { Artifact } from '../../domain/handoff';
 import { listArtifacts, saveArtifact } from '../../store/artifacts-repo';
 import type { Workflow } from '../../domain/records';
 import type { EngineDeps } from '../deps';
-import { writePrivateFile } from './private-files';
+import { writePrivateFile } from '../../store/private-files';
 
 /**
  * Keeps a file the bot made for a workflow (plan, report): stored in Postgres with the workflow,
@@ -35,28 +35,6 @@ export async function attachArtifacts(
       { filename: posix.basename(file.path), title: file.path, content: file.content },
     );
   }
-}
-
-/** `2026-11-30`: the `{date}` of the seed's output locations, in UTC. */
-export function fileDate(at: Date): string {
-  return at.toISOString().slice(0, 10);
-}
-
-/** A request as a file-name part: lower-case words joined by `-`, at most 40 characters. */
-export function slug(text: string): string {
-  const words = text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim()
-    .split(' ')
-    .filter(Boolean);
-  let out = '';
-  for (const word of words) {
-    const next = out ? `${out}-${word}` : word;
-    if (next.length > 40) break;
-    out = next;
-  }
-  return out || 'request';
 }
 
 /** Attaches the files stored for the workflow (validation records among them) that are not attached yet. */

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { decide, type GateDecision } from '../../../engine/gates/gate-decision';
 import { GATES } from '../../../domain/gate-kinds';
 import { OVERRIDES_NEEDED } from '../../../domain/gate-policy';
-import type { SlackMessage } from '../../message';
-import { errorMessage, noticeMessage, refusalMessage } from '../../views/command-responses';
-import { GATE_ACTION_PATTERN } from '../../ids';
+import type { SlackMessage } from '../../../domain/message';
+import { errorMessage, noticeMessage, refusalMessage } from '../../../views/command-responses';
+import { GATE_ACTION_PATTERN } from '../../../domain/action-ids';
 import type { ListenerDeps } from '../listener-deps';
 import { clickOrigin } from './click-origin';
 

@@ -1,5 +1,5 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { ActionIds, GATE_ACTION_PATTERN } from '../../ids';
+import { ActionIds, GATE_ACTION_PATTERN } from '../../../domain/action-ids';
 import type { ListenerDeps } from '../listener-deps';
 import { gateButton } from './gate-button';
 import { rollbackProductionButton } from './rollback-production-button';

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } 
 import { z } from 'zod';
 import { InfraError, NotAllowedError } from '../../../domain/errors';
 import { rollbackProduction } from '../../../engine/rollback-production';
-import { errorMessage, noticeMessage, refusalMessage } from '../../views/command-responses';
+import { errorMessage, noticeMessage, refusalMessage } from '../../../views/command-responses';
 import type { ListenerDeps } from '../listener-deps';
 import { clickOrigin } from './click-origin';
 

@@ -16,9 +16,9 @@ import {
   noticeMessage,
   refusalMessage,
   statusMessage,
-} from '../../views/command-responses';
-import { metricsMessage } from '../../views/metrics-message';
-import type { SlackMessage } from '../../message';
+} from '../../../views/command-responses';
+import { metricsMessage } from '../../../views/metrics-message';
+import type { SlackMessage } from '../../../domain/message';
 import type { ListenerDeps } from '../listener-deps';
 
 /** The windows `/infra metrics` offers, in days. */

@@ -4,7 +4,7 @@ import { waitingGates } from '../../../metrics/digest-data';
 import { gateWaitsFor } from '../../../domain/approval-policy';
 import { computeMetrics } from '../../../metrics/metric-queries';
 import { listActiveWorkflows } from '../../../store/workflows-repo';
-import { appHomeView } from '../../views/app-home-view';
+import { appHomeView } from '../../../views/app-home-view';
 import type { ListenerDeps } from '../listener-deps';
 
 const homeOpenedSchema = z.object({ user: z.string().min(1), tab: z.string().optional() });

@@ -1,6 +1,6 @@
-import type { Gate, Step, Workflow } from '../../domain/records';
-import { GATES } from '../../domain/gate-kinds';
-import type { SlackMessage } from '../message';
+import type { Gate, Step, Workflow } from '../domain/records';
+import { GATES } from '../domain/gate-kinds';
+import type { SlackMessage } from '../domain/message';
 import { context, escapeMrkdwn, progressBar, section, slackDate, user } from './format';
 
 export const MAX_REQUEST_LENGTH = 3000;

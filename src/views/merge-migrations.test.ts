@@ -1,4 +1,4 @@
-import type { ShownMigration } from '../../domain/records';
+import type { ShownMigration } from '../domain/records';
 import { mergeMigrationBlocks, migrationFiles } from './merge-migrations';
 
 const short: ShownMigration = {

@@ -1,5 +1,5 @@
-import type { Category } from '../domain/plan';
-import type { Usage } from '../domain/handoff';
+import type { Category } from '../../domain/plan';
+import type { Usage } from '../../domain/handoff';
 
 /** The model's side of routing, asked only when the deterministic rules are unsure. */
 export interface RouterModel {

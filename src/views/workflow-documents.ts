@@ -1,9 +1,9 @@
-import { type Usage, handoffSchema, totalTokens } from '../../domain/handoff';
-import { usd } from '../../slack/views/format';
-import type { Gate, Step, Workflow } from '../../domain/records';
-import type { Plan } from '../../domain/plan';
-import { GATES } from '../../domain/gate-kinds';
-import { fileDate, slug } from './workflow-files';
+import { type Usage, handoffSchema, totalTokens } from '../domain/handoff';
+import { usd } from './format';
+import type { Gate, Step, Workflow } from '../domain/records';
+import type { Plan } from '../domain/plan';
+import { GATES } from '../domain/gate-kinds';
+import { fileDate, slug } from '../domain/file-names';
 
 /** A Markdown file of the seed's output locations. */
 export interface WorkflowDocument {

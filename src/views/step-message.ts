@@ -1,6 +1,6 @@
-import type { Handoff, Usage } from '../../domain/handoff';
-import type { Check } from '../../domain/records';
-import type { SlackMessage } from '../message';
+import type { Handoff, Usage } from '../domain/handoff';
+import type { Check } from '../domain/records';
+import type { SlackMessage } from '../domain/message';
 import { context, duration, escapeMrkdwn, plain, section, slackDate, usageText } from './format';
 
 /** The seed's words: `[2/5] Invoking data-migration-specialist...`, or `[5/5] Validation...` for an engine step. */

@@ -1,10 +1,10 @@
 import type { Button, KnownBlock } from '@slack/types';
-import type { Check, Gate } from '../../domain/records';
-import { GATES } from '../../domain/gate-kinds';
-import { OVERRIDES_NEEDED, gatePolicy } from '../../domain/gate-policy';
-import { ActionIds } from '../ids';
+import type { Check, Gate } from '../domain/records';
+import { GATES } from '../domain/gate-kinds';
+import { OVERRIDES_NEEDED, gatePolicy } from '../domain/gate-policy';
+import { ActionIds } from '../domain/action-ids';
 import { checkCodeBlocks } from './check-code-blocks';
-import type { SlackMessage } from '../message';
+import type { SlackMessage } from '../domain/message';
 import { context, escapeMrkdwn, section, slackDate, user } from './format';
 import { mergeMigrationBlocks } from './merge-migrations';
 

@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
-import type { Failure, WaitingGate } from '../../metrics/digest-data';
-import type { Metrics } from '../../metrics/metric-queries';
-import { GATES } from '../../domain/gate-kinds';
-import type { SlackMessage } from '../message';
+import type { Failure, WaitingGate } from '../domain/metrics';
+import type { Metrics } from '../domain/metrics';
+import { GATES } from '../domain/gate-kinds';
+import type { SlackMessage } from '../domain/message';
 import { context, escapeMrkdwn, header, section, slackDate } from './format';
 import { humanDuration, metricLines, windowLabel } from './metrics-format';
 import { workflowLink } from './thread-link';

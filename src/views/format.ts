@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { type Usage, totalTokens } from '../../domain/handoff';
+import { type Usage, totalTokens } from '../domain/handoff';
 
 /** Slack refuses section text over 3,000 characters; long content is cut with a note. */
 export const SECTION_LIMIT = 3000;

@@ -1,4 +1,4 @@
-import { fileDate, slug } from './workflow-files';
+import { fileDate, slug } from './file-names';
 
 describe('workflow file names', () => {
   it('turns a request into lower-case words joined by dashes, cut at a word within 40 characters', () => {

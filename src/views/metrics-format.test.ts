@@ -1,4 +1,4 @@
-import type { Metrics } from '../../metrics/metric-queries';
+import type { Metrics } from '../domain/metrics';
 import { humanDuration, metricLines, windowLabel } from './metrics-format';
 
 const HOUR = 3_600_000;

@@ -1,5 +1,5 @@
-import type { Metrics } from '../../metrics/metric-queries';
-import type { SlackMessage } from '../message';
+import type { Metrics } from '../domain/metrics';
+import type { SlackMessage } from '../domain/message';
 import { context, section } from './format';
 import { metricLines, windowLabel } from './metrics-format';
 

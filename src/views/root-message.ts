@@ -1,6 +1,6 @@
-import type { Plan } from '../../domain/plan';
-import type { Step, Workflow } from '../../domain/records';
-import type { SlackMessage } from '../message';
+import type { Plan } from '../domain/plan';
+import type { Step, Workflow } from '../domain/records';
+import type { SlackMessage } from '../domain/message';
 import { context, escapeMrkdwn, plain, progressBar, section, user } from './format';
 
 const STATE_LABEL: Record<Workflow['state'], string> = {

@@ -1,8 +1,8 @@
 import type { HomeView, KnownBlock } from '@slack/types';
-import type { WaitingGate } from '../../metrics/digest-data';
-import type { Metrics } from '../../metrics/metric-queries';
-import type { Workflow } from '../../domain/records';
-import { GATES } from '../../domain/gate-kinds';
+import type { WaitingGate } from '../domain/metrics';
+import type { Metrics } from '../domain/metrics';
+import type { Workflow } from '../domain/records';
+import { GATES } from '../domain/gate-kinds';
 import { context, escapeMrkdwn, header, section } from './format';
 import { humanDuration, metricLines, windowLabel } from './metrics-format';
 import { workflowLink } from './thread-link';

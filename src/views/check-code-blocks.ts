@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { Check } from '../../domain/records';
+import type { Check } from '../domain/records';
 import { SECTION_LIMIT, context, escapeMrkdwn, section } from './format';
 
 /** Code blocks a gate shows at most; the rest are in the thread as attached files. */

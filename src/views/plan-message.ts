@@ -1,6 +1,7 @@
-import type { Plan } from '../../domain/plan';
-import { GATES } from '../../domain/gate-kinds';
-import type { SlackMessage } from '../message';
+import type { PreflightResult } from '../domain/preflight';
+import type { Plan } from '../domain/plan';
+import { GATES } from '../domain/gate-kinds';
+import type { SlackMessage } from '../domain/message';
 import { context, escapeMrkdwn, section } from './format';
 
 /** The plan, posted first in the thread: which workflow, why, and each step with its agent and gate. */
@@ -26,14 +27,6 @@ export function planMessage(plan: Plan, reason: string): SlackMessage {
 export function waitingForTargetMessage(target: string, holderId: number, holderRequester: string): SlackMessage {
   const text = `Waiting: workflow #${holderId} (requested by <@${holderRequester}>) is changing \`${target}\`. This one starts when it finishes.`;
   return { text, blocks: [section(`:traffic_light: ${text}`)] };
-}
-
-export interface PreflightResult {
-  name: string;
-  ok: boolean;
-  /** Passed, but worth a look (shown with a warning sign). */
-  warn?: boolean;
-  detail: string;
 }
 
 export function preflightMessage(results: PreflightResult[]): SlackMessage {

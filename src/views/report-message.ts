@@ -1,9 +1,9 @@
-import type { Usage } from '../../domain/handoff';
-import type { Gate, Step, Workflow } from '../../domain/records';
-import { GATES } from '../../domain/gate-kinds';
+import type { Usage } from '../domain/handoff';
+import type { Gate, Step, Workflow } from '../domain/records';
+import { GATES } from '../domain/gate-kinds';
 import type { KnownBlock } from '@slack/types';
-import { ActionIds } from '../ids';
-import type { SlackMessage } from '../message';
+import { ActionIds } from '../domain/action-ids';
+import type { SlackMessage } from '../domain/message';
 import { context, duration, escapeMrkdwn, section, usageText, user } from './format';
 
 /**

@@ -1,4 +1,4 @@
-import type { Handoff, RoleOutput, Usage } from '../domain/handoff';
+import type { Handoff, RoleOutput, Usage } from '../../domain/handoff';
 
 /** Everything an agent gets for one step: the request, what came before, what people said. */
 export interface AgentTask {

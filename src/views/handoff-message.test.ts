@@ -1,4 +1,4 @@
-import type { Handoff } from '../../domain/handoff';
+import type { Handoff } from '../domain/handoff';
 import { handoffMessage } from './handoff-message';
 import { usageText, usd } from './format';
 

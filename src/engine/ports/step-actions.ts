@@ -1,6 +1,6 @@
-import type { Handoff } from '../domain/handoff';
-import type { Logger } from '../logger';
-import type { Check, Step, Workflow } from '../domain/records';
+import type { Handoff } from '../../domain/handoff';
+import type { Logger } from '../../logger';
+import type { Check, Step, Workflow } from '../../domain/records';
 
 /** What an engine action sees: the workflow, its step, the handoffs so far, and a way to register an undo. */
 export interface StepActionContext {

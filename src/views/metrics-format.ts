@@ -1,4 +1,4 @@
-import type { Metrics } from '../../metrics/metric-queries';
+import type { Metrics } from '../domain/metrics';
 
 /** A duration as people read it in a digest: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
 export function humanDuration(ms: number): string {

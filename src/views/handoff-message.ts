@@ -1,5 +1,5 @@
-import type { Handoff } from '../../domain/handoff';
-import type { SlackMessage } from '../message';
+import type { Handoff } from '../domain/handoff';
+import type { SlackMessage } from '../domain/message';
 import { escapeMrkdwn, section } from './format';
 
 /** The seed's handoff, in the thread: `Handoff: api-designer → data-migration-specialist` with the artifacts. */

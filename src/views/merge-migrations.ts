@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { ShownMigration } from '../../domain/records';
+import type { ShownMigration } from '../domain/records';
 import { SECTION_LIMIT, escapeMrkdwn, section } from './format';
 
 /** Migrations drawn in full at the merge gate; the rest are listed by name (the message keeps under 50 blocks). */

@@ -1,10 +1,10 @@
-import type { AgentToolStore, WorkflowArtifact } from '../agents/tools/agent-tool-store';
-import { handoffSchema } from '../domain/handoff';
-import { listArtifacts } from './artifacts-repo';
-import { registerCompensation } from './compensations-repo';
-import type { Queryable } from './db';
-import { eventRowSchema, parseRows } from '../domain/records';
-import { listSteps } from './steps-repo';
+import type { AgentToolStore, WorkflowArtifact } from './agent-tool-store';
+import { handoffSchema } from '../../domain/handoff';
+import { listArtifacts } from '../../store/artifacts-repo';
+import { registerCompensation } from '../../store/compensations-repo';
+import type { Queryable } from '../../store/db';
+import { eventRowSchema, parseRows } from '../../domain/records';
+import { listSteps } from '../../store/steps-repo';
 
 /** The workflow tools' view of the bot's database: finished steps' handoffs, stored files, events. */
 export function pgAgentToolStore(db: Queryable): AgentToolStore {
