@@ -34,6 +34,7 @@ import { anthropicCountingFetch, createErrorCounters, slackCountingFetch } from 
 import { metricsRoute, registerStoreMetrics } from './metrics/prometheus';
 import { createSlackApp } from './slack/app';
 import { WebApiPublisher } from './slack/publisher';
+import { slackThreadViews } from './slack/thread-views';
 import { pgAgentToolStore } from './agents/tools/pg-agent-tool-store';
 import { createPool } from './store/db';
 import { migrate } from './store/migrate';
@@ -185,6 +186,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     pool,
     queue,
     slack: new WebApiPublisher(client, pool),
+    views: slackThreadViews,
     agents,
     router,
     library,

@@ -1,5 +1,4 @@
 import { NotAllowedError, WorkflowNotFoundError } from '../domain/errors';
-import { noticeMessage } from '../views/command-responses';
 import type { Queryable } from '../store/db';
 import { listEvents, recordEvent } from '../store/events';
 import { getWorkflow } from '../store/workflows-repo';
@@ -70,7 +69,7 @@ export async function cleanUpCancelled(deps: EngineDeps, workflowId: number): Pr
   if (events.some((e) => e.type === CANCEL_CLEANED_UP)) return;
   const actor = events.filter((e) => e.type === 'workflow_cancelled').pop()?.actor;
   if (workflow.root_ts && actor) {
-    const notice = noticeMessage(
+    const notice = deps.views.noticeMessage(
       `:heavy_multiplication_x: Cancelled by <@${actor}>. Nothing more will run; nothing was merged.`,
     );
     await deps.slack.post(

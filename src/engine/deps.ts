@@ -5,6 +5,7 @@ import type { ChangeTarget } from '../changes/change-target';
 import type { CiDeps } from '../changes/ci-run-action';
 import type { Logger } from '../logger';
 import type { SlackPublisher } from './ports/slack-publisher';
+import type { ThreadViews } from './ports/thread-views';
 import type { WorkflowLibrary } from './plan/definitions-loader';
 import type { PreflightCheck } from '../domain/preflight';
 import type { JobQueue } from './ports/job-queue';
@@ -17,6 +18,8 @@ export interface EngineDeps {
   pool: Pool;
   queue: JobQueue;
   slack: SlackPublisher;
+  /** How the thread's messages look (src/views). */
+  views: ThreadViews;
   agents: AgentRunner;
   router?: RouterModel;
   library: WorkflowLibrary;

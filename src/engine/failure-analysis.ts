@@ -1,5 +1,3 @@
-import { noticeMessage } from '../views/command-responses';
-import { escapeMrkdwn } from '../views/format';
 import { recordEvent } from '../store/events';
 import type { Step, Workflow } from '../domain/records';
 import type { StepDefinition } from '../domain/plan';
@@ -57,15 +55,15 @@ export async function postFailureAnalysis(
     if (outcome.type === 'handoff') {
       const h = outcome.handoff;
       const next = h.next_steps.length
-        ? `\n*What to change*\n${h.next_steps.map((s) => `• ${escapeMrkdwn(s)}`).join('\n')}`
+        ? `\n*What to change*\n${h.next_steps.map((s) => `• ${deps.views.escapeMrkdwn(s)}`).join('\n')}`
         : '';
-      text = `:mag: *Rollback analysis* by ${agent}\n${escapeMrkdwn(h.summary)}\n${escapeMrkdwn(h.context)}${next}`;
+      text = `:mag: *Rollback analysis* by ${agent}\n${deps.views.escapeMrkdwn(h.summary)}\n${deps.views.escapeMrkdwn(h.context)}${next}`;
     } else {
-      text = `:mag: ${agent} asked a question instead of analysing the failure: ${escapeMrkdwn(outcome.question)}`;
+      text = `:mag: ${agent} asked a question instead of analysing the failure: ${deps.views.escapeMrkdwn(outcome.question)}`;
     }
   } catch (e) {
-    text = `:mag: No rollback analysis: ${escapeMrkdwn((e as Error).message)}`;
+    text = `:mag: No rollback analysis: ${deps.views.escapeMrkdwn((e as Error).message)}`;
   }
   await recordEvent(deps.pool, workflow.id, 'failure_analysis', null, { step_id: step.id, agent });
-  await deps.slack.post(`wf:${workflow.id}:analysis-${step.id}`, thread, noticeMessage(text));
+  await deps.slack.post(`wf:${workflow.id}:analysis-${step.id}`, thread, deps.views.noticeMessage(text));
 }

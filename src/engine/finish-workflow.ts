@@ -1,7 +1,6 @@
 import { type Handoff, type Migration, handoffSchema } from '../domain/handoff';
 import { type EdgeFunctionSource, functionsInArtifacts } from '../changes/edge-functions';
 import { isRetryable } from '../domain/errors';
-import { noticeMessage } from '../views/command-responses';
 import { registerCompensation } from '../store/compensations-repo';
 import { listEvents, recordEvent } from '../store/events';
 import { listGates } from '../store/gates-repo';
@@ -41,7 +40,9 @@ export async function finishWorkflow(
     await deps.slack.post(
       `wf:${workflowId}:ignored`,
       thread,
-      noticeMessage(`:warning: Not merged, because their steps do not test migrations on the branch: ${list}.`),
+      deps.views.noticeMessage(
+        `:warning: Not merged, because their steps do not test migrations on the branch: ${list}.`,
+      ),
     );
   }
   if (deps.change && (candidates.length || functions.length)) {
@@ -49,7 +50,7 @@ export async function finishWorkflow(
     const problems = candidates.flatMap((m) => pinProblem(m, shown) ?? []);
     if (problems.length) {
       const message = `Nothing was merged: ${problems.join('; ')}. Production is unchanged; start a new request to test and approve the change again.`;
-      await deps.slack.post(`wf:${workflowId}:merge-refused`, thread, noticeMessage(`:x: ${message}`));
+      await deps.slack.post(`wf:${workflowId}:merge-refused`, thread, deps.views.noticeMessage(`:x: ${message}`));
       if (
         await endWorkflow(
           deps,
@@ -67,7 +68,7 @@ export async function finishWorkflow(
     } catch (error) {
       if (isRetryable(error) && attempt.attemptsMade + 1 < deps.attempts) throw error;
       const message = await mergeFailedMessage(deps, workflowId, error);
-      await deps.slack.post(`wf:${workflowId}:merge-failed`, thread, noticeMessage(`:x: ${message}`));
+      await deps.slack.post(`wf:${workflowId}:merge-failed`, thread, deps.views.noticeMessage(`:x: ${message}`));
       if (
         await endWorkflow(
           deps,
@@ -84,7 +85,7 @@ export async function finishWorkflow(
     await deps.slack.post(
       `wf:${workflowId}:not-merged`,
       thread,
-      noticeMessage(
+      deps.views.noticeMessage(
         ':information_source: No target is configured (TARGET_DATABASE_URL or SUPABASE_PROJECT_REF), so nothing was merged; the approved SQL is in this thread.',
       ),
     );
@@ -92,7 +93,7 @@ export async function finishWorkflow(
   const pushed = events.filter((e) => e.type === 'ci_pushed').pop();
   if (pushed) {
     const text = `:white_check_mark: CI changes approved: pull request #${String(pushed.data.pull_request)} (${String(pushed.data.url)}) passed CI on \`${String(pushed.data.branch)}\`. Merge it on GitHub, where your branch protection applies.`;
-    await deps.slack.post(`wf:${workflowId}:ci-approved`, thread, noticeMessage(text));
+    await deps.slack.post(`wf:${workflowId}:ci-approved`, thread, deps.views.noticeMessage(text));
   }
   if (
     await endWorkflow(deps, workflowId, 'succeeded', { type: 'workflow_succeeded', actor: null }, { from: ['running'] })
@@ -200,7 +201,7 @@ async function mergeAll(
   await deps.slack.post(
     `wf:${workflowId}:merged`,
     thread,
-    noticeMessage(
+    deps.views.noticeMessage(
       `:rocket: Merged to production: ${merged.join(', ')}.\nLast backup point before the merge: \`${backup}\``,
     ),
   );

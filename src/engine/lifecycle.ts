@@ -1,5 +1,4 @@
 import { inTransaction } from '../store/db';
-import { gateDecidedMessage } from '../views/gate-message';
 import { expireOpenGates, listGates } from '../store/gates-repo';
 import { findMessage } from '../store/slack-messages-repo';
 import { ACTIVE_WORKFLOW_STATES, type Workflow, type WorkflowState } from '../domain/records';
@@ -42,7 +41,7 @@ export async function endWorkflow(
 export async function afterEnd(deps: EngineDeps, workflowId: number): Promise<void> {
   for (const gate of (await listGates(deps.pool, workflowId)).filter((g) => g.state === 'expired')) {
     const posted = await findMessage(deps.pool, `gate:${gate.id}`);
-    if (posted?.ts) await deps.slack.update(posted.channelId, posted.ts, gateDecidedMessage(gate));
+    if (posted?.ts) await deps.slack.update(posted.channelId, posted.ts, deps.views.gateDecidedMessage(gate));
   }
   await postReport(deps, workflowId);
   const workflow = await getWorkflow(deps.pool, workflowId);

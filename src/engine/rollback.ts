@@ -1,4 +1,3 @@
-import { noticeMessage } from '../views/command-responses';
 import { finishCompensation, listPendingCompensations } from '../store/compensations-repo';
 import { recordEvent } from '../store/events';
 import { releaseTarget } from '../store/target-locks-repo';
@@ -41,7 +40,7 @@ export async function rollbackWorkflow(deps: EngineDeps, workflowId: number, act
   const text = failures.length
     ? `:warning: Rollback by <@${actor}> is incomplete. Undone: ${undone.length}. Needs a person:\n${failures.map((f) => `• ${f}`).join('\n')}`
     : `:rewind: Rolled back by <@${actor}>: ${undone.length ? `undid ${undone.map((k) => `\`${k}\``).join(', ')}` : 'nothing had been changed yet'}.`;
-  await deps.slack.post(`wf:${workflowId}:rollback`, thread, noticeMessage(text));
+  await deps.slack.post(`wf:${workflowId}:rollback`, thread, deps.views.noticeMessage(text));
   await releaseTarget(deps.pool, workflow.target, workflowId);
   await afterEnd(deps, workflowId);
 }

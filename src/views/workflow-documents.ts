@@ -4,15 +4,9 @@ import type { Gate, Step, Workflow } from '../domain/records';
 import type { Plan } from '../domain/plan';
 import { GATES } from '../domain/gate-kinds';
 import { fileDate, slug } from '../domain/file-names';
+import type { WorkflowDocument } from '../domain/workflow-document';
 
-/** A Markdown file of the seed's output locations. */
-export interface WorkflowDocument {
-  path: string;
-  kind: 'markdown';
-  content: string;
-}
-
-/** The seed's `plans/INFRA-{date}-{description}.md`, the workflow id appended so two requests never share a file. */
+/** `plans/INFRA-{date}-{description}.md`, the workflow id appended so two requests never share a file. */
 export function planDocument(workflow: Workflow, plan: Plan, reason: string): WorkflowDocument {
   const lines = [
     `# INFRA plan · workflow #${workflow.id}: ${plan.title}`,
@@ -37,7 +31,7 @@ export function planDocument(workflow: Workflow, plan: Plan, reason: string): Wo
   };
 }
 
-/** The seed's `reports/INFRA-REPORT-{date}.md` for one workflow: outcome, steps, artifacts, gates, tokens and cost. */
+/** `reports/INFRA-REPORT-{date}.md` for one workflow: outcome, steps, artifacts, gates, tokens and cost. */
 export function reportDocument(
   workflow: Workflow,
   steps: Step[],

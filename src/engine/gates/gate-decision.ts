@@ -1,6 +1,4 @@
 import { NotAllowedError } from '../../domain/errors';
-import { gateDecidedMessage, gateOpenMessage } from '../../views/gate-message';
-import { noticeMessage } from '../../views/command-responses';
 import { inTransaction } from '../../store/db';
 import { recordEvent } from '../../store/events';
 import { addPartialApproval, decideGate, getGate } from '../../store/gates-repo';
@@ -111,12 +109,12 @@ export async function decide(
       const gateTs = await deps.slack.post(
         `gate:${gate.id}`,
         thread,
-        gateOpenMessage(decided.partial, approversNote(deps, gate.merges, workflow.requester)),
+        deps.views.gateOpenMessage(decided.partial, approversNote(deps, gate.merges, workflow.requester)),
       );
       await deps.slack.update(
         thread.channel,
         gateTs,
-        gateOpenMessage(decided.partial, approversNote(deps, gate.merges, workflow.requester)),
+        deps.views.gateOpenMessage(decided.partial, approversNote(deps, gate.merges, workflow.requester)),
       );
     } catch (error) {
       deps.logger.warn(
@@ -164,15 +162,15 @@ export async function decide(
     });
   }
   await attempt('redrawing the gate', async () => {
-    const gateTs = await deps.slack.post(`gate:${gate.id}`, thread, gateDecidedMessage(decided));
-    await deps.slack.update(thread.channel, gateTs, gateDecidedMessage(decided));
+    const gateTs = await deps.slack.post(`gate:${gate.id}`, thread, deps.views.gateDecidedMessage(decided));
+    await deps.slack.update(thread.channel, gateTs, deps.views.gateDecidedMessage(decided));
   });
   if (input.decision === 'reject') {
     await attempt('reporting the rejection', async () => {
       await deps.slack.post(
         `wf:${workflow.id}:rejected`,
         thread,
-        noticeMessage(
+        deps.views.noticeMessage(
           `:no_entry: <@${input.user}> rejected the *${GATES[gate.kind].title}* gate. Nothing was merged. <@${input.user}>, please reply in this thread with the reason, so the requester knows what to change.`,
         ),
       );

@@ -1,6 +1,4 @@
 import { NotAllowedError } from '../../domain/errors';
-import { noticeMessage } from '../../views/command-responses';
-import { gateDecidedMessage, gateOpenMessage } from '../../views/gate-message';
 import { inTransaction } from '../../store/db';
 import { recordEvent } from '../../store/events';
 import { addOverride, approveByOverride, getGate, listGates, setOverrideReason } from '../../store/gates-repo';
@@ -69,7 +67,7 @@ export async function requestOverride(
   await deps.slack.post(
     `gate:${gate.id}:override:${user}`,
     thread,
-    noticeMessage(
+    deps.views.noticeMessage(
       `:rotating_light: <@${user}> is overriding the failed check(s) of the *${GATES[gate.kind].title}* gate: ${checks.join(', ')}. ` +
         `<@${user}>, reply in this thread with your reason for overriding. The gate goes on once ${OVERRIDES_NEEDED} different approvers have overridden it, each with a reason.`,
     ),
@@ -129,7 +127,7 @@ export async function noteOverrideReason(
     await deps.slack.post(
       `gate:${gate.id}:override-reason:${reply.user}`,
       thread,
-      noticeMessage(
+      deps.views.noticeMessage(
         `Reason noted, <@${reply.user}>. The gate goes on once another approver overrides it too, with a reason.`,
       ),
     );
@@ -151,8 +149,8 @@ async function redraw(deps: EngineDeps, workflow: Workflow, gate: Gate): Promise
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
   const message =
     gate.state === 'open'
-      ? gateOpenMessage(gate, approversNote(deps, gate.merges, workflow.requester))
-      : gateDecidedMessage(gate);
+      ? deps.views.gateOpenMessage(gate, approversNote(deps, gate.merges, workflow.requester))
+      : deps.views.gateDecidedMessage(gate);
   try {
     const ts = await deps.slack.post(`gate:${gate.id}`, thread, message);
     await deps.slack.update(thread.channel, ts, message);

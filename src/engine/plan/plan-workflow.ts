@@ -1,7 +1,4 @@
 import { InfraError, isRetryable } from '../../domain/errors';
-import { errorMessage } from '../../views/command-responses';
-import { planMessage, preflightMessage, waitingForTargetMessage } from '../../views/plan-message';
-import { rootMessage } from '../../views/root-message';
 import { inTransaction } from '../../store/db';
 import { recordEvent } from '../../store/events';
 import { getStepByIndex, insertSteps } from '../../store/steps-repo';
@@ -13,7 +10,6 @@ import { afterEnd, endWorkflow } from '../lifecycle';
 import { runPreflight } from './preflight';
 import { route } from './routing';
 import { refreshRoot } from '../thread/thread';
-import { planDocument } from '../../views/workflow-documents';
 import { storeWorkflowFile } from '../thread/workflow-files';
 
 /**
@@ -55,23 +51,27 @@ export async function planWorkflow(deps: EngineDeps, workflowId: number): Promis
   const rootTs = await deps.slack.post(
     `wf:${workflowId}:root`,
     { channel: workflow.channel_id },
-    rootMessage(workflow, workflow.plan, []),
+    deps.views.rootMessage(workflow, workflow.plan, []),
   );
   await setRootTs(deps.pool, workflowId, rootTs);
   const thread = { channel: workflow.channel_id, threadTs: rootTs };
 
   if (routingError || !workflow.plan) {
     const message = routingError ?? 'The workflow has no plan.';
-    await deps.slack.post(`wf:${workflowId}:routing-failed`, thread, errorMessage(message));
+    await deps.slack.post(`wf:${workflowId}:routing-failed`, thread, deps.views.errorMessage(message));
     if (await endWorkflow(deps, workflowId, 'failed', { type: 'workflow_failed', actor: null, error: message }))
       await afterEnd(deps, workflowId);
     return;
   }
-  await deps.slack.post(`wf:${workflowId}:plan`, thread, planMessage(workflow.plan, workflow.routing_reason ?? ''));
+  await deps.slack.post(
+    `wf:${workflowId}:plan`,
+    thread,
+    deps.views.planMessage(workflow.plan, workflow.routing_reason ?? ''),
+  );
   await storeWorkflowFile(
     deps,
     { ...workflow, root_ts: rootTs },
-    planDocument(workflow, workflow.plan, workflow.routing_reason ?? ''),
+    deps.views.planDocument(workflow, workflow.plan, workflow.routing_reason ?? ''),
   );
 
   const lock = await acquireTarget(deps.pool, workflow.target, workflowId);
@@ -80,7 +80,7 @@ export async function planWorkflow(deps: EngineDeps, workflowId: number): Promis
     await deps.slack.post(
       `wf:${workflowId}:waiting-${lock.holder.id}`,
       thread,
-      waitingForTargetMessage(workflow.target, lock.holder.id, lock.holder.requester),
+      deps.views.waitingForTargetMessage(workflow.target, lock.holder.id, lock.holder.requester),
     );
     return;
   }
@@ -89,7 +89,7 @@ export async function planWorkflow(deps: EngineDeps, workflowId: number): Promis
     { name: 'No conflicting work in progress', ok: true, detail: `this workflow holds \`${workflow.target}\`` },
     ...(await runPreflight(deps.preflight, workflow)),
   ];
-  await deps.slack.post(`wf:${workflowId}:preflight`, thread, preflightMessage(results));
+  await deps.slack.post(`wf:${workflowId}:preflight`, thread, deps.views.preflightMessage(results));
   const failed = results.filter((r) => !r.ok);
   if (failed.length) {
     const error = `Pre-flight checks failed: ${failed.map((r) => r.name).join(', ')}.`;

@@ -1,6 +1,3 @@
-import { questionReminderMessage } from '../../views/step-message';
-import { noticeMessage } from '../../views/command-responses';
-import { duration } from '../../views/format';
 import { markReminded, listOverdueQuestions } from '../../store/questions-repo';
 import { getStep } from '../../store/steps-repo';
 import { getWorkflow } from '../../store/workflows-repo';
@@ -21,7 +18,7 @@ export async function expireUnansweredQuestions(deps: EngineDeps, now = new Date
     const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts };
     const stopsAt = new Date(question.created_at.getTime() + timeout);
     if (stopsAt <= now) {
-      const error = `Nobody answered ${agent}'s question within ${duration(timeout)} (INFRA_REPLY_TIMEOUT), so the workflow stopped; nothing was merged. Start a new request with the answer in it.`;
+      const error = `Nobody answered ${agent}'s question within ${deps.views.duration(timeout)} (INFRA_REPLY_TIMEOUT), so the workflow stopped; nothing was merged. Start a new request with the answer in it.`;
       if (
         await endWorkflow(
           deps,
@@ -31,14 +28,18 @@ export async function expireUnansweredQuestions(deps: EngineDeps, now = new Date
           { from: ['waiting_reply'] },
         )
       ) {
-        await deps.slack.post(`question:${question.id}:timed-out`, thread, noticeMessage(`:hourglass: ${error}`));
+        await deps.slack.post(
+          `question:${question.id}:timed-out`,
+          thread,
+          deps.views.noticeMessage(`:hourglass: ${error}`),
+        );
         await afterEnd(deps, workflow.id);
       }
     } else if (question.reminded_at === null && (await markReminded(deps.pool, question.id))) {
       await deps.slack.post(
         `question:${question.id}:reminder`,
         thread,
-        questionReminderMessage(agent, workflow.requester, question.question, stopsAt),
+        deps.views.questionReminderMessage(agent, workflow.requester, question.question, stopsAt),
       );
     }
   }

@@ -1,4 +1,3 @@
-import { noticeMessage, refusalMessage } from '../../views/command-responses';
 import { inTransaction } from '../../store/db';
 import { listEvents, recordEvent } from '../../store/events';
 import { answerQuestion, findOpenQuestion } from '../../store/questions-repo';
@@ -35,7 +34,7 @@ export async function handleThreadReply(deps: EngineDeps, reply: ThreadReply): P
     await deps.slack.ephemeral(
       reply.channel,
       reply.user,
-      refusalMessage(
+      deps.views.refusalMessage(
         `Only ${whoMayAnswer(deps.policy, workflow)} can answer ${agent}'s question, so your reply was not passed on to it. The question stays open.`,
       ),
       reply.threadTs,
@@ -75,7 +74,7 @@ export async function handleThreadReply(deps: EngineDeps, reply: ThreadReply): P
       await deps.slack.post(
         `wf:${workflow.id}:reason-noted`,
         { channel: reply.channel, threadTs: reply.threadTs },
-        noticeMessage(
+        deps.views.noticeMessage(
           `Reason noted, <@${reply.user}>. <@${workflow.requester}>, start a new request when you are ready.`,
         ),
       );

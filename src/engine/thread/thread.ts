@@ -1,13 +1,10 @@
 import { ZERO_USAGE, addUsage, usageSchema } from '../../domain/handoff';
-import { rootMessage } from '../../views/root-message';
-import { reportMessage } from '../../views/report-message';
 import { listGates } from '../../store/gates-repo';
 import { listSteps } from '../../store/steps-repo';
 import { getWorkflow } from '../../store/workflows-repo';
 import { inTransaction } from '../../store/db';
 import { listEvents } from '../../store/events';
 import type { EngineDeps } from '../deps';
-import { reportDocument } from '../../views/workflow-documents';
 import { storeWorkflowFile } from './workflow-files';
 
 /** Advisory-lock namespace of root message redraws. */
@@ -24,7 +21,11 @@ export async function refreshRoot(deps: EngineDeps, workflowId: number): Promise
     const workflow = await getWorkflow(tx, workflowId);
     if (!workflow?.root_ts) return;
     const steps = await listSteps(tx, workflowId);
-    await deps.slack.update(workflow.channel_id, workflow.root_ts, rootMessage(workflow, workflow.plan, steps));
+    await deps.slack.update(
+      workflow.channel_id,
+      workflow.root_ts,
+      deps.views.rootMessage(workflow, workflow.plan, steps),
+    );
   });
 }
 
@@ -45,8 +46,8 @@ export async function postReport(deps: EngineDeps, workflowId: number): Promise<
       .filter((e) => e.type === 'function_deployed' && e.data.existed === false)
       .map((e) => `Edge Function ${String(e.data.slug)}`),
   ];
-  await storeWorkflowFile(deps, workflow, reportDocument(workflow, steps, gates, usage, merged));
-  const report = reportMessage(workflow, steps, gates, usage, merged);
+  await storeWorkflowFile(deps, workflow, deps.views.reportDocument(workflow, steps, gates, usage, merged));
+  const report = deps.views.reportMessage(workflow, steps, gates, usage, merged);
   const ts = await deps.slack.post(
     `wf:${workflowId}:report`,
     { channel: workflow.channel_id, threadTs: workflow.root_ts },
