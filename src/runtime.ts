@@ -22,6 +22,7 @@ import {
 } from './changes/change-actions';
 import { buildChangeSetup, checkBranchServer } from './changes/build-change-target';
 import type { ChangeTarget } from './changes/change-target';
+import { SafeChangePipeline } from './changes/change-pipeline';
 import { ciReviewAction } from './changes/ci-review-action';
 import { ciRunAction, discardCiBranchCompensator, type CiDeps } from './changes/ci-run-action';
 import { deleteFunctionCompensator, edgeFunctionTestAction } from './changes/edge-function-action';
@@ -75,6 +76,8 @@ export interface RuntimeOptions {
 
 export interface Runtime {
   engine: EngineDeps;
+  /** The team's database (branches, merge, revert), when one is configured. */
+  target?: ChangeTarget;
   app?: App;
   worker?: Worker;
   /** The HTTP port actually bound (useful with PORT=0). */
@@ -198,8 +201,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       discardCiBranchCompensator(ci),
       ...(opts.compensators ?? []),
     ]),
-    change,
-    ci: github ? ci : undefined,
+    changes: new SafeChangePipeline({ pool, logger: log, target: change, ci: github ? ci : undefined }),
     preflight,
     policy: { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },
     attempts: config.INFRA_STEP_ATTEMPTS,
@@ -209,7 +211,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     workspaceDir: config.INFRA_WORKSPACE_DIR,
   };
 
-  const runtime: Runtime = { engine, stop: async () => undefined };
+  const runtime: Runtime = { engine, target: change, stop: async () => undefined };
   const closers: Array<() => Promise<unknown>> = [];
   const digest = digestQueue(queueRedis, config.INFRA_QUEUE_PREFIX);
 

@@ -1,11 +1,10 @@
 import type { Pool } from 'pg';
 import type { AgentRunner } from './ports/agent-runner';
 import type { RouterModel } from './ports/router-model';
-import type { ChangeTarget } from '../changes/change-target';
-import type { CiDeps } from '../changes/ci-run-action';
 import type { Logger } from '../logger';
 import type { SlackPublisher } from './ports/slack-publisher';
 import type { ThreadViews } from './ports/thread-views';
+import type { ChangePipeline } from './ports/change-pipeline';
 import type { WorkflowLibrary } from './plan/definitions-loader';
 import type { PreflightCheck } from '../domain/preflight';
 import type { JobQueue } from './ports/job-queue';
@@ -27,10 +26,8 @@ export interface EngineDeps {
   compensators: Map<string, Compensator>;
   preflight: PreflightCheck[];
   policy: GatePolicy;
-  /** The team's database: branches, merge, revert. Absent when no target is configured. */
-  change?: ChangeTarget;
-  /** The repository CI changes are tried in (GitHub); absent when none is configured. */
-  ci?: CiDeps;
+  /** The change-safety pipeline: gate checks, the merge gate's contents, the merge, branch clean-up. */
+  changes: ChangePipeline;
   /** Attempts for transient errors, as the queue is configured. */
   attempts: number;
   logger: Logger;

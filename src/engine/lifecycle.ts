@@ -3,10 +3,8 @@ import { expireOpenGates, listGates } from '../store/gates-repo';
 import { findMessage } from '../store/slack-messages-repo';
 import { ACTIVE_WORKFLOW_STATES, type Workflow, type WorkflowState } from '../domain/records';
 import { nextWaitingWorkflow, releaseTarget } from '../store/target-locks-repo';
-import { recordEvent } from '../store/events';
 import { cancelUnfinishedSteps } from '../store/steps-repo';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
-import { discardCiBranch } from '../changes/ci-run-action';
 import type { EngineDeps } from './deps';
 import { postReport } from './thread/thread';
 
@@ -46,14 +44,7 @@ export async function afterEnd(deps: EngineDeps, workflowId: number): Promise<vo
   await postReport(deps, workflowId);
   const workflow = await getWorkflow(deps.pool, workflowId);
   if (!workflow) return;
-  if (deps.change && workflow.state !== 'rolled_back' && (await deps.change.provider.getBranch(workflowId))) {
-    // Branches live only as long as their workflow; a rollback deletes its own through a compensation.
-    await deps.change.provider.deleteBranch(workflowId);
-    await recordEvent(deps.pool, workflowId, 'branch_deleted', null, { reason: workflow.state });
-  }
-  // A CI branch outlives its workflow only as the approved pull request; a rollback discards it itself.
-  if (deps.ci && workflow.state !== 'succeeded' && workflow.state !== 'rolled_back')
-    await discardCiBranch(deps.ci, workflowId);
+  await deps.changes.cleanUp(workflow);
   const next = await nextWaitingWorkflow(deps.pool, workflow.target);
   if (next)
     await deps.queue.enqueue({ name: 'plan', data: { workflowId: next.id } }, { dedupeSuffix: `-after-${workflowId}` });

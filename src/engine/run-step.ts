@@ -25,9 +25,7 @@ import { approversNote as policyApproversNote, commentsForAgents } from '../doma
 import type { StepDefinition } from '../domain/plan';
 import type { EngineDeps } from './deps';
 import { GATES } from '../domain/gate-kinds';
-import { gateChecks } from './gates/gate-checks';
-import { earlierFindingsCheck, gatePolicy } from '../domain/gate-policy';
-import { mergeCandidates } from '../changes/merge-candidates';
+import { gatePolicy } from '../domain/gate-policy';
 import { postFailureAnalysis } from './failure-analysis';
 import { afterEnd, endWorkflow } from './lifecycle';
 import { attachArtifacts, attachStoredFiles } from './thread/workflow-files';
@@ -133,7 +131,7 @@ export async function runStep(deps: EngineDeps, stepId: number, attempt: Attempt
     if (def.gate) {
       const [steps, gates] = await Promise.all([listSteps(deps.pool, workflow.id), listGates(deps.pool, workflow.id)]);
       checks.push(
-        ...gateChecks(def.gate, {
+        ...deps.changes.gateChecks(def.gate, {
           handoff,
           earlierHandoffs: earlier.map((e) => e.handoff),
           steps,
@@ -351,33 +349,7 @@ async function mergeGateContents(
   // Inside the step's transaction, so the step's own handoff and checks are already its new ones.
   const steps = await listSteps(tx, workflow.id);
   const events = await listEvents(tx, workflow.id);
-  const earlier = earlierFindingsCheck(steps.filter((s) => s.idx < step.idx).flatMap((s) => s.checks ?? []));
-  const { migrations, ignored } = mergeCandidates(workflow.plan!, steps, events);
-  const checks = [...own, ...(earlier ? [earlier] : [])];
-  if (deps.change && migrations.length) {
-    const untested = migrations.filter((m) => m.test !== 'passed');
-    checks.push(
-      untested.length
-        ? {
-            name: 'Migrations tested',
-            status: 'fail',
-            detail: `${untested.map((m) => m.name).join(', ')}: this exact text has not passed the branch test, so it will not be merged`,
-          }
-        : {
-            name: 'Migrations tested',
-            status: 'pass',
-            detail: `${migrations.length} migration(s), each exactly as it passed the branch test`,
-          },
-    );
-  }
-  if (ignored.length) {
-    checks.push({
-      name: 'Migrations not merged',
-      status: 'warn',
-      detail: `${ignored.map((m) => `${m.name} from ${m.stepTitle}`).join(', ')}: their steps do not test migrations on the branch`,
-    });
-  }
-  return { checks, migrations };
+  return deps.changes.mergeGateContents({ workflow, steps, events, step, own });
 }
 
 /** A permanent failure: retry once if the step's policy says so, else stop the workflow (nothing merged). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+
 import type { Queryable } from '../store/db';
 import { type Failure, type WaitingGate, failureSchema, waitingGateSchema } from '../domain/metrics';
 

@@ -221,7 +221,7 @@ describe('change safety through the Slack gates', () => {
 
   it('removes an orphan branch whose workflow does not exist', async () => {
     h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
-    const provider = h.runtime.engine.change!.provider;
+    const provider = h.runtime.target!.provider;
     await provider.createBranch(4242);
     expect(await branchDatabases(target)).toHaveLength(1);
     await noBranchesLeft(target);

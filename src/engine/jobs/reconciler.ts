@@ -1,7 +1,5 @@
-import { recordEvent } from '../../store/events';
-import { ACTIVE_WORKFLOW_STATES } from '../../domain/records';
+
 import { listDueSteps } from '../../store/steps-repo';
-import { getWorkflow } from '../../store/workflows-repo';
 import { advancePast } from '../advance';
 import { cancelledAwaitingCleanUp } from '../cancel';
 import type { EngineDeps } from '../deps';
@@ -51,25 +49,6 @@ export async function reconcile(deps: EngineDeps): Promise<number> {
     enqueued++;
   }
   await expireUnansweredQuestions(deps);
-  if (deps.change) await removeOrphanBranches(deps);
+  await deps.changes.sweepOrphanBranches();
   return enqueued;
-}
-
-/** A branch still being made is left alone this long: its creator may be loading the schema into it right now. */
-const CREATION_GRACE_MS = 15 * 60_000;
-
-/**
- * Deletes branches whose workflow is gone or has ended (its own clean-up died with its process). A
- * rolled-back workflow's branch is left to its rollback job, which deletes it as a compensation.
- */
-async function removeOrphanBranches(deps: EngineDeps): Promise<void> {
-  for (const branch of await deps.change!.provider.listBranches()) {
-    if (branch.ready === false && Date.now() - branch.createdAt.getTime() < CREATION_GRACE_MS) continue;
-    const workflow = await getWorkflow(deps.pool, branch.workflowId);
-    if (workflow && (ACTIVE_WORKFLOW_STATES as readonly string[]).includes(workflow.state)) continue;
-    if (workflow?.state === 'rolled_back') continue;
-    await deps.change!.provider.deleteBranch(branch.workflowId);
-    if (workflow) await recordEvent(deps.pool, workflow.id, 'branch_deleted', null, { reason: 'orphan' });
-    deps.logger.info({ branch: branch.name }, 'deleted an orphan branch');
-  }
 }

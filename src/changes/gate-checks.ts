@@ -1,16 +1,9 @@
-import type { Handoff } from '../../domain/handoff';
-import type { Check, Gate, Step } from '../../domain/records';
-import { policyChecks, statementCount } from '../../changes/sql-policy';
-import { rlsFacts } from '../../changes/sql-rls-facts';
-import type { GateKind } from '../../domain/gate-kinds';
-
-export interface GateCheckInput {
-  handoff?: Handoff;
-  earlierHandoffs: Handoff[];
-  steps: Step[];
-  gates: Gate[];
-  stepId: number;
-}
+import type { Handoff } from '../domain/handoff';
+import type { Check, } from '../domain/records';
+import { policyChecks, statementCount } from './sql-policy';
+import { rlsFacts } from './sql-rls-facts';
+import type { GateKind } from '../domain/gate-kinds';
+import type { GateCheckInput } from '../engine/ports/change-pipeline';
 
 /** Deterministic checks of what the agents proposed, shown at each gate; the approver decides. */
 export function gateChecks(kind: GateKind, input: GateCheckInput): Check[] {

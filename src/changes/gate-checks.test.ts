@@ -1,5 +1,5 @@
-import type { Handoff } from '../../domain/handoff';
-import { loadSqlParser } from '../../changes/sql-parser';
+import type { Handoff } from '../domain/handoff';
+import { loadSqlParser } from './sql-parser';
 import { gateChecks } from './gate-checks';
 
 const base: Handoff = { summary: 's', context: 'c', artifacts: [], next_steps: [], constraints: [] };
