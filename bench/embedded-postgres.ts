@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { runRoundTrip } from '../src/changes/round-trip';
+import { runRoundTrip } from '../src/changes/checks/round-trip';
 import { embeddedChangeTarget } from '../dev/embedded-postgres/embedded-branch-provider';
 import { EmbeddedPostgres } from '../dev/embedded-postgres/embedded-postgres';
 import { createLogger } from '../src/logger';

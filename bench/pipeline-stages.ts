@@ -9,9 +9,9 @@
  * stage to bench/results/pipeline-stages.json and removes every database it made.
  */
 import { Pool } from 'pg';
-import { lintMigration } from '../src/changes/migration-lint';
-import { auditRls } from '../src/changes/rls-audit';
-import { runRoundTrip } from '../src/changes/round-trip';
+import { lintMigration } from '../src/changes/checks/migration-lint';
+import { auditRls } from '../src/changes/checks/rls-audit';
+import { runRoundTrip } from '../src/changes/checks/round-trip';
 import { createSupabaseTestDatabase } from '../tests/changes/supabase-test-database';
 import { createTestTarget } from '../tests/changes/test-target';
 import { startBranchCluster, stopTestCluster } from '../tests/support/branch-server-cluster';

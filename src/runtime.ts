@@ -19,15 +19,15 @@ import {
   revertMigrationCompensator,
   rlsAuditAction,
   smokeTestAction,
-} from './changes/change-actions';
-import { buildChangeSetup, checkBranchServer } from './changes/build-change-target';
-import type { ChangeTarget } from './changes/change-target';
+} from './changes/actions/change-actions';
+import { buildChangeSetup, checkBranchServer } from './changes/targets/build-change-target';
+import type { ChangeTarget } from './changes/targets/change-target';
 import { SafeChangePipeline } from './changes/change-pipeline';
-import { ciReviewAction } from './changes/ci-review-action';
-import { ciRunAction, discardCiBranchCompensator, type CiDeps } from './changes/ci-run-action';
-import { deleteFunctionCompensator, edgeFunctionTestAction } from './changes/edge-function-action';
-import { loadSqlParser } from './changes/sql-parser';
-import { GitHubApi } from './changes/github-api';
+import { ciReviewAction } from './changes/actions/ci-review-action';
+import { ciRunAction, discardCiBranchCompensator, type CiDeps } from './changes/actions/ci-run-action';
+import { deleteFunctionCompensator, edgeFunctionTestAction } from './changes/actions/edge-function-action';
+import { loadSqlParser } from './changes/sql/sql-parser';
+import { GitHubApi } from './changes/targets/github-api';
 import { type Config, targetOf } from './config/config';
 import type { Logger } from './logger';
 import { digestQueue, scheduleDigest, startDigestWorker } from './metrics/digest-job';

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { withDatabase } from '../../src/changes/pg-tools';
+import { withDatabase } from '../../src/changes/targets/pg-tools';
 import type { EmbeddedPostgres } from '../embedded-postgres/embedded-postgres';
 
 /** Where the demo's databases live: a PostgreSQL server, or the Postgres embedded in the process. */

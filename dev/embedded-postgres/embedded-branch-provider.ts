@@ -5,16 +5,21 @@ import { z } from 'zod';
 import { migrationSchema, type Migration } from '../../src/domain/handoff';
 import { ActionFailedError } from '../../src/domain/errors';
 import type { Logger } from '../../src/logger';
-import { BRANCH_DATABASE_PATTERN, branchDatabaseName } from '../../src/changes/branch-database';
-import { type Branch, type BranchProvider, branchName, type SqlResult } from '../../src/changes/branch-provider';
-import { runSqlOn, sqlOptions } from '../../src/changes/branch-sql';
-import type { ChangeTarget } from '../../src/changes/change-target';
+import { BRANCH_DATABASE_PATTERN, branchDatabaseName } from '../../src/changes/targets/branch-database';
+import {
+  type Branch,
+  type BranchProvider,
+  branchName,
+  type SqlResult,
+} from '../../src/changes/targets/branch-provider';
+import { runSqlOn, sqlOptions } from '../../src/changes/targets/branch-sql';
+import type { ChangeTarget } from '../../src/changes/targets/change-target';
 import {
   mergeIntoTarget,
   revertOnTarget,
   targetHistory,
   type TargetMigrationOptions,
-} from '../../src/changes/target-migrations';
+} from '../../src/changes/targets/target-migrations';
 import type { EmbeddedPostgres } from './embedded-postgres';
 
 /** Settings of an EmbeddedBranchProvider. */

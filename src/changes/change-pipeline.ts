@@ -6,11 +6,11 @@ import type { ChangePipeline, GateCheckInput, MergeOutcome } from '../engine/por
 import type { Logger } from '../logger';
 import { recordEvent } from '../store/events';
 import { getWorkflow } from '../store/workflows-repo';
-import type { ChangeTarget } from './change-target';
-import { type CiDeps, discardCiBranch } from './ci-run-action';
-import { gateChecks } from './gate-checks';
-import { mergeApproved } from './merge';
-import { mergeCandidates } from './merge-candidates';
+import type { ChangeTarget } from './targets/change-target';
+import { type CiDeps, discardCiBranch } from './actions/ci-run-action';
+import { gateChecks } from './checks/gate-checks';
+import { mergeApproved } from './merge/merge';
+import { mergeCandidates } from './merge/merge-candidates';
 
 /** A branch still being made is left alone this long: its creator may be loading the schema into it right now. */
 const CREATION_GRACE_MS = 15 * 60_000;

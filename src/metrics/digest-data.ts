@@ -1,4 +1,3 @@
-
 import type { Queryable } from '../store/db';
 import { type Failure, type WaitingGate, failureSchema, waitingGateSchema } from '../domain/metrics';
 

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Client } from 'pg';
-import { auditRls } from '../../src/changes/rls-audit';
-import type { Branch } from '../../src/changes/branch-provider';
+import { auditRls } from '../../src/changes/checks/rls-audit';
+import type { Branch } from '../../src/changes/targets/branch-provider';
 import { branchServerUrl, createTestTarget, type TestTarget, withConnection } from './test-target';
 
 /** A table anon may write on production, granted as Supabase projects grant it. */

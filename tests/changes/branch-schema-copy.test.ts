@@ -1,4 +1,4 @@
-import type { Branch } from '../../src/changes/branch-provider';
+import type { Branch } from '../../src/changes/targets/branch-provider';
 import { createTestTarget, type TestTarget, withConnection } from './test-target';
 
 /** Grants of every kind the copy must keep, a trusted extension, and default privileges to anon. */

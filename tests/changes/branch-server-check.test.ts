@@ -1,5 +1,5 @@
-import { compareServers, sameServerBySessionMarker } from '../../src/changes/branch-server-check';
-import { checkBranchServer } from '../../src/changes/build-change-target';
+import { compareServers, sameServerBySessionMarker } from '../../src/changes/targets/branch-server-check';
+import { checkBranchServer } from '../../src/changes/targets/build-change-target';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/logger';
 import { branchServerUrl, createTestTarget, type TestTarget, urlFor } from './test-target';

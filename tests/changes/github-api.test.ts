@@ -1,4 +1,4 @@
-import { GitHubApi } from '../../src/changes/github-api';
+import { GitHubApi } from '../../src/changes/targets/github-api';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github';
 
 describe('GitHub API client', () => {

@@ -1,5 +1,5 @@
 import { ActionFailedError } from '../../src/domain/errors';
-import { snapshotSchema } from '../../src/changes/schema-snapshot';
+import { snapshotSchema } from '../../src/changes/checks/schema-snapshot';
 import { branchServerUrl, createTestTarget, hasTable, type TestTarget, withConnection } from './test-target';
 
 let target: TestTarget;

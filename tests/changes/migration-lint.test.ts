@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lintChecks, lintMigration } from '../../src/changes/migration-lint';
+import { lintChecks, lintMigration } from '../../src/changes/checks/migration-lint';
 import { ActionFailedError } from '../../src/domain/errors';
 
 const GOOD_MIGRATION = `

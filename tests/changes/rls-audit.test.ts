@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { auditBaseline, auditRls, rlsChecks, type RlsAuditResult } from '../../src/changes/rls-audit';
+import { auditBaseline, auditRls, rlsChecks, type RlsAuditResult } from '../../src/changes/checks/rls-audit';
 import { ActionFailedError } from '../../src/domain/errors';
 import { createSupabaseTestDatabase } from './supabase-test-database';
 

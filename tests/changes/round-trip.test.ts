@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import type { Branch } from '../../src/changes/branch-provider';
-import { checks, runRoundTrip } from '../../src/changes/round-trip';
+import type { Branch } from '../../src/changes/targets/branch-provider';
+import { checks, runRoundTrip } from '../../src/changes/checks/round-trip';
 import { createTestTarget, hasTable, type TestTarget } from './test-target';
 
 const userPreferences = {

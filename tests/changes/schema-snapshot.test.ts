@@ -1,5 +1,5 @@
-import { diffSnapshots } from '../../src/changes/schema-diff';
-import { snapshotSchema } from '../../src/changes/schema-snapshot';
+import { diffSnapshots } from '../../src/changes/checks/schema-diff';
+import { snapshotSchema } from '../../src/changes/checks/schema-snapshot';
 import { createTestTarget, type TestTarget, withConnection } from './test-target';
 
 let target: TestTarget;

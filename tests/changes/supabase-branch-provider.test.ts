@@ -1,6 +1,6 @@
 import { ActionFailedError } from '../../src/domain/errors';
-import { SupabaseBranchProvider } from '../../src/changes/supabase-branch-provider';
-import { SupabaseManagementApi } from '../../src/changes/supabase-management-api';
+import { SupabaseBranchProvider } from '../../src/changes/targets/supabase-branch-provider';
+import { SupabaseManagementApi } from '../../src/changes/targets/supabase-management-api';
 import { startFakeSupabaseApi, type FakeSupabaseApi } from '../support/fake-supabase-api';
 
 let fake: FakeSupabaseApi;

@@ -1,7 +1,7 @@
-import { SupabaseBranchProvider } from '../../src/changes/supabase-branch-provider';
-import { supabaseChangeTarget } from '../../src/changes/supabase-change-target';
-import { SupabaseManagementApi } from '../../src/changes/supabase-management-api';
-import { TargetApplyError } from '../../src/changes/target-apply-error';
+import { SupabaseBranchProvider } from '../../src/changes/targets/supabase-branch-provider';
+import { supabaseChangeTarget } from '../../src/changes/targets/supabase-change-target';
+import { SupabaseManagementApi } from '../../src/changes/targets/supabase-management-api';
+import { TargetApplyError } from '../../src/changes/targets/target-apply-error';
 import { startFakeSupabaseApi, type FakeSupabaseApi } from '../support/fake-supabase-api';
 
 let fake: FakeSupabaseApi;

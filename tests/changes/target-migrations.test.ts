@@ -1,5 +1,9 @@
-import { mergeIntoTarget, revertOnTarget, type TargetMigrationOptions } from '../../src/changes/target-migrations';
-import { TargetApplyError } from '../../src/changes/target-apply-error';
+import {
+  mergeIntoTarget,
+  revertOnTarget,
+  type TargetMigrationOptions,
+} from '../../src/changes/targets/target-migrations';
+import { TargetApplyError } from '../../src/changes/targets/target-apply-error';
 import { createTestTarget, hasTable, type TestTarget, withConnection } from './test-target';
 
 const opts: TargetMigrationOptions = { lockTimeoutMs: 5000, statementTimeoutMs: 60_000, now: () => new Date() };

@@ -7,7 +7,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_PEOPLE, startDemo, type Demo } from '../../dev/demo/demo-stack';
 import { EmbeddedPostgres } from '../../dev/embedded-postgres/embedded-postgres';
 import { createLogger } from '../../src/logger';
-import { withDatabase } from '../../src/changes/pg-tools';
+import { withDatabase } from '../../src/changes/targets/pg-tools';
 import { BASE_DATABASE_URL, REDIS_URL } from '../support/harness';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Branch, BranchProvider } from '../../changes/branch-provider';
-import { checkReadOnlyQuery } from '../../changes/read-only-query';
-import { loadSqlParser } from '../../changes/sql-parser';
-import type { EdgeFunctionHost } from '../../changes/change-target';
+import type { Branch, BranchProvider } from '../../changes/targets/branch-provider';
+import { checkReadOnlyQuery } from '../../changes/checks/read-only-query';
+import { loadSqlParser } from '../../changes/sql/sql-parser';
+import type { EdgeFunctionHost } from '../../changes/targets/change-target';
 import type { AgentToolStore } from './agent-tool-store';
 import { type AgentTool, type ToolContext, type ToolOutput, defineTool } from './agent-tool';
 import { fenceUntrusted } from './untrusted-data';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EdgeFunctionHost } from '../../changes/change-target';
+import type { EdgeFunctionHost } from '../../changes/targets/change-target';
 import type { AgentToolStore } from './agent-tool-store';
 import { type AgentTool, defineTool } from './agent-tool';
 import { fenceUntrusted } from './untrusted-data';

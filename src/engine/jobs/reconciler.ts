@@ -1,4 +1,3 @@
-
 import { listDueSteps } from '../../store/steps-repo';
 import { advancePast } from '../advance';
 import { cancelledAwaitingCleanUp } from '../cancel';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
-import { HISTORY_TABLE } from '../../../src/changes/migration-history';
+import { HISTORY_TABLE } from '../../../src/changes/targets/migration-history';
 import type { Harness } from '../../support/harness';
 import type { Production } from './production';
 import { withConnection } from './production-server';
