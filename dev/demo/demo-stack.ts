@@ -125,8 +125,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   page.connect(workspace, `http://127.0.0.1:${runtime.port}/slack/events`);
   // What the digest's job scheduler does at INFRA_DIGEST_CRON, on request: one digest per channel and day.
   const digestDeps = {
-    pool: runtime.engine.pool,
-    slack: runtime.engine.slack,
+    pool: runtime.decisions.pool,
+    slack: runtime.decisions.slack,
     timeZone: config.INFRA_DIGEST_TZ,
     now: () => new Date(),
     logger: options.logger,

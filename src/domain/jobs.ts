@@ -11,20 +11,23 @@ export const stepJobSchema = z.object({
 /** After the last step (and its gate): merge what was approved, then end the workflow. */
 export const finishJobSchema = z.object({ workflowId: z.number().int().positive() });
 export const rollbackJobSchema = z.object({ workflowId: z.number().int().positive(), actor: z.string() });
-/** After `/infra cancel`: the clean-up the listener leaves to a worker (notice, gates, report, branches). */
-export const cancelJobSchema = z.object({ workflowId: z.number().int().positive() });
+/**
+ * After a person ended a workflow (`/infra cancel`, a Reject click): the clean-up the web role leaves
+ * to a worker (notice, gates, report, branches, the next workflow waiting for the target).
+ */
+export const cleanUpJobSchema = z.object({ workflowId: z.number().int().positive() });
 
 export type PlanJob = z.infer<typeof planJobSchema>;
 export type StepJob = z.infer<typeof stepJobSchema>;
 export type RollbackJob = z.infer<typeof rollbackJobSchema>;
 export type FinishJob = z.infer<typeof finishJobSchema>;
-export type CancelJob = z.infer<typeof cancelJobSchema>;
+export type CleanUpJob = z.infer<typeof cleanUpJobSchema>;
 
 export type WorkflowJob =
   | { name: 'plan'; data: PlanJob }
   | { name: 'step'; data: StepJob }
   | { name: 'rollback'; data: RollbackJob }
   | { name: 'finish'; data: FinishJob }
-  | { name: 'cancel'; data: CancelJob };
+  | { name: 'clean-up'; data: CleanUpJob };
 
 export const WORKFLOW_QUEUE = 'workflow';

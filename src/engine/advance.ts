@@ -1,7 +1,7 @@
 import { inTransaction } from '../store/db';
 import { getStepByIndex } from '../store/steps-repo';
 import { getWorkflow, setCurrentStep } from '../store/workflows-repo';
-import type { EngineDeps } from './deps';
+import type { DecisionDeps } from './deps';
 import { refreshRoot } from './thread/thread';
 
 /**
@@ -9,7 +9,7 @@ import { refreshRoot } from './thread/thread';
  * the last step, the finish job merges what was approved and ends the workflow. Called after commit of
  * the transition that allowed it.
  */
-export async function advancePast(deps: EngineDeps, workflowId: number, idx: number): Promise<void> {
+export async function advancePast(deps: DecisionDeps, workflowId: number, idx: number): Promise<void> {
   const next = await getStepByIndex(deps.pool, workflowId, idx + 1);
   if (!next) {
     await deps.queue.enqueue({ name: 'finish', data: { workflowId } });

@@ -12,25 +12,33 @@ import type { Compensator, StepAction } from './ports/step-actions';
 
 import type { GatePolicy } from '../domain/approval-policy';
 
-/** Everything the engine needs, passed in by the composition root (tests pass fakes). */
-export interface EngineDeps {
+/**
+ * What a click, a thread reply or a command needs: read and record in Postgres, post in the thread,
+ * queue jobs. The web role builds only this; anything that reaches an agent, a target database or
+ * GitHub is a job, run by a worker with {@link EngineDeps}.
+ */
+export interface DecisionDeps {
   pool: Pool;
   queue: JobQueue;
   slack: SlackPublisher;
   /** How the thread's messages look (src/views). */
   views: ThreadViews;
+  policy: GatePolicy;
+  logger: Logger;
+}
+
+/** What the worker's jobs need, passed in by the composition root (src/worker.ts). */
+export interface EngineDeps extends DecisionDeps {
   agents: AgentRunner;
   router?: RouterModel;
   library: WorkflowLibrary;
   actions: Map<string, StepAction>;
   compensators: Map<string, Compensator>;
   preflight: PreflightCheck[];
-  policy: GatePolicy;
   /** The change-safety pipeline: gate checks, the merge gate's contents, the merge, branch clean-up. */
   changes: ChangePipeline;
   /** Attempts for transient errors, as the queue is configured. */
   attempts: number;
-  logger: Logger;
   /** Shortest time between two live-progress edits of a step's message (ms). */
   progressIntervalMs: number;
   /** How long a question waits for a reply: a reminder at half of it, the workflow stops at the end (ms). */

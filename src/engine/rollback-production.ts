@@ -3,7 +3,7 @@ import { listEvents, recordEvent } from '../store/events';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
 import { rollbackRefusal } from '../domain/approval-policy';
 import { clickRefusal, type ClickOrigin } from './gates/click-origin';
-import type { EngineDeps } from './deps';
+import type { DecisionDeps } from './deps';
 
 /**
  * The report's "Roll back production": an approver undoes what a workflow merged, clicking the button
@@ -11,7 +11,7 @@ import type { EngineDeps } from './deps';
  * the rollback job runs the registered reverts.
  */
 export async function rollbackProduction(
-  deps: EngineDeps,
+  deps: DecisionDeps,
   workflowId: number,
   user: string,
   click: ClickOrigin,

@@ -3,7 +3,8 @@ import IORedis from 'ioredis';
 import type { AgentOutcome, AgentRunner, AgentTask } from '../../src/engine/ports/agent-runner';
 import { handoffSchema, ZERO_USAGE } from '../../src/domain/handoff';
 import type { Runtime } from '../../src/runtime';
-import { cancelWorkflow, cleanUpCancelled } from '../../src/engine/cancel';
+import { cancelWorkflow } from '../../src/engine/cancel';
+import { cleanUpEnded } from '../../src/engine/clean-up';
 import { reconcile } from '../../src/engine/jobs/reconciler';
 import { branchDatabasesOf, createTestTarget, dropBranchesOf, type TestTarget } from '../changes/test-target';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github';
@@ -18,7 +19,7 @@ const webApiWrites = (h: Harness): number =>
 async function cancelJobKeys(h: Harness): Promise<string[]> {
   const redis = new IORedis(REDIS_URL);
   try {
-    return (await redis.keys(`${h.prefix}:*`)).filter((k) => /:cancel-\d+$/.test(k));
+    return (await redis.keys(`${h.prefix}:*`)).filter((k) => /:clean-up-\d+$/.test(k));
   } finally {
     redis.disconnect();
   }
@@ -116,12 +117,12 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
     expect(webApiWrites(h)).toBe(writesBefore);
     expect(h.threadTexts(root).some((t) => /Cancelled by|Workflow cancelled/.test(t))).toBe(false);
     expect(await eventCount(h, 'branch_deleted')).toBe(0);
-    expect(await cancelJobKeys(h)).toEqual([`${h.prefix}:workflow:cancel-1`]);
+    expect(await cancelJobKeys(h)).toEqual([`${h.prefix}:workflow:clean-up-1`]);
 
     await h.startRuntime({ web: false, worker: true });
     expect(textOf(await h.waitForInThread(root, /Cancelled by/))).toContain(`Cancelled by <@${REQUESTER}>`);
     await h.waitForInThread(root, /Workflow cancelled/);
-    await until('the clean-up event', async () => (await eventCount(h, 'cancel_cleaned_up')) === 1);
+    await until('the clean-up event', async () => (await eventCount(h, 'cleaned_up')) === 1);
     expect(await branchDatabasesOf(target)).toEqual([]);
     expect(await h.events()).toContainEqual({ type: 'branch_deleted', actor: null });
     h.slack.assertNoUnexpected();
@@ -136,7 +137,7 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
     await h.startRuntime({ web: false, worker: true });
     await h.waitForInThread(root, /Cancelled by/);
     await h.waitForInThread(root, /Workflow cancelled/);
-    await until('the clean-up event', async () => (await eventCount(h, 'cancel_cleaned_up')) === 1);
+    await until('the clean-up event', async () => (await eventCount(h, 'cleaned_up')) === 1);
     expect(await branchDatabasesOf(target)).toEqual([]);
     h.slack.assertNoUnexpected();
   });
@@ -145,7 +146,7 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
     const root = await startWithBranch();
     await worker.stop();
     const refusing = {
-      ...h.runtime.engine,
+      ...h.runtime.decisions,
       queue: { enqueue: async () => Promise.reject(new Error('Redis is down')) },
     };
     expect(await cancelWorkflow(refusing, 1, REQUESTER)).toBe('Workflow #1 is cancelled.');
@@ -154,7 +155,7 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
 
     await h.startRuntime({ web: false, worker: true });
     await h.waitForInThread(root, /Workflow cancelled/);
-    await until('the clean-up event', async () => (await eventCount(h, 'cancel_cleaned_up')) === 1);
+    await until('the clean-up event', async () => (await eventCount(h, 'cleaned_up')) === 1);
     expect(await branchDatabasesOf(target)).toEqual([]);
     h.slack.assertNoUnexpected();
   });
@@ -170,7 +171,7 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
       `INSERT INTO events (workflow_id, type, actor, data) VALUES ($1, 'workflow_cancelled', $2, '{}')`,
       [rows[0]!.id, REQUESTER],
     );
-    expect(await reconcile(h.runtime.engine)).toBe(0);
+    expect(await reconcile(await h.workerEngine())).toBe(0);
     expect(await cancelJobKeys(h)).toEqual([]);
   });
 
@@ -184,18 +185,19 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
     expect(again.text).toBe('Workflow #1 is already cancelled; nothing to cancel.');
     expect(await eventCount(h, 'workflow_cancelled')).toBe(1);
 
-    await cleanUpCancelled(h.runtime.engine, 1);
+    const engine = await h.workerEngine();
+    await cleanUpEnded(engine, 1);
     const posts = h.slack.callsTo('chat.postMessage').length;
     // As if the first run died after its side effects but before recording the event: all of it runs again.
-    await h.pool.query(`DELETE FROM events WHERE workflow_id = 1 AND type = 'cancel_cleaned_up'`);
-    await cleanUpCancelled(h.runtime.engine, 1);
-    await cleanUpCancelled(h.runtime.engine, 1);
+    await h.pool.query(`DELETE FROM events WHERE workflow_id = 1 AND type = 'cleaned_up'`);
+    await cleanUpEnded(engine, 1);
+    await cleanUpEnded(engine, 1);
     expect(h.threadTexts(root).filter((t) => /Cancelled by/.test(t))).toHaveLength(1);
     expect(h.threadTexts(root).filter((t) => /Workflow cancelled/.test(t))).toHaveLength(1);
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(posts);
     expect(await branchDatabasesOf(target)).toEqual([]);
     expect(await eventCount(h, 'branch_deleted')).toBe(1);
-    expect(await eventCount(h, 'cancel_cleaned_up')).toBe(1);
+    expect(await eventCount(h, 'cleaned_up')).toBe(1);
     h.slack.assertNoUnexpected();
   });
 
@@ -209,7 +211,7 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
     await agent.started;
     await h.command('cancel 1', REQUESTER);
     await h.waitForInThread(root, /Workflow cancelled/);
-    await until('the clean-up event', async () => (await eventCount(h, 'cancel_cleaned_up')) === 1);
+    await until('the clean-up event', async () => (await eventCount(h, 'cleaned_up')) === 1);
     const posts = h.slack.callsTo('chat.postMessage').length;
     const thread = h.threadTexts(root).length;
 
@@ -274,7 +276,7 @@ describe('/infra cancel of a workflow whose CI change is on GitHub', () => {
     expect(github.branches.has('infra-wf-1')).toBe(true);
 
     await h.startRuntime({ web: false, worker: true });
-    await until('the clean-up event', async () => (await eventCount(h, 'cancel_cleaned_up')) === 1);
+    await until('the clean-up event', async () => (await eventCount(h, 'cleaned_up')) === 1);
     expect(github.pulls[0]!.state).toBe('closed');
     expect(github.branches.has('infra-wf-1')).toBe(false);
     expect(await eventCount(h, 'ci_discarded')).toBe(1);

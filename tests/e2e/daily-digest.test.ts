@@ -28,7 +28,7 @@ describe('the daily digest', () => {
   };
   const digestDeps = () => ({
     pool: h.pool,
-    slack: h.runtime.engine.slack,
+    slack: h.runtime.decisions.slack,
     timeZone: 'Europe/Berlin',
     now,
     logger: createLogger('silent'),
@@ -61,7 +61,7 @@ describe('the daily digest', () => {
     await EventHistory.on(h.pool).mergedWorkflow('2026-11-29T10:00:00Z');
     const results = await Promise.all([
       postDailyDigest(digestDeps(), DIGEST_CHANNEL),
-      postDailyDigest({ ...digestDeps(), pool: other.engine.pool, slack: other.engine.slack }, DIGEST_CHANNEL),
+      postDailyDigest({ ...digestDeps(), pool: other.decisions.pool, slack: other.decisions.slack }, DIGEST_CHANNEL),
     ]);
     expect(results.sort()).toEqual(['already posted', 'posted']);
     expect(await postDailyDigest(digestDeps(), DIGEST_CHANNEL)).toBe('already posted');

@@ -27,7 +27,7 @@ describe('the bot on the embedded Postgres', () => {
     });
     const deps = {
       pool: h.pool,
-      slack: h.runtime.engine.slack,
+      slack: h.runtime.decisions.slack,
       timeZone: 'Europe/Berlin',
       now: () => clock,
       logger: createLogger('silent'),

@@ -6,7 +6,11 @@ import IORedis from 'ioredis';
 import { Pool } from 'pg';
 import { type Config, loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/logger';
+import { Registry } from 'prom-client';
+import type { EngineDeps } from '../../src/engine/deps';
+import { createErrorCounters } from '../../src/metrics/error-counters';
 import { type Runtime, type RuntimeOptions, startRuntime } from '../../src/runtime';
+import { prepareWorker } from '../../src/worker';
 import { type FakeAnthropic, startFakeAnthropic } from './fake-anthropic';
 import { type FakeSlack, type FakeSlackMessage, startFakeSlack, textOf } from './fake-slack';
 import {
@@ -132,7 +136,20 @@ export class Harness {
   }
 
   get pool(): Pool {
-    return this.runtime.engine.pool;
+    return this.runtime.decisions.pool;
+  }
+
+  /**
+   * A worker's engine on this harness's Postgres, Redis and Slack, with no worker taking jobs: for tests
+   * that run a job's function by hand while the web role alone is up.
+   */
+  async workerEngine(extra: Partial<RuntimeOptions> = {}): Promise<EngineDeps> {
+    const opts: RuntimeOptions = { roles: { web: false, worker: true }, logger: createLogger('silent'), ...extra };
+    const parts = await prepareWorker(this.config, opts, {
+      pool: this.pool,
+      errors: createErrorCounters(new Registry()),
+    });
+    return { ...this.runtime.decisions, ...parts.jobs };
   }
 
   /** Types `/infra <text>` as `user`; returns the HTTP answer (Bolt's ack body). */

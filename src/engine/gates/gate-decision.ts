@@ -8,11 +8,12 @@ import { getWorkflow, transitionWorkflow } from '../../store/workflows-repo';
 import { advancePast } from '../advance';
 import { gateDecisionRefusal } from '../../domain/approval-policy';
 import { clickRefusal, type ClickOrigin } from './click-origin';
-import type { EngineDeps } from '../deps';
+import type { DecisionDeps } from '../deps';
 import { GATES } from '../../domain/gate-kinds';
 import { requestOverride } from './gate-override';
 import { OVERRIDES_NEEDED, gatePolicy } from '../../domain/gate-policy';
-import { afterEnd, endWorkflow } from '../lifecycle';
+import { CLEANUP_BY_JOB } from '../clean-up';
+import { endWorkflow } from '../lifecycle';
 import { approversNote } from '../run-step';
 
 export type GateDecision = 'approve' | 'reject' | 'rollback' | 'override';
@@ -32,7 +33,7 @@ const TO = { approve: 'approved', reject: 'rejected', rollback: 'rolled_back' } 
  * with who decided and when.
  */
 export async function decide(
-  deps: EngineDeps,
+  deps: DecisionDeps,
   input: { gateId: number; decision: GateDecision; user: string; click: ClickOrigin },
 ): Promise<DecisionOutcome> {
   const gate = await getGate(deps.pool, input.gateId);
@@ -145,7 +146,7 @@ export async function decide(
         deps,
         workflow.id,
         'rejected',
-        { type: 'workflow_rejected', actor: input.user },
+        { type: 'workflow_rejected', actor: input.user, data: { cleanup: CLEANUP_BY_JOB } },
         { from: ['waiting_gate'] },
       ),
     );
@@ -174,7 +175,8 @@ export async function decide(
           `:no_entry: <@${input.user}> rejected the *${GATES[gate.kind].title}* gate. Nothing was merged. <@${input.user}>, please reply in this thread with the reason, so the requester knows what to change.`,
         ),
       );
-      await afterEnd(deps, workflow.id);
+      // The report, the branch and the next waiting workflow are the clean-up job's (a worker's).
+      await deps.queue.enqueue({ name: 'clean-up', data: { workflowId: workflow.id } });
     });
   }
   return { type: 'decided', gate: decided };
@@ -182,7 +184,7 @@ export async function decide(
 
 /** Who may take this decision is the approval policy's to say. */
 function authorise(
-  deps: EngineDeps,
+  deps: DecisionDeps,
   gate: Gate,
   requester: string,
   input: { decision: GateDecision; user: string },

@@ -6,7 +6,7 @@ import type { Gate, Workflow } from '../../domain/records';
 import { getStep } from '../../store/steps-repo';
 import { transitionWorkflow } from '../../store/workflows-repo';
 import { advancePast } from '../advance';
-import type { EngineDeps } from '../deps';
+import type { DecisionDeps } from '../deps';
 import { GATES } from '../../domain/gate-kinds';
 import { OVERRIDES_NEEDED, gatePolicy } from '../../domain/gate-policy';
 import { approversNote } from '../run-step';
@@ -29,7 +29,7 @@ function blockingNames(gate: Gate): string[] {
  * overridden it and each has given a reason ({@link noteOverrideReason}).
  */
 export async function requestOverride(
-  deps: EngineDeps,
+  deps: DecisionDeps,
   gate: Gate,
   workflow: Workflow,
   user: string,
@@ -82,7 +82,7 @@ export async function requestOverride(
  * Returns false when the reply is not such a reason.
  */
 export async function noteOverrideReason(
-  deps: EngineDeps,
+  deps: DecisionDeps,
   workflow: Workflow,
   reply: { user: string; text: string },
 ): Promise<boolean> {
@@ -145,7 +145,7 @@ export async function noteOverrideReason(
 }
 
 /** Redraws the gate message (its post key finds it): open with the Overrides so far, or decided. */
-async function redraw(deps: EngineDeps, workflow: Workflow, gate: Gate): Promise<void> {
+async function redraw(deps: DecisionDeps, workflow: Workflow, gate: Gate): Promise<void> {
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
   const message =
     gate.state === 'open'

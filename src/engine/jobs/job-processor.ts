@@ -1,11 +1,11 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { InfraError, isRetryable } from '../../domain/errors';
-import { cleanUpCancelled } from '../cancel';
+import { cleanUpEnded } from '../clean-up';
 import type { EngineDeps } from '../deps';
 import { finishWorkflow } from '../finish-workflow';
 import {
   WORKFLOW_QUEUE,
-  cancelJobSchema,
+  cleanUpJobSchema,
   finishJobSchema,
   planJobSchema,
   rollbackJobSchema,
@@ -33,8 +33,8 @@ export async function processJob(deps: EngineDeps, job: Pick<Job, 'name' | 'data
         const data = rollbackJobSchema.parse(job.data);
         return await rollbackWorkflow(deps, data.workflowId, data.actor);
       }
-      case 'cancel':
-        return await cleanUpCancelled(deps, cancelJobSchema.parse(job.data).workflowId);
+      case 'clean-up':
+        return await cleanUpEnded(deps, cleanUpJobSchema.parse(job.data).workflowId);
       default:
         throw new UnrecoverableError(`unknown job ${job.name}`);
     }

@@ -25,8 +25,8 @@ export function jobId(job: WorkflowJob, suffix = ''): string {
       return `rollback-${job.data.workflowId}${suffix}`;
     case 'finish':
       return `finish-${job.data.workflowId}${suffix}`;
-    case 'cancel':
-      return `cancel-${job.data.workflowId}${suffix}`;
+    case 'clean-up':
+      return `clean-up-${job.data.workflowId}${suffix}`;
   }
 }
 

@@ -1,6 +1,6 @@
 import { listDueSteps } from '../../store/steps-repo';
 import { advancePast } from '../advance';
-import { cancelledAwaitingCleanUp } from '../cancel';
+import { endedAwaitingCleanUp } from '../clean-up';
 import type { EngineDeps } from '../deps';
 import { expireUnansweredQuestions } from '../thread/question-timeouts';
 
@@ -43,8 +43,8 @@ export async function reconcile(deps: EngineDeps): Promise<number> {
     await deps.queue.enqueue({ name: 'rollback', data: { workflowId: Number(row.id), actor: row.actor ?? 'unknown' } });
     enqueued++;
   }
-  for (const workflowId of await cancelledAwaitingCleanUp(deps.pool)) {
-    await deps.queue.enqueue({ name: 'cancel', data: { workflowId } });
+  for (const workflowId of await endedAwaitingCleanUp(deps.pool)) {
+    await deps.queue.enqueue({ name: 'clean-up', data: { workflowId } });
     enqueued++;
   }
   await expireUnansweredQuestions(deps);

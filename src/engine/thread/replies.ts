@@ -4,7 +4,7 @@ import { answerQuestion, findOpenQuestion } from '../../store/questions-repo';
 import { bumpGeneration, getStep, transitionStep } from '../../store/steps-repo';
 import { findWorkflowByThread, transitionWorkflow } from '../../store/workflows-repo';
 import { mayTalkToAgents, whoMayAnswer } from '../../domain/approval-policy';
-import type { EngineDeps } from '../deps';
+import type { DecisionDeps } from '../deps';
 import { noteOverrideReason } from '../gates/gate-override';
 
 export interface ThreadReply {
@@ -23,7 +23,7 @@ export type ReplyOutcome = 'answer' | 'not_allowed' | 'rejection_reason' | 'over
  * whose Override awaits its reason, it is that reason. Anything else is recorded as a comment; the
  * next agent reads only those of the requester and the approvers.
  */
-export async function handleThreadReply(deps: EngineDeps, reply: ThreadReply): Promise<ReplyOutcome> {
+export async function handleThreadReply(deps: DecisionDeps, reply: ThreadReply): Promise<ReplyOutcome> {
   const workflow = await findWorkflowByThread(deps.pool, reply.channel, reply.threadTs);
   if (!workflow) return 'ignored';
   const question = workflow.state === 'waiting_reply' ? await findOpenQuestion(deps.pool, workflow.id) : undefined;

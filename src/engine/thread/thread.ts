@@ -4,7 +4,7 @@ import { listSteps } from '../../store/steps-repo';
 import { getWorkflow } from '../../store/workflows-repo';
 import { inTransaction } from '../../store/db';
 import { listEvents } from '../../store/events';
-import type { EngineDeps } from '../deps';
+import type { DecisionDeps, EngineDeps } from '../deps';
 import { storeWorkflowFile } from './workflow-files';
 
 /** Advisory-lock namespace of root message redraws. */
@@ -15,7 +15,7 @@ const ROOT_REDRAW_LOCK = 727_100_002;
  * serialised, and each reads the state after taking the lock, so a slow redraw can never land after a
  * newer one and show a stale state.
  */
-export async function refreshRoot(deps: EngineDeps, workflowId: number): Promise<void> {
+export async function refreshRoot(deps: DecisionDeps, workflowId: number): Promise<void> {
   await inTransaction(deps.pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [ROOT_REDRAW_LOCK, workflowId]);
     const workflow = await getWorkflow(tx, workflowId);

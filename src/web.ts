@@ -1,0 +1,74 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { App } from '@slack/bolt';
+import type IORedis from 'ioredis';
+import type { Pool } from 'pg';
+import type { Registry } from 'prom-client';
+import { type Config, targetOf } from './config/config';
+import type { DecisionDeps } from './engine/deps';
+import { type ErrorCounters, slackCountingFetch } from './metrics/error-counters';
+import { metricsRoute } from './metrics/prometheus';
+import type { RuntimeOptions } from './runtime-options';
+import { createSlackApp } from './slack/app';
+
+/**
+ * Starts the web role: the Bolt receiver for Slack's requests, /healthz and /metrics. It builds no
+ * agent runner, tool registry or step action: its listeners record decisions in Postgres, post in the
+ * thread and queue jobs; everything that reaches an agent, a target database or GitHub is a job.
+ */
+export async function startWeb(
+  config: Config,
+  opts: RuntimeOptions,
+  deps: {
+    decisions: DecisionDeps;
+    redis: IORedis;
+    prometheus: Registry;
+    errors: ErrorCounters;
+    now: () => Date;
+  },
+): Promise<{ app: App; port: number }> {
+  const { decisions, redis, prometheus, errors, now } = deps;
+  const app = createSlackApp(
+    {
+      botToken: config.SLACK_BOT_TOKEN,
+      signingSecret: config.SLACK_SIGNING_SECRET,
+      appToken: config.SLACK_APP_TOKEN,
+      apiUrl: config.SLACK_API_URL,
+      botId: opts.botId,
+      botUserId: opts.botUserId,
+      retries: opts.slackRetries,
+      fetch: slackCountingFetch(errors.slack),
+      logger: opts.logger,
+      routes: [
+        { path: '/healthz', method: 'GET', handler: healthz(decisions.pool, redis) },
+        { path: '/metrics', method: 'GET', handler: metricsRoute(prometheus) },
+      ],
+    },
+    {
+      pool: decisions.pool,
+      engine: decisions,
+      target: targetOf(config),
+      timeZone: config.INFRA_DIGEST_TZ,
+      now,
+      logger: opts.logger,
+    },
+  );
+  const server = (await app.start(config.PORT)) as unknown as
+    | { address(): { port: number } | string | null }
+    | undefined;
+  const address = server && typeof server.address === 'function' ? server.address() : null;
+  return { app, port: address && typeof address === 'object' ? address.port : config.PORT };
+}
+
+function healthz(pool: Pool, redis: IORedis) {
+  return (_req: IncomingMessage, res: ServerResponse) => {
+    Promise.all([pool.query('SELECT 1'), redis.ping()])
+      .then(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      })
+      .catch((err: Error) => {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, error: err.message.replace(/\/\/[^@]*@/, '//***@') }));
+      });
+  };
+}
