@@ -1,0 +1,47 @@
+import { inTransaction } from '../../store/db';
+import { bumpGeneration, transitionStep } from '../../store/steps-repo';
+import { postFailureAnalysis } from '../failure-analysis';
+import { afterEnd, endWorkflow } from '../lifecycle';
+import { attachStoredFiles } from '../thread/workflow-files';
+import type { RunningStep } from './step-run';
+import { showFailed } from './step-thread';
+
+/**
+ * The step goes back to pending with the error, which its agent sees on the next run; the new generation
+ * gives the job a new id, so the queue does not take it for this one.
+ */
+export async function retryOnce(failing: RunningStep, reason: string, elapsedMs: number): Promise<void> {
+  const { deps, workflow, step, message } = failing;
+  const again = await inTransaction(deps.pool, async (tx) => {
+    const moved = await transitionStep(tx, step, ['running'], 'pending', { error: reason, countFailure: true });
+    return moved ? bumpGeneration(tx, step.id) : undefined;
+  });
+  if (!again) return;
+  const next = 'trying once more with the error in hand (failure policy: retry once)';
+  await showFailed(deps, message, reason, elapsedMs, next);
+  await deps.queue.enqueue({
+    name: 'step',
+    data: { workflowId: workflow.id, stepId: step.id, generation: again.generation },
+  });
+}
+
+/**
+ * The step failed for good, so the workflow stops with nothing merged; the failure analysis and the
+ * end of the workflow follow only for the job whose transition ended it.
+ */
+export async function stopOnFailure(failing: RunningStep, reason: string, elapsedMs: number): Promise<void> {
+  const { deps, workflow, step, def, message } = failing;
+  const stopped = await inTransaction(deps.pool, async (tx) => {
+    const moved = await transitionStep(tx, step, ['running'], 'failed', { error: reason, countFailure: true });
+    return Boolean(moved);
+  });
+  if (!stopped) return;
+  const next = 'the workflow stopped; nothing was merged. Fix the cause and start a new request.';
+  await showFailed(deps, message, reason, elapsedMs, next);
+  await attachStoredFiles(deps, workflow);
+  const error = `Step ${step.idx + 1} (${def.agent ?? def.title}) failed: ${reason}`;
+  if (await endWorkflow(deps, workflow.id, 'failed', { type: 'workflow_failed', actor: null, error })) {
+    await postFailureAnalysis(deps, workflow, step, def, reason);
+    await afterEnd(deps, workflow.id);
+  }
+}

@@ -1,0 +1,107 @@
+import type { Handoff } from '../../domain/handoff';
+import type { StepDefinition } from '../../domain/plan';
+import type { Step, Workflow } from '../../domain/records';
+import type { EngineDeps } from '../deps';
+import { StepProgress } from '../thread/step-progress';
+
+/** The step's `[i/n] Invoking …` message in the workflow thread; every later version of it edits this one. */
+export interface StepMessage {
+  thread: { channel: string; threadTs: string };
+  headline: string;
+  ts: string;
+}
+
+/** The workflow's thread, where every post of its steps goes. */
+export function workflowThread(workflow: Workflow): StepMessage['thread'] {
+  return { channel: workflow.channel_id, threadTs: workflow.root_ts! };
+}
+
+/** Posts the step's message; its key makes a repeat (a retry, a rerun) find the message it posted before. */
+export async function postStepMessage(
+  deps: EngineDeps,
+  workflow: Workflow,
+  step: Step,
+  def: StepDefinition,
+): Promise<StepMessage> {
+  const headline = deps.views.stepHeadline(step.idx, workflow.plan!.steps.length, def.agent ?? null, def.title);
+  const thread = workflowThread(workflow);
+  const ts = await deps.slack.post(
+    `step:${step.id}:progress`,
+    thread,
+    deps.views.stepRunningMessage(headline, def.tasks),
+  );
+  return { thread, headline, ts };
+}
+
+/** Shows the step running again: the message found by its key may still show an earlier run's outcome. */
+export async function showRunning(deps: EngineDeps, message: StepMessage, def: StepDefinition): Promise<void> {
+  await deps.slack.update(
+    message.thread.channel,
+    message.ts,
+    deps.views.stepRunningMessage(message.headline, def.tasks),
+  );
+}
+
+/** Live progress of the agent's work in the step's message; started as soon as the message is posted. */
+export function startProgress(
+  deps: EngineDeps,
+  message: StepMessage,
+  def: StepDefinition,
+  stepId: number,
+): StepProgress {
+  return new StepProgress({
+    intervalMs: deps.progressIntervalMs,
+    update: (activity) =>
+      deps.slack.update(
+        message.thread.channel,
+        message.ts,
+        deps.views.stepRunningMessage(message.headline, def.tasks, activity),
+      ),
+    onError: (err) => deps.logger.warn({ err: (err as Error).message, stepId }, 'progress update failed'),
+  });
+}
+
+/** Shows that the step waits for a reply to its agent's question. */
+export async function showWaiting(deps: EngineDeps, message: StepMessage): Promise<void> {
+  await deps.slack.update(message.thread.channel, message.ts, deps.views.stepWaitingMessage(message.headline));
+}
+
+/** Shows the step failed, and what happens next (a retry, or the workflow stops). */
+export async function showFailed(
+  deps: EngineDeps,
+  message: StepMessage,
+  error: string,
+  elapsedMs: number,
+  next: string,
+): Promise<void> {
+  await deps.slack.update(
+    message.thread.channel,
+    message.ts,
+    deps.views.stepFailedMessage(message.headline, error, elapsedMs, next),
+  );
+}
+
+/**
+ * Shows the committed result. A gated step's checks are left out: its gate message shows them, with
+ * the buttons that decide on them.
+ */
+export async function showDone(
+  deps: EngineDeps,
+  message: StepMessage,
+  step: Step,
+  handoff: Handoff | undefined,
+  gated: boolean,
+): Promise<void> {
+  const elapsedMs = (step.finished_at?.getTime() ?? Date.now()) - (step.started_at?.getTime() ?? Date.now());
+  await deps.slack.update(
+    message.thread.channel,
+    message.ts,
+    deps.views.stepDoneMessage(message.headline, {
+      summary: step.summary ?? 'Done.',
+      elapsedMs,
+      usage: step.usage ?? undefined,
+      handoff,
+      notes: gated ? [] : (step.checks ?? []).filter((c) => c.status !== 'pass'),
+    }),
+  );
+}
