@@ -9,7 +9,8 @@ import {
   SIGNING_SECRET,
   STRANGER,
 } from '../support/harness';
-import { type FakeSlackMessage, textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
+import type { LocalSlackMessage } from '../../dev/local-slack/local-slack';
 import { scriptSchemaChange } from '../support/scripted-agents';
 import { messageEventBody, postToSlackEvents, slashCommandBody } from '../../dev/local-slack/slack-requests';
 
@@ -61,7 +62,7 @@ function rawCommand(h: Harness, text: string, sign: { signature?: string; timest
   });
 }
 
-const hasButtons = (m: FakeSlackMessage | undefined): boolean =>
+const hasButtons = (m: LocalSlackMessage | undefined): boolean =>
   JSON.stringify(m?.blocks ?? []).includes('gate_approve');
 
 describe('/infra subcommands over signed HTTP', () => {
@@ -76,7 +77,7 @@ describe('/infra subcommands over signed HTTP', () => {
   };
 
   /** A schema-change workflow #1 waiting at its first gate (API Review). */
-  async function startAtFirstGate(): Promise<{ root: FakeSlackMessage; gate: FakeSlackMessage }> {
+  async function startAtFirstGate(): Promise<{ root: LocalSlackMessage; gate: LocalSlackMessage }> {
     h = await Harness.start();
     scriptSchemaChange(h.claude);
     const ack = await h.command(REQUEST);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { createSupabaseTestDatabase } from '../changes/supabase-test-database';
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import { type FakeSupabaseApi, startFakeSupabaseApi } from '../support/fake-supabase-api';
 import { APPROVER, CHANNEL, Harness } from '../support/harness';
 import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';

@@ -2,7 +2,9 @@ import type { AddressInfo } from 'node:net';
 import Anthropic, { type APIError } from '@anthropic-ai/sdk';
 import { App, LogLevel, verifySlackRequest, webApi } from '@slack/bolt';
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic';
-import { startFakeSlack, textOf, type FakeSlack } from './fake-slack';
+import { startLocalSlack } from '../../dev/local-slack/local-slack-server';
+import { textOf } from '../../dev/local-slack/block-text';
+import type { LocalSlack } from '../../dev/local-slack/local-slack';
 import {
   blockActionsBody,
   messageEventBody,
@@ -57,11 +59,11 @@ const silentLogger: webApi.Logger = {
 };
 
 describe('fake Slack with the real WebClient', () => {
-  let fake: FakeSlack;
+  let fake: LocalSlack;
   let client: webApi.WebClient;
 
   beforeEach(async () => {
-    fake = await startFakeSlack();
+    fake = await startLocalSlack();
     client = new webApi.WebClient(TOKEN, {
       slackApiUrl: fake.apiUrl,
       retryConfig: { retries: 0 },
@@ -74,7 +76,7 @@ describe('fake Slack with the real WebClient', () => {
   });
 
   it('answers auth.test with the bot identity it was started with', async () => {
-    const custom = await startFakeSlack({ botUserId: 'U0CUSTOM01', botId: 'B0CUSTOM01', teamId: 'T0CUSTOM01' });
+    const custom = await startLocalSlack({ botUserId: 'U0CUSTOM01', botId: 'B0CUSTOM01', teamId: 'T0CUSTOM01' });
     try {
       const other = new webApi.WebClient(TOKEN, { slackApiUrl: custom.apiUrl, retryConfig: { retries: 0 } });
       const auth = await other.auth.test();
@@ -376,12 +378,12 @@ describe('Slack request signing', () => {
 
 describe('Slack request builders against a real Bolt app', () => {
   const signingSecret = 'signing-secret';
-  let fake: FakeSlack;
+  let fake: LocalSlack;
   let app: App;
   let eventsUrl: string;
 
   beforeEach(async () => {
-    fake = await startFakeSlack();
+    fake = await startLocalSlack();
     app = new App({
       token: TOKEN,
       signingSecret,

@@ -13,7 +13,7 @@ function stubElement(): unknown {
 
 /** The page script's global functions, loaded without a browser: fetch never answers, timers never fire. */
 function loadPage(): { mrkdwn: (text: string) => string; richText: (node: unknown) => string } {
-  const source = readFileSync(join(__dirname, '..', '..', 'dev', 'local-slack', 'workspace-page-browser.js'), 'utf8');
+  const source = readFileSync(join(__dirname, '..', '..', 'dev', 'local-slack', 'channel-page-browser.js'), 'utf8');
   const context: Record<string, unknown> = {
     document: {
       getElementById: () => stubElement(),
@@ -30,7 +30,7 @@ function loadPage(): { mrkdwn: (text: string) => string; richText: (node: unknow
   return context as unknown as { mrkdwn: (text: string) => string; richText: (node: unknown) => string };
 }
 
-describe('the workspace page renderer', () => {
+describe('the channel page renderer', () => {
   const page = loadPage();
 
   it('links http, https and mailto URLs', () => {

@@ -1,5 +1,5 @@
-// The local workspace page: draws the channel, its threads and Block Kit as Slack would, and sends what
-// the person types or clicks to the workspace server, which signs it and posts it to the bot.
+// The channel page of the local Slack: draws the channel, its threads and Block Kit as Slack would, and sends what
+// the person types or clicks to the local Slack server, which signs it and posts it to the bot.
 
 const EMOJI = {
   white_check_mark: '✅',
@@ -202,7 +202,7 @@ function content(m) {
   }
   for (const f of m.files || []) {
     parts.push(
-      `<div><a class="file" href="/workspace/files/${esc(f.id)}" target="_blank"><span class="icon">FILE</span><span>${esc(f.title || f.name)}<br><small>${esc(f.name)}</small></span></a></div>`,
+      `<div><a class="file" href="/page/files/${esc(f.id)}" target="_blank"><span class="icon">FILE</span><span>${esc(f.title || f.name)}<br><small>${esc(f.name)}</small></span></a></div>`,
     );
   }
   return parts.join('');
@@ -256,7 +256,7 @@ function setScrolled(el, html) {
 }
 
 async function refresh() {
-  const res = await fetch(`/workspace/state?user=${encodeURIComponent(state.user)}`);
+  const res = await fetch(`/page/state?user=${encodeURIComponent(state.user)}`);
   const json = await res.text();
   if (json === state.json) return;
   state.json = json;
@@ -286,7 +286,7 @@ function setupPeople() {
     b.className = 'task';
     b.textContent = `⏰ ${label}`;
     b.title = 'Runs now what the bot does on its schedule';
-    b.onclick = () => send('/workspace/task', { task });
+    b.onclick = () => send('/page/task', { task });
     $('suggestions').append(b);
   });
 }
@@ -331,7 +331,7 @@ document.addEventListener('click', async (event) => {
   if (!target) return;
   if (target.dataset.actionId) {
     if (target.dataset.confirm && !(await confirmDialog(JSON.parse(target.dataset.confirm)))) return;
-    await send('/workspace/click', { ts: target.dataset.ts, actionId: target.dataset.actionId });
+    await send('/page/click', { ts: target.dataset.ts, actionId: target.dataset.actionId });
   } else if (target.dataset.openThread || target.closest('#channel-scroll')) {
     if (event.target.closest('a, button')) return;
     state.openThread = target.dataset.openThread || target.dataset.ts;
@@ -349,7 +349,7 @@ $('composer-form').addEventListener('submit', async (event) => {
     return;
   }
   $('composer').value = '';
-  await send('/workspace/command', { text });
+  await send('/page/command', { text });
 });
 
 $('thread-form').addEventListener('submit', async (event) => {
@@ -357,7 +357,7 @@ $('thread-form').addEventListener('submit', async (event) => {
   const text = $('thread-composer').value.trim();
   if (!text || !state.openThread) return;
   $('thread-composer').value = '';
-  await send('/workspace/reply', { threadTs: state.openThread, text });
+  await send('/page/reply', { threadTs: state.openThread, text });
 });
 
 $('thread-close').onclick = () => {
