@@ -29,10 +29,14 @@ const clickSchema = z.object({ user: z.string().min(1), ts: z.string().min(1), a
 const replySchema = z.object({ user: z.string().min(1), threadTs: z.string().min(1), text: z.string().min(1) });
 const taskSchema = z.object({ user: z.string().min(1), task: z.number().int().min(0) });
 
-/** The page's two static files, beside this module (dev/ runs from source, so they are read where they are). */
+/** The page and its scripts, beside this module (dev/ runs from source, so they are read where they are). */
+const HTML = 'text/html; charset=utf-8';
+const SCRIPT = 'text/javascript; charset=utf-8';
 const STATIC: Record<string, { file: string; type: string }> = {
-  '/': { file: join(__dirname, 'channel-page.html'), type: 'text/html; charset=utf-8' },
-  '/page/page.js': { file: join(__dirname, 'channel-page-browser.js'), type: 'text/javascript; charset=utf-8' },
+  '/': { file: join(__dirname, 'channel-page.html'), type: HTML },
+  '/page/emoji.js': { file: join(__dirname, 'channel-page-emoji.js'), type: SCRIPT },
+  '/page/markup.js': { file: join(__dirname, 'channel-page-markup.js'), type: SCRIPT },
+  '/page/browser.js': { file: join(__dirname, 'channel-page-browser.js'), type: SCRIPT },
 };
 
 /**

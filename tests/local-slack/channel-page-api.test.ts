@@ -42,9 +42,13 @@ describe('the channel page API', () => {
   const stateFor = async (user: string) =>
     (await (await fetch(`${demo.pageUrl}page/state?user=${user}`)).json()) as PageState;
 
-  it('serves the page and its script', async () => {
-    expect(await (await fetch(demo.pageUrl)).text()).toContain('<script src="/page/page.js">');
-    expect((await fetch(`${demo.pageUrl}page/page.js`)).headers.get('content-type')).toContain('javascript');
+  it('serves the page and its scripts', async () => {
+    const html = await (await fetch(demo.pageUrl)).text();
+    const scripts = [...html.matchAll(/<script src="\/([^"]+)"><\/script>/g)].map((m) => m[1]);
+    expect(scripts).toEqual(['page/emoji.js', 'page/markup.js', 'page/browser.js']);
+    for (const script of scripts) {
+      expect((await fetch(`${demo.pageUrl}${script}`)).headers.get('content-type')).toContain('javascript');
+    }
   });
 
   it('signs a typed command for the bot and shows its answer only to the person who typed it', async () => {
