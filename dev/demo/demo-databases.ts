@@ -51,7 +51,7 @@ async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): P
   }
 }
 
-/** Creates the bot's database and the target afresh (a demo starts empty, like its workspace). */
+/** Creates the bot's database and the target afresh (a demo starts empty, like its channel). */
 export function createDemoDatabases(
   postgres: DemoPostgres,
   names: { bot: string; target: string },

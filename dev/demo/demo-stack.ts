@@ -6,10 +6,10 @@ import { loadConfig } from '../../src/config/config';
 import { postDailyDigest } from '../../src/metrics/digest-job';
 import type { Logger } from '../../src/logger';
 import { startRuntime, type Runtime } from '../../src/runtime';
-import { startSlackWorkspace } from '../local-slack/slack-workspace-server';
-import type { SlackWorkspace } from '../local-slack/slack-workspace';
-import { WorkspacePage } from '../local-slack/workspace-page';
-import type { WorkspacePerson } from '../local-slack/workspace-page-state';
+import { startLocalSlack } from '../local-slack/local-slack-server';
+import type { LocalSlack } from '../local-slack/local-slack';
+import { ChannelPage } from '../local-slack/channel-page';
+import type { PagePerson } from '../local-slack/channel-page-state';
 import { embeddedChangeTarget } from '../embedded-postgres/embedded-branch-provider';
 import { createDemoDatabases, type DemoPostgres } from './demo-databases';
 import { SAMPLE_REQUESTS } from './sample-requests';
@@ -17,7 +17,7 @@ import { ScriptedAgentRunner } from './scripted-agent-runner';
 
 /** The demo's channel and the people the page can act as. */
 export const DEMO_CHANNEL = { id: 'C0DEMO0001', name: 'platform' };
-export const DEMO_PEOPLE: WorkspacePerson[] = [
+export const DEMO_PEOPLE: PagePerson[] = [
   { id: 'U0DEMOREQ1', name: 'dana', role: 'requester' },
   { id: 'U0DEMOAPP1', name: 'sam', role: 'approver' },
   { id: 'U0DEMOAPP2', name: 'lee', role: 'second approver' },
@@ -35,7 +35,7 @@ export interface DemoOptions {
   queuePrefix: string;
   /** Validation records, backups and merged migration files; emptied at start, as the target is recreated. */
   workspaceDir: string;
-  /** Port of the page (and of the workspace's Web API); 0 picks a free one. */
+  /** Port of the page (and of the local Slack's Web API); 0 picks a free one. */
   port: number;
   /** Interface the page listens on; default 127.0.0.1 (this machine only). */
   host?: string;
@@ -46,10 +46,10 @@ export interface DemoOptions {
   cleanUpOnStop?: boolean;
 }
 
-/** A running demo: the page's URL, the workspace behind it, the bot, and how to stop it all. */
+/** A running demo: the page's URL, the local Slack behind it, the bot, and how to stop it all. */
 export interface Demo {
   pageUrl: string;
-  workspace: SlackWorkspace;
+  slack: LocalSlack;
   runtime: Runtime;
   /** True when the scripted model stands in for Claude. */
   scripted: boolean;
@@ -57,7 +57,7 @@ export interface Demo {
 }
 
 /**
- * Starts the workspace page, the bot (web and worker roles) against it, and the demo's databases:
+ * Starts the local Slack with its channel page, the bot (web and worker roles) against it, and the demo's databases:
  * the target is a Supabase-shaped Postgres database, so the migration round trip and the RLS audit
  * run for real. Without ANTHROPIC_API_KEY the scripted model stands in for Claude.
  */
@@ -68,7 +68,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const databases = await createDemoDatabases(options.postgres, options.databases);
   const signingSecret = randomBytes(16).toString('hex');
   let digest: (() => Promise<string>) | undefined;
-  const page = new WorkspacePage({
+  const page = new ChannelPage({
     channel: DEMO_CHANNEL,
     people: DEMO_PEOPLE,
     signingSecret,
@@ -77,7 +77,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       { label: "Post today's digest", run: () => (digest ? digest() : Promise.resolve('the bot is still starting')) },
     ],
   });
-  const workspace = await startSlackWorkspace({
+  const slack = await startLocalSlack({
     port: options.port,
     host: options.host,
     extraRoutes: (req, res, url) => page.handle(req, res, url),
@@ -90,7 +90,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     SLACK_BOT_TOKEN: 'xoxb-local-demo',
     SLACK_SIGNING_SECRET: signingSecret,
     SLACK_APP_TOKEN: '',
-    SLACK_API_URL: workspace.apiUrl,
+    SLACK_API_URL: slack.apiUrl,
     DATABASE_URL: databases.botUrl,
     REDIS_URL: options.redisUrl,
     TARGET_DATABASE_URL: databases.targetUrl,
@@ -110,8 +110,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     roles: { web: true, worker: true },
     logger: options.logger,
     agentRunner: scripted ? new ScriptedAgentRunner() : undefined,
-    botId: workspace.botId,
-    botUserId: workspace.botUserId,
+    botId: slack.botId,
+    botUserId: slack.botUserId,
     slackRetries: 2,
     postgresTarget: databases.embedded
       ? embeddedChangeTarget({
@@ -122,7 +122,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
         })
       : undefined,
   });
-  page.connect(workspace, `http://127.0.0.1:${runtime.port}/slack/events`);
+  page.connect(slack, `http://127.0.0.1:${runtime.port}/slack/events`);
   // What the digest's job scheduler does at INFRA_DIGEST_CRON, on request: one digest per channel and day.
   const digestDeps = {
     pool: runtime.decisions.pool,
@@ -135,15 +135,15 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     (await postDailyDigest(digestDeps, DEMO_CHANNEL.id)) === 'posted'
       ? 'posted in #platform'
       : 'already posted today (one digest per channel and day)';
-  const pageUrl = workspace.apiUrl.replace(/\/api\/$/, '/');
+  const pageUrl = slack.apiUrl.replace(/\/api\/$/, '/');
   return {
     pageUrl,
-    workspace,
+    slack,
     runtime,
     scripted,
     stop: async () => {
       await runtime.stop();
-      await workspace.close();
+      await slack.close();
       if (options.cleanUpOnStop) {
         await deleteQueueKeys(options.redisUrl, options.queuePrefix);
         await databases.drop();

@@ -25,7 +25,7 @@ const demoEnvSchema = z.object({
 });
 
 /**
- * `npm run demo`: the bot, a worker and the local workspace page, on this machine's Postgres and
+ * `npm run demo`: the bot, a worker and the local Slack's channel page, on this machine's Postgres and
  * Redis. Ctrl-C stops it all.
  */
 async function main(): Promise<void> {

@@ -2,11 +2,11 @@ import { isEmptyContent, readContent, readMetadata } from './message-content';
 import type { StoredMessage } from './message-store';
 import { wireMessage } from './message-wire';
 import { compareTs, decodeCursor, encodeCursor, fail, isTrue, ok, str, toInt, type ApiAnswer } from './slack-api-wire';
-import type { SlackWorkspaceEphemeral } from './slack-workspace';
-import type { WorkspaceState } from './workspace-state';
+import type { LocalSlackEphemeral } from './local-slack';
+import type { LocalSlackState } from './local-slack-state';
 
 /** chat.postMessage: a bot message in a channel or, with thread_ts, in a thread. */
-export function postMessage(state: WorkspaceState, p: Record<string, unknown>): ApiAnswer {
+export function postMessage(state: LocalSlackState, p: Record<string, unknown>): ApiAnswer {
   const channel = str(p.channel);
   if (channel === undefined || channel === '') return fail('channel_not_found');
   const content = readContent('chat.postMessage', p, state.unexpected);
@@ -35,7 +35,7 @@ export function postMessage(state: WorkspaceState, p: Record<string, unknown>): 
 }
 
 /** chat.update: edits one of the bot's own messages. */
-export function updateMessage(state: WorkspaceState, p: Record<string, unknown>): ApiAnswer {
+export function updateMessage(state: LocalSlackState, p: Record<string, unknown>): ApiAnswer {
   const channel = str(p.channel);
   const ts = str(p.ts);
   if (channel === undefined || channel === '') return fail('channel_not_found');
@@ -56,7 +56,7 @@ export function updateMessage(state: WorkspaceState, p: Record<string, unknown>)
 }
 
 /** chat.postEphemeral: a message only `user` sees, recorded apart from the channel's messages. */
-export function postEphemeral(state: WorkspaceState, p: Record<string, unknown>): ApiAnswer {
+export function postEphemeral(state: LocalSlackState, p: Record<string, unknown>): ApiAnswer {
   const channel = str(p.channel);
   if (channel === undefined || channel === '') return fail('channel_not_found');
   const user = str(p.user);
@@ -64,7 +64,7 @@ export function postEphemeral(state: WorkspaceState, p: Record<string, unknown>)
   const content = readContent('chat.postEphemeral', p, state.unexpected);
   if ('error' in content) return content.error;
   if (isEmptyContent(content)) return fail('no_text');
-  const ephemeral: SlackWorkspaceEphemeral = {
+  const ephemeral: LocalSlackEphemeral = {
     channel,
     user,
     text: content.text ?? '',
@@ -80,7 +80,7 @@ export function postEphemeral(state: WorkspaceState, p: Record<string, unknown>)
 }
 
 /** conversations.replies: a thread's parent and replies, paged with Slack's cursors. */
-export function threadReplies(state: WorkspaceState, p: Record<string, unknown>): ApiAnswer {
+export function threadReplies(state: LocalSlackState, p: Record<string, unknown>): ApiAnswer {
   const channel = str(p.channel);
   const ts = str(p.ts);
   if (channel === undefined || channel === '') return fail('channel_not_found');

@@ -1,12 +1,12 @@
 import { fail, type ApiAnswer } from './slack-api-wire';
-import type { SlackWorkspaceFault } from './slack-workspace';
+import type { LocalSlackFault } from './local-slack';
 
 /** Faults queued per Web API method: the next calls of that method get them instead of an answer. */
 export class FaultQueue {
-  private readonly faults = new Map<string, SlackWorkspaceFault[]>();
+  private readonly faults = new Map<string, LocalSlackFault[]>();
 
   /** Queues `fault` for the next call of `method` that has none queued before it. */
-  push(method: string, fault: SlackWorkspaceFault): void {
+  push(method: string, fault: LocalSlackFault): void {
     const queue = this.faults.get(method) ?? [];
     queue.push(fault);
     this.faults.set(method, queue);

@@ -1,7 +1,7 @@
 import { blockKitProblems } from './block-kit-limits';
 import { fail, isRecord, str, type ApiAnswer } from './slack-api-wire';
 import type { MessageContent } from './message-store';
-import type { SlackBlock, SlackMessageMetadata } from './slack-workspace';
+import type { SlackBlock, SlackMessageMetadata } from './local-slack';
 
 const MAX_TEXT_LENGTH = 40_000;
 

@@ -1,8 +1,8 @@
 import { compareTs } from './slack-api-wire';
-import type { SlackBlock, SlackWorkspaceMessage, SlackWorkspaceMessageVersion } from './slack-workspace';
+import type { SlackBlock, LocalSlackMessage, LocalSlackMessageVersion } from './local-slack';
 
 /** A message as the local Slack keeps it: deleted ones stay, hidden, so a late edit of one still fails. */
-export interface StoredMessage extends SlackWorkspaceMessage {
+export interface StoredMessage extends LocalSlackMessage {
   deleted: boolean;
 }
 
@@ -32,7 +32,7 @@ export class MessageStore {
   }
 
   /** Stores a new message, recording its first version as made `via`. */
-  add(stored: StoredMessage, via: SlackWorkspaceMessageVersion['via']): void {
+  add(stored: StoredMessage, via: LocalSlackMessageVersion['via']): void {
     stored.history.push(versionOf(stored, via));
     this.messages.set(key(stored.channel, stored.ts), stored);
   }
@@ -48,21 +48,21 @@ export class MessageStore {
   }
 
   /** Top-level messages of a channel, oldest first, as copies. */
-  channelMessages(channel: string): SlackWorkspaceMessage[] {
+  channelMessages(channel: string): LocalSlackMessage[] {
     return this.visible()
       .filter((m) => m.channel === channel && (m.thread_ts === undefined || m.thread_ts === m.ts))
       .map(publicCopy);
   }
 
   /** Replies under `ts` (parent excluded), oldest first, as copies. */
-  thread(channel: string, ts: string): SlackWorkspaceMessage[] {
+  thread(channel: string, ts: string): LocalSlackMessage[] {
     return this.visible()
       .filter((m) => m.channel === channel && m.thread_ts === ts && m.ts !== ts)
       .map(publicCopy);
   }
 
   /** One message as a copy; undefined if unknown or deleted. */
-  message(channel: string, ts: string): SlackWorkspaceMessage | undefined {
+  message(channel: string, ts: string): LocalSlackMessage | undefined {
     const found = this.get(channel, ts);
     return found === undefined || found.deleted ? undefined : publicCopy(found);
   }
@@ -74,7 +74,7 @@ export class MessageStore {
   }
 
   /** Edits a message as the bot, as chat.update and a replacing response_url post do. */
-  applyEdit(stored: StoredMessage, content: MessageContent, via: SlackWorkspaceMessageVersion['via']): void {
+  applyEdit(stored: StoredMessage, content: MessageContent, via: LocalSlackMessageVersion['via']): void {
     stored.text = content.text ?? '';
     // Slack keeps the previous blocks/attachments when the field is not sent; [] removes them.
     if (content.blocks !== undefined) {
@@ -93,13 +93,13 @@ export class MessageStore {
 }
 
 /** A copy callers may keep and change, without the store's own bookkeeping. */
-export function publicCopy(m: StoredMessage): SlackWorkspaceMessage {
+export function publicCopy(m: StoredMessage): LocalSlackMessage {
   const { deleted: _deleted, ...rest } = m;
   return structuredClone(rest);
 }
 
-function versionOf(m: SlackWorkspaceMessage, via: SlackWorkspaceMessageVersion['via']): SlackWorkspaceMessageVersion {
-  const version: SlackWorkspaceMessageVersion = { via, text: m.text };
+function versionOf(m: LocalSlackMessage, via: LocalSlackMessageVersion['via']): LocalSlackMessageVersion {
+  const version: LocalSlackMessageVersion = { via, text: m.text };
   if (m.blocks !== undefined) version.blocks = m.blocks;
   if (m.attachments !== undefined) version.attachments = m.attachments;
   if (m.metadata !== undefined) version.metadata = m.metadata;

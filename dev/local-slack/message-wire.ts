@@ -1,9 +1,9 @@
 import type { StoredMessage } from './message-store';
-import type { WorkspaceState } from './workspace-state';
+import type { LocalSlackState } from './local-slack-state';
 
 /** A message as Slack serialises it in Web API answers: bot profile, thread summary, metadata on request. */
 export function wireMessage(
-  state: WorkspaceState,
+  state: LocalSlackState,
   m: StoredMessage,
   includeMetadata: boolean,
 ): Record<string, unknown> {

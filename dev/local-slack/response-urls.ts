@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { headerValue } from './local-http';
 import { isRecord, isTrue } from './slack-api-wire';
-import type { SlackBlock, SlackWorkspaceResponse } from './slack-workspace';
-import type { WorkspaceState } from './workspace-state';
+import type { SlackBlock, LocalSlackResponse } from './local-slack';
+import type { LocalSlackState } from './local-slack-state';
 
 /**
  * The response_url endpoints: each post is recorded, and when the URL was handed out for a message,
@@ -11,7 +11,7 @@ import type { WorkspaceState } from './workspace-state';
 export class ResponseUrls {
   private readonly targets = new Map<string, { channel: string; ts: string }>();
 
-  constructor(private readonly state: WorkspaceState) {}
+  constructor(private readonly state: LocalSlackState) {}
 
   /** The URL for `name`, tied to `original` when given. */
   url(name: string, original?: { channel: string; ts: string }): string {
@@ -37,7 +37,7 @@ export class ResponseUrls {
       res.end('invalid_payload');
       return;
     }
-    const response: SlackWorkspaceResponse = { name, body, time: Date.now() };
+    const response: LocalSlackResponse = { name, body, time: Date.now() };
     if (typeof body.text === 'string') response.text = body.text;
     if (Array.isArray(body.blocks)) response.blocks = body.blocks as SlackBlock[];
     if (Array.isArray(body.attachments)) response.attachments = body.attachments as SlackBlock[];

@@ -1,4 +1,4 @@
-/** Reading and writing Slack's Web API wire format, for the workspace server. */
+/** Reading and writing Slack's Web API wire format, for the local Slack server. */
 import { randomBytes } from 'node:crypto';
 import { parse as parseQueryString } from 'node:querystring';
 

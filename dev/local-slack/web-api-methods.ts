@@ -2,13 +2,13 @@ import { blockKitProblems } from './block-kit-limits';
 import { postEphemeral, postMessage, threadReplies, updateMessage } from './chat-methods';
 import type { StoredMessage } from './message-store';
 import { fail, isRecord, ok, randomId, str, type ApiAnswer } from './slack-api-wire';
-import type { WorkspaceState } from './workspace-state';
+import type { LocalSlackState } from './local-slack-state';
 
 /** One Web API method: the call's parameters in, Slack's answer out. */
 export type ApiHandler = (params: Record<string, unknown>) => ApiAnswer;
 
 /** The Web API methods the local Slack answers, by name; any other method is unexpected. */
-export function webApiMethods(state: WorkspaceState): Record<string, ApiHandler> {
+export function webApiMethods(state: LocalSlackState): Record<string, ApiHandler> {
   return {
     'auth.test': () => authTest(state),
     'chat.postMessage': (p) => postMessage(state, p),
@@ -21,7 +21,7 @@ export function webApiMethods(state: WorkspaceState): Record<string, ApiHandler>
   };
 }
 
-function authTest(state: WorkspaceState): ApiAnswer {
+function authTest(state: LocalSlackState): ApiAnswer {
   return ok({
     url: 'https://test-team.slack.com/',
     team: 'Test Team',
@@ -33,13 +33,13 @@ function authTest(state: WorkspaceState): ApiAnswer {
   });
 }
 
-function getUploadUrl(state: WorkspaceState, p: Record<string, unknown>): ApiAnswer {
+function getUploadUrl(state: LocalSlackState, p: Record<string, unknown>): ApiAnswer {
   const answer = state.fileStore.getUploadUrl(p, state.origin);
   return answer.ok ? ok(answer.body) : fail(answer.error);
 }
 
 /** Shares the uploaded files: in a channel or thread, Slack posts a message from the bot that carries them. */
-function completeUpload(state: WorkspaceState, p: Record<string, unknown>): ApiAnswer {
+function completeUpload(state: LocalSlackState, p: Record<string, unknown>): ApiAnswer {
   const answer = state.fileStore.complete(p);
   if (!answer.ok) return fail(answer.error);
   const channel = str(p.channel_id);
@@ -64,7 +64,7 @@ function completeUpload(state: WorkspaceState, p: Record<string, unknown>): ApiA
 }
 
 /** views.publish: an App Home view, checked against Block Kit's limits and answered as Slack fills it in. */
-function publishView(state: WorkspaceState, p: Record<string, unknown>): ApiAnswer {
+function publishView(state: LocalSlackState, p: Record<string, unknown>): ApiAnswer {
   const userId = str(p.user_id);
   if (userId === undefined || userId === '') return fail('invalid_arguments');
   const view = p.view;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPROVER, Harness } from '../support/harness';
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import type { FakeAnthropicRequest } from '../support/fake-anthropic';
 import { HANDOFFS, submit } from '../support/scripted-agents';
 import { createTestTarget, dropBranchesOf, type TestTarget } from '../changes/test-target';

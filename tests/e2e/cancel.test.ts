@@ -8,7 +8,8 @@ import { cleanUpEnded } from '../../src/engine/clean-up';
 import { reconcile } from '../../src/engine/jobs/reconciler';
 import { branchDatabasesOf, createTestTarget, dropBranchesOf, type TestTarget } from '../changes/test-target';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github';
-import { type FakeSlackMessage, textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
+import type { LocalSlackMessage } from '../../dev/local-slack/local-slack';
 import { APPROVER, CHANNEL, deleteQueueKeys, Harness, REDIS_URL, REQUESTER } from '../support/harness';
 import { HANDOFFS, type ScriptedAgent, scriptSchemaChange, submit } from '../support/scripted-agents';
 
@@ -71,7 +72,7 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
    * A web-only bot and a worker of its own (stopped by the test when it wants the web role alone), with
    * workflow #1 waiting at its Branch Test gate, so its branch exists.
    */
-  async function startWithBranch(): Promise<FakeSlackMessage> {
+  async function startWithBranch(): Promise<LocalSlackMessage> {
     target = await createTestTarget();
     h = await Harness.start({ worker: false, env: { TARGET_DATABASE_URL: target.url } });
     worker = await h.startRuntime({ web: false, worker: true });

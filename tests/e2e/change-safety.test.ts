@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPROVER, CHANNEL, Harness, SECOND_APPROVER, STRANGER } from '../support/harness';
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';
 import {
   branchDatabasesOf,

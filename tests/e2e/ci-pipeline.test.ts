@@ -1,4 +1,4 @@
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github';
 import { APPROVER, Harness } from '../support/harness';
 import { submit } from '../support/scripted-agents';

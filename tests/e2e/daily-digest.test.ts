@@ -4,7 +4,7 @@ import { CHART_HEIGHT, CHART_WIDTH } from '../../src/metrics/chart-png';
 import { postDailyDigest } from '../../src/metrics/digest-job';
 import { createLogger } from '../../src/logger';
 import { CHANNEL, Harness } from '../support/harness';
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import { EventHistory } from '../metrics/event-history';
 
 const DIGEST_CHANNEL = 'C0DIGEST01';

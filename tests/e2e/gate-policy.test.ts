@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { Check } from '../../src/domain/records';
 import type { StepAction } from '../../src/engine/ports/step-actions';
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import { APPROVER, CHANNEL, Harness, SECOND_APPROVER } from '../support/harness';
 import { scriptSchemaChange } from '../support/scripted-agents';
 import { workflowsWithActions } from '../support/workflows-with-actions';

@@ -1,5 +1,5 @@
 import { APPROVER, CHANNEL, Harness, REQUESTER, SECOND_APPROVER, STRANGER } from '../support/harness';
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import { scriptSchemaChange, submit } from '../support/scripted-agents';
 import { workflowsWithActions } from '../support/workflows-with-actions';
 

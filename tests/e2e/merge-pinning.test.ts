@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import { APPROVER, Harness } from '../support/harness';
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';
 import {
   createTestTarget,

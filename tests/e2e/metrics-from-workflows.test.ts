@@ -1,5 +1,5 @@
 import { APPROVER, Harness } from '../support/harness';
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import { scriptSchemaChange } from '../support/scripted-agents';
 import { createTestTarget, dropBranchesOf, type TestTarget } from '../changes/test-target';
 

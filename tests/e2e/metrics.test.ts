@@ -1,5 +1,5 @@
 import { CHANNEL, Harness, REQUESTER, APPROVER, SIGNING_SECRET, STRANGER } from '../support/harness';
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { appHomeOpenedBody, postToSlackEvents } from '../../dev/local-slack/slack-requests';
 import { EventHistory } from '../metrics/event-history';

@@ -1,5 +1,5 @@
 import { CHANNEL, Harness, REQUESTER, STRANGER } from '../support/harness';
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import { scriptSchemaChange, submit } from '../support/scripted-agents';
 
 describe('clarifying questions in the thread', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis from 'ioredis';
 import { APPROVER, CHANNEL, Harness, REDIS_URL, REQUESTER, deleteQueueKeys } from '../support/harness';
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import { scriptSchemaChange, submit } from '../support/scripted-agents';
 
 const headlineCount = (h: Harness, root: { ts: string }, headline: string) =>

@@ -1,5 +1,5 @@
 import { CHANNEL, Harness } from '../support/harness';
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import { submit } from '../support/scripted-agents';
 
 describe('routing and pre-flight checks', () => {

@@ -1,5 +1,5 @@
 import { APPROVER, CHANNEL, Harness, REQUESTER } from '../support/harness';
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import { scriptSchemaChange } from '../support/scripted-agents';
 
 describe('a schema change requested with /infra', () => {

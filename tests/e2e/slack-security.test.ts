@@ -1,5 +1,6 @@
 import { APPROVER, CHANNEL, Harness, REQUESTER, SIGNING_SECRET, STRANGER } from '../support/harness';
-import { type FakeSlackMessage, textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
+import type { LocalSlackMessage } from '../../dev/local-slack/local-slack';
 import { scriptSchemaChange } from '../support/scripted-agents';
 import {
   blockActionsBody,
@@ -53,7 +54,7 @@ function command(
   });
 }
 
-const gateValue = (gate: FakeSlackMessage): string => {
+const gateValue = (gate: LocalSlackMessage): string => {
   const actions = gate.blocks!.find((b) => b.type === 'actions') as {
     elements: Array<{ action_id: string; value: string }>;
   };

@@ -1,5 +1,5 @@
 import { APPROVER, CHANNEL, Harness, REQUESTER, STRANGER } from '../support/harness';
-import { textOf } from '../support/fake-slack';
+import { textOf } from '../../dev/local-slack/block-text';
 import { scriptSchemaChange, submit } from '../support/scripted-agents';
 
 /** A message's text, whether the SDK sent it as a string or as content blocks. */

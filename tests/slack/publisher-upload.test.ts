@@ -2,7 +2,8 @@ import { WebClient } from '@slack/web-api';
 import { Pool } from 'pg';
 import { WebApiPublisher } from '../../src/slack/publisher';
 import { migrate } from '../../src/store/migrate';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack';
+import { startLocalSlack } from '../../dev/local-slack/local-slack-server';
+import type { LocalSlack } from '../../dev/local-slack/local-slack';
 import { CHANNEL, createTestDatabase } from '../support/harness';
 
 const silentLogger = {
@@ -16,13 +17,13 @@ const silentLogger = {
 };
 
 describe('uploading a file into a thread', () => {
-  let fake: FakeSlack;
+  let fake: LocalSlack;
   let db: { url: string; drop: () => Promise<void> };
   let pool: Pool;
   let publisher: WebApiPublisher;
 
   beforeEach(async () => {
-    fake = await startFakeSlack();
+    fake = await startLocalSlack();
     db = await createTestDatabase();
     pool = new Pool({ connectionString: db.url, max: 2 });
     pool.on('error', () => undefined); // `drop database … with (force)` may end a connection that is still closing

@@ -12,7 +12,9 @@ import { createErrorCounters } from '../../src/metrics/error-counters';
 import { type Runtime, type RuntimeOptions, startRuntime } from '../../src/runtime';
 import { prepareWorker } from '../../src/worker';
 import { type FakeAnthropic, startFakeAnthropic } from './fake-anthropic';
-import { type FakeSlack, type FakeSlackMessage, startFakeSlack, textOf } from './fake-slack';
+import { startLocalSlack } from '../../dev/local-slack/local-slack-server';
+import { textOf } from '../../dev/local-slack/block-text';
+import type { LocalSlack, LocalSlackMessage } from '../../dev/local-slack/local-slack';
 import {
   blockActionsBody,
   messageEventBody,
@@ -72,7 +74,7 @@ export interface HarnessOptions {
 
 /** The bot, a fake Slack and a fake Claude, wired as in production; `close()` leaves nothing behind. */
 export class Harness {
-  slack!: FakeSlack;
+  slack!: LocalSlack;
   claude!: FakeAnthropic;
   runtime!: Runtime;
   config!: Config;
@@ -92,7 +94,7 @@ export class Harness {
 
   private async init(opts: HarnessOptions): Promise<void> {
     this.db = await createTestDatabase();
-    this.slack = await startFakeSlack();
+    this.slack = await startLocalSlack();
     this.claude = await startFakeAnthropic();
     this.config = loadConfig({
       SLACK_BOT_TOKEN: 'xoxb-test-token',
@@ -169,20 +171,20 @@ export class Harness {
   }
 
   /** The root message of the n-th workflow posted in the channel (1-based), once it exists. */
-  async root(n = 1): Promise<FakeSlackMessage> {
+  async root(n = 1): Promise<LocalSlackMessage> {
     return this.slack.waitFor(() => this.slack.channelMessages(CHANNEL)[n - 1], { description: `root message #${n}` });
   }
 
-  thread(root: FakeSlackMessage): FakeSlackMessage[] {
+  thread(root: LocalSlackMessage): LocalSlackMessage[] {
     return this.slack.thread(CHANNEL, root.ts);
   }
 
-  threadTexts(root: FakeSlackMessage): string[] {
+  threadTexts(root: LocalSlackMessage): string[] {
     return this.thread(root).map((m) => textOf(m));
   }
 
   /** Waits for a thread message whose text matches. */
-  async waitForInThread(root: FakeSlackMessage, pattern: RegExp, timeoutMs = 20000): Promise<FakeSlackMessage> {
+  async waitForInThread(root: LocalSlackMessage, pattern: RegExp, timeoutMs = 20000): Promise<LocalSlackMessage> {
     return this.slack.waitFor(() => this.thread(root).find((m) => pattern.test(textOf(m))), {
       description: `thread message matching ${pattern}`,
       timeoutMs,
@@ -190,7 +192,7 @@ export class Harness {
   }
 
   /** The open gate message with the given title, once it is posted with its buttons. */
-  async openGate(root: FakeSlackMessage, title: string): Promise<FakeSlackMessage> {
+  async openGate(root: LocalSlackMessage, title: string): Promise<LocalSlackMessage> {
     return this.slack.waitFor(
       () =>
         this.thread(root).find(
@@ -201,12 +203,12 @@ export class Harness {
   }
 
   /** Clicks a button of a gate message as `user`, exactly as Slack sends it. */
-  click(message: FakeSlackMessage, action: 'approve' | 'reject' | 'rollback', user: string): Promise<SlackPostResult> {
+  click(message: LocalSlackMessage, action: 'approve' | 'reject' | 'rollback', user: string): Promise<SlackPostResult> {
     return this.clickButton(message, `gate_${action}`, user);
   }
 
   /** Clicks the button with `actionId` on a message as `user`. */
-  clickButton(message: FakeSlackMessage, actionId: string, user: string): Promise<SlackPostResult> {
+  clickButton(message: LocalSlackMessage, actionId: string, user: string): Promise<SlackPostResult> {
     const actions = (message.blocks ?? []).find((b) => b.type === 'actions') as
       | { block_id: string; elements: Array<{ action_id: string; value: string }> }
       | undefined;
@@ -231,7 +233,7 @@ export class Harness {
   }
 
   /** A person replies in the thread: the message lands in Slack, then Slack sends the event. */
-  reply(root: FakeSlackMessage, text: string, user = REQUESTER): Promise<SlackPostResult> {
+  reply(root: LocalSlackMessage, text: string, user = REQUESTER): Promise<SlackPostResult> {
     const posted = this.slack.addUserMessage({ channel: CHANNEL, user, text, thread_ts: root.ts });
     const body = messageEventBody({
       eventId: `Ev${++this.eventSeq}${randomBytes(3).toString('hex')}`,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SlackForgeryAttack } from '../attacks';
-import type { FakeSlackMessage } from '../../support/fake-slack';
+import type { LocalSlackMessage } from '../../../dev/local-slack/local-slack';
 import { APPROVER, CHANNEL, Harness, REQUESTER, SIGNING_SECRET, STRANGER } from '../../support/harness';
 import { scriptSchemaChange } from '../../support/scripted-agents';
 import {
@@ -42,8 +42,8 @@ function command(
 /** A signed click on Approve carrying the gate's real id, from a message and channel of the forger's choosing. */
 function forgedClick(
   h: Harness,
-  gate: FakeSlackMessage,
-  from: { channel: string; message: FakeSlackMessage },
+  gate: LocalSlackMessage,
+  from: { channel: string; message: LocalSlackMessage },
 ): Promise<SlackPostResult> {
   const actions = (gate.blocks ?? []).find((b) => b.type === 'actions') as {
     block_id: string;
@@ -104,7 +104,7 @@ export async function slackForgeryAttack(attack: SlackForgeryAttack): Promise<vo
 async function atFirstGate(
   h: Harness,
   text = SCHEMA_REQUEST,
-): Promise<{ root: FakeSlackMessage; gate: FakeSlackMessage }> {
+): Promise<{ root: LocalSlackMessage; gate: LocalSlackMessage }> {
   await h.command(text);
   const root = await h.root();
   return { root, gate: await firstOpenGate(h, root) };

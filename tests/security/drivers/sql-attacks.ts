@@ -1,6 +1,6 @@
 import type { ApprovalAttack, ExecuteSqlAttack, MigrationAttack, SmuggledMigrationAttack } from '../attacks';
 import { APPROVER, Harness, SECOND_APPROVER } from '../../support/harness';
-import type { FakeSlackMessage } from '../../support/fake-slack';
+import type { LocalSlackMessage } from '../../../dev/local-slack/local-slack';
 import { scriptSchemaChange, submit } from '../../support/scripted-agents';
 import type { AttackNames } from './attack-names';
 import { type Baseline, expectOutcomes, releaseBaseline, takeBaseline } from './outcomes';
@@ -39,7 +39,7 @@ async function withProduction(
 }
 
 /** Starts the schema change and approves its first gate (API Review) once, as an approver does. */
-async function pastFirstGate(h: Harness): Promise<FakeSlackMessage> {
+async function pastFirstGate(h: Harness): Promise<LocalSlackMessage> {
   await h.command(SCHEMA_REQUEST);
   const root = await h.root();
   await h.click(await firstOpenGate(h, root), 'approve', APPROVER);

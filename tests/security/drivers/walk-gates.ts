@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FakeSlackMessage } from '../../support/fake-slack';
+import type { LocalSlackMessage } from '../../../dev/local-slack/local-slack';
 import type { Harness } from '../../support/harness';
 
 /** Workflow states after which nothing more happens. */
 export const FINISHED = ['succeeded', 'failed', 'rejected', 'cancelled', 'rolled_back'];
 
 /** The thread's messages that still offer an Approve button. */
-export function openGateMessages(h: Harness, root: FakeSlackMessage): FakeSlackMessage[] {
+export function openGateMessages(h: Harness, root: LocalSlackMessage): LocalSlackMessage[] {
   return h.thread(root).filter((m) => JSON.stringify(m.blocks ?? []).includes('"gate_approve"'));
 }
 
@@ -17,7 +17,7 @@ export function openGateMessages(h: Harness, root: FakeSlackMessage): FakeSlackM
  */
 export async function walkGates(
   h: Harness,
-  root: FakeSlackMessage,
+  root: LocalSlackMessage,
   approvers: string[],
   opts: { timeoutMs?: number; settleMs?: number } = {},
 ): Promise<string> {
@@ -69,7 +69,7 @@ export async function gateStates(h: Harness): Promise<string[]> {
 }
 
 /** The first gate message offering Approve, once the bot has posted it. */
-export function firstOpenGate(h: Harness, root: FakeSlackMessage): Promise<FakeSlackMessage> {
+export function firstOpenGate(h: Harness, root: LocalSlackMessage): Promise<LocalSlackMessage> {
   return h.slack.waitFor(() => openGateMessages(h, root)[0], {
     description: 'a gate with an Approve button',
     timeoutMs: 30_000,

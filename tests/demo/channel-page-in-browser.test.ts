@@ -26,7 +26,7 @@ const GATES = ['API Review', 'Branch Test', 'Security', 'Smoke Test'];
 const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
 if (!existsSync(CHROMIUM)) {
   process.stderr.write(
-    `Skipping the browser test of the workspace page: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it).\n`,
+    `Skipping the browser test of the channel page: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it).\n`,
   );
 }
 
@@ -51,7 +51,7 @@ const POSTGRES_KINDS: Array<[string, 'server' | 'embedded']> = [
   ['Postgres embedded in the process (PGlite)', 'embedded'],
 ];
 
-describeWithChromium.each(POSTGRES_KINDS)('the local workspace page in a browser, on %s', (_label, kind) => {
+describeWithChromium.each(POSTGRES_KINDS)('the channel page of the local Slack in a browser, on %s', (_label, kind) => {
   const suffix = randomBytes(5).toString('hex');
   const databases = { bot: `infra_demo_${suffix}`, target: `infra_demo_tgt_${suffix}` };
   const workspaceDir = mkdtempSync(join(tmpdir(), 'infra-demo-'));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runInNewContext } from 'node:vm';
+import { createContext, runInContext } from 'node:vm';
 
 /** Any DOM element the page script touches at load: every property reads as a no-op or another stub. */
 function stubElement(): unknown {
@@ -11,9 +11,11 @@ function stubElement(): unknown {
   });
 }
 
-/** The page script's global functions, loaded without a browser: fetch never answers, timers never fire. */
+/** The page's scripts, in the order channel-page.html loads them (they share one global scope). */
+const PAGE_SCRIPTS = ['channel-page-emoji.js', 'channel-page-markup.js', 'channel-page-browser.js'];
+
+/** The page scripts' global functions, loaded without a browser: fetch never answers, timers never fire. */
 function loadPage(): { mrkdwn: (text: string) => string; richText: (node: unknown) => string } {
-  const source = readFileSync(join(__dirname, '..', '..', 'dev', 'local-slack', 'workspace-page-browser.js'), 'utf8');
   const context: Record<string, unknown> = {
     document: {
       getElementById: () => stubElement(),
@@ -26,11 +28,14 @@ function loadPage(): { mrkdwn: (text: string) => string; richText: (node: unknow
     setInterval: () => 0,
     URLSearchParams,
   };
-  runInNewContext(source, context);
+  createContext(context);
+  for (const script of PAGE_SCRIPTS) {
+    runInContext(readFileSync(join(__dirname, '..', '..', 'dev', 'local-slack', script), 'utf8'), context);
+  }
   return context as unknown as { mrkdwn: (text: string) => string; richText: (node: unknown) => string };
 }
 
-describe('the workspace page renderer', () => {
+describe('the channel page renderer', () => {
   const page = loadPage();
 
   it('links http, https and mailto URLs', () => {

@@ -1,7 +1,7 @@
-import type { SlackWorkspace, SlackWorkspaceMessage } from './slack-workspace';
+import type { LocalSlack, LocalSlackMessage } from './local-slack';
 
 /** Someone the page can act as. */
-export interface WorkspacePerson {
+export interface PagePerson {
   id: string;
   name: string;
   /** Shown beside the name, e.g. "requester", "approver", "not allowed". */
@@ -32,7 +32,7 @@ export interface PageMessage {
 /** What the page shows to one user: the channel, every thread, and what only that user sees. */
 export interface PageState {
   channel: { id: string; name: string };
-  people: WorkspacePerson[];
+  people: PagePerson[];
   suggestions: string[];
   /** Labels of the scheduled tasks the page can run now (e.g. the daily digest). */
   tasks: string[];
@@ -41,12 +41,12 @@ export interface PageState {
   private: PrivateNote[];
 }
 
-/** Builds the page's view of the workspace for `user`; pure apart from reading the workspace. */
+/** Builds the page's view of the local Slack for `user`; pure apart from reading the local Slack. */
 export function pageState(
-  slack: SlackWorkspace,
+  slack: LocalSlack,
   options: {
     channel: { id: string; name: string };
-    people: WorkspacePerson[];
+    people: PagePerson[];
     suggestions: string[];
     tasks?: string[];
   },
@@ -55,7 +55,7 @@ export function pageState(
   responseUsers: ReadonlyMap<string, string>,
 ): PageState {
   const channel = options.channel.id;
-  const asPage = (m: SlackWorkspaceMessage): PageMessage => ({
+  const asPage = (m: LocalSlackMessage): PageMessage => ({
     ts: m.ts,
     user: m.user,
     isBot: m.bot_id !== undefined,

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PollOptions } from './poll-until';
-import type { SlackWorkspaceFile } from './slack-workspace-files';
+import type { UploadedFile } from './uploaded-files';
 
 /** A Block Kit block or legacy attachment as sent by the app (not validated beyond Slack's limits). */
 export type SlackBlock = Record<string, unknown>;
@@ -12,7 +12,7 @@ export interface SlackMessageMetadata {
 }
 
 /** One state of a message: as posted, then after each edit. */
-export interface SlackWorkspaceMessageVersion {
+export interface LocalSlackMessageVersion {
   via: 'chat.postMessage' | 'chat.update' | 'response_url' | 'addUserMessage';
   text: string;
   blocks?: SlackBlock[];
@@ -22,8 +22,8 @@ export interface SlackWorkspaceMessageVersion {
   edited_ts?: string;
 }
 
-/** A message as it currently is in the fake workspace (Slack's own field names). */
-export interface SlackWorkspaceMessage {
+/** A message as it currently is in the local Slack (Slack's own field names). */
+export interface LocalSlackMessage {
   type: 'message';
   channel: string;
   ts: string;
@@ -39,11 +39,11 @@ export interface SlackWorkspaceMessage {
   /** Files shared by this message (files.completeUploadExternal). */
   files?: Array<{ id: string; name: string; title: string }>;
   /** Every version of the message, oldest first; the last one is the current state. */
-  history: SlackWorkspaceMessageVersion[];
+  history: LocalSlackMessageVersion[];
 }
 
 /** One Web API call received by the fake. */
-export interface SlackWorkspaceCall {
+export interface LocalSlackCall {
   method: string;
   /** Parsed arguments; form fields `blocks`, `metadata`, `attachments`, `view` are JSON-decoded. */
   params: Record<string, unknown>;
@@ -57,7 +57,7 @@ export interface SlackWorkspaceCall {
 }
 
 /** An ephemeral message: only `user` sees it. */
-export interface SlackWorkspaceEphemeral {
+export interface LocalSlackEphemeral {
   channel: string;
   user: string;
   text: string;
@@ -69,7 +69,7 @@ export interface SlackWorkspaceEphemeral {
 }
 
 /** A POST received on a response_url (what Bolt's `respond()` sends). */
-export interface SlackWorkspaceResponse {
+export interface LocalSlackResponse {
   name: string;
   text?: string;
   blocks?: SlackBlock[];
@@ -84,7 +84,7 @@ export interface SlackWorkspaceResponse {
 }
 
 /** A view published to a user's App Home. */
-export interface SlackWorkspacePublishedView {
+export interface LocalSlackPublishedView {
   user_id: string;
   view_id: string;
   /** The view as Slack answered it (with id, team_id, hash, ...). */
@@ -93,10 +93,10 @@ export interface SlackWorkspacePublishedView {
 }
 
 /** What the next call of a method answers instead of its normal result. */
-export type SlackWorkspaceFault = { status: 429; retryAfter: number } | { error: string };
+export type LocalSlackFault = { status: 429; retryAfter: number } | { error: string };
 
-/** Options of {@link startSlackWorkspace}. */
-export interface SlackWorkspaceOptions {
+/** Options of {@link startLocalSlack}. */
+export interface LocalSlackOptions {
   botUserId?: string;
   botId?: string;
   teamId?: string;
@@ -112,8 +112,8 @@ export interface SlackWorkspaceOptions {
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 }
 
-/** A message a (human) user posts; see {@link SlackWorkspace.addUserMessage}. */
-export interface WorkspaceUserMessageInput {
+/** A message a (human) user posts; see {@link LocalSlack.addUserMessage}. */
+export interface UserMessageInput {
   channel: string;
   user: string;
   text: string;
@@ -122,7 +122,7 @@ export interface WorkspaceUserMessageInput {
 }
 
 /** A local HTTP server speaking Slack's Web API and response_url wire formats. */
-export interface SlackWorkspace {
+export interface LocalSlack {
   /** `http://127.0.0.1:<port>/api/`: give it to Bolt as `clientOptions.slackApiUrl`. */
   readonly apiUrl: string;
   readonly botUserId: string;
@@ -130,30 +130,30 @@ export interface SlackWorkspace {
   readonly teamId: string;
   readonly appId: string;
   /** Every Web API call, in arrival order. */
-  readonly calls: readonly SlackWorkspaceCall[];
+  readonly calls: readonly LocalSlackCall[];
   /** Requests the fake did not expect (unknown methods, unauthenticated calls, invalid blocks...). */
   readonly unexpected: readonly string[];
-  readonly ephemerals: readonly SlackWorkspaceEphemeral[];
-  readonly responses: readonly SlackWorkspaceResponse[];
-  readonly published: readonly SlackWorkspacePublishedView[];
+  readonly ephemerals: readonly LocalSlackEphemeral[];
+  readonly responses: readonly LocalSlackResponse[];
+  readonly published: readonly LocalSlackPublishedView[];
   /** Files uploaded through files.uploadV2 (getUploadURLExternal, upload, completeUploadExternal). */
-  readonly files: readonly SlackWorkspaceFile[];
+  readonly files: readonly UploadedFile[];
   /**
    * `http://127.0.0.1:<port>/response/<name>`. When `original` is given, `replace_original` and
    * `delete_original` posted there edit or delete that message, as Slack does.
    */
   responseUrl(name: string, original?: { channel: string; ts: string }): string;
   /** Makes the next call of `method` answer HTTP 429 (with Retry-After) or `{ok:false,error}`. Faults queue up. */
-  failNext(method: string, fault: SlackWorkspaceFault): void;
-  callsTo(method: string): SlackWorkspaceCall[];
+  failNext(method: string, fault: LocalSlackFault): void;
+  callsTo(method: string): LocalSlackCall[];
   /** Top-level messages of a channel, oldest first, as they are now. */
-  channelMessages(channel: string): SlackWorkspaceMessage[];
+  channelMessages(channel: string): LocalSlackMessage[];
   /** Replies of the thread whose parent is `ts` (parent excluded), oldest first, as they are now. */
-  thread(channel: string, ts: string): SlackWorkspaceMessage[];
+  thread(channel: string, ts: string): LocalSlackMessage[];
   /** One message as it is now; undefined if unknown or deleted. */
-  message(channel: string, ts: string): SlackWorkspaceMessage | undefined;
+  message(channel: string, ts: string): LocalSlackMessage | undefined;
   /** Stores a message posted by a human, e.g. a reply the test then announces with a message event. */
-  addUserMessage(input: WorkspaceUserMessageInput): SlackWorkspaceMessage;
+  addUserMessage(input: UserMessageInput): LocalSlackMessage;
   /** Polls `predicate` every 25 ms; on timeout throws with `description` and a dump of every conversation. */
   waitFor<T>(predicate: () => T | undefined | false | null, options?: PollOptions): Promise<T>;
   /** Human-readable dump of all channels, threads, ephemerals, responses and unexpected requests. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** A file uploaded through files.uploadV2's three calls, as the fake Slack holds it. */
-export interface SlackWorkspaceFile {
+export interface UploadedFile {
   id: string;
   filename: string;
   /** The `length` declared to files.getUploadURLExternal. */
@@ -24,8 +24,8 @@ type Answer = { ok: true; body: Record<string, unknown> } | { ok: false; error: 
  * posted there as multipart form data (field `body`, as @slack/web-api sends them), and
  * files.completeUploadExternal shares the uploaded files in a channel or thread.
  */
-export class SlackWorkspaceFiles {
-  readonly files: SlackWorkspaceFile[] = [];
+export class UploadedFiles {
+  readonly files: UploadedFile[] = [];
 
   /** files.getUploadURLExternal: `filename` and `length` are required, as Slack requires them. */
   getUploadUrl(p: Record<string, unknown>, origin: string): Answer {
@@ -70,7 +70,7 @@ export class SlackWorkspaceFiles {
    * files.completeUploadExternal: every file must have been uploaded. Returns the files to share so the
    * fake can post the sharing message.
    */
-  complete(p: Record<string, unknown>): Answer & { shared?: SlackWorkspaceFile[] } {
+  complete(p: Record<string, unknown>): Answer & { shared?: UploadedFile[] } {
     let list: unknown;
     try {
       list = typeof p.files === 'string' ? JSON.parse(p.files) : p.files;
@@ -78,7 +78,7 @@ export class SlackWorkspaceFiles {
       return { ok: false, error: 'invalid_arguments' };
     }
     if (!Array.isArray(list) || list.length === 0) return { ok: false, error: 'invalid_arguments' };
-    const shared: SlackWorkspaceFile[] = [];
+    const shared: UploadedFile[] = [];
     for (const entry of list as Array<Record<string, unknown>>) {
       const file = this.files.find((f) => f.id === entry.id);
       if (file === undefined || file.bytes === undefined) return { ok: false, error: 'file_not_found' };

@@ -4,56 +4,52 @@ import { MessageStore, publicCopy, type StoredMessage } from './message-store';
 import { pollUntil, type PollOptions } from './poll-until';
 import { ResponseUrls } from './response-urls';
 import { DEFAULT_SLACK_IDS } from './slack-ids';
-import { SlackWorkspaceFiles, type SlackWorkspaceFile } from './slack-workspace-files';
+import { UploadedFiles, type UploadedFile } from './uploaded-files';
 import { webApiMethods } from './web-api-methods';
-import { dumpWorkspace } from './workspace-dump';
-import { workspaceRouter } from './workspace-router';
-import type { WorkspaceIds, WorkspaceState } from './workspace-state';
+import { dumpLocalSlack } from './local-slack-dump';
+import { localSlackRouter } from './local-slack-router';
+import type { LocalSlackIds, LocalSlackState } from './local-slack-state';
 import type {
-  SlackWorkspace,
-  SlackWorkspaceCall,
-  SlackWorkspaceEphemeral,
-  SlackWorkspaceFault,
-  SlackWorkspaceMessage,
-  SlackWorkspaceOptions,
-  SlackWorkspacePublishedView,
-  SlackWorkspaceResponse,
-  WorkspaceUserMessageInput,
-} from './slack-workspace';
-
-export { textOf, type HasSlackText } from './block-text';
-export type { SlackWorkspaceFile } from './slack-workspace-files';
-export type * from './slack-workspace';
+  LocalSlack,
+  LocalSlackCall,
+  LocalSlackEphemeral,
+  LocalSlackFault,
+  LocalSlackMessage,
+  LocalSlackOptions,
+  LocalSlackPublishedView,
+  LocalSlackResponse,
+  UserMessageInput,
+} from './local-slack';
 
 /**
- * Starts the workspace on 127.0.0.1 with a random port: the fake Slack of the end-to-end tests and the
+ * Starts the local Slack on 127.0.0.1 with a random port: the fake Slack of the end-to-end tests and the
  * server behind the demo's page.
  */
-export async function startSlackWorkspace(opts: SlackWorkspaceOptions = {}): Promise<SlackWorkspace> {
-  const fake = new SlackWorkspaceServer(opts);
+export async function startLocalSlack(opts: LocalSlackOptions = {}): Promise<LocalSlack> {
+  const fake = new LocalSlackServer(opts);
   await fake.listen();
   return fake;
 }
 
-/** The workspace: its state, the router that changes it, and the inspection methods tests call. */
-class SlackWorkspaceServer implements SlackWorkspace, WorkspaceState {
-  readonly ids: WorkspaceIds;
-  readonly calls: SlackWorkspaceCall[] = [];
+/** The local Slack: its state, the router that changes it, and the inspection methods tests call. */
+class LocalSlackServer implements LocalSlack, LocalSlackState {
+  readonly ids: LocalSlackIds;
+  readonly calls: LocalSlackCall[] = [];
   readonly unexpected: string[] = [];
-  readonly ephemerals: SlackWorkspaceEphemeral[] = [];
-  readonly responses: SlackWorkspaceResponse[] = [];
-  readonly published: SlackWorkspacePublishedView[] = [];
+  readonly ephemerals: LocalSlackEphemeral[] = [];
+  readonly responses: LocalSlackResponse[] = [];
+  readonly published: LocalSlackPublishedView[] = [];
   readonly messages: MessageStore;
-  readonly fileStore = new SlackWorkspaceFiles();
+  readonly fileStore = new UploadedFiles();
 
   private server: LocalServer | undefined;
   private readonly faults = new FaultQueue();
   private readonly responseUrls = new ResponseUrls(this);
-  private readonly extraRoutes: SlackWorkspaceOptions['extraRoutes'];
+  private readonly extraRoutes: LocalSlackOptions['extraRoutes'];
   private readonly port: number;
   private readonly host: string;
 
-  constructor(opts: SlackWorkspaceOptions) {
+  constructor(opts: LocalSlackOptions) {
     this.ids = {
       botUserId: opts.botUserId ?? DEFAULT_SLACK_IDS.botUserId,
       botId: opts.botId ?? DEFAULT_SLACK_IDS.botId,
@@ -67,7 +63,7 @@ class SlackWorkspaceServer implements SlackWorkspace, WorkspaceState {
   }
 
   async listen(): Promise<void> {
-    const route = workspaceRouter(this, {
+    const route = localSlackRouter(this, {
       methods: webApiMethods(this),
       faults: this.faults,
       responseUrls: this.responseUrls,
@@ -108,7 +104,7 @@ class SlackWorkspaceServer implements SlackWorkspace, WorkspaceState {
     return `${this.origin}/api/`;
   }
 
-  get files(): readonly SlackWorkspaceFile[] {
+  get files(): readonly UploadedFile[] {
     return this.fileStore.files;
   }
 
@@ -116,27 +112,27 @@ class SlackWorkspaceServer implements SlackWorkspace, WorkspaceState {
     return this.responseUrls.url(name, original);
   }
 
-  failNext(method: string, fault: SlackWorkspaceFault): void {
+  failNext(method: string, fault: LocalSlackFault): void {
     this.faults.push(method, fault);
   }
 
-  callsTo(method: string): SlackWorkspaceCall[] {
+  callsTo(method: string): LocalSlackCall[] {
     return this.calls.filter((call) => call.method === method);
   }
 
-  channelMessages(channel: string): SlackWorkspaceMessage[] {
+  channelMessages(channel: string): LocalSlackMessage[] {
     return this.messages.channelMessages(channel);
   }
 
-  thread(channel: string, ts: string): SlackWorkspaceMessage[] {
+  thread(channel: string, ts: string): LocalSlackMessage[] {
     return this.messages.thread(channel, ts);
   }
 
-  message(channel: string, ts: string): SlackWorkspaceMessage | undefined {
+  message(channel: string, ts: string): LocalSlackMessage | undefined {
     return this.messages.message(channel, ts);
   }
 
-  addUserMessage(input: WorkspaceUserMessageInput): SlackWorkspaceMessage {
+  addUserMessage(input: UserMessageInput): LocalSlackMessage {
     const stored: StoredMessage = {
       type: 'message',
       channel: input.channel,
@@ -157,7 +153,7 @@ class SlackWorkspaceServer implements SlackWorkspace, WorkspaceState {
   }
 
   dump(): string {
-    return dumpWorkspace(this);
+    return dumpLocalSlack(this);
   }
 
   assertNoUnexpected(): void {

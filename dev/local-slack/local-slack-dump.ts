@@ -1,9 +1,9 @@
 import { textOf } from './block-text';
 import { oneLine } from './slack-api-wire';
-import type { WorkspaceState } from './workspace-state';
+import type { LocalSlackState } from './local-slack-state';
 
 /** Human-readable dump of all channels, threads, ephemerals, responses and unexpected requests. */
-export function dumpWorkspace(state: WorkspaceState): string {
+export function dumpLocalSlack(state: LocalSlackState): string {
   const { messages } = state;
   const lines = ['--- fake Slack state ---'];
   const channels = [...new Set(messages.visible().map((m) => m.channel))];

@@ -3,16 +3,16 @@ import type { FaultQueue } from './fault-queue';
 import { headerValue, readBody, readBuffer, sendJson } from './local-http';
 import type { ResponseUrls } from './response-urls';
 import { fail, parseParams, type ApiAnswer } from './slack-api-wire';
-import type { SlackWorkspaceCall, SlackWorkspaceOptions } from './slack-workspace';
+import type { LocalSlackCall, LocalSlackOptions } from './local-slack';
 import type { ApiHandler } from './web-api-methods';
-import type { WorkspaceState } from './workspace-state';
+import type { LocalSlackState } from './local-slack-state';
 
 /** What the router hands requests to. */
-export interface WorkspaceRoutes {
+export interface LocalSlackRoutes {
   methods: Record<string, ApiHandler>;
   faults: FaultQueue;
   responseUrls: ResponseUrls;
-  extraRoutes: SlackWorkspaceOptions['extraRoutes'];
+  extraRoutes: LocalSlackOptions['extraRoutes'];
 }
 
 /**
@@ -20,9 +20,9 @@ export interface WorkspaceRoutes {
  * /api/ (recorded in `calls`, token required, queued faults served) and response_url posts. Anything
  * else is unexpected and answered 404.
  */
-export function workspaceRouter(
-  state: WorkspaceState,
-  routes: WorkspaceRoutes,
+export function localSlackRouter(
+  state: LocalSlackState,
+  routes: LocalSlackRoutes,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -53,8 +53,8 @@ export function workspaceRouter(
 }
 
 function handleApi(
-  state: WorkspaceState,
-  routes: WorkspaceRoutes,
+  state: LocalSlackState,
+  routes: LocalSlackRoutes,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
@@ -76,7 +76,7 @@ function handleApi(
       ? params.token
       : undefined;
   delete params.token;
-  const call: SlackWorkspaceCall = { method, params, contentType, time: Date.now(), status: 200, ok: true };
+  const call: LocalSlackCall = { method, params, contentType, time: Date.now(), status: 200, ok: true };
   if (token !== undefined) call.token = token;
   state.calls.push(call);
 
@@ -88,8 +88,8 @@ function handleApi(
 }
 
 function answerApi(
-  state: WorkspaceState,
-  routes: WorkspaceRoutes,
+  state: LocalSlackState,
+  routes: LocalSlackRoutes,
   method: string,
   httpMethod: string,
   params: Record<string, unknown>,

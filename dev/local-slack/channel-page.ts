@@ -4,21 +4,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readBody, sendJson } from './local-http';
-import type { SlackWorkspace } from './slack-workspace';
-import { pageState, type PrivateNote, type WorkspacePerson } from './workspace-page-state';
+import type { LocalSlack } from './local-slack';
+import { pageState, type PrivateNote, type PagePerson } from './channel-page-state';
 import { blockActionsBody, messageEventBody, postToSlackEvents, slashCommandBody } from './slack-requests';
 
 /** What the page needs to know about the channel it shows and the bot behind it. */
-export interface WorkspacePageOptions {
+export interface ChannelPageOptions {
   channel: { id: string; name: string };
   /** The people the page can act as (requester, approver, someone not allowed). */
-  people: WorkspacePerson[];
+  people: PagePerson[];
   /** Commands offered under the composer, e.g. the sample requests. */
   suggestions: string[];
   /** The bot's signing secret: the page's requests are signed as Slack signs them. */
   signingSecret: string;
   /**
-   * Things that happen on a schedule in a real workspace, offered as buttons so a person need not wait
+   * Things that happen on a schedule in a real Slack workspace, offered as buttons so a person need not wait
    * (e.g. the daily digest); `run` answers a sentence shown to the person who clicked.
    */
   tasks?: Array<{ label: string; run: () => Promise<string> }>;
@@ -29,34 +29,38 @@ const clickSchema = z.object({ user: z.string().min(1), ts: z.string().min(1), a
 const replySchema = z.object({ user: z.string().min(1), threadTs: z.string().min(1), text: z.string().min(1) });
 const taskSchema = z.object({ user: z.string().min(1), task: z.number().int().min(0) });
 
-/** The page's two static files, beside this module (dev/ runs from source, so they are read where they are). */
+/** The page and its scripts, beside this module (dev/ runs from source, so they are read where they are). */
+const HTML = 'text/html; charset=utf-8';
+const SCRIPT = 'text/javascript; charset=utf-8';
 const STATIC: Record<string, { file: string; type: string }> = {
-  '/': { file: join(__dirname, 'workspace-page.html'), type: 'text/html; charset=utf-8' },
-  '/workspace/page.js': { file: join(__dirname, 'workspace-page-browser.js'), type: 'text/javascript; charset=utf-8' },
+  '/': { file: join(__dirname, 'channel-page.html'), type: HTML },
+  '/page/emoji.js': { file: join(__dirname, 'channel-page-emoji.js'), type: SCRIPT },
+  '/page/markup.js': { file: join(__dirname, 'channel-page-markup.js'), type: SCRIPT },
+  '/page/browser.js': { file: join(__dirname, 'channel-page-browser.js'), type: SCRIPT },
 };
 
 /**
- * The local workspace page: GET / serves it, GET /workspace/state gives it the channel as one user
- * sees it, and POST /workspace/{command,click,reply} turn what the person does into the signed
+ * The channel page of the local Slack: GET / serves it, GET /page/state gives it the channel as one
+ * user sees it, and POST /page/{command,click,reply,task} turn what the person does into the signed
  * requests Slack would send to the bot's /slack/events.
  */
-export class WorkspacePage {
-  private workspace: SlackWorkspace | undefined;
+export class ChannelPage {
+  private localSlack: LocalSlack | undefined;
   private eventsUrl: string | undefined;
   private seq = 0;
   private readonly notes: PrivateNote[] = [];
   /** response_url names handed out, and the user each belongs to. */
   private readonly responseUsers = new Map<string, string>();
 
-  constructor(private readonly options: WorkspacePageOptions) {}
+  constructor(private readonly options: ChannelPageOptions) {}
 
-  /** Binds the page to its workspace and to the bot's `POST /slack/events` URL. */
-  connect(workspace: SlackWorkspace, eventsUrl: string): void {
-    this.workspace = workspace;
+  /** Binds the page to its local Slack and to the bot's `POST /slack/events` URL. */
+  connect(localSlack: LocalSlack, eventsUrl: string): void {
+    this.localSlack = localSlack;
     this.eventsUrl = eventsUrl;
   }
 
-  /** The `extraRoutes` of the workspace: true when the request was one of the page's. */
+  /** The `extraRoutes` of the local Slack: true when the request was one of the page's. */
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const route = `${req.method ?? ''} ${url.pathname}`;
     const asset = req.method === 'GET' ? STATIC[url.pathname] : undefined;
@@ -65,7 +69,7 @@ export class WorkspacePage {
       res.end(readFileSync(asset.file));
       return true;
     }
-    if (route === 'GET /workspace/state') {
+    if (route === 'GET /page/state') {
       const options = { ...this.options, tasks: (this.options.tasks ?? []).map((t) => t.label) };
       sendJson(
         res,
@@ -74,17 +78,17 @@ export class WorkspacePage {
       );
       return true;
     }
-    if (req.method === 'GET' && url.pathname.startsWith('/workspace/files/')) {
-      const file = this.slack().files.find((f) => f.id === url.pathname.slice('/workspace/files/'.length));
+    if (req.method === 'GET' && url.pathname.startsWith('/page/files/')) {
+      const file = this.slack().files.find((f) => f.id === url.pathname.slice('/page/files/'.length));
       res.writeHead(file?.bytes ? 200 : 404, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(file?.bytes ?? 'no such file');
       return true;
     }
     const actions: Record<string, (body: unknown) => Promise<unknown>> = {
-      'POST /workspace/command': (body) => this.command(commandSchema.parse(body)),
-      'POST /workspace/click': (body) => this.click(clickSchema.parse(body)),
-      'POST /workspace/reply': (body) => this.reply(replySchema.parse(body)),
-      'POST /workspace/task': (body) => this.runTask(taskSchema.parse(body)),
+      'POST /page/command': (body) => this.command(commandSchema.parse(body)),
+      'POST /page/click': (body) => this.click(clickSchema.parse(body)),
+      'POST /page/reply': (body) => this.reply(replySchema.parse(body)),
+      'POST /page/task': (body) => this.runTask(taskSchema.parse(body)),
     };
     const action = actions[route];
     if (action === undefined) return false;
@@ -164,7 +168,7 @@ export class WorkspacePage {
     return { status: answer.status };
   }
 
-  /** Replies in a thread as `user`: the message lands in the workspace, then the bot gets the event. */
+  /** Replies in a thread as `user`: the message lands in the local Slack, then the bot gets the event. */
   async reply(input: z.infer<typeof replySchema>): Promise<{ status: number; ts: string }> {
     const channel = this.options.channel.id;
     const posted = this.slack().addUserMessage({
@@ -206,13 +210,13 @@ export class WorkspacePage {
     return name;
   }
 
-  private slack(): SlackWorkspace {
-    if (this.workspace === undefined) throw new Error('the workspace page is not connected to its workspace yet');
-    return this.workspace;
+  private slack(): LocalSlack {
+    if (this.localSlack === undefined) throw new Error('the channel page is not connected to its local Slack yet');
+    return this.localSlack;
   }
 
   private events(): string {
-    if (this.eventsUrl === undefined) throw new Error('the workspace page does not know the bot yet');
+    if (this.eventsUrl === undefined) throw new Error('the channel page does not know the bot yet');
     return this.eventsUrl;
   }
 }

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_PEOPLE, startDemo, type Demo } from '../../dev/demo/demo-stack';
 import { createLogger } from '../../src/logger';
-import type { PageState } from '../../dev/local-slack/workspace-page-state';
+import type { PageState } from '../../dev/local-slack/channel-page-state';
 import { BASE_DATABASE_URL, REDIS_URL } from '../support/harness';
 
 const [REQUESTER, APPROVER] = DEMO_PEOPLE.map((p) => p.id) as [string, string];
 
-describe('the workspace page API', () => {
+describe('the channel page API', () => {
   const suffix = randomBytes(5).toString('hex');
   const workspaceDir = mkdtempSync(join(tmpdir(), 'infra-demo-'));
   let demo: Demo;
@@ -34,17 +34,21 @@ describe('the workspace page API', () => {
   });
 
   const post = (path: string, body: unknown) =>
-    fetch(`${demo.pageUrl}workspace/${path}`, {
+    fetch(`${demo.pageUrl}page/${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
   const stateFor = async (user: string) =>
-    (await (await fetch(`${demo.pageUrl}workspace/state?user=${user}`)).json()) as PageState;
+    (await (await fetch(`${demo.pageUrl}page/state?user=${user}`)).json()) as PageState;
 
-  it('serves the page and its script', async () => {
-    expect(await (await fetch(demo.pageUrl)).text()).toContain('<script src="/workspace/page.js">');
-    expect((await fetch(`${demo.pageUrl}workspace/page.js`)).headers.get('content-type')).toContain('javascript');
+  it('serves the page and its scripts', async () => {
+    const html = await (await fetch(demo.pageUrl)).text();
+    const scripts = [...html.matchAll(/<script src="\/([^"]+)"><\/script>/g)].map((m) => m[1]);
+    expect(scripts).toEqual(['page/emoji.js', 'page/markup.js', 'page/browser.js']);
+    for (const script of scripts) {
+      expect((await fetch(`${demo.pageUrl}${script}`)).headers.get('content-type')).toContain('javascript');
+    }
   });
 
   it('signs a typed command for the bot and shows its answer only to the person who typed it', async () => {
@@ -60,8 +64,8 @@ describe('the workspace page API', () => {
       ok: true,
       result: { status: 200 },
     });
-    const digest = await demo.workspace.waitFor(
-      () => demo.workspace.channelMessages('C0DEMO0001').find((m) => /Infra digest/.test(m.text)),
+    const digest = await demo.slack.waitFor(
+      () => demo.slack.channelMessages('C0DEMO0001').find((m) => /Infra digest/.test(m.text)),
       { description: 'the digest' },
     );
     await post('task', { user: REQUESTER, task: 0 });
@@ -71,7 +75,7 @@ describe('the workspace page API', () => {
       ":alarm_clock: Post today's digest: already posted today (one digest per channel and day)",
     ]);
     expect(
-      demo.workspace.channelMessages('C0DEMO0001').filter((m) => m.ts === digest.ts || /Infra digest/.test(m.text)),
+      demo.slack.channelMessages('C0DEMO0001').filter((m) => m.ts === digest.ts || /Infra digest/.test(m.text)),
     ).toHaveLength(1);
     expect(await (await post('task', { user: REQUESTER, task: 5 })).json()).toMatchObject({
       ok: false,
@@ -79,10 +83,10 @@ describe('the workspace page API', () => {
     });
   });
 
-  it('posts a thread reply into the workspace before the bot hears of it', async () => {
+  it('posts a thread reply into the local Slack before the bot hears of it', async () => {
     await post('command', { user: REQUESTER, text: '/infra Add preview deployments for PRs' });
-    const root = await demo.workspace.waitFor(
-      () => demo.workspace.channelMessages('C0DEMO0001').find((m) => /preview deployments/.test(m.text)),
+    const root = await demo.slack.waitFor(
+      () => demo.slack.channelMessages('C0DEMO0001').find((m) => /preview deployments/.test(m.text)),
       { description: 'root message' },
     );
     const answer = await post('reply', { user: REQUESTER, threadTs: root.ts, text: 'Previews for every PR, please' });
@@ -92,7 +96,7 @@ describe('the workspace page API', () => {
   });
 
   it('refuses a click on a button the message does not have, and a body without a user', async () => {
-    const root = demo.workspace.channelMessages('C0DEMO0001')[0]!;
+    const root = demo.slack.channelMessages('C0DEMO0001')[0]!;
     const click = await post('click', { user: APPROVER, ts: root.ts, actionId: 'gate_approve' });
     expect(click.status).toBe(400);
     expect(((await click.json()) as { error: string }).error).toContain('no gate_approve button');
@@ -102,6 +106,6 @@ describe('the workspace page API', () => {
 
   it('still records requests it does not know, as the strict fake Slack of the tests', async () => {
     await fetch(`${demo.pageUrl}no-such-page`);
-    expect(demo.workspace.unexpected).toContain('GET /no-such-page');
+    expect(demo.slack.unexpected).toContain('GET /no-such-page');
   });
 });

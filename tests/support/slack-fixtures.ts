@@ -1,0 +1,43 @@
+import { webApi } from '@slack/bolt';
+
+/** An approval message's blocks (header, section with fields, context, two buttons), as the bot sends such messages. */
+export const approvalBlocks = [
+  { type: 'header', text: { type: 'plain_text', text: 'Apply migration?' } },
+  {
+    type: 'section',
+    text: { type: 'mrkdwn', text: '*002_add_index.sql* on `staging`' },
+    fields: [{ type: 'mrkdwn', text: 'Risk: low' }],
+  },
+  { type: 'context', elements: [{ type: 'mrkdwn', text: 'requested by <@U0ALICE001>' }] },
+  {
+    type: 'actions',
+    block_id: 'gate',
+    elements: [
+      {
+        type: 'button',
+        action_id: 'approve',
+        text: { type: 'plain_text', text: 'Approve' },
+        value: 'run-1',
+        style: 'primary',
+      },
+      {
+        type: 'button',
+        action_id: 'reject',
+        text: { type: 'plain_text', text: 'Reject' },
+        value: 'run-1',
+        style: 'danger',
+      },
+    ],
+  },
+];
+
+/** Swallows the WebClient's logging (it logs Slack's `[ERROR]` response messages even at ERROR level). */
+export const silentLogger: webApi.Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  setLevel: () => undefined,
+  getLevel: () => webApi.LogLevel.ERROR,
+  setName: () => undefined,
+};
