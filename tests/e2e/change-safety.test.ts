@@ -124,6 +124,11 @@ describe('change safety through the Slack gates', () => {
     );
     expect(history.rows).toEqual([{ name: 'create_user_preferences' }]);
     await noBranchesLeft(target);
+    // The branch is dropped first and its event recorded just after: wait for the event, not a moment.
+    const deadline = Date.now() + 10_000;
+    while (!(await h.events()).some((e) => e.type === 'branch_deleted') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect((await h.events()).map((e) => e.type)).toEqual(
       expect.arrayContaining([
         'branch_created',
