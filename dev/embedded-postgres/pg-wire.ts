@@ -5,7 +5,6 @@
 
 export const PROTOCOL_V3 = 196608;
 export const SSL_REQUEST = 80877103;
-export const GSSENC_REQUEST = 80877104;
 export const CANCEL_REQUEST = 80877102;
 
 /** One message a client sent: `startup` (no type byte), a request code, or a typed message. */

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { earlierFindingsCheck } from '../domain/gate-policy';
-import { ACTIVE_WORKFLOW_STATES, type Check, type EventRow, type Step, type Workflow } from '../domain/records';
+import type { Check, EventRow, Step, Workflow } from '../domain/records';
+import { ACTIVE_WORKFLOW_STATES } from '../domain/states';
 import type { GateKind } from '../domain/gate-kinds';
 import type { ChangePipeline, GateCheckInput, MergeOutcome } from '../engine/ports/change-pipeline';
 import type { Logger } from '../logger';

@@ -9,6 +9,4 @@ export const ActionIds = {
   rollbackProduction: 'workflow_rollback_production',
 } as const;
 
-export type GateAction = Exclude<keyof typeof ActionIds, 'rollbackProduction'>;
-
 export const GATE_ACTION_PATTERN = /^gate_(approve|reject|rollback|override)$/;

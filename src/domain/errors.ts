@@ -4,7 +4,6 @@ export enum ErrorCode {
   RequestTooLong = 'request_too_long',
   WorkflowNotFound = 'workflow_not_found',
   NotAllowed = 'not_allowed',
-  AlreadyDecided = 'already_decided',
   InvalidState = 'invalid_state',
   AgentFailed = 'agent_failed',
   AgentUnavailable = 'agent_unavailable',

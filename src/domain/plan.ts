@@ -6,7 +6,6 @@ export const categorySchema = z.enum(['schema', 'query_rls', 'edge_function', 'a
 export type Category = z.infer<typeof categorySchema>;
 
 export const failurePolicySchema = z.enum(['stop', 'retry_once']);
-export type FailurePolicy = z.infer<typeof failurePolicySchema>;
 
 const kebab = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'use kebab-case, e.g. api-design');
 

@@ -4,16 +4,6 @@ import { gateKindSchema } from './gate-kinds';
 import { usageSchema } from './handoff';
 import { gateStateSchema, stepStateSchema, workflowStateSchema } from './states';
 
-// The states live in domain/states.ts with their transition table; re-exported for the rows' readers.
-export {
-  ACTIVE_WORKFLOW_STATES,
-  FINAL_WORKFLOW_STATES,
-  workflowStateSchema,
-  stepStateSchema,
-  gateStateSchema,
-} from './states';
-export type { WorkflowState, StepState, GateState } from './states';
-
 const id = z.coerce.number().int().positive();
 const time = z.coerce.date();
 
@@ -99,7 +89,6 @@ export const gateOverrideSchema = z.object({
   at: z.string(),
   reason: z.string().optional(),
 });
-export type GateOverride = z.infer<typeof gateOverrideSchema>;
 
 export const gateRowSchema = z.object({
   id,

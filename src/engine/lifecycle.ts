@@ -1,7 +1,8 @@
 import { inTransaction } from '../store/db';
 import { expireOpenGates, listGates } from '../store/gates-repo';
 import { findMessage } from '../store/slack-messages-repo';
-import { ACTIVE_WORKFLOW_STATES, type Workflow, type WorkflowState } from '../domain/records';
+import type { Workflow } from '../domain/records';
+import { ACTIVE_WORKFLOW_STATES, type WorkflowState } from '../domain/states';
 import { nextWaitingWorkflow, releaseTarget } from '../store/target-locks-repo';
 import { cancelUnfinishedSteps } from '../store/steps-repo';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';

@@ -21,11 +21,6 @@ export async function listPendingCompensations(db: Queryable, workflowId: number
   return parseRows(compensationRowSchema, rows);
 }
 
-export async function listCompensations(db: Queryable, workflowId: number): Promise<Compensation[]> {
-  const { rows } = await db.query(`SELECT * FROM compensations WHERE workflow_id = $1 ORDER BY id`, [workflowId]);
-  return parseRows(compensationRowSchema, rows);
-}
-
 export async function finishCompensation(db: Queryable, id: number, error?: string): Promise<void> {
   await db.query(`UPDATE compensations SET state = $2, error = $3 WHERE id = $1`, [
     id,

@@ -2,7 +2,8 @@ import { forbiddenSources, sourcesOf, STEP_TRANSITIONS } from '../domain/states'
 import { InvalidTransitionError } from '../domain/errors';
 import type { Queryable } from './db';
 import { recordEvent } from './events';
-import { type Check, type Step, type StepState, parseRows, stepRowSchema } from '../domain/records';
+import { type Check, type Step, parseRows, stepRowSchema } from '../domain/records';
+import type { StepState } from '../domain/states';
 import type { StepDefinition } from '../domain/plan';
 import type { Usage } from '../domain/handoff';
 
@@ -97,11 +98,6 @@ export async function cancelUnfinishedSteps(db: Queryable, workflowId: number): 
     `UPDATE steps SET state = 'cancelled', finished_at = now() WHERE workflow_id = $1 AND state = ANY($2)`,
     [workflowId, sourcesOf(STEP_TRANSITIONS, 'cancelled')],
   );
-}
-
-/** Stores the agent's conversation so far, so a re-run resumes instead of starting over. */
-export async function saveConversation(db: Queryable, stepId: number, conversation: unknown): Promise<void> {
-  await db.query('UPDATE steps SET conversation = $2 WHERE id = $1', [stepId, JSON.stringify(conversation)]);
 }
 
 /** Steps that are due to run: what the reconciler re-enqueues if Redis lost their jobs. */

@@ -2,13 +2,8 @@ import { forbiddenSources, WORKFLOW_TRANSITIONS } from '../domain/states';
 import { InvalidTransitionError } from '../domain/errors';
 import type { Queryable } from './db';
 import { recordEvent } from './events';
-import {
-  ACTIVE_WORKFLOW_STATES,
-  type Workflow,
-  type WorkflowState,
-  parseRows,
-  workflowRowSchema,
-} from '../domain/records';
+import { type Workflow, parseRows, workflowRowSchema } from '../domain/records';
+import { ACTIVE_WORKFLOW_STATES, type WorkflowState } from '../domain/states';
 import type { Plan } from '../domain/plan';
 
 export interface NewWorkflow {
