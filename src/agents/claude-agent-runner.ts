@@ -110,7 +110,8 @@ export class ClaudeAgentRunner implements AgentRunner {
       const used = totalTokens(spent) + totalTokens(usage);
       if (used > this.tokenBudget) {
         throw new AgentFailedError(
-          `${agent.name} used ${used.toLocaleString('en-US')} tokens, over the step's budget of ${this.tokenBudget.toLocaleString('en-US')} (INFRA_STEP_TOKEN_BUDGET). ` +
+          `${agent.name} used ${used.toLocaleString('en-US')} tokens, over the step's budget ` +
+            `of ${this.tokenBudget.toLocaleString('en-US')} (INFRA_STEP_TOKEN_BUDGET). ` +
             'Make the request narrower, or raise the budget, and start it again.',
           false,
         );
@@ -182,7 +183,8 @@ export class ClaudeAgentRunner implements AgentRunner {
       messages.push({ role: 'user', content: results });
     }
     throw new AgentFailedError(
-      `${agent.name} did not finish its step within ${this.maxTurns} model calls. Rephrase the request more specifically, or split it, and start it again.`,
+      `${agent.name} did not finish its step within ${this.maxTurns} model calls. Rephrase the request more ` +
+        `specifically, or split it, and start it again.`,
       false,
     );
   }
@@ -196,7 +198,8 @@ export class ClaudeAgentRunner implements AgentRunner {
     const remaining = deadline - Date.now();
     const overBudget = () =>
       new AgentFailedError(
-        `${agent} did not finish within the step's time budget of ${Math.round(this.timeBudgetMs / 1000)} s (INFRA_STEP_TIME_BUDGET_MS). Make the request narrower and start it again.`,
+        `${agent} did not finish within the step's time budget of ${Math.round(this.timeBudgetMs / 1000)} s ` +
+          `(INFRA_STEP_TIME_BUDGET_MS). Make the request narrower and start it again.`,
         false,
       );
     if (remaining <= 0) throw overBudget();
@@ -254,7 +257,8 @@ function resumedMessages(agent: string, resume: { conversation: unknown; answer:
   const parsed = agentConversationSchema.safeParse(resume.conversation);
   if (!parsed.success || parsed.data.agent !== agent) {
     throw new AgentFailedError(
-      `The stored conversation of ${agent} cannot be resumed (it is damaged or belongs to another agent). Retry the step to start it afresh.`,
+      `The stored conversation of ${agent} cannot be resumed (it is damaged or belongs to another agent). Retry ` +
+        `the step to start it afresh.`,
       false,
     );
   }

@@ -70,7 +70,8 @@ export class ClaudeRouterModel implements RouterModel {
     if (!choice.success) {
       const problem = use === undefined ? 'it did not call choose_workflow' : issuesText(choice.error);
       throw new AgentFailedError(
-        `The router could not classify the request (${problem}). Rephrase it to name what changes, e.g. "add a table …" or "update the CI pipeline …".`,
+        `The router could not classify the request (${problem}). Rephrase it to name what changes, e.g. "add a ` +
+          `table …" or "update the CI pipeline …".`,
         false,
       );
     }

@@ -100,7 +100,10 @@ async function tryMigration(
     const failed = result.stages.find((s) => !s.ok);
     throw new ActionFailedError(
       'Branch test',
-      `migration ${migration.name} failed at "${failed?.name}" on branch ${branch.name}: ${failed?.error ?? 'schema mismatch'}${result.residue.length ? ` (down left: ${result.residue.slice(0, 5).join('; ')})` : ''}. Nothing was merged`,
+      `migration ${migration.name} failed at "${failed?.name}" on branch ${branch.name}: ` +
+        (failed?.error ?? 'schema mismatch') +
+        (result.residue.length ? ` (down left: ${result.residue.slice(0, 5).join('; ')})` : '') +
+        '. Nothing was merged',
       false,
     );
   }
@@ -113,7 +116,9 @@ async function tryMigration(
   const ms = (name: string) => result.stages.find((s) => s.name === name)?.ms ?? 0;
   return {
     checks: [...lint, ...roundTripChecks(result), diff, { name: 'Validation record', status: 'pass', detail: report }],
-    summary: `${migration.name} tried on branch ${branch.name}: up ${ms('up')} ms, down ${ms('down')} ms, up again ${ms('up-again')} ms; ${result.diff.length} schema change(s).`,
+    summary:
+      `${migration.name} tried on branch ${branch.name}: up ${ms('up')} ms, down ${ms('down')} ms, up ` +
+      `again ${ms('up-again')} ms; ${result.diff.length} schema change(s).`,
   };
 }
 
@@ -227,7 +232,9 @@ export function rlsAuditAction(deps: ChangeActionDeps): StepAction {
         out.push({
           name: 'RLS probes',
           status: 'warn',
-          detail: `not run: could not connect to the branch database directly (${cause}); Supabase's advisors above audit the branch instead`,
+          detail:
+            `not run: could not connect to the branch database directly (${cause}); Supabase's advisors ` +
+            `above audit the branch instead`,
         });
       } finally {
         await pool.end();

@@ -102,7 +102,9 @@ function nodeRules(type: string, node: PgNode): RuleMatch[] {
       return [
         {
           kind: 'forbidden',
-          why: `${lower(str(node, 'kind')?.replace(/^TRANS_STMT_/, '')).replace(/_/g, ' ')} is transaction control: the engine runs the migration in its own transaction, which the migration may not end or split`,
+          why:
+            `${lower(str(node, 'kind')?.replace(/^TRANS_STMT_/, '')).replace(/_/g, ' ')} is transaction ` +
+            'control: the engine runs the migration in its own transaction, which the migration may not end or split',
         },
       ];
     case 'CopyStmt':
@@ -197,14 +199,19 @@ function nodeRules(type: string, node: PgNode): RuleMatch[] {
       return [
         {
           kind: 'destructive',
-          why: `renames ${objectWord(str(node, 'renameType'))} ${str(node, 'subname') ?? qualifiedName(child(node, 'relation')) ?? names(node.object).join('.')} to ${str(node, 'newname')}: clients that use the old name break`,
+          why:
+            `renames ${objectWord(str(node, 'renameType'))} ` +
+            `${str(node, 'subname') ?? qualifiedName(child(node, 'relation')) ?? names(node.object).join('.')} ` +
+            `to ${str(node, 'newname')}: clients that use the old name break`,
         },
       ];
     case 'AlterObjectSchemaStmt':
       return [
         {
           kind: 'destructive',
-          why: `moves ${objectWord(str(node, 'objectType'))} ${qualifiedName(child(node, 'relation')) ?? ''} to schema ${str(node, 'newschema')}: clients that use the old name break`,
+          why:
+            `moves ${objectWord(str(node, 'objectType'))} ${qualifiedName(child(node, 'relation')) ?? ''} to ` +
+            `schema ${str(node, 'newschema')}: clients that use the old name break`,
         },
       ];
     case 'AlterEnumStmt':
@@ -212,7 +219,9 @@ function nodeRules(type: string, node: PgNode): RuleMatch[] {
         return [
           {
             kind: 'destructive',
-            why: `renames the value '${str(node, 'oldVal')}' of type ${names(node.typeName).join('.')}: rows and clients that use the old value break`,
+            why:
+              `renames the value '${str(node, 'oldVal')}' of type ${names(node.typeName).join('.')}: rows ` +
+              `and clients that use the old value break`,
           },
         ];
       return [

@@ -345,7 +345,8 @@ export class LocalBranchProvider implements BranchProvider {
     if (comment && comment.target !== this.targetDatabase) {
       throw new ActionFailedError(
         action,
-        `the database ${name} on this server is a branch of ${comment.target}, not ${this.targetDatabase}; finish or delete that workflow's branch first.`,
+        `the database ${name} on this server is a branch of ${comment.target}, not ${this.targetDatabase}; ` +
+          `finish or delete that workflow's branch first.`,
         false,
       );
     }
