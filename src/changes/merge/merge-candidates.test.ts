@@ -5,7 +5,7 @@ import { composePlan } from '../../engine/plan/compose-plan';
 import { loadWorkflowLibrary } from '../../engine/plan/definitions-loader';
 import { mergeCandidates, pinProblem } from './merge-candidates';
 
-const plan = composePlan(loadWorkflowLibrary(join(__dirname, '../../workflows')), ['schema']);
+const plan = composePlan(loadWorkflowLibrary(join(__dirname, '../../../workflows')), ['schema']);
 const tested = {
   name: 'create_notes',
   up_sql: 'create table public.notes (id int);',
