@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import { type Category, categorySchema } from '../domain/plan';
 import { type AgentDefinition, resolveModel } from './agent-definition';
 import { jsonSchemaOf } from './agent-tools';
-import { usageOf } from './claude-agent-runner';
+import { usageOf } from './claude-usage';
 import { claudeCallError } from './claude-errors';
 import type { Usage } from '../domain/handoff';
 import { issuesText } from './issues-text';
