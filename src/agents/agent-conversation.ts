@@ -69,3 +69,13 @@ export function toMessageParams(messages: readonly ConversationMessage[]): Anthr
 function asRecord(input: unknown): Record<string, unknown> {
   return typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
 }
+
+/** A copy of the conversation so far, to store with a handoff or a question. */
+export function conversationOf(agent: string, messages: ConversationMessage[]): AgentConversation {
+  return { version: 1, agent, messages: structuredClone(messages) };
+}
+
+/** A tool result that tells the model what went wrong, so it can act on it. */
+export function errorResult(use: ToolUse, content: string): ToolResult {
+  return { type: 'tool_result', tool_use_id: use.id, content, is_error: true };
+}

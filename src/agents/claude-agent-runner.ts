@@ -4,12 +4,11 @@ import { AgentFailedError, HandoffInvalidError } from '../domain/errors';
 import type { Logger } from '../logger';
 import { type AgentDefinition, resolveModel } from './agent-definition';
 import {
-  type AgentConversation,
-  type ConversationMessage,
   type ToolResult,
   type ToolUse,
-  agentConversationSchema,
   assistantTurn,
+  conversationOf,
+  errorResult,
   toMessageParams,
 } from './agent-conversation';
 import type { AgentAnswer, AgentObserver, AgentOutcome, AgentRunner, AgentTask } from '../engine/ports/agent-runner';
@@ -17,8 +16,9 @@ import { askUserInputSchema, isKnownTool, toolDefinitions } from './agent-tools'
 import { claudeCallError } from './claude-errors';
 import { issuesText } from './issues-text';
 import { type Usage, ZERO_USAGE, addUsage, handoffSchemaFor, totalTokens } from '../domain/handoff';
-import { estimateCostUsd } from './model-prices';
+import { usageOf } from './claude-usage';
 import { renderTask } from './render-task';
+import { resumedMessages } from './resumed-messages';
 import type { ToolRegistry } from './tools/tool-registry';
 
 /** What a ClaudeAgentRunner needs; the composition root builds the client (with its maxRetries). */
@@ -110,7 +110,8 @@ export class ClaudeAgentRunner implements AgentRunner {
       const used = totalTokens(spent) + totalTokens(usage);
       if (used > this.tokenBudget) {
         throw new AgentFailedError(
-          `${agent.name} used ${used.toLocaleString('en-US')} tokens, over the step's budget of ${this.tokenBudget.toLocaleString('en-US')} (INFRA_STEP_TOKEN_BUDGET). ` +
+          `${agent.name} used ${used.toLocaleString('en-US')} tokens, over the step's budget ` +
+            `of ${this.tokenBudget.toLocaleString('en-US')} (INFRA_STEP_TOKEN_BUDGET). ` +
             'Make the request narrower, or raise the budget, and start it again.',
           false,
         );
@@ -182,7 +183,8 @@ export class ClaudeAgentRunner implements AgentRunner {
       messages.push({ role: 'user', content: results });
     }
     throw new AgentFailedError(
-      `${agent.name} did not finish its step within ${this.maxTurns} model calls. Rephrase the request more specifically, or split it, and start it again.`,
+      `${agent.name} did not finish its step within ${this.maxTurns} model calls. Rephrase the request more ` +
+        `specifically, or split it, and start it again.`,
       false,
     );
   }
@@ -196,7 +198,8 @@ export class ClaudeAgentRunner implements AgentRunner {
     const remaining = deadline - Date.now();
     const overBudget = () =>
       new AgentFailedError(
-        `${agent} did not finish within the step's time budget of ${Math.round(this.timeBudgetMs / 1000)} s (INFRA_STEP_TIME_BUDGET_MS). Make the request narrower and start it again.`,
+        `${agent} did not finish within the step's time budget of ${Math.round(this.timeBudgetMs / 1000)} s ` +
+          `(INFRA_STEP_TIME_BUDGET_MS). Make the request narrower and start it again.`,
         false,
       );
     if (remaining <= 0) throw overBudget();
@@ -249,53 +252,6 @@ export class ClaudeAgentRunner implements AgentRunner {
   }
 }
 
-/** The stored conversation plus a user turn answering each tool call of its last assistant turn. */
-function resumedMessages(agent: string, resume: { conversation: unknown; answer: AgentAnswer }): ConversationMessage[] {
-  const parsed = agentConversationSchema.safeParse(resume.conversation);
-  if (!parsed.success || parsed.data.agent !== agent) {
-    throw new AgentFailedError(
-      `The stored conversation of ${agent} cannot be resumed (it is damaged or belongs to another agent). Retry the step to start it afresh.`,
-      false,
-    );
-  }
-  const messages = parsed.data.messages;
-  const last = messages[messages.length - 1];
-  const uses = last?.role === 'assistant' ? last.content.filter((b): b is ToolUse => b.type === 'tool_use') : [];
-  if (!uses.some((u) => u.id === resume.answer.toolUseId && u.name === 'ask_user')) {
-    throw new AgentFailedError(
-      `The reply does not answer ${agent}'s pending question (it was asked in another run). Retry the step to ask again.`,
-      false,
-    );
-  }
-  const { toolUseId, user, text } = resume.answer;
-  const results = uses.map(
-    (use): ToolResult =>
-      use.id === toolUseId
-        ? { type: 'tool_result', tool_use_id: use.id, content: `${user} answered: ${text}` }
-        : errorResult(use, 'not run: call one tool at a time; call it again if you still need it'),
-  );
-  return [...messages, { role: 'user', content: results }];
-}
-
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-function conversationOf(agent: string, messages: ConversationMessage[]): AgentConversation {
-  return { version: 1, agent, messages: structuredClone(messages) };
-}
-
-function errorResult(use: ToolUse, content: string): ToolResult {
-  return { type: 'tool_result', tool_use_id: use.id, content, is_error: true };
-}
-
-/** The SDK's usage in our shape with its estimated cost; the cache counts are null when the API does not report them. */
-export function usageOf(model: string, usage: Anthropic.Usage): Usage {
-  const tokens = {
-    input_tokens: usage.input_tokens,
-    output_tokens: usage.output_tokens,
-    cache_read_input_tokens: usage.cache_read_input_tokens ?? 0,
-    cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0,
-  };
-  return { ...tokens, cost_usd: estimateCostUsd(model, tokens) };
 }

@@ -25,7 +25,8 @@ export function claudeCallError(error: unknown, who: string): InfraError {
       return new AgentFailedError(`Claude is overloaded right now; the step will retry (${who}).`, true);
     if (status === 429) {
       return new AgentFailedError(
-        `Claude's rate limit was reached for ${who}; the step will retry. If it keeps happening, lower INFRA_STEP_CONCURRENCY or raise the organization's rate limit.`,
+        `Claude's rate limit was reached for ${who}; the step will retry. If it keeps happening, lower ` +
+          `INFRA_STEP_CONCURRENCY or raise the organization's rate limit.`,
         true,
       );
     }
@@ -53,7 +54,10 @@ export function claudeCallError(error: unknown, who: string): InfraError {
 function refusal(status: number, who: string): string {
   switch (status) {
     case 400:
-      return `Claude rejected the request for ${who} as invalid. Check the agent's definition in agents/ and ANTHROPIC_MODEL; if they look right, report this`;
+      return (
+        `Claude rejected the request for ${who} as invalid. Check the agent's definition in agents/ and ` +
+        `ANTHROPIC_MODEL; if they look right, report this`
+      );
     case 401:
       return 'Claude rejected the API key. Check ANTHROPIC_API_KEY and restart the bot';
     case 402:
@@ -61,7 +65,10 @@ function refusal(status: number, who: string): string {
     case 403:
       return `The API key may not use this model or feature (${who}). Check the key's workspace permissions and ANTHROPIC_MODEL`;
     case 404:
-      return `Claude answered "not found" for ${who}: the model or endpoint does not exist. Check ANTHROPIC_MODEL, the agent's model and ANTHROPIC_BASE_URL`;
+      return (
+        `Claude answered "not found" for ${who}: the model or endpoint does not exist. Check ` +
+        `ANTHROPIC_MODEL, the agent's model and ANTHROPIC_BASE_URL`
+      );
     case 413:
       return `The request for ${who} is too large for Claude. Shorten the request or the earlier artifacts and start it again`;
     default:

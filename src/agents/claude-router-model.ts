@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import { type Category, categorySchema } from '../domain/plan';
 import { type AgentDefinition, resolveModel } from './agent-definition';
 import { jsonSchemaOf } from './agent-tools';
-import { usageOf } from './claude-agent-runner';
+import { usageOf } from './claude-usage';
 import { claudeCallError } from './claude-errors';
 import type { Usage } from '../domain/handoff';
 import { issuesText } from './issues-text';
@@ -70,7 +70,8 @@ export class ClaudeRouterModel implements RouterModel {
     if (!choice.success) {
       const problem = use === undefined ? 'it did not call choose_workflow' : issuesText(choice.error);
       throw new AgentFailedError(
-        `The router could not classify the request (${problem}). Rephrase it to name what changes, e.g. "add a table …" or "update the CI pipeline …".`,
+        `The router could not classify the request (${problem}). Rephrase it to name what changes, e.g. "add a ` +
+          `table …" or "update the CI pipeline …".`,
         false,
       );
     }

@@ -38,9 +38,9 @@ export function renderTask(task: AgentTask): string {
   if (task.comments.length > 0) {
     // One JSON object per line: a comment's newlines cannot forge another author's line.
     const lines = task.comments.map((c) => JSON.stringify({ author: c.user, role: c.role, text: c.text }));
-    parts.push(
-      `# Comments in the Slack thread (oldest first)\n${fenceUntrusted('what people wrote in the Slack thread, one JSON object per comment with its author (a Slack user id) and role', lines.join('\n'))}`,
-    );
+    const what =
+      'what people wrote in the Slack thread, one JSON object per comment with its author (a Slack user id) and role';
+    parts.push(`# Comments in the Slack thread (oldest first)\n${fenceUntrusted(what, lines.join('\n'))}`);
   }
   if (task.previousError !== undefined) {
     parts.push(
@@ -84,7 +84,9 @@ export function renderHandoff(source: string, target: string, stepTitle: string,
     const { files, secrets, environments } = handoff.pipeline;
     lines.push(
       '',
-      `**Pipeline**: ${files.join(', ')}${secrets.length ? `; secrets ${secrets.join(', ')}` : ''}${environments.length ? `; environments ${environments.join(', ')}` : ''}`,
+      `**Pipeline**: ${files.join(', ')}` +
+        (secrets.length ? `; secrets ${secrets.join(', ')}` : '') +
+        (environments.length ? `; environments ${environments.join(', ')}` : ''),
     );
   }
   if (handoff.migration !== undefined) {

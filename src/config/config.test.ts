@@ -41,7 +41,10 @@ describe('configuration', () => {
   it('refuses a self-hosted target without a branch server, unless branches on the production server are allowed explicitly', () => {
     const target = { ...minimal, TARGET_DATABASE_URL: 'postgres://u:secret@prod/app' };
     expect(() => loadConfig(target)).toThrow(
-      /INFRA_BRANCH_DATABASE_URL is invalid: TARGET_DATABASE_URL is set, so name the Postgres server branches are made on.*INFRA_ALLOW_SHARED_BRANCH_SERVER=true/,
+      new RegExp(
+        'INFRA_BRANCH_DATABASE_URL is invalid: TARGET_DATABASE_URL is set, ' +
+          'so name the Postgres server branches are made on.*INFRA_ALLOW_SHARED_BRANCH_SERVER=true',
+      ),
     );
     expect(
       loadConfig({ ...target, INFRA_BRANCH_DATABASE_URL: 'postgres://b:pw@branches/postgres' })

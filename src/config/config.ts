@@ -151,7 +151,9 @@ export const configSchema = z
         code: 'custom',
         path: ['INFRA_BRANCH_DATABASE_URL'],
         message:
-          'TARGET_DATABASE_URL is set, so name the Postgres server branches are made on, apart from production (a login with CREATEDB and CREATEROLE there); or set INFRA_ALLOW_SHARED_BRANCH_SERVER=true to put them on the production server, under least-privilege roles',
+          'TARGET_DATABASE_URL is set, so name the Postgres server branches are made on, apart from production ' +
+          '(a login with CREATEDB and CREATEROLE there); or set INFRA_ALLOW_SHARED_BRANCH_SERVER=true to put ' +
+          'them on the production server, under least-privilege roles',
       });
     }
     if (c.SUPABASE_ACCESS_TOKEN && !c.SUPABASE_PROJECT_REF) {

@@ -15,7 +15,8 @@ export interface GatePolicy {
 }
 
 const HOW_TO_SET =
-  'Set INFRA_APPROVERS to the approvers’ Slack user ids (comma separated), or to `*` to let everyone in the channel decide, and restart the bot.';
+  'Set INFRA_APPROVERS to the approvers’ Slack user ids (comma separated), or to `*` to let everyone in the ' +
+  'channel decide, and restart the bot.';
 
 const mention = (id: string): string => `<@${id}>`;
 

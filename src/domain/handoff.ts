@@ -142,7 +142,9 @@ export function handoffSchemaFor(outputs: StepOutputs): z.ZodType<Handoff> {
   return z.strictObject(shape, {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? `this step may not hand off ${issue.keys.join(', ')}: ${allowed.length ? `its typed outputs are ${allowed.join(', ')}` : 'it has no typed outputs'}; remove ${issue.keys.length > 1 ? 'them' : 'it'}`
+        ? `this step may not hand off ${issue.keys.join(', ')}: ` +
+          (allowed.length ? `its typed outputs are ${allowed.join(', ')}` : 'it has no typed outputs') +
+          `; remove ${issue.keys.length > 1 ? 'them' : 'it'}`
         : undefined,
   }) as unknown as z.ZodType<Handoff>;
 }

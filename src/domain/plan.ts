@@ -11,7 +11,10 @@ const kebab = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'use kebab-case, e.g.
 
 export const stepDefinitionSchema = z.object({
   key: kebab,
-  /** The agent that does the step (one of `agents/`, checked at start-up); a step without one is run by the engine alone (e.g. Validation). */
+  /**
+   * The agent that does the step (one of `agents/`, checked at start-up); a step without one is run by the
+   * engine alone (e.g. Validation).
+   */
   agent: kebab.optional(),
   title: z.string().min(1),
   tasks: z.array(z.string().min(1)).min(1),

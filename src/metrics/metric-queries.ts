@@ -144,8 +144,11 @@ export async function dailySeries(db: Queryable, q: Omit<MetricWindowQuery, 'bac
                               date_trunc('day', $1::timestamptz AT TIME ZONE $2) - interval '1 day', interval '1 day') AS d
      )
      SELECT to_char(days.d, 'YYYY-MM-DD') AS day,
-            (SELECT count(*) FROM merged_workflows m WHERE m.at >= days.d AT TIME ZONE $2 AND m.at < (days.d + interval '1 day') AT TIME ZONE $2) AS deployments,
-            (SELECT count(*) FROM changes c WHERE NOT c.ok AND c.at >= days.d AT TIME ZONE $2 AND c.at < (days.d + interval '1 day') AT TIME ZONE $2) AS failures
+            (SELECT count(*) FROM merged_workflows m
+              WHERE m.at >= days.d AT TIME ZONE $2 AND m.at < (days.d + interval '1 day') AT TIME ZONE $2) AS deployments,
+            (SELECT count(*) FROM changes c
+              WHERE NOT c.ok AND c.at >= days.d AT TIME ZONE $2 AND c.at < (days.d + interval '1 day') AT TIME ZONE $2)
+              AS failures
      FROM days ORDER BY days.d`,
     [q.now, q.timeZone, q.days],
   );

@@ -7,7 +7,8 @@ export async function registerCompensation(
   c: { workflowId: number; stepId: number; key: string; kind: string; data: Record<string, unknown> },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO compensations (workflow_id, step_id, key, kind, data) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (workflow_id, key) DO NOTHING`,
+    `INSERT INTO compensations (workflow_id, step_id, key, kind, data) VALUES ($1, $2, $3, $4, $5) ON CONFLICT ` +
+      `(workflow_id, key) DO NOTHING`,
     [c.workflowId, c.stepId, c.key, c.kind, JSON.stringify(c.data)],
   );
 }

@@ -134,7 +134,8 @@ export async function setOverrideReason(
 ): Promise<Gate | undefined> {
   const { rows } = await db.query(
     `UPDATE gates SET overrides = (
-       SELECT jsonb_agg(CASE WHEN o->>'user' = $2 AND NOT o ? 'reason' THEN o || jsonb_build_object('reason', $3::text) ELSE o END ORDER BY i)
+       SELECT jsonb_agg(CASE WHEN o->>'user' = $2 AND NOT o ? 'reason' THEN o || jsonb_build_object('reason', $3::text)
+                             ELSE o END ORDER BY i)
          FROM jsonb_array_elements(overrides) WITH ORDINALITY AS t(o, i))
      WHERE id = $1 AND state = 'open'
        AND EXISTS (SELECT 1 FROM jsonb_array_elements(overrides) AS o WHERE o->>'user' = $2 AND NOT o ? 'reason') RETURNING *`,

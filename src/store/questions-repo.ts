@@ -44,7 +44,8 @@ export async function answerQuestion(
   user: string,
 ): Promise<Question | undefined> {
   const { rows } = await db.query(
-    `UPDATE questions SET state = 'answered', answer = $2, answered_by = $3, answered_at = now() WHERE id = $1 AND state = 'open' RETURNING *`,
+    `UPDATE questions SET state = 'answered', answer = $2, answered_by = $3, answered_at = now() WHERE id = $1 ` +
+      `AND state = 'open' RETURNING *`,
     [id, answer, user],
   );
   const q = parseRows(questionRowSchema, rows)[0];

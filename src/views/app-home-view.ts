@@ -24,13 +24,17 @@ const MAX_LINES = 20;
 export function appHomeView(home: AppHome): HomeView {
   const gates = home.gatesForMe.slice(0, MAX_LINES).map((g) => {
     const gate = GATES[g.kind];
-    return `• ${workflowLink(g.workflow_id, g.channel_id, g.root_ts)} *${gate.stage} · ${gate.title}* — waiting ${humanDuration(home.now.getTime() - g.opened_at.getTime())} · ${escapeMrkdwn(g.request.slice(0, 80))}`;
+    return (
+      `• ${workflowLink(g.workflow_id, g.channel_id, g.root_ts)} *${gate.stage} · ${gate.title}* — ` +
+      `waiting ${humanDuration(home.now.getTime() - g.opened_at.getTime())} · ${escapeMrkdwn(g.request.slice(0, 80))}`
+    );
   });
   const active = home.active
     .slice(0, MAX_LINES)
     .map(
       (w) =>
-        `• ${workflowLink(w.id, w.channel_id, w.root_ts)} ${w.state.replace('_', ' ')} · ${escapeMrkdwn(w.plan?.title ?? 'planning')} · <@${w.requester}> — ${escapeMrkdwn(w.request.slice(0, 80))}`,
+        `• ${workflowLink(w.id, w.channel_id, w.root_ts)} ${w.state.replace('_', ' ')} ` +
+        `· ${escapeMrkdwn(w.plan?.title ?? 'planning')} · <@${w.requester}> — ${escapeMrkdwn(w.request.slice(0, 80))}`,
     );
   const blocks: KnownBlock[] = [
     header('Infra orchestrator'),
@@ -46,7 +50,8 @@ export function appHomeView(home: AppHome): HomeView {
     ),
     { type: 'divider' },
     section(
-      `*Metrics · last ${home.current.days} days* (${windowLabel(home.current, home.timeZone)})\n${metricLines(home.current, home.previous).join('\n')}`,
+      `*Metrics · last ${home.current.days} days* ` +
+        `(${windowLabel(home.current, home.timeZone)})\n${metricLines(home.current, home.previous).join('\n')}`,
     ),
     context(`Updated ${home.now.toISOString().slice(0, 16).replace('T', ' ')} UTC · days counted in ${home.timeZone}`),
   ];

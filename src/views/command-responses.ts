@@ -63,7 +63,10 @@ export function statusMessage(workflow: Workflow, steps: Step[], gates: Gate[], 
     text: `Workflow #${workflow.id} is ${workflow.state.replace('_', ' ')}`,
     blocks: [
       section(
-        `*Workflow #${workflow.id}* · ${escapeMrkdwn(workflow.plan?.title ?? 'planning')} · *${workflow.state.replace('_', ' ')}*${steps.length ? `   \`${progressBar(done, steps.length)}\`` : ''}\n>${escapeMrkdwn(workflow.request.slice(0, 500))}`,
+        `*Workflow #${workflow.id}* · ${escapeMrkdwn(workflow.plan?.title ?? 'planning')} · ` +
+          `*${workflow.state.replace('_', ' ')}*` +
+          (steps.length ? `   \`${progressBar(done, steps.length)}\`` : '') +
+          `\n>${escapeMrkdwn(workflow.request.slice(0, 500))}`,
       ),
       ...(lines.length ? [section(lines.join('\n'))] : []),
       ...(open
@@ -83,7 +86,8 @@ export function listMessage(workflows: Workflow[]): SlackMessage {
   if (!workflows.length) return noticeMessage('No active workflows. Start one with `/infra <request>`.');
   const lines = workflows.map(
     (w) =>
-      `*#${w.id}* · ${w.state.replace('_', ' ')} · ${escapeMrkdwn(w.plan?.title ?? 'planning')} · ${user(w.requester)} — ${escapeMrkdwn(w.request.slice(0, 80))}${w.request.length > 80 ? '…' : ''}`,
+      `*#${w.id}* · ${w.state.replace('_', ' ')} · ${escapeMrkdwn(w.plan?.title ?? 'planning')} ` +
+      `· ${user(w.requester)} — ${escapeMrkdwn(w.request.slice(0, 80))}${w.request.length > 80 ? '…' : ''}`,
   );
   return {
     text: `${workflows.length} active workflow(s)`,

@@ -47,7 +47,10 @@ function listed<T>(items: T[], line: (item: T) => string): string {
 
 function waitingLine(now: Date, g: WaitingGate): string {
   const gate = GATES[g.kind];
-  return `• ${workflowLink(g.workflow_id, g.channel_id, g.root_ts)} at *${gate.stage} · ${gate.title}* for ${humanDuration(now.getTime() - g.opened_at.getTime())} — ${escapeMrkdwn(g.request.slice(0, 80))}`;
+  return (
+    `• ${workflowLink(g.workflow_id, g.channel_id, g.root_ts)} at *${gate.stage} · ${gate.title}* ` +
+    `for ${humanDuration(now.getTime() - g.opened_at.getTime())} — ${escapeMrkdwn(g.request.slice(0, 80))}`
+  );
 }
 
 function failureLine(f: Failure): string {
@@ -72,7 +75,8 @@ export function digestMessage(d: Digest): SlackMessage {
   const blocks: KnownBlock[] = [
     header(`:bar_chart: ${title}`),
     section(
-      `*Last ${d.current.days} days* (${windowLabel(d.current, d.timeZone)}), against the ${d.current.days} days before\n${metricLines(d.current, d.previous).join('\n')}`,
+      `*Last ${d.current.days} days* (${windowLabel(d.current, d.timeZone)}), against the ${d.current.days} ` +
+        `days before\n${metricLines(d.current, d.previous).join('\n')}`,
     ),
     { type: 'divider' },
     section(

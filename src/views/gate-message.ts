@@ -16,7 +16,8 @@ function checkLines(checks: Check[]): string {
   return checks
     .map(
       (c) =>
-        `${c.existing && c.status !== 'pass' ? ':grey_exclamation:' : ICON[c.status]} ${escapeMrkdwn(c.name)}${c.detail ? ` — ${escapeMrkdwn(c.detail)}` : ''}`,
+        `${c.existing && c.status !== 'pass' ? ':grey_exclamation:' : ICON[c.status]} ${escapeMrkdwn(c.name)}` +
+        (c.detail ? ` — ${escapeMrkdwn(c.detail)}` : ''),
     )
     .join('\n');
 }
@@ -35,7 +36,8 @@ function checkBlocks(gate: Gate): KnownBlock[] {
     ...(existing.length
       ? [
           section(
-            `*Already on production* — about objects this change does not touch; shown for follow-up, they do not block this gate\n${checkLines(existing)}`,
+            `*Already on production* — about objects this change does not touch; shown for follow-up, they do ` +
+              `not block this gate\n${checkLines(existing)}`,
           ),
         ]
       : []),
@@ -64,7 +66,10 @@ function secondApproverLine(gate: Gate): string {
       ? 'Destructive change'
       : 'Unanalysable change (code the engine cannot see into)';
   const so = gate.approvals.length ? `: ${gate.approvals.map(user).join(', ')}` : '';
-  return `:warning: ${what}: needs ${gate.approvals_needed} approvals from different people (${gate.approvals.length} of ${gate.approvals_needed}${so}).`;
+  return (
+    `:warning: ${what}: needs ${gate.approvals_needed} approvals from different people ` +
+    `(${gate.approvals.length} of ${gate.approvals_needed}${so}).`
+  );
 }
 
 /** A danger-style gate button whose click Slack confirms in a dialog first. */
@@ -100,7 +105,9 @@ export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage
   const policy = gatePolicy({ checks: gate.checks, merges: gate.merges });
   const override = confirmedButton(ActionIds.override, 'Override', gate.id, {
     title: 'Override failed checks?',
-    text: `You go on despite: ${names(policy.blocking)}. A second approver must override too, and each of you gives the reason in the thread.`,
+    text:
+      `You go on despite: ${names(policy.blocking)}. A second approver must override too, and each of you ` +
+      `gives the reason in the thread.`,
     confirm: 'Override',
   });
   const buttons: KnownBlock = {
@@ -139,7 +146,9 @@ export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage
       ...(policy.blocking.length
         ? [
             context(
-              `:no_entry: ${policy.blocking.length} check(s) failed and block Approve: ${names(policy.blocking)}. Fix the cause and start again, or ${OVERRIDES_NEEDED} different approvers click Override, each giving a reason in the thread.`,
+              `:no_entry: ${policy.blocking.length} check(s) failed and block Approve: ${names(policy.blocking)}. ` +
+                `Fix the cause and start again, or ${OVERRIDES_NEEDED} different approvers click Override, ` +
+                'each giving a reason in the thread.',
             ),
           ]
         : []),

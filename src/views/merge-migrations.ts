@@ -36,7 +36,9 @@ function sqlBlock(title: string, sql: string, file: string, limit: number): { te
 
 function drawn(migration: ShownMigration): { blocks: KnownBlock[]; cut: boolean } {
   const file = migrationFilePath(migration);
-  const heading = `${RESULT[migration.test].replace('{name}', escapeMrkdwn(migration.name))} · from ${escapeMrkdwn(migration.step_title)} · sha256 \`${migration.sha256.slice(0, 12)}\``;
+  const heading =
+    `${RESULT[migration.test].replace('{name}', escapeMrkdwn(migration.name))} · ` +
+    `from ${escapeMrkdwn(migration.step_title)} · sha256 \`${migration.sha256.slice(0, 12)}\``;
   const up = sqlBlock('Up', migration.up_sql, file, SECTION_LIMIT - heading.length - 1);
   const down = sqlBlock('Down', migration.down_sql, file, SECTION_LIMIT);
   return { blocks: [section(`${heading}\n${up.text}`), section(down.text)], cut: up.cut || down.cut };
@@ -55,7 +57,8 @@ export function mergeMigrationBlocks(migrations: ShownMigration[]): KnownBlock[]
   if (rest.length) {
     blocks.push(
       section(
-        `…and ${rest.map((m) => `${RESULT[m.test].replace('{name}', escapeMrkdwn(m.name))}`).join(', ')}: their SQL is in the attached files.`,
+        `…and ${rest.map((m) => `${RESULT[m.test].replace('{name}', escapeMrkdwn(m.name))}`).join(', ')}: their ` +
+          `SQL is in the attached files.`,
       ),
     );
   }

@@ -35,17 +35,36 @@ export function metricLines(m: Metrics, previous?: Metrics): string[] {
   const rec = m.recovery;
   const life = m.branchLifespan;
   const rb = m.rollbacks;
+  const success =
+    ms.rate === null
+      ? '_no data_ (no migration tried on a branch)'
+      : `${percent(ms.rate)} (${ms.merged} of ${ms.tried} merged)`;
+  const failures = rec.incidents
+    ? `${rec.incidents} failure${rec.incidents === 1 ? '' : 's'}, none recovered yet`
+    : 'no failed production change';
+  const recovery =
+    rec.meanMs === null
+      ? `_no data_ (${failures})`
+      : `${humanDuration(rec.meanMs)} (${rec.recovered} of ${rec.incidents} recovered)`;
+  const lifespan =
+    life.medianMs === null || life.p90Ms === null
+      ? '_no data_ (no branch deleted)'
+      : `median ${humanDuration(life.medianMs)} · p90 ${humanDuration(life.p90Ms)} ` +
+        `(${life.branches} branch${life.branches === 1 ? '' : 'es'})`;
+  const rollbacks =
+    rb.rate === null
+      ? '_no data_ (no production merge)'
+      : `${percent(rb.rate)} (${rb.count} of ${rb.merges} merges rolled back)`;
   return [
-    `*Migration success rate:* ${ms.rate === null ? '_no data_ (no migration tried on a branch)' : `${percent(ms.rate)} (${ms.merged} of ${ms.tried} merged)`}` +
+    `*Migration success rate:* ${success}` +
       change(ms.rate, p?.migrationSuccess.rate, (d) => `${Math.round(d * 100)} pts`),
-    `*Deployment frequency:* ${decimal(dep.perDay)}/day · ${decimal(dep.perWeek)}/week (${dep.count} production merge${dep.count === 1 ? '' : 's'})` +
+    `*Deployment frequency:* ${decimal(dep.perDay)}/day · ${decimal(dep.perWeek)}/week ` +
+      `(${dep.count} production merge${dep.count === 1 ? '' : 's'})` +
       change(dep.count, p?.deployments.count, (d) => `${d}`),
-    `*Mean time to recovery:* ${rec.meanMs === null ? `_no data_ (${rec.incidents ? `${rec.incidents} failure${rec.incidents === 1 ? '' : 's'}, none recovered yet` : 'no failed production change'})` : `${humanDuration(rec.meanMs)} (${rec.recovered} of ${rec.incidents} recovered)`}` +
-      change(rec.meanMs, p?.recovery.meanMs, humanDuration),
-    `*Branch lifespan:* ${life.medianMs === null || life.p90Ms === null ? '_no data_ (no branch deleted)' : `median ${humanDuration(life.medianMs)} · p90 ${humanDuration(life.p90Ms)} (${life.branches} branch${life.branches === 1 ? '' : 'es'})`}` +
+    `*Mean time to recovery:* ${recovery}${change(rec.meanMs, p?.recovery.meanMs, humanDuration)}`,
+    `*Branch lifespan:* ${lifespan}` +
       change(life.medianMs, p?.branchLifespan.medianMs, (d) => `${humanDuration(d)} (median)`),
-    `*Rollback frequency:* ${rb.rate === null ? '_no data_ (no production merge)' : `${percent(rb.rate)} (${rb.count} of ${rb.merges} merges rolled back)`}` +
-      change(rb.rate, p?.rollbacks.rate, (d) => `${Math.round(d * 100)} pts`),
+    `*Rollback frequency:* ${rollbacks}${change(rb.rate, p?.rollbacks.rate, (d) => `${Math.round(d * 100)} pts`)}`,
   ];
 }
 

@@ -25,7 +25,9 @@ export function planMessage(plan: Plan, reason: string): SlackMessage {
 
 /** Shown when the workflow waits for another one holding the same target. */
 export function waitingForTargetMessage(target: string, holderId: number, holderRequester: string): SlackMessage {
-  const text = `Waiting: workflow #${holderId} (requested by <@${holderRequester}>) is changing \`${target}\`. This one starts when it finishes.`;
+  const text =
+    `Waiting: workflow #${holderId} (requested by <@${holderRequester}>) is changing \`${target}\`. ` +
+    `This one starts when it finishes.`;
   return { text, blocks: [section(`:traffic_light: ${text}`)] };
 }
 

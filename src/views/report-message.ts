@@ -27,7 +27,9 @@ export function reportMessage(
     }[workflow.state as 'succeeded'] ?? `*Workflow ${workflow.state}*`;
   const stepLines = steps.map(
     (s, i) =>
-      `\`[${i + 1}/${steps.length}]\` ${s.agent ?? 'engine'}: ${s.state}${s.summary ? ` — ${escapeMrkdwn(s.summary.slice(0, 150))}` : ''}${s.usage ? ` _(${usageText(s.usage)})_` : ''}`,
+      `\`[${i + 1}/${steps.length}]\` ${s.agent ?? 'engine'}: ${s.state}` +
+      (s.summary ? ` — ${escapeMrkdwn(s.summary.slice(0, 150))}` : '') +
+      (s.usage ? ` _(${usageText(s.usage)})_` : ''),
   );
   const gateLines = gates.map(
     (g) => `${GATES[g.kind].title}: ${g.state.replace('_', ' ')}${g.decided_by ? ` by ${user(g.decided_by)}` : ''}`,
@@ -62,7 +64,9 @@ function rollbackProductionButton(workflowId: number, merged: string[]): KnownBl
           title: { type: 'plain_text', text: 'Roll back production?' },
           text: {
             type: 'mrkdwn',
-            text: `This undoes ${merged.map((m) => `\`${m}\``).join(', ')} on production: each migration's down SQL runs in a transaction, and Edge Functions this workflow created are deleted.`,
+            text:
+              `This undoes ${merged.map((m) => `\`${m}\``).join(', ')} on production: each migration's down ` +
+              `SQL runs in a transaction, and Edge Functions this workflow created are deleted.`,
           },
           confirm: { type: 'plain_text', text: 'Roll back' },
           deny: { type: 'plain_text', text: 'Cancel' },

@@ -35,7 +35,9 @@ export function stepDoneMessage(
     text: `${headline} done: ${plain(outcome.summary.slice(0, 200))}`,
     blocks: [
       section(
-        `*${escapeMrkdwn(headline)}*\nOutput: ${escapeMrkdwn(outcome.summary)}${artifacts ? `\nArtifacts: ${artifacts}` : ''}${notes.length ? `\n${notes.join('\n')}` : ''}`,
+        `*${escapeMrkdwn(headline)}*\nOutput: ${escapeMrkdwn(outcome.summary)}` +
+          (artifacts ? `\nArtifacts: ${artifacts}` : '') +
+          (notes.length ? `\n${notes.join('\n')}` : ''),
       ),
       context(...facts),
     ],

@@ -72,7 +72,8 @@ export function reportDocument(
     '',
     '## Tokens and cost',
     `- ${tokenLine(usage)}`,
-    `- input ${usage.input_tokens}, cache writes ${usage.cache_creation_input_tokens}, cache reads ${usage.cache_read_input_tokens}, output ${usage.output_tokens}`,
+    `- input ${usage.input_tokens}, cache writes ${usage.cache_creation_input_tokens}, cache ` +
+      `reads ${usage.cache_read_input_tokens}, output ${usage.output_tokens}`,
     '- costs are estimates at list prices; the invoice is the truth',
     '',
   ];
@@ -84,5 +85,8 @@ export function reportDocument(
 }
 
 function tokenLine(usage: Usage): string {
-  return `${totalTokens(usage).toLocaleString('en-US')} tokens (${usage.cache_read_input_tokens.toLocaleString('en-US')} from cache), ~${usd(usage.cost_usd)}`;
+  return (
+    `${totalTokens(usage).toLocaleString('en-US')} tokens ` +
+    `(${usage.cache_read_input_tokens.toLocaleString('en-US')} from cache), ~${usd(usage.cost_usd)}`
+  );
 }

@@ -1,7 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { Client } from 'pg';
 import { createLogger } from '../../src/logger';
-import { LocalBranchProvider, type LocalBranchProviderOptions } from '../../src/changes/targets/local-branch-provider';
+import type { LocalBranchProviderOptions } from '../../src/changes/targets/local-branch-options';
+import { LocalBranchProvider } from '../../src/changes/targets/local-branch-provider';
 
 /** The test server, which plays production; each test makes its own databases on it. */
 export const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -25,7 +25,8 @@ export interface BranchToolDeps {
 }
 
 export const NO_PROVIDER =
-  'No branch provider is configured for this bot (neither TARGET_DATABASE_URL nor a Supabase project), so there is no database to look at. ' +
+  'No branch provider is configured for this bot (neither TARGET_DATABASE_URL nor a Supabase project), so there ' +
+  'is no database to look at. ' +
   'Work from the request and the earlier handoffs, and say in your handoff what you could not check.';
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'a plain Postgres identifier, e.g. public');
@@ -44,7 +45,8 @@ export function branchTools(deps: BranchToolDeps): AgentTool[] {
     defineTool({
       name: 'list_tables',
       description:
-        "Lists the tables of the workflow's development branch (a copy of production's schema, without its data): columns with types, nullability and defaults, and whether row level security is on.",
+        "Lists the tables of the workflow's development branch (a copy of production's schema, without its " +
+        'data): columns with types, nullability and defaults, and whether row level security is on.',
       input: listTablesInput,
       readOnly: true,
       execute: (input, ctx) =>
@@ -62,7 +64,8 @@ export function branchTools(deps: BranchToolDeps): AgentTool[] {
     defineTool({
       name: 'list_migrations',
       description:
-        "Lists the migrations already applied (the branch's copy of supabase_migrations.schema_migrations) and those proposed by earlier steps of this workflow.",
+        "Lists the migrations already applied (the branch's copy of supabase_migrations.schema_migrations) and " +
+        'those proposed by earlier steps of this workflow.',
       input: noInput,
       readOnly: true,
       execute: async (_input, ctx) => {
@@ -83,7 +86,8 @@ export function branchTools(deps: BranchToolDeps): AgentTool[] {
     defineTool({
       name: 'create_branch',
       description:
-        "Creates this workflow's development branch (or returns it when it exists): a database with production's schema and no data. It never touches production.",
+        "Creates this workflow's development branch (or returns it when it exists): a database with " +
+        "production's schema and no data. It never touches production.",
       input: noInput,
       readOnly: false,
       execute: async (_input, ctx) => {
@@ -114,8 +118,10 @@ export function branchTools(deps: BranchToolDeps): AgentTool[] {
     defineTool({
       name: 'execute_sql',
       description:
-        "Runs one read-only SQL statement on this workflow's development branch (never production), with a statement timeout and a row cap: " +
-        'a SELECT, an EXPLAIN without ANALYZE, or SHOW. Writes, several statements and calls that reach server files, large objects, other servers, ' +
+        "Runs one read-only SQL statement on this workflow's development branch (never production), with a " +
+        'statement timeout and a row cap: ' +
+        'a SELECT, an EXPLAIN without ANALYZE, or SHOW. Writes, several statements and calls that reach server ' +
+        'files, large objects, other servers, ' +
         'other sessions or settings are refused: propose changes in your handoff instead, and the bot applies and tests them.',
       input: executeSqlInput,
       readOnly: true,
@@ -178,7 +184,9 @@ export function listTablesSql(schemas: readonly string[]): string {
   const list = schemas.map((s) => `'${s}'`).join(', ');
   return `select t.table_schema as schema, t.table_name as name,
   coalesce(cls.relrowsecurity, false) as rls_enabled,
-  (select json_agg(json_build_object('name', c.column_name, 'type', c.data_type, 'nullable', c.is_nullable = 'YES', 'default', c.column_default) order by c.ordinal_position)
+  (select json_agg(json_build_object('name', c.column_name, 'type', c.data_type,
+                                     'nullable', c.is_nullable = 'YES', 'default', c.column_default)
+                   order by c.ordinal_position)
      from information_schema.columns c where c.table_schema = t.table_schema and c.table_name = t.table_name) as columns
 from information_schema.tables t
 left join pg_namespace ns on ns.nspname = t.table_schema

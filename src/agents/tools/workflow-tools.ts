@@ -19,7 +19,8 @@ const getLogsInput = z.object({
     .enum(['workflow', 'edge_functions'])
     .default('workflow')
     .describe(
-      "'workflow' (default): the bot's log of this workflow. 'edge_functions': the Edge Function logs of the workflow's Supabase branch, newest first.",
+      "'workflow' (default): the bot's log of this workflow. 'edge_functions': the Edge Function logs of the " +
+        "workflow's Supabase branch, newest first.",
     ),
 });
 
@@ -32,7 +33,8 @@ export function workflowTools(deps: { store: AgentToolStore; functions?: EdgeFun
     defineTool({
       name: 'read_artifact',
       description:
-        'Reads an artifact of an earlier step of this workflow (interfaces, migrations, CI files) or a file the bot wrote for it (the plan, a validation record). Without a path it lists them.',
+        'Reads an artifact of an earlier step of this workflow (interfaces, migrations, CI files) or a file the ' +
+        'bot wrote for it (the plan, a validation record). Without a path it lists them.',
       input: readArtifactInput,
       readOnly: true,
       execute: async (input, ctx) => {
@@ -59,8 +61,10 @@ export function workflowTools(deps: { store: AgentToolStore; functions?: EdgeFun
     defineTool({
       name: 'get_logs',
       description:
-        "Reads this workflow's log as the bot recorded it: steps started and finished, branch tests, applied or failed SQL with its error, gate decisions. " +
-        "With source 'edge_functions', reads the last hour of Edge Function logs of the workflow's Supabase branch instead. Use it to see why something failed.",
+        "Reads this workflow's log as the bot recorded it: steps started and finished, branch tests, applied or " +
+        'failed SQL with its error, gate decisions. ' +
+        "With source 'edge_functions', reads the last hour of Edge Function logs of the workflow's Supabase " +
+        'branch instead. Use it to see why something failed.',
       input: getLogsInput,
       readOnly: true,
       execute: async (input, ctx) => {

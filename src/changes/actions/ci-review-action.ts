@@ -27,7 +27,9 @@ export function ciReviewAction(): StepAction {
       const flagged = checks.filter((c) => c.status !== 'pass').length;
       return {
         checks,
-        summary: `${files.length} CI file(s) for review (${files.map((f) => f.path).join(', ')}); ${flagged} finding(s) to look at. Nothing goes to GitHub before the CI Review gate is approved.`,
+        summary:
+          `${files.length} CI file(s) for review (${files.map((f) => f.path).join(', ')}); ${flagged} ` +
+          `finding(s) to look at. Nothing goes to GitHub before the CI Review gate is approved.`,
       };
     },
   };

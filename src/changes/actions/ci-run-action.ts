@@ -87,7 +87,9 @@ export function ciRunAction(deps: CiDeps): StepAction {
             {
               name: 'CI run',
               status: 'warn',
-              detail: `no Actions run started for ${head.slice(0, 7)} on ${branch} (pull request #${pr.number}); check that Actions is enabled and the workflows trigger on push or pull_request`,
+              detail:
+                `no Actions run started for ${head.slice(0, 7)} on ${branch} (pull request ` +
+                `#${pr.number}); check that Actions is enabled and the workflows trigger on push or pull_request`,
             },
           ],
         };
@@ -125,7 +127,8 @@ async function waitForRuns(deps: CiDeps, github: GitHubApi, branch: string, sha:
     if (waited > deps.timeoutMs) {
       throw new ActionFailedError(
         ACTION,
-        `the runs on ${branch} were still going after ${Math.round(deps.timeoutMs / 60_000)} min (${runs.map((r) => r.html_url).join(', ')}); raise INFRA_CI_TIMEOUT_MS or look at them on GitHub`,
+        `the runs on ${branch} were still going after ${Math.round(deps.timeoutMs / 60_000)} min ` +
+          `(${runs.map((r) => r.html_url).join(', ')}); raise INFRA_CI_TIMEOUT_MS or look at them on GitHub`,
         false,
       );
     }

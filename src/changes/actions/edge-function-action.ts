@@ -2,7 +2,8 @@ import { ActionFailedError } from '../../domain/errors';
 import type { Check } from '../../domain/records';
 import { recordEvent } from '../../store/events';
 import type { Compensator, StepAction } from '../../engine/ports/step-actions';
-import { ensureBranch, type ChangeActionDeps } from './change-actions';
+import type { ChangeActionDeps } from './change-action-deps';
+import { ensureBranch } from './workflow-branch';
 import { functionsInArtifacts } from '../checks/edge-functions';
 
 const ACTION = 'Edge Function test';

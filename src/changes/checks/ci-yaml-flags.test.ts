@@ -151,7 +151,8 @@ jobs:
 
   it('passes every flag of a plain workflow and names a declared secret without a note', () => {
     const plain =
-      'on: [pull_request]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: supabase db push\n        env:\n          TOKEN: ${{ secrets.SUPABASE_ACCESS_TOKEN }}\n';
+      'on: [pull_request]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ' +
+      'actions/checkout@v4\n      - run: supabase db push\n        env:\n          TOKEN: ${{ secrets.SUPABASE_ACCESS_TOKEN }}\n';
     const checks = ciReviewChecks([{ path: '.github/workflows/ci.yml', content: plain }], ['SUPABASE_ACCESS_TOKEN']);
     expect(checks.map((c) => c.status)).toEqual(['warn', 'pass', 'pass', 'pass', 'pass']);
     expect(byName(checks, 'Secrets used').detail).toBe('ci.yml: SUPABASE_ACCESS_TOKEN');
@@ -171,7 +172,9 @@ jobs:
   });
 
   it('shows the first lines of a long file and says the whole file is attached', () => {
-    const long = `on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n${Array.from({ length: 100 }, (_, i) => `      - run: echo ${i}`).join('\n')}\n`;
+    const long =
+      `on: push\njobs:\n  a:\n    runs-on: x\n    ` +
+      `steps:\n${Array.from({ length: 100 }, (_, i) => `      - run: echo ${i}`).join('\n')}\n`;
     const file = ciReviewChecks([{ path: '.github/workflows/long.yml', content: long }], []).find(
       (c) => c.code !== undefined,
     )!;

@@ -115,7 +115,9 @@ export function ciReviewChecks(files: CiFile[], declaredSecrets: string[]): Chec
       ? {
           name: 'pull_request_target trigger',
           status: 'fail',
-          detail: `${target.join(', ')}: runs on pull requests from forks with the repository's secrets and a write token; use pull_request`,
+          detail:
+            `${target.join(', ')}: runs on pull requests from forks with the repository's secrets and a ` +
+            `write token; use pull_request`,
         }
       : { name: 'pull_request_target trigger', status: 'pass', detail: 'none' },
     writePerms

@@ -57,7 +57,8 @@ describe('gate checks', () => {
       migration: {
         name: 'm',
         up_sql:
-          'create table notes (id int); alter table notes enable row level security; create policy anyone on notes for insert with check (true);',
+          'create table notes (id int); alter table notes enable row level security; create policy anyone on ' +
+          'notes for insert with check (true);',
         down_sql: 'drop table notes;',
       },
     };
@@ -119,7 +120,8 @@ describe('gate checks', () => {
 
   it('reads RLS in any spelling: quoted names, ONLY, a policy without FOR, a cast true', () => {
     const sql =
-      'create table "public"."Notes" (id int); alter table only public."Notes" enable row level security; create policy "open" on "Notes" using (true::boolean);';
+      'create table "public"."Notes" (id int); alter table only public."Notes" enable row level security; ' +
+      'create policy "open" on "Notes" using (true::boolean);';
     const checks = gateChecks(
       'security',
       input({ ...base, migration: { name: 'm', up_sql: sql, down_sql: 'drop table "Notes";' } }),

@@ -68,7 +68,9 @@ export function migrationPreflight(drift: MigrationDrift | undefined, dir: strin
     ? {
         name: 'Pending migrations',
         ok: false,
-        detail: `${drift.pending.length} migration file(s) not applied to the target: ${list(drift.pending.map((f) => f.file))}. Apply them (or remove the files), then start the request again`,
+        detail:
+          `${drift.pending.length} migration file(s) not applied to the target: ${list(drift.pending.map((f) => f.file))}. ` +
+          'Apply them (or remove the files), then start the request again',
       }
     : { name: 'Pending migrations', ok: true, detail: 'none: every migration file is applied to the target' };
   const drifted: PreflightResult = drift.unrecorded.length
@@ -76,7 +78,9 @@ export function migrationPreflight(drift: MigrationDrift | undefined, dir: strin
         name: 'Migration history drift',
         ok: true,
         warn: true,
-        detail: `${drift.unrecorded.length} applied migration(s) have no file in ${dir}: ${list(drift.unrecorded.map((h) => `${h.version}${h.name ? ` ${h.name}` : ''}`))}`,
+        detail:
+          `${drift.unrecorded.length} applied migration(s) have no file in ${dir}: ` +
+          list(drift.unrecorded.map((h) => `${h.version}${h.name ? ` ${h.name}` : ''}`)),
       }
     : { name: 'Migration history drift', ok: true, detail: 'none: the history and the files agree' };
   return [pending, drifted];

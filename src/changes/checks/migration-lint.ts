@@ -128,7 +128,8 @@ function squawkBinary(): string {
   } catch {
     throw new ActionFailedError(
       ACTION,
-      `the squawk binary (${platform}) is not installed. Run \`npm install --include=optional\` so squawk-cli brings its binary, or pass the path of a squawk executable.`,
+      `the squawk binary (${platform}) is not installed. Run \`npm install --include=optional\` so squawk-cli ` +
+        `brings its binary, or pass the path of a squawk executable.`,
       false,
     );
   }
@@ -141,7 +142,8 @@ function parseOutput(stdout: string): z.infer<typeof squawkOutputSchema> {
   } catch {
     throw new ActionFailedError(
       ACTION,
-      `squawk printed something that is not JSON (${excerpt(stdout)}). Check that the binary is squawk 2.x and supports \`--reporter json\`.`,
+      `squawk printed something that is not JSON (${excerpt(stdout)}). Check that the binary is squawk 2.x and ` +
+        `supports \`--reporter json\`.`,
       false,
     );
   }
@@ -149,7 +151,8 @@ function parseOutput(stdout: string): z.infer<typeof squawkOutputSchema> {
   if (!parsed.success) {
     throw new ActionFailedError(
       ACTION,
-      `squawk's JSON has an unexpected shape (${parsed.error.issues[0]?.message ?? 'invalid'}). Pin squawk-cli to a 2.x version this bot knows (2.66).`,
+      `squawk's JSON has an unexpected shape (${parsed.error.issues[0]?.message ?? 'invalid'}). Pin squawk-cli ` +
+        `to a 2.x version this bot knows (2.66).`,
       false,
     );
   }

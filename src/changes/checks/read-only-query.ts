@@ -35,7 +35,9 @@ export function checkReadOnlyQuery(sql: string): ReadOnlyVerdict {
     ? { ok: true, sql: statement.text }
     : {
         ok: false,
-        reason: `Refused: ${why}. Only one read-only SELECT, EXPLAIN (without ANALYZE) or SHOW runs here; propose changes in your handoff instead.`,
+        reason:
+          `Refused: ${why}. Only one read-only SELECT, EXPLAIN (without ANALYZE) or SHOW runs here; ` +
+          `propose changes in your handoff instead.`,
       };
 }
 

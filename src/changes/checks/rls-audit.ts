@@ -174,7 +174,9 @@ function roleSummary(role: string, probes: RoleProbe[]): Check {
   const untested = probes
     .flatMap((p) => [p.select, p.insert, p.update, p.delete])
     .filter((v) => /^not (tested|available)/.test(v)).length;
-  const read = `can read ${rows} row${rows === 1 ? '' : 's'}${anonymous ? '' : ' of other users'}${readable.length ? ` (${readable.join(', ')})` : ''}`;
+  const read =
+    `can read ${rows} row${rows === 1 ? '' : 's'}${anonymous ? '' : ' of other users'}` +
+    (readable.length ? ` (${readable.join(', ')})` : '');
   const tail = untested ? `; ${untested} probe(s) not tested` : '';
   if (anonymous) {
     const writes = [...inserts.map((t) => `insert into ${t}`), ...changes];
@@ -195,7 +197,10 @@ function roleSummary(role: string, probes: RoleProbe[]): Check {
   return {
     name,
     status: others.length ? 'fail' : rows ? 'warn' : 'pass',
-    detail: `${role} (a new user) ${read}, ${own}, ${others.length ? `can write other users' rows: ${others.join(', ')}` : "cannot write other users' rows"}${tail}`,
+    detail:
+      `${role} (a new user) ${read}, ${own}, ` +
+      (others.length ? `can write other users' rows: ${others.join(', ')}` : "cannot write other users' rows") +
+      tail,
   };
 }
 

@@ -55,7 +55,9 @@ export async function catalogFindings(db: ClientBase, schemas: string[], touched
         level: 'error',
         table: t.tbl,
         object: t.tbl,
-        detail: `${t.tbl} is reachable through the API without row level security: \`alter table ${t.tbl} enable row level security\` and add policies`,
+        detail:
+          `${t.tbl} is reachable through the API without row level security: \`alter table ${t.tbl} ` +
+          `enable row level security\` and add policies`,
       });
     }
     if (!t.rls && t.policies > 0) {
@@ -64,7 +66,9 @@ export async function catalogFindings(db: ClientBase, schemas: string[], touched
         level: 'error',
         table: t.tbl,
         object: t.tbl,
-        detail: `${t.tbl} has ${t.policies} polic${t.policies === 1 ? 'y' : 'ies'} that do nothing because RLS is off: enable row level security on it`,
+        detail:
+          `${t.tbl} has ${t.policies} polic${t.policies === 1 ? 'y' : 'ies'} that do nothing because RLS ` +
+          `is off: enable row level security on it`,
       });
     }
     if (t.rls && t.policies === 0) {
@@ -95,13 +99,17 @@ export async function catalogFindings(db: ClientBase, schemas: string[], touched
       level: 'error',
       table: p.tbl,
       object: `${p.tbl} policy ${p.policy}`,
-      detail: `policy "${p.policy}" (${p.cmd}) on ${p.tbl} is ${p.clause}, so anyone it applies to can write any row: restrict it, e.g. to \`auth.uid() = user_id\``,
+      detail:
+        `policy "${p.policy}" (${p.cmd}) on ${p.tbl} is ${p.clause}, so anyone it applies to can write ` +
+        `any row: restrict it, e.g. to \`auth.uid() = user_id\``,
     });
   }
 
   const views = await db.query<{ view: string; kind: string; invoker: boolean; auth_users: boolean }>(
     `select format('%I.%I', n.nspname, c.relname) as view, c.relkind as kind,
-            coalesce(lower(c.reloptions::text)::text[], '{}') && array['security_invoker=on', 'security_invoker=true', 'security_invoker=1', 'security_invoker=yes'] as invoker,
+            coalesce(lower(c.reloptions::text)::text[], '{}')
+              && array['security_invoker=on', 'security_invoker=true', 'security_invoker=1', 'security_invoker=yes']
+              as invoker,
             exists (select 1 from pg_catalog.pg_rewrite r join pg_catalog.pg_depend d
                       on d.classid = 'pg_catalog.pg_rewrite'::regclass and d.objid = r.oid
                      where r.ev_class = c.oid and d.refobjid = to_regclass('auth.users')) as auth_users
@@ -117,7 +125,9 @@ export async function catalogFindings(db: ClientBase, schemas: string[], touched
         level: 'error',
         table: v.view,
         object: v.view,
-        detail: `view ${v.view} runs with its owner's rights and bypasses the callers' RLS: \`alter view ${v.view} set (security_invoker = on)\``,
+        detail:
+          `view ${v.view} runs with its owner's rights and bypasses the callers' RLS: \`alter ` +
+          `view ${v.view} set (security_invoker = on)\``,
       });
     }
     if (v.auth_users) {
@@ -126,7 +136,9 @@ export async function catalogFindings(db: ClientBase, schemas: string[], touched
         level: 'error',
         table: v.view,
         object: v.view,
-        detail: `${v.kind === 'm' ? 'materialized view' : 'view'} ${v.view} exposes auth.users through the API: move it out of ${schemas.join('/')} or select only what each user may see`,
+        detail:
+          `${v.kind === 'm' ? 'materialized view' : 'view'} ${v.view} exposes auth.users through the API: ` +
+          `move it out of ${schemas.join('/')} or select only what each user may see`,
       });
     }
   }
@@ -146,7 +158,9 @@ export async function catalogFindings(db: ClientBase, schemas: string[], touched
       rule: 'function_search_path_mutable',
       level: f.definer ? 'error' : 'warning',
       object: f.fn,
-      detail: `${f.definer ? 'SECURITY DEFINER function' : 'function'} ${f.fn} has no fixed search_path, so a caller can redirect the names it uses: add \`set search_path = ''\` and schema-qualify them`,
+      detail:
+        `${f.definer ? 'SECURITY DEFINER function' : 'function'} ${f.fn} has no fixed search_path, so a ` +
+        `caller can redirect the names it uses: add \`set search_path = ''\` and schema-qualify them`,
     });
   }
   return findings;

@@ -67,7 +67,8 @@ async function probeAs(
   const anonymous = role === 'anon';
   const claims = JSON.stringify(anonymous ? { role } : { sub, role });
   await db.query(
-    `select set_config('request.jwt.claims', $1, true), set_config('request.jwt.claim.sub', $2, true), set_config('request.jwt.claim.role', $3, true)`,
+    `select set_config('request.jwt.claims', $1, true), set_config('request.jwt.claim.sub', $2, true), ` +
+      `set_config('request.jwt.claim.role', $3, true)`,
     [claims, anonymous ? '' : sub, role],
   );
   const switched = await attempt(

@@ -28,7 +28,8 @@ export async function readColumns(db: ClientBase, table: TableName): Promise<Col
             a.atthasdef as "hasDefault", a.attidentity as identity, a.attgenerated as generated,
             pg_catalog.pg_get_expr(d.adbin, d.adrelid) as "defaultExpr",
             coalesce(bt.typname, t.typname) as "baseType", coalesce(bt.typcategory, t.typcategory) as category,
-            (select e.enumlabel from pg_catalog.pg_enum e where e.enumtypid = coalesce(bt.oid, t.oid) order by e.enumsortorder limit 1) as "firstEnumLabel",
+            (select e.enumlabel from pg_catalog.pg_enum e where e.enumtypid = coalesce(bt.oid, t.oid)
+              order by e.enumsortorder limit 1) as "firstEnumLabel",
             exists (select 1 from pg_catalog.pg_constraint k where k.conrelid = a.attrelid and k.contype = 'f'
                      and a.attnum = any(k.conkey) and k.confrelid = to_regclass('auth.users')) as "refsAuthUsers"
        from pg_catalog.pg_attribute a

@@ -48,7 +48,9 @@ export function transactionSql(
   lockTimeoutMs: number,
   statementTimeoutMs: number,
 ): { text: string; offset: number } {
-  const prefix = `BEGIN; SET LOCAL lock_timeout = ${Math.floor(lockTimeoutMs)}; SET LOCAL statement_timeout = ${Math.floor(statementTimeoutMs)};\n`;
+  const prefix =
+    `BEGIN; SET LOCAL lock_timeout = ${Math.floor(lockTimeoutMs)}; SET LOCAL statement_timeout ` +
+    `= ${Math.floor(statementTimeoutMs)};\n`;
   return { text: `${prefix}${sql}\n;\nCOMMIT;`, offset: prefix.length };
 }
 

@@ -8,7 +8,10 @@ function literal(value: string): string {
 /** A SQL condition on a schema-name column for the selection. */
 function schemaFilter(column: string, schemas: SchemaSelection): string {
   if (schemas === 'all') {
-    return `(${column} NOT IN ('pg_catalog', 'information_schema') AND ${column} NOT LIKE 'pg\\_toast%' AND ${column} NOT LIKE 'pg\\_temp\\_%')`;
+    return (
+      `(${column} NOT IN ('pg_catalog', 'information_schema') AND ${column} NOT LIKE 'pg\\_toast%' ` +
+      `AND ${column} NOT LIKE 'pg\\_temp\\_%')`
+    );
   }
   return schemas.length ? `${column} IN (${schemas.map(literal).join(', ')})` : 'false';
 }
@@ -44,10 +47,12 @@ export function catalogQuery(schemas: SchemaSelection, lockTimeoutMs?: number): 
   'tables', ${list(`SELECT n.nspname AS schema, c.relname AS name, c.relrowsecurity AS rls, c.relforcerowsecurity AS rls_forced
     ${ofTable} WHERE ${tableKinds} AND ${nsp} AND ${notFromExtension('pg_class', 'c.oid')}`)},
   'columns', ${list(`SELECT n.nspname AS schema, c.relname AS table, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
-      a.attnotnull AS not_null, pg_get_expr(ad.adbin, ad.adrelid) AS default, a.attidentity::text AS identity, a.attgenerated::text AS generated
+      a.attnotnull AS not_null, pg_get_expr(ad.adbin, ad.adrelid) AS default, a.attidentity::text AS identity,
+      a.attgenerated::text AS generated
     ${ofTable} JOIN pg_attribute a ON a.attrelid = c.oid LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
     WHERE ${tableKinds} AND a.attnum > 0 AND NOT a.attisdropped AND ${nsp}`)},
-  'constraints', ${list(`SELECT n.nspname AS schema, c.relname AS table, con.conname AS name, pg_get_constraintdef(con.oid, true) AS definition
+  'constraints', ${list(`SELECT n.nspname AS schema, c.relname AS table, con.conname AS name,
+      pg_get_constraintdef(con.oid, true) AS definition
     ${ofTable} JOIN pg_constraint con ON con.conrelid = c.oid WHERE ${tableKinds} AND ${nsp}`)},
   'indexes', ${list(`SELECT n.nspname AS schema, c.relname AS table, i.relname AS name, pg_get_indexdef(i.oid) AS definition
     ${ofTable} JOIN pg_index x ON x.indrelid = c.oid JOIN pg_class i ON i.oid = x.indexrelid WHERE ${tableKinds} AND ${nsp}`)},

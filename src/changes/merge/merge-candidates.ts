@@ -56,7 +56,10 @@ export function mergeCandidates(
  */
 export function pinProblem(candidate: ShownMigration, shown: ShownMigration[]): string | undefined {
   if (candidate.test !== 'passed') {
-    return `\`${candidate.name}\` (${candidate.step_title}) is not the text that passed the branch test${candidate.test === 'failed' ? ' (its last test failed)' : ''}`;
+    return (
+      `\`${candidate.name}\` (${candidate.step_title}) is not the text that passed the branch ` +
+      `test${candidate.test === 'failed' ? ' (its last test failed)' : ''}`
+    );
   }
   const atGate = shown.find((m) => m.step_id === candidate.step_id);
   if (atGate?.sha256 !== candidate.sha256)

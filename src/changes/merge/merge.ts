@@ -51,7 +51,9 @@ export async function mergeApproved(
     const shown = gates.find((g) => g.merges && g.state === 'approved')?.migrations ?? [];
     const problems = candidates.flatMap((m) => pinProblem(m, shown) ?? []);
     if (problems.length) {
-      const error = `Nothing was merged: ${problems.join('; ')}. Production is unchanged; start a new request to test and approve the change again.`;
+      const error =
+        `Nothing was merged: ${problems.join('; ')}. Production is unchanged; start a new request ` +
+        `to test and approve the change again.`;
       await opts.say('merge-refused', `:x: ${error}`);
       return { kind: 'refused', error };
     }
@@ -66,14 +68,17 @@ export async function mergeApproved(
   } else if (candidates.length) {
     await opts.say(
       'not-merged',
-      ':information_source: No target is configured (TARGET_DATABASE_URL or SUPABASE_PROJECT_REF), so nothing was merged; the approved SQL is in this thread.',
+      ':information_source: No target is configured (TARGET_DATABASE_URL or SUPABASE_PROJECT_REF), so nothing ' +
+        'was merged; the approved SQL is in this thread.',
     );
   }
   const pushed = events.filter((e) => e.type === 'ci_pushed').pop();
   if (pushed) {
     await opts.say(
       'ci-approved',
-      `:white_check_mark: CI changes approved: pull request #${String(pushed.data.pull_request)} (${String(pushed.data.url)}) passed CI on \`${String(pushed.data.branch)}\`. Merge it on GitHub, where your branch protection applies.`,
+      `:white_check_mark: CI changes approved: pull request #${String(pushed.data.pull_request)} ` +
+        `(${String(pushed.data.url)}) passed CI on \`${String(pushed.data.branch)}\`. ` +
+        'Merge it on GitHub, where your branch protection applies.',
     );
   }
   return { kind: 'merged' };
@@ -96,7 +101,8 @@ async function mergeFailedMessage(deps: MergeDeps, workflowId: number, error: un
     `Merging to production failed: ${reason}.`,
     ...(partial
       ? [
-          'The failing migration was partly applied: its statements that run outside a transaction stayed on production, and it is not in the migration history. Check the target before trying again.',
+          'The failing migration was partly applied: its statements that run outside a transaction stayed on ' +
+            'production, and it is not in the migration history. Check the target before trying again.',
         ]
       : []),
     applied.length
@@ -172,7 +178,9 @@ async function mergeAll(
     const { version } = await change.functions!.deployToProduction(fn);
     await recordEvent(deps.pool, workflowId, 'function_deployed', null, { slug: fn.slug, version, existed });
     merged.push(
-      `Edge Function \`${fn.slug}\` (version ${version}${existed ? ', replacing the deployed one: a rollback leaves this version in place' : ''})`,
+      `Edge Function \`${fn.slug}\` (version ${version}` +
+        (existed ? ', replacing the deployed one: a rollback leaves this version in place' : '') +
+        ')',
     );
   }
   await say(

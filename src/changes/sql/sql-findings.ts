@@ -1,4 +1,14 @@
-import { child, isNode, names, parseSql, type PgNode, str, walkNodes, walkObjects } from './sql-parser';
+import {
+  dropNames,
+  lower,
+  objectWord,
+  optionList,
+  optionString,
+  qualifiedName,
+  relations,
+  walkStrings,
+} from './sql-node-text';
+import { child, names, parseSql, type PgNode, str, walkNodes, walkObjects } from './sql-parser';
 import {
   ALLOWED_EXTENSIONS,
   DYNAMIC_SQL_FUNCTIONS,
@@ -7,6 +17,7 @@ import {
   refusedFunction,
   UNTRUSTED_LANGUAGES,
 } from './sql-rules';
+import { DATA_OR_CODE, FORBIDDEN_STATEMENTS } from './sql-statement-kinds';
 
 /**
  * What a statement means for the policy: `forbidden` (a migration may not contain it at all),
@@ -21,78 +32,6 @@ export interface RuleMatch {
   why: string;
 }
 
-const lower = (s: string | undefined): string => (s ?? '').toLowerCase();
-const objectWord = (t: string | undefined): string =>
-  lower(t?.replace(/^OBJECT_/, ''))
-    .replace(/_/g, ' ')
-    .replace('matview', 'materialized view');
-
-/** `schema.name` of a RangeVar (unwrapped), default schema `public`. */
-export function qualifiedName(rangeVar: PgNode | undefined): string | undefined {
-  const rel = str(rangeVar, 'relname');
-  return rel === undefined ? undefined : `${str(rangeVar, 'schemaname') ?? 'public'}.${rel}`;
-}
-
-/** DROP of these removes data or code. */
-const DATA_OR_CODE = new Set([
-  'OBJECT_TABLE',
-  'OBJECT_FOREIGN_TABLE',
-  'OBJECT_SEQUENCE',
-  'OBJECT_VIEW',
-  'OBJECT_MATVIEW',
-  'OBJECT_SCHEMA',
-  'OBJECT_FUNCTION',
-  'OBJECT_PROCEDURE',
-  'OBJECT_ROUTINE',
-  'OBJECT_AGGREGATE',
-  'OBJECT_TYPE',
-  'OBJECT_DOMAIN',
-  'OBJECT_TRIGGER',
-  'OBJECT_RULE',
-  'OBJECT_POLICY',
-  'OBJECT_EXTENSION',
-  'OBJECT_OPERATOR',
-]);
-
-/** Statement types a migration may not contain, with the reason a person reads. */
-const FORBIDDEN_STATEMENTS: Record<string, string> = {
-  AlterSystemStmt: 'ALTER SYSTEM rewrites the server configuration',
-  CreatedbStmt: 'databases are not a migration’s business: it changes this database’s schema only',
-  DropdbStmt: 'databases are not a migration’s business: it changes this database’s schema only',
-  AlterDatabaseStmt: 'ALTER DATABASE changes the whole database (settings every session gets), not its schema',
-  AlterDatabaseSetStmt: 'ALTER DATABASE changes the whole database (settings every session gets), not its schema',
-  AlterDatabaseRefreshCollStmt: 'ALTER DATABASE changes the whole database, not its schema',
-  CreateRoleStmt: 'roles are managed by the database administrator, never by a migration',
-  AlterRoleStmt: 'roles are managed by the database administrator, never by a migration',
-  AlterRoleSetStmt: 'roles are managed by the database administrator, never by a migration',
-  DropRoleStmt: 'roles are managed by the database administrator, never by a migration',
-  GrantRoleStmt: 'role membership is managed by the database administrator, never by a migration',
-  ReassignOwnedStmt: 'REASSIGN OWNED hands every object of a role to another: role administration',
-  DropOwnedStmt: 'DROP OWNED drops every object of a role, whatever schema it is in',
-  LoadStmt: 'LOAD loads a shared library into the server',
-  CreateSubscriptionStmt: 'subscriptions connect to another server (replication)',
-  AlterSubscriptionStmt: 'subscriptions connect to another server (replication)',
-  DropSubscriptionStmt: 'subscriptions connect to another server (replication)',
-  CreatePublicationStmt: 'publications hand rows to replication clients',
-  AlterPublicationStmt: 'publications hand rows to replication clients',
-  CreateFdwStmt: 'foreign-data wrappers connect to outside servers or files',
-  AlterFdwStmt: 'foreign-data wrappers connect to outside servers or files',
-  CreateForeignServerStmt: 'foreign servers are outside connections',
-  AlterForeignServerStmt: 'foreign servers are outside connections',
-  CreateUserMappingStmt: 'user mappings hold credentials for outside servers',
-  AlterUserMappingStmt: 'user mappings hold credentials for outside servers',
-  ImportForeignSchemaStmt: 'IMPORT FOREIGN SCHEMA reads an outside server',
-  CreateForeignTableStmt: 'foreign tables read outside servers or files',
-  CreatePLangStmt: 'CREATE LANGUAGE installs a procedural language',
-  CreateTableSpaceStmt: 'tablespaces are directories on the database server',
-  DropTableSpaceStmt: 'tablespaces are directories on the database server',
-  AlterTableSpaceOptionsStmt: 'tablespaces are directories on the database server',
-  CheckPointStmt: 'CHECKPOINT is server administration',
-  DiscardStmt: 'DISCARD resets the engine’s session (its timeouts among them)',
-  CreateEventTrigStmt: 'event triggers run on every later DDL statement of every user',
-  AlterEventTrigStmt: 'event triggers run on every later DDL statement of every user',
-};
-
 /** The rules a single node (anywhere in a statement's tree) matches. */
 function nodeRules(type: string, node: PgNode): RuleMatch[] {
   const forbidden = FORBIDDEN_STATEMENTS[type];
@@ -102,7 +41,9 @@ function nodeRules(type: string, node: PgNode): RuleMatch[] {
       return [
         {
           kind: 'forbidden',
-          why: `${lower(str(node, 'kind')?.replace(/^TRANS_STMT_/, '')).replace(/_/g, ' ')} is transaction control: the engine runs the migration in its own transaction, which the migration may not end or split`,
+          why:
+            `${lower(str(node, 'kind')?.replace(/^TRANS_STMT_/, '')).replace(/_/g, ' ')} is transaction ` +
+            'control: the engine runs the migration in its own transaction, which the migration may not end or split',
         },
       ];
     case 'CopyStmt':
@@ -197,14 +138,19 @@ function nodeRules(type: string, node: PgNode): RuleMatch[] {
       return [
         {
           kind: 'destructive',
-          why: `renames ${objectWord(str(node, 'renameType'))} ${str(node, 'subname') ?? qualifiedName(child(node, 'relation')) ?? names(node.object).join('.')} to ${str(node, 'newname')}: clients that use the old name break`,
+          why:
+            `renames ${objectWord(str(node, 'renameType'))} ` +
+            `${str(node, 'subname') ?? qualifiedName(child(node, 'relation')) ?? names(node.object).join('.')} ` +
+            `to ${str(node, 'newname')}: clients that use the old name break`,
         },
       ];
     case 'AlterObjectSchemaStmt':
       return [
         {
           kind: 'destructive',
-          why: `moves ${objectWord(str(node, 'objectType'))} ${qualifiedName(child(node, 'relation')) ?? ''} to schema ${str(node, 'newschema')}: clients that use the old name break`,
+          why:
+            `moves ${objectWord(str(node, 'objectType'))} ${qualifiedName(child(node, 'relation')) ?? ''} to ` +
+            `schema ${str(node, 'newschema')}: clients that use the old name break`,
         },
       ];
     case 'AlterEnumStmt':
@@ -212,7 +158,9 @@ function nodeRules(type: string, node: PgNode): RuleMatch[] {
         return [
           {
             kind: 'destructive',
-            why: `renames the value '${str(node, 'oldVal')}' of type ${names(node.typeName).join('.')}: rows and clients that use the old value break`,
+            why:
+              `renames the value '${str(node, 'oldVal')}' of type ${names(node.typeName).join('.')}: rows ` +
+              `and clients that use the old value break`,
           },
         ];
       return [
@@ -333,52 +281,4 @@ export function treeRules(tree: unknown): RuleMatch[] {
     }
   }
   return out;
-}
-
-/** The `sval` of every `String` node under `tree`. */
-function walkStrings(tree: unknown): string[] {
-  return [...walkNodes(tree)].flatMap(({ type, node }) =>
-    type === 'String' && typeof node.sval === 'string' ? [node.sval] : [],
-  );
-}
-
-function optionArg(options: unknown, name: string): unknown {
-  if (!Array.isArray(options)) return undefined;
-  for (const o of options) {
-    const def = isNode(o) ? child(o, 'DefElem') : undefined;
-    if (def && str(def, 'defname') === name) return def.arg;
-  }
-  return undefined;
-}
-
-function optionString(options: unknown, name: string): string | undefined {
-  const arg = optionArg(options, name);
-  return isNode(arg) ? str(child(arg, 'String'), 'sval') : undefined;
-}
-
-/** The first item of a list option (a function's `AS 'body'`). */
-function optionList(options: unknown, name: string): string | undefined {
-  const arg = optionArg(options, name);
-  const items = isNode(arg) ? child(arg, 'List')?.items : undefined;
-  return names(items)[0] ?? (isNode(arg) ? str(child(arg, 'String'), 'sval') : undefined);
-}
-
-function dropNames(node: PgNode): string {
-  const objects = Array.isArray(node.objects) ? node.objects : [];
-  return objects
-    .map((o) => {
-      if (!isNode(o)) return '?';
-      if (isNode(o.List)) return names(o.List.items).join('.');
-      if (isNode(o.String)) return String(o.String.sval);
-      if (isNode(o.ObjectWithArgs)) return names(o.ObjectWithArgs.objname).join('.');
-      if (isNode(o.TypeName)) return names(o.TypeName.names).join('.');
-      return '?';
-    })
-    .join(', ');
-}
-
-function relations(list: unknown): string {
-  return (Array.isArray(list) ? list : [])
-    .map((r) => (isNode(r) ? qualifiedName(child(r, 'RangeVar')) : undefined) ?? '?')
-    .join(', ');
 }

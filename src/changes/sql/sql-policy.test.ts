@@ -55,7 +55,8 @@ describe('destructive statements', () => {
       status: 'warn',
       flags: ['destructive'],
       detail:
-        'up_sql statement 2 (line 2) `drop/**/table b`: DROP TABLE removes table b and what it holds — can lose data or break clients: check the backup point before approving (two approvers)',
+        'up_sql statement 2 (line 2) `drop/**/table b`: DROP TABLE removes table b and what it holds — can lose ' +
+        'data or break clients: check the backup point before approving (two approvers)',
     });
   });
 
@@ -159,7 +160,8 @@ describe('forbidden statements', () => {
       name: 'Forbidden statements',
       status: 'fail',
       detail:
-        'up_sql statement 2 (line 2) `commit`: commit is transaction control: the engine runs the migration in its own transaction, which the migration may not end or split — the migration cannot run; rewrite it without them',
+        'up_sql statement 2 (line 2) `commit`: commit is transaction control: the engine runs the migration in ' +
+        'its own transaction, which the migration may not end or split — the migration cannot run; rewrite it without them',
     });
   });
 

@@ -1,6 +1,7 @@
 import type { Check, CheckFlag } from '../../domain/records';
 import { quoteIdent } from '../checks/rls-table-name';
-import { type FindingKind, qualifiedName, treeRules } from './sql-findings';
+import { type FindingKind, treeRules } from './sql-findings';
+import { qualifiedName } from './sql-node-text';
 import {
   child,
   describeSyntaxError,

@@ -1,4 +1,4 @@
-import { qualifiedName } from './sql-findings';
+import { qualifiedName } from './sql-node-text';
 import { child, isNode, parseSql, type PgNode, str, walkNodes } from './sql-parser';
 
 /** What proposed SQL says about row level security, read by the parser. Names are `schema.table`. */

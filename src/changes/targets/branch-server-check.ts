@@ -70,7 +70,9 @@ export async function assertSeparateServers(
   if (comparison.same) {
     throw new ActionFailedError(
       action,
-      `INFRA_BRANCH_DATABASE_URL names the production server of TARGET_DATABASE_URL (same ${comparison.method}); point it at a separate Postgres server for branches, or set INFRA_ALLOW_SHARED_BRANCH_SERVER=true to keep branches on the production server under their own least-privilege roles.`,
+      `INFRA_BRANCH_DATABASE_URL names the production server of TARGET_DATABASE_URL (same ${comparison.method}); ` +
+        'point it at a separate Postgres server for branches, or set INFRA_ALLOW_SHARED_BRANCH_SERVER=true ' +
+        'to keep branches on the production server under their own least-privilege roles.',
       false,
     );
   }

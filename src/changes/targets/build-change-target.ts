@@ -89,7 +89,8 @@ export async function checkBranchServer(config: Config, logger: Logger, opts: Ch
   const branches = config.INFRA_BRANCH_DATABASE_URL;
   if (!branches) {
     logger.warn(
-      'INFRA_ALLOW_SHARED_BRANCH_SERVER=true and no INFRA_BRANCH_DATABASE_URL: branches are made on the production server, each under its own least-privilege roles',
+      'INFRA_ALLOW_SHARED_BRANCH_SERVER=true and no INFRA_BRANCH_DATABASE_URL: branches are made on the ' +
+        'production server, each under its own least-privilege roles',
     );
     return;
   }
@@ -111,11 +112,14 @@ export async function checkBranchServer(config: Config, logger: Logger, opts: Ch
   } else if (config.INFRA_ALLOW_SHARED_BRANCH_SERVER) {
     logger.warn(
       { method: comparison.method },
-      'INFRA_BRANCH_DATABASE_URL is the production server, as INFRA_ALLOW_SHARED_BRANCH_SERVER=true allows; branches keep their least-privilege roles',
+      'INFRA_BRANCH_DATABASE_URL is the production server, as INFRA_ALLOW_SHARED_BRANCH_SERVER=true allows; ' +
+        'branches keep their least-privilege roles',
     );
   } else {
     throw new ConfigError([
-      `INFRA_BRANCH_DATABASE_URL is the production server of TARGET_DATABASE_URL (same ${comparison.method}): point it at a separate Postgres server for branches (a login with CREATEDB and CREATEROLE there), or set INFRA_ALLOW_SHARED_BRANCH_SERVER=true to accept branches on the production server`,
+      `INFRA_BRANCH_DATABASE_URL is the production server of TARGET_DATABASE_URL (same ${comparison.method}): ` +
+        'point it at a separate Postgres server for branches (a login with CREATEDB and CREATEROLE there), or ' +
+        'set INFRA_ALLOW_SHARED_BRANCH_SERVER=true to accept branches on the production server',
     ]);
   }
 }

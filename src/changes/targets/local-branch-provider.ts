@@ -1,5 +1,3 @@
-import { chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Client } from 'pg';
 import type { Migration } from '../../domain/handoff';
 import { migrationSchema } from '../../domain/handoff';
@@ -15,7 +13,7 @@ import {
   parseBranchComment,
 } from './branch-database';
 import { runSqlOn, sqlOptions } from './branch-sql';
-import { databaseOf, parsePgUrl, readOnlyUrl, runTool, withDatabase } from './pg-tools';
+import { databaseOf, parsePgUrl, readOnlyUrl, withDatabase } from './pg-tools';
 import {
   branchRoles,
   createBranchRoles,
@@ -31,33 +29,8 @@ import { cloneSchema, createDatabaseSql, describeTarget } from './schema-clone';
 import { applyDefaultAcls, ensureTargetRoles, readTargetRoles } from './target-roles';
 import { type MergeResult, mergeIntoTarget, type RevertResult, revertOnTarget } from './target-migrations';
 import { withClient } from './with-client';
-
-/** Settings of a LocalBranchProvider; `targetUrl`, `roleSecret` and `logger` are required. */
-export interface LocalBranchProviderOptions {
-  /** The team's database (production). Only the read-only schema copy, merge, revert and backup use it. */
-  targetUrl: string;
-  /**
-   * The branch server: a login with CREATEDB and CREATEROLE on a Postgres server apart from production
-   * (INFRA_BRANCH_DATABASE_URL). Without it, branches go on the target's server (the shared mode,
-   * INFRA_ALLOW_SHARED_BRANCH_SERVER), under the same per-branch roles.
-   */
-  branchServerUrl?: string;
-  /** Allows a branch server that turns out to be the production server (default false). */
-  allowSharedServer?: boolean;
-  /** The secret the branch roles' passwords are derived from (HMAC); the same on every replica. */
-  roleSecret: string;
-  logger: Logger;
-  /** Lock and statement timeouts of merge and revert on the target (defaults 5 s and 60 s). */
-  lockTimeoutMs?: number;
-  statementTimeoutMs?: number;
-  /** pg_dump and pg_restore are stopped after this long when creating a branch (default 2 min). */
-  toolTimeoutMs?: number;
-  /** A backup is stopped after this long (default 30 min). */
-  backupTimeoutMs?: number;
-  now?: () => Date;
-  /** Appended to branch names so that several bots (or test runs) can share one server. */
-  namespace?: string;
-}
+import { type LocalBranchTimings, type LocalBranchProviderOptions, localBranchTimings } from './local-branch-options';
+import { backupTarget } from './target-backup';
 
 /**
  * Branches for self-hosted Postgres: a branch is a new database `infra_wf_<id>` on the branch server
@@ -75,13 +48,7 @@ export class LocalBranchProvider implements BranchProvider {
   private readonly targetDatabase: string;
   private readonly roleSecret: string;
   private readonly logger: Logger;
-  private readonly opts: {
-    lockTimeoutMs: number;
-    statementTimeoutMs: number;
-    toolTimeoutMs: number;
-    backupTimeoutMs: number;
-    now: () => Date;
-  };
+  private readonly opts: LocalBranchTimings;
   /** Set once the branch server was found apart from production (checked before the first branch). */
   private serverChecked?: Promise<unknown>;
 
@@ -101,13 +68,7 @@ export class LocalBranchProvider implements BranchProvider {
     if (options.branchServerUrl === undefined || options.allowSharedServer) this.serverChecked = Promise.resolve();
     this.roleSecret = options.roleSecret;
     this.logger = options.logger;
-    this.opts = {
-      lockTimeoutMs: options.lockTimeoutMs ?? 5000,
-      statementTimeoutMs: options.statementTimeoutMs ?? 60_000,
-      toolTimeoutMs: options.toolTimeoutMs ?? 120_000,
-      backupTimeoutMs: options.backupTimeoutMs ?? 1_800_000,
-      now: options.now ?? (() => new Date()),
-    };
+    this.opts = localBranchTimings(options);
   }
 
   async createBranch(workflowId: number): Promise<Branch> {
@@ -272,32 +233,13 @@ export class LocalBranchProvider implements BranchProvider {
     return result;
   }
 
-  /**
-   * A full `pg_dump -Fc` of the target into `dir/backup-<timestamp>.dump` (mode 0600, in a 0700
-   * folder): the last backup point before a merge.
-   */
-  async backup(dir: string): Promise<string> {
-    const action = 'Backing up the target';
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await chmod(dir, 0o700);
-    const path = join(dir, `backup-${this.opts.now().toISOString().replace(/[-:.]/g, '')}.dump`);
-    const partial = `${path}.partial`;
-    try {
-      await writeFile(partial, '', { mode: 0o600 });
-      await runTool({
-        command: 'pg_dump',
-        args: ['--format=custom', '--no-password', '--file', partial],
-        url: this.targetUrl,
-        timeoutMs: this.opts.backupTimeoutMs,
-        action,
-      });
-      await chmod(partial, 0o600);
-      await rename(partial, path);
-    } finally {
-      await rm(partial, { force: true });
-    }
-    this.logger.info({ path, bytes: (await stat(path)).size }, 'target backed up');
-    return path;
+  /** A full `pg_dump -Fc` of the target into `dir` (see backupTarget): the last backup point before a merge. */
+  backup(dir: string): Promise<string> {
+    return backupTarget(this.targetUrl, dir, {
+      timeoutMs: this.opts.backupTimeoutMs,
+      now: this.opts.now,
+      logger: this.logger,
+    });
   }
 
   /** The branch server, logged in as one of a branch's roles. */
@@ -345,7 +287,8 @@ export class LocalBranchProvider implements BranchProvider {
     if (comment && comment.target !== this.targetDatabase) {
       throw new ActionFailedError(
         action,
-        `the database ${name} on this server is a branch of ${comment.target}, not ${this.targetDatabase}; finish or delete that workflow's branch first.`,
+        `the database ${name} on this server is a branch of ${comment.target}, not ${this.targetDatabase}; ` +
+          `finish or delete that workflow's branch first.`,
         false,
       );
     }

@@ -84,7 +84,8 @@ export function withApplicationName(url: string, name: string): string {
 
 /**
  * Environment for libpq tools (pg_dump, psql) connecting to `url`, so the URL and its password never
- * appear on a command line. Inherited PG* variables fill what the URL leaves out, as they do for `pg`; nothing else of the bot's environment is passed (see toolEnvironment).
+ * appear on a command line. Inherited PG* variables fill what the URL leaves out, as they do for `pg`; nothing
+ * else of the bot's environment is passed (see toolEnvironment).
  */
 export function pgEnv(url: string, base: NodeJS.ProcessEnv = toolEnvironment()): NodeJS.ProcessEnv {
   const parsed = parsePgUrl(url);

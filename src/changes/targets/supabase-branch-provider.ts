@@ -1,13 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ActionFailedError } from '../../domain/errors';
 import { branchName, type Branch, type BranchProvider, type SqlResult } from './branch-provider';
-import {
-  SupabaseApiError,
-  type SupabaseBranch,
-  type SupabaseBranchDetails,
-  type SupabaseLint,
-} from './supabase-management-api';
-import type { SupabaseManagementApi, SupabaseMigration } from './supabase-management-api';
+import type { SupabaseBranch, SupabaseBranchDetails, SupabaseLint, SupabaseMigration } from './supabase-api-schemas';
+import { SupabaseApiError } from './supabase-api-transport';
+import type { SupabaseManagementApi } from './supabase-management-api';
 
 /**
  * `BranchResponse.status` goes CREATING_PROJECT -> RUNNING_MIGRATIONS -> MIGRATIONS_PASSED (-> FUNCTIONS_DEPLOYED),
@@ -85,7 +81,8 @@ export class SupabaseBranchProvider implements BranchProvider {
       if (FAILED.has(branch.status))
         throw new ActionFailedError(
           CREATE,
-          `branch ${name} ended in ${branch.status}; see its logs in the Supabase dashboard, fix the migrations, then delete the branch and retry`,
+          `branch ${name} ended in ${branch.status}; see its logs in the Supabase dashboard, fix the ` +
+            `migrations, then delete the branch and retry`,
           false,
         );
       if (READY.has(branch.status)) {
@@ -133,7 +130,10 @@ export class SupabaseBranchProvider implements BranchProvider {
     this.refs.delete(branch.id);
   }
 
-  /** SQL on the branch's own project; read-only unless `readOnly: false`; `timeoutMs` bounds the HTTP call; `rowLimit` cuts the rows returned. */
+  /**
+   * SQL on the branch's own project; read-only unless `readOnly: false`; `timeoutMs` bounds the HTTP call;
+   * `rowLimit` cuts the rows returned.
+   */
   async runSql(
     branch: Branch,
     sql: string,
@@ -256,7 +256,8 @@ export class SupabaseBranchProvider implements BranchProvider {
 function toBranch(branch: SupabaseBranch, workflowId: number, details: SupabaseBranchDetails | undefined): Branch {
   let databaseUrl = '';
   if (details?.db_user !== undefined && details.db_pass !== undefined) {
-    databaseUrl = `postgresql://${encodeURIComponent(details.db_user)}:${encodeURIComponent(details.db_pass)}@${details.db_host}:${details.db_port}/postgres`;
+    const credentials = `${encodeURIComponent(details.db_user)}:${encodeURIComponent(details.db_pass)}`;
+    databaseUrl = `postgresql://${credentials}@${details.db_host}:${details.db_port}/postgres`;
   }
   return { id: branch.id, name: branch.name, workflowId, createdAt: new Date(branch.created_at), databaseUrl };
 }

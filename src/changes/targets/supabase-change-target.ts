@@ -6,7 +6,8 @@ import { loadSqlParser } from '../sql/sql-parser';
 import { analyseMigration, refusal } from '../sql/sql-policy';
 import { TargetApplyError } from './target-apply-error';
 import type { SupabaseBranchProvider } from './supabase-branch-provider';
-import type { SupabaseLint, SupabaseManagementApi } from './supabase-management-api';
+import type { SupabaseLint } from './supabase-api-schemas';
+import type { SupabaseManagementApi } from './supabase-management-api';
 
 /** Options of {@link supabaseChangeTarget}. */
 export interface SupabaseChangeTargetOptions {
@@ -52,7 +53,8 @@ export function supabaseChangeTarget(opts: SupabaseChangeTargetOptions): ChangeT
       if (!after)
         throw new ActionFailedError(
           'Merging to Supabase',
-          `the migration ${migration.name} was accepted but is not in the project's migration history; check the project's migrations in the dashboard before retrying`,
+          `the migration ${migration.name} was accepted but is not in the project's migration history; check ` +
+            `the project's migrations in the dashboard before retrying`,
           false,
         );
       return { version: after.version, applied: true };
@@ -61,7 +63,10 @@ export function supabaseChangeTarget(opts: SupabaseChangeTargetOptions): ChangeT
       await refuseOnSupabase(`Reverting migration ${migration.name} on Supabase`, migration.down_sql);
       const entry = await applied(migration.name);
       if (!entry) return;
-      const sql = `BEGIN;\nSET LOCAL lock_timeout = 5000;\nSET LOCAL statement_timeout = 60000;\n${migration.down_sql}\n;\nDELETE FROM supabase_migrations.schema_migrations WHERE version = ${literal(entry.version)};\nCOMMIT;`;
+      const sql =
+        'BEGIN;\nSET LOCAL lock_timeout = 5000;\nSET LOCAL statement_timeout = 60000;\n' +
+        `${migration.down_sql}\n;\n` +
+        `DELETE FROM supabase_migrations.schema_migrations WHERE version = ${literal(entry.version)};\nCOMMIT;`;
       await api.runQuery(projectRef, { query: sql, read_only: false });
     },
     async history() {
@@ -94,7 +99,9 @@ async function refuseOnSupabase(action: string, sql: string): Promise<void> {
     const list = outside.map((f) => `statement ${f.statement} (line ${f.line}) \`${f.excerpt}\``).join('; ');
     throw new TargetApplyError(
       action,
-      `${list} cannot run inside a transaction, and Supabase applies a migration as one transaction. Nothing was sent to Supabase; the project is unchanged. Write it without CONCURRENTLY (it then holds a write lock while it runs), or run that statement on the project by hand.`,
+      `${list} cannot run inside a transaction, and Supabase applies a migration as one transaction. ` +
+        'Nothing was sent to Supabase; the project is unchanged. Write it without CONCURRENTLY ' +
+        '(it then holds a write lock while it runs), or run that statement on the project by hand.',
       false,
       'none',
     );

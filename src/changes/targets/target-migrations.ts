@@ -101,7 +101,11 @@ async function applyOnTarget<T>(url: string, opts: TargetMigrationOptions, work:
           failedStatement,
         );
       }
-      const message = `${where}. Statement ${ran.join(', ')} of the SQL had already run and stay${ran.length === 1 ? 's' : ''} applied on the target; nothing after ${ran.length === 1 ? 'it' : 'them'} ran, and the migration history was not changed. Finish or undo ${ran.length === 1 ? 'it' : 'them'} by hand (or restore the backup taken before the merge), then try again.`;
+      const message =
+        `${where}. Statement ${ran.join(', ')} of the SQL had already run and stay${ran.length === 1 ? 's' : ''} ` +
+        `applied on the target; nothing after ${ran.length === 1 ? 'it' : 'them'} ran, and the migration history ` +
+        `was not changed. Finish or undo ${ran.length === 1 ? 'it' : 'them'} by hand (or restore the backup taken ` +
+        'before the merge), then try again.';
       return new TargetApplyError(work.action, message, false, 'partial', [...ran], failedStatement);
     };
     const inTransaction = async <R>(fn: () => Promise<R>, lock?: string): Promise<R> => {

@@ -12,7 +12,9 @@ export function targetDatabaseCheck(ping: () => Promise<void>, label: string): P
         return {
           name: this.name,
           ok: false,
-          detail: `${label} does not answer (${(error as Error).message}); check TARGET_DATABASE_URL and that the server is up, then start the request again`,
+          detail:
+            `${label} does not answer (${(error as Error).message}); check TARGET_DATABASE_URL and that ` +
+            `the server is up, then start the request again`,
         };
       }
     },

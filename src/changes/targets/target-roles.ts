@@ -66,7 +66,8 @@ export async function readTargetRoles(target: Client, probeRoles: readonly strin
 const HARMLESS_ROLE_SQL = `
   SELECT rolname FROM pg_roles
   WHERE rolname = ANY($1) AND NOT (rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR rolbypassrls)
-    AND NOT EXISTS (SELECT 1 FROM unnest(array['pg_read_server_files','pg_write_server_files','pg_execute_server_program','pg_signal_backend','pg_read_all_data','pg_write_all_data']) p
+    AND NOT EXISTS (SELECT 1 FROM unnest(array['pg_read_server_files','pg_write_server_files','pg_execute_server_program',
+                                               'pg_signal_backend','pg_read_all_data','pg_write_all_data']) p
                     WHERE pg_has_role(pg_roles.oid, p, 'MEMBER'))`;
 
 /**

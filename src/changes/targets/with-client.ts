@@ -17,7 +17,8 @@ export async function withClient<T>(url: string, action: string, fn: (client: Cl
     const pg = asPgError(error);
     throw new ActionFailedError(
       action,
-      `could not connect to ${scrubUrl(url)} (${pg.message}). Check the URL, that the server is up and that it accepts this user, then try again.`,
+      `could not connect to ${scrubUrl(url)} (${pg.message}). Check the URL, that the server is up and that it ` +
+        `accepts this user, then try again.`,
       isRetryablePgError(pg) || pg.code === undefined,
     );
   }
