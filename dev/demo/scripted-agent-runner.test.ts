@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { AgentTask } from '../../src/engine/ports/agent-runner';
 import { composePlan } from '../../src/engine/plan/compose-plan';
-import { decide } from '../../src/engine/plan/decision-tree';
+import { classifyRequest } from '../../src/engine/plan/decision-tree';
 import { loadWorkflowLibrary } from '../../src/engine/plan/definitions-loader';
 import { SAMPLE_REQUESTS } from './sample-requests';
 import { SCRIPTED_MARK, ScriptedAgentRunner } from './scripted-agent-runner';
@@ -56,7 +56,7 @@ describe('the scripted demo model', () => {
   it("meets the typed outputs each step of the sample's workflow requires", async () => {
     const library = loadWorkflowLibrary(join(__dirname, '..', '..', 'workflows'));
     for (const sample of SAMPLE_REQUESTS) {
-      const decision = decide(sample.request);
+      const decision = classifyRequest(sample.request);
       if (!decision.sure) throw new Error(`the rules are unsure about "${sample.request}": ${decision.reason}`);
       for (const step of composePlan(library, decision.categories).steps.filter((s) => s.agent)) {
         const answer = { toolUseId: 'toolu_1', text: 'a percentage', user: 'U0REQUEST1' };

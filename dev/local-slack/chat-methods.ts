@@ -1,13 +1,23 @@
 import { isEmptyContent, readContent, readMetadata } from './message-content';
 import type { StoredMessage } from './message-store';
 import { wireMessage } from './message-wire';
-import { compareTs, decodeCursor, encodeCursor, fail, isTrue, ok, str, toInt, type ApiAnswer } from './slack-api-wire';
+import {
+  compareTs,
+  decodeCursor,
+  encodeCursor,
+  fail,
+  isTrue,
+  ok,
+  optionalString,
+  toInt,
+  type ApiAnswer,
+} from './slack-api-wire';
 import type { LocalSlackEphemeral } from './local-slack';
 import type { LocalSlackState } from './local-slack-state';
 
 /** chat.postMessage: a bot message in a channel or, with thread_ts, in a thread. */
 export function postMessage(state: LocalSlackState, p: Record<string, unknown>): ApiAnswer {
-  const channel = str(p.channel);
+  const channel = optionalString(p.channel);
   if (channel === undefined || channel === '') return fail('channel_not_found');
   const content = readContent('chat.postMessage', p, state.unexpected);
   if ('error' in content) return content.error;
@@ -15,7 +25,7 @@ export function postMessage(state: LocalSlackState, p: Record<string, unknown>):
   const metadata = readMetadata('chat.postMessage', p.metadata, state.unexpected);
   if (metadata === null) return fail('invalid_metadata_format');
 
-  const threadTs = state.messages.threadRoot(channel, str(p.thread_ts));
+  const threadTs = state.messages.threadRoot(channel, optionalString(p.thread_ts));
   const stored: StoredMessage = {
     type: 'message',
     channel,
@@ -36,8 +46,8 @@ export function postMessage(state: LocalSlackState, p: Record<string, unknown>):
 
 /** chat.update: edits one of the bot's own messages. */
 export function updateMessage(state: LocalSlackState, p: Record<string, unknown>): ApiAnswer {
-  const channel = str(p.channel);
-  const ts = str(p.ts);
+  const channel = optionalString(p.channel);
+  const ts = optionalString(p.ts);
   if (channel === undefined || channel === '') return fail('channel_not_found');
   const stored = ts === undefined ? undefined : state.messages.get(channel, ts);
   if (stored === undefined || stored.deleted) return fail('message_not_found');
@@ -57,9 +67,9 @@ export function updateMessage(state: LocalSlackState, p: Record<string, unknown>
 
 /** chat.postEphemeral: a message only `user` sees, recorded apart from the channel's messages. */
 export function postEphemeral(state: LocalSlackState, p: Record<string, unknown>): ApiAnswer {
-  const channel = str(p.channel);
+  const channel = optionalString(p.channel);
   if (channel === undefined || channel === '') return fail('channel_not_found');
-  const user = str(p.user);
+  const user = optionalString(p.user);
   if (user === undefined || user === '') return fail('user_not_in_channel');
   const content = readContent('chat.postEphemeral', p, state.unexpected);
   if ('error' in content) return content.error;
@@ -73,7 +83,7 @@ export function postEphemeral(state: LocalSlackState, p: Record<string, unknown>
   };
   if (content.blocks !== undefined) ephemeral.blocks = content.blocks;
   if (content.attachments !== undefined) ephemeral.attachments = content.attachments;
-  const threadTs = str(p.thread_ts);
+  const threadTs = optionalString(p.thread_ts);
   if (threadTs !== undefined) ephemeral.thread_ts = threadTs;
   state.ephemerals.push(ephemeral);
   return ok({ message_ts: ephemeral.message_ts });
@@ -81,8 +91,8 @@ export function postEphemeral(state: LocalSlackState, p: Record<string, unknown>
 
 /** conversations.replies: a thread's parent and replies, paged with Slack's cursors. */
 export function threadReplies(state: LocalSlackState, p: Record<string, unknown>): ApiAnswer {
-  const channel = str(p.channel);
-  const ts = str(p.ts);
+  const channel = optionalString(p.channel);
+  const ts = optionalString(p.ts);
   if (channel === undefined || channel === '') return fail('channel_not_found');
   if (ts === undefined || ts === '') return fail('invalid_arguments');
   const root = state.messages.threadRoot(channel, ts) ?? ts;
@@ -92,7 +102,7 @@ export function threadReplies(state: LocalSlackState, p: Record<string, unknown>
   if (all.length === 0) return fail('thread_not_found');
   const limit = Math.min(Math.max(toInt(p.limit) ?? 1000, 1), 1000);
   let start = 0;
-  const cursor = str(p.cursor);
+  const cursor = optionalString(p.cursor);
   if (cursor !== undefined && cursor !== '') {
     const from = decodeCursor(cursor);
     if (from === undefined) return fail('invalid_cursor');

@@ -1,5 +1,5 @@
 import { blockKitProblems } from './block-kit-limits';
-import { fail, isRecord, str, type ApiAnswer } from './slack-api-wire';
+import { fail, isRecord, optionalString, type ApiAnswer } from './slack-api-wire';
 import type { MessageContent } from './message-store';
 import type { SlackBlock, SlackMessageMetadata } from './local-slack';
 
@@ -15,7 +15,7 @@ export function readContent(
   unexpected: string[],
 ): MessageContent | { error: ApiAnswer } {
   const result: { text?: string; blocks?: SlackBlock[]; attachments?: SlackBlock[] } = {};
-  const text = str(p.text);
+  const text = optionalString(p.text);
   if (text !== undefined) {
     if (text.length > MAX_TEXT_LENGTH) return { error: fail('msg_too_long') };
     result.text = text;

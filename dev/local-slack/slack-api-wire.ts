@@ -73,7 +73,7 @@ export function decodeCursor(cursor: string): string | undefined {
 }
 
 /** A string argument (numbers are accepted as Slack accepts them). */
-export function str(value: unknown): string | undefined {
+export function optionalString(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
   return undefined;

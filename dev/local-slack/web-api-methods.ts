@@ -1,7 +1,7 @@
 import { blockKitProblems } from './block-kit-limits';
 import { postEphemeral, postMessage, threadReplies, updateMessage } from './chat-methods';
 import type { StoredMessage } from './message-store';
-import { fail, isRecord, ok, randomId, str, type ApiAnswer } from './slack-api-wire';
+import { fail, isRecord, ok, randomId, optionalString, type ApiAnswer } from './slack-api-wire';
 import type { LocalSlackState } from './local-slack-state';
 
 /** One Web API method: the call's parameters in, Slack's answer out. */
@@ -42,14 +42,14 @@ function getUploadUrl(state: LocalSlackState, p: Record<string, unknown>): ApiAn
 function completeUpload(state: LocalSlackState, p: Record<string, unknown>): ApiAnswer {
   const answer = state.fileStore.complete(p);
   if (!answer.ok) return fail(answer.error);
-  const channel = str(p.channel_id);
+  const channel = optionalString(p.channel_id);
   if (channel !== undefined && channel !== '' && answer.shared !== undefined) {
-    const threadTs = state.messages.threadRoot(channel, str(p.thread_ts));
+    const threadTs = state.messages.threadRoot(channel, optionalString(p.thread_ts));
     const stored: StoredMessage = {
       type: 'message',
       channel,
       ts: state.messages.nextTs(),
-      text: str(p.initial_comment) ?? '',
+      text: optionalString(p.initial_comment) ?? '',
       user: state.ids.botUserId,
       bot_id: state.ids.botId,
       deleted: false,
@@ -65,7 +65,7 @@ function completeUpload(state: LocalSlackState, p: Record<string, unknown>): Api
 
 /** views.publish: an App Home view, checked against Block Kit's limits and answered as Slack fills it in. */
 function publishView(state: LocalSlackState, p: Record<string, unknown>): ApiAnswer {
-  const userId = str(p.user_id);
+  const userId = optionalString(p.user_id);
   if (userId === undefined || userId === '') return fail('invalid_arguments');
   const view = p.view;
   if (!isRecord(view)) {

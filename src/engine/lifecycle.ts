@@ -1,3 +1,4 @@
+import type { EventType } from '../domain/events';
 import { inTransaction } from '../store/db';
 import { expireOpenGates, listGates } from '../store/gates-repo';
 import { findMessage } from '../store/slack-messages-repo';
@@ -19,7 +20,7 @@ export async function endWorkflow(
   deps: Pick<EngineDeps, 'pool'>,
   workflowId: number,
   to: FinalState,
-  event: { type: string; actor: string | null; error?: string; data?: Record<string, unknown> },
+  event: { type: EventType; actor: string | null; error?: string; data?: Record<string, unknown> },
   opts: { from?: readonly WorkflowState[]; keepTarget?: boolean } = {},
 ): Promise<Workflow | undefined> {
   return inTransaction(deps.pool, async (tx) => {

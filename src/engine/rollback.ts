@@ -1,3 +1,4 @@
+import { compensationSpecSchema } from '../domain/compensations';
 import { finishCompensation, listPendingCompensations } from '../store/compensations-repo';
 import { recordEvent } from '../store/events';
 import { releaseTarget } from '../store/target-locks-repo';
@@ -16,14 +17,19 @@ export async function rollbackWorkflow(deps: EngineDeps, workflowId: number, act
   const failures: string[] = [];
   const undone: string[] = [];
   for (const c of pending) {
-    const compensator = deps.compensators.get(c.kind);
-    if (!compensator) {
+    const spec = compensationSpecSchema.safeParse({ kind: c.kind, data: c.data });
+    const compensator = spec.success ? deps.compensators.get(spec.data.kind) : undefined;
+    if (!spec.success || !compensator) {
       failures.push(`${c.key}: no compensator for "${c.kind}" is installed; undo it by hand`);
       await finishCompensation(deps.pool, c.id, 'no compensator installed');
       continue;
     }
     try {
-      await compensator.run(c.data, { workflow, logger: deps.logger });
+      // The registry is keyed by kind, so this compensator is the one for the parsed spec's kind.
+      await (compensator.run as (data: unknown, ctx: object) => Promise<void>)(spec.data.data, {
+        workflow,
+        logger: deps.logger,
+      });
       await finishCompensation(deps.pool, c.id);
       undone.push(c.key);
     } catch (error) {

@@ -25,9 +25,6 @@ import {
   startProgress,
 } from './step-kinds/step-thread';
 
-// gate-decision.ts and gate-override.ts post the gate message again and import its note from here.
-export { approversNote } from './step-kinds/gate';
-
 /** A step job's step: to run, or committed already with what follows it maybe unfinished. */
 interface Found {
   todo: 'run' | 'follow-up';

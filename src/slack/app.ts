@@ -1,10 +1,10 @@
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../logger';
-import * as actions from './listeners/actions';
-import * as commands from './listeners/commands';
-import * as events from './listeners/events';
+import { registerActionListeners } from './listeners/actions';
+import { registerCommandListeners } from './listeners/commands';
+import { registerEventListeners } from './listeners/events';
 import type { ListenerDeps } from './listeners/listener-deps';
-import * as messages from './listeners/messages';
+import { registerMessageListeners } from './listeners/messages';
 import { FreshRequestReceiver } from './request-freshness';
 
 export interface SlackAppOptions {
@@ -58,10 +58,10 @@ export function createSlackApp(opts: SlackAppOptions, deps: ListenerDeps): App {
   app.error(async (error) => {
     opts.logger.error({ err: error }, 'unhandled Slack listener error');
   });
-  commands.register(app, deps);
-  actions.register(app, deps);
-  messages.register(app, deps);
-  events.register(app, deps);
+  registerCommandListeners(app, deps);
+  registerActionListeners(app, deps);
+  registerMessageListeners(app, deps);
+  registerEventListeners(app, deps);
   return app;
 }
 

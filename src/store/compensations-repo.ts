@@ -1,10 +1,11 @@
+import type { CompensationSpec } from '../domain/compensations';
 import type { Queryable } from './db';
 import { type Compensation, compensationRowSchema, parseRows } from '../domain/records';
 
 /** Registers how to undo a side effect; the key makes a repeated registration a no-op. */
 export async function registerCompensation(
   db: Queryable,
-  c: { workflowId: number; stepId: number; key: string; kind: string; data: Record<string, unknown> },
+  c: { workflowId: number; stepId: number; key: string } & CompensationSpec,
 ): Promise<void> {
   await db.query(
     `INSERT INTO compensations (workflow_id, step_id, key, kind, data) VALUES ($1, $2, $3, $4, $5) ON CONFLICT ` +

@@ -1,3 +1,4 @@
+import type { EventType } from '../domain/events';
 import type { Queryable } from './db';
 import { type EventRow, eventRowSchema, parseRows } from '../domain/records';
 
@@ -5,7 +6,7 @@ import { type EventRow, eventRowSchema, parseRows } from '../domain/records';
 export async function recordEvent(
   db: Queryable,
   workflowId: number | null,
-  type: string,
+  type: EventType,
   actor: string | null,
   data: Record<string, unknown> = {},
 ): Promise<void> {

@@ -1,3 +1,4 @@
+import type { EventType } from '../domain/events';
 import { forbiddenSources, WORKFLOW_TRANSITIONS } from '../domain/states';
 import { InvalidTransitionError } from '../domain/errors';
 import type { Queryable } from './db';
@@ -82,7 +83,7 @@ export async function transitionWorkflow(
   id: number,
   from: readonly WorkflowState[],
   to: WorkflowState,
-  event: { type: string; actor: string | null; data?: Record<string, unknown>; error?: string },
+  event: { type: EventType; actor: string | null; data?: Record<string, unknown>; error?: string },
 ): Promise<Workflow | undefined> {
   const forbidden = forbiddenSources(WORKFLOW_TRANSITIONS, from, to);
   if (forbidden.length) throw new InvalidTransitionError('workflow', id, forbidden, to);

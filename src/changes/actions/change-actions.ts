@@ -1,6 +1,5 @@
 /** The change pipeline's step actions (branch test, RLS audit, smoke test) and its rollback compensators. */
 import { Pool } from 'pg';
-import type { Migration } from '../../domain/handoff';
 import type { Check } from '../../domain/records';
 import { recordEvent } from '../../store/events';
 import type { Compensator, StepAction } from '../../engine/ports/step-actions';
@@ -163,7 +162,7 @@ export function deleteBranchCompensator(deps: ChangeActionDeps): Compensator {
     kind: 'delete-branch',
     async run(data, ctx) {
       if (!deps.target) return;
-      await deps.target.provider.deleteBranch(Number(data.workflowId));
+      await deps.target.provider.deleteBranch(data.workflowId ?? ctx.workflow.id);
       await recordEvent(deps.pool, ctx.workflow.id, 'branch_deleted', null, { reason: 'rollback' });
     },
   };
@@ -175,7 +174,7 @@ export function revertMigrationCompensator(deps: ChangeActionDeps): Compensator 
     kind: 'revert-migration',
     async run(data, ctx) {
       if (!deps.target) throw new Error('no target is configured, so the merged migration cannot be reverted here');
-      const migration = data.migration as Migration;
+      const migration = data.migration;
       await deps.target.revert(ctx.workflow.id, migration);
       await recordEvent(deps.pool, ctx.workflow.id, 'migration_reverted', null, { name: migration.name });
     },

@@ -94,7 +94,7 @@ export function deleteFunctionCompensator(deps: ChangeActionDeps): Compensator {
       const host = deps.target?.functions;
       if (!host)
         throw new Error('no Supabase target is configured, so the deployed Edge Function cannot be deleted here');
-      const slug = String(data.slug);
+      const slug = data.slug;
       if ((await host.listProduction()).includes(slug)) await host.deleteFromProduction(slug);
       await recordEvent(deps.pool, ctx.workflow.id, 'function_deleted', null, { slug });
     },

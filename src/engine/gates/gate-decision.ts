@@ -14,7 +14,7 @@ import { requestOverride } from './gate-override';
 import { OVERRIDES_NEEDED, gatePolicy } from '../../domain/gate-policy';
 import { CLEANUP_BY_JOB } from '../clean-up';
 import { endWorkflow } from '../lifecycle';
-import { approversNote } from '../run-step';
+import { approversNote } from '../../domain/approval-policy';
 
 export type GateDecision = 'approve' | 'reject' | 'rollback' | 'override';
 
@@ -32,7 +32,7 @@ const TO = { approve: 'approved', reject: 'rejected', rollback: 'rolled_back' } 
  * decides — a double click or two approvers give exactly one transition. The gate message is redrawn
  * with who decided and when.
  */
-export async function decide(
+export async function decideAtGate(
   deps: DecisionDeps,
   input: { gateId: number; decision: GateDecision; user: string; click: ClickOrigin },
 ): Promise<DecisionOutcome> {
@@ -110,12 +110,12 @@ export async function decide(
       const gateTs = await deps.slack.post(
         `gate:${gate.id}`,
         thread,
-        deps.views.gateOpenMessage(decided.partial, approversNote(deps, gate.merges, workflow.requester)),
+        deps.views.gateOpenMessage(decided.partial, approversNote(deps.policy, gate.merges, workflow.requester)),
       );
       await deps.slack.update(
         thread.channel,
         gateTs,
-        deps.views.gateOpenMessage(decided.partial, approversNote(deps, gate.merges, workflow.requester)),
+        deps.views.gateOpenMessage(decided.partial, approversNote(deps.policy, gate.merges, workflow.requester)),
       );
     } catch (error) {
       deps.logger.warn(

@@ -1,4 +1,4 @@
-import { decide } from './decision-tree';
+import { classifyRequest } from './decision-tree';
 
 describe('the decision tree', () => {
   it.each([
@@ -11,27 +11,27 @@ describe('the decision tree', () => {
     ['Add preview deployments for PRs', ['cicd']],
     ['Update the GitHub Actions pipeline to run lint', ['cicd']],
   ])('routes "%s" to %j', (request, expected) => {
-    const decision = decide(request);
+    const decision = classifyRequest(request);
     expect(decision.sure).toBe(true);
     if (decision.sure) expect(decision.categories).toEqual(expected);
   });
 
   it('treats a request with two strong signals as mixed and names the primary first', () => {
-    const decision = decide('Add a new table for user preferences and an API endpoint to read it');
+    const decision = classifyRequest('Add a new table for user preferences and an API endpoint to read it');
     expect(decision).toMatchObject({ sure: true, categories: ['schema', 'api'] });
     if (decision.sure) expect(decision.reason).toMatch(/^mixed request, primary schema change/);
   });
 
   it('is unsure when nothing points clearly at a branch, so the model decides', () => {
-    expect(decide('make onboarding faster')).toMatchObject({
+    expect(classifyRequest('make onboarding faster')).toMatchObject({
       sure: false,
       reason: 'the rules found no known keywords',
     });
-    expect(decide('something about our tables')).toMatchObject({ sure: false });
+    expect(classifyRequest('something about our tables')).toMatchObject({ sure: false });
   });
 
   it('explains its choice in words the thread can show', () => {
-    const decision = decide('Add a new table for user preferences');
+    const decision = classifyRequest('Add a new table for user preferences');
     expect(decision.sure && decision.reason).toBe(
       'the request changes a table or column and mentions tables (schema change)',
     );

@@ -74,7 +74,7 @@ const STRONG = 3;
  * Classifies a request by the seed's decision tree: fast, deterministic and explainable. When no
  * branch has a strong signal the rules say so, and the caller asks the model.
  */
-export function decide(request: string): RuleDecision {
+export function classifyRequest(request: string): RuleDecision {
   const scores: Partial<Record<Category, number>> = {};
   const reasons: Partial<Record<Category, string[]>> = {};
   for (const rule of RULES) {

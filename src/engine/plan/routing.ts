@@ -2,7 +2,7 @@ import type { Usage } from '../../domain/handoff';
 import type { RouterModel } from '../ports/router-model';
 import { InfraError, ErrorCode } from '../../domain/errors';
 import type { Category } from '../../domain/plan';
-import { decide } from './decision-tree';
+import { classifyRequest } from './decision-tree';
 
 export interface RouteDecision {
   categories: Category[];
@@ -14,12 +14,12 @@ export interface RouteDecision {
 
 /** The seed's decision tree: deterministic rules first; Claude decides only where they are unsure. */
 export async function route(request: string, model: RouterModel | undefined): Promise<RouteDecision> {
-  const rules = decide(request);
+  const rules = classifyRequest(request);
   if (rules.sure) return { categories: rules.categories, reason: rules.reason, source: 'rules' };
   if (!model) {
     throw new InfraError(
       ErrorCode.AgentUnavailable,
-      `I could not tell which workflow fits (${rules.reason}) and no model is configured to decide. ` +
+      `I could not tell which workflow fits (${rules.reason}) and no model is configured to classifyRequest. ` +
         'Rephrase the request naming what changes: a table or column, an RLS policy or query, an Edge Function, an API endpoint, or a CI/CD pipeline.',
     );
   }

@@ -1,3 +1,4 @@
+import type { CompensationData, CompensationKind, CompensationSpec } from '../../domain/compensations';
 import type { Handoff } from '../../domain/handoff';
 import type { Logger } from '../../logger';
 import type { Check, Step, Workflow } from '../../domain/records';
@@ -10,7 +11,7 @@ export interface StepActionContext {
   earlierHandoffs: Handoff[];
   logger: Logger;
   /** Registers how to undo a side effect, before doing it; the key makes repeats no-ops. */
-  compensate(c: { key: string; kind: string; data: Record<string, unknown> }): Promise<void>;
+  compensate(c: { key: string } & CompensationSpec): Promise<void>;
 }
 
 export interface StepActionResult {
@@ -28,10 +29,12 @@ export interface StepAction {
 }
 
 /** Undoes one registered side effect when a person clicks Rollback. Must be safe to run twice. */
-export interface Compensator {
-  kind: string;
-  run(data: Record<string, unknown>, ctx: { workflow: Workflow; logger: Logger }): Promise<void>;
-}
+export type Compensator = {
+  [K in CompensationKind]: {
+    kind: K;
+    run(data: CompensationData<K>, ctx: { workflow: Workflow; logger: Logger }): Promise<void>;
+  };
+}[CompensationKind];
 
 export function registry<T extends { name?: string; kind?: string }>(items: T[]): Map<string, T> {
   return new Map(items.map((item) => [String(item.name ?? item.kind), item]));

@@ -1,4 +1,4 @@
-import { approversNote as policyApproversNote } from '../../domain/approval-policy';
+import { approversNote } from '../../domain/approval-policy';
 import { GATES, type GateKind } from '../../domain/gate-kinds';
 import { gatePolicy } from '../../domain/gate-policy';
 import type { Check, Step, Workflow } from '../../domain/records';
@@ -73,14 +73,9 @@ export async function postOpenGate(deps: EngineDeps, workflow: Workflow, step: S
   await deps.slack.post(
     `gate:${gate.id}`,
     workflowThread(workflow),
-    deps.views.gateOpenMessage(gate, approversNote(deps, gate.merges, workflow.requester)),
+    deps.views.gateOpenMessage(gate, approversNote(deps.policy, gate.merges, workflow.requester)),
   );
   // The SQL the merge gate shows only in part is attached in full.
   if (gate.merges) await attachArtifacts(deps, workflow, `gate:${gate.id}`, deps.views.migrationFiles(gate.migrations));
   await refreshRoot(deps, workflow.id);
-}
-
-/** The context line under a gate's buttons: who may decide (the approval policy says). */
-export function approversNote(deps: Pick<EngineDeps, 'policy'>, merges: boolean, requester: string): string {
-  return policyApproversNote(deps.policy, merges, requester);
 }

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { decide, type GateDecision } from '../../../engine/gates/gate-decision';
+import { decideAtGate, type GateDecision } from '../../../engine/gates/gate-decision';
 import { GATES } from '../../../domain/gate-kinds';
 import { OVERRIDES_NEEDED } from '../../../domain/gate-policy';
 import type { SlackMessage } from '../../../domain/message';
@@ -46,7 +46,7 @@ export function gateButton(deps: ListenerDeps) {
         blocks: m.blocks,
       });
     try {
-      const outcome = await decide(deps.engine, {
+      const outcome = await decideAtGate(deps.engine, {
         gateId: Number(parsed.data.action.value),
         decision,
         user: user.id,

@@ -4,7 +4,7 @@ import type { ListenerDeps } from '../listener-deps';
 import { gateButton } from './gate-button';
 import { rollbackProductionButton } from './rollback-production-button';
 
-export function register(app: App, deps: ListenerDeps): void {
+export function registerActionListeners(app: App, deps: ListenerDeps): void {
   app.action<BlockButtonAction>(GATE_ACTION_PATTERN, gateButton(deps));
   app.action<BlockButtonAction>(ActionIds.rollbackProduction, rollbackProductionButton(deps));
 }

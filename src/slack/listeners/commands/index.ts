@@ -2,6 +2,6 @@ import type { App } from '@slack/bolt';
 import type { ListenerDeps } from '../listener-deps';
 import { infraCommand } from './infra-command';
 
-export function register(app: App, deps: ListenerDeps): void {
+export function registerCommandListeners(app: App, deps: ListenerDeps): void {
   app.command('/infra', infraCommand(deps));
 }

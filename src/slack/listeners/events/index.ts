@@ -2,6 +2,6 @@ import type { App } from '@slack/bolt';
 import type { ListenerDeps } from '../listener-deps';
 import { appHomeOpened } from './app-home-opened';
 
-export function register(app: App, deps: ListenerDeps): void {
+export function registerEventListeners(app: App, deps: ListenerDeps): void {
   app.event('app_home_opened', appHomeOpened(deps));
 }

@@ -2,6 +2,6 @@ import type { App } from '@slack/bolt';
 import type { ListenerDeps } from '../listener-deps';
 import { threadReply } from './thread-reply';
 
-export function register(app: App, deps: ListenerDeps): void {
+export function registerMessageListeners(app: App, deps: ListenerDeps): void {
   app.message(threadReply(deps));
 }

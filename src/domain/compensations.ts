@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { migrationSchema } from './handoff';
+
+/**
+ * How to undo each side effect a workflow registers before it makes it, by kind: the step actions and
+ * the merge write these, the rollback job reads them back (src/engine/rollback.ts) and hands each to
+ * the compensator of its kind.
+ */
+export const compensationSpecSchema = z.discriminatedUnion('kind', [
+  /** The workflow's branch goes (a test's own actions may name the branch instead). */
+  z.object({
+    kind: z.literal('delete-branch'),
+    data: z.looseObject({ workflowId: z.number().int().positive().optional() }),
+  }),
+  /** A merged migration's down SQL runs on production. */
+  z.object({ kind: z.literal('revert-migration'), data: z.object({ migration: migrationSchema }) }),
+  /** An Edge Function the workflow created on production is deleted. */
+  z.object({ kind: z.literal('delete-function'), data: z.object({ slug: z.string().min(1) }) }),
+  /** The CI branch and its pull request go. */
+  z.object({ kind: z.literal('discard-ci-branch'), data: z.looseObject({ branch: z.string().optional() }) }),
+]);
+export type CompensationSpec = z.infer<typeof compensationSpecSchema>;
+export type CompensationKind = CompensationSpec['kind'];
+/** The data a compensation of kind `K` carries. */
+export type CompensationData<K extends CompensationKind> = Extract<CompensationSpec, { kind: K }>['data'];
