@@ -1,6 +1,6 @@
 import { PREFERENCES_HANDOFFS } from './preferences-handoffs';
 
-/** One of the seed's sample requests, and what the scripted demo model answers for it. */
+/** One of the orchestrator's sample requests, and what the scripted demo model answers for it. */
 export interface SampleRequest {
   /** What to type after `/infra`. */
   request: string;
@@ -19,7 +19,7 @@ const PROGRESS_TABLE_SQL =
   'create policy "owner records progress" on public.lesson_progress for insert with check (auth.uid() = user_id);\n' +
   'create policy "owner updates progress" on public.lesson_progress for update using (auth.uid() = user_id);';
 
-/** The seed's three sample requests: a schema change, an API endpoint and a CI/CD change. */
+/** The orchestrator's three sample requests: a schema change, an API endpoint and a CI/CD change. */
 export const SAMPLE_REQUESTS: SampleRequest[] = [
   {
     request: 'Add a new table for user preferences',

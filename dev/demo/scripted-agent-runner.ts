@@ -9,7 +9,7 @@ export const SCRIPTED_MARK = '(scripted demo model)';
 const conversationSchema = z.object({ scripted: z.literal(true), asked: z.string() });
 
 /**
- * The demo's model when no ANTHROPIC_API_KEY is set: fixed handoffs for the seed's sample requests,
+ * The demo's model when no ANTHROPIC_API_KEY is set: fixed handoffs for the orchestrator's sample requests,
  * a question for the thread where a sample has one, and a polite handoff for anything else. Every
  * handoff and question it writes says it is scripted. The engine around it is the real one: the
  * migrations it proposes are linted, round-tripped and audited on the demo's Postgres.

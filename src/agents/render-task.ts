@@ -6,7 +6,7 @@ import { fenceUntrusted } from './tools/untrusted-data';
 const ARTIFACT_LIMIT = 30_000;
 
 /**
- * The first user message of a step: the request, the step, earlier handoffs in the seed's
+ * The first user message of a step: the request, the step, earlier handoffs in the orchestrator's
  * "## Handoff: [Source] → [Target]" format, thread comments and the previous error.
  */
 export function renderTask(task: AgentTask): string {
@@ -51,7 +51,7 @@ export function renderTask(task: AgentTask): string {
   return parts.join('\n\n');
 }
 
-/** One handoff in the seed's format, with the summary, the artifacts' content and the migration. */
+/** One handoff in the orchestrator's format, with the summary, the artifacts' content and the migration. */
 export function renderHandoff(source: string, target: string, stepTitle: string, handoff: Handoff): string {
   const lines = [
     `## Handoff: ${source} → ${target}`,

@@ -4,17 +4,17 @@ export const gateKindSchema = z.enum(['api_review', 'branch_test', 'security', '
 export type GateKind = z.infer<typeof gateKindSchema>;
 
 export interface GateInfo {
-  /** The seed's stage column. */
+  /** The orchestrator's stage column. */
   stage: string;
-  /** The seed's gate column, shown as the gate's title. */
+  /** The orchestrator's gate column, shown as the gate's title. */
   title: string;
-  /** The seed's criteria column, shown to the approver. */
+  /** The orchestrator's criteria column, shown to the approver. */
   criteria: string;
   /** True for the gate whose approval deploys or merges to production. */
   merges: boolean;
 }
 
-/** The seed's quality gates table, plus the CI Review gate that CI files pass before they reach GitHub. */
+/** The orchestrator's quality gates table, plus the CI Review gate that CI files pass before they reach GitHub. */
 export const GATES: Record<GateKind, GateInfo> = {
   api_review: { stage: 'Design', title: 'API Review', criteria: 'Types defined, contracts clear', merges: false },
   branch_test: {

@@ -83,7 +83,7 @@ const functionChecksSchema = z
   )
   .max(20);
 
-/** What every step's handoff has: the seed's format plus a summary for the thread. */
+/** What every step's handoff has: the orchestrator's format plus a summary for the thread. */
 const commonShape = {
   summary: z.string().min(1).max(2000),
   context: z.string().min(1).max(20_000),

@@ -4,7 +4,7 @@ import type { StepDefinition } from '../domain/plan';
 import type { EngineDeps } from './deps';
 
 /**
- * The seed's failure policy for a failed migration: the named agent analyses what went wrong and what
+ * The orchestrator's failure policy for a failed migration: the named agent analyses what went wrong and what
  * to change, and the analysis goes in the thread. Nothing runs anywhere; the workflow has stopped.
  */
 export async function postFailureAnalysis(

@@ -12,7 +12,7 @@ const handoff: Handoff = {
 };
 
 describe('the handoff message', () => {
-  it("shows the seed's handoff: source → target, context, artifacts, next steps and constraints, escaped", () => {
+  it("shows the orchestrator's handoff: source → target, context, artifacts, next steps and constraints, escaped", () => {
     const message = handoffMessage('api-designer', 'data-migration-specialist', handoff);
     expect(message.text).toBe('Handoff: api-designer → data-migration-specialist');
     const text = JSON.stringify(message.blocks);

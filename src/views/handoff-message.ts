@@ -2,7 +2,7 @@ import type { Handoff } from '../domain/handoff';
 import type { SlackMessage } from '../domain/message';
 import { escapeMrkdwn, section } from './format';
 
-/** The seed's handoff, in the thread: `Handoff: api-designer → data-migration-specialist` with the artifacts. */
+/** The orchestrator's handoff, in the thread: `Handoff: api-designer → data-migration-specialist` with the artifacts. */
 export function handoffMessage(source: string, target: string, handoff: Handoff): SlackMessage {
   const lines = [
     `*Handoff: ${escapeMrkdwn(source)} → ${escapeMrkdwn(target)}*`,

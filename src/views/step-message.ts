@@ -3,7 +3,7 @@ import type { Check } from '../domain/records';
 import type { SlackMessage } from '../domain/message';
 import { context, duration, escapeMrkdwn, plain, section, slackDate, usageText } from './format';
 
-/** The seed's words: `[2/5] Invoking data-migration-specialist...`, or `[5/5] Validation...` for an engine step. */
+/** The orchestrator's words: `[2/5] Invoking data-migration-specialist...`, or `[5/5] Validation...` for an engine step. */
 export function stepHeadline(index: number, total: number, agent: string | null, title: string): string {
   return agent ? `[${index + 1}/${total}] Invoking ${agent}...` : `[${index + 1}/${total}] ${title}...`;
 }

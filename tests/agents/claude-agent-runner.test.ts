@@ -41,7 +41,7 @@ describe('ClaudeAgentRunner', () => {
     fake.assertNoUnexpected();
   });
 
-  it('sends the rendered task with earlier handoffs in the seed format, comments and the previous error', async () => {
+  it('sends the rendered task with earlier handoffs in the orchestrator handoff format, comments and the previous error', async () => {
     fake.script(AGENT, [{ toolUse: { name: 'submit_handoff', input: validHandoff } }]);
 
     await runner(fake).run(task);

@@ -121,7 +121,7 @@ describe('agents that do real work on the branch', () => {
       /done in [\d.]+ (ms|s)\s+[\d,]+ tokens \([\d,]+ from cache\) · ~(\$\d+\.\d\d|<\$0\.01)/,
     );
 
-    // The seed's handoff format, in the thread, with the artifacts attached as files.
+    // The orchestrator's handoff format, in the thread, with the artifacts attached as files.
     const texts = h.threadTexts(root);
     expect(texts).toEqual(
       expect.arrayContaining([expect.stringContaining('Handoff: api-designer → data-migration-specialist')]),
@@ -143,7 +143,7 @@ describe('agents that do real work on the branch', () => {
     const titles = h.slack.files.filter((f) => f.threadTs === root.ts).map((f) => f.title);
     expect(new Set(titles).size).toBe(titles.length);
 
-    // The seed's output locations, under the workspace and in Postgres.
+    // The orchestrator's output locations, under the workspace and in Postgres.
     const stored = (await h.pool.query('SELECT path, content FROM artifacts WHERE workflow_id = 1 ORDER BY id'))
       .rows as Array<{ path: string; content: string }>;
     expect(stored.map((a) => a.path)).toEqual([

@@ -39,7 +39,7 @@ const executeSqlInput = z.object({
 });
 const noInput = z.object({});
 
-/** The seed's Supabase tools, on the workflow's branch only: production is never reachable from here. */
+/** The orchestrator's Supabase tools, on the workflow's branch only: production is never reachable from here. */
 export function branchTools(deps: BranchToolDeps): AgentTool[] {
   return [
     defineTool({

@@ -29,7 +29,7 @@ export function ciBranch(workflowId: number): string {
 }
 
 /**
- * The seed's CI/CD path, run by an engine step after the CI Review gate: the files approved there
+ * The orchestrator's CI/CD path, run by an engine step after the CI Review gate: the files approved there
  * (and only those) are committed to a branch and opened as a pull request (so `pull_request`
  * workflows run too); the engine waits for the Actions runs of that commit. A failed run pulls the
  * failed jobs' logs and fails the step, which stops the workflow (the CI step's policy is `stop`).

@@ -10,7 +10,7 @@ const ACTION = 'Edge Function test';
 const LOG_LINES = 10;
 
 /**
- * The Edge Function path of the seed: the functions the agents wrote (`supabase/functions/<slug>/…`
+ * The Edge Function path of the orchestrator: the functions the agents wrote (`supabase/functions/<slug>/…`
  * artifacts) are deployed on the branch and called as a client would call them. A failing call pulls
  * the branch's function logs and fails the step with them, so the step's `retry_once` policy hands them
  * to the agent for one more try.

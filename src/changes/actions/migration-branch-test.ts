@@ -58,7 +58,7 @@ export async function tryMigration(
   };
 }
 
-/** The seed's `validations/migration-test-{date}.md`: what was tried on the branch and how it went. */
+/** The orchestrator's `validations/migration-test-{date}.md`: what was tried on the branch and how it went. */
 async function writeValidation(
   deps: ChangeActionDeps,
   workflowId: number,

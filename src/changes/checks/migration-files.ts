@@ -50,7 +50,7 @@ const list = (items: string[]) =>
   items.slice(0, 5).join(', ') + (items.length > 5 ? ` and ${items.length - 5} more` : '');
 
 /**
- * The seed's "check for pending migrations" as pre-flight results: pending files stop the workflow
+ * The orchestrator's "check for pending migrations" as pre-flight results: pending files stop the workflow
  * (production is behind the repository, so a branch made from it would test the wrong schema); versions
  * applied without a file are drift, shown as a warning.
  */

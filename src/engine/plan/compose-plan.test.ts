@@ -5,7 +5,7 @@ import { loadWorkflowLibrary } from './definitions-loader';
 const library = loadWorkflowLibrary(join(__dirname, '../../../workflows'));
 
 describe('plans from the workflow files', () => {
-  it('has the seed patterns with their step counts', () => {
+  it('has the orchestrator patterns with their step counts', () => {
     expect(composePlan(library, ['schema']).steps.map((s) => s.agent ?? s.title)).toEqual([
       'api-designer',
       'data-migration-specialist',

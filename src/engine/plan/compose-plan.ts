@@ -4,7 +4,7 @@ import type { WorkflowLibrary } from './definitions-loader';
 /**
  * Builds the plan for the chosen categories. One category: its workflow as written. Several: the
  * primary's workflow, plus the steps the others add, merged by key (tasks joined) and put in the
- * order mixed.yml gives — the seed's "determine primary, coordinate sequence".
+ * order mixed.yml gives — the orchestrator's "determine primary, coordinate sequence".
  */
 export function composePlan(library: WorkflowLibrary, categories: Category[]): Plan {
   const [primary, ...others] = categories;

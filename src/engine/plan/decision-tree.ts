@@ -12,7 +12,7 @@ interface Rule {
   label: string;
 }
 
-/** The seed's decision tree as keyword rules; weights say how strongly a phrase points at a branch. */
+/** The orchestrator's decision tree as keyword rules; weights say how strongly a phrase points at a branch. */
 const RULES: Rule[] = [
   {
     category: 'schema',
@@ -71,7 +71,7 @@ const RULES: Rule[] = [
 const STRONG = 3;
 
 /**
- * Classifies a request by the seed's decision tree: fast, deterministic and explainable. When no
+ * Classifies a request by the orchestrator's decision tree: fast, deterministic and explainable. When no
  * branch has a strong signal the rules say so, and the caller asks the model.
  */
 export function classifyRequest(request: string): RuleDecision {
@@ -103,7 +103,7 @@ export function classifyRequest(request: string): RuleDecision {
   };
 }
 
-/** Tie-break order: the lead of the seed's first matching branch comes first. */
+/** Tie-break order: the lead of the orchestrator's first matching branch comes first. */
 const CATEGORY_ORDER: Category[] = ['schema', 'query_rls', 'edge_function', 'api', 'cicd'];
 
 export const LABELS: Record<Category, string> = {

@@ -12,7 +12,7 @@ export interface RouteDecision {
   call?: { model: string; usage: Usage };
 }
 
-/** The seed's decision tree: deterministic rules first; Claude decides only where they are unsure. */
+/** The orchestrator's decision tree: deterministic rules first; Claude decides only where they are unsure. */
 export async function route(request: string, model: RouterModel | undefined): Promise<RouteDecision> {
   const rules = classifyRequest(request);
   if (rules.sure) return { categories: rules.categories, reason: rules.reason, source: 'rules' };
