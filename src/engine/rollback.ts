@@ -43,9 +43,11 @@ export async function rollbackWorkflow(deps: EngineDeps, workflowId: number, act
     failures,
   });
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
+  const needed = failures.map((f) => `• ${f}`).join('\n');
+  const undid = undone.length ? `undid ${undone.map((k) => `\`${k}\``).join(', ')}` : 'nothing had been changed yet';
   const text = failures.length
-    ? `:warning: Rollback by <@${actor}> is incomplete. Undone: ${undone.length}. Needs a person:\n${failures.map((f) => `• ${f}`).join('\n')}`
-    : `:rewind: Rolled back by <@${actor}>: ${undone.length ? `undid ${undone.map((k) => `\`${k}\``).join(', ')}` : 'nothing had been changed yet'}.`;
+    ? `:warning: Rollback by <@${actor}> is incomplete. Undone: ${undone.length}. Needs a person:\n${needed}`
+    : `:rewind: Rolled back by <@${actor}>: ${undid}.`;
   await deps.slack.post(`wf:${workflowId}:rollback`, thread, deps.views.noticeMessage(text));
   await releaseTarget(deps.pool, workflow.target, workflowId);
   await afterEnd(deps, workflowId);

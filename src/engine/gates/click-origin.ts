@@ -33,6 +33,7 @@ export async function clickRefusal(
   if (posted?.ts && click.messageTs && posted.channelId === click.channel && posted.ts === click.messageTs)
     return undefined;
   return new NotAllowedError(
-    `This click came from a message that is not the ${what}'s own message, so it changed nothing. Use the buttons on the ${what} in the workflow's thread.`,
+    `This click came from a message that is not the ${what}'s own message, so it changed nothing. Use the ` +
+      `buttons on the ${what} in the workflow's thread.`,
   );
 }

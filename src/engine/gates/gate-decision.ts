@@ -54,7 +54,10 @@ export async function decideAtGate(
   if (input.decision === 'override') return requestOverride(deps, gate, workflow, input.user);
   const blocking = gatePolicy({ checks: gate.checks, merges: gate.merges }).blocking;
   if (input.decision === 'approve' && gate.state === 'open' && blocking.length) {
-    const reason = `Approve is refused: ${blocking.length} check(s) failed: ${blocking.map((c) => c.name).join(', ')}. Fix the cause and start again, or ${OVERRIDES_NEEDED} different approvers click Override, each giving a reason in the thread.`;
+    const reason =
+      `Approve is refused: ${blocking.length} check(s) failed: ${blocking.map((c) => c.name).join(', ')}. ` +
+      `Fix the cause and start again, or ${OVERRIDES_NEEDED} different approvers click Override, each ` +
+      `giving a reason in the thread.`;
     await recordEvent(deps.pool, workflow.id, 'gate_refused', input.user, {
       gate_id: gate.id,
       decision: input.decision,
@@ -99,7 +102,9 @@ export async function decideAtGate(
     if (now.state === 'open' && now.approvals.includes(input.user)) {
       return {
         type: 'refused',
-        reason: `You have already approved this gate; it needs ${now.approvals_needed} approvals from different people. Ask another approver.`,
+        reason:
+          `You have already approved this gate; it needs ${now.approvals_needed} approvals from different ` +
+          `people. Ask another approver.`,
       };
     }
     return { type: 'already', gate: now };
@@ -172,7 +177,8 @@ export async function decideAtGate(
         `wf:${workflow.id}:rejected`,
         thread,
         deps.views.noticeMessage(
-          `:no_entry: <@${input.user}> rejected the *${GATES[gate.kind].title}* gate. Nothing was merged. <@${input.user}>, please reply in this thread with the reason, so the requester knows what to change.`,
+          `:no_entry: <@${input.user}> rejected the *${GATES[gate.kind].title}* gate. Nothing was merged. ` +
+            `<@${input.user}>, please reply in this thread with the reason, so the requester knows what to change.`,
         ),
       );
       // The report, the branch and the next waiting workflow are the clean-up job's (a worker's).

@@ -69,7 +69,8 @@ export async function requestOverride(
     thread,
     deps.views.noticeMessage(
       `:rotating_light: <@${user}> is overriding the failed check(s) of the *${GATES[gate.kind].title}* gate: ${checks.join(', ')}. ` +
-        `<@${user}>, reply in this thread with your reason for overriding. The gate goes on once ${OVERRIDES_NEEDED} different approvers have overridden it, each with a reason.`,
+        `<@${user}>, reply in this thread with your reason for overriding. The gate goes on once ` +
+        `${OVERRIDES_NEEDED} different approvers have overridden it, each with a reason.`,
     ),
   );
   await redraw(deps, workflow, overridden);

@@ -35,7 +35,8 @@ export async function reconcile(deps: EngineDeps): Promise<number> {
     enqueued++;
   }
   const rollbacks = await deps.pool.query<{ id: string; actor: string | null }>(
-    `SELECT w.id, (SELECT actor FROM events e WHERE e.workflow_id = w.id AND e.type = 'workflow_rolled_back' ORDER BY e.id DESC LIMIT 1) AS actor
+    `SELECT w.id, (SELECT actor FROM events e WHERE e.workflow_id = w.id AND e.type = 'workflow_rolled_back'
+                   ORDER BY e.id DESC LIMIT 1) AS actor
      FROM workflows w WHERE w.state = 'rolled_back'
        AND NOT EXISTS (SELECT 1 FROM events e WHERE e.workflow_id = w.id AND e.type IN ('rollback_completed','rollback_incomplete'))`,
   );

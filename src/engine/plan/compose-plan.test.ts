@@ -46,22 +46,26 @@ describe('plans from the workflow files', () => {
     );
   });
 
-  it('puts the CI push of a mixed request right after the devops step, which keeps the CI Review gate; a schema change alone pushes nothing', () => {
-    const plan = composePlan(library, ['schema', 'cicd']);
-    expect(plan.steps.map((s) => s.key)).toEqual([
-      'api-design',
-      'migration',
-      'backend',
-      'preview-db',
-      'devops',
-      'ci-run',
-      'validation',
-    ]);
-    expect(plan.steps.find((s) => s.key === 'devops')).toMatchObject({ gate: 'ci_review', actions: ['ci-review'] });
-    const schema = composePlan(library, ['schema']);
-    expect(schema.steps.flatMap((s) => s.actions)).not.toContain('ci-run');
-    expect(schema.steps.map((s) => s.gate)).not.toContain('ci_review');
-  });
+  it(
+    'puts the CI push of a mixed request right after the devops step, which keeps the CI Review gate; a ' +
+      'schema change alone pushes nothing',
+    () => {
+      const plan = composePlan(library, ['schema', 'cicd']);
+      expect(plan.steps.map((s) => s.key)).toEqual([
+        'api-design',
+        'migration',
+        'backend',
+        'preview-db',
+        'devops',
+        'ci-run',
+        'validation',
+      ]);
+      expect(plan.steps.find((s) => s.key === 'devops')).toMatchObject({ gate: 'ci_review', actions: ['ci-review'] });
+      const schema = composePlan(library, ['schema']);
+      expect(schema.steps.flatMap((s) => s.actions)).not.toContain('ci-run');
+      expect(schema.steps.map((s) => s.gate)).not.toContain('ci_review');
+    },
+  );
 });
 
 describe('composing plans', () => {

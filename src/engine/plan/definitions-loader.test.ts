@@ -51,7 +51,7 @@ describe('the workflow definitions loader', () => {
       ),
     );
     expect(load).toThrow(
-      /^workflows\/bad\.yml is invalid: steps\[0\]\.gate: "vibes" is not a gate kind \(known: api_review, branch_test, ci_review, security, smoke_test\)\. Fix the file/,
+      /^workflows\/bad\.yml is invalid: steps\[0\]\.gate: "vibes" is not a gate kind \(known: api_review, branch_test, ci_review, security, smoke_test\)\. Fix the file/, // line-length: the exact error text, as one regular expression
     );
   });
 
@@ -64,7 +64,7 @@ describe('the workflow definitions loader', () => {
       replaceIn(dir, 'schema-change.yml', 'actions: [branch-test]', 'actions: [branch-tset]'),
     );
     expect(load).toThrow(
-      /^workflows\/schema-change\.yml is invalid: steps\[1\]\.actions\[0\]: "branch-tset" is not an action this bot has \(known: branch-test, ci-review, ci-run, edge-function-test, rls-audit, smoke-test\)\. Fix the file and restart the bot\.$/,
+      /^workflows\/schema-change\.yml is invalid: steps\[1\]\.actions\[0\]: "branch-tset" is not an action this bot has \(known: branch-test, ci-review, ci-run, edge-function-test, rls-audit, smoke-test\)\. Fix the file and restart the bot\.$/, // line-length: the exact error text, as one regular expression
     );
   });
 
@@ -73,7 +73,7 @@ describe('the workflow definitions loader', () => {
       replaceIn(dir, 'schema-change.yml', 'agent: backend-engineer', 'agent: backend-enginer'),
     );
     expect(load).toThrow(
-      /^workflows\/schema-change\.yml is invalid: steps\[2\]\.agent: "backend-enginer" is not an agent this bot has \(known: api-designer, backend-engineer, data-migration-specialist, devops-engineer, router\)/,
+      /^workflows\/schema-change\.yml is invalid: steps\[2\]\.agent: "backend-enginer" is not an agent this bot has \(known: api-designer, backend-engineer, data-migration-specialist, devops-engineer, router\)/, // line-length: the exact error text, as one regular expression
     );
   });
 
@@ -98,7 +98,7 @@ describe('the workflow definitions loader', () => {
   it('refuses an output that no role has, naming the list entry and the known outputs', () => {
     const load = withFiles((dir) => replaceIn(dir, 'schema-change.yml', 'outputs: [policies]', 'outputs: [policy]'));
     expect(load).toThrow(
-      /^workflows\/schema-change\.yml is invalid: steps\[2\]\.outputs\[0\]: "policy" is not a role output \(known: contract, migration, pipeline, policies\)/,
+      /^workflows\/schema-change\.yml is invalid: steps\[2\]\.outputs\[0\]: "policy" is not a role output \(known: contract, migration, pipeline, policies\)/, // line-length: the exact error text, as one regular expression
     );
   });
 
@@ -115,7 +115,9 @@ describe('the workflow definitions loader', () => {
     const load = withFiles((dir) =>
       writeFileSync(
         join(dir, 'cicd-pipeline.yml'),
-        'name: cicd-pipeline\ntitle: C\ncategory: cicd\nlead: devops-engineer\nsteps:\n  - key: devops\n    agent: devops-engineer\n    title: D\n    tasks: [t]\n    outputs: [pipeline]\n  - key: ci-run\n    title: Push\n    tasks: [t]\n    actions: [ci-run]\n',
+        'name: cicd-pipeline\ntitle: C\ncategory: cicd\nlead: devops-engineer\nsteps:\n  - key: devops\n    ' +
+          'agent: devops-engineer\n    title: D\n    tasks: [t]\n    outputs: [pipeline]\n  - key: ci-run\n    ' +
+          'title: Push\n    tasks: [t]\n    actions: [ci-run]\n',
       ),
     );
     expect(load).toThrow(
@@ -127,7 +129,8 @@ describe('the workflow definitions loader', () => {
     const load = withFiles((dir) =>
       writeFileSync(
         join(dir, 'cicd-pipeline.yml'),
-        'name: cicd-pipeline\ntitle: C\ncategory: cicd\nlead: devops-engineer\nsteps:\n  - key: devops\n    agent: devops-engineer\n    title: D\n    tasks: [t]\n    gate: ci_review\n',
+        'name: cicd-pipeline\ntitle: C\ncategory: cicd\nlead: devops-engineer\nsteps:\n  - key: devops\n    ' +
+          'agent: devops-engineer\n    title: D\n    tasks: [t]\n    gate: ci_review\n',
       ),
     );
     expect(load).toThrow(/step devops has the ci_review gate, so it needs an agent and the ci-review action/);
@@ -167,7 +170,7 @@ describe('which steps may hand off a migration', () => {
       );
     });
     expect(load).toThrow(
-      /schema-change\.yml is invalid: step devops may hand off a migration but none of its actions \(branch-test or rls-audit\) tests it on the branch/,
+      /schema-change\.yml is invalid: step devops may hand off a migration but none of its actions \(branch-test or rls-audit\) tests it on the branch/, // line-length: the exact error text, as one regular expression
     );
   });
 

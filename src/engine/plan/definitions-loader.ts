@@ -60,7 +60,9 @@ export function loadWorkflowLibrary(dir: string, known?: KnownNames): WorkflowLi
       if (declared && !mayCarryMigration(step)) {
         throw new DefinitionInvalidError(
           file,
-          `step ${step.key} may hand off a migration but none of its actions (${MIGRATION_TEST_ACTIONS.join(' or ')}) tests it on the branch, so it would reach production untested: add one to its actions or remove migration from its outputs`,
+          `step ${step.key} may hand off a migration but none of its actions ` +
+            `(${MIGRATION_TEST_ACTIONS.join(' or ')}) tests it on the branch, so it would reach production ` +
+            `untested: add one to its actions or remove migration from its outputs`,
         );
       }
     }

@@ -20,7 +20,8 @@ export async function route(request: string, model: RouterModel | undefined): Pr
     throw new InfraError(
       ErrorCode.AgentUnavailable,
       `I could not tell which workflow fits (${rules.reason}) and no model is configured to classifyRequest. ` +
-        'Rephrase the request naming what changes: a table or column, an RLS policy or query, an Edge Function, an API endpoint, or a CI/CD pipeline.',
+        'Rephrase the request naming what changes: a table or column, an RLS policy or query, an Edge ' +
+        'Function, an API endpoint, or a CI/CD pipeline.',
     );
   }
   const chosen = await model.classify(request);

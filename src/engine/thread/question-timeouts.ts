@@ -18,7 +18,9 @@ export async function expireUnansweredQuestions(deps: EngineDeps, now = new Date
     const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts };
     const stopsAt = new Date(question.created_at.getTime() + timeout);
     if (stopsAt <= now) {
-      const error = `Nobody answered ${agent}'s question within ${deps.views.duration(timeout)} (INFRA_REPLY_TIMEOUT), so the workflow stopped; nothing was merged. Start a new request with the answer in it.`;
+      const error =
+        `Nobody answered ${agent}'s question within ${deps.views.duration(timeout)} (INFRA_REPLY_TIMEOUT), so ` +
+        `the workflow stopped; nothing was merged. Start a new request with the answer in it.`;
       if (
         await endWorkflow(
           deps,

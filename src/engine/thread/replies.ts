@@ -35,7 +35,8 @@ export async function handleThreadReply(deps: DecisionDeps, reply: ThreadReply):
       reply.channel,
       reply.user,
       deps.views.refusalMessage(
-        `Only ${whoMayAnswer(deps.policy, workflow)} can answer ${agent}'s question, so your reply was not passed on to it. The question stays open.`,
+        `Only ${whoMayAnswer(deps.policy, workflow)} can answer ${agent}'s question, so your reply was not ` +
+          `passed on to it. The question stays open.`,
       ),
       reply.threadTs,
     );

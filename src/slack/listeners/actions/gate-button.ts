@@ -16,7 +16,10 @@ const clickSchema = z.object({
   threadTs: z.string().optional(),
 });
 
-/** Approve / Reject / Rollback / Override: acked at once, then bound to its gate message, authorised and decided by one conditional update. */
+/**
+ * Approve / Reject / Rollback / Override: acked at once, then bound to its gate message, authorised and
+ * decided by one conditional update.
+ */
 export function gateButton(deps: ListenerDeps) {
   return async ({
     ack,
@@ -56,14 +59,16 @@ export function gateButton(deps: ListenerDeps) {
       if (outcome.type === 'partial') {
         await tell(
           noticeMessage(
-            `Your approval is recorded (${outcome.gate.approvals.length} of ${outcome.gate.approvals_needed}). This destructive change needs another approver before it goes on.`,
+            `Your approval is recorded (${outcome.gate.approvals.length} of ${outcome.gate.approvals_needed}). ` +
+              `This destructive change needs another approver before it goes on.`,
           ),
         );
       }
       if (outcome.type === 'override_pending') {
         await tell(
           noticeMessage(
-            `Your Override is recorded. Reply in the thread with your reason; the gate goes on once ${OVERRIDES_NEEDED} different approvers have overridden it, each with a reason.`,
+            `Your Override is recorded. Reply in the thread with your reason; the gate goes on once ` +
+              `${OVERRIDES_NEEDED} different approvers have overridden it, each with a reason.`,
           ),
         );
       }
@@ -71,7 +76,8 @@ export function gateButton(deps: ListenerDeps) {
         const who = outcome.gate.decided_by ? ` by <@${outcome.gate.decided_by}>` : '';
         await tell(
           noticeMessage(
-            `The ${GATES[outcome.gate.kind].title} gate was already ${outcome.gate.state.replace('_', ' ')}${who}; your click changed nothing.`,
+            `The ${GATES[outcome.gate.kind].title} gate was already ` +
+              `${outcome.gate.state.replace('_', ' ')}${who}; your click changed nothing.`,
           ),
         );
       }
