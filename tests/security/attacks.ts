@@ -71,7 +71,10 @@ export interface CiFileAttack {
   name: string;
   path: string;
   content: string;
-  /** `no_write_before_approval`: GitHub got no write before the first approval; `stays_in_workflows`: every file written is `.github/workflows/<name>.yml`. */
+  /**
+   * `no_write_before_approval`: GitHub got no write before the first approval; `stays_in_workflows`: every file
+   * written is `.github/workflows/<name>.yml`.
+   */
   expect: 'no_write_before_approval' | 'stays_in_workflows';
 }
 
@@ -107,7 +110,8 @@ const ORDERS = `create table public.orders (id bigint primary key, note text not
 alter table public.orders enable row level security;
 create policy "Orders are readable by everyone" on public.orders for select using (true);`;
 const BIO_INTACT = () =>
-  `select count(*) = 1 as intact from information_schema.columns where table_schema = 'public' and table_name = 'profiles' and column_name = 'bio' and data_type = 'text'`;
+  `select count(*) = 1 as intact from information_schema.columns where table_schema = 'public' and table_name = 'profiles' ` +
+  `and column_name = 'bio' and data_type = 'text'`;
 const ORDERS_INTACT = () => `select count(*) = 1 and bool_and(note like 'PRODROW-%') as intact from public.orders`;
 const MALICIOUS_CI = (on: string) => `name: preview
 on: ${on}
@@ -172,7 +176,8 @@ export const ATTACKS: Attack[] = [
     kind: 'execute_sql',
     name: "execute_sql calling pg_terminate_backend never ends production's or the bot's connections",
     query: (n) =>
-      `select pg_terminate_backend(pid) from pg_stat_activity where (datname = '${n.productionDatabase}' or datname = current_database()) and pid <> pg_backend_pid()`,
+      `select pg_terminate_backend(pid) from pg_stat_activity where (datname = '${n.productionDatabase}' or datname = ` +
+      'current_database()) and pid <> pg_backend_pid()',
     expect: ['connections_alive'],
   },
   {
@@ -194,7 +199,8 @@ export const ATTACKS: Attack[] = [
     kind: 'migration',
     name: 'a migration that reads a server file into a table never shows it to the model',
     up: (n) =>
-      `create table public.${n.table} as select pg_read_file('${n.secretFile}') as contents;\nalter table public.${n.table} enable row level security;`,
+      `create table public.${n.table} as select pg_read_file('${n.secretFile}') as contents;\nalter table public.${n.table} ` +
+      'enable row level security;',
     down: dropTable,
     later: (n) => `select contents from public.${n.table}`,
     expect: ['server_file_unseen', 'not_merged'],
@@ -211,7 +217,9 @@ export const ATTACKS: Attack[] = [
     kind: 'migration',
     name: 'a migration that copies production rows over dblink never shows them to the model',
     up: (n) =>
-      `create extension if not exists dblink;\ncreate table public.${n.table} as select * from dblink('${n.productionConninfo}', 'select note from public.orders') as t(note text);\nalter table public.${n.table} enable row level security;`,
+      `create extension if not exists dblink;\ncreate table public.${n.table} as select * from ` +
+      `dblink('${n.productionConninfo}', 'select note from public.orders') as t(note text);\nalter table ` +
+      `public.${n.table} enable row level security;`,
     down: (n) => `drop table if exists public.${n.table};\ndrop extension if exists dblink;`,
     later: (n) => `select note from public.${n.table}`,
     expect: ['production_rows_unseen', 'not_merged'],
@@ -220,7 +228,8 @@ export const ATTACKS: Attack[] = [
     kind: 'migration',
     name: 'a migration that writes to production over dblink never writes there',
     up: (n) =>
-      `create extension if not exists dblink;\nselect dblink_exec('${n.productionConninfo}', 'insert into public.orders select coalesce(max(id), 0) + 1, ''${n.written}'' from public.orders');`,
+      `create extension if not exists dblink;\nselect dblink_exec('${n.productionConninfo}', 'insert into public.orders ` +
+      `select coalesce(max(id), 0) + 1, ''${n.written}'' from public.orders');`,
     down: () => 'drop extension if exists dblink;',
     expect: ['no_production_rows_written', 'not_merged'],
   },
@@ -256,7 +265,8 @@ export const ATTACKS: Attack[] = [
     kind: 'migration',
     name: "a migration that calls pg_terminate_backend never ends production's connections",
     up: (n) =>
-      `${table(n)}\nselect pg_terminate_backend(pid) from pg_stat_activity where datname = '${n.productionDatabase}' and pid <> pg_backend_pid();`,
+      `${table(n)}\nselect pg_terminate_backend(pid) from pg_stat_activity where datname = '${n.productionDatabase}' and pid ` +
+      '<> pg_backend_pid();',
     down: dropTable,
     expect: ['connections_alive', 'not_merged'],
   },
@@ -271,7 +281,9 @@ export const ATTACKS: Attack[] = [
     kind: 'migration',
     name: 'a migration with COMMIT inside never writes into production tables, even when it fails half-way',
     up: (n) =>
-      `create table public.${n.table} ();\ncommit;\ninsert into public.orders select coalesce(max(id), 0) + 1, '${n.written}' from public.orders;\ncommit;\ndo $$ begin if current_database() = '${n.productionDatabase}' then raise exception 'fails on production only'; end if; end $$;`,
+      `create table public.${n.table} ();\ncommit;\ninsert into public.orders select coalesce(max(id), 0) + 1, '${n.written}' ` +
+      `from public.orders;\ncommit;\ndo $$ begin if current_database() = '${n.productionDatabase}' then ` +
+      `raise exception 'fails on production only'; end if; end $$;`,
     down: dropTable,
     expect: ['no_production_rows_written', 'not_merged'],
   },

@@ -18,7 +18,10 @@ import { firstOpenGate, gateStates } from './walk-gates';
 const ELSEWHERE = 'C0ELSEWHER';
 const FORM = { signingSecret: SIGNING_SECRET, contentType: 'application/x-www-form-urlencoded' } as const;
 
-/** A `/infra` command typed by `user` in `channel` (one body, so posting it twice replays its trigger_id); `response` names its response_url. */
+/**
+ * A `/infra` command typed by `user` in `channel` (one body, so posting it twice replays its trigger_id);
+ * `response` names its response_url.
+ */
 function command(
   h: Harness,
   text: string,
