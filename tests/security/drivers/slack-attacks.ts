@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SlackForgeryAttack } from '../attacks';
+import type { SlackForgeryAttack } from '../attack-types';
 import type { LocalSlackMessage } from '../../../dev/local-slack/local-slack';
 import { APPROVER, CHANNEL, Harness, REQUESTER, SIGNING_SECRET, STRANGER } from '../../support/harness';
 import { scriptSchemaChange } from '../../support/scripted-agents';
