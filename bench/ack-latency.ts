@@ -116,7 +116,8 @@ async function measure(name: string, target: Target): Promise<Stats> {
     mean: round(sorted.reduce((s, v) => s + v, 0) / sorted.length),
   };
   console.log(
-    `${name.padEnd(10)} n=${stats.n} c=${stats.concurrency} median=${stats.median}ms p90=${stats.p90}ms p99=${stats.p99}ms max=${stats.max}ms errors=${stats.errors}`,
+    `${name.padEnd(10)} n=${stats.n} c=${stats.concurrency} median=${stats.median}ms p90=${stats.p90}ms p99=${stats.p99}ms ` +
+      `max=${stats.max}ms errors=${stats.errors}`,
   );
   return stats;
 }
@@ -192,7 +193,8 @@ async function main(): Promise<void> {
     cpuModel: cpuList[0]?.model,
     platform: `${process.platform} ${process.arch}`,
     method:
-      'client-side wall time per signed POST /slack/events (performance.now around fetch + body read); nearest-rank percentiles; client in the same process',
+      'client-side wall time per signed POST /slack/events (performance.now around fetch + body read); nearest-rank ' +
+      'percentiles; client in the same process',
     request: `/infra ${REQUEST_TEXT}`,
     unit: 'ms',
     results: {

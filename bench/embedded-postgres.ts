@@ -83,7 +83,8 @@ async function main(): Promise<void> {
     queries: QUERIES,
     unit: 'ms',
     method:
-      'wall time (performance.now) on a fresh EmbeddedPostgres per run; target has auth.users with 1000 rows; memory is the whole process RSS',
+      'wall time (performance.now) on a fresh EmbeddedPostgres per run; target has auth.users with 1000 rows; memory is the ' +
+      'whole process RSS',
     stages,
     memory,
   });

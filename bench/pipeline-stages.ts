@@ -22,7 +22,8 @@ const RUNS = Number(process.env.BENCH_RUNS) > 0 ? Number(process.env.BENCH_RUNS)
 const MIGRATION = {
   name: 'create_user_preferences',
   up_sql:
-    "create table public.user_preferences (user_id uuid primary key references auth.users(id), theme text not null default 'light', locale text not null default 'en');\n" +
+    'create table public.user_preferences (user_id uuid primary key references auth.users(id), theme text not null default ' +
+    "'light', locale text not null default 'en');\n" +
     'alter table public.user_preferences enable row level security;\n' +
     'create policy "owner reads" on public.user_preferences for select using (auth.uid() = user_id);\n' +
     'create policy "owner writes" on public.user_preferences for update using (auth.uid() = user_id);',
@@ -76,7 +77,8 @@ async function measure(): Promise<void> {
     unit: 'ms',
     migration: MIGRATION.name,
     method:
-      'wall time per stage (performance.now), local Postgres branch provider with branches on a second local cluster, fresh target database per run; up/down/compare/up-again include the schema snapshot that checks each',
+      'wall time per stage (performance.now), local Postgres branch provider with branches on a second local cluster, fresh ' +
+      'target database per run; up/down/compare/up-again include the schema snapshot that checks each',
     stages,
   });
   process.stdout.write(`${JSON.stringify(stages, null, 2)}\n`);

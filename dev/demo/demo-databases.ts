@@ -23,7 +23,8 @@ const TARGET_SQL = [
   'grant usage on schema public to anon, authenticated',
   'alter default privileges in schema public grant all on tables to anon, authenticated',
   'alter default privileges in schema public grant all on sequences to anon, authenticated',
-  `create table public.profiles (id uuid primary key references auth.users (id) on delete cascade, username text not null unique, created_at timestamptz not null default now())`,
+  'create table public.profiles (id uuid primary key references auth.users (id) on delete cascade, username text not null ' +
+    'unique, created_at timestamptz not null default now())',
   'alter table public.profiles enable row level security',
   `create policy "Profiles are readable by everyone" on public.profiles for select using (true)`,
   `create policy "Users update their own profile" on public.profiles for update using (auth.uid() = id)`,

@@ -57,15 +57,19 @@ describe('the demo services', () => {
     expect(started).toEqual(['embedded postgres', 'embedded stopped']);
   });
 
-  it('says in one message what to install, or how to run the demo in Docker, when no Redis can be had, without starting Postgres', async () => {
-    const started: string[] = [];
-    const attempt = resolveDemoServices({}, probes([], false, started));
-    await expect(attempt).rejects.toBeInstanceOf(DemoServicesMissingError);
-    await expect(attempt).rejects.toThrow(
-      /needs Redis.*\n.*apt-get install redis-server.*\n.*docker compose up --build -d demo/,
-    );
-    expect(started).toEqual([]);
-  });
+  it(
+    'says in one message what to install, or how to run the demo in Docker, when no Redis can be had, without starting ' +
+      'Postgres',
+    async () => {
+      const started: string[] = [];
+      const attempt = resolveDemoServices({}, probes([], false, started));
+      await expect(attempt).rejects.toBeInstanceOf(DemoServicesMissingError);
+      await expect(attempt).rejects.toThrow(
+        /needs Redis.*\n.*apt-get install redis-server.*\n.*docker compose up --build -d demo/,
+      );
+      expect(started).toEqual([]);
+    },
+  );
 
   (hasRedisServer() ? it : it.skip)('starts a throwaway redis-server that answers, and stops it', async () => {
     const started = await startRedisServer();

@@ -81,7 +81,8 @@ export async function resolveDemoServices(
   if (!redisUrl) {
     await Promise.all(stops.map((stop) => stop()));
     throw new DemoServicesMissingError(
-      `The demo needs Redis: nothing answers on 127.0.0.1:6379, REDIS_URL is not set and redis-server is not on the PATH.\n  ${INSTALL_HELP}`,
+      'The demo needs Redis: nothing answers on 127.0.0.1:6379, REDIS_URL is not set and redis-server is not on the PATH.\n  ' +
+        `${INSTALL_HELP}`,
     );
   }
   if (!postgres) {
@@ -89,7 +90,8 @@ export async function resolveDemoServices(
     postgres = { kind: 'embedded', server };
     stops.push(() => server.stop());
     notes.push(
-      `Postgres: embedded in this process (PGlite, on 127.0.0.1:${server.port}; nothing answers on 127.0.0.1:5432 and DATABASE_URL is not set). Its data is gone when the demo stops`,
+      `Postgres: embedded in this process (PGlite, on 127.0.0.1:${server.port}; nothing answers on 127.0.0.1:5432 and ` +
+        'DATABASE_URL is not set). Its data is gone when the demo stops',
     );
   }
   return { postgres, redisUrl, notes, stop: async () => void (await Promise.all(stops.map((stop) => stop()))) };

@@ -87,7 +87,8 @@ main().catch((error: unknown) => {
     error instanceof InfraError
       ? error.message
       : inUse
-        ? `The demo's port is taken (${(error as Error).message}); set INFRA_DEMO_PORT to a free port, e.g. INFRA_DEMO_PORT=4001 npm run demo.`
+        ? `The demo's port is taken (${(error as Error).message}); set INFRA_DEMO_PORT to a free port, e.g. ` +
+          'INFRA_DEMO_PORT=4001 npm run demo.'
         : `The demo failed to start: ${(error as Error).message}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);

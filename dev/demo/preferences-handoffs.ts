@@ -33,7 +33,8 @@ export const PREFERENCES_HANDOFFS = {
     migration: {
       name: 'create_user_preferences',
       up_sql:
-        "create table public.user_preferences (user_id uuid primary key references auth.users(id), theme text not null default 'light', locale text not null default 'en');\n" +
+        'create table public.user_preferences (user_id uuid primary key references auth.users(id), theme text not null ' +
+        "default 'light', locale text not null default 'en');\n" +
         'alter table public.user_preferences enable row level security;\n' +
         'create policy "owner reads" on public.user_preferences for select using (auth.uid() = user_id);\n' +
         'create policy "owner writes" on public.user_preferences for update using (auth.uid() = user_id);',

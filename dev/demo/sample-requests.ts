@@ -13,7 +13,9 @@ export interface SampleRequest {
 }
 
 const PROGRESS_TABLE_SQL =
-  'create table public.lesson_progress (id bigint generated always as identity primary key, user_id uuid not null references auth.users(id), lesson_id text not null, percent int not null check (percent between 0 and 100), updated_at timestamptz not null default now(), unique (user_id, lesson_id));\n' +
+  'create table public.lesson_progress (id bigint generated always as identity primary key, user_id uuid not null references ' +
+  'auth.users(id), lesson_id text not null, percent int not null check (percent between 0 and 100), ' +
+  'updated_at timestamptz not null default now(), unique (user_id, lesson_id));\n' +
   'alter table public.lesson_progress enable row level security;\n' +
   'create policy "owner reads progress" on public.lesson_progress for select using (auth.uid() = user_id);\n' +
   'create policy "owner records progress" on public.lesson_progress for insert with check (auth.uid() = user_id);\n' +
@@ -82,7 +84,8 @@ export const SAMPLE_REQUESTS: SampleRequest[] = [
             path: 'supabase/functions/progress/index.ts',
             kind: 'typescript',
             content:
-              'Deno.serve(async (req) => new Response(JSON.stringify({ ok: true }), { headers: { "content-type": "application/json" } }));\n',
+              'Deno.serve(async (req) => new Response(JSON.stringify({ ok: true }), { headers: { "content-type": ' +
+              '"application/json" } }));\n',
           },
         ],
         next_steps: ['Deploy the progress function'],
@@ -115,7 +118,8 @@ export const SAMPLE_REQUESTS: SampleRequest[] = [
             path: '.github/workflows/deploy-progress.yml',
             kind: 'yaml',
             content:
-              'name: deploy-progress\non: { push: { branches: [main] } }\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: supabase functions deploy progress\n',
+              'name: deploy-progress\non: { push: { branches: [main] } }\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    ' +
+              'steps:\n      - uses: actions/checkout@v4\n      - run: supabase functions deploy progress\n',
           },
         ],
         next_steps: [],
@@ -142,7 +146,8 @@ export const SAMPLE_REQUESTS: SampleRequest[] = [
             path: '.github/workflows/preview.yml',
             kind: 'yaml',
             content:
-              'name: preview\non: [pull_request]\njobs:\n  preview:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: supabase db push --db-url "$PREVIEW_DB_URL"\n',
+              'name: preview\non: [pull_request]\njobs:\n  preview:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ' +
+              'actions/checkout@v4\n      - run: supabase db push --db-url "$PREVIEW_DB_URL"\n',
           },
         ],
         next_steps: ['Give the preview its own database branch'],

@@ -68,7 +68,9 @@ function unknownRequest(task: AgentTask): Handoff {
   const samples = SAMPLE_REQUESTS.map((s) => `"${s.request}"`).join(', ');
   return handoffSchema.parse({
     summary: `${SCRIPTED_MARK} I only know the sample requests; nothing was designed for this one`,
-    context: `The demo runs without ANTHROPIC_API_KEY, so ${task.agent} is a script. Try ${samples}, or set ANTHROPIC_API_KEY to let Claude work on any request.`,
+    context:
+      `The demo runs without ANTHROPIC_API_KEY, so ${task.agent} is a script. Try ${samples}, or set ANTHROPIC_API_KEY ` +
+      'to let Claude work on any request.',
   });
 }
 

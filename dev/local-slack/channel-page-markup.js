@@ -104,7 +104,10 @@ function block(b, ts) {
     case 'actions':
       return `<div class="block actions">${(b.elements || []).map((e) => element(e, ts)).join('')}</div>`;
     case 'image':
-      return `<div class="block block-image">${b.title ? `<div class="image-title">${textObject(b.title)}</div>` : ''}<img src="${esc(b.image_url)}" alt="${esc(b.alt_text || '')}"></div>`;
+      return (
+        `<div class="block block-image">${b.title ? `<div class="image-title">${textObject(b.title)}</div>` : ''}` +
+        `<img src="${esc(b.image_url)}" alt="${esc(b.alt_text || '')}"></div>`
+      );
     case 'markdown':
       return `<div class="block text">${mrkdwn(b.text)}</div>`;
     case 'rich_text':
@@ -132,12 +135,14 @@ function content(m) {
   else if (m.text) parts.push(`<div class="text">${mrkdwn(m.text)}</div>`);
   for (const a of m.attachments || []) {
     parts.push(
-      `<div class="attachment" style="border-color:${esc(a.color || '#ddd')}">${a.text ? mrkdwn(a.text) : ''}${(a.blocks || []).map((b) => block(b, m.ts)).join('')}</div>`,
+      `<div class="attachment" style="border-color:${esc(a.color || '#ddd')}">` +
+        `${a.text ? mrkdwn(a.text) : ''}${(a.blocks || []).map((b) => block(b, m.ts)).join('')}</div>`,
     );
   }
   for (const f of m.files || []) {
     parts.push(
-      `<div><a class="file" href="/page/files/${esc(f.id)}" target="_blank"><span class="icon">FILE</span><span>${esc(f.title || f.name)}<br><small>${esc(f.name)}</small></span></a></div>`,
+      `<div><a class="file" href="/page/files/${esc(f.id)}" target="_blank"><span class="icon">FILE</span>` +
+        `<span>${esc(f.title || f.name)}<br><small>${esc(f.name)}</small></span></a></div>`,
     );
   }
   return parts.join('');
@@ -148,11 +153,14 @@ function message(m, inThread) {
   const name = personName(m.user);
   const replies =
     !inThread && m.replies && m.replies.length
-      ? `<div class="replies-link" data-open-thread="${esc(m.ts)}">${m.replies.length} ${m.replies.length === 1 ? 'reply' : 'replies'}</div>`
+      ? `<div class="replies-link" data-open-thread="${esc(m.ts)}">${m.replies.length} ` +
+        `${m.replies.length === 1 ? 'reply' : 'replies'}</div>`
       : '';
   return (
-    `<div class="msg" data-ts="${esc(m.ts)}"><div class="avatar${m.isBot ? ' bot' : ''}">${esc(name.slice(0, 1).toUpperCase())}</div>` +
-    `<div class="body"><span class="who">${esc(name)}</span>${m.isBot ? '<span class="badge">APP</span>' : ''}${m.edited ? '<span class="edited">(edited)</span>' : ''}` +
+    `<div class="msg" data-ts="${esc(m.ts)}">` +
+    `<div class="avatar${m.isBot ? ' bot' : ''}">${esc(name.slice(0, 1).toUpperCase())}</div>` +
+    `<div class="body"><span class="who">${esc(name)}</span>` +
+    `${m.isBot ? '<span class="badge">APP</span>' : ''}${m.edited ? '<span class="edited">(edited)</span>' : ''}` +
     `${content(m)}${replies}</div></div>`
   );
 }

@@ -8,7 +8,10 @@ import { DefinitionInvalidError } from '../../src/domain/errors';
 const REPO_AGENTS = join(__dirname, '..', '..', 'agents');
 
 function agentFile(name: string, tools: string[], extra = ''): string {
-  return `---\nname: ${name}\ndescription: Does ${name} things.\nmodel: sonnet\ntools:\n${tools.map((t) => `  - ${t}`).join('\n')}\n${extra}---\n\nYou are ${name}.\n`;
+  return (
+    `---\nname: ${name}\ndescription: Does ${name} things.\nmodel: ` +
+    `sonnet\ntools:\n${tools.map((t) => `  - ${t}`).join('\n')}\n${extra}---\n\nYou are ${name}.\n`
+  );
 }
 
 describe('loadAgents', () => {
@@ -72,7 +75,10 @@ describe('loadAgents', () => {
 
     expect(() => loadAgents(dir)).toThrow(DefinitionInvalidError);
     expect(() => loadAgents(dir)).toThrow(
-      /^shell\.md is invalid: tools: unknown tool "Bash"; known tools: list_tables, list_migrations, create_branch, list_branches, execute_sql, get_logs, read_artifact, submit_handoff, ask_user\. Fix the file/,
+      new RegExp(
+        '^shell\\.md is invalid: tools: unknown tool "Bash"; known tools: list_tables, list_migrations, create_branch, ' +
+          'list_branches, execute_sql, get_logs, read_artifact, submit_handoff, ask_user\\. Fix the file',
+      ),
     );
   });
 

@@ -18,7 +18,8 @@ export const agents = loadAgents(join(__dirname, '..', '..', 'agents'));
 export const migration = {
   name: 'create_user_preferences',
   up_sql:
-    'create table public.user_preferences (user_id uuid primary key references auth.users (id) on delete cascade, theme text not null);\nalter table public.user_preferences enable row level security;',
+    'create table public.user_preferences (user_id uuid primary key references auth.users (id) on delete cascade, theme text ' +
+    'not null);\nalter table public.user_preferences enable row level security;',
   down_sql: 'drop table public.user_preferences;',
 };
 export const validHandoff = {

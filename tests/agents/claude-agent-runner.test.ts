@@ -188,7 +188,10 @@ describe('ClaudeAgentRunner', () => {
     expect(error).toBeInstanceOf(HandoffInvalidError);
     expect(error).toMatchObject({ retryable: false });
     expect((error as Error).message).toMatch(
-      /^data-migration-specialist did not produce a valid handoff \(3 attempts; last problems: summary: .*context: .*\)\. Retry the workflow or rephrase the request\.$/,
+      new RegExp(
+        '^data-migration-specialist did not produce a valid handoff \\(3 attempts; last problems: summary: .*context: .*\\)\\. ' +
+          'Retry the workflow or rephrase the request\\.$',
+      ),
     );
     expect(fake.requests).toHaveLength(3);
     fake.assertNoUnexpected();

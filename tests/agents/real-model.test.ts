@@ -35,7 +35,8 @@ describe('the api-designer on the real Messages API (only with ANTHROPIC_API_KEY
         stepTitle: '[1/5] Design the data contract',
         tasks: ['Design TypeScript interfaces', 'Define data contracts'],
         request:
-          'Add a new table for user preferences: theme (light or dark) and locale, one row per user. Do not ask questions; choose defaults.',
+          'Add a new table for user preferences: theme (light or dark) and locale, one row per user. Do not ask questions; ' +
+          'choose defaults.',
         requester: '<@U0REQUEST1>',
         earlierHandoffs: [],
         comments: [],

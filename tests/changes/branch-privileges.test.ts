@@ -82,7 +82,9 @@ describe('the role migrations run as on a branch', () => {
   test('holds none of the dangerous attributes or predefined roles', async () => {
     const { rows } = await withConnection(branch.databaseUrl, (c) =>
       c.query(`select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls,
-                      (select array_agg(r) from unnest(array['pg_read_server_files','pg_write_server_files','pg_execute_server_program','pg_signal_backend']) r where pg_has_role(current_user, r, 'MEMBER')) as dangerous,
+                      (select array_agg(r) from unnest(array['pg_read_server_files','pg_write_server_files',
+                                           'pg_execute_server_program','pg_signal_backend']) r
+                        where pg_has_role(current_user, r, 'MEMBER')) as dangerous,
                       current_user = (select pg_get_userbyid(datdba) from pg_database where datname = current_database()) as owns_branch
                from pg_roles where rolname = current_user`),
     );
@@ -166,20 +168,24 @@ describe('branches on the production server, as INFRA_ALLOW_SHARED_BRANCH_SERVER
     await shared.cleanup();
   });
 
-  test('keep their least-privilege roles: the migration role cannot touch the production database, run programs or make roles', async () => {
-    const run = (sql: string) => shared.provider.runSql(onProduction, sql, { readOnly: false, timeoutMs: 10_000 });
+  test(
+    'keep their least-privilege roles: the migration role cannot touch the production ' +
+      'database, run programs or make roles',
+    async () => {
+      const run = (sql: string) => shared.provider.runSql(onProduction, sql, { readOnly: false, timeoutMs: 10_000 });
 
-    expect(new URL(onProduction.databaseUrl).port).toBe(new URL(shared.url).port || '5432');
-    await expect(run(`ALTER DATABASE ${shared.name} SET default_transaction_read_only = on`)).rejects.toThrow(
-      /must be owner/,
-    );
-    await expect(run(`COPY (select 1) TO PROGRAM 'true'`)).rejects.toThrow(
-      /permission denied|must be superuser|must be a member/,
-    );
-    await expect(run('CREATE ROLE evil SUPERUSER')).rejects.toThrow(/must be superuser/);
-    await expect(run('CREATE ROLE evil')).rejects.toThrow(/permission denied/);
-    await expect(run('select count(*) from pg_authid')).rejects.toThrow(/permission denied/);
-    const { rows } = await withConnection(shared.url, (c) => c.query('SHOW default_transaction_read_only'));
-    expect(rows[0].default_transaction_read_only).toBe('off');
-  });
+      expect(new URL(onProduction.databaseUrl).port).toBe(new URL(shared.url).port || '5432');
+      await expect(run(`ALTER DATABASE ${shared.name} SET default_transaction_read_only = on`)).rejects.toThrow(
+        /must be owner/,
+      );
+      await expect(run(`COPY (select 1) TO PROGRAM 'true'`)).rejects.toThrow(
+        /permission denied|must be superuser|must be a member/,
+      );
+      await expect(run('CREATE ROLE evil SUPERUSER')).rejects.toThrow(/must be superuser/);
+      await expect(run('CREATE ROLE evil')).rejects.toThrow(/permission denied/);
+      await expect(run('select count(*) from pg_authid')).rejects.toThrow(/permission denied/);
+      const { rows } = await withConnection(shared.url, (c) => c.query('SHOW default_transaction_read_only'));
+      expect(rows[0].default_transaction_read_only).toBe('off');
+    },
+  );
 });

@@ -60,7 +60,8 @@ test("a table a migration adds gets the grants production's default privileges w
 
   const { rows } = await withConnection(branch.databaseUrl, (c) =>
     c.query(
-      `SELECT has_table_privilege('anon', 'api.later', 'INSERT') AS anon_insert, has_table_privilege('anon', 'api.later', 'DELETE') AS anon_delete`,
+      `SELECT has_table_privilege('anon', 'api.later', 'INSERT') AS anon_insert, has_table_privilege('anon', 'api.later', ` +
+        `'DELETE') AS anon_delete`,
     ),
   );
   expect(rows[0]).toEqual({ anon_insert: true, anon_delete: false });

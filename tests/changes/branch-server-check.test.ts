@@ -33,7 +33,10 @@ describe('the start-up check of the branch server', () => {
 
     await expect(check).rejects.toThrow(ConfigError);
     await expect(check).rejects.toThrow(
-      /INFRA_BRANCH_DATABASE_URL is the production server of TARGET_DATABASE_URL \(same system identifier\).*INFRA_ALLOW_SHARED_BRANCH_SERVER=true/,
+      new RegExp(
+        'INFRA_BRANCH_DATABASE_URL is the production server of TARGET_DATABASE_URL \\(same system identifier\\)' +
+          '.*INFRA_ALLOW_SHARED_BRANCH_SERVER=true',
+      ),
     );
   });
 

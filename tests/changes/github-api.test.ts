@@ -21,24 +21,28 @@ describe('GitHub API client', () => {
     expect(error.message).not.toContain('ghp_wrong_token_abcdef');
   });
 
-  it('creates a branch once, commits a file over an existing one with its sha, and reads failed job logs through the redirect', async () => {
-    const api = new GitHubApi({ baseUrl: github.apiUrl, token: github.token, repository: github.repository });
-    github.onPush = () => [
-      { name: 'ci', jobs: [{ name: 'test', conclusion: 'failure', log: 'line 1\nline 2\nboom' }] },
-    ];
-    const base = (await api.branchSha('main'))!;
-    await api.createBranch('infra-wf-7', base);
-    await api.createBranch('infra-wf-7', base);
-    await api.putFile('infra-wf-7', '.github/workflows/ci.yml', 'a: 1\n', 'first');
-    const head = await api.putFile('infra-wf-7', '.github/workflows/ci.yml', 'a: 2\n', 'second');
-    expect(github.files.get('infra-wf-7')?.get('.github/workflows/ci.yml')).toBe('a: 2\n');
-    const [run] = await api.runsFor('infra-wf-7', head);
-    expect(await api.failedJobLogs(run!.id, 2)).toEqual([
-      expect.objectContaining({ name: 'test', log: 'line 2\nboom' }),
-    ]);
-    expect(await api.branchSha('no-such-branch')).toBeUndefined();
-    expect(github.unexpected).toEqual([]);
-  });
+  it(
+    'creates a branch once, commits a file over an existing one with its sha, and reads ' +
+      'failed job logs through the redirect',
+    async () => {
+      const api = new GitHubApi({ baseUrl: github.apiUrl, token: github.token, repository: github.repository });
+      github.onPush = () => [
+        { name: 'ci', jobs: [{ name: 'test', conclusion: 'failure', log: 'line 1\nline 2\nboom' }] },
+      ];
+      const base = (await api.branchSha('main'))!;
+      await api.createBranch('infra-wf-7', base);
+      await api.createBranch('infra-wf-7', base);
+      await api.putFile('infra-wf-7', '.github/workflows/ci.yml', 'a: 1\n', 'first');
+      const head = await api.putFile('infra-wf-7', '.github/workflows/ci.yml', 'a: 2\n', 'second');
+      expect(github.files.get('infra-wf-7')?.get('.github/workflows/ci.yml')).toBe('a: 2\n');
+      const [run] = await api.runsFor('infra-wf-7', head);
+      expect(await api.failedJobLogs(run!.id, 2)).toEqual([
+        expect.objectContaining({ name: 'test', log: 'line 2\nboom' }),
+      ]);
+      expect(await api.branchSha('no-such-branch')).toBeUndefined();
+      expect(github.unexpected).toEqual([]);
+    },
+  );
 
   it('refuses to commit a file outside .github/workflows/ or with a .. segment, before any request', async () => {
     const api = new GitHubApi({ baseUrl: github.apiUrl, token: github.token, repository: github.repository });

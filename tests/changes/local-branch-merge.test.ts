@@ -74,7 +74,8 @@ describe('merge, revert and backup', () => {
     };
 
     await expect(target.provider.merge(1, broken)).rejects.toThrow(
-      'Merging migration broken into the target failed: relation "public.missing" does not exist (at line 2, column 39). The transaction was rolled back, so the target is unchanged.',
+      'Merging migration broken into the target failed: relation "public.missing" does not exist (at line 2, column 39). The ' +
+        'transaction was rolled back, so the target is unchanged.',
     );
     expect(await hasTable(target.url, 'public.a')).toBe(false);
     expect(await history()).toEqual([]);

@@ -13,7 +13,8 @@ const OWNER_ONLY_TODOS = `
   alter table public.todos enable row level security;
   create policy "read own" on public.todos for select to authenticated using ((select auth.uid()) = user_id);
   create policy "insert own" on public.todos for insert to authenticated with check ((select auth.uid()) = user_id);
-  create policy "update own" on public.todos for update to authenticated using ((select auth.uid()) = user_id) with check ((select auth.uid()) = user_id);
+  create policy "update own" on public.todos for update to authenticated using ((select auth.uid()) = user_id)
+    with check ((select auth.uid()) = user_id);
   create policy "delete own" on public.todos for delete to authenticated using ((select auth.uid()) = user_id);
   insert into public.todos (user_id, title) values ('${randomUUID()}', 'someone else''s'), ('${randomUUID()}', 'another one');
 `;
@@ -61,37 +62,42 @@ describe('auditRls', () => {
     });
   });
 
-  it('marks findings already on production (in the baseline, about untouched objects) as existing, shown apart and never failing', async () => {
-    await db.pool.query(`create table public.legacy (id int); create table public.reused (id int)`);
-    const baseline = await auditBaseline(db.pool);
-    await db.pool.query(
-      `create table public.fresh (id int); create view public.fresh_names as select id from public.fresh; alter table public.reused add column note text`,
-    );
+  it(
+    'marks findings already on production (in the baseline, about untouched objects) as existing, shown apart and never ' +
+      'failing',
+    async () => {
+      await db.pool.query(`create table public.legacy (id int); create table public.reused (id int)`);
+      const baseline = await auditBaseline(db.pool);
+      await db.pool.query(
+        'create table public.fresh (id int); create view public.fresh_names as select id from public.fresh; alter table ' +
+          'public.reused add column note text',
+      );
 
-    const result = await auditRls(db.pool, { tables: ['public.fresh', 'public.reused'], baseline });
+      const result = await auditRls(db.pool, { tables: ['public.fresh', 'public.reused'], baseline });
 
-    const existing = result.findings.filter((f) => f.existing).map((f) => f.object);
-    const new_ = result.findings.filter((f) => !f.existing).map((f) => f.object);
-    expect(existing).toEqual(['public.legacy']);
-    // A pre-existing problem on a table the change touches, and a new view the change does not list as a table, are the change's.
-    expect(new_.sort()).toEqual(['public.fresh', 'public.fresh_names', 'public.reused']);
-    const checks = rlsChecks(result);
-    expect(checks).toContainEqual(
-      expect.objectContaining({
-        name: 'RLS: RLS disabled on an exposed table',
-        status: 'fail',
-        detail: expect.not.stringContaining('legacy'),
-      }),
-    );
-    expect(checks).toContainEqual(
-      expect.objectContaining({
-        name: 'RLS, already on production: RLS disabled on an exposed table',
-        status: 'fail',
-        existing: true,
-        detail: expect.stringContaining('public.legacy'),
-      }),
-    );
-  });
+      const existing = result.findings.filter((f) => f.existing).map((f) => f.object);
+      const new_ = result.findings.filter((f) => !f.existing).map((f) => f.object);
+      expect(existing).toEqual(['public.legacy']);
+      // A pre-existing problem on a table the change touches, and a new view the change does not list as a table, are the change's.
+      expect(new_.sort()).toEqual(['public.fresh', 'public.fresh_names', 'public.reused']);
+      const checks = rlsChecks(result);
+      expect(checks).toContainEqual(
+        expect.objectContaining({
+          name: 'RLS: RLS disabled on an exposed table',
+          status: 'fail',
+          detail: expect.not.stringContaining('legacy'),
+        }),
+      );
+      expect(checks).toContainEqual(
+        expect.objectContaining({
+          name: 'RLS, already on production: RLS disabled on an exposed table',
+          status: 'fail',
+          existing: true,
+          detail: expect.stringContaining('public.legacy'),
+        }),
+      );
+    },
+  );
 
   it("counts every finding as the change's without a baseline", async () => {
     await db.pool.query(`create table public.legacy (id int)`);
@@ -178,33 +184,38 @@ describe('auditRls', () => {
     ]);
   });
 
-  it('finds nothing on an owner-only table: anon reads 0 rows and cannot write; a user inserts its own row but not someone else’s', async () => {
-    await db.pool.query(OWNER_ONLY_TODOS);
+  it(
+    'finds nothing on an owner-only table: anon reads 0 rows and cannot write; a user inserts its own row but not someone ' +
+      'else’s',
+    async () => {
+      await db.pool.query(OWNER_ONLY_TODOS);
 
-    const result = await auditRls(db.pool, { tables: ['public.todos'] });
+      const result = await auditRls(db.pool, { tables: ['public.todos'] });
 
-    expect(result.findings).toEqual([]);
-    const anon = result.probes.find((p) => p.role === 'anon')!;
-    expect(anon.select).toBe('allowed (0 rows visible of 2)');
-    expect(anon.insert).toMatch(/^denied \(new row violates row-level security policy for table "todos"\)$/);
-    expect(anon.update).toBe('denied (RLS: 0 of 2 rows could be changed)');
-    expect(anon.delete).toBe('denied (RLS: 0 of 2 rows could be changed)');
-    const user = result.probes.find((p) => p.role === 'authenticated')!;
-    expect(user.select).toBe('allowed (0 rows visible of 2)');
-    expect(user.insert).toMatch(
-      /^allowed for its own row; denied for another user's row \(new row violates row-level security policy/,
-    );
-    expect(rlsChecks(result)).toEqual([
-      { name: 'RLS: no findings', status: 'pass' },
-      { name: 'RLS probe: anon', status: 'pass', detail: 'anon can read 0 rows, cannot write' },
-      {
-        name: 'RLS probe: authenticated',
-        status: 'pass',
-        detail:
-          "authenticated (a new user) can read 0 rows of other users, can insert its own rows (public.todos), cannot write other users' rows",
-      },
-    ]);
-  });
+      expect(result.findings).toEqual([]);
+      const anon = result.probes.find((p) => p.role === 'anon')!;
+      expect(anon.select).toBe('allowed (0 rows visible of 2)');
+      expect(anon.insert).toMatch(/^denied \(new row violates row-level security policy for table "todos"\)$/);
+      expect(anon.update).toBe('denied (RLS: 0 of 2 rows could be changed)');
+      expect(anon.delete).toBe('denied (RLS: 0 of 2 rows could be changed)');
+      const user = result.probes.find((p) => p.role === 'authenticated')!;
+      expect(user.select).toBe('allowed (0 rows visible of 2)');
+      expect(user.insert).toMatch(
+        /^allowed for its own row; denied for another user's row \(new row violates row-level security policy/,
+      );
+      expect(rlsChecks(result)).toEqual([
+        { name: 'RLS: no findings', status: 'pass' },
+        { name: 'RLS probe: anon', status: 'pass', detail: 'anon can read 0 rows, cannot write' },
+        {
+          name: 'RLS probe: authenticated',
+          status: 'pass',
+          detail:
+            'authenticated (a new user) can read 0 rows of other users, can insert its own rows (public.todos), cannot write ' +
+            "other users' rows",
+        },
+      ]);
+    },
+  );
 
   it('adds a row of another user to an empty table so an always-true update policy shows, then removes it', async () => {
     await db.pool.query(`create table public.profiles (id bigint generated always as identity primary key, user_id uuid not null, bio text);

@@ -97,7 +97,8 @@ test('a down that forgets an index fails compare and lists the index as residue'
     ['compare', false],
   ]);
   expect(result.residue).toEqual([
-    '+ index profiles_lower_username_idx on public.profiles: CREATE INDEX profiles_lower_username_idx ON public.profiles USING btree (lower(username))',
+    '+ index profiles_lower_username_idx on public.profiles: CREATE INDEX profiles_lower_username_idx ON public.profiles ' +
+      'USING btree (lower(username))',
   ]);
   expect(result.stages[2]?.error).toContain('profiles_lower_username_idx');
   expect(checks(result)[1]).toMatchObject({ name: 'Down restores the schema', status: 'fail' });
@@ -190,7 +191,8 @@ test('an up that gives a different schema the second time fails up-again', async
     name: 'random_table_name',
     up_sql: `DO $$ BEGIN EXECUTE format('CREATE TABLE public.t_%s (id int)', floor(random() * 1e9)::bigint); END $$;`,
     down_sql: `DO $$ DECLARE t text; BEGIN
-      FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 't\\_%' LOOP EXECUTE format('DROP TABLE public.%I', t); END LOOP;
+      FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 't\\_%'
+      LOOP EXECUTE format('DROP TABLE public.%I', t); END LOOP;
     END $$;`,
   });
 
@@ -239,29 +241,35 @@ test('a forbidden down is refused before up runs', async () => {
   expect(await hasTable(branch.databaseUrl, 'public.a')).toBe(false);
 });
 
-test('CREATE INDEX CONCURRENTLY round-trips, run on its own outside the transaction, between the statements around it in order', async () => {
-  const result = await runRoundTrip(target.provider, branch, {
-    name: 'index_usernames',
-    up_sql:
-      "ALTER TABLE public.profiles ADD COLUMN website text;\nCREATE INDEX CONCURRENTLY profiles_website_idx ON public.profiles (website);\nCOMMENT ON INDEX public.profiles_website_idx IS 'lookups';",
-    down_sql: 'DROP INDEX CONCURRENTLY public.profiles_website_idx;\nALTER TABLE public.profiles DROP COLUMN website;',
-  });
+test(
+  'CREATE INDEX CONCURRENTLY round-trips, run on its own outside the transaction, ' +
+    'between the statements around it in order',
+  async () => {
+    const result = await runRoundTrip(target.provider, branch, {
+      name: 'index_usernames',
+      up_sql:
+        'ALTER TABLE public.profiles ADD COLUMN website text;\nCREATE INDEX CONCURRENTLY profiles_website_idx ON ' +
+        "public.profiles (website);\nCOMMENT ON INDEX public.profiles_website_idx IS 'lookups';",
+      down_sql:
+        'DROP INDEX CONCURRENTLY public.profiles_website_idx;\nALTER TABLE public.profiles DROP COLUMN website;',
+    });
 
-  expect(result.stages.map((s) => [s.name, s.ok, s.error])).toEqual([
-    ['up', true, undefined],
-    ['down', true, undefined],
-    ['compare', true, undefined],
-    ['up-again', true, undefined],
-  ]);
-  expect(result.outsideTransaction).toEqual(['statement 2']);
-  expect(result.diff).toContain(
-    '+ index profiles_website_idx on public.profiles: CREATE INDEX profiles_website_idx ON public.profiles USING btree (website)',
-  );
-  expect(checks(result)[0]).toMatchObject({
-    status: 'pass',
-    detail: expect.stringContaining('statement 2 ran on its own, outside the transaction'),
-  });
-});
+    expect(result.stages.map((s) => [s.name, s.ok, s.error])).toEqual([
+      ['up', true, undefined],
+      ['down', true, undefined],
+      ['compare', true, undefined],
+      ['up-again', true, undefined],
+    ]);
+    expect(result.outsideTransaction).toEqual(['statement 2']);
+    expect(result.diff).toContain(
+      '+ index profiles_website_idx on public.profiles: CREATE INDEX profiles_website_idx ON public.profiles USING btree (website)',
+    );
+    expect(checks(result)[0]).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining('statement 2 ran on its own, outside the transaction'),
+    });
+  },
+);
 
 test('an error in a statement outside the transaction points into the migration as written', async () => {
   const result = await runRoundTrip(target.provider, branch, {

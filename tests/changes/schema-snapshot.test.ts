@@ -91,7 +91,8 @@ test('the diff names each added, removed and changed object, sorted by object', 
     '+ schema billing',
     '+ sequence public.ticket_seq',
     '- table auth.users',
-    '+ trigger profiles_touch on public.profiles: CREATE TRIGGER profiles_touch BEFORE UPDATE ON public.profiles FOR EACH ROW EXECUTE FUNCTION public.touch()',
+    '+ trigger profiles_touch on public.profiles: CREATE TRIGGER profiles_touch BEFORE UPDATE ON public.profiles FOR EACH ROW ' +
+      'EXECUTE FUNCTION public.touch()',
     '+ view public.usernames',
   ]);
 });

@@ -65,7 +65,10 @@ describe('merging into the target and reverting', () => {
     expect(error.applied).toBe('none');
     expect(error.ranStatements).toEqual([]);
     expect(error.message).toMatch(
-      /^Merging migration half into the target failed: the policy forbids statement 2 \(line 2\) `commit`: commit is transaction control.*Nothing was run; the target is unchanged\.$/,
+      new RegExp(
+        '^Merging migration half into the target failed: the policy forbids statement 2 \\(line 2\\) `commit`: ' +
+          'commit is transaction control.*Nothing was run; the target is unchanged\\.$',
+      ),
     );
     expect(await hasTable(target.url, 'public.a')).toBe(false);
     expect(await hasTable(target.url, 'public.b')).toBe(false);
@@ -126,7 +129,8 @@ describe('merging into the target and reverting', () => {
     const migration = {
       name: 'index_bios',
       up_sql:
-        "alter table public.profiles add column website text;\ncreate index concurrently profiles_website_idx on public.profiles (website);\ncomment on index public.profiles_website_idx is 'lookups';",
+        'alter table public.profiles add column website text;\ncreate index concurrently profiles_website_idx on ' +
+        "public.profiles (website);\ncomment on index public.profiles_website_idx is 'lookups';",
       down_sql:
         'drop index concurrently public.profiles_website_idx;\nalter table public.profiles drop column website;',
     };
@@ -151,7 +155,8 @@ describe('merging into the target and reverting', () => {
         {
           name: 'partial',
           up_sql:
-            'create table public.a (id int);\ncreate index concurrently a_idx on public.a (id);\ncreate view public.v as select * from public.missing;',
+            'create table public.a (id int);\ncreate index concurrently a_idx on public.a (id);\ncreate view public.v as ' +
+            'select * from public.missing;',
           down_sql: 'drop table public.a;',
         },
         opts,
@@ -160,7 +165,8 @@ describe('merging into the target and reverting', () => {
 
     expect(error).toMatchObject({ applied: 'partial', ranStatements: [1, 2], failedStatement: 3 });
     expect(error.message).toContain(
-      'relation "public.missing" does not exist (at line 3, column 39). Statement 1, 2 of the SQL had already run and stay applied on the target',
+      'relation "public.missing" does not exist (at line 3, column 39). Statement 1, 2 of the SQL had already run and stay ' +
+        'applied on the target',
     );
     expect(error.retryable).toBe(false);
     expect(await hasTable(target.url, 'public.a')).toBe(true);

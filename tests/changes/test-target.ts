@@ -15,7 +15,8 @@ export function branchServerUrl(): string {
   const url = process.env.TEST_BRANCH_DATABASE_URL;
   if (!url)
     throw new Error(
-      'TEST_BRANCH_DATABASE_URL is not set: run the tests through jest, whose global set-up starts the branch server (or start one with startBranchCluster).',
+      'TEST_BRANCH_DATABASE_URL is not set: run the tests through jest, whose global set-up starts the branch server (or ' +
+        'start one with startBranchCluster).',
     );
   return url;
 }
@@ -77,7 +78,10 @@ export interface TestTarget {
   cleanup(): Promise<void>;
 }
 
-/** Creates `infra_tgt_<random>` with TARGET_SCHEMA_SQL (or `schemaSql`) on the production server, and a provider making its branches on the branch server. */
+/**
+ * Creates `infra_tgt_<random>` with TARGET_SCHEMA_SQL (or `schemaSql`) on the production server, and a provider
+ * making its branches on the branch server.
+ */
 export async function createTestTarget(
   options: { schemaSql?: string; provider?: Partial<LocalBranchProviderOptions> } = {},
 ): Promise<TestTarget> {

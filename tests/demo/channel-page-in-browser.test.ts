@@ -105,54 +105,58 @@ describeWithChromium.each(POSTGRES_KINDS)('the channel page of the local Slack i
   const targetUrl = (): string =>
     embedded ? embedded.url(databases.target) : withDatabase(BASE_DATABASE_URL, databases.target);
 
-  it('runs the schema change from /infra to "Workflow complete" through the page, refusing a stranger at a gate, then posts the day\'s digest', async () => {
-    const page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(`${demo.pageUrl}?user=${REQUESTER}`);
-    await page.fill('#composer', '/infra Add a new table for user preferences');
-    await page.press('#composer', 'Enter');
+  it(
+    'runs the schema change from /infra to "Workflow complete" through the page, refusing a stranger at a gate, then posts ' +
+      "the day's digest",
+    async () => {
+      const page = browser.pages()[0] ?? (await browser.newPage());
+      await page.goto(`${demo.pageUrl}?user=${REQUESTER}`);
+      await page.fill('#composer', '/infra Add a new table for user preferences');
+      await page.press('#composer', 'Enter');
 
-    const root = page.locator('#channel-scroll .msg').first();
-    await root.getByText('Add a new table for user preferences').waitFor();
-    await root.click();
-    const thread = page.locator('#thread-scroll');
-    await thread.getByText('(scripted demo model)').first().waitFor();
+      const root = page.locator('#channel-scroll .msg').first();
+      await root.getByText('Add a new table for user preferences').waitFor();
+      await root.click();
+      const thread = page.locator('#thread-scroll');
+      await thread.getByText('(scripted demo model)').first().waitFor();
 
-    for (const [index, title] of GATES.entries()) {
-      const gate = thread
-        .locator('.msg', { hasText: `Quality gate · ` })
-        .filter({ hasText: `: ${title}` })
-        .filter({ has: page.locator('[data-action-id="gate_approve"]') });
-      await gate.waitFor({ timeout: 30_000 });
-      if (index === 0) {
-        await actAs(page, STRANGER);
+      for (const [index, title] of GATES.entries()) {
+        const gate = thread
+          .locator('.msg', { hasText: `Quality gate · ` })
+          .filter({ hasText: `: ${title}` })
+          .filter({ has: page.locator('[data-action-id="gate_approve"]') });
+        await gate.waitFor({ timeout: 30_000 });
+        if (index === 0) {
+          await actAs(page, STRANGER);
+          await gate.locator('[data-action-id="gate_approve"]').click();
+          const refusal = thread.locator('.private', { hasText: 'Only the approvers' });
+          await refusal.waitFor();
+          expect(await refusal.locator('.mention').allTextContents()).toEqual(['@sam', '@lee']);
+          await actAs(page, APPROVER);
+        }
         await gate.locator('[data-action-id="gate_approve"]').click();
-        const refusal = thread.locator('.private', { hasText: 'Only the approvers' });
-        await refusal.waitFor();
-        expect(await refusal.locator('.mention').allTextContents()).toEqual(['@sam', '@lee']);
-        await actAs(page, APPROVER);
+        await gate.waitFor({ state: 'detached', timeout: 30_000 });
       }
-      await gate.locator('[data-action-id="gate_approve"]').click();
-      await gate.waitFor({ state: 'detached', timeout: 30_000 });
-    }
 
-    const report = thread
-      .locator('.msg', { hasText: 'Workflow complete' })
-      .filter({ has: page.locator('[data-action-id="workflow_rollback_production"]') });
-    await report.waitFor({ timeout: 30_000 });
-    expect(await hasTable(targetUrl(), 'public.user_preferences')).toBe(true);
+      const report = thread
+        .locator('.msg', { hasText: 'Workflow complete' })
+        .filter({ has: page.locator('[data-action-id="workflow_rollback_production"]') });
+      await report.waitFor({ timeout: 30_000 });
+      expect(await hasTable(targetUrl(), 'public.user_preferences')).toBe(true);
 
-    await report.locator('[data-action-id="workflow_rollback_production"]').click();
-    await page.locator('#confirm-dialog').waitFor();
-    expect(await page.locator('#confirm-ok').textContent()).toBe('Roll back');
-    await page.click('#confirm-deny');
-    expect(await hasTable(targetUrl(), 'public.user_preferences')).toBe(true);
+      await report.locator('[data-action-id="workflow_rollback_production"]').click();
+      await page.locator('#confirm-dialog').waitFor();
+      expect(await page.locator('#confirm-ok').textContent()).toBe('Roll back');
+      await page.click('#confirm-deny');
+      expect(await hasTable(targetUrl(), 'public.user_preferences')).toBe(true);
 
-    await page.getByRole('button', { name: "⏰ Post today's digest" }).click();
-    await page.locator('#channel-scroll .msg', { hasText: 'Infra digest' }).waitFor({ timeout: 30_000 });
-    await page.locator('.private', { hasText: 'posted in #platform' }).first().waitFor();
+      await page.getByRole('button', { name: "⏰ Post today's digest" }).click();
+      await page.locator('#channel-scroll .msg', { hasText: 'Infra digest' }).waitFor({ timeout: 30_000 });
+      await page.locator('.private', { hasText: 'posted in #platform' }).first().waitFor();
 
-    mkdirSync(join(screenshot, '..'), { recursive: true });
-    await thread.evaluate((el) => el.scrollTo(0, el.scrollHeight));
-    await page.screenshot({ path: screenshot });
-  });
+      mkdirSync(join(screenshot, '..'), { recursive: true });
+      await thread.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await page.screenshot({ path: screenshot });
+    },
+  );
 });

@@ -105,29 +105,33 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
     }
   });
 
-  it('records the cancellation in the web role alone, which posts nothing and keeps the branch; a worker then deletes it and closes the thread', async () => {
-    const root = await startWithBranch();
-    await sleep(200);
-    const writesBefore = webApiWrites(h);
-    await cancelWithWorkerStopped();
+  it(
+    'records the cancellation in the web role alone, which posts nothing and keeps the branch; a worker then deletes it and ' +
+      'closes the thread',
+    async () => {
+      const root = await startWithBranch();
+      await sleep(200);
+      const writesBefore = webApiWrites(h);
+      await cancelWithWorkerStopped();
 
-    expect(await h.workflowState()).toBe('cancelled');
-    expect(await h.events()).toContainEqual({ type: 'workflow_cancelled', actor: REQUESTER });
-    await sleep(500);
-    expect(await branchDatabasesOf(target)).toHaveLength(1);
-    expect(webApiWrites(h)).toBe(writesBefore);
-    expect(h.threadTexts(root).some((t) => /Cancelled by|Workflow cancelled/.test(t))).toBe(false);
-    expect(await eventCount(h, 'branch_deleted')).toBe(0);
-    expect(await cancelJobKeys(h)).toEqual([`${h.prefix}:workflow:clean-up-1`]);
+      expect(await h.workflowState()).toBe('cancelled');
+      expect(await h.events()).toContainEqual({ type: 'workflow_cancelled', actor: REQUESTER });
+      await sleep(500);
+      expect(await branchDatabasesOf(target)).toHaveLength(1);
+      expect(webApiWrites(h)).toBe(writesBefore);
+      expect(h.threadTexts(root).some((t) => /Cancelled by|Workflow cancelled/.test(t))).toBe(false);
+      expect(await eventCount(h, 'branch_deleted')).toBe(0);
+      expect(await cancelJobKeys(h)).toEqual([`${h.prefix}:workflow:clean-up-1`]);
 
-    await h.startRuntime({ web: false, worker: true });
-    expect(textOf(await h.waitForInThread(root, /Cancelled by/))).toContain(`Cancelled by <@${REQUESTER}>`);
-    await h.waitForInThread(root, /Workflow cancelled/);
-    await until('the clean-up event', async () => (await eventCount(h, 'cleaned_up')) === 1);
-    expect(await branchDatabasesOf(target)).toEqual([]);
-    expect(await h.events()).toContainEqual({ type: 'branch_deleted', actor: null });
-    h.slack.assertNoUnexpected();
-  });
+      await h.startRuntime({ web: false, worker: true });
+      expect(textOf(await h.waitForInThread(root, /Cancelled by/))).toContain(`Cancelled by <@${REQUESTER}>`);
+      await h.waitForInThread(root, /Workflow cancelled/);
+      await until('the clean-up event', async () => (await eventCount(h, 'cleaned_up')) === 1);
+      expect(await branchDatabasesOf(target)).toEqual([]);
+      expect(await h.events()).toContainEqual({ type: 'branch_deleted', actor: null });
+      h.slack.assertNoUnexpected();
+    },
+  );
 
   it('finishes the clean-up from the reconciler when Redis lost the cancel job', async () => {
     const root = await startWithBranch();
@@ -176,31 +180,35 @@ describe('/infra cancel acks and leaves the clean-up to a worker', () => {
     expect(await cancelJobKeys(h)).toEqual([]);
   });
 
-  it('does everything once when /infra cancel is typed twice and the clean-up runs again after dying before it recorded that it was done', async () => {
-    const root = await startWithBranch();
-    await cancelWithWorkerStopped();
-    await h.command('cancel 1', REQUESTER);
-    const again = await h.slack.waitFor(() => h.slack.responses.find((r) => /already cancelled/.test(r.text ?? '')), {
-      description: 'second cancel answer',
-    });
-    expect(again.text).toBe('Workflow #1 is already cancelled; nothing to cancel.');
-    expect(await eventCount(h, 'workflow_cancelled')).toBe(1);
+  it(
+    'does everything once when /infra cancel is typed twice and the clean-up runs again after dying before it recorded that ' +
+      'it was done',
+    async () => {
+      const root = await startWithBranch();
+      await cancelWithWorkerStopped();
+      await h.command('cancel 1', REQUESTER);
+      const again = await h.slack.waitFor(() => h.slack.responses.find((r) => /already cancelled/.test(r.text ?? '')), {
+        description: 'second cancel answer',
+      });
+      expect(again.text).toBe('Workflow #1 is already cancelled; nothing to cancel.');
+      expect(await eventCount(h, 'workflow_cancelled')).toBe(1);
 
-    const engine = await h.workerEngine();
-    await cleanUpEnded(engine, 1);
-    const posts = h.slack.callsTo('chat.postMessage').length;
-    // As if the first run died after its side effects but before recording the event: all of it runs again.
-    await h.pool.query(`DELETE FROM events WHERE workflow_id = 1 AND type = 'cleaned_up'`);
-    await cleanUpEnded(engine, 1);
-    await cleanUpEnded(engine, 1);
-    expect(h.threadTexts(root).filter((t) => /Cancelled by/.test(t))).toHaveLength(1);
-    expect(h.threadTexts(root).filter((t) => /Workflow cancelled/.test(t))).toHaveLength(1);
-    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(posts);
-    expect(await branchDatabasesOf(target)).toEqual([]);
-    expect(await eventCount(h, 'branch_deleted')).toBe(1);
-    expect(await eventCount(h, 'cleaned_up')).toBe(1);
-    h.slack.assertNoUnexpected();
-  });
+      const engine = await h.workerEngine();
+      await cleanUpEnded(engine, 1);
+      const posts = h.slack.callsTo('chat.postMessage').length;
+      // As if the first run died after its side effects but before recording the event: all of it runs again.
+      await h.pool.query(`DELETE FROM events WHERE workflow_id = 1 AND type = 'cleaned_up'`);
+      await cleanUpEnded(engine, 1);
+      await cleanUpEnded(engine, 1);
+      expect(h.threadTexts(root).filter((t) => /Cancelled by/.test(t))).toHaveLength(1);
+      expect(h.threadTexts(root).filter((t) => /Workflow cancelled/.test(t))).toHaveLength(1);
+      expect(h.slack.callsTo('chat.postMessage')).toHaveLength(posts);
+      expect(await branchDatabasesOf(target)).toEqual([]);
+      expect(await eventCount(h, 'branch_deleted')).toBe(1);
+      expect(await eventCount(h, 'cleaned_up')).toBe(1);
+      h.slack.assertNoUnexpected();
+    },
+  );
 
   it('stops a step cancelled while its agent works: its actions make no branch and nothing more is posted', async () => {
     target = await createTestTarget();

@@ -59,110 +59,116 @@ describe('change safety through the Slack gates', () => {
     await target.cleanup();
   });
 
-  it('branches, lints and round-trips the migration, audits RLS, merges to the target only after the last approval, and rolls production back on request', async () => {
-    h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
-    scriptSchemaChange(h.claude, ['backend-engineer']);
-    const smoke_tests = [
-      { name: 'preferences readable', sql: 'select count(*) from public.user_preferences' },
-      { name: 'legacy view readable', sql: 'select * from public.no_such_view' },
-    ];
-    h.claude.script('backend-engineer', [submit('backend-engineer', { smoke_tests })]);
-    await h.command('Add a new table for user preferences');
-    const root = await h.root();
-    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+  it(
+    'branches, lints and round-trips the migration, audits RLS, merges to the target only after the last approval, and rolls ' +
+      'production back on request',
+    async () => {
+      h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
+      scriptSchemaChange(h.claude, ['backend-engineer']);
+      const smoke_tests = [
+        { name: 'preferences readable', sql: 'select count(*) from public.user_preferences' },
+        { name: 'legacy view readable', sql: 'select * from public.no_such_view' },
+      ];
+      h.claude.script('backend-engineer', [submit('backend-engineer', { smoke_tests })]);
+      await h.command('Add a new table for user preferences');
+      const root = await h.root();
+      await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
 
-    const branchGate = await h.openGate(root, 'Branch Test');
-    const checks = textOf(branchGate);
-    expect(checks).toMatch(/Up applies on the branch/);
-    expect(checks).toMatch(/Down restores the schema/);
-    expect(checks).toMatch(/Up applies again/);
-    expect(checks).toMatch(/Lint \(squawk\)/);
-    expect(checks).toContain('+ table public.user_preferences');
-    expect(await branchDatabases(target)).toHaveLength(1);
-    expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
+      const branchGate = await h.openGate(root, 'Branch Test');
+      const checks = textOf(branchGate);
+      expect(checks).toMatch(/Up applies on the branch/);
+      expect(checks).toMatch(/Down restores the schema/);
+      expect(checks).toMatch(/Up applies again/);
+      expect(checks).toMatch(/Lint \(squawk\)/);
+      expect(checks).toContain('+ table public.user_preferences');
+      expect(await branchDatabases(target)).toHaveLength(1);
+      expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
 
-    await h.click(branchGate, 'approve', APPROVER);
-    const security = await h.openGate(root, 'Security');
-    expect(textOf(security)).toMatch(/RLS|anon/);
-    await h.click(security, 'approve', APPROVER);
-    const smoke = await h.openGate(root, 'Smoke Test');
-    expect(textOf(smoke)).toMatch(/:white_check_mark: Smoke: preferences readable — 1 row\(s\)/);
-    expect(textOf(smoke)).toMatch(/Backup point — a pg_dump of the target, taken just before the merge into .*backups/);
-    expect(textOf(smoke)).toMatch(/:x: Smoke: legacy view readable — .*no_such_view/);
-    expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
-    await h.click(smoke, 'approve', APPROVER);
-    await h.slack.waitFor(
-      () =>
-        h.slack.ephemerals.find((e) =>
-          /Approve is refused: 1 check\(s\) failed: Smoke: legacy view readable/.test(e.text),
-        ),
-      { description: 'blocked approval' },
-    );
-    expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
-    for (const [who, why] of [
-      [APPROVER, 'The legacy view is dropped on purpose'],
-      [SECOND_APPROVER, 'Agreed: nothing reads it'],
-    ] as const) {
-      await h.clickButton(h.slack.message(CHANNEL, smoke.ts)!, 'gate_override', who);
-      await h.waitForInThread(root, new RegExp(`<@${who}>, reply in this thread with your reason`));
-      await h.reply(root, why, who);
-    }
+      await h.click(branchGate, 'approve', APPROVER);
+      const security = await h.openGate(root, 'Security');
+      expect(textOf(security)).toMatch(/RLS|anon/);
+      await h.click(security, 'approve', APPROVER);
+      const smoke = await h.openGate(root, 'Smoke Test');
+      expect(textOf(smoke)).toMatch(/:white_check_mark: Smoke: preferences readable — 1 row\(s\)/);
+      expect(textOf(smoke)).toMatch(
+        /Backup point — a pg_dump of the target, taken just before the merge into .*backups/,
+      );
+      expect(textOf(smoke)).toMatch(/:x: Smoke: legacy view readable — .*no_such_view/);
+      expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
+      await h.click(smoke, 'approve', APPROVER);
+      await h.slack.waitFor(
+        () =>
+          h.slack.ephemerals.find((e) =>
+            /Approve is refused: 1 check\(s\) failed: Smoke: legacy view readable/.test(e.text),
+          ),
+        { description: 'blocked approval' },
+      );
+      expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
+      for (const [who, why] of [
+        [APPROVER, 'The legacy view is dropped on purpose'],
+        [SECOND_APPROVER, 'Agreed: nothing reads it'],
+      ] as const) {
+        await h.clickButton(h.slack.message(CHANNEL, smoke.ts)!, 'gate_override', who);
+        await h.waitForInThread(root, new RegExp(`<@${who}>, reply in this thread with your reason`));
+        await h.reply(root, why, who);
+      }
 
-    const merged = await h.waitForInThread(root, /Merged to production/);
-    expect(textOf(merged)).toContain('create_user_preferences');
-    expect(textOf(merged)).toMatch(/backup-.*\.dump/);
-    await h.waitForState('succeeded');
-    expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
-    const modes = workspaceModes(h.workspace);
-    expect(
-      modes.some((m) => /^backups\/backup-.*\.dump 600$/.test(m)) &&
-        modes.some((m) => /^validations\/migration-test-.* 600$/.test(m)),
-    ).toBe(true);
-    expect(modes.filter((m) => (m.startsWith('dir ') ? !m.endsWith(' 700') : !m.endsWith(' 600')))).toEqual([]);
-    const history = await withConnection(target.url, (c) =>
-      c.query('SELECT name FROM supabase_migrations.schema_migrations'),
-    );
-    expect(history.rows).toEqual([{ name: 'create_user_preferences' }]);
-    await noBranchesLeft(target);
-    // The branch is dropped first and its event recorded just after: wait for the event, not a moment.
-    const deadline = Date.now() + 10_000;
-    while (!(await h.events()).some((e) => e.type === 'branch_deleted') && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect((await h.events()).map((e) => e.type)).toEqual(
-      expect.arrayContaining([
-        'branch_created',
-        'migration_tested',
-        'backup_point',
-        'migration_merged',
-        'branch_deleted',
-      ]),
-    );
+      const merged = await h.waitForInThread(root, /Merged to production/);
+      expect(textOf(merged)).toContain('create_user_preferences');
+      expect(textOf(merged)).toMatch(/backup-.*\.dump/);
+      await h.waitForState('succeeded');
+      expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
+      const modes = workspaceModes(h.workspace);
+      expect(
+        modes.some((m) => /^backups\/backup-.*\.dump 600$/.test(m)) &&
+          modes.some((m) => /^validations\/migration-test-.* 600$/.test(m)),
+      ).toBe(true);
+      expect(modes.filter((m) => (m.startsWith('dir ') ? !m.endsWith(' 700') : !m.endsWith(' 600')))).toEqual([]);
+      const history = await withConnection(target.url, (c) =>
+        c.query('SELECT name FROM supabase_migrations.schema_migrations'),
+      );
+      expect(history.rows).toEqual([{ name: 'create_user_preferences' }]);
+      await noBranchesLeft(target);
+      // The branch is dropped first and its event recorded just after: wait for the event, not a moment.
+      const deadline = Date.now() + 10_000;
+      while (!(await h.events()).some((e) => e.type === 'branch_deleted') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await h.events()).map((e) => e.type)).toEqual(
+        expect.arrayContaining([
+          'branch_created',
+          'migration_tested',
+          'backup_point',
+          'migration_merged',
+          'branch_deleted',
+        ]),
+      );
 
-    const report = await h.waitForInThread(root, /Workflow complete/);
-    const button = JSON.stringify(report.blocks);
-    expect(button).toContain('Roll back production');
-    expect(button).toContain('"confirm"');
-    await h.clickButton(report, 'workflow_rollback_production', STRANGER);
-    await h.slack.waitFor(
-      () => h.slack.ephemerals.find((e) => e.user === STRANGER && /Only the approvers/.test(e.text)),
-      { description: 'stranger refused' },
-    );
-    expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
+      const report = await h.waitForInThread(root, /Workflow complete/);
+      const button = JSON.stringify(report.blocks);
+      expect(button).toContain('Roll back production');
+      expect(button).toContain('"confirm"');
+      await h.clickButton(report, 'workflow_rollback_production', STRANGER);
+      await h.slack.waitFor(
+        () => h.slack.ephemerals.find((e) => e.user === STRANGER && /Only the approvers/.test(e.text)),
+        { description: 'stranger refused' },
+      );
+      expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
 
-    await h.clickButton(report, 'workflow_rollback_production', APPROVER);
-    await h.waitForInThread(root, /Rolled back by .* undid `revert-create_user_preferences`/);
-    expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
-    const after = await withConnection(target.url, (c) =>
-      c.query('SELECT name FROM supabase_migrations.schema_migrations'),
-    );
-    expect(after.rows).toEqual([]);
-    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, report.ts)).includes('Workflow rolled back'), {
-      description: 'report shows the rollback',
-    });
-    expect(JSON.stringify(h.slack.message(CHANNEL, report.ts)!.blocks)).not.toContain('Roll back production');
-    expect(await h.workflowState()).toBe('rolled_back');
-  });
+      await h.clickButton(report, 'workflow_rollback_production', APPROVER);
+      await h.waitForInThread(root, /Rolled back by .* undid `revert-create_user_preferences`/);
+      expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
+      const after = await withConnection(target.url, (c) =>
+        c.query('SELECT name FROM supabase_migrations.schema_migrations'),
+      );
+      expect(after.rows).toEqual([]);
+      await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, report.ts)).includes('Workflow rolled back'), {
+        description: 'report shows the rollback',
+      });
+      expect(JSON.stringify(h.slack.message(CHANNEL, report.ts)!.blocks)).not.toContain('Roll back production');
+      expect(await h.workflowState()).toBe('rolled_back');
+    },
+  );
 
   it('stops the workflow when the migration fails on the branch, merges nothing and removes the branch', async () => {
     h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });

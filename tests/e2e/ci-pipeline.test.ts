@@ -4,7 +4,8 @@ import { APPROVER, Harness } from '../support/harness';
 import { submit } from '../support/scripted-agents';
 
 const PREVIEW_YML =
-  'name: preview\non: [pull_request]\njobs:\n  deploy-preview:\n    runs-on: ubuntu-latest\n    steps:\n      - run: supabase branches create\n';
+  'name: preview\non: [pull_request]\njobs:\n  deploy-preview:\n    runs-on: ubuntu-latest\n    steps:\n      - run: supabase ' +
+  'branches create\n';
 const PREVIEW = { path: '.github/workflows/preview.yml', kind: 'yaml', content: PREVIEW_YML };
 
 const RISKY_YML = [
@@ -108,37 +109,41 @@ describe('CI/CD changes reviewed at a gate, then tried on a GitHub branch', () =
     expect(github.unexpected).toEqual([]);
   });
 
-  it('after approval, stops the workflow with the failed job log in the thread, closes the pull request and deletes the branch when CI fails', async () => {
-    await start();
-    h.claude.script('devops-engineer', [devopsHandoff([PREVIEW])]);
-    github.onPush = () => [
-      {
-        name: 'preview',
-        jobs: [
-          {
-            name: 'deploy-preview',
-            conclusion: 'failure',
-            log: 'Run supabase branches create\nError: Invalid project ref format\n##[error]Process completed with exit code 1.',
-          },
-        ],
-      },
-    ];
-    await h.command('Add preview deployments for PRs');
-    const root = await h.root();
-    await h.click(await h.openGate(root, 'CI Review'), 'approve', APPROVER);
-    await h.waitForState('failed');
-    const step = await h.waitForInThread(root, /\[2\/4\] .*\.\.\. failed/);
-    expect(textOf(step)).toContain('preview failure (https://github.com/acme/platform/actions/runs/');
-    expect(textOf(step)).toContain('Error: Invalid project ref format');
-    expect(textOf(step)).toContain('nothing was merged');
-    await h.waitForInThread(root, /Workflow failed/);
-    await h.slack.waitFor(() => github.pulls[0]?.state === 'closed' || undefined, {
-      description: 'pull request closed',
-    });
-    // The branch is deleted right after the pull request is closed, by a second call.
-    await h.slack.waitFor(() => !github.branches.has('infra-wf-1') || undefined, { description: 'branch deleted' });
-    expect(github.unexpected).toEqual([]);
-  });
+  it(
+    'after approval, stops the workflow with the failed job log in the thread, closes the pull request and deletes the ' +
+      'branch when CI fails',
+    async () => {
+      await start();
+      h.claude.script('devops-engineer', [devopsHandoff([PREVIEW])]);
+      github.onPush = () => [
+        {
+          name: 'preview',
+          jobs: [
+            {
+              name: 'deploy-preview',
+              conclusion: 'failure',
+              log: 'Run supabase branches create\nError: Invalid project ref format\n##[error]Process completed with exit code 1.',
+            },
+          ],
+        },
+      ];
+      await h.command('Add preview deployments for PRs');
+      const root = await h.root();
+      await h.click(await h.openGate(root, 'CI Review'), 'approve', APPROVER);
+      await h.waitForState('failed');
+      const step = await h.waitForInThread(root, /\[2\/4\] .*\.\.\. failed/);
+      expect(textOf(step)).toContain('preview failure (https://github.com/acme/platform/actions/runs/');
+      expect(textOf(step)).toContain('Error: Invalid project ref format');
+      expect(textOf(step)).toContain('nothing was merged');
+      await h.waitForInThread(root, /Workflow failed/);
+      await h.slack.waitFor(() => github.pulls[0]?.state === 'closed' || undefined, {
+        description: 'pull request closed',
+      });
+      // The branch is deleted right after the pull request is closed, by a second call.
+      await h.slack.waitFor(() => !github.branches.has('infra-wf-1') || undefined, { description: 'branch deleted' });
+      expect(github.unexpected).toEqual([]);
+    },
+  );
 
   it.each([['.github/workflows/../../src/evil.yml'], ['../x.yml']])(
     'never sends the file %s to GitHub and says why in the thread',

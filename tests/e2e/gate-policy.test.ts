@@ -50,64 +50,69 @@ describe('the gate policy, from the findings', () => {
     await h.waitForState('succeeded');
   });
 
-  it('refuses Approve on a failed check, naming it; one Override is not enough; two approvers with reasons let the gate go on', async () => {
-    const failed: Check = { name: 'Custom policy', status: 'fail', detail: 'the contract exposes emails' };
-    const warned: Check = { name: 'Naming', status: 'warn', detail: 'camelCase column' };
-    const root = await start([reporting('custom-policy', [failed, warned])], { 'api-design': ['custom-policy'] });
-    const gate = await h.openGate(root, 'API Review');
-    expect(textOf(gate)).toMatch(/1 check\(s\) failed and block Approve: Custom policy/);
-    expect(textOf(gate)).toMatch(/Approving acknowledges 1 warning\(s\): Naming/);
-    const override = (
-      gate.blocks!.find((b) => b.type === 'actions') as { elements: Array<Record<string, unknown>> }
-    ).elements.find((e) => e.action_id === 'gate_override');
-    expect(override).toMatchObject({ style: 'danger', confirm: expect.any(Object) });
+  it(
+    'refuses Approve on a failed check, naming it; one Override is not enough; two ' +
+      'approvers with reasons let the gate go on',
+    async () => {
+      const failed: Check = { name: 'Custom policy', status: 'fail', detail: 'the contract exposes emails' };
+      const warned: Check = { name: 'Naming', status: 'warn', detail: 'camelCase column' };
+      const root = await start([reporting('custom-policy', [failed, warned])], { 'api-design': ['custom-policy'] });
+      const gate = await h.openGate(root, 'API Review');
+      expect(textOf(gate)).toMatch(/1 check\(s\) failed and block Approve: Custom policy/);
+      expect(textOf(gate)).toMatch(/Approving acknowledges 1 warning\(s\): Naming/);
+      const override = (
+        gate.blocks!.find((b) => b.type === 'actions') as { elements: Array<Record<string, unknown>> }
+      ).elements.find((e) => e.action_id === 'gate_override');
+      expect(override).toMatchObject({ style: 'danger', confirm: expect.any(Object) });
 
-    await h.click(gate, 'approve', APPROVER);
-    const refusal = await h.slack.waitFor(
-      () => h.slack.ephemerals.find((e) => e.user === APPROVER && /Custom policy/.test(e.text)),
-      { description: 'blocked approval' },
-    );
-    expect(refusal.text).toMatch(/failed/);
-    expect(await h.workflowState()).toBe('waiting_gate');
+      await h.click(gate, 'approve', APPROVER);
+      const refusal = await h.slack.waitFor(
+        () => h.slack.ephemerals.find((e) => e.user === APPROVER && /Custom policy/.test(e.text)),
+        { description: 'blocked approval' },
+      );
+      expect(refusal.text).toMatch(/failed/);
+      expect(await h.workflowState()).toBe('waiting_gate');
 
-    await h.clickButton(gate, 'gate_override', APPROVER);
-    await h.waitForInThread(root, new RegExp(`<@${APPROVER}>, reply in this thread with your reason for overriding`));
-    await h.reply(root, 'The emails are hashed before they reach the API', APPROVER);
-    await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, gate.ts)).includes('The emails are hashed'), {
-      description: 'first override shown',
-    });
-    expect(await h.workflowState()).toBe('waiting_gate');
-    await h.clickButton(h.slack.message(CHANNEL, gate.ts)!, 'gate_override', APPROVER);
-    await h.slack.waitFor(
-      () => h.slack.ephemerals.find((e) => e.user === APPROVER && /already overridden/.test(e.text)),
-      { description: 'same person refused' },
-    );
+      await h.clickButton(gate, 'gate_override', APPROVER);
+      await h.waitForInThread(root, new RegExp(`<@${APPROVER}>, reply in this thread with your reason for overriding`));
+      await h.reply(root, 'The emails are hashed before they reach the API', APPROVER);
+      await h.slack.waitFor(() => textOf(h.slack.message(CHANNEL, gate.ts)).includes('The emails are hashed'), {
+        description: 'first override shown',
+      });
+      expect(await h.workflowState()).toBe('waiting_gate');
+      await h.clickButton(h.slack.message(CHANNEL, gate.ts)!, 'gate_override', APPROVER);
+      await h.slack.waitFor(
+        () => h.slack.ephemerals.find((e) => e.user === APPROVER && /already overridden/.test(e.text)),
+        { description: 'same person refused' },
+      );
 
-    await h.clickButton(h.slack.message(CHANNEL, gate.ts)!, 'gate_override', SECOND_APPROVER);
-    await h.waitForInThread(
-      root,
-      new RegExp(`<@${SECOND_APPROVER}>, reply in this thread with your reason for overriding`),
-    );
-    expect(await h.workflowState()).toBe('waiting_gate');
-    await h.reply(root, 'Agreed with security on 1 Dec', SECOND_APPROVER);
-    await h.openGate(root, 'Branch Test');
-    const decided = textOf(h.slack.message(CHANNEL, gate.ts));
-    expect(decided).toContain(
-      `Overridden by <@${APPROVER}> (“The emails are hashed before they reach the API”) and <@${SECOND_APPROVER}> (“Agreed with security on 1 Dec”)`,
-    );
-    const { rows } = await h.pool.query(
-      `SELECT type, actor, data FROM events WHERE type LIKE 'gate_overrid%' ORDER BY id`,
-    );
-    expect(rows.map((r) => [r.type, r.actor])).toEqual([
-      ['gate_override_requested', APPROVER],
-      ['gate_override_reason', APPROVER],
-      ['gate_override_requested', SECOND_APPROVER],
-      ['gate_override_reason', SECOND_APPROVER],
-      ['gate_overridden', SECOND_APPROVER],
-    ]);
-    expect(rows[4].data).toMatchObject({ checks: ['Custom policy'], acknowledged_warnings: ['Naming'] });
-    expect(await h.workflowState()).toBe('waiting_gate');
-  });
+      await h.clickButton(h.slack.message(CHANNEL, gate.ts)!, 'gate_override', SECOND_APPROVER);
+      await h.waitForInThread(
+        root,
+        new RegExp(`<@${SECOND_APPROVER}>, reply in this thread with your reason for overriding`),
+      );
+      expect(await h.workflowState()).toBe('waiting_gate');
+      await h.reply(root, 'Agreed with security on 1 Dec', SECOND_APPROVER);
+      await h.openGate(root, 'Branch Test');
+      const decided = textOf(h.slack.message(CHANNEL, gate.ts));
+      expect(decided).toContain(
+        `Overridden by <@${APPROVER}> (“The emails are hashed before they reach the API”) and <@${SECOND_APPROVER}> (“Agreed ` +
+          'with security on 1 Dec”)',
+      );
+      const { rows } = await h.pool.query(
+        `SELECT type, actor, data FROM events WHERE type LIKE 'gate_overrid%' ORDER BY id`,
+      );
+      expect(rows.map((r) => [r.type, r.actor])).toEqual([
+        ['gate_override_requested', APPROVER],
+        ['gate_override_reason', APPROVER],
+        ['gate_override_requested', SECOND_APPROVER],
+        ['gate_override_reason', SECOND_APPROVER],
+        ['gate_overridden', SECOND_APPROVER],
+      ]);
+      expect(rows[4].data).toMatchObject({ checks: ['Custom policy'], acknowledged_warnings: ['Naming'] });
+      expect(await h.workflowState()).toBe('waiting_gate');
+    },
+  );
 
   it('records the warnings an approval acknowledges', async () => {
     const root = await start([reporting('naming', [{ name: 'Naming', status: 'warn', detail: 'camelCase column' }])], {

@@ -50,24 +50,28 @@ describe('an unanswered question', () => {
     await h.close();
   });
 
-  it('gets one reminder mentioning the requester, then stops the workflow with a clear message when INFRA_REPLY_TIMEOUT has passed', async () => {
-    h = await Harness.start({ env: { INFRA_REPLY_TIMEOUT: '3s' } });
-    h.claude.script('api-designer', [
-      { toolUse: { name: 'ask_user', input: { question: 'Per user or per organisation?' } } },
-    ]);
-    await h.command('Add a new table for user preferences');
-    const root = await h.root();
-    await h.waitForInThread(root, /Per user or per organisation\?/);
+  it(
+    'gets one reminder mentioning the requester, then stops the workflow with a clear message when INFRA_REPLY_TIMEOUT has ' +
+      'passed',
+    async () => {
+      h = await Harness.start({ env: { INFRA_REPLY_TIMEOUT: '3s' } });
+      h.claude.script('api-designer', [
+        { toolUse: { name: 'ask_user', input: { question: 'Per user or per organisation?' } } },
+      ]);
+      await h.command('Add a new table for user preferences');
+      const root = await h.root();
+      await h.waitForInThread(root, /Per user or per organisation\?/);
 
-    const reminder = await h.waitForInThread(root, /reminder: api-designer is still waiting for an answer/);
-    expect(textOf(reminder)).toContain(`<@${REQUESTER}>`);
-    expect(await h.workflowState()).toBe('waiting_reply');
+      const reminder = await h.waitForInThread(root, /reminder: api-designer is still waiting for an answer/);
+      expect(textOf(reminder)).toContain(`<@${REQUESTER}>`);
+      expect(await h.workflowState()).toBe('waiting_reply');
 
-    await h.waitForState('failed');
-    const stopped = await h.waitForInThread(root, /Nobody answered api-designer's question within 3 s/);
-    expect(textOf(stopped)).toMatch(/nothing was merged\. Start a new request with the answer in it\./);
-    await h.waitForInThread(root, /Workflow failed/);
-    expect(h.threadTexts(root).filter((t) => t.includes('still waiting for an answer'))).toHaveLength(1);
-    h.claude.assertNoUnexpected();
-  });
+      await h.waitForState('failed');
+      const stopped = await h.waitForInThread(root, /Nobody answered api-designer's question within 3 s/);
+      expect(textOf(stopped)).toMatch(/nothing was merged\. Start a new request with the answer in it\./);
+      await h.waitForInThread(root, /Workflow failed/);
+      expect(h.threadTexts(root).filter((t) => t.includes('still waiting for an answer'))).toHaveLength(1);
+      h.claude.assertNoUnexpected();
+    },
+  );
 });

@@ -220,18 +220,22 @@ describe('signed requests that must not be replayed or pre-dated', () => {
     await h.close();
   });
 
-  it('starts one workflow for a slash command replayed with the same trigger_id, and tells the replay it was already received', async () => {
-    h = await Harness.start();
-    scriptSchemaChange(h.claude);
-    const triggerId = '1234567890123.1234567890123.0123456789abcdef0123456789abcdef';
-    const first = await command(h, 'Add a new table for user preferences', { triggerId });
-    const replay = await command(h, 'Add a new table for user preferences', { triggerId });
-    expect([first.status, replay.status]).toEqual([200, 200]);
-    expect(ephemeralText(replay)).toMatch(/already received/);
-    await h.root();
-    await new Promise((r) => setTimeout(r, 300));
-    expect(Number((await h.pool.query('select count(*) from workflows')).rows[0].count)).toBe(1);
-  });
+  it(
+    'starts one workflow for a slash command replayed with the same trigger_id, and tells ' +
+      'the replay it was already received',
+    async () => {
+      h = await Harness.start();
+      scriptSchemaChange(h.claude);
+      const triggerId = '1234567890123.1234567890123.0123456789abcdef0123456789abcdef';
+      const first = await command(h, 'Add a new table for user preferences', { triggerId });
+      const replay = await command(h, 'Add a new table for user preferences', { triggerId });
+      expect([first.status, replay.status]).toEqual([200, 200]);
+      expect(ephemeralText(replay)).toMatch(/already received/);
+      await h.root();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(Number((await h.pool.query('select count(*) from workflows')).rows[0].count)).toBe(1);
+    },
+  );
 
   it('refuses a request stamped two minutes in the future with 401 and starts nothing', async () => {
     h = await Harness.start();

@@ -25,7 +25,9 @@ describe('start-up with a misspelt name in workflows/', () => {
     await expect(
       startRuntime(config, { roles: { web: true, worker: true }, logger: createLogger('silent'), workflowsDir: dir }),
     ).rejects.toThrow(
-      'workflows/schema-change.yml is invalid: steps[1].actions[0]: "branch-tset" is not an action this bot has (known: branch-test, ci-review, ci-run, edge-function-test, rls-audit, smoke-test). Fix the file and restart the bot.',
+      'workflows/schema-change.yml is invalid: steps[1].actions[0]: "branch-tset" is not an action this bot has (known: ' +
+        'branch-test, ci-review, ci-run, edge-function-test, rls-audit, smoke-test). Fix the file and ' +
+        'restart the bot.',
     );
   });
 });

@@ -1,4 +1,7 @@
-/** Change safety of a migration on a Supabase project through the Slack gates: branch, round trip, advisors, merge, rollback, pending files. */
+/**
+ * Change safety of a migration on a Supabase project through the Slack gates:
+ * branch, round trip, advisors, merge, rollback, pending files.
+ */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
@@ -11,7 +14,8 @@ import { scriptSchemaChange, submit } from '../support/scripted-agents';
 type Db = Awaited<ReturnType<typeof createSupabaseTestDatabase>>;
 
 const HISTORY_SQL =
-  'create schema supabase_migrations; create table supabase_migrations.schema_migrations (version text primary key, statements text[], name text)';
+  'create schema supabase_migrations; create table supabase_migrations.schema_migrations (version text primary key, ' +
+  'statements text[], name text)';
 
 /** Runs what the Management API would run, on a real database: one connection per request, as the API does. */
 async function runOn(pool: Pool, sql: string, readOnly: boolean): Promise<Array<Record<string, unknown>>> {
@@ -60,7 +64,8 @@ describe('change safety on a Supabase project through the Slack gates', () => {
       const db = await dbOf(ref);
       await runOn(
         db.pool,
-        `begin;\n${body.query}\n;\ninsert into supabase_migrations.schema_migrations (version, name, statements) values ('20250101000000', '${body.name}', array['-']);\ncommit;`,
+        `begin;\n${body.query}\n;\ninsert into supabase_migrations.schema_migrations (version, name, statements) values ` +
+          `('20250101000000', '${body.name}', array['-']);\ncommit;`,
         false,
       );
     };
@@ -89,74 +94,78 @@ describe('change safety on a Supabase project through the Slack gates', () => {
     await production.drop();
   });
 
-  it('branches on Supabase, round-trips the migration there, shows the advisors, merges through the migrations endpoint after the last approval and rolls back on request', async () => {
-    h = await Harness.start({
-      env: {
-        SUPABASE_ACCESS_TOKEN: api.accessToken,
-        SUPABASE_PROJECT_REF: api.projectRef,
-        SUPABASE_API_URL: api.baseUrl,
-      },
-      runtime: { supabasePollIntervalMs: 10 },
-    });
-    scriptSchemaChange(h.claude, ['backend-engineer']);
-    h.claude.script('backend-engineer', [
-      submit('backend-engineer', {
-        smoke_tests: [{ name: 'preferences readable', sql: 'select count(*) from public.user_preferences' }],
-      }),
-    ]);
-    await h.command('Add a new table for user preferences');
-    const root = await h.root();
-    const preflight = await h.waitForInThread(root, /Pre-flight checks/);
-    expect(textOf(preflight)).toContain(`Supabase project ${api.projectRef} (branching) answers`);
-    expect(textOf(preflight)).toMatch(/Pending migrations\* — none/);
-    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+  it(
+    'branches on Supabase, round-trips the migration there, shows the advisors, merges through the migrations endpoint after ' +
+      'the last approval and rolls back on request',
+    async () => {
+      h = await Harness.start({
+        env: {
+          SUPABASE_ACCESS_TOKEN: api.accessToken,
+          SUPABASE_PROJECT_REF: api.projectRef,
+          SUPABASE_API_URL: api.baseUrl,
+        },
+        runtime: { supabasePollIntervalMs: 10 },
+      });
+      scriptSchemaChange(h.claude, ['backend-engineer']);
+      h.claude.script('backend-engineer', [
+        submit('backend-engineer', {
+          smoke_tests: [{ name: 'preferences readable', sql: 'select count(*) from public.user_preferences' }],
+        }),
+      ]);
+      await h.command('Add a new table for user preferences');
+      const root = await h.root();
+      const preflight = await h.waitForInThread(root, /Pre-flight checks/);
+      expect(textOf(preflight)).toContain(`Supabase project ${api.projectRef} (branching) answers`);
+      expect(textOf(preflight)).toMatch(/Pending migrations\* — none/);
+      await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
 
-    const branchGate = await h.openGate(root, 'Branch Test');
-    expect(textOf(branchGate)).toMatch(/Up applies on the branch/);
-    expect(textOf(branchGate)).toMatch(/Down restores the schema/);
-    expect(textOf(branchGate)).toContain('+ table public.user_preferences');
-    const branch = api.branchNamed('infra-wf-1')!;
-    expect(branch).toBeDefined();
-    expect(await hasTable(branches.get(branch.project_ref)!.pool, 'public.user_preferences')).toBe(true);
-    expect(await hasTable(production.pool, 'public.user_preferences')).toBe(false);
-    await h.click(branchGate, 'approve', APPROVER);
+      const branchGate = await h.openGate(root, 'Branch Test');
+      expect(textOf(branchGate)).toMatch(/Up applies on the branch/);
+      expect(textOf(branchGate)).toMatch(/Down restores the schema/);
+      expect(textOf(branchGate)).toContain('+ table public.user_preferences');
+      const branch = api.branchNamed('infra-wf-1')!;
+      expect(branch).toBeDefined();
+      expect(await hasTable(branches.get(branch.project_ref)!.pool, 'public.user_preferences')).toBe(true);
+      expect(await hasTable(production.pool, 'public.user_preferences')).toBe(false);
+      await h.click(branchGate, 'approve', APPROVER);
 
-    const security = await h.openGate(root, 'Security');
-    expect(textOf(security)).toContain('Advisor: Exposed Auth Users');
-    expect(textOf(security)).toMatch(/RLS probes — not run: could not connect/);
-    await h.click(security, 'approve', APPROVER);
-    const smoke = await h.openGate(root, 'Smoke Test');
-    expect(textOf(smoke)).toMatch(/Smoke: preferences readable — 1 row\(s\)/);
-    expect(api.requestsTo(`/v1/projects/${api.projectRef}/database/migrations`, 'POST')).toHaveLength(0);
-    await h.click(smoke, 'approve', APPROVER);
+      const security = await h.openGate(root, 'Security');
+      expect(textOf(security)).toContain('Advisor: Exposed Auth Users');
+      expect(textOf(security)).toMatch(/RLS probes — not run: could not connect/);
+      await h.click(security, 'approve', APPROVER);
+      const smoke = await h.openGate(root, 'Smoke Test');
+      expect(textOf(smoke)).toMatch(/Smoke: preferences readable — 1 row\(s\)/);
+      expect(api.requestsTo(`/v1/projects/${api.projectRef}/database/migrations`, 'POST')).toHaveLength(0);
+      await h.click(smoke, 'approve', APPROVER);
 
-    const merged = await h.waitForInThread(root, /Merged to production/);
-    expect(textOf(merged)).toContain('Supabase physical backup of 2026-11-30T03:00:00.000Z');
-    await h.waitForState('succeeded');
-    expect(await hasTable(production.pool, 'public.user_preferences')).toBe(true);
-    expect(api.migrations.get(api.projectRef)?.map((m) => m.name)).toEqual(['create_user_preferences']);
-    const dir = join(h.workspace, 'supabase', 'migrations');
-    const [file] = readdirSync(dir).filter((f) => f.endsWith('.sql'));
-    expect(file).toMatch(/^\d{14}_create_user_preferences\.sql$/);
-    expect(readFileSync(join(dir, file!), 'utf8')).toContain('create table public.user_preferences');
-    await h.slack.waitFor(() => api.branchNamed('infra-wf-1') === undefined || undefined, {
-      description: 'branch deleted',
-    });
+      const merged = await h.waitForInThread(root, /Merged to production/);
+      expect(textOf(merged)).toContain('Supabase physical backup of 2026-11-30T03:00:00.000Z');
+      await h.waitForState('succeeded');
+      expect(await hasTable(production.pool, 'public.user_preferences')).toBe(true);
+      expect(api.migrations.get(api.projectRef)?.map((m) => m.name)).toEqual(['create_user_preferences']);
+      const dir = join(h.workspace, 'supabase', 'migrations');
+      const [file] = readdirSync(dir).filter((f) => f.endsWith('.sql'));
+      expect(file).toMatch(/^\d{14}_create_user_preferences\.sql$/);
+      expect(readFileSync(join(dir, file!), 'utf8')).toContain('create table public.user_preferences');
+      await h.slack.waitFor(() => api.branchNamed('infra-wf-1') === undefined || undefined, {
+        description: 'branch deleted',
+      });
 
-    const report = await h.waitForInThread(root, /Workflow complete/);
-    api.productionSqlAllowed = true;
-    await h.clickButton(report, 'workflow_rollback_production', APPROVER);
-    await h.waitForInThread(root, /Rolled back by .* undid `revert-create_user_preferences`/);
-    expect(await hasTable(production.pool, 'public.user_preferences')).toBe(false);
-    expect((await production.pool.query('select name from supabase_migrations.schema_migrations')).rows).toEqual([]);
-    expect(existsSync(join(dir, file!))).toBe(false);
-    const rollbackSql = api.requestsTo(`/v1/projects/${api.projectRef}/database/query`, 'POST');
-    expect(rollbackSql).toHaveLength(1);
-    expect(JSON.stringify(rollbackSql[0]!.body)).toContain('drop table public.user_preferences');
-    expect(api.unexpected).toEqual([]);
-    h.slack.assertNoUnexpected();
-    expect(h.slack.channelMessages(CHANNEL)).toHaveLength(1);
-  });
+      const report = await h.waitForInThread(root, /Workflow complete/);
+      api.productionSqlAllowed = true;
+      await h.clickButton(report, 'workflow_rollback_production', APPROVER);
+      await h.waitForInThread(root, /Rolled back by .* undid `revert-create_user_preferences`/);
+      expect(await hasTable(production.pool, 'public.user_preferences')).toBe(false);
+      expect((await production.pool.query('select name from supabase_migrations.schema_migrations')).rows).toEqual([]);
+      expect(existsSync(join(dir, file!))).toBe(false);
+      const rollbackSql = api.requestsTo(`/v1/projects/${api.projectRef}/database/query`, 'POST');
+      expect(rollbackSql).toHaveLength(1);
+      expect(JSON.stringify(rollbackSql[0]!.body)).toContain('drop table public.user_preferences');
+      expect(api.unexpected).toEqual([]);
+      h.slack.assertNoUnexpected();
+      expect(h.slack.channelMessages(CHANNEL)).toHaveLength(1);
+    },
+  );
 
   it('stops before the first step when a migration file is not applied to the project', async () => {
     h = await Harness.start({

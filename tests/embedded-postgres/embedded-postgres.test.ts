@@ -89,24 +89,28 @@ describe('the embedded Postgres', () => {
     expect(rows[0]?.statement_timeout).toBe('0');
   });
 
-  it('refuses a statement that waited too long for another transaction with SQLSTATE 55P03 and advice, and the refused connection still works', async () => {
-    const { name, pool } = await database();
-    const holder = await pool.connect();
-    const waiter = new Client({ connectionString: server.url(name) });
-    await waiter.connect();
-    try {
-      await holder.query('begin');
-      await expect(waiter.query('select $1::int as n', [1])).rejects.toMatchObject({
-        code: '55P03',
-        message: expect.stringContaining('run the demo on a PostgreSQL server (set DATABASE_URL)'),
-      });
-      await holder.query('commit');
-      expect((await waiter.query('select $1::int as n', [2])).rows).toEqual([{ n: 2 }]);
-    } finally {
-      holder.release();
-      await waiter.end();
-    }
-  });
+  it(
+    'refuses a statement that waited too long for another transaction with SQLSTATE 55P03 and advice, and the refused ' +
+      'connection still works',
+    async () => {
+      const { name, pool } = await database();
+      const holder = await pool.connect();
+      const waiter = new Client({ connectionString: server.url(name) });
+      await waiter.connect();
+      try {
+        await holder.query('begin');
+        await expect(waiter.query('select $1::int as n', [1])).rejects.toMatchObject({
+          code: '55P03',
+          message: expect.stringContaining('run the demo on a PostgreSQL server (set DATABASE_URL)'),
+        });
+        await holder.query('commit');
+        expect((await waiter.query('select $1::int as n', [2])).rows).toEqual([{ n: 2 }]);
+      } finally {
+        holder.release();
+        await waiter.end();
+      }
+    },
+  );
 
   it('refuses a connection to a database it does not have, with SQLSTATE 3D000', async () => {
     const client = new Client({ connectionString: server.url('no_such_db') });

@@ -71,7 +71,8 @@ export class EventHistory {
   /** An open gate of the workflow, opened at `at` (the workflow should be `waiting_gate`). */
   async openGate(workflowId: number, kind: string, at: string, opts: { merges?: boolean } = {}): Promise<void> {
     const step = await this.pool.query<{ id: string }>(
-      `INSERT INTO steps (workflow_id, idx, key, agent, title, state) VALUES ($1, 0, 'design', 'api-designer', 'Design the data contract', 'succeeded') RETURNING id`,
+      `INSERT INTO steps (workflow_id, idx, key, agent, title, state) VALUES ($1, 0, 'design', 'api-designer', 'Design the ` +
+        `data contract', 'succeeded') RETURNING id`,
       [workflowId],
     );
     await this.pool.query(

@@ -2,7 +2,8 @@
  * Walks the attack corpus (attacks.ts) against the real bot: signed Slack requests, a scripted model
  * trying each attack, production on a Postgres server of the suite's own. One test per corpus line.
  */
-import { type Attack, ATTACKS, type AttackKind } from './attacks';
+import type { Attack, AttackKind } from './attack-types';
+import { ATTACKS } from './attacks';
 import { ciFileAttack } from './drivers/ci-attacks';
 import { type PgServer, startPgServer } from './drivers/production-server';
 import { slackForgeryAttack } from './drivers/slack-attacks';

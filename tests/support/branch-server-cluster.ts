@@ -99,7 +99,9 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
       ],
       dir,
     );
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+    const options =
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c ` +
+      'full_page_writes=off -c max_connections=200';
     runAsPostgres(
       bin,
       'pg_ctl',

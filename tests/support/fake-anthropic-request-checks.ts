@@ -73,7 +73,11 @@ function toolPairingProblem(messages: unknown[], i: number): string | undefined 
     );
     const missing = ids.filter((id) => !answered.has(id));
     if (missing.length > 0) {
-      return `messages.${i + 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
+      return (
+        `messages.${i + 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ` +
+        `${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in ` +
+        'the next message.'
+      );
     }
   }
   if (message.role === 'user') {
@@ -86,7 +90,11 @@ function toolPairingProblem(messages: unknown[], i: number): string | undefined 
     const results = blocksOf(message, 'tool_result');
     for (const [j, result] of results.entries()) {
       if (!asked.has(String(result.tool_use_id))) {
-        return `messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(result.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
+        return (
+          `messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ` +
+          `${String(result.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` ` +
+          'block in the previous message.'
+        );
       }
     }
   }

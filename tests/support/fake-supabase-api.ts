@@ -1,13 +1,15 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import { FakeSupabaseBranches, type FakeBranch } from './fake-supabase-branches';
 import { FakeSupabaseFunctions } from './fake-supabase-functions';
+import { fakeSupabaseRoutes, type FakeMigrationBody, type FakeQueryBody } from './fake-supabase-routes';
 import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from '../../dev/local-slack/local-http';
 
 /*
  * A strict local Supabase Management API (v1): only the endpoints the bot uses, with the wire shapes of
  * the OpenAPI spec (see the header of src/changes/supabase-management-api.ts for the sources). Error
  * bodies are `{message}`; the 422 text of "branching disabled" is the one Supabase's MCP mocks use.
+ * The endpoint table is in fake-supabase-routes.ts, branches in fake-supabase-branches.ts and Edge
+ * Functions in fake-supabase-functions.ts; this file checks each request and keeps what it received.
  */
 
 /** One request received by the fake. */
@@ -21,24 +23,6 @@ export interface FakeSupabaseRequest {
   body: unknown;
   /** HTTP status the fake answered. */
   status: number;
-}
-
-/** A branch as the fake stores it (BranchResponse fields plus the fake's own state). */
-export interface FakeBranch {
-  id: string;
-  name: string;
-  project_ref: string;
-  parent_project_ref: string;
-  is_default: boolean;
-  status: string;
-  created_at: string;
-  updated_at: string;
-  /** Status reads left before the branch is MIGRATIONS_PASSED and its database ACTIVE_HEALTHY. */
-  readsUntilReady: number;
-  /** When set, the branch ends in this status instead (e.g. MIGRATIONS_FAILED). */
-  endStatus?: string;
-  merges: number;
-  resets: number;
 }
 
 /** What the next request to a path answers instead of its normal result. Faults queue up. */
@@ -71,43 +55,14 @@ export type FakeQueryHandler = (
 /** The fake's handler for `database/migrations` (POST): runs the migration; a throw answers 400 with its message. */
 export type FakeMigrationHandler = (ref: string, body: { query: string; name?: string }) => void | Promise<void>;
 
-const BRANCHING_DISABLED = { message: 'Preview branching is not enabled for this project.' };
-const createBranchBody = z.strictObject({
-  branch_name: z.string().min(1),
-  persistent: z.boolean().optional(),
-  git_branch: z.string().optional(),
-  with_data: z.boolean().optional(),
-});
-const actionBody = z.strictObject({ migration_version: z.string().optional() });
-const queryBody = z.strictObject({
-  query: z.string().min(1),
-  parameters: z.array(z.unknown()).optional(),
-  read_only: z.boolean().optional(),
-});
-const migrationBody = z.strictObject({
-  query: z.string().min(1),
-  name: z.string().optional(),
-  rollback: z.string().optional(),
-});
-
 type Answer = { status: number; body?: unknown };
-type Route = {
-  method: string;
-  pattern: RegExp;
-  bodySchema?: z.ZodType;
-  multipart?: true;
-  handle: (m: string[], body: unknown, q: Record<string, string>) => Answer | Promise<Answer>;
-};
 
 /** A local Management API on 127.0.0.1; see {@link startFakeSupabaseApi}. */
 export class FakeSupabaseApi {
   readonly accessToken: string;
   readonly projectRef: string;
-  branchingEnabled: boolean;
-  readsUntilReady: number;
   readonly requests: FakeSupabaseRequest[] = [];
   readonly unexpected: string[] = [];
-  readonly branches = new Map<string, FakeBranch>();
   readonly migrations = new Map<string, Array<{ version: string; name?: string }>>();
   lints: unknown[] = [];
   backupList: Array<{ is_physical_backup: boolean; status: string; inserted_at: string }> = [];
@@ -117,124 +72,28 @@ export class FakeSupabaseApi {
   onLogs: (ref: string, query: Record<string, string>) => Array<Record<string, unknown>> = () => [
     { timestamp: 1735689600000000, event_message: 'connection received' },
   ];
+  /** Branches of the production project: list, create, read, delete, merge and reset. */
+  readonly branching: FakeSupabaseBranches;
   /** Edge Functions: deploy/list/delete, api-keys, and the projects' `/functions/v1/<slug>` endpoint. */
   readonly functions: FakeSupabaseFunctions;
   /** SQL on production is a bug of the bot except on its rollback path; a test of that path sets this. */
   productionSqlAllowed = false;
-  private readonly dbHost: string | undefined;
-  private readonly dbPort: number;
   private server: LocalServer | undefined;
   private readonly faults = new Map<string, FakeSupabaseFault[]>();
-  private readonly routes: Route[] = [
-    { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/branches$/, handle: ([ref]) => this.listBranches(ref!) },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/projects\/([^/]+)\/branches$/,
-      bodySchema: createBranchBody,
-      handle: ([ref], b) => this.createBranch(ref!, b as z.infer<typeof createBranchBody>),
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/branches\/([^/]+)$/,
-      handle: ([id]) => this.withBranch(id!, (b) => ({ status: 200, body: this.details(b) })),
-    },
-    {
-      method: 'DELETE',
-      pattern: /^\/v1\/branches\/([^/]+)$/,
-      handle: ([id]) => this.withBranch(id!, (b) => this.deleteBranch(b)),
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/branches\/([^/]+)\/merge$/,
-      bodySchema: actionBody,
-      handle: ([id]) => this.withBranch(id!, (b) => this.action(b, 'merges')),
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/branches\/([^/]+)\/reset$/,
-      bodySchema: actionBody,
-      handle: ([id]) => this.withBranch(id!, (b) => this.action(b, 'resets')),
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/projects\/([^/]+)\/database\/query$/,
-      bodySchema: queryBody,
-      handle: ([ref], b) => this.query(ref!, b as z.infer<typeof queryBody>),
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/projects\/([^/]+)\/database\/migrations$/,
-      handle: ([ref]) => this.onProject(ref!, () => ({ status: 200, body: this.migrations.get(ref!) ?? [] })),
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/projects\/([^/]+)\/database\/migrations$/,
-      bodySchema: migrationBody,
-      handle: ([ref], b) =>
-        this.onProjectAsync(ref!, () => this.applyMigration(ref!, b as z.infer<typeof migrationBody>)),
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/projects\/([^/]+)\/advisors\/security$/,
-      handle: ([ref]) => this.onProject(ref!, () => ({ status: 200, body: { lints: this.lints } })),
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/projects\/([^/]+)\/analytics\/endpoints\/logs\.all$/,
-      handle: ([ref], _b, q) => this.onProject(ref!, () => this.logs(ref!, q)),
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/projects\/([^/]+)\/functions\/deploy$/,
-      multipart: true,
-      handle: ([ref], b, q) =>
-        this.onProjectAsync(ref!, () => {
-          const m = b as { raw: string; contentType?: string };
-          return this.functions.deploy(ref!, q.slug, Buffer.from(m.raw, 'utf8'), m.contentType);
-        }),
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/projects\/([^/]+)\/functions$/,
-      handle: ([ref]) => this.onProject(ref!, () => this.functions.list(ref!)),
-    },
-    {
-      method: 'DELETE',
-      pattern: /^\/v1\/projects\/([^/]+)\/functions\/([^/]+)$/,
-      handle: ([ref, slug]) => this.onProject(ref!, () => this.functions.remove(ref!, slug!)),
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/projects\/([^/]+)\/api-keys$/,
-      handle: ([ref]) => this.onProject(ref!, () => this.functions.apiKeys(ref!)),
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/projects\/([^/]+)\/database\/backups$/,
-      handle: ([ref]) =>
-        this.onProject(ref!, () => ({
-          status: 200,
-          body: {
-            region: 'us-east-1',
-            walg_enabled: true,
-            pitr_enabled: false,
-            backups: this.backupList,
-            physical_backup_data: {},
-          },
-        })),
-    },
-  ];
-
+  private readonly routes = fakeSupabaseRoutes(this);
   constructor(options: FakeSupabaseOptions = {}) {
     this.accessToken = options.accessToken ?? 'sbp_fake_token_0123456789abcdef';
     this.projectRef = options.projectRef ?? 'prodprojectref000001';
-    this.branchingEnabled = options.branchingEnabled ?? true;
-    this.readsUntilReady = options.readsUntilReady ?? 2;
-    this.dbHost = options.dbHost;
-    this.dbPort = options.dbPort ?? 5432;
+    this.branching = new FakeSupabaseBranches(this.unexpected, {
+      projectRef: this.projectRef,
+      branchingEnabled: options.branchingEnabled ?? true,
+      readsUntilReady: options.readsUntilReady ?? 2,
+      dbHost: options.dbHost,
+      dbPort: options.dbPort ?? 5432,
+    });
     this.functions = new FakeSupabaseFunctions(this.unexpected);
     // With branching on, production itself is the default branch (its project_ref is the parent's).
-    this.addBranch('main', {
+    this.branching.add('main', {
       project_ref: this.projectRef,
       is_default: true,
       readsUntilReady: 0,
@@ -255,29 +114,22 @@ export class FakeSupabaseApi {
     );
   }
 
+  /** Whether the production project has branching enabled; a project without it answers 422 to branch requests. */
+  get branchingEnabled(): boolean {
+    return this.branching.branchingEnabled;
+  }
+
+  set branchingEnabled(enabled: boolean) {
+    this.branching.branchingEnabled = enabled;
+  }
+
   /** Seeds a branch of the production project (e.g. a person's own branch, or a leftover bot branch). */
   addBranch(name: string, fields: Partial<FakeBranch> = {}): FakeBranch {
-    const now = new Date().toISOString();
-    const branch: FakeBranch = {
-      id: randomUUID(),
-      name,
-      project_ref: randomRef(),
-      parent_project_ref: this.projectRef,
-      is_default: false,
-      status: 'CREATING_PROJECT',
-      created_at: now,
-      updated_at: now,
-      readsUntilReady: this.readsUntilReady,
-      merges: 0,
-      resets: 0,
-      ...fields,
-    };
-    this.branches.set(branch.id, branch);
-    return branch;
+    return this.branching.add(name, fields);
   }
 
   branchNamed(name: string): FakeBranch | undefined {
-    return [...this.branches.values()].find((b) => b.name === name);
+    return this.branching.named(name);
   }
 
   failNext(path: string, fault: FakeSupabaseFault): void {
@@ -382,68 +234,8 @@ export class FakeSupabaseApi {
     return route.handle(route.pattern.exec(entry.path)!.slice(1).map(decodeURIComponent), entry.body, entry.query);
   }
 
-  private listBranches(ref: string): Answer {
-    if (ref !== this.projectRef) return this.wrongProject(`GET branches of ${ref}`);
-    if (!this.branchingEnabled) return { status: 422, body: BRANCHING_DISABLED };
-    return { status: 200, body: [...this.branches.values()].map((b) => this.read(b)) };
-  }
-
-  private createBranch(ref: string, body: z.infer<typeof createBranchBody>): Answer {
-    if (ref !== this.projectRef) return this.wrongProject(`POST branches of ${ref}`);
-    if (!this.branchingEnabled) return { status: 422, body: BRANCHING_DISABLED };
-    if (this.branchNamed(body.branch_name) !== undefined) {
-      this.unexpected.push(`POST branches: ${body.branch_name} already exists (the client should have reused it)`);
-      return { status: 409, body: { message: `Branch ${body.branch_name} already exists` } };
-    }
-    return { status: 201, body: wire(this.addBranch(body.branch_name)) };
-  }
-
-  /** A status read: moves a coming-up branch one step towards ready. */
-  private read(branch: FakeBranch): Record<string, unknown> {
-    if (branch.readsUntilReady > 0) {
-      branch.readsUntilReady -= 1;
-      branch.status = branch.readsUntilReady > 0 ? 'RUNNING_MIGRATIONS' : (branch.endStatus ?? 'MIGRATIONS_PASSED');
-    } else if (branch.status === 'CREATING_PROJECT') branch.status = branch.endStatus ?? 'MIGRATIONS_PASSED';
-    return wire(branch);
-  }
-
-  private details(b: FakeBranch): Record<string, unknown> {
-    const up = b.status === 'MIGRATIONS_PASSED' || b.status === 'FUNCTIONS_DEPLOYED';
-    return {
-      ref: b.project_ref,
-      postgres_version: '17.4.1.054',
-      postgres_engine: '17',
-      release_channel: 'ga',
-      status: up ? 'ACTIVE_HEALTHY' : 'COMING_UP',
-      db_host: this.dbHost ?? `db.${b.project_ref}.supabase.co`,
-      db_port: this.dbPort,
-      db_user: 'postgres',
-      db_pass: 'branch-db-pass',
-      jwt_secret: 'branch-jwt-secret',
-    };
-  }
-
-  private withBranch(idOrRef: string, then: (b: FakeBranch) => Answer): Answer {
-    const branch = [...this.branches.values()].find((b) => b.id === idOrRef || b.project_ref === idOrRef);
-    return branch === undefined ? { status: 404, body: { message: 'Branch not found' } } : then(branch);
-  }
-
-  private deleteBranch(branch: FakeBranch): Answer {
-    if (branch.is_default) {
-      this.unexpected.push('DELETE of the default (production) branch');
-      return { status: 422, body: { message: 'Cannot delete the default branch.' } };
-    }
-    this.branches.delete(branch.id);
-    return { status: 200, body: { message: 'ok' } };
-  }
-
-  private action(branch: FakeBranch, counter: 'merges' | 'resets'): Answer {
-    if (branch.is_default) this.unexpected.push(`${counter} of the default (production) branch`);
-    branch[counter] += 1;
-    return { status: 201, body: { workflow_run_id: randomUUID(), message: 'ok' } };
-  }
-
-  private query(ref: string, body: z.infer<typeof queryBody>): Promise<Answer> {
+  /** Runs SQL through onQuery; SQL on production is unexpected unless productionSqlAllowed. */
+  query(ref: string, body: FakeQueryBody): Promise<Answer> {
     if (ref === this.projectRef && !this.productionSqlAllowed)
       this.unexpected.push(`SQL run on the production project ${ref}: ${body.query}`);
     return this.onProjectAsync(ref, async () => {
@@ -455,7 +247,8 @@ export class FakeSupabaseApi {
     });
   }
 
-  private async applyMigration(ref: string, body: z.infer<typeof migrationBody>): Promise<Answer> {
+  /** Runs a migration through onMigration and records it in the project's migration history. */
+  async applyMigration(ref: string, body: FakeMigrationBody): Promise<Answer> {
     try {
       await this.onMigration(ref, body);
     } catch (error) {
@@ -467,19 +260,20 @@ export class FakeSupabaseApi {
     return { status: 200 };
   }
 
-  private logs(ref: string, q: Record<string, string>): Answer {
+  /** Answers a `logs.all` query through onLogs. */
+  logs(ref: string, q: Record<string, string>): Answer {
     if ((q.sql ?? '') === '') this.unexpected.push('logs.all without a sql parameter');
     return { status: 200, body: { result: this.onLogs(ref, q) } };
   }
 
-  private async onProjectAsync(ref: string, then: () => Promise<Answer>): Promise<Answer> {
-    const known = ref === this.projectRef || [...this.branches.values()].some((b) => b.project_ref === ref);
-    return known ? then() : this.wrongProject(`request for project ${ref}`);
+  /** Answers with `then` when `ref` is the production project or one of its branches, else 404. */
+  async onProjectAsync(ref: string, then: () => Promise<Answer>): Promise<Answer> {
+    return this.branching.isProject(ref) ? then() : this.wrongProject(`request for project ${ref}`);
   }
 
-  private onProject(ref: string, then: () => Answer): Answer {
-    const known = ref === this.projectRef || [...this.branches.values()].some((b) => b.project_ref === ref);
-    return known ? then() : this.wrongProject(`request for project ${ref}`);
+  /** As onProjectAsync, for an answer that is ready at once. */
+  onProject(ref: string, then: () => Answer): Answer {
+    return this.branching.isProject(ref) ? then() : this.wrongProject(`request for project ${ref}`);
   }
 
   private wrongProject(what: string): Answer {
@@ -493,23 +287,4 @@ export async function startFakeSupabaseApi(options: FakeSupabaseOptions = {}): P
   const fake = new FakeSupabaseApi(options);
   await fake.listen();
   return fake;
-}
-
-function wire(b: FakeBranch): Record<string, unknown> {
-  return {
-    id: b.id,
-    name: b.name,
-    project_ref: b.project_ref,
-    parent_project_ref: b.parent_project_ref,
-    is_default: b.is_default,
-    persistent: false,
-    status: b.status,
-    created_at: b.created_at,
-    updated_at: b.updated_at,
-    with_data: false,
-  };
-}
-
-function randomRef(): string {
-  return [...randomBytes(20)].map((x) => 'abcdefghijklmnopqrstuvwxyz'[x % 26]).join('');
 }

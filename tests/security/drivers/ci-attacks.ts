@@ -1,4 +1,4 @@
-import type { CiFileAttack } from '../attacks';
+import type { CiFileAttack } from '../attack-types';
 import { startFakeGitHub } from '../../support/fake-github';
 import { APPROVER, Harness, SECOND_APPROVER } from '../../support/harness';
 import { submit } from '../../support/scripted-agents';

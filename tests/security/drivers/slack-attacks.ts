@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SlackForgeryAttack } from '../attacks';
+import type { SlackForgeryAttack } from '../attack-types';
 import type { LocalSlackMessage } from '../../../dev/local-slack/local-slack';
 import { APPROVER, CHANNEL, Harness, REQUESTER, SIGNING_SECRET, STRANGER } from '../../support/harness';
 import { scriptSchemaChange } from '../../support/scripted-agents';
@@ -18,7 +18,10 @@ import { firstOpenGate, gateStates } from './walk-gates';
 const ELSEWHERE = 'C0ELSEWHER';
 const FORM = { signingSecret: SIGNING_SECRET, contentType: 'application/x-www-form-urlencoded' } as const;
 
-/** A `/infra` command typed by `user` in `channel` (one body, so posting it twice replays its trigger_id); `response` names its response_url. */
+/**
+ * A `/infra` command typed by `user` in `channel` (one body, so posting it twice replays its trigger_id);
+ * `response` names its response_url.
+ */
 function command(
   h: Harness,
   text: string,

@@ -1,4 +1,4 @@
-import type { ApprovalAttack, ExecuteSqlAttack, MigrationAttack, SmuggledMigrationAttack } from '../attacks';
+import type { ApprovalAttack, ExecuteSqlAttack, MigrationAttack, SmuggledMigrationAttack } from '../attack-types';
 import { APPROVER, Harness, SECOND_APPROVER } from '../../support/harness';
 import type { LocalSlackMessage } from '../../../dev/local-slack/local-slack';
 import { scriptSchemaChange, submit } from '../../support/scripted-agents';

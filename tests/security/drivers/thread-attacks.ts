@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ThreadReplyAttack } from '../attacks';
+import type { ThreadReplyAttack } from '../attack-types';
 import { APPROVER, Harness, REQUESTER, STRANGER } from '../../support/harness';
 import { scriptSchemaChange } from '../../support/scripted-agents';
 import { uniqueMarker } from './attack-names';
