@@ -1,28 +1,11 @@
-/** How SupabaseBranchProvider takes the Management API's answers: errors and retries, answer shapes, advisors, backups, logs, the token. */
-import { ActionFailedError } from '../../src/domain/errors';
 import { SupabaseBranchProvider } from '../../src/changes/targets/supabase-branch-provider';
 import { SupabaseManagementApi } from '../../src/changes/targets/supabase-management-api';
 import { startFakeSupabaseApi, type FakeSupabaseApi } from '../support/fake-supabase-api';
+import { failure, providerOn } from './supabase-branch-provider-fixture';
 
 let fake: FakeSupabaseApi;
 
-function provider(accessToken = fake.accessToken, timeoutMs?: number): SupabaseBranchProvider {
-  const api = new SupabaseManagementApi({
-    baseUrl: fake.baseUrl,
-    accessToken,
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
-  });
-  return new SupabaseBranchProvider({ api, projectRef: fake.projectRef, pollIntervalMs: 1, readyTimeoutMs: 5_000 });
-}
-
-async function failure(promise: Promise<unknown>): Promise<ActionFailedError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ActionFailedError);
-  return error as ActionFailedError;
-}
+const provider = (accessToken?: string, timeoutMs?: number) => providerOn(fake, accessToken, timeoutMs);
 
 beforeEach(async () => {
   fake = await startFakeSupabaseApi({ readsUntilReady: 3 });

@@ -1,11 +1,9 @@
 /** The local Slack's injected faults, refusals, response_url edits and waitFor, as the real WebClient sees them. */
 import { webApi } from '@slack/bolt';
-import { startLocalSlack } from '../../dev/local-slack/local-slack-server';
 import { textOf } from '../../dev/local-slack/block-text';
 import type { LocalSlack } from '../../dev/local-slack/local-slack';
-import { approvalBlocks, silentLogger } from '../support/slack-fixtures';
+import { approvalBlocks, silentLogger, startLocalSlackClient, TOKEN } from '../support/slack-fixtures';
 
-const TOKEN = 'xoxb-test-token';
 const CHANNEL = 'C0INFRA001';
 
 describe('fake Slack with the real WebClient', () => {
@@ -13,12 +11,7 @@ describe('fake Slack with the real WebClient', () => {
   let client: webApi.WebClient;
 
   beforeEach(async () => {
-    fake = await startLocalSlack();
-    client = new webApi.WebClient(TOKEN, {
-      slackApiUrl: fake.apiUrl,
-      retryConfig: { retries: 0 },
-      logger: silentLogger,
-    });
+    ({ fake, client } = await startLocalSlackClient());
   });
 
   afterEach(async () => {

@@ -1,4 +1,9 @@
 import { webApi } from '@slack/bolt';
+import type { LocalSlack } from '../../dev/local-slack/local-slack';
+import { startLocalSlack } from '../../dev/local-slack/local-slack-server';
+
+/** The bot token the Web API tests send. */
+export const TOKEN = 'xoxb-test-token';
 
 /** An approval message's blocks (header, section with fields, context, two buttons), as the bot sends such messages. */
 export const approvalBlocks = [
@@ -41,3 +46,14 @@ export const silentLogger: webApi.Logger = {
   getLevel: () => webApi.LogLevel.ERROR,
   setName: () => undefined,
 };
+
+/** A local Slack and the real WebClient pointed at it, without retries, as the Web API tests use them. */
+export async function startLocalSlackClient(): Promise<{ fake: LocalSlack; client: webApi.WebClient }> {
+  const fake = await startLocalSlack();
+  const client = new webApi.WebClient(TOKEN, {
+    slackApiUrl: fake.apiUrl,
+    retryConfig: { retries: 0 },
+    logger: silentLogger,
+  });
+  return { fake, client };
+}
