@@ -98,7 +98,7 @@ export async function createTestTarget(
     await withConnection(urlFor('postgres', branchServer), async (c) => {
       for (const id of workflowIds) {
         const branch = `infra_wf_${id}${options.provider?.namespace ? `_${options.provider.namespace}` : ''}`;
-        await c.query(`DROP DATABASE IF EXISTS ${branch} WITH (FORCE)`);
+        await dropDatabase(c, branch);
         await c.query(`DROP ROLE IF EXISTS ${branch}_owner, ${branch}_reader`);
       }
     });
@@ -150,4 +150,20 @@ export async function dropBranchesOf(target: Pick<TestTarget, 'name'>): Promise<
       await c.query(`DROP ROLE IF EXISTS ${name}_owner, ${name}_reader`);
     }
   });
+}
+
+/**
+ * Drops a branch database as the branch server's login. FORCE may not signal a backend of a branch
+ * role the login is not a member of; such a backend is one the test just closed, so wait until it is gone.
+ */
+async function dropDatabase(c: { query(sql: string): Promise<unknown> }, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501' || attempt >= 50) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
