@@ -13,6 +13,7 @@ import { createErrorCounters, slackCountingFetch } from './metrics/error-counter
 import { registerStoreMetrics } from './metrics/prometheus';
 import { WebApiPublisher } from './slack/publisher';
 import { slackThreadViews } from './slack/thread-views';
+import { checkPostgres, checkRedis } from './service-reachability';
 import { createPool } from './store/db';
 import { migrate } from './store/migrate';
 import { startWeb } from './web';
@@ -47,6 +48,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const prometheus = new Registry();
   const errors = createErrorCounters(prometheus);
   const parts = opts.roles.worker ? await prepareWorker(config, opts, { pool, errors }) : undefined;
+  // A server that cannot be reached is named by its setting, not by a bare ECONNREFUSED.
+  await checkPostgres('DATABASE_URL', config.DATABASE_URL);
+  await checkRedis('REDIS_URL', config.REDIS_URL);
   await migrate(pool);
   const queueRedis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true });
   const queue = new BullJobQueue({

@@ -1,6 +1,7 @@
 import IORedis from 'ioredis';
 import type { EmbeddedPostgres } from '../embedded-postgres/embedded-postgres';
 import { DemoServicesMissingError } from '../../src/domain/errors';
+import { checkPostgres, checkRedis } from '../../src/service-reachability';
 import { answers, hasRedisServer, resolveDemoServices, startRedisServer, type DemoProbes } from './demo-services';
 
 function probes(open: number[], redisServer: boolean, started: string[] = []): DemoProbes {
@@ -19,6 +20,8 @@ function probes(open: number[], redisServer: boolean, started: string[] = []): D
       started.push('redis');
       return { url: 'redis://127.0.0.1:41234', stop: async () => void started.push('stopped') };
     },
+    checkPostgres: async () => undefined,
+    checkRedis: async () => undefined,
   };
 }
 
@@ -32,6 +35,36 @@ describe('the demo services', () => {
       { kind: 'server', url: 'postgres://u@db:5432/x' },
       'redis://cache:6379',
     ]);
+  });
+
+  it('embeds Postgres when INFRA_DEMO_EMBEDDED is set, even with DATABASE_URL set and a server answering', async () => {
+    const started: string[] = [];
+    const services = await resolveDemoServices(
+      { INFRA_DEMO_EMBEDDED: true, DATABASE_URL: 'postgres://u@db:5432/x' },
+      probes([5432, 6379], false, started),
+    );
+    expect(services.postgres.kind).toBe('embedded');
+    expect(services.notes.join('\n')).toContain('DATABASE_URL is ignored: INFRA_DEMO_EMBEDDED');
+    expect(services.notes.join('\n')).toContain('INFRA_DEMO_EMBEDDED is set');
+    await services.stop();
+  });
+
+  it('names DATABASE_URL when the server it points at cannot be reached, and starts nothing', async () => {
+    const started: string[] = [];
+    const attempt = resolveDemoServices(
+      { DATABASE_URL: 'postgres://demo:secret@127.0.0.1:1/demo', REDIS_URL: 'redis://127.0.0.1:6379' },
+      { ...probes([], true, started), checkPostgres },
+    );
+    await expect(attempt).rejects.toThrow(
+      'DATABASE_URL (127.0.0.1:1/demo) cannot be used: nothing accepts connections there (ECONNREFUSED)',
+    );
+    await expect(attempt).rejects.not.toThrow(/secret/);
+    expect(started).toEqual([]);
+  });
+
+  it('names REDIS_URL when the Redis it points at cannot be reached', async () => {
+    const attempt = resolveDemoServices({ REDIS_URL: 'redis://127.0.0.1:1' }, { ...probes([5432], false), checkRedis });
+    await expect(attempt).rejects.toThrow('REDIS_URL (127.0.0.1:1) cannot be used');
   });
 
   it('uses the local Postgres and Redis when they answer on their usual ports', async () => {

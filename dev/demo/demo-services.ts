@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
 import { EmbeddedPostgres } from '../embedded-postgres/embedded-postgres';
 import { DemoServicesMissingError } from '../../src/domain/errors';
+import { checkPostgres, checkRedis } from '../../src/service-reachability';
 import type { DemoPostgres } from './demo-databases';
 
 /** Where the demo's Postgres and Redis are, and how to stop what the demo started. */
@@ -43,22 +44,37 @@ export interface DemoProbes {
   hasRedisServer(): boolean;
   startRedisServer(): Promise<{ url: string; stop: () => Promise<void> }>;
   startEmbeddedPostgres(): Promise<EmbeddedPostgres>;
+  /** Connects to the server a setting names; a failure names the setting (src/service-reachability.ts). */
+  checkPostgres(setting: string, url: string): Promise<void>;
+  checkRedis(setting: string, url: string): Promise<void>;
+}
+
+/** The demo's say in where its services come from. */
+export interface DemoServiceSettings {
+  DATABASE_URL?: string;
+  REDIS_URL?: string;
+  /** Use the Postgres embedded in the process even when a server answers or DATABASE_URL is set. */
+  INFRA_DEMO_EMBEDDED?: boolean;
 }
 
 /**
- * Finds the demo's services: DATABASE_URL / REDIS_URL when set; else the local servers on their usual
+ * Finds the demo's services: the embedded Postgres when INFRA_DEMO_EMBEDDED is set; DATABASE_URL /
+ * REDIS_URL when set (checked at once, so a server that cannot be reached is named by its setting); else the local servers on their usual
  * ports; else Postgres embedded in this process (PGlite) and `redis-server` from the PATH on a free
  * port. When no Redis can be had, one error says what to install or how to run the demo in Docker.
  */
 export async function resolveDemoServices(
-  env: { DATABASE_URL?: string; REDIS_URL?: string },
+  env: DemoServiceSettings,
   probes: DemoProbes = LOCAL_PROBES,
 ): Promise<DemoServices> {
   const { answers, hasRedisServer, startRedisServer } = probes;
   const notes: string[] = [];
   const stops: Array<() => Promise<void>> = [];
   let postgres: DemoPostgres | undefined;
-  if (env.DATABASE_URL) {
+  if (env.INFRA_DEMO_EMBEDDED) {
+    if (env.DATABASE_URL) notes.push('DATABASE_URL is ignored: INFRA_DEMO_EMBEDDED asks for the embedded Postgres');
+  } else if (env.DATABASE_URL) {
+    await probes.checkPostgres('DATABASE_URL', env.DATABASE_URL);
     postgres = { kind: 'server', url: env.DATABASE_URL };
     notes.push('Postgres: DATABASE_URL');
   } else if (await answers(5432)) {
@@ -66,8 +82,10 @@ export async function resolveDemoServices(
     notes.push('Postgres: the local server on 127.0.0.1:5432');
   }
   let redisUrl = env.REDIS_URL;
-  if (redisUrl) notes.push('Redis: REDIS_URL');
-  else if (await answers(6379)) {
+  if (redisUrl) {
+    await probes.checkRedis('REDIS_URL', redisUrl);
+    notes.push('Redis: REDIS_URL');
+  } else if (await answers(6379)) {
     redisUrl = LOCAL_REDIS;
     notes.push('Redis: the local server on 127.0.0.1:6379');
   } else if (hasRedisServer()) {
@@ -89,9 +107,11 @@ export async function resolveDemoServices(
     const server = await probes.startEmbeddedPostgres();
     postgres = { kind: 'embedded', server };
     stops.push(() => server.stop());
+    const why = env.INFRA_DEMO_EMBEDDED
+      ? 'INFRA_DEMO_EMBEDDED is set'
+      : 'nothing answers on 127.0.0.1:5432 and DATABASE_URL is not set';
     notes.push(
-      `Postgres: embedded in this process (PGlite, on 127.0.0.1:${server.port}; nothing answers on 127.0.0.1:5432 and ` +
-        'DATABASE_URL is not set). Its data is gone when the demo stops',
+      `Postgres: embedded in this process (PGlite, on 127.0.0.1:${server.port}; ${why}). Its data is gone when the demo stops`,
     );
   }
   return { postgres, redisUrl, notes, stop: async () => void (await Promise.all(stops.map((stop) => stop()))) };
@@ -144,4 +164,6 @@ const LOCAL_PROBES: DemoProbes = {
   hasRedisServer,
   startRedisServer,
   startEmbeddedPostgres: () => EmbeddedPostgres.start(),
+  checkPostgres: (setting, url) => checkPostgres(setting, url),
+  checkRedis: (setting, url) => checkRedis(setting, url),
 };

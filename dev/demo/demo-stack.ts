@@ -11,7 +11,7 @@ import type { LocalSlack } from '../local-slack/local-slack';
 import { ChannelPage } from '../local-slack/channel-page';
 import type { PagePerson } from '../local-slack/channel-page-state';
 import { embeddedChangeTarget } from '../embedded-postgres/embedded-branch-provider';
-import { createDemoDatabases, type DemoPostgres } from './demo-databases';
+import { createDemoDatabases, type DemoOwner, type DemoPostgres } from './demo-databases';
 import { SAMPLE_REQUESTS } from './sample-requests';
 import { ScriptedAgentRunner } from './scripted-agent-runner';
 
@@ -33,6 +33,8 @@ export interface DemoOptions {
   /** Names of the bot's database and of the target the workflows change. */
   databases: { bot: string; target: string };
   queuePrefix: string;
+  /** The demo the databases are marked with on a server (default: a named demo called after the bot's database). */
+  owner?: DemoOwner;
   /** Validation records, backups and merged migration files; emptied at start, as the target is recreated. */
   workspaceDir: string;
   /** Port of the page (and of the local Slack's Web API); 0 picks a free one. */
@@ -65,7 +67,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   await deleteQueueKeys(options.redisUrl, options.queuePrefix);
   // Migration files merged by an earlier demo would be pending against the new target and stop pre-flight.
   await rm(options.workspaceDir, { recursive: true, force: true });
-  const databases = await createDemoDatabases(options.postgres, options.databases);
+  const databases = await createDemoDatabases(options.postgres, options.databases, options.owner);
   const signingSecret = randomBytes(16).toString('hex');
   let digest: (() => Promise<string>) | undefined;
   const page = new ChannelPage({

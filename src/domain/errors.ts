@@ -11,6 +11,7 @@ export enum ErrorCode {
   DefinitionInvalid = 'definition_invalid',
   ActionFailed = 'action_failed',
   DemoServicesMissing = 'demo_services_missing',
+  ServiceUnreachable = 'service_unreachable',
 }
 
 /** Base class: `retryable` is decided where the error is made, never guessed later. */
@@ -130,5 +131,12 @@ export function isRetryable(error: unknown): boolean {
 export class DemoServicesMissingError extends InfraError {
   constructor(message: string) {
     super(ErrorCode.DemoServicesMissing, message);
+  }
+}
+
+/** A server named by a setting (DATABASE_URL, REDIS_URL, …) cannot be reached; the message names the setting. */
+export class ServiceUnreachableError extends InfraError {
+  constructor(message: string) {
+    super(ErrorCode.ServiceUnreachable, message);
   }
 }
