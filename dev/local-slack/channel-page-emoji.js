@@ -60,6 +60,9 @@ const EMOJI = {
   ballot_box_with_check: '☑️',
   fast_forward: '⏩',
   pause_button: '⏸️',
+  alarm_clock: '⏰',
+  grey_exclamation: '❕',
+  sunny: '☀️',
 };
 
 /** Replaces every `:name:` the page knows by its emoji; unknown names stay as typed. */
