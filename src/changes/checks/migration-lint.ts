@@ -76,6 +76,13 @@ export async function lintMigration(sql: string, opts: LintOptions = {}): Promis
   if (opts.pgVersion) args.push(`--pg-version=${opts.pgVersion}`);
 
   const run = await runProcess(binary, args, sql, opts.timeoutMs ?? 10_000);
+  // 126 and 127 are the shell's "cannot execute" and "not found": the system fell back to sh for a file it
+  // could not run itself (a binary for another architecture), which is not squawk answering.
+  if (run.code === 126 || run.code === 127) {
+    throw new SquawkUnavailableError(
+      `cannot run ${binary} (${run.stderr.trim().split('\n')[0] || `exit code ${run.code}`})`,
+    );
+  }
   if (run.code !== 0 && run.code !== 1) {
     const reason = run.stderr.trim() || `exit code ${run.code}`;
     throw new ActionFailedError(
