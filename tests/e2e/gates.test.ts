@@ -79,7 +79,12 @@ describe('quality gates', () => {
       });
     }
     const merge = await h.openGate(root, 'Smoke Test');
-    expect(textOf(merge)).toContain('merges the change to production');
+    // No target is configured here: the merge gate says so instead of claiming it merges to production.
+    expect(textOf(merge)).toContain(
+      '*What approving this gate does:* nothing will be merged — no target is configured (TARGET_DATABASE_URL or ' +
+        'SUPABASE_PROJECT_REF); the approved SQL stays in this thread',
+    );
+    expect(textOf(merge)).not.toContain('merges the change to production');
     await h.click(merge, 'approve', REQUESTER);
     const refusal = await h.slack.waitFor(() => h.slack.ephemerals.find((e) => e.user === REQUESTER), {
       description: 'refusal',

@@ -161,7 +161,9 @@ function byRule(findings: RlsFinding[], prefix: string): Check[] {
       found.map((f) => f.object),
       10,
     )}`,
-    items: found.slice(0, 50).map((f) => `${f.object} — ${f.detail}`.slice(0, 1000)),
+    items: found
+      .slice(0, 50)
+      .map((f) => (f.detail.startsWith(f.object) ? f.detail : `${f.object} — ${f.detail}`).slice(0, 1000)),
   }));
 }
 
