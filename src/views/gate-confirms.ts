@@ -1,5 +1,6 @@
 import type { ConfirmationDialog } from '@slack/types';
 import type { Gate } from '../domain/records';
+import { escapeMrkdwn } from './format';
 
 /** Slack's limits on a confirm dialog: title 100 characters, text 300, buttons 30. */
 const TEXT_LIMIT = 300;
@@ -28,7 +29,8 @@ export function confirmDialog(dialog: {
 
 /** What the merge gate's approval does, in a sentence (its merge plan), or the generic statement for an old gate. */
 function mergePlan(gate: Gate): string {
-  return gate.checks.find((c) => c.merge_plan)?.detail ?? 'it merges the change to production';
+  const detail = gate.checks.find((c) => c.merge_plan)?.detail;
+  return detail === undefined ? 'it merges the change to production' : escapeMrkdwn(detail);
 }
 
 /** The merge gate's Approve: names what approving merges, or that it merges nothing. */

@@ -112,4 +112,23 @@ describe('migrationRisk, from the Postgres parser', () => {
   it('is high for SQL that does not parse', () => {
     expect(risk('create tabel t (id int);')).toMatchObject({ level: 'high' });
   });
+
+  it('counts no lock on a table the same migration creates, nor a concurrent index build', () => {
+    expect(
+      risk(
+        'create table public.tags (id int);\nalter table public.tags add column label text;\n' +
+          'create trigger t before insert on public.tags for each row execute function f();',
+      ).level,
+    ).toBe('low');
+    expect(risk('create index concurrently p_idx on profiles (nickname);').reasons).not.toContainEqual(
+      expect.stringContaining('locks existing table'),
+    );
+  });
+
+  it('is high for a rewrite of an existing table', () => {
+    expect(risk('cluster public.profiles using profiles_pkey;')).toMatchObject({
+      level: 'high',
+      reasons: ['rewrites existing table public.profiles — statement 1: CLUSTER rewrites the table'],
+    });
+  });
 });
