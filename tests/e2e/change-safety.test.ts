@@ -101,6 +101,8 @@ describe('change safety through the Slack gates', () => {
         /\*What approving this gate does:\* merges 1 migration\(s\) into the Postgres database [^\n]+, after taking a backup point/,
       );
       expect(textOf(smoke)).toContain('• Migration create_user_preferences (from ');
+      expect(textOf(smoke)).toContain('*Risk: :large_green_circle: Low* — additive only');
+      expect(textOf(smoke)).toContain('```\ncreate table public.user_preferences');
       // Every button that changes production asks first, naming what it does.
       const gateButtons = (smoke.blocks!.find((b) => b.type === 'actions') as unknown as ActionsBlock)
         .elements as Button[];

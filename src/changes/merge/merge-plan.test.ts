@@ -1,6 +1,6 @@
 import type { EventRow, ShownMigration, Step } from '../../domain/records';
 import type { ChangeTarget } from '../targets/change-target';
-import { mergePlanCheck } from './merge-plan';
+import { mergePlanCheck, mergedRiskCheck } from './merge-plan';
 
 const migration: ShownMigration = {
   step_id: 2,
@@ -85,5 +85,21 @@ describe('what approving the merge gate does', () => {
     ).toBe(
       'nothing will be merged — create_notes has not passed the branch test on this exact text, so the merge is refused',
     );
+  });
+
+  it('carries the highest risk the Branch Test gave the migrations it merges, with each one’s reasons', () => {
+    const rated = (id: number, level: 'low' | 'high', detail: string): Step => ({
+      ...step([]),
+      id,
+      checks: [{ name: `Risk: ${level}`, status: 'pass', risk: level, detail }],
+    });
+    const two = [migration, { ...migration, step_id: 5, name: 'drop_old' }];
+    expect(mergedRiskCheck(two, [rated(2, 'low', 'additive only'), rated(5, 'high', 'destructive — DROP')])).toEqual({
+      name: 'Risk: high',
+      status: 'pass',
+      risk: 'high',
+      detail: 'create_notes (low): additive only · drop_old (high): destructive — DROP',
+    });
+    expect(mergedRiskCheck([migration], [step([])])).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { handoffSchema } from '../../domain/handoff';
-import type { Check, EventRow, ShownMigration, Step } from '../../domain/records';
+import type { Check, EventRow, RiskLevel, ShownMigration, Step } from '../../domain/records';
 import { functionsInArtifacts } from '../checks/edge-functions';
 import type { ChangeTarget } from '../targets/change-target';
 
@@ -70,4 +70,25 @@ export function mergePlanCheck(input: MergePlanInput): Check {
     ...functions.map((slug) => `Edge Function ${slug} is deployed to ${where}`),
     ...pr,
   ]);
+}
+
+const ORDER: RiskLevel[] = ['low', 'medium', 'high'];
+
+/**
+ * The risk of everything the merge gate merges: the highest level the Branch Test rated any of its
+ * migrations, with the reasons of each, or undefined when no step rated one.
+ */
+export function mergedRiskCheck(migrations: ShownMigration[], steps: Step[]): Check | undefined {
+  const rated = migrations.flatMap((m) => {
+    const risk = steps.find((s) => s.id === m.step_id)?.checks?.find((c) => c.risk !== undefined);
+    return risk?.risk ? [{ name: m.name, level: risk.risk, detail: risk.detail ?? '' }] : [];
+  });
+  if (!rated.length) return undefined;
+  const level = ORDER[Math.max(...rated.map((r) => ORDER.indexOf(r.level)))]!;
+  return {
+    name: `Risk: ${level}`,
+    status: 'pass',
+    risk: level,
+    detail: rated.map((r) => (rated.length > 1 ? `${r.name} (${r.level}): ${r.detail}` : r.detail)).join(' · '),
+  };
 }
