@@ -12,6 +12,7 @@ import { type CiDeps, discardCiBranch } from './actions/ci-run-action';
 import { gateChecks } from './checks/gate-checks';
 import { mergeApproved } from './merge/merge';
 import { mergeCandidates } from './merge/merge-candidates';
+import { mergePlanCheck, mergedRiskCheck } from './merge/merge-plan';
 
 /** A branch still being made is left alone this long: its creator may be loading the schema into it right now. */
 const CREATION_GRACE_MS = 15 * 60_000;
@@ -61,6 +62,9 @@ export class SafeChangePipeline implements ChangePipeline {
         detail: `${ignored.map((m) => `${m.name} from ${m.stepTitle}`).join(', ')}: their steps do not test migrations on the branch`,
       });
     }
+    const risk = mergedRiskCheck(migrations, steps);
+    if (risk) checks.push(risk);
+    checks.push(mergePlanCheck({ target: this.deps.target, migrations, steps, events }));
     return { checks, migrations };
   }
 

@@ -35,6 +35,10 @@ export type Workflow = z.infer<typeof workflowRowSchema>;
 export const checkFlagSchema = z.enum(['destructive', 'unanalysable', 'non_transactional']);
 export type CheckFlag = z.infer<typeof checkFlagSchema>;
 
+/** How risky a change is to production, in Bytebase's three levels. */
+export const riskLevelSchema = z.enum(['low', 'medium', 'high']);
+export type RiskLevel = z.infer<typeof riskLevelSchema>;
+
 export const checkSchema = z.object({
   name: z.string(),
   status: z.enum(['pass', 'warn', 'fail']),
@@ -45,6 +49,19 @@ export const checkSchema = z.object({
   existing: z.boolean().optional(),
   /** Text the gate shows in a code block under its checks, e.g. a CI file it approves (an excerpt when long). */
   code: z.string().max(4000).optional(),
+  /** Lines `code` leaves out (it holds the first lines of a longer text); the gate says so. */
+  code_more_lines: z.number().int().nonnegative().optional(),
+  /** The file attached in the thread that holds `code` in full, named when the gate shows only part of it. */
+  code_file: z.string().max(300).optional(),
+  /** Lines the gate shows as a list under the check, e.g. the schema diff or one RLS finding per object. */
+  items: z.array(z.string().max(1000)).max(300).optional(),
+  /**
+   * Set on the one check that rates the change's risk (see src/changes/checks/migration-risk.ts): the gate
+   * shows it above the SQL, its `detail` the reason in words; it is never a pass or fail of its own.
+   */
+  risk: riskLevelSchema.optional(),
+  /** Set on the merge gate's check that says what approving will do; its `detail` names it in a sentence. */
+  merge_plan: z.boolean().optional(),
 });
 export type Check = z.infer<typeof checkSchema>;
 

@@ -1,4 +1,4 @@
-import type { Button, KnownBlock } from '@slack/types';
+import type { Button, ConfirmationDialog, KnownBlock } from '@slack/types';
 import type { Check, Gate } from '../domain/records';
 import { GATES } from '../domain/gate-kinds';
 import { OVERRIDES_NEEDED, gatePolicy } from '../domain/gate-policy';
@@ -6,41 +6,52 @@ import { ActionIds } from '../domain/action-ids';
 import { checkCodeBlocks } from './check-code-blocks';
 import type { SlackMessage } from '../domain/message';
 import { context, escapeMrkdwn, section, slackDate, user } from './format';
+import {
+  checkLines,
+  lineSections,
+  listed,
+  mergeLine,
+  mergePlanBlocks,
+  riskBlocks,
+  withinBlockLimit,
+} from './gate-body';
 import { mergeMigrationBlocks } from './merge-migrations';
-
-const ICON: Record<Check['status'], string> = { pass: ':white_check_mark:', warn: ':warning:', fail: ':x:' };
-
-function checkLines(checks: Check[]): string {
-  if (!checks.length) return '_No automatic checks for this gate._';
-  // A finding already on production is not this change's failure: no red cross, so nobody learns to override one.
-  return checks
-    .map(
-      (c) =>
-        `${c.existing && c.status !== 'pass' ? ':grey_exclamation:' : ICON[c.status]} ${escapeMrkdwn(c.name)}` +
-        (c.detail ? ` — ${escapeMrkdwn(c.detail)}` : ''),
-    )
-    .join('\n');
-}
+import { approveMergeConfirm, overrideConfirm, rollbackConfirm } from './gate-confirms';
 
 function title(gate: Gate): string {
   const info = GATES[gate.kind];
   return `Quality gate · ${info.stage}: ${info.title}`;
 }
 
-/** The gate's checks: those about the change, then the findings already on production, apart. */
+/** The gate's checks in its list: those about the change, then the findings already on production, apart. */
 function checkBlocks(gate: Gate): KnownBlock[] {
   const { existing } = gatePolicy({ checks: gate.checks, merges: gate.merges });
-  const about = gate.checks.filter((c) => !c.existing);
+  const about = listed(gate.checks.filter((c) => !c.existing));
+  const shownElsewhere = gate.checks.some((c) => !c.existing && !listed([c]).length);
   return [
-    section(`*Automatic checks*\n${checkLines(about)}`),
+    ...(about.length
+      ? lineSections('*Automatic checks*', checkLines(about))
+      : shownElsewhere
+        ? []
+        : [section('*Automatic checks*\n_No automatic checks for this gate._')]),
     ...(existing.length
-      ? [
-          section(
-            `*Already on production* — about objects this change does not touch; shown for follow-up, they do ` +
-              `not block this gate\n${checkLines(existing)}`,
-          ),
-        ]
+      ? lineSections(
+          '*Pre-existing: already on production* — about objects this change does not touch; shown for ' +
+            'follow-up, they do not block this gate',
+          checkLines(listed(existing)),
+        )
       : []),
+  ];
+}
+
+/** What the approver decides on: the risk, the SQL and files, the checks, and at the merge gate what it merges. */
+function bodyBlocks(gate: Gate): KnownBlock[] {
+  return [
+    ...riskBlocks(gate.checks),
+    ...checkCodeBlocks(gate.checks),
+    ...checkBlocks(gate),
+    ...(gate.merges ? mergeMigrationBlocks(gate.migrations) : []),
+    ...(gate.merges ? mergePlanBlocks(gate.checks) : []),
   ];
 }
 
@@ -73,25 +84,14 @@ function secondApproverLine(gate: Gate): string {
 }
 
 /** A danger-style gate button whose click Slack confirms in a dialog first. */
-function confirmedButton(
-  actionId: string,
-  label: string,
-  gateId: number,
-  dialog: { title: string; text: string; confirm: string },
-): Button {
+function confirmedButton(actionId: string, label: string, gateId: number, confirm: ConfirmationDialog): Button {
   return {
     type: 'button',
     action_id: actionId,
     text: { type: 'plain_text', text: label },
     style: 'danger',
     value: String(gateId),
-    confirm: {
-      title: { type: 'plain_text', text: dialog.title },
-      text: { type: 'mrkdwn', text: dialog.text },
-      confirm: { type: 'plain_text', text: dialog.confirm },
-      deny: { type: 'plain_text', text: 'Cancel' },
-      style: 'danger',
-    },
+    confirm,
   };
 }
 
@@ -103,13 +103,12 @@ function confirmedButton(
 export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage {
   const info = GATES[gate.kind];
   const policy = gatePolicy({ checks: gate.checks, merges: gate.merges });
-  const override = confirmedButton(ActionIds.override, 'Override', gate.id, {
-    title: 'Override failed checks?',
-    text:
-      `You go on despite: ${names(policy.blocking)}. A second approver must override too, and each of you ` +
-      `gives the reason in the thread.`,
-    confirm: 'Override',
-  });
+  const override = confirmedButton(
+    ActionIds.override,
+    'Override',
+    gate.id,
+    overrideConfirm(gate, names(policy.blocking)),
+  );
   const buttons: KnownBlock = {
     type: 'actions',
     block_id: `gate-${gate.id}`,
@@ -120,6 +119,8 @@ export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage
         text: { type: 'plain_text', text: 'Approve' },
         style: 'primary',
         value: String(gate.id),
+        // The merge gate's approval changes production: Slack asks first, naming what it merges.
+        ...(gate.merges ? { confirm: approveMergeConfirm(gate) } : {}),
       },
       {
         type: 'button',
@@ -129,38 +130,32 @@ export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage
         value: String(gate.id),
       },
       ...(policy.blocking.length ? [override] : []),
-      confirmedButton(ActionIds.rollback, 'Rollback', gate.id, {
-        title: 'Roll back?',
-        text: 'This undoes everything this workflow has done so far and stops it.',
-        confirm: 'Roll back',
-      }),
+      confirmedButton(ActionIds.rollback, 'Rollback', gate.id, rollbackConfirm()),
     ],
   };
+  const head = [section(`:raised_hand: *${title(gate)}*\nCriteria: ${escapeMrkdwn(info.criteria)}`)];
+  const tail: KnownBlock[] = [
+    ...(policy.blocking.length
+      ? [
+          context(
+            `:no_entry: ${policy.blocking.length} check(s) failed and block Approve: ${names(policy.blocking)}. ` +
+              `Fix the cause and start again, or ${OVERRIDES_NEEDED} different approvers click Override, ` +
+              'each giving a reason in the thread.',
+          ),
+        ]
+      : []),
+    ...(gate.overrides.length ? [context(overrideLine(gate))] : []),
+    ...(policy.warnings.length
+      ? [context(`:warning: Approving acknowledges ${policy.warnings.length} warning(s): ${names(policy.warnings)}.`)]
+      : []),
+    ...(gate.merges ? [context(mergeLine(gate.checks))] : []),
+    ...(gate.approvals_needed > 1 ? [context(secondApproverLine(gate))] : []),
+    buttons,
+    context(approversNote),
+  ];
   return {
     text: `${title(gate)} — waiting for approval`,
-    blocks: [
-      section(`:raised_hand: *${title(gate)}*\nCriteria: ${escapeMrkdwn(info.criteria)}`),
-      ...checkBlocks(gate),
-      ...checkCodeBlocks(gate.checks),
-      ...(gate.merges ? mergeMigrationBlocks(gate.migrations) : []),
-      ...(policy.blocking.length
-        ? [
-            context(
-              `:no_entry: ${policy.blocking.length} check(s) failed and block Approve: ${names(policy.blocking)}. ` +
-                `Fix the cause and start again, or ${OVERRIDES_NEEDED} different approvers click Override, ` +
-                'each giving a reason in the thread.',
-            ),
-          ]
-        : []),
-      ...(gate.overrides.length ? [context(overrideLine(gate))] : []),
-      ...(policy.warnings.length
-        ? [context(`:warning: Approving acknowledges ${policy.warnings.length} warning(s): ${names(policy.warnings)}.`)]
-        : []),
-      ...(gate.merges ? [context(':rotating_light: Approving this gate merges the change to production.')] : []),
-      ...(gate.approvals_needed > 1 ? [context(secondApproverLine(gate))] : []),
-      buttons,
-      context(approversNote),
-    ],
+    blocks: withinBlockLimit(head, bodyBlocks(gate), tail),
   };
 }
 
@@ -187,13 +182,20 @@ export function gateDecidedMessage(gate: Gate): SlackMessage {
     : '';
   return {
     text: `${title(gate)} — ${DECIDED[gate.state].replace(/^:[a-z_]+: /, '')}${gate.decided_by ? ` by <@${gate.decided_by}>` : ''}`,
-    blocks: [
-      section(`*${title(gate)}*\n${checkLines(gate.checks.filter((c) => !c.existing))}`),
-      ...(gate.checks.some((c) => c.existing)
-        ? [section(`*Already on production*\n${checkLines(gate.checks.filter((c) => c.existing))}`)]
-        : []),
-      ...checkCodeBlocks(gate.checks),
-      section(`${DECIDED[gate.state]}${who}${when}${why}`),
-    ],
+    blocks: withinBlockLimit(
+      [section(`*${title(gate)}*`)],
+      [
+        ...riskBlocks(gate.checks),
+        ...checkCodeBlocks(gate.checks),
+        ...lineSections('', checkLines(listed(gate.checks.filter((c) => !c.existing)))),
+        ...(gate.checks.some((c) => c.existing)
+          ? lineSections(
+              '*Pre-existing: already on production*',
+              checkLines(listed(gate.checks.filter((c) => c.existing))),
+            )
+          : []),
+      ],
+      [section(`${DECIDED[gate.state]}${who}${when}${why}`)],
+    ),
   };
 }

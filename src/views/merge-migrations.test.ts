@@ -22,8 +22,8 @@ describe('the migrations at the merge gate', () => {
     expect(up).toContain(
       ':white_check_mark: `create_notes` — branch test passed · from Write and test the migration · sha256 `aaaaaaaaaaaa`',
     );
-    expect(up).toContain('*Up*\n```create table public.notes (id int);```');
-    expect(down).toBe('*Down*\n```drop table public.notes;```');
+    expect(up).toContain('*Up*\n```\ncreate table public.notes (id int);\n```');
+    expect(down).toBe('*Down*\n```\ndrop table public.notes;\n```');
     expect(texts(mergeMigrationBlocks([{ ...short, test: 'not_run' }]))[1]).toContain(
       ':warning: `create_notes` — branch test not run on this text',
     );

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { ShownMigration } from '../domain/records';
+import { fitCode } from './code-block';
 import { SECTION_LIMIT, escapeMrkdwn, section } from './format';
 
 /** Migrations drawn in full at the merge gate; the rest are listed by name (the message keeps under 50 blocks). */
@@ -18,20 +19,10 @@ export function migrationFilePath(migration: Pick<ShownMigration, 'name'>): stri
 
 /** One SQL text as a code block of at most `limit` characters: its first lines, and a note when cut. */
 function sqlBlock(title: string, sql: string, file: string, limit: number): { text: string; cut: boolean } {
-  const fenced = (body: string) => `*${title}*\n\`\`\`${escapeMrkdwn(body).replace(/```/g, '``\u200b`')}\`\`\``;
-  const whole = fenced(sql);
-  if (whole.length <= limit) return { text: whole, cut: false };
-  const lines = sql.split('\n');
+  const head = `*${title}*\n`;
   const note = (left: number) => `\n_… ${left} more line(s): the full SQL is in the attached file \`${file}\`._`;
-  let shown = 0;
-  while (
-    shown < lines.length &&
-    fenced(lines.slice(0, shown + 1).join('\n')).length + note(lines.length - shown - 1).length <= limit
-  )
-    shown++;
-  // A single line longer than the section: show its start.
-  const head = shown ? lines.slice(0, shown).join('\n') : lines[0]!.slice(0, Math.max(0, limit - 400));
-  return { text: fenced(head) + note(lines.length - shown - (shown ? 0 : 1)), cut: true };
+  const { block, cutLines } = fitCode(sql, limit - head.length - note(99_999).length);
+  return { text: `${head}${block}${cutLines ? note(cutLines) : ''}`, cut: cutLines > 0 };
 }
 
 function drawn(migration: ShownMigration): { blocks: KnownBlock[]; cut: boolean } {

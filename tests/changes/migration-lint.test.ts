@@ -1,7 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lintChecks, lintMigration } from '../../src/changes/checks/migration-lint';
+import { lintChecks, lintForGate, lintMigration } from '../../src/changes/checks/migration-lint';
+import { findSquawkBinary } from '../../src/changes/checks/squawk-binary';
 import { ActionFailedError } from '../../src/domain/errors';
 
 const GOOD_MIGRATION = `
@@ -104,6 +105,37 @@ describe('lintMigration', () => {
       expect(error).toMatchObject({ retryable: false, message: expect.stringContaining('Install squawk-cli') });
     });
 
+    it('makes the lint a warning that says why, never a failure, when the binary is missing', async () => {
+      const linted = await lintForGate('drop table t;', { binary: join(dir, 'squawk') });
+
+      expect(linted.violations).toBeUndefined();
+      expect(linted.checks).toEqual([
+        {
+          name: 'Lint (squawk): not run',
+          status: 'warn',
+          detail: `${join(dir, 'squawk')} does not exist; the migration was not linted — read it yourself before approving`,
+        },
+      ]);
+    });
+
+    it('makes the lint a warning when the binary is not executable or cannot be run on this machine', async () => {
+      const plain = join(dir, 'squawk');
+      writeFileSync(plain, '#!/bin/sh\necho []\n');
+      chmodSync(plain, 0o644);
+      expect((await lintForGate('select 1;', { binary: plain })).checks[0]).toMatchObject({
+        status: 'warn',
+        detail: expect.stringContaining(`${plain} is not executable (EACCES)`),
+      });
+
+      const foreign = join(dir, 'squawk-other-arch');
+      writeFileSync(foreign, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0, 0, 0, 0, 0]));
+      chmodSync(foreign, 0o755);
+      expect((await lintForGate('select 1;', { binary: foreign })).checks[0]).toMatchObject({
+        status: 'warn',
+        detail: expect.stringContaining(`cannot run ${foreign} (`),
+      });
+    });
+
     it('raises a non-retryable error when squawk prints something that is not its JSON', async () => {
       const fake = join(dir, 'squawk');
       writeFileSync(fake, '#!/bin/sh\ncat > /dev/null\necho "Found 0 issues"\nexit 1\n');
@@ -126,6 +158,33 @@ describe('lintMigration', () => {
       await expect(lintMigration('select 1;', { binary: fake, timeoutMs: 200 })).rejects.toMatchObject({
         retryable: true,
       });
+    });
+  });
+});
+
+describe('findSquawkBinary', () => {
+  it('finds the binary squawk-cli installed for this platform', () => {
+    const found = findSquawkBinary();
+    expect(found).toMatchObject({
+      ok: true,
+      path: expect.stringMatching(/@squawk-cli[\\/][a-z0-9]+-[a-z0-9]+[\\/]bin[\\/]squawk/),
+    });
+  });
+
+  it('says which platforms squawk ships for when this one is not among them', () => {
+    expect(findSquawkBinary('sunos', 'x64')).toEqual({
+      ok: false,
+      reason: expect.stringMatching(
+        /^squawk 2\.\d+\.\d+ has no binary for sunos-x64 \(it ships .*darwin-arm64.*linux-arm64.*\)$/,
+      ),
+    });
+  });
+
+  it('says how to install the binary of a supported platform when it is missing', () => {
+    const other = process.platform === 'darwin' ? ['linux', 'arm64'] : ['darwin', 'arm64'];
+    expect(findSquawkBinary(other[0], other[1])).toEqual({
+      ok: false,
+      reason: `@squawk-cli/${other[0]}-${other[1]} is not installed: reinstall with optional dependencies (\`npm ci --include=optional\`)`,
     });
   });
 });

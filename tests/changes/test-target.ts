@@ -167,3 +167,14 @@ async function dropDatabase(c: { query(sql: string): Promise<unknown> }, name: s
     }
   }
 }
+
+/** Polls until the target has no branch databases left (the bot removes them just after its report). */
+export async function noBranchesLeft(target: Pick<TestTarget, 'name'>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let left = await branchDatabasesOf(target);
+  while (left.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = await branchDatabasesOf(target);
+  }
+  expect(left).toEqual([]);
+}

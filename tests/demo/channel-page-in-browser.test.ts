@@ -135,6 +135,12 @@ describeWithChromium.each(POSTGRES_KINDS)('the channel page of the local Slack i
           await actAs(page, APPROVER);
         }
         await gate.locator('[data-action-id="gate_approve"]').click();
+        if (title === 'Smoke Test') {
+          // The merge gate's Approve changes production: the page asks first, naming what it merges.
+          await page.locator('#confirm-dialog').waitFor();
+          expect(await page.locator('#confirm-text').textContent()).toContain('merges 1 migration(s) into');
+          await page.click('#confirm-ok');
+        }
         await gate.waitFor({ state: 'detached', timeout: 30_000 });
       }
 

@@ -1,6 +1,6 @@
 import { APPROVER, CHANNEL, Harness, REQUESTER, SECOND_APPROVER, STRANGER } from '../support/harness';
 import { textOf } from '../../dev/local-slack/block-text';
-import { scriptSchemaChange, submit } from '../support/scripted-agents';
+import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';
 import { workflowsWithActions } from '../support/workflows-with-actions';
 
 const countRows = async (h: Harness, sql: string): Promise<number> => Number((await h.pool.query(sql)).rows[0].count);
@@ -79,7 +79,12 @@ describe('quality gates', () => {
       });
     }
     const merge = await h.openGate(root, 'Smoke Test');
-    expect(textOf(merge)).toContain('merges the change to production');
+    // No target is configured here: the merge gate says so instead of claiming it merges to production.
+    expect(textOf(merge)).toContain(
+      '*What approving this gate does:* nothing will be merged — no target is configured (TARGET_DATABASE_URL or ' +
+        'SUPABASE_PROJECT_REF); the approved SQL stays in this thread',
+    );
+    expect(textOf(merge)).not.toContain('merges the change to production');
     await h.click(merge, 'approve', REQUESTER);
     const refusal = await h.slack.waitFor(() => h.slack.ephemerals.find((e) => e.user === REQUESTER), {
       description: 'refusal',
@@ -89,6 +94,35 @@ describe('quality gates', () => {
 
     await h.click(merge, 'approve', APPROVER);
     await h.waitForState('succeeded');
+  });
+
+  it('shows hostile SQL at the Branch Test gate only inside its code block: no fence, mention or link gets out', async () => {
+    h = await Harness.start();
+    scriptSchemaChange(h.claude, ['data-migration-specialist']);
+    const migration = {
+      ...HANDOFFS['data-migration-specialist'].migration,
+      up_sql:
+        '-- ```\n-- <!channel> <@U0ADMIN> *approve now* <https://evil.example|the real diff>\n-- `````\n' +
+        HANDOFFS['data-migration-specialist'].migration.up_sql,
+    };
+    h.claude.script('data-migration-specialist', [submit('data-migration-specialist', { migration })]);
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+    const gate = await h.openGate(root, 'Branch Test');
+    const sections = (gate.blocks ?? []).flatMap((b) => {
+      const text = (b as { text?: { text?: string } }).text?.text;
+      return text ? [text] : [];
+    });
+    const up = sections.find((t) => t.includes('*Up SQL: create_user_preferences*'))!;
+
+    expect(up.match(/```/g)).toHaveLength(2);
+    expect(up.endsWith('\n```')).toBe(true);
+    expect(up).toContain(
+      '-- &lt;!channel&gt; &lt;@U0ADMIN&gt; *approve now* &lt;https://evil.example|the real diff&gt;',
+    );
+    expect(JSON.stringify(gate.blocks)).not.toMatch(/<!channel>|<@U0ADMIN>|<https:\/\/evil/);
+    expect(textOf(gate)).toMatch(/\*Risk: :large_green_circle: Low\*/);
   });
 
   it('turns a double click and two approvers clicking at once into exactly one transition', async () => {

@@ -147,7 +147,9 @@ describe('only tested, shown migrations reach production', () => {
       await h.click(await h.openGate(root, title), 'approve', APPROVER);
     const security = await h.openGate(root, 'Security');
     const text = textOf(security);
-    expect(text).toMatch(/Already on production[\s\S]*legacy_notes/);
+    expect(text).toMatch(
+      /\*Pre-existing: already on production\*[\s\S]*• public\.legacy_notes is reachable through the API/,
+    );
     expect(text).not.toMatch(/:x: RLS[^\n]*legacy_notes/);
     await h.click(security, 'approve', APPROVER);
     await h.openGate(root, 'Smoke Test');

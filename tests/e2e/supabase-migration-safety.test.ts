@@ -61,7 +61,8 @@ describe('change safety on a Supabase project through the Slack gates', () => {
       const branchGate = await h.openGate(root, 'Branch Test');
       expect(textOf(branchGate)).toMatch(/Up applies on the branch/);
       expect(textOf(branchGate)).toMatch(/Down restores the schema/);
-      expect(textOf(branchGate)).toContain('+ table public.user_preferences');
+      expect(textOf(branchGate)).toMatch(/\n +• Added: table public\.user_preferences \(/);
+      expect(textOf(branchGate)).toContain('*Risk: :large_green_circle: Low*');
       const branch = api.branchNamed('infra-wf-1')!;
       expect(branch).toBeDefined();
       expect(await hasTable(branches.get(branch.project_ref)!.pool, 'public.user_preferences')).toBe(true);
@@ -74,6 +75,9 @@ describe('change safety on a Supabase project through the Slack gates', () => {
       await h.click(security, 'approve', APPROVER);
       const smoke = await h.openGate(root, 'Smoke Test');
       expect(textOf(smoke)).toMatch(/Smoke: preferences readable — 1 row\(s\)/);
+      expect(textOf(smoke)).toContain(
+        `*What approving this gate does:* merges 1 migration(s) into Supabase project ${api.projectRef}, after taking a backup point`,
+      );
       expect(api.requestsTo(`/v1/projects/${api.projectRef}/database/migrations`, 'POST')).toHaveLength(0);
       await h.click(smoke, 'approve', APPROVER);
 

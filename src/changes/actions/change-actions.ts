@@ -5,6 +5,8 @@ import { recordEvent } from '../../store/events';
 import type { Compensator, StepAction } from '../../engine/ports/step-actions';
 import { auditRls, rlsChecks } from '../checks/rls-audit';
 import { checkReadOnlyQuery } from '../checks/read-only-query';
+import { lintForGate } from '../checks/migration-lint';
+import { migrationReview } from '../checks/migration-review';
 import { loadSqlParser } from '../sql/sql-parser';
 import { touchedTables } from '../sql/sql-policy';
 import type { ChangeActionDeps } from './change-action-deps';
@@ -24,7 +26,11 @@ export function branchTestAction(deps: ChangeActionDeps): StepAction {
     async run(ctx) {
       const migration = ctx.handoff?.migration;
       if (!migration) return {};
-      if (!deps.target) return { checks: [NO_TARGET] };
+      if (!deps.target) {
+        // Nothing to branch from, but the approver still sees the SQL, its risk and the lint.
+        const linted = await lintForGate(migration.up_sql);
+        return { checks: [...migrationReview(migration, linted.violations), ...linted.checks, NO_TARGET] };
+      }
       const branch = await ensureBranch({ ...deps, target: deps.target }, ctx);
       return tryMigration({ ...deps, target: deps.target }, ctx, branch, migration);
     },

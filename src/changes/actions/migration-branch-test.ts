@@ -1,5 +1,5 @@
 /** A migration tried on the workflow's branch (lint, up, down, compare, up again), with its validation record. */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Migration } from '../../domain/handoff';
 import type { Check } from '../../domain/records';
 import { ActionFailedError } from '../../domain/errors';
@@ -10,18 +10,24 @@ import type { StepActionContext } from '../../engine/ports/step-actions';
 import type { Branch } from '../targets/branch-provider';
 import type { ChangeTarget } from '../targets/change-target';
 import { migrationHash } from '../sql/migration-hash';
-import { lintChecks, lintMigration } from '../checks/migration-lint';
+import { lintForGate } from '../checks/migration-lint';
+import { diffCheck, migrationReview, migrationRisk } from '../checks/migration-review';
 import { type RoundTripResult, checks as roundTripChecks, runRoundTrip } from '../checks/round-trip';
 import type { ChangeActionDeps } from './change-action-deps';
 
-/** Lint, then apply → roll back → compare → re-apply on the branch. A migration that fails stops the workflow. */
+/**
+ * Lint, then apply → roll back → compare → re-apply on the branch. A migration that passes gives the
+ * gate its risk, its SQL, its schema diff and the lint and round-trip checks; one that fails stops the
+ * workflow with an error that still says how risky it was and what the lint found.
+ */
 export async function tryMigration(
   deps: ChangeActionDeps & { target: ChangeTarget },
   ctx: StepActionContext,
   branch: Branch,
   migration: Migration,
 ): Promise<{ checks: Check[]; summary: string }> {
-  const lint = lintChecks(await lintMigration(migration.up_sql));
+  const linted = await lintForGate(migration.up_sql);
+  const lint = linted.checks;
   const result = await runRoundTrip(deps.target.provider, branch, migration);
   const report = await writeValidation(deps, ctx.workflow.id, branch, migration, result, lint);
   // The hash pins the tested text: finish-workflow merges a migration only when it matches a pass of this step.
@@ -34,24 +40,28 @@ export async function tryMigration(
   });
   if (!result.ok) {
     const failed = result.stages.find((s) => !s.ok);
+    const risk = migrationRisk(migration, linted.violations);
+    const findings = lint.filter((c) => c.status !== 'pass').map((c) => `${c.name}${c.detail ? ` (${c.detail})` : ''}`);
     throw new ActionFailedError(
       'Branch test',
       `migration ${migration.name} failed at "${failed?.name}" on branch ${branch.name}: ` +
         (failed?.error ?? 'schema mismatch') +
         (result.residue.length ? ` (down left: ${result.residue.slice(0, 5).join('; ')})` : '') +
+        `. Risk: ${risk.level} — ${risk.reasons.slice(0, 3).join('; ')}` +
+        `. Lint: ${findings.length ? findings.slice(0, 3).join('; ') : 'no findings'}` +
         '. Nothing was merged',
       false,
     );
   }
-  const diff: Check = {
-    name: 'Schema diff',
-    status: 'pass',
-    detail:
-      result.diff.slice(0, 12).join('; ') + (result.diff.length > 12 ? `; … ${result.diff.length - 12} more` : ''),
-  };
   const ms = (name: string) => result.stages.find((s) => s.name === name)?.ms ?? 0;
   return {
-    checks: [...lint, ...roundTripChecks(result), diff, { name: 'Validation record', status: 'pass', detail: report }],
+    checks: [
+      ...migrationReview(migration, linted.violations, basename(report)),
+      ...lint,
+      ...roundTripChecks(result),
+      diffCheck(result.diff),
+      { name: 'Validation record', status: 'pass', detail: report },
+    ],
     summary:
       `${migration.name} tried on branch ${branch.name}: up ${ms('up')} ms, down ${ms('down')} ms, up ` +
       `again ${ms('up-again')} ms; ${result.diff.length} schema change(s).`,

@@ -51,6 +51,7 @@ describe('gate checks', () => {
       name: 'RLS on new tables',
       status: 'fail',
       detail: 'no RLS on notes',
+      items: ['notes — fix: `alter table public.notes enable row level security` and add policies'],
     });
     const open = {
       ...base,
@@ -68,6 +69,7 @@ describe('gate checks', () => {
       name: 'No always-true write policy',
       status: 'fail',
       detail: 'policy anyone lets anyone write',
+      items: ["policy anyone — fix: restrict its using / with check to the row's owner, e.g. `auth.uid() = user_id`"],
     });
   });
 
@@ -131,6 +133,7 @@ describe('gate checks', () => {
       name: 'No always-true write policy',
       status: 'fail',
       detail: 'policy open lets anyone write',
+      items: ["policy open — fix: restrict its using / with check to the row's owner, e.g. `auth.uid() = user_id`"],
     });
   });
 

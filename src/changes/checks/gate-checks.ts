@@ -87,13 +87,19 @@ function security(handoffs: Handoff[], current?: Handoff): Check[] {
   const noPolicy = created.filter((t) => facts.rlsEnabled.has(t) && !facts.withPolicy.has(t));
   return [
     noRls.length
-      ? { name: 'RLS on new tables', status: 'fail', detail: `no RLS on ${noRls.map(shown).join(', ')}` }
+      ? {
+          name: 'RLS on new tables',
+          status: 'fail',
+          detail: `no RLS on ${noRls.map(shown).join(', ')}`,
+          items: noRls.map((t) => `${shown(t)} — fix: \`alter table ${t} enable row level security\` and add policies`),
+        }
       : { name: 'RLS on new tables', status: 'pass', detail: `enabled on ${created.map(shown).join(', ') || 'all'}` },
     noPolicy.length
       ? {
           name: 'Policies on RLS tables',
           status: 'warn',
           detail: `RLS without any policy denies everyone on ${noPolicy.map(shown).join(', ')}`,
+          items: noPolicy.map((t) => `${shown(t)} — fix: \`create policy … on ${t}\` for the roles that use it`),
         }
       : { name: 'Policies on RLS tables', status: 'pass' },
     facts.alwaysTrueWrites.length
@@ -101,6 +107,10 @@ function security(handoffs: Handoff[], current?: Handoff): Check[] {
           name: 'No always-true write policy',
           status: 'fail',
           detail: `policy ${facts.alwaysTrueWrites.join(', ')} lets anyone write`,
+          items: facts.alwaysTrueWrites.map(
+            (p) =>
+              `policy ${p} — fix: restrict its using / with check to the row's owner, e.g. \`auth.uid() = user_id\``,
+          ),
         }
       : { name: 'No always-true write policy', status: 'pass' },
     ...unreadable,

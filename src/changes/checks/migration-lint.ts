@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { toolEnvironment } from '../../config/tool-environment';
 import { ActionFailedError } from '../../domain/errors';
 import type { Check } from '../../domain/records';
+import { executable, findSquawkBinary } from './squawk-binary';
 
 const ACTION = 'Migration lint (squawk)';
 
@@ -31,7 +32,7 @@ export interface LintResult {
 }
 
 export interface LintOptions {
-  /** Path of the squawk executable; by default the one in the installed `@squawk-cli/<platform>-<arch>` package. */
+  /** Path of the squawk executable; by default squawk-cli's binary for this platform (see {@link findSquawkBinary}). */
   binary?: string;
   /** Time allowed to squawk before it is killed (default 10 s). */
   timeoutMs?: number;
@@ -65,7 +66,9 @@ const squawkOutputSchema = z.array(
  * so the result depends on the SQL and the options only.
  */
 export async function lintMigration(sql: string, opts: LintOptions = {}): Promise<LintResult> {
-  const binary = opts.binary ?? squawkBinary();
+  const found = opts.binary === undefined ? findSquawkBinary() : executable(opts.binary);
+  if (!found.ok) throw new SquawkUnavailableError(found.reason);
+  const binary = found.path;
   const excluded = opts.excludeRules ?? DEFAULT_EXCLUDED_RULES;
   const args = ['--reporter', 'json', '--config', devNull, '--stdin-filepath', 'migration.sql'];
   if (excluded.length) args.push(`--exclude=${excluded.join(',')}`);
@@ -73,6 +76,13 @@ export async function lintMigration(sql: string, opts: LintOptions = {}): Promis
   if (opts.pgVersion) args.push(`--pg-version=${opts.pgVersion}`);
 
   const run = await runProcess(binary, args, sql, opts.timeoutMs ?? 10_000);
+  // 126 and 127 are the shell's "cannot execute" and "not found": the system fell back to sh for a file it
+  // could not run itself (a binary for another architecture), which is not squawk answering.
+  if (run.code === 126 || run.code === 127) {
+    throw new SquawkUnavailableError(
+      `cannot run ${binary} (${run.stderr.trim().split('\n')[0] || `exit code ${run.code}`})`,
+    );
+  }
   if (run.code !== 0 && run.code !== 1) {
     const reason = run.stderr.trim() || `exit code ${run.code}`;
     throw new ActionFailedError(
@@ -100,6 +110,47 @@ export async function lintMigration(sql: string, opts: LintOptions = {}): Promis
 }
 
 /**
+ * No squawk this machine can run (none for its platform, not installed, not executable). The lint is
+ * then a warning at the gate, never a failure of the workflow: see {@link lintMigrationChecks}.
+ */
+export class SquawkUnavailableError extends ActionFailedError {
+  constructor(readonly reason: string) {
+    super(
+      ACTION,
+      `${reason}. Install squawk-cli with its optional dependencies (\`npm ci --include=optional\`) ` +
+        `or point the lint at a squawk executable.`,
+      false,
+    );
+  }
+}
+
+/**
+ * The lint for a gate: {@link lintChecks} of squawk's findings and the findings themselves, or one
+ * warning saying why the lint did not run (and no findings) when no squawk binary can run here. Other
+ * errors (a refused option, output that is not squawk's) are thrown: they are the bot's to fix.
+ */
+export async function lintForGate(
+  sql: string,
+  opts: LintOptions = {},
+): Promise<{ checks: Check[]; violations?: LintViolation[] }> {
+  try {
+    const result = await lintMigration(sql, opts);
+    return { checks: lintChecks(result), violations: result.violations };
+  } catch (error) {
+    if (!(error instanceof SquawkUnavailableError)) throw error;
+    return {
+      checks: [
+        {
+          name: 'Lint (squawk): not run',
+          status: 'warn',
+          detail: `${error.reason}; the migration was not linted — read it yourself before approving`,
+        },
+      ],
+    };
+  }
+}
+
+/**
  * One check per rule violated: `fail` when any of its findings is an error (squawk reports syntax
  * errors as errors, every rule as a warning), `warn` otherwise; a single pass when nothing was found.
  */
@@ -118,21 +169,6 @@ export function lintChecks(result: LintResult): Check[] {
       detail: `${first.message}${where}${advice ? ` — ${advice}` : ''}`,
     };
   });
-}
-
-/** The native squawk binary of this platform's package (e.g. `@squawk-cli/linux-x64`). */
-function squawkBinary(): string {
-  const platform = `@squawk-cli/${process.platform}-${process.arch}/bin/squawk${process.platform === 'win32' ? '.exe' : ''}`;
-  try {
-    return require.resolve(platform);
-  } catch {
-    throw new ActionFailedError(
-      ACTION,
-      `the squawk binary (${platform}) is not installed. Run \`npm install --include=optional\` so squawk-cli ` +
-        `brings its binary, or pass the path of a squawk executable.`,
-      false,
-    );
-  }
 }
 
 function parseOutput(stdout: string): z.infer<typeof squawkOutputSchema> {
@@ -190,15 +226,8 @@ function runProcess(binary: string, args: string[], input: string, timeoutMs: nu
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      const what =
-        error.code === 'ENOENT' || error.code === 'EACCES' ? `cannot run ${binary} (${error.code})` : error.message;
-      reject(
-        new ActionFailedError(
-          ACTION,
-          `${what}. Install squawk-cli (\`npm install\` with optional dependencies) or point the lint at a squawk executable.`,
-          false,
-        ),
-      );
+      // The file was there and executable a moment ago, but the system cannot run it (wrong architecture, no loader).
+      reject(new SquawkUnavailableError(`cannot run ${binary} (${error.code ?? error.message})`));
     });
     child.on('close', (code) => {
       clearTimeout(timer);

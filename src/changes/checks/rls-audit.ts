@@ -147,14 +147,23 @@ export function rlsChecks(result: RlsAuditResult): Check[] {
   ];
 }
 
-/** One check per rule: `fail` if any of its findings is an error, else `warn`. */
+/**
+ * One check per rule: `fail` if any of its findings is an error, else `warn`; its detail names the
+ * objects, and it lists each finding with its object and the fix.
+ */
 function byRule(findings: RlsFinding[], prefix: string): Check[] {
   const rules = new Map<string, RlsFinding[]>();
   for (const f of findings) rules.set(f.rule, [...(rules.get(f.rule) ?? []), f]);
   return [...rules].map(([rule, found]) => ({
     name: `${prefix}${RULE_TITLES[rule] ?? rule}`,
     status: found.some((f) => f.level === 'error') ? 'fail' : 'warn',
-    detail: listed(found.map((f) => f.detail)),
+    detail: `${found.length} finding(s): ${listed(
+      found.map((f) => f.object),
+      10,
+    )}`,
+    items: found
+      .slice(0, 50)
+      .map((f) => (f.detail.startsWith(f.object) ? f.detail : `${f.object} — ${f.detail}`).slice(0, 1000)),
   }));
 }
 

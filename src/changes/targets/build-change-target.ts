@@ -50,7 +50,11 @@ export function buildChangeSetup(config: Config, logger: Logger, opts: ChangeSet
     });
     const functions = supabaseEdgeFunctions({ api, provider, projectRef, projectUrl: config.SUPABASE_PROJECT_URL });
     const target = withMigrationFiles(
-      { ...supabaseChangeTarget({ api, provider, projectRef }), functions },
+      {
+        ...supabaseChangeTarget({ api, provider, projectRef }),
+        functions,
+        description: `Supabase project ${projectRef}`,
+      },
       migrationsDir,
     );
     const reachable = targetDatabaseCheck(async () => {
@@ -60,7 +64,10 @@ export function buildChangeSetup(config: Config, logger: Logger, opts: ChangeSet
   }
   if (config.TARGET_DATABASE_URL) {
     const url = config.TARGET_DATABASE_URL;
-    const target = withMigrationFiles(opts.postgresTarget ?? localChangeTarget(config, url, logger), migrationsDir);
+    const target = {
+      ...withMigrationFiles(opts.postgresTarget ?? localChangeTarget(config, url, logger), migrationsDir),
+      description: `the Postgres database ${databaseLabel(url)}`,
+    };
     return {
       target,
       preflight: [
@@ -70,6 +77,16 @@ export function buildChangeSetup(config: Config, logger: Logger, opts: ChangeSet
     };
   }
   return { preflight: [] };
+}
+
+/** Host, port and database of a connection URL, without its user, password or parameters. */
+function databaseLabel(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return 'of TARGET_DATABASE_URL';
+  }
 }
 
 /** Six hex digits naming this bot's deployment (its own database) in branch names. */

@@ -36,6 +36,8 @@ export interface HistoryEntry {
  * production, both started only by an approved gate — merge (with a backup point first) and revert.
  */
 export interface ChangeTarget {
+  /** Production as the merge gate names it (`Supabase project abcd…`, `the Postgres database db.example:5432/app`). */
+  description?: string;
   provider: BranchProvider;
   /** Takes the last backup point before a merge; returns where it is (a file, or Supabase's backup time). */
   backupPoint(): Promise<string>;
