@@ -190,7 +190,8 @@ async function main(): Promise<void> {
       rounds.push({ bareBolt: bareStats, realBot: realStats });
     }
     workflowsQueued = await waitForRecorded(h, ROUNDS * (WARMUP + N));
-    if (h.slack.unexpected.length) console.warn(`fake Slack saw unexpected requests:\n${h.slack.unexpected.join('\n')}`);
+    if (h.slack.unexpected.length)
+      console.warn(`fake Slack saw unexpected requests:\n${h.slack.unexpected.join('\n')}`);
   } finally {
     await h.close();
     await bare.stop();
