@@ -4,14 +4,14 @@
  * posts' idempotency keys and the `waiting_for_target` event), while BENCH_ACTIVE (default 4) workflows
  * run one after another on the bot's own target through the real path (signed /infra, gates clicked).
  *
- * The worker runs in a process of its own (tests/support/worker-process.ts), so its RSS is the worker's
- * alone: sampled from /proc every 500 ms, before the waiting workflows exist and while they wait over
+ * The worker runs in a process of its own (`node dist/main.js worker`, built first), so its RSS is the
+ * worker's alone: sampled from /proc every 500 ms, before the waiting workflows exist and while they wait over
  * several reconcile ticks (INFRA_RECONCILE_INTERVAL_MS is 5 s here, 30 s by default, so a short run sees
  * several). Approve → next step: click until the next `[i/n] Invoking` shows in the thread.
  * Writes bench/results/many-workflows.json.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Plan } from '../src/domain/plan';
@@ -31,25 +31,32 @@ const ACTIVE = intFromEnv('BENCH_ACTIVE', 4);
 const BUSY_TARGET = 'bench-busy-target';
 const HEADLINE = /^\[(\d)\/5\] /;
 
-const rssMiB = (pid: number): number => {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
-  return line ? round(Number(line[1]) / 1024) : Number.NaN;
+/** The process's resident set in MiB; undefined once it has exited. */
+const rssMiB = (pid: number): number | undefined => {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+    return line ? round(Number(line[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
 };
 
-async function spawnWorker(h: Harness): Promise<ChildProcess> {
+/**
+ * The worker as production runs it: `node dist/main.js worker` (built here first), with the harness's
+ * settings in its environment. ts-node would add the TypeScript compiler's memory to the worker's RSS.
+ */
+function spawnWorker(h: Harness): ChildProcess {
+  const root = join(__dirname, '..');
+  const build = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('npm run build failed');
+  cpSync(join(root, 'src/store/migrations'), join(root, 'dist/store/migrations'), { recursive: true });
   const env: Record<string, string> = { ...(process.env as Record<string, string>) };
   for (const [key, value] of Object.entries(h.config))
     if (value !== undefined) env[key] = Array.isArray(value) ? value.join(',') : String(value);
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(__dirname, '../tests/support/worker-process.ts')],
-    { env, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-  });
-  return child;
+  return spawn(process.execPath, [join(root, 'dist/main.js'), 'worker'], { cwd: root, env, stdio: 'inherit' });
 }
 
 /** One workflow on the bot's target, every gate approved; returns Approve → next headline times. */
@@ -112,13 +119,18 @@ async function main(): Promise<void> {
   let phase = 'idle';
   const started = performance.now();
   try {
-    worker = await spawnWorker(h);
+    worker = spawnWorker(h);
     const pid = worker.pid!;
-    const sampler = setInterval(() => samples.push({ t: performance.now() - started, rss: rssMiB(pid), phase }), 500);
+    worker.on('exit', (code, signal) => console.error(`worker exited (${code ?? signal}) during ${phase}`));
+    const sampler = setInterval(() => {
+      const rss = rssMiB(pid);
+      if (rss !== undefined) samples.push({ t: round(performance.now() - started), rss, phase });
+    }, 500);
     for (let i = 0; i < ACTIVE + 1; i++) scriptSchemaChange(h.claude);
     phase = 'baseline';
     const baseline = await runActive(h, 1);
     const { rows } = await h.pool.query<{ plan: Plan }>('SELECT plan FROM workflows WHERE id = 1');
+    console.log(`baseline done: ${baseline.map(round).join(', ')} ms; inserting ${WAITING} waiting workflows`);
     phase = 'inserting';
     const insertStarted = performance.now();
     await insertWaiting(h, rows[0]!.plan);
@@ -151,7 +163,7 @@ async function main(): Promise<void> {
       },
       waitingForTargetEvents: { inserted: WAITING, atEnd: events.rows[0]!.n },
       samples,
-      notes: `worker in its own process; reconcile every 5 s; channel ${CHANNEL}; waiting workflows on ${BUSY_TARGET}`,
+      notes: `worker: node dist/main.js worker; reconcile every 5 s; channel ${CHANNEL}; waiting workflows on ${BUSY_TARGET}`,
     };
     console.log(JSON.stringify({ ...result, samples: `${samples.length} samples` }, null, 2));
     writeResults('many-workflows', result);
