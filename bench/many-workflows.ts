@@ -15,6 +15,7 @@ import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Plan } from '../src/domain/plan';
+import { inTransaction } from '../src/store/db';
 import { recordEvent } from '../src/store/events';
 import { completeMessage, reserveMessage } from '../src/store/slack-messages-repo';
 import { insertSteps } from '../src/store/steps-repo';
@@ -92,23 +93,26 @@ async function insertWaiting(h: Harness, plan: Plan): Promise<void> {
   await acquireTarget(h.pool, BUSY_TARGET, holder.id);
   await transitionWorkflow(h.pool, holder.id, ['planned'], 'running', { type: 'workflow_started', actor: null });
   await transitionWorkflow(h.pool, holder.id, ['running'], 'waiting_gate', { type: 'gate_opened', actor: null });
+  // One transaction each, so the reconciler never sees a workflow half made (planned without a plan).
   for (let i = 0; i < WAITING; i++) {
-    const w = await insertWorkflow(h.pool, {
-      request: `waiting request ${i}`,
-      requester: REQUESTER,
-      teamId: h.slack.teamId,
-      channelId: 'C0BUSY',
-      target: BUSY_TARGET,
+    await inTransaction(h.pool, async (tx) => {
+      const w = await insertWorkflow(tx, {
+        request: `waiting request ${i}`,
+        requester: REQUESTER,
+        teamId: h.slack.teamId,
+        channelId: 'C0BUSY',
+        target: BUSY_TARGET,
+      });
+      await setPlan(tx, w.id, plan, 'bench');
+      await insertSteps(tx, w.id, plan.steps);
+      const rootTs = `1600000000.${String(w.id).padStart(6, '0')}`;
+      await setRootTs(tx, w.id, rootTs);
+      for (const key of [`wf:${w.id}:root`, `wf:${w.id}:plan`, `wf:${w.id}:waiting-${holder.id}`]) {
+        await reserveMessage(tx, key, 'C0BUSY');
+        await completeMessage(tx, key, rootTs);
+      }
+      await recordEvent(tx, w.id, 'waiting_for_target', null, { holder: holder.id });
     });
-    await setPlan(h.pool, w.id, plan, 'bench');
-    await insertSteps(h.pool, w.id, plan.steps);
-    const rootTs = `1700000000.${String(w.id).padStart(6, '0')}`;
-    await setRootTs(h.pool, w.id, rootTs);
-    for (const key of [`wf:${w.id}:root`, `wf:${w.id}:plan`, `wf:${w.id}:waiting-${holder.id}`]) {
-      await reserveMessage(h.pool, key, 'C0BUSY');
-      await completeMessage(h.pool, key, rootTs);
-    }
-    await recordEvent(h.pool, w.id, 'waiting_for_target', null, { holder: holder.id });
   }
 }
 
@@ -126,7 +130,8 @@ async function main(): Promise<void> {
       const rss = rssMiB(pid);
       if (rss !== undefined) samples.push({ t: round(performance.now() - started), rss, phase });
     }, 500);
-    for (let i = 0; i < ACTIVE + 1; i++) scriptSchemaChange(h.claude);
+    // Spare turns: a step retried after a transient error asks its agent again.
+    for (let i = 0; i < ACTIVE + 3; i++) scriptSchemaChange(h.claude);
     phase = 'baseline';
     const baseline = await runActive(h, 1);
     const { rows } = await h.pool.query<{ plan: Plan }>('SELECT plan FROM workflows WHERE id = 1');

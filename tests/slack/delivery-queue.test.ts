@@ -66,7 +66,7 @@ describe('the Slack delivery queue', () => {
     expect(rateLimitedAnswers()).toBe(0);
   });
 
-  it('answers an unspaced burst with 429 and Retry-After (the fake enforces the rate), and the queue still delivers every post', async () => {
+  it('answers an unspaced burst with 429 + Retry-After (the fake enforces the rate); the queue still delivers every post', async () => {
     await start({ postIntervalMs: 0, updateIntervalMs: 0 }, 1, 1);
     const results = await Promise.allSettled(
       Array.from({ length: 4 }, (_, i) =>
