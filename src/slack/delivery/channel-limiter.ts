@@ -44,13 +44,6 @@ if until_ > nextAt then redis.call('SET', KEYS[1], until_, 'PX', tonumber(ARGV[1
 return until_
 `;
 
-/** Removes a ticket that gives up (its call was coalesced away or the process stops). */
-const WITHDRAW = `
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-return 0
-`;
-
 /** A waiter that has not polled for this long is taken for dead and loses its place. */
 const STALE_MS = 5000;
 /** Longest single sleep between polls: a waiter keeps its heartbeat fresh while it waits. */
@@ -67,7 +60,6 @@ type LimiterRedis = Redis & {
     stale: number,
   ): Promise<number>;
   slackPenalise(k1: string, ms: number): Promise<number>;
-  slackWithdraw(k1: string, k2: string, ticket: string): Promise<number>;
 };
 
 /**
@@ -87,7 +79,6 @@ export class ChannelLimiter {
     this.redis = redis as LimiterRedis;
     this.redis.defineCommand('slackAcquire', { numberOfKeys: 3, lua: ACQUIRE });
     this.redis.defineCommand('slackPenalise', { numberOfKeys: 1, lua: PENALISE });
-    this.redis.defineCommand('slackWithdraw', { numberOfKeys: 2, lua: WITHDRAW });
   }
 
   /** A fresh ticket; its score orders it: priority class first (0 goes first), then arrival time. */
@@ -110,11 +101,6 @@ export class ChannelLimiter {
   /** Slack answered 429: nobody in any process uses the bucket for `ms`. */
   async penalise(bucket: string, ms: number): Promise<void> {
     await this.redis.slackPenalise(this.keys(bucket)[2], ms);
-  }
-
-  async withdraw(bucket: string, ticket: { id: string }): Promise<void> {
-    const [waiting, beats] = this.keys(bucket);
-    await this.redis.slackWithdraw(waiting, beats, ticket.id);
   }
 
   private keys(bucket: string): [string, string, string] {
