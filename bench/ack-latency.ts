@@ -8,20 +8,23 @@
  *       starts it;
  *   (b) a bare Bolt App on an HTTPReceiver whose /infra listener only calls ack() — the floor Bolt sets.
  *
- * Each: 20 warm-up requests (not counted), then 200 requests with at most 50 in flight
- * (BENCH_WARMUP, BENCH_N, BENCH_CONCURRENCY override them; the results file records what ran).
+ * Both run side by side in one run: both servers are up at once, and BENCH_ROUNDS rounds (default 3)
+ * alternate between them, so both see the same load of a shared machine. Each round: 20 warm-up
+ * requests (not counted), then 200 requests with at most 50 in flight (BENCH_WARMUP, BENCH_N,
+ * BENCH_CONCURRENCY override them). The figures: the median over the rounds of each p99, and the median of
+ * the rounds' ratios (real p99 / bare p99 of the same round).
  * Run with `npm run bench`; writes bench/results/ack-latency.json and cleans up everything it made.
  * The client runs in the same Node process as the servers, so both numbers include the same client cost.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { CHANNEL, Harness, REQUESTER, SIGNING_SECRET } from '../tests/support/harness';
 import { sign, slashCommandBody } from '../dev/local-slack/slack-requests';
 import { DEFAULT_SLACK_IDS } from '../dev/local-slack/slack-ids';
+import type { BullJobQueue } from '../src/engine/jobs/queues';
+import { writeResults } from './timing';
 
 /** Defaults are the benchmark's definition; the env overrides exist for exploring (e.g. a longer warm-up). */
 const intFromEnv = (name: string, fallback: number): number => {
@@ -31,6 +34,7 @@ const intFromEnv = (name: string, fallback: number): number => {
 const N = intFromEnv('BENCH_N', 200);
 const CONCURRENCY = intFromEnv('BENCH_CONCURRENCY', 50);
 const WARMUP = intFromEnv('BENCH_WARMUP', 20);
+const ROUNDS = intFromEnv('BENCH_ROUNDS', 3);
 const REQUEST_TEXT = 'Add a new table for user preferences';
 
 interface Stats {
@@ -99,9 +103,9 @@ async function run(
   return results;
 }
 
-async function measure(name: string, target: Target): Promise<Stats> {
-  await run(target, WARMUP, Math.min(CONCURRENCY, WARMUP), 0);
-  const results = await run(target, N, CONCURRENCY, WARMUP);
+async function measure(name: string, target: Target, firstSeq = 0): Promise<Stats> {
+  await run(target, WARMUP, Math.min(CONCURRENCY, WARMUP), firstSeq);
+  const results = await run(target, N, CONCURRENCY, firstSeq + WARMUP);
   const sorted = results.map((r) => r.ms).sort((a, b) => a - b);
   const stats: Stats = {
     n: N,
@@ -122,35 +126,8 @@ async function measure(name: string, target: Target): Promise<Stats> {
   return stats;
 }
 
-/** (a) The bot as the harness starts it, without a worker. */
-async function benchRealBot(): Promise<{ stats: Stats; workflowsQueued: number }> {
-  const h = await Harness.start({ worker: false });
-  try {
-    const stats = await measure('real bot', {
-      url: h.url,
-      teamId: h.slack.teamId,
-      responseUrl: (n) => h.slack.responseUrl(`bench-${n}`),
-    });
-    // The work after the ack (insert + enqueue + respond) finishes shortly after; wait for it so the
-    // count proves every request took the real path, and cleanup does not race it.
-    const expected = WARMUP + N;
-    const deadline = Date.now() + 30_000;
-    let queued = 0;
-    while (Date.now() < deadline) {
-      queued = Number((await h.pool.query<{ count: string }>('SELECT count(*) FROM workflows')).rows[0]!.count);
-      if (queued >= expected && h.slack.responses.length >= expected) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    if (h.slack.unexpected.length)
-      console.warn(`fake Slack saw unexpected requests:\n${h.slack.unexpected.join('\n')}`);
-    return { stats, workflowsQueued: queued };
-  } finally {
-    await h.close();
-  }
-}
-
-/** (b) A bare Bolt app: HTTPReceiver, one /infra listener that only acks. */
-async function benchBareBolt(): Promise<Stats> {
+/** The bare Bolt app: HTTPReceiver, one /infra listener that only acks. */
+async function startBareBolt(): Promise<{ target: Target; stop: () => Promise<void> }> {
   const receiver = new HTTPReceiver({
     signingSecret: SIGNING_SECRET,
     endpoints: '/slack/events',
@@ -168,50 +145,84 @@ async function benchBareBolt(): Promise<Stats> {
     await ack();
   });
   const server = (await app.start(0)) as Server;
-  try {
-    const address = server.address();
-    if (!address || typeof address === 'string') throw new Error('bare Bolt app has no TCP address');
-    return await measure('bare Bolt', {
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('bare Bolt app has no TCP address');
+  return {
+    target: {
       url: `http://127.0.0.1:${address.port}/slack/events`,
       teamId: DEFAULT_SLACK_IDS.teamId,
       responseUrl: (n) => `http://127.0.0.1:9/response/bench-${n}`,
-    });
-  } finally {
-    await app.stop();
-  }
+    },
+    stop: async () => {
+      await app.stop();
+    },
+  };
 }
+
+/** Waits until every request of the real bot is recorded and its plan job queued (the work after the ack). */
+async function waitForRecorded(h: Harness, expected: number): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  let queued = 0;
+  while (Date.now() < deadline) {
+    queued = Number((await h.pool.query<{ count: string }>('SELECT count(*) FROM workflows')).rows[0]!.count);
+    const jobs = await (h.runtime.decisions.queue as BullJobQueue).queue.getJobCounts('wait', 'delayed', 'prioritized');
+    const waiting = (jobs.wait ?? 0) + (jobs.delayed ?? 0) + (jobs.prioritized ?? 0);
+    if (queued >= expected && waiting >= expected) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return queued;
+}
+
+const medianOf = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
 async function main(): Promise<void> {
   const cpuList = cpus();
   console.log(`node ${process.version}, ${cpuList.length} CPU(s): ${cpuList[0]?.model ?? 'unknown'}`);
-  const bare = await benchBareBolt();
-  const real = await benchRealBot();
-  const report = {
-    date: new Date().toISOString(),
-    node: process.version,
-    cpus: cpuList.length,
+  // Both servers run at once in this process; the rounds alternate so both see the same machine load.
+  const bare = await startBareBolt();
+  const h = await Harness.start({ worker: false });
+  const rounds: Array<{ bareBolt: Stats; realBot: Stats }> = [];
+  let workflowsQueued = 0;
+  try {
+    const real: Target = { url: h.url, teamId: h.slack.teamId, responseUrl: (n) => h.slack.responseUrl(`bench-${n}`) };
+    for (let round = 0; round < ROUNDS; round++) {
+      const bareStats = await measure(`bare Bolt ${round + 1}`, bare.target);
+      const realStats = await measure(`real bot ${round + 1}`, real, round * (WARMUP + N));
+      rounds.push({ bareBolt: bareStats, realBot: realStats });
+    }
+    workflowsQueued = await waitForRecorded(h, ROUNDS * (WARMUP + N));
+    if (h.slack.unexpected.length)
+      console.warn(`fake Slack saw unexpected requests:\n${h.slack.unexpected.join('\n')}`);
+  } finally {
+    await h.close();
+    await bare.stop();
+  }
+  const p99Bare = medianOf(rounds.map((r) => r.bareBolt.p99));
+  const p99Real = medianOf(rounds.map((r) => r.realBot.p99));
+  // Each round's ratio compares two runs a few seconds apart; their median is the figure.
+  const ratios = rounds.map((r) => Math.round((r.realBot.p99 / r.bareBolt.p99) * 100) / 100);
+  const ratio = medianOf(ratios);
+  console.log(
+    `median of ${ROUNDS} rounds: p99 real ${p99Real} ms, bare ${p99Bare} ms; p99 ratio per round ${ratios.join(', ')}`,
+  );
+  console.log(`median ratio ${ratio} (target <= 1.5)`);
+  writeResults('ack-latency', {
     cpuModel: cpuList[0]?.model,
     platform: `${process.platform} ${process.arch}`,
     method:
       'client-side wall time per signed POST /slack/events (performance.now around fetch + body read); nearest-rank ' +
-      'percentiles; client in the same process',
+      'percentiles; client and both servers in the same process; rounds alternate bare Bolt / real bot',
     request: `/infra ${REQUEST_TEXT}`,
     unit: 'ms',
-    results: {
-      realBot: {
-        ...real.stats,
-        workflowsQueued: real.workflowsQueued,
-        note: 'web role only, no worker; fresh Postgres database and Redis prefix; fake Slack and Anthropic',
-      },
-      bareBolt: { ...bare, note: 'Bolt App + HTTPReceiver, /infra listener only calls ack()' },
+    summary: { p99RealBot: p99Real, p99BareBolt: p99Bare, ratio, ratios, target: 1.5, rounds: ROUNDS },
+    workflowsQueued,
+    rounds,
+    notes: {
+      realBot: 'web role only, no worker; fresh Postgres database and Redis prefix; fake Slack and Anthropic',
+      bareBolt: 'Bolt App + HTTPReceiver, /infra listener only calls ack()',
     },
-  };
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'ack-latency.json');
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(JSON.stringify(report, null, 2));
-  console.log(`wrote ${file}`);
+  });
+  console.log(`wrote bench/results/ack-latency.json`);
 }
 
 main().then(

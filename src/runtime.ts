@@ -11,6 +11,8 @@ import { BullJobQueue } from './engine/jobs/queues';
 import { digestQueue } from './metrics/digest-job';
 import { createErrorCounters, slackCountingFetch } from './metrics/error-counters';
 import { registerStoreMetrics } from './metrics/prometheus';
+import { ChannelLimiter } from './slack/delivery/channel-limiter';
+import { DeliveryQueue } from './slack/delivery/delivery-queue';
 import { WebApiPublisher } from './slack/publisher';
 import { slackThreadViews } from './slack/thread-views';
 import { checkPostgres, checkRedis } from './service-reachability';
@@ -67,11 +69,18 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         : { retries: opts.slackRetries, factor: 1, minTimeout: 50, maxTimeout: 200 },
     logLevel: LogLevel.ERROR,
     fetch: slackCountingFetch(errors.slack),
+    // The delivery queue waits out a 429's Retry-After for the whole channel, in every process.
+    rejectRateLimitedCalls: true,
   });
+  const delivery = new DeliveryQueue(
+    new ChannelLimiter(queueRedis, config.INFRA_QUEUE_PREFIX),
+    { postIntervalMs: config.INFRA_SLACK_POST_INTERVAL_MS, updateIntervalMs: config.INFRA_SLACK_UPDATE_INTERVAL_MS },
+    log,
+  );
   const decisions: DecisionDeps = {
     pool,
     queue,
-    slack: new WebApiPublisher(client, pool),
+    slack: new WebApiPublisher(client, pool, delivery),
     views: slackThreadViews,
     policy: { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },
     logger: log,

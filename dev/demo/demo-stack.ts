@@ -105,6 +105,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     INFRA_WORKSPACE_DIR: options.workspaceDir,
     INFRA_RECONCILE_INTERVAL_MS: '5000',
     INFRA_SHUTDOWN_GRACE_MS: '1000',
+    // The local Slack enforces no rate limit: the demo's thread fills as fast as the bot works.
+    INFRA_SLACK_POST_INTERVAL_MS: '0',
+    INFRA_SLACK_UPDATE_INTERVAL_MS: '0',
     PORT: '0',
   });
   const scripted = config.ANTHROPIC_API_KEY === undefined;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultQueue } from './fault-queue';
+import type { RateLimits } from './rate-limits';
 import { headerValue, readBody, readBuffer, sendJson } from './local-http';
 import type { ResponseUrls } from './response-urls';
 import { fail, parseParams, type ApiAnswer } from './slack-api-wire';
@@ -11,6 +12,7 @@ import type { LocalSlackState } from './local-slack-state';
 export interface LocalSlackRoutes {
   methods: Record<string, ApiHandler>;
   faults: FaultQueue;
+  rateLimits: RateLimits;
   responseUrls: ResponseUrls;
   extraRoutes: LocalSlackOptions['extraRoutes'];
 }
@@ -104,5 +106,5 @@ function answerApi(
     state.unexpected.push(`${method} called without a token`);
     return fail('not_authed');
   }
-  return routes.faults.take(method) ?? handler(params);
+  return routes.faults.take(method) ?? routes.rateLimits.take(method, params) ?? handler(params);
 }

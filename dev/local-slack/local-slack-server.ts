@@ -1,4 +1,5 @@
 import { FaultQueue } from './fault-queue';
+import { RateLimits } from './rate-limits';
 import { listenLocal, type LocalServer } from './local-http';
 import { MessageStore, publicCopy, type StoredMessage } from './message-store';
 import { pollUntil, type PollOptions } from './poll-until';
@@ -44,6 +45,7 @@ class LocalSlackServer implements LocalSlack, LocalSlackState {
 
   private server: LocalServer | undefined;
   private readonly faults = new FaultQueue();
+  private readonly rateLimits: RateLimits;
   private readonly responseUrls = new ResponseUrls(this);
   private readonly extraRoutes: LocalSlackOptions['extraRoutes'];
   private readonly port: number;
@@ -58,6 +60,7 @@ class LocalSlackServer implements LocalSlack, LocalSlackState {
     };
     this.messages = new MessageStore(this.ids.botUserId);
     this.extraRoutes = opts.extraRoutes;
+    this.rateLimits = new RateLimits(opts.rateLimits);
     this.port = opts.port ?? 0;
     this.host = opts.host ?? '127.0.0.1';
   }
@@ -66,6 +69,7 @@ class LocalSlackServer implements LocalSlack, LocalSlackState {
     const route = localSlackRouter(this, {
       methods: webApiMethods(this),
       faults: this.faults,
+      rateLimits: this.rateLimits,
       responseUrls: this.responseUrls,
       extraRoutes: this.extraRoutes,
     });

@@ -1,3 +1,4 @@
+import type { LocalSlackRateLimit } from './rate-limits';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PollOptions } from './poll-until';
 import type { UploadedFile } from './uploaded-files';
@@ -110,6 +111,8 @@ export interface LocalSlackOptions {
    * request. Anything neither it nor the Slack routes know is recorded in `unexpected`.
    */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+  /** Per-method rate limits answered with 429 + Retry-After, e.g. `{ 'chat.postMessage': { intervalMs: 1000 } }`. */
+  rateLimits?: Record<string, LocalSlackRateLimit>;
 }
 
 /** A message a (human) user posts; see {@link LocalSlack.addUserMessage}. */

@@ -129,6 +129,16 @@ export const configSchema = z
     INFRA_AGENT_SQL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
     INFRA_AGENT_SQL_ROW_LIMIT: z.coerce.number().int().min(1).max(10_000).default(100),
     INFRA_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(3000),
+    INFRA_SLACK_POST_INTERVAL_MS: z.coerce
+      .number({ error: 'INFRA_SLACK_POST_INTERVAL_MS must be a number of milliseconds, e.g. 1000' })
+      .int()
+      .min(0, 'INFRA_SLACK_POST_INTERVAL_MS must be 0 or more (Slack allows about one post a second: 1000)')
+      .default(1000),
+    INFRA_SLACK_UPDATE_INTERVAL_MS: z.coerce
+      .number({ error: 'INFRA_SLACK_UPDATE_INTERVAL_MS must be a number of milliseconds, e.g. 1200' })
+      .int()
+      .min(0, 'INFRA_SLACK_UPDATE_INTERVAL_MS must be 0 or more (Slack allows about 50 edits a minute: 1200)')
+      .default(1200),
     INFRA_REPLY_TIMEOUT: duration.default(24 * 3_600_000),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -2,22 +2,48 @@ import type { WebClient } from '@slack/web-api';
 import type { Pool } from 'pg';
 import { completeMessage, reserveMessage } from '../store/slack-messages-repo';
 import type { SlackMessage } from '../domain/message';
-import type { SlackFile, SlackPublisher } from '../engine/ports/slack-publisher';
+import type { DeliveryHint, DeliveryPriority, SlackFile, SlackPublisher } from '../engine/ports/slack-publisher';
+import type { DeliveryQueue } from './delivery/delivery-queue';
 
 const METADATA_EVENT = 'infra_orchestrator_post';
+/** Keys of the posts a person waits for: a step starting, a gate, a question, the answer to a click. */
+const INTERACTIVE_KEY = /^(gate:|question:|step:\d+:progress$|wf:\d+:(rejected|reason-noted|cancelled)$)/;
+/** How many gate messages' ts this process remembers, so edits of them go first too. */
+const GATE_TS_KEPT = 5000;
 
 /**
  * Idempotent posting: the key is reserved in Postgres, the message carries the key in its metadata,
  * and the ts is recorded after. A run that finds the key reserved but no ts (the previous run died
- * between posting and recording) looks for the message in the thread before posting again.
+ * between posting and recording) looks for the message in the thread before posting again. Posts,
+ * edits and file shares wait for a slot of the delivery queue (src/slack/delivery/), so they keep to
+ * Slack's rate limits, most urgent first.
  */
 export class WebApiPublisher implements SlackPublisher {
+  private readonly gateTs = new Set<string>();
+
   constructor(
     private readonly client: WebClient,
     private readonly pool: Pool,
+    private readonly delivery: DeliveryQueue,
   ) {}
 
-  async post(key: string, target: { channel: string; threadTs?: string }, message: SlackMessage): Promise<string> {
+  async post(
+    key: string,
+    target: { channel: string; threadTs?: string },
+    message: SlackMessage,
+    hint?: DeliveryHint,
+  ): Promise<string> {
+    const ts = await this.postOnce(key, target, message, hint?.priority ?? postPriority(key));
+    if (key.startsWith('gate:') && !key.includes(':override')) this.rememberGate(ts);
+    return ts;
+  }
+
+  private async postOnce(
+    key: string,
+    target: { channel: string; threadTs?: string },
+    message: SlackMessage,
+    priority: DeliveryPriority,
+  ): Promise<string> {
     const record = await reserveMessage(this.pool, key, target.channel);
     if (record.ts) return record.ts;
     if (target.threadTs) {
@@ -27,31 +53,43 @@ export class WebApiPublisher implements SlackPublisher {
         return found;
       }
     }
-    const result = await this.client.chat.postMessage({
-      channel: target.channel,
-      thread_ts: target.threadTs,
-      text: message.text,
-      blocks: message.blocks,
-      unfurl_links: false,
-      metadata: { event_type: METADATA_EVENT, event_payload: { key } },
-    });
+    const result = await this.delivery.post(target.channel, priority, () =>
+      this.client.chat.postMessage({
+        channel: target.channel,
+        thread_ts: target.threadTs,
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+        metadata: { event_type: METADATA_EVENT, event_payload: { key } },
+      }),
+    );
     if (!result.ts) throw new Error(`Slack accepted the message ${key} but returned no ts`);
     await completeMessage(this.pool, key, result.ts);
     return result.ts;
   }
 
-  async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
-    await this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+  async update(channel: string, ts: string, message: SlackMessage, hint?: DeliveryHint): Promise<void> {
+    const priority = hint?.priority ?? (this.gateTs.has(ts) ? 'interactive' : 'background');
+    await this.delivery.update(ts, channel, priority, message, async (latest) => {
+      await this.client.chat.update({ channel, ts, text: latest.text, blocks: latest.blocks });
+    });
+  }
+
+  private rememberGate(ts: string): void {
+    this.gateTs.add(ts);
+    if (this.gateTs.size > GATE_TS_KEPT) this.gateTs.delete(this.gateTs.values().next().value!);
   }
 
   async ephemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void> {
-    await this.client.chat.postEphemeral({
-      channel,
-      user,
-      text: message.text,
-      blocks: message.blocks,
-      thread_ts: threadTs,
-    });
+    await this.delivery.ephemeral(channel, () =>
+      this.client.chat.postEphemeral({
+        channel,
+        user,
+        text: message.text,
+        blocks: message.blocks,
+        thread_ts: threadTs,
+      }),
+    );
   }
 
   /**
@@ -67,9 +105,11 @@ export class WebApiPublisher implements SlackPublisher {
       title: file.title ?? file.filename,
       ...(file.comment ? { initial_comment: file.comment } : {}),
     };
-    const result = target.threadTs
-      ? await this.client.filesUploadV2({ ...upload, channel_id: target.channel, thread_ts: target.threadTs })
-      : await this.client.filesUploadV2({ ...upload, channel_id: target.channel });
+    const result = await this.delivery.post(target.channel, 'normal', () =>
+      target.threadTs
+        ? this.client.filesUploadV2({ ...upload, channel_id: target.channel, thread_ts: target.threadTs })
+        : this.client.filesUploadV2({ ...upload, channel_id: target.channel }),
+    );
     const id = fileIdOf(result);
     if (!id) throw new Error(`Slack accepted the file ${file.filename} but returned no file id`);
     await completeMessage(this.pool, key, id);
@@ -94,6 +134,11 @@ export class WebApiPublisher implements SlackPublisher {
     } while (cursor);
     return undefined;
   }
+}
+
+/** What a post without a hint is: what a person waits for goes before the rest of the thread. */
+function postPriority(key: string): DeliveryPriority {
+  return INTERACTIVE_KEY.test(key) ? 'interactive' : 'normal';
 }
 
 /** files.uploadV2 answers `{ files: [ { files: [ { id } ] } ] }`: one completion per shared message. */

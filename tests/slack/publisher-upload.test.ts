@@ -1,10 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
+import IORedis from 'ioredis';
 import { Pool } from 'pg';
+import { createLogger } from '../../src/logger';
+import { ChannelLimiter } from '../../src/slack/delivery/channel-limiter';
+import { DeliveryQueue } from '../../src/slack/delivery/delivery-queue';
 import { WebApiPublisher } from '../../src/slack/publisher';
 import { migrate } from '../../src/store/migrate';
 import { startLocalSlack } from '../../dev/local-slack/local-slack-server';
 import type { LocalSlack } from '../../dev/local-slack/local-slack';
-import { CHANNEL, createTestDatabase } from '../support/harness';
+import { CHANNEL, createTestDatabase, REDIS_URL } from '../support/harness';
 
 const silentLogger = {
   debug: () => undefined,
@@ -21,8 +26,10 @@ describe('uploading a file into a thread', () => {
   let db: { url: string; drop: () => Promise<void> };
   let pool: Pool;
   let publisher: WebApiPublisher;
+  let redis: IORedis;
 
   beforeEach(async () => {
+    redis = new IORedis(REDIS_URL);
     fake = await startLocalSlack();
     db = await createTestDatabase();
     pool = new Pool({ connectionString: db.url, max: 2 });
@@ -33,10 +40,17 @@ describe('uploading a file into a thread', () => {
       retryConfig: { retries: 0 },
       logger: silentLogger,
     });
-    publisher = new WebApiPublisher(client, pool);
+    const prefix = `infra-test-${randomBytes(5).toString('hex')}`;
+    const limits = { postIntervalMs: 0, updateIntervalMs: 0 };
+    publisher = new WebApiPublisher(
+      client,
+      pool,
+      new DeliveryQueue(new ChannelLimiter(redis, prefix), limits, createLogger('silent')),
+    );
   });
 
   afterEach(async () => {
+    await redis.quit();
     await pool.end();
     await db.drop();
     await fake.close();

@@ -14,7 +14,7 @@ import { prepareWorker } from '../../src/worker';
 import { type FakeAnthropic, startFakeAnthropic } from './fake-anthropic';
 import { startLocalSlack } from '../../dev/local-slack/local-slack-server';
 import { textOf } from '../../dev/local-slack/block-text';
-import type { LocalSlack, LocalSlackMessage } from '../../dev/local-slack/local-slack';
+import type { LocalSlack, LocalSlackMessage, LocalSlackOptions } from '../../dev/local-slack/local-slack';
 import {
   blockActionsBody,
   messageEventBody,
@@ -70,6 +70,8 @@ export interface HarnessOptions {
   runtime?: Partial<RuntimeOptions>;
   /** Start the worker role in this process (default true). */
   worker?: boolean;
+  /** Options of the fake Slack, e.g. its rate limits. */
+  slack?: LocalSlackOptions;
 }
 
 /** The bot, a fake Slack and a fake Claude, wired as in production; `close()` leaves nothing behind. */
@@ -94,7 +96,7 @@ export class Harness {
 
   private async init(opts: HarnessOptions): Promise<void> {
     this.db = await createTestDatabase();
-    this.slack = await startLocalSlack();
+    this.slack = await startLocalSlack(opts.slack);
     this.claude = await startFakeAnthropic();
     this.config = loadConfig({
       SLACK_BOT_TOKEN: 'xoxb-test-token',
@@ -115,6 +117,9 @@ export class Harness {
       INFRA_BRANCH_DATABASE_URL: process.env.TEST_BRANCH_DATABASE_URL ?? '',
       PORT: '0',
       LOG_LEVEL: 'silent',
+      // Unspaced unless a test asks for Slack's rate (the fake Slack enforces none unless told to).
+      INFRA_SLACK_POST_INTERVAL_MS: '0',
+      INFRA_SLACK_UPDATE_INTERVAL_MS: '0',
       ...opts.env,
     });
     this.runtime = await this.startRuntime({ web: true, worker: opts.worker ?? true }, opts.runtime);

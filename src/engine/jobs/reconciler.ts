@@ -1,3 +1,4 @@
+import { ACTIVE_WORKFLOW_STATES } from '../../domain/states';
 import { listDueSteps } from '../../store/steps-repo';
 import { advancePast } from '../advance';
 import { endedAwaitingCleanUp } from '../clean-up';
@@ -13,7 +14,16 @@ import { expireUnansweredQuestions } from '../thread/question-timeouts';
  */
 export async function reconcile(deps: EngineDeps): Promise<number> {
   let enqueued = 0;
-  const planned = await deps.pool.query<{ id: string }>(`SELECT id FROM workflows WHERE state = 'planned' ORDER BY id`);
+  // A planned workflow queued behind another active workflow's lock on its target is not due: the
+  // holder's end queues it (afterEnd). Re-running its plan job every tick cost each waiting workflow a
+  // job, a dozen queries and an event per tick, and put the job of a person's click behind them all.
+  const planned = await deps.pool.query<{ id: string }>(
+    `SELECT w.id FROM workflows w WHERE w.state = 'planned' AND NOT (w.plan IS NOT NULL AND EXISTS (
+       SELECT 1 FROM target_locks l JOIN workflows h ON h.id = l.workflow_id
+       WHERE l.target = w.target AND l.workflow_id <> w.id AND h.state = ANY($1)))
+     ORDER BY w.id`,
+    [ACTIVE_WORKFLOW_STATES],
+  );
   for (const row of planned.rows) {
     await deps.queue.enqueue({ name: 'plan', data: { workflowId: Number(row.id) } });
     enqueued++;

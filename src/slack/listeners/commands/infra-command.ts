@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { InfraError, NotAllowedError, RequestTooLongError } from '../../../domain/errors';
 import { computeMetrics } from '../../../metrics/metric-queries';
 import { listGates } from '../../../store/gates-repo';
+import { recordRequest } from '../../../store/command-requests';
 import { firstCommand } from '../../../store/slack-messages-repo';
 import { listSteps } from '../../../store/steps-repo';
-import { getWorkflow, insertWorkflow, listActiveWorkflows } from '../../../store/workflows-repo';
+import { getWorkflow, listActiveWorkflows } from '../../../store/workflows-repo';
 import { cancelWorkflow } from '../../../engine/cancel';
 import {
   acceptedMessage,
@@ -74,8 +75,40 @@ export function parseCommand(raw: string): ParsedCommand {
 const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, text: m.text, blocks: m.blocks });
 
 /**
- * `/infra`. A request is acked at once (Slack allows 3 s), then recorded and queued; everything else
- * happens in jobs. Bad input gets an ephemeral explanation and queues nothing. Each trigger_id is
+ * A request: recorded (with its trigger_id and event) in one round trip to Postgres, answered in the
+ * ack body with its number, then queued. Nothing else of the request sits between two acks; should
+ * the enqueue fail, the reconciler queues the planned workflow's job.
+ */
+async function request(
+  deps: ListenerDeps,
+  ack: SlackCommandMiddlewareArgs['ack'],
+  c: { text: string; user_id: string; channel_id: string; team_id: string; trigger_id: string },
+): Promise<void> {
+  const workflow = await recordRequest(deps.pool, {
+    triggerId: c.trigger_id,
+    request: c.text,
+    requester: c.user_id,
+    teamId: c.team_id,
+    channelId: c.channel_id,
+    target: deps.target,
+  });
+  if (!workflow) {
+    deps.logger.warn({ user: c.user_id, channel: c.channel_id }, 'replayed slash command ignored');
+    return await ack(ephemeral(noticeMessage(REPLAYED)));
+  }
+  await ack(ephemeral(acceptedMessage(workflow.id)));
+  await deps.engine.queue
+    .enqueue({ name: 'plan', data: { workflowId: workflow.id } })
+    .catch((err: unknown) =>
+      deps.logger.error({ err, workflowId: workflow.id }, 'could not queue the plan job; the reconciler will'),
+    );
+}
+
+const REPLAYED = 'This command was already received (same trigger_id); it was not run again.';
+
+/**
+ * `/infra`. A request is recorded, acked with its number (Slack allows 3 s) and queued; everything
+ * else happens in jobs. Bad input gets an ephemeral explanation and queues nothing. Each trigger_id is
  * recorded first, so a replayed signed command does nothing twice. `status` and `list` answer only
  * about workflows requested in the channel the command is typed in.
  */
@@ -91,14 +124,13 @@ export function infraCommand(deps: ListenerDeps) {
       await ack(ephemeral(errorMessage('Slack sent an incomplete command; please try again.')));
       return;
     }
-    const { text, user_id: user, channel_id: channel, team_id: team, trigger_id: triggerId } = parsed.data;
+    const { text, user_id: user, channel_id: channel, trigger_id: triggerId } = parsed.data;
     const cmd = parseCommand(text);
     try {
+      if (cmd.type === 'request') return await request(deps, ack, { ...parsed.data, text: cmd.text });
       if (!(await firstCommand(deps.pool, { triggerId, userId: user, channelId: channel }))) {
         deps.logger.warn({ user, channel }, 'replayed slash command ignored');
-        return await ack(
-          ephemeral(noticeMessage('This command was already received (same trigger_id); it was not run again.')),
-        );
+        return await ack(ephemeral(noticeMessage(REPLAYED)));
       }
       switch (cmd.type) {
         case 'help':
@@ -133,19 +165,6 @@ export function infraCommand(deps: ListenerDeps) {
           await ack();
           await respond(ephemeral(noticeMessage(await cancelWorkflow(deps.engine, cmd.id, user))));
           return;
-        case 'request': {
-          await ack();
-          const workflow = await insertWorkflow(deps.pool, {
-            request: cmd.text,
-            requester: user,
-            teamId: team,
-            channelId: channel,
-            target: deps.target,
-          });
-          await deps.engine.queue.enqueue({ name: 'plan', data: { workflowId: workflow.id } });
-          await respond(ephemeral(acceptedMessage(workflow.id)));
-          return;
-        }
       }
     } catch (error) {
       const message =
