@@ -16,6 +16,27 @@ const approvers = z.string().transform((s, ctx): '*' | string[] => {
   return ids;
 });
 
+/** INFRA_API_TOKENS: `name:secret` pairs, comma separated; each name is recorded as the caller. */
+const apiTokens = z.string().transform((s, ctx): Array<{ name: string; secret: string }> => {
+  const pairs = s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => ({ name: p.slice(0, p.indexOf(':')), secret: p.slice(p.indexOf(':') + 1) }));
+  const names = new Set<string>();
+  for (const { name, secret } of pairs) {
+    if (!/^[a-z0-9][a-z0-9_-]{0,39}$/i.test(name) || secret.length < 24) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `each pair is name:secret, the name letters, digits, - or _ and the secret at least 24 characters (check "${name || '(no name)'}")`,
+      });
+    } else if (names.has(name))
+      ctx.addIssue({ code: 'custom', message: `the name ${name} appears twice; give each token its own` });
+    names.add(name);
+  }
+  return pairs;
+});
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -130,6 +151,14 @@ export const configSchema = z
     INFRA_AGENT_SQL_ROW_LIMIT: z.coerce.number().int().min(1).max(10_000).default(100),
     INFRA_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(3000),
     INFRA_REPLY_TIMEOUT: duration.default(24 * 3_600_000),
+    /** Unset: the HTTP API is off (its routes answer 404). */
+    INFRA_API_TOKENS: optionalString.pipe(apiTokens.optional()),
+    INFRA_API_RATE_LIMIT: z.coerce.number().int().min(1, 'use at least 1 request a minute').default(60),
+    INFRA_API_CALLBACK_ALLOW_LOOPBACK_HTTP: booleanFlag.default(false),
+    INFRA_API_CALLBACK_ALLOW_PRIVATE: booleanFlag.default(false),
+    INFRA_API_CALLBACK_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
+    INFRA_API_CALLBACK_BACKOFF_MS: z.coerce.number().int().min(10).default(5000),
+    INFRA_API_CALLBACK_POLL_MS: z.coerce.number().int().min(50).default(1000),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -198,4 +227,12 @@ export function targetOf(config: Pick<Config, 'SUPABASE_PROJECT_REF' | 'TARGET_D
     return `postgres:${url.hostname}:${url.port || '5432'}${url.pathname}`;
   }
   return 'default';
+}
+
+/** Where the HTTP API's callbacks may go besides public https hosts (INFRA_API_CALLBACK_ALLOW_*). */
+export function callbackPolicyOf(config: Config): { allowLoopback: boolean; allowPrivate: boolean } {
+  return {
+    allowLoopback: config.INFRA_API_CALLBACK_ALLOW_LOOPBACK_HTTP,
+    allowPrivate: config.INFRA_API_CALLBACK_ALLOW_PRIVATE,
+  };
 }
