@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type IORedis from 'ioredis';
 import type { z } from 'zod';
 import { ErrorCode, InfraError } from '../domain/errors';
+import { ACTIVE_WORKFLOW_STATES } from '../domain/states';
 import { cancelWorkflow } from '../engine/cancel';
 import type { DecisionDeps } from '../engine/deps';
 import { startRequest } from '../engine/start-request';
@@ -159,7 +160,9 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
     if (!parsed.success) throw invalid('body', parsed.error);
     const message = await cancelWorkflow(deps.decisions, workflow.id, parsed.data.by ?? workflow.requester);
     const after = await getWorkflow(deps.decisions.pool, workflow.id);
-    if (after?.state !== 'cancelled') throw new ApiFailure(409, { error: 'already_ended', message });
+    // Ended before this call (by anyone, this API included): nothing was cancelled now.
+    if (!(ACTIVE_WORKFLOW_STATES as readonly string[]).includes(workflow.state) || after?.state !== 'cancelled')
+      throw new ApiFailure(409, { error: 'already_ended', message });
     deps.logger.info({ workflowId: workflow.id, caller }, 'workflow cancelled through the API');
     return { status: 200, body: { id: workflow.id, state: after.state, message } };
   });
