@@ -13,7 +13,10 @@ const loopback = new BlockList();
 loopback.addSubnet('127.0.0.0', 8, 'ipv4');
 loopback.addAddress('::1', 'ipv6');
 
-/** Not on the public internet: a callback there could reach the bot's own network (SSRF). */
+/**
+ * Not on the public internet: a callback there could reach the bot's own network (SSRF). BlockList
+ * checks an IPv4-mapped IPv6 address (::ffff:10.0.0.1) against the IPv4 rules too.
+ */
 const nonPublic = new BlockList();
 for (const [net, bits] of [
   ['0.0.0.0', 8],
@@ -30,7 +33,6 @@ for (const [net, bits] of [
   nonPublic.addSubnet(net, bits, 'ipv4');
 for (const [net, bits] of [
   ['::', 128],
-  ['::ffff:0:0', 96],
   ['64:ff9b::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
