@@ -38,7 +38,6 @@ export const createRequestSchema = z
       .meta({ description: 'Each state change of the workflow is POSTed here, signed (see the README)' }),
   })
   .meta({ id: 'CreateRequest' });
-export type CreateRequest = z.infer<typeof createRequestSchema>;
 
 export const acceptedSchema = z
   .object({

@@ -22,13 +22,20 @@ const apiTokens = z.string().transform((s, ctx): Array<{ name: string; secret: s
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean)
-    .map((p) => ({ name: p.slice(0, p.indexOf(':')), secret: p.slice(p.indexOf(':') + 1) }));
+    .map((p) =>
+      p.includes(':')
+        ? { name: p.slice(0, p.indexOf(':')), secret: p.slice(p.indexOf(':') + 1) }
+        : { name: '', secret: '' },
+    );
   const names = new Set<string>();
   for (const { name, secret } of pairs) {
     if (!/^[a-z0-9][a-z0-9_-]{0,39}$/i.test(name) || secret.length < 24) {
       ctx.addIssue({
         code: 'custom',
-        message: `each pair is name:secret, the name letters, digits, - or _ and the secret at least 24 characters (check "${name || '(no name)'}")`,
+        // Names only: a message never repeats a secret.
+        message:
+          'each pair is name:secret, the name letters, digits, - or _ and the secret at least 24 characters ' +
+          `(check ${/^[\w-]{1,40}$/.test(name) ? `"${name}"` : 'a pair without a valid name'})`,
       });
     } else if (names.has(name))
       ctx.addIssue({ code: 'custom', message: `the name ${name} appears twice; give each token its own` });
