@@ -62,6 +62,22 @@ describe('HTTP API callbacks, limits and gates', () => {
     expect(receiver.unexpected).toEqual([]);
   });
 
+  it('keeps a state change the web role makes in the outbox until a worker delivers it', async () => {
+    receiver = await CallbackReceiver.start();
+    h = await Harness.start({ env: API_ENV, worker: false });
+    await api(h, 'POST', '/requests', { body: { ...REQUEST, callback_url: receiver.url } });
+    expect((await api(h, 'POST', '/workflows/1/cancel', { body: {} })).status).toBe(200);
+    await sleep(300);
+    const { rows } = await h.pool.query("SELECT body->>'state' AS state, delivered_at FROM callback_outbox");
+    expect(rows).toEqual([{ state: 'cancelled', delivered_at: null }]);
+    expect(receiver.received).toEqual([]);
+
+    await h.startRuntime({ web: false, worker: true });
+    const got = await h.slack.waitFor(() => receiver!.received[0], { description: 'the callback' });
+    expect(JSON.parse(got.body)).toMatchObject({ workflow_id: 1, state: 'cancelled', event: 'workflow_cancelled' });
+    expect(got.headers['idempotency-key']).toMatch(/^wf1-change\d+$/);
+  });
+
   it('answers 429 with Retry-After once a token has used its calls of the minute, and not for another token', async () => {
     const now = new Date('2026-12-01T12:00:10Z');
     h = await Harness.start({
