@@ -78,6 +78,26 @@ describe('HTTP API callbacks, limits and gates', () => {
     expect(got.headers['idempotency-key']).toMatch(/^wf1-change\d+$/);
   });
 
+  it('gives a callback up after INFRA_API_CALLBACK_ATTEMPTS failed answers, and the workflow goes on regardless', async () => {
+    receiver = await CallbackReceiver.start([503, 503, 503, 503, 503, 503]);
+    h = await Harness.start({ env: { ...API_ENV, INFRA_API_CALLBACK_ATTEMPTS: '2' } });
+    scriptSchemaChange(h.claude);
+    await api(h, 'POST', '/requests', { body: { ...REQUEST, callback_url: receiver.url } });
+    await h.openGate(await h.root(), 'API Review');
+    await h.waitForState('waiting_gate');
+    const givenUp = async () =>
+      Number((await h.pool.query('SELECT count(*) FROM callback_outbox WHERE given_up_at IS NOT NULL')).rows[0].count);
+    const deadline = Date.now() + 20000;
+    while ((await givenUp()) < 2 && Date.now() < deadline) await sleep(50);
+    const { rows } = await h.pool.query('SELECT attempts, last_error, delivered_at FROM callback_outbox ORDER BY id');
+    expect(rows).toEqual([
+      { attempts: 2, last_error: 'the receiver answered 503', delivered_at: null },
+      { attempts: 2, last_error: 'the receiver answered 503', delivered_at: null },
+    ]);
+    await sleep(400);
+    expect(receiver.received).toHaveLength(4);
+  });
+
   it('answers 429 with Retry-After once a token has used its calls of the minute, and not for another token', async () => {
     const now = new Date('2026-12-01T12:00:10Z');
     h = await Harness.start({
