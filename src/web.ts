@@ -12,9 +12,10 @@ import type { RuntimeOptions } from './runtime-options';
 import { createSlackApp } from './slack/app';
 
 /**
- * Starts the web role: the Bolt receiver for Slack's requests, /healthz, /metrics and the HTTP API. It builds no
- * agent runner, tool registry or step action: its listeners record decisions in Postgres, post in the
- * thread and queue jobs; everything that reaches an agent, a target database or GitHub is a job.
+ * Starts the web role: the Bolt receiver for Slack's requests, /healthz, /metrics and the HTTP API
+ * (/api/v1). It builds no agent runner, tool registry or step action: its listeners and routes record
+ * decisions in Postgres, post in the thread and queue jobs; everything that reaches an agent, a target
+ * database or GitHub is a job.
  */
 export async function startWeb(
   config: Config,
