@@ -169,6 +169,22 @@ export const errorSchema = z
   .meta({ id: 'Error' });
 export type ApiError = z.infer<typeof errorSchema>;
 
+/** The body of a callback POST (built in `src/store/callback-outbox-repo.ts`, numbered at delivery). */
+export const callbackEventSchema = z
+  .strictObject({
+    type: z.literal('workflow.state_changed'),
+    workflow_id: z.number().int(),
+    state: workflowStateSchema,
+    event: z.string().meta({ description: 'The event that recorded the change, e.g. workflow_started' }),
+    at: time,
+    thread_url: z.url().nullable(),
+    sequence: z
+      .number()
+      .int()
+      .meta({ description: 'Orders the changes of one workflow; retries may arrive out of order' }),
+  })
+  .meta({ id: 'CallbackEvent' });
+
 export const idParamSchema = z.object({
   id: z
     .string()

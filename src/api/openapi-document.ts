@@ -2,6 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import type { ZodType } from 'zod';
 import {
   acceptedSchema,
+  callbackEventSchema,
   cancelBodySchema,
   cancelledSchema,
   createRequestSchema,
@@ -82,6 +83,15 @@ export function openApiDocument(): object {
       409: json(errorSchema, 'The workflow has already ended'),
       ...failures,
     },
+  });
+  registry.registerWebhook({
+    method: 'post',
+    path: 'workflowStateChanged',
+    summary:
+      'POSTed to callback_url on every state change. Headers: X-Infra-Request-Timestamp, X-Infra-Signature ' +
+      '(v0= HMAC-SHA256 of v0:<timestamp>:<body> keyed with the token secret), Idempotency-Key (same on every retry)',
+    request: { body: { content: { 'application/json': { schema: callbackEventSchema } } } },
+    responses: { 200: { description: 'Any 2xx counts as delivered; anything else is retried with backoff' } },
   });
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

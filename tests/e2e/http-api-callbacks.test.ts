@@ -1,6 +1,7 @@
 /** The HTTP API's signed callbacks, its rate limit, its OpenAPI document, and that no API call decides a gate. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiRoutes } from '../../src/api/api-routes';
+import { callbackEventSchema } from '../../src/api/api-schemas';
 import { verifyCallback } from '../../src/api/callbacks/callback-signing';
 import { CHANNEL, Harness, REQUESTER } from '../support/harness';
 import { API_ENV, API_SECRET, api, CallbackReceiver, OTHER_SECRET } from '../support/api-client';
@@ -44,7 +45,7 @@ describe('HTTP API callbacks, limits and gates', () => {
     expect(received).toHaveLength(outbox + 1);
 
     const bodies = delivered
-      .map((r) => JSON.parse(r.body) as { state: string; sequence: number; workflow_id: number; type: string })
+      .map((r) => callbackEventSchema.parse(JSON.parse(r.body)))
       .sort((a, b) => a.sequence - b.sequence);
     expect(bodies.map((b) => b.state)).toEqual(['running', 'waiting_gate']);
     expect(bodies.every((b) => b.workflow_id === 1 && b.type === 'workflow.state_changed')).toBe(true);
@@ -126,6 +127,7 @@ describe('HTTP API callbacks, limits and gates', () => {
     const doc = await api(h, 'GET', '/openapi.json', { token: null });
     expect(doc.status).toBe(200);
     expect(doc.json.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.json.webhooks as object)).toEqual(['workflowStateChanged']);
     const paths = doc.json.paths as Record<string, Record<string, unknown>>;
     const operations = Object.entries(paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
     expect(operations.sort()).toEqual([
