@@ -1,4 +1,4 @@
-import { addressProblem, callbackUrlProblem } from './callback-url';
+import { addressProblem, callbackUrlProblem, guardedLookup } from './callback-url';
 
 const strict = { allowLoopback: false, allowPrivate: false };
 const resolvesTo =
@@ -61,5 +61,14 @@ describe('callback URL rule', () => {
       throw new Error('ENOTFOUND');
     };
     expect(await callbackUrlProblem('https://nowhere.invalid/x', strict, fails)).toMatch(/does not resolve/);
+  });
+
+  it('refuses, as the delivery connects, a host that now resolves to a loopback address', async () => {
+    const lookup = (policy: { allowLoopback: boolean; allowPrivate: boolean }) =>
+      new Promise<string>((ok) =>
+        guardedLookup(policy)('localhost', {}, (err, address) => ok(err ? err.message : String(address))),
+      );
+    expect(await lookup(strict)).toMatch(/callback refused: .* is a loopback address/);
+    expect(await lookup({ allowLoopback: true, allowPrivate: false })).toMatch(/^(127\.0\.0\.1|::1)$/);
   });
 });
