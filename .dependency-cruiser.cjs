@@ -36,6 +36,7 @@ module.exports = {
     layer('changes', 'changes/', ['domain/', 'store/', 'config/', 'engine/ports/', 'logger\\.ts']),
     layer('agents', 'agents/', ['domain/', 'store/', 'config/', 'changes/', 'engine/ports/', 'logger\\.ts']),
     layer('metrics', 'metrics/', ['domain/', 'store/', 'views/', 'engine/ports/', 'engine/jobs/', 'logger\\.ts']),
+    layer('api', 'api/', ['domain/', 'store/', 'engine/', 'config/', 'logger\\.ts']),
     layer('slack', 'slack/', ['domain/', 'store/', 'views/', 'engine/', 'metrics/', 'config/', 'logger\\.ts']),
   ],
   options: {

@@ -3,7 +3,8 @@ import type { App } from '@slack/bolt';
 import type IORedis from 'ioredis';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
-import { type Config, targetOf } from './config/config';
+import { apiRoutes } from './api/api-routes';
+import { callbackPolicyOf, type Config, targetOf } from './config/config';
 import type { DecisionDeps } from './engine/deps';
 import { type ErrorCounters, slackCountingFetch } from './metrics/error-counters';
 import { metricsRoute } from './metrics/prometheus';
@@ -11,9 +12,10 @@ import type { RuntimeOptions } from './runtime-options';
 import { createSlackApp } from './slack/app';
 
 /**
- * Starts the web role: the Bolt receiver for Slack's requests, /healthz and /metrics. It builds no
- * agent runner, tool registry or step action: its listeners record decisions in Postgres, post in the
- * thread and queue jobs; everything that reaches an agent, a target database or GitHub is a job.
+ * Starts the web role: the Bolt receiver for Slack's requests, /healthz, /metrics and the HTTP API
+ * (/api/v1). It builds no agent runner, tool registry or step action: its listeners and routes record
+ * decisions in Postgres, post in the thread and queue jobs; everything that reaches an agent, a target
+ * database or GitHub is a job.
  */
 export async function startWeb(
   config: Config,
@@ -41,6 +43,20 @@ export async function startWeb(
       routes: [
         { path: '/healthz', method: 'GET', handler: healthz(decisions.pool, redis) },
         { path: '/metrics', method: 'GET', handler: metricsRoute(prometheus) },
+        // The HTTP API is mounted only with INFRA_API_TOKENS set; otherwise /api/v1/* answers 404.
+        ...(config.INFRA_API_TOKENS
+          ? apiRoutes({
+              decisions,
+              redis,
+              prefix: config.INFRA_QUEUE_PREFIX,
+              tokens: config.INFRA_API_TOKENS,
+              ratePerMinute: config.INFRA_API_RATE_LIMIT,
+              callbackPolicy: callbackPolicyOf(config),
+              target: targetOf(config),
+              now,
+              logger: opts.logger,
+            })
+          : []),
       ],
     },
     {

@@ -16,6 +16,7 @@ import {
   rlsAuditAction,
   smokeTestAction,
 } from './changes/actions/change-actions';
+import { startCallbackDelivery } from './api/callbacks/callback-worker';
 import { ciReviewAction } from './changes/actions/ci-review-action';
 import { type CiDeps, ciRunAction, discardCiBranchCompensator } from './changes/actions/ci-run-action';
 import { deleteFunctionCompensator, edgeFunctionTestAction } from './changes/actions/edge-function-action';
@@ -24,7 +25,7 @@ import { loadSqlParser } from './changes/sql/sql-parser';
 import { buildChangeSetup, checkBranchServer } from './changes/targets/build-change-target';
 import type { ChangeTarget } from './changes/targets/change-target';
 import { GitHubApi } from './changes/targets/github-api';
-import type { Config } from './config/config';
+import { callbackPolicyOf, type Config } from './config/config';
 import type { DecisionDeps, EngineDeps } from './engine/deps';
 import { startWorkflowWorker } from './engine/jobs/job-processor';
 import { reconcile } from './engine/jobs/reconciler';
@@ -177,6 +178,12 @@ export async function startWorker(
     () => closeWorker(worker, running, config.INFRA_SHUTDOWN_GRACE_MS),
     () => workerRedis.quit(),
   ];
+  if (config.INFRA_API_TOKENS) {
+    const policy = callbackPolicyOf(config);
+    closers.unshift(
+      ...startCallbackDelivery(config, { pool: engine.pool, tokens: config.INFRA_API_TOKENS, policy, logger: log }),
+    );
+  }
   await scheduleDigest(digest, {
     channel: config.INFRA_DIGEST_CHANNEL,
     cron: config.INFRA_DIGEST_CRON,

@@ -75,6 +75,28 @@ describe('configuration', () => {
     expect(loadConfig({ ...minimal, INFRA_APPROVERS: '' }).INFRA_APPROVERS).toBeUndefined();
   });
 
+  it('reads INFRA_API_TOKENS as name:secret pairs and refuses a bad or repeated one without repeating its secret', () => {
+    const secret = 'a-secret-of-at-least-24-chars';
+    expect(loadConfig({ ...minimal, INFRA_API_TOKENS: `platform:${secret}, ci:${secret}x` }).INFRA_API_TOKENS).toEqual([
+      { name: 'platform', secret },
+      { name: 'ci', secret: `${secret}x` },
+    ]);
+    expect(loadConfig(minimal).INFRA_API_TOKENS).toBeUndefined();
+    for (const bad of [`platform:short`, `${secret}`, `platform:${secret},platform:${secret}`]) {
+      const message = (() => {
+        try {
+          loadConfig({ ...minimal, INFRA_API_TOKENS: bad });
+          return '';
+        } catch (error) {
+          return (error as Error).message;
+        }
+      })();
+      expect(message).toContain('INFRA_API_TOKENS is invalid');
+      expect(message).not.toContain(secret);
+      expect(message).not.toContain('short');
+    }
+  });
+
   it('accepts an IANA time zone for the digest and refuses an unknown one, naming the fix', () => {
     expect(loadConfig({ ...minimal, INFRA_DIGEST_TZ: 'Europe/Berlin' }).INFRA_DIGEST_TZ).toBe('Europe/Berlin');
     expect(() => loadConfig({ ...minimal, INFRA_DIGEST_TZ: 'Mars/Olympus' })).toThrow(

@@ -16,6 +16,34 @@ const approvers = z.string().transform((s, ctx): '*' | string[] => {
   return ids;
 });
 
+/** INFRA_API_TOKENS: `name:secret` pairs, comma separated; each name is recorded as the caller. */
+const apiTokens = z.string().transform((s, ctx): Array<{ name: string; secret: string }> => {
+  const pairs = s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) =>
+      p.includes(':')
+        ? { name: p.slice(0, p.indexOf(':')), secret: p.slice(p.indexOf(':') + 1) }
+        : { name: '', secret: '' },
+    );
+  const names = new Set<string>();
+  for (const { name, secret } of pairs) {
+    if (!/^[a-z0-9][a-z0-9_-]{0,39}$/i.test(name) || secret.length < 24) {
+      ctx.addIssue({
+        code: 'custom',
+        // Names only: a message never repeats a secret.
+        message:
+          'each pair is name:secret, the name letters, digits, - or _ and the secret at least 24 characters ' +
+          `(check ${/^[\w-]{1,40}$/.test(name) ? `"${name}"` : 'a pair without a valid name'})`,
+      });
+    } else if (names.has(name))
+      ctx.addIssue({ code: 'custom', message: `the name ${name} appears twice; give each token its own` });
+    names.add(name);
+  }
+  return pairs;
+});
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -140,6 +168,14 @@ export const configSchema = z
       .min(0, 'INFRA_SLACK_UPDATE_INTERVAL_MS must be 0 or more (Slack allows about 50 edits a minute: 1200)')
       .default(1200),
     INFRA_REPLY_TIMEOUT: duration.default(24 * 3_600_000),
+    /** Unset: the HTTP API is off (its routes answer 404). */
+    INFRA_API_TOKENS: optionalString.pipe(apiTokens.optional()),
+    INFRA_API_RATE_LIMIT: z.coerce.number().int().min(1, 'use at least 1 request a minute').default(60),
+    INFRA_API_CALLBACK_ALLOW_LOOPBACK_HTTP: booleanFlag.default(false),
+    INFRA_API_CALLBACK_ALLOW_PRIVATE: booleanFlag.default(false),
+    INFRA_API_CALLBACK_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
+    INFRA_API_CALLBACK_BACKOFF_MS: z.coerce.number().int().min(10).default(5000),
+    INFRA_API_CALLBACK_POLL_MS: z.coerce.number().int().min(50).default(1000),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -208,4 +244,12 @@ export function targetOf(config: Pick<Config, 'SUPABASE_PROJECT_REF' | 'TARGET_D
     return `postgres:${url.hostname}:${url.port || '5432'}${url.pathname}`;
   }
   return 'default';
+}
+
+/** Where the HTTP API's callbacks may go besides public https hosts (INFRA_API_CALLBACK_ALLOW_*). */
+export function callbackPolicyOf(config: Config): { allowLoopback: boolean; allowPrivate: boolean } {
+  return {
+    allowLoopback: config.INFRA_API_CALLBACK_ALLOW_LOOPBACK_HTTP,
+    allowPrivate: config.INFRA_API_CALLBACK_ALLOW_PRIVATE,
+  };
 }

@@ -2,7 +2,10 @@ import type { EventType } from '../domain/events';
 import type { Queryable } from './db';
 import { type EventRow, eventRowSchema, parseRows } from '../domain/records';
 
-/** Appends an event row; call it in the same transaction as the state change it records. */
+/**
+ * Appends an event row; call it in the same transaction as the state change it records. The row's
+ * `caller` is the HTTP API caller of its workflow (null for a workflow started in Slack).
+ */
 export async function recordEvent(
   db: Queryable,
   workflowId: number | null,
@@ -10,12 +13,11 @@ export async function recordEvent(
   actor: string | null,
   data: Record<string, unknown> = {},
 ): Promise<void> {
-  await db.query('INSERT INTO events (workflow_id, type, actor, data) VALUES ($1, $2, $3, $4)', [
-    workflowId,
-    type,
-    actor,
-    JSON.stringify(data),
-  ]);
+  await db.query(
+    `INSERT INTO events (workflow_id, type, actor, data, caller)
+     VALUES ($1, $2, $3, $4, (SELECT api_caller FROM workflows WHERE id = $1))`,
+    [workflowId, type, actor, JSON.stringify(data)],
+  );
 }
 
 export async function listEvents(db: Queryable, workflowId: number): Promise<EventRow[]> {

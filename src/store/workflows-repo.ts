@@ -3,6 +3,7 @@ import { forbiddenSources, WORKFLOW_TRANSITIONS } from '../domain/states';
 import { InvalidTransitionError } from '../domain/errors';
 import type { Queryable } from './db';
 import { recordEvent } from './events';
+import { queueCallback } from './callback-outbox-repo';
 import { type Workflow, parseRows, workflowRowSchema } from '../domain/records';
 import { ACTIVE_WORKFLOW_STATES, type WorkflowState } from '../domain/states';
 import type { Plan } from '../domain/plan';
@@ -13,12 +14,17 @@ export interface NewWorkflow {
   teamId: string;
   channelId: string;
   target: string;
+  /** The HTTP API token's name when the API started it; copied onto every event of the workflow. */
+  apiCaller?: string;
+  /** Where the workflow's state changes are POSTed (the API's `callback_url`, checked by the caller). */
+  callbackUrl?: string;
 }
 
 export async function insertWorkflow(db: Queryable, w: NewWorkflow): Promise<Workflow> {
   const { rows } = await db.query(
-    `INSERT INTO workflows (request, requester, team_id, channel_id, target) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-    [w.request, w.requester, w.teamId, w.channelId, w.target],
+    `INSERT INTO workflows (request, requester, team_id, channel_id, target, api_caller, callback_url)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+    [w.request, w.requester, w.teamId, w.channelId, w.target, w.apiCaller ?? null, w.callbackUrl ?? null],
   );
   const workflow = parseRows(workflowRowSchema, rows)[0]!;
   await recordEvent(db, workflow.id, 'workflow_requested', w.requester, { request: w.request, target: w.target });
@@ -75,7 +81,8 @@ export async function setCurrentStep(db: Queryable, id: number, idx: number): Pr
 /**
  * The one way a workflow changes state: a conditional UPDATE, so concurrent callers (two approvers,
  * a double click, a job run twice) produce exactly one transition. Returns the row when this caller
- * won, undefined when the workflow was not in an expected state. Throws {@link InvalidTransitionError},
+ * won, undefined when the workflow was not in an expected state. A workflow with a callback URL gets
+ * its outbox row in the same statement batch, so the change and its callback commit together. Throws {@link InvalidTransitionError},
  * before touching the row, when an expected state may not move to `to` ({@link WORKFLOW_TRANSITIONS}).
  */
 export async function transitionWorkflow(
@@ -95,6 +102,9 @@ export async function transitionWorkflow(
     [id, from, to, event.error ?? null, final],
   );
   const workflow = parseRows(workflowRowSchema, rows)[0];
-  if (workflow) await recordEvent(db, id, event.type, event.actor, { from, to, ...event.data });
+  if (workflow) {
+    await recordEvent(db, id, event.type, event.actor, { from, to, ...event.data });
+    await queueCallback(db, workflow, event.type);
+  }
   return workflow;
 }

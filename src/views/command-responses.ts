@@ -3,8 +3,6 @@ import { GATES } from '../domain/gate-kinds';
 import type { SlackMessage } from '../domain/message';
 import { context, escapeMrkdwn, progressBar, section, slackDate, user } from './format';
 
-export const MAX_REQUEST_LENGTH = 3000;
-
 /** The usage text, shown for `/infra help`, empty input and unknown subcommands. */
 export function helpMessage(note?: string): SlackMessage {
   const usage = [

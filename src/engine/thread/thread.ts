@@ -1,4 +1,4 @@
-import { ZERO_USAGE, addUsage, usageSchema } from '../../domain/handoff';
+import { workflowUsage } from '../../domain/workflow-usage';
 import { listGates } from '../../store/gates-repo';
 import { listSteps } from '../../store/steps-repo';
 import { getWorkflow } from '../../store/workflows-repo';
@@ -35,11 +35,7 @@ export async function postReport(deps: EngineDeps, workflowId: number): Promise<
   if (!workflow?.root_ts) return;
   const [steps, gates] = await Promise.all([listSteps(deps.pool, workflowId), listGates(deps.pool, workflowId)]);
   const events = await listEvents(deps.pool, workflowId);
-  // The steps' own usage, plus the calls outside any step's run: routing and failure analysis.
-  const outside = events
-    .filter((e) => e.type === 'model_call' && (e.data.purpose === 'routing' || e.data.purpose === 'failure_analysis'))
-    .map((e) => usageSchema.parse(e.data.usage));
-  const usage = [...steps.flatMap((s) => (s.usage ? [s.usage] : [])), ...outside].reduce(addUsage, ZERO_USAGE);
+  const usage = workflowUsage(steps, events);
   const merged = [
     ...events.filter((e) => e.type === 'migration_merged').map((e) => String(e.data.name)),
     ...events

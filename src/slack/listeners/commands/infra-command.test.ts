@@ -1,4 +1,4 @@
-import { MAX_REQUEST_LENGTH } from '../../../views/command-responses';
+import { MAX_REQUEST_LENGTH } from '../../../domain/request-text';
 import { parseCommand } from './infra-command';
 
 describe('parseCommand', () => {

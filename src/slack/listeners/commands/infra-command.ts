@@ -8,12 +8,12 @@ import { firstCommand } from '../../../store/slack-messages-repo';
 import { listSteps } from '../../../store/steps-repo';
 import { getWorkflow, listActiveWorkflows } from '../../../store/workflows-repo';
 import { cancelWorkflow } from '../../../engine/cancel';
+import { MAX_REQUEST_LENGTH, requestTextProblem } from '../../../domain/request-text';
 import {
   acceptedMessage,
   errorMessage,
   helpMessage,
   listMessage,
-  MAX_REQUEST_LENGTH,
   noticeMessage,
   refusalMessage,
   statusMessage,
@@ -62,9 +62,10 @@ export function parseCommand(raw: string): ParsedCommand {
     if (id <= 0) return { type: 'help', note: `\`/infra ${word}\` takes one workflow id, e.g. \`/infra ${word} 12\`.` };
     return { type: word, id };
   }
-  if (text.length > MAX_REQUEST_LENGTH)
+  const problem = requestTextProblem(text);
+  if (problem === 'too_long')
     return { type: 'invalid', message: new RequestTooLongError(text.length, MAX_REQUEST_LENGTH).message };
-  if (text.split(/\s+/).length < 3)
+  if (problem === 'too_few_words')
     return {
       type: 'help',
       note: `I did not understand \`${text.slice(0, 50)}\`. A request is a sentence, e.g. \`/infra Add a new table for user preferences\`.`,
