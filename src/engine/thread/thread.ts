@@ -23,7 +23,7 @@ export async function refreshRoot(deps: DecisionDeps, workflowId: number): Promi
     const steps = await listSteps(tx, workflowId);
     await deps.slack.update(
       workflow.channel_id,
-      workflow.root_ts,
+      workflow.root_message_ts ?? workflow.root_ts,
       deps.views.rootMessage(workflow, workflow.plan, steps),
     );
   });

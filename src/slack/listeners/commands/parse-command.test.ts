@@ -1,5 +1,5 @@
 import { MAX_REQUEST_LENGTH } from '../../../views/command-responses';
-import { parseCommand } from './infra-command';
+import { parseCommand } from './parse-command';
 
 describe('parseCommand', () => {
   it('answers empty input with the usage and a note showing an example request', () => {
