@@ -11,6 +11,7 @@ import { BullJobQueue } from './engine/jobs/queues';
 import { digestQueue } from './metrics/digest-job';
 import { createErrorCounters, slackCountingFetch } from './metrics/error-counters';
 import { registerStoreMetrics } from './metrics/prometheus';
+import { ApproverGroups, livePolicy } from './slack/approver-groups';
 import { WebApiPublisher } from './slack/publisher';
 import { slackThreadViews } from './slack/thread-views';
 import { createPool } from './store/db';
@@ -64,12 +65,20 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     logLevel: LogLevel.ERROR,
     fetch: slackCountingFetch(errors.slack),
   });
+  // Read before either role starts, so the first gate already knows the groups' members.
+  const groups = config.INFRA_APPROVER_GROUPS?.length
+    ? new ApproverGroups(client, config.INFRA_APPROVER_GROUPS, log)
+    : undefined;
+  await groups?.start(config.INFRA_APPROVER_GROUPS_REFRESH);
   const decisions: DecisionDeps = {
     pool,
     queue,
     slack: new WebApiPublisher(client, pool),
     views: slackThreadViews,
-    policy: { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },
+    policy: livePolicy(
+      { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },
+      groups,
+    ),
     logger: log,
   };
   const engine: EngineDeps | undefined = parts && { ...decisions, ...parts.jobs };
@@ -90,6 +99,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     registerStoreMetrics(prometheus, { pool, queues: [queue.queue, digest] });
   }
   closers.push(
+    async () => groups?.stop(),
     () => digest.close(),
     () => queue.close(),
     () => queueRedis.quit(),

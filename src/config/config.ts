@@ -16,6 +16,22 @@ const approvers = z.string().transform((s, ctx): '*' | string[] => {
   return ids;
 });
 
+/** INFRA_APPROVER_GROUPS: Slack user group handles (`@platform-leads` or `platform-leads`) or ids (`S0123ABCD`). */
+const approverGroups = z.string().transform((s, ctx): string[] => {
+  const groups = s
+    .split(/[\s,]+/)
+    .map((g) => g.trim())
+    .filter(Boolean)
+    .map((g) => (/^S[A-Z0-9]+$/.test(g) ? g : `@${g.replace(/^@/, '').toLowerCase()}`));
+  const bad = groups.filter((g) => !/^S[A-Z0-9]+$/.test(g) && !/^@[a-z0-9][a-z0-9._-]*$/.test(g));
+  if (bad.length)
+    ctx.addIssue({
+      code: 'custom',
+      message: `name each group by its handle (@platform-leads) or its id (S0123ABCD), not ${bad.join(', ')}`,
+    });
+  return groups;
+});
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -109,6 +125,10 @@ export const configSchema = z
     INFRA_CI_POLL_MS: z.coerce.number().int().min(10).default(15_000),
     /** Unset: nobody may decide gates (fail closed); `*`: everyone, explicitly; else the listed ids. */
     INFRA_APPROVERS: optionalString.pipe(approvers.optional()),
+    /** With INFRA_APPROVERS, a union: the members of these groups approve too. */
+    INFRA_APPROVER_GROUPS: optionalString.pipe(approverGroups.optional()),
+    /** How often the groups' members are read again from Slack (usergroups.users.list). */
+    INFRA_APPROVER_GROUPS_REFRESH: duration.default(5 * 60_000),
     INFRA_REQUESTER_MAY_APPROVE_MERGE: booleanFlag.default(false),
     INFRA_DIGEST_CHANNEL: optionalString,
     INFRA_DIGEST_CRON: z.string().default('0 9 * * 1-5'),
