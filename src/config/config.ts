@@ -117,6 +117,27 @@ export const configSchema = z
         .optional(),
     ),
     GITHUB_API_URL: z.url().default('https://api.github.com'),
+    GITHUB_APP_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+$/, 'the App ID is a number (GitHub → Settings → Developer settings → GitHub Apps → your app)')
+        .optional(),
+    ),
+    /** PEM; a value with literal `\n` (one line in an env file) reads as the key with its line breaks. */
+    GITHUB_APP_PRIVATE_KEY: optionalString
+      .transform((v) => v?.replace(/\\n/g, '\n'))
+      .pipe(
+        z
+          .string()
+          .regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'paste the App private key (.pem), e.g. "-----BEGIN RSA PRIVATE KEY-----\\n…"')
+          .optional(),
+      ),
+    GITHUB_APP_INSTALLATION_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+$/, "the installation id is the number at the end of the App installation's settings URL")
+        .optional(),
+    ),
     INFRA_CI_TIMEOUT_MS: z.coerce
       .number()
       .int()
@@ -159,6 +180,21 @@ export const configSchema = z
         code: 'custom',
         path: ['GITHUB_REPOSITORY'],
         message: 'GITHUB_TOKEN is set, so name the repository CI changes go to (owner/name)',
+      });
+    }
+    const app = [c.GITHUB_APP_ID, c.GITHUB_APP_PRIVATE_KEY, c.GITHUB_APP_INSTALLATION_ID];
+    if (app.some(Boolean) && !app.every(Boolean)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_APP_INSTALLATION_ID'][app.findIndex((v) => !v)]!],
+        message: 'a GitHub App needs all three of GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID',
+      });
+    }
+    if (c.GITHUB_APP_ID && !c.GITHUB_REPOSITORY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GITHUB_REPOSITORY'],
+        message: 'a GitHub App is set, so name the repository it is installed on (owner/name)',
       });
     }
     if (

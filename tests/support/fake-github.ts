@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from '../../dev/local-slack/local-http';
+import { appJwtProblem, contentsAnswer, type FakeAnswer, type FakeGitHubApp, sha } from './fake-github-repo';
 
 /** A job of a scripted Actions run: its conclusion and the log GitHub would serve for it. */
 export interface FakeJob {
@@ -32,6 +33,7 @@ interface FakePull {
   base: string;
   title: string;
   state: 'open' | 'closed';
+  merged: boolean;
 }
 
 const putFileBody = z.strictObject({
@@ -66,6 +68,12 @@ export class FakeGitHub {
   readonly pulls: FakePull[] = [];
   /** Which runs a push starts; the default starts none. */
   onPush: (branch: string, files: Map<string, string>) => FakeRunScript[] = () => [];
+  /** Set by `useApp`: installation tokens are issued to this App only. */
+  app: FakeGitHubApp | undefined;
+  /** Installation tokens the fake issued; each is accepted like `token`. */
+  readonly issued: string[] = [];
+  /** Answers queued by `failNext`, by `METHOD /path`. */
+  private readonly faults: Array<{ request: string; answer: FakeAnswer; headers: Record<string, string> }> = [];
   private server: LocalServer | undefined;
   private nextId = 1000;
 
@@ -91,6 +99,8 @@ export class FakeGitHub {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
+    // Octokit sends `heads%2Fmain` and `supabase%2Fmigrations` for path parameters; GitHub reads them as `/`.
+    url.pathname = url.pathname.replace(/%2F/gi, '/');
     const method = req.method ?? 'GET';
     const raw = await readBody(req);
     this.requests.push(`${method} ${url.pathname}`);
@@ -101,7 +111,17 @@ export class FakeGitHub {
       res.end(job?.log ?? 'not found');
       return;
     }
-    if (headerValue(req, 'authorization') !== `Bearer ${this.token}`) {
+    const fault = this.faults.findIndex((f) => f.request === `${method} ${url.pathname}`);
+    if (fault >= 0) {
+      const [f] = this.faults.splice(fault, 1);
+      res.writeHead(f!.answer.status, { 'content-type': 'application/json', ...f!.headers });
+      res.end(JSON.stringify(f!.answer.body));
+      return;
+    }
+    const installation = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
+    if (installation && method === 'POST') return this.issueToken(req, res, installation[1]!);
+    const credential = /^(?:token|Bearer) (.+)$/.exec(headerValue(req, 'authorization') ?? '')?.[1];
+    if (credential === undefined || (credential !== this.token && !this.issued.includes(credential))) {
       this.unexpected.push(`${method} ${url.pathname} without the token`);
       sendJson(res, 401, { message: 'Bad credentials' });
       return;
@@ -154,11 +174,14 @@ export class FakeGitHub {
     }
     if ((m = /^\/contents\/(.+)$/.exec(path))) {
       const file = m[1]!.split('/').map(decodeURIComponent).join('/');
-      if (method === 'GET') {
-        const content = this.files.get(q.get('ref') ?? 'main')?.get(file);
-        return content === undefined
-          ? { status: 404, body: { message: 'Not Found' } }
-          : { status: 200, body: { sha: sha(content), path: file } };
+      const branch = method === 'GET' ? (q.get('ref') ?? 'main') : (body as { branch?: string } | undefined)?.branch;
+      const answer = contentsAnswer(this.files.get(branch ?? ''), method, file, body, (what) => {
+        this.unexpected.push(`${what}: invalid body ${JSON.stringify(body)}`);
+        throw new Error(`invalid body for ${what}`);
+      });
+      if (answer) {
+        if (method === 'DELETE' && answer.status === 200) this.branches.set(branch!, sha(`${branch}:-${file}:${this.nextId++}`));
+        return answer;
       }
       if (method === 'PUT') {
         const b = this.parse(putFileBody, body, `PUT /contents/${file}`);
@@ -229,9 +252,14 @@ export class FakeGitHub {
         base: b.base,
         title: b.title,
         state: 'open',
+        merged: false,
       };
       this.pulls.push(pull);
       return { status: 201, body: this.wirePull(pull) };
+    }
+    if (method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(path))) {
+      const pull = this.pulls.find((p) => p.number === Number(m![1]));
+      return pull ? { status: 200, body: this.wirePull(pull) } : { status: 404, body: { message: 'Not Found' } };
     }
     if (method === 'PATCH' && (m = /^\/pulls\/(\d+)$/.exec(path))) {
       const pull = this.pulls.find((p) => p.number === Number(m![1]));
@@ -262,11 +290,52 @@ export class FakeGitHub {
     return {
       number: p.number,
       state: p.state,
+      merged: p.merged,
       title: p.title,
       head: { ref: p.head },
       base: { ref: p.base },
       html_url: `https://github.com/${this.repository}/pull/${p.number}`,
     };
+  }
+
+  /** Merges a pull request as a person would on GitHub: its branch's files become the base branch's. */
+  mergePull(number: number): void {
+    const pull = this.pulls.find((p) => p.number === number && p.state === 'open');
+    if (!pull) throw new Error(`no open pull request #${number}`);
+    this.files.set(pull.base, new Map(this.files.get(pull.head)));
+    this.branches.set(pull.base, sha(`merge ${number}`));
+    Object.assign(pull, { state: 'closed', merged: true });
+  }
+
+  /** Answers the next `METHOD /path` (the query left off) with `answer`, before any other check. */
+  failNext(request: string, answer: FakeAnswer, headers: Record<string, string> = {}): void {
+    this.faults.push({ request, answer, headers });
+  }
+
+  /** Makes the fake a GitHub App's installation: tokens come from POST /app/installations/{id}/access_tokens. */
+  useApp(app: FakeGitHubApp): void {
+    this.app = app;
+  }
+
+  private issueToken(req: IncomingMessage, res: ServerResponse, installationId: string): void {
+    const problem = !this.app
+      ? 'no App is installed in the fake'
+      : installationId !== this.app.installationId
+        ? `no installation ${installationId}`
+        : appJwtProblem(this.app, headerValue(req, 'authorization'));
+    if (problem) {
+      this.unexpected.push(`POST /app/installations/${installationId}/access_tokens: ${problem}`);
+      sendJson(res, 401, { message: 'A JSON web token could not be decoded' });
+      return;
+    }
+    const token = `ghs_${randomBytes(18).toString('hex')}`;
+    this.issued.push(token);
+    sendJson(res, 201, {
+      token,
+      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+      permissions: { contents: 'write', pull_requests: 'write', actions: 'read' },
+      repository_selection: 'selected',
+    });
   }
 
   private parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
@@ -288,8 +357,4 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
   const fake = new FakeGitHub();
   await fake.listen();
   return fake;
-}
-
-function sha(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
 }
