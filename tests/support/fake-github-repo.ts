@@ -72,7 +72,7 @@ export interface FakeGitHubApp {
 
 /** Checks an App JWT (RS256, `iss` the App id, not expired) as GitHub does before issuing a token. */
 export function appJwtProblem(app: FakeGitHubApp, authorization: string | undefined): string | undefined {
-  const jwt = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
+  const jwt = /^bearer (.+)$/i.exec(authorization ?? '')?.[1];
   const [header, payload, signature] = jwt?.split('.') ?? [];
   if (!header || !payload || !signature) return 'no App JWT';
   const verifier = createVerify('RSA-SHA256').update(`${header}.${payload}`);

@@ -120,7 +120,7 @@ export class FakeGitHub {
     }
     const installation = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
     if (installation && method === 'POST') return this.issueToken(req, res, installation[1]!);
-    const credential = /^(?:token|Bearer) (.+)$/.exec(headerValue(req, 'authorization') ?? '')?.[1];
+    const credential = /^(?:token|bearer) (.+)$/i.exec(headerValue(req, 'authorization') ?? '')?.[1];
     if (credential === undefined || (credential !== this.token && !this.issued.includes(credential))) {
       this.unexpected.push(`${method} ${url.pathname} without the token`);
       sendJson(res, 401, { message: 'Bad credentials' });
