@@ -129,7 +129,10 @@ export const configSchema = z
       .pipe(
         z
           .string()
-          .regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'paste the App private key (.pem), e.g. "-----BEGIN RSA PRIVATE KEY-----\\n…"')
+          .regex(
+            /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+            'paste the App private key (.pem), e.g. "-----BEGIN RSA PRIVATE KEY-----\\n…"',
+          )
           .optional(),
       ),
     GITHUB_APP_INSTALLATION_ID: optionalString.pipe(

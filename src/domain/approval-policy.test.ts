@@ -133,7 +133,9 @@ describe('approvers from Slack user groups', () => {
 
   it('takes INFRA_APPROVERS and the groups together as one set of approvers', () => {
     for (const user of ['U0APPROVE1', 'U0LEAD0001']) expect(rollbackRefusal(both, user)).toBeUndefined();
-    expect(approversNote(both, false, REQUESTER)).toBe('Approvers: <@U0APPROVE1>, <@U0APPROVE2>, <!subteam^S0LEADS001>');
+    expect(approversNote(both, false, REQUESTER)).toBe(
+      'Approvers: <@U0APPROVE1>, <@U0APPROVE2>, <!subteam^S0LEADS001>',
+    );
     expect(whoMayAnswer(both, { requester: REQUESTER })).toContain('<!subteam^S0LEADS001>');
   });
 

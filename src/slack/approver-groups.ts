@@ -79,7 +79,8 @@ export class ApproverGroups {
     for (const handle of handles) {
       const found = usergroups.find((g) => `@${g.handle.toLowerCase()}` === handle);
       if (found) ids.push(found.id);
-      else this.logger.warn({ handle }, 'INFRA_APPROVER_GROUPS names a user group Slack does not know; check the handle');
+      else
+        this.logger.warn({ handle }, 'INFRA_APPROVER_GROUPS names a user group Slack does not know; check the handle');
     }
     return [...new Set(ids)];
   }

@@ -38,9 +38,8 @@ export function noticeMessage(text: string): SlackMessage {
 
 /** `inThread`: an @mention's workflow, which lives in the mention's thread. */
 export function acceptedMessage(workflowId: number, inThread = false): SlackMessage {
-  return noticeMessage(
-    `Got it: workflow #${workflowId} is being planned. Follow it in ${inThread ? 'this thread' : 'the thread that appears in this channel'}.`,
-  );
+  const where = inThread ? 'this thread' : 'the thread that appears in this channel';
+  return noticeMessage(`Got it: workflow #${workflowId} is being planned. Follow it in ${where}.`);
 }
 
 function stepIcon(state: Step['state']): string {

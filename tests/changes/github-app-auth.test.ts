@@ -26,7 +26,11 @@ describe('a GitHub App installation instead of a token', () => {
 
   it('signs a JWT with the App key, takes an installation token, and calls the API with it', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    github.useApp({ appId: '4242', installationId: '777', publicKey: publicKey.export({ type: 'spki', format: 'pem' }) as string });
+    github.useApp({
+      appId: '4242',
+      installationId: '777',
+      publicKey: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    });
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     const config = configWith({
       GITHUB_APP_ID: '4242',

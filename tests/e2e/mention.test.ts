@@ -137,7 +137,10 @@ describe('@infra mentions over signed HTTP', () => {
       ts: posted.ts,
       channelType: 'im',
     });
-    const answer = await postToSlackEvents(h.url, body, { signingSecret: SIGNING_SECRET, contentType: 'application/json' });
+    const answer = await postToSlackEvents(h.url, body, {
+      signingSecret: SIGNING_SECRET,
+      contentType: 'application/json',
+    });
     expect(answer.status).toBe(200);
     await h.slack.waitFor(
       () => h.slack.thread(DM, posted.ts).find((m) => JSON.stringify(m.blocks ?? []).includes('gate_approve')),

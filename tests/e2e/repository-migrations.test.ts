@@ -99,7 +99,10 @@ describe('migrations delivered to the repository', () => {
   });
 
   it('stops at pre-flight when the default branch has a migration file production lacks, read through the API', async () => {
-    github.files.set('main', new Map([['supabase/migrations/20250101000000_add_audit_log.sql', 'create table x ();\n']]));
+    github.files.set(
+      'main',
+      new Map([['supabase/migrations/20250101000000_add_audit_log.sql', 'create table x ();\n']]),
+    );
     await start();
     await h.command('Add a new table for user preferences');
     const root = await h.root();

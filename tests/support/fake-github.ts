@@ -1,31 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from '../../dev/local-slack/local-http';
-import { appJwtProblem, contentsAnswer, type FakeAnswer, type FakeGitHubApp, sha } from './fake-github-repo';
+import {
+  contentsAnswer,
+  type FakeAnswer,
+  type FakeGitHubApp,
+  issueInstallationToken,
+  patchPullBody,
+  pullBody,
+  putFileBody,
+  refBody,
+  sha,
+} from './fake-github-repo';
+import { actionsAnswer, type FakeRun, type FakeRunScript } from './fake-github-actions';
 
-/** A job of a scripted Actions run: its conclusion and the log GitHub would serve for it. */
-export interface FakeJob {
-  name: string;
-  conclusion: 'success' | 'failure' | 'cancelled' | 'skipped';
-  log: string;
-}
-
-/** What a push starts: one run per entry, each completing after `readsUntilDone` reads of the runs. */
-export interface FakeRunScript {
-  name: string;
-  jobs: FakeJob[];
-  readsUntilDone?: number;
-}
-
-interface FakeRun {
-  id: number;
-  name: string;
-  branch: string;
-  head_sha: string;
-  readsLeft: number;
-  jobs: Array<FakeJob & { id: number }>;
-}
 
 interface FakePull {
   number: number;
@@ -35,21 +23,6 @@ interface FakePull {
   state: 'open' | 'closed';
   merged: boolean;
 }
-
-const putFileBody = z.strictObject({
-  message: z.string().min(1),
-  content: z.string(),
-  branch: z.string(),
-  sha: z.string().optional(),
-});
-const refBody = z.strictObject({ ref: z.string().regex(/^refs\/heads\//), sha: z.string() });
-const pullBody = z.strictObject({
-  title: z.string().min(1),
-  head: z.string(),
-  base: z.string(),
-  body: z.string().optional(),
-});
-const patchPullBody = z.strictObject({ state: z.enum(['open', 'closed']) });
 
 /**
  * A strict local GitHub REST API for one repository: branches, the contents API, Actions runs that a
@@ -119,7 +92,7 @@ export class FakeGitHub {
       return;
     }
     const installation = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
-    if (installation && method === 'POST') return this.issueToken(req, res, installation[1]!);
+    if (installation && method === 'POST') return issueInstallationToken(this, req, res, installation[1]!);
     const credential = /^(?:token|bearer) (.+)$/i.exec(headerValue(req, 'authorization') ?? '')?.[1];
     if (credential === undefined || (credential !== this.token && !this.issued.includes(credential))) {
       this.unexpected.push(`${method} ${url.pathname} without the token`);
@@ -180,7 +153,8 @@ export class FakeGitHub {
         throw new Error(`invalid body for ${what}`);
       });
       if (answer) {
-        if (method === 'DELETE' && answer.status === 200) this.branches.set(branch!, sha(`${branch}:-${file}:${this.nextId++}`));
+        if (method === 'DELETE' && answer.status === 200)
+          this.branches.set(branch!, sha(`${branch}:-${file}:${this.nextId++}`));
         return answer;
       }
       if (method === 'PUT') {
@@ -210,27 +184,8 @@ export class FakeGitHub {
         };
       }
     }
-    if (method === 'GET' && path === '/actions/runs') {
-      const runs = this.runs.filter((r) => r.branch === q.get('branch') && r.head_sha === q.get('head_sha'));
-      return { status: 200, body: { total_count: runs.length, workflow_runs: runs.map((r) => this.wireRun(r)) } };
-    }
-    if (method === 'GET' && (m = /^\/actions\/runs\/(\d+)\/jobs$/.exec(path))) {
-      const run = this.runs.find((r) => r.id === Number(m![1]));
-      if (!run) return { status: 404, body: { message: 'Not Found' } };
-      return {
-        status: 200,
-        body: {
-          total_count: run.jobs.length,
-          jobs: run.jobs.map((j) => ({
-            id: j.id,
-            name: j.name,
-            status: 'completed',
-            conclusion: j.conclusion,
-            html_url: `https://github.com/${this.repository}/actions/runs/${run.id}/job/${j.id}`,
-          })),
-        },
-      };
-    }
+    const actions = actionsAnswer(this.runs, this.repository, method, path, q);
+    if (actions) return actions;
     if (method === 'GET' && (m = /^\/actions\/jobs\/(\d+)\/logs$/.exec(path)))
       return { status: 302, redirect: `/_logs/${m[1]}` };
     if (method === 'GET' && path === '/pulls') {
@@ -270,22 +225,6 @@ export class FakeGitHub {
     return undefined;
   }
 
-  /** A read moves an unfinished run one step towards completion. */
-  private wireRun(r: FakeRun): Record<string, unknown> {
-    if (r.readsLeft > 0) r.readsLeft -= 1;
-    const done = r.readsLeft === 0;
-    const conclusion = r.jobs.some((j) => j.conclusion === 'failure') ? 'failure' : 'success';
-    return {
-      id: r.id,
-      name: r.name,
-      head_branch: r.branch,
-      head_sha: r.head_sha,
-      status: done ? 'completed' : 'in_progress',
-      conclusion: done ? conclusion : null,
-      html_url: `https://github.com/${this.repository}/actions/runs/${r.id}`,
-    };
-  }
-
   private wirePull(p: FakePull): Record<string, unknown> {
     return {
       number: p.number,
@@ -315,27 +254,6 @@ export class FakeGitHub {
   /** Makes the fake a GitHub App's installation: tokens come from POST /app/installations/{id}/access_tokens. */
   useApp(app: FakeGitHubApp): void {
     this.app = app;
-  }
-
-  private issueToken(req: IncomingMessage, res: ServerResponse, installationId: string): void {
-    const problem = !this.app
-      ? 'no App is installed in the fake'
-      : installationId !== this.app.installationId
-        ? `no installation ${installationId}`
-        : appJwtProblem(this.app, headerValue(req, 'authorization'));
-    if (problem) {
-      this.unexpected.push(`POST /app/installations/${installationId}/access_tokens: ${problem}`);
-      sendJson(res, 401, { message: 'A JSON web token could not be decoded' });
-      return;
-    }
-    const token = `ghs_${randomBytes(18).toString('hex')}`;
-    this.issued.push(token);
-    sendJson(res, 201, {
-      token,
-      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
-      permissions: { contents: 'write', pull_requests: 'write', actions: 'read' },
-      repository_selection: 'selected',
-    });
   }
 
   private parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {

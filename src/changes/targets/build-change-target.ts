@@ -44,7 +44,9 @@ export function buildChangeSetup(config: Config, logger: Logger, opts: ChangeSet
   // With a repository the merge delivers the files as a pull request (src/changes/merge/); else into the folder.
   const withFiles = (target: ChangeTarget) => (repository ? target : withMigrationFiles(target, migrationsDir));
   const filesCheck = (target: ChangeTarget) =>
-    repository ? repositoryMigrationsCheck(target, repository) : migrationFilesCheck(target, migrationsDir, { ownFolder });
+    repository
+      ? repositoryMigrationsCheck(target, repository)
+      : migrationFilesCheck(target, migrationsDir, { ownFolder });
   if (config.SUPABASE_ACCESS_TOKEN && config.SUPABASE_PROJECT_REF) {
     const api = new SupabaseManagementApi({
       baseUrl: config.SUPABASE_API_URL,
@@ -68,10 +70,7 @@ export function buildChangeSetup(config: Config, logger: Logger, opts: ChangeSet
     const target = withFiles(opts.postgresTarget ?? localChangeTarget(config, url, logger));
     return {
       target,
-      preflight: [
-        targetDatabaseCheck(() => pingPostgres(readOnlyUrl(url)), scrubUrl(url)),
-        filesCheck(target),
-      ],
+      preflight: [targetDatabaseCheck(() => pingPostgres(readOnlyUrl(url)), scrubUrl(url)), filesCheck(target)],
     };
   }
   return { preflight: [] };

@@ -17,7 +17,12 @@ const runSchema = z.object({
   html_url: z.string(),
 });
 const jobsSchema = z.array(
-  z.object({ id: z.number(), name: z.string(), conclusion: z.string().nullable(), html_url: z.string().nullable().optional() }),
+  z.object({
+    id: z.number(),
+    name: z.string(),
+    conclusion: z.string().nullable(),
+    html_url: z.string().nullable().optional(),
+  }),
 );
 const pullSchema = z.object({ number: z.number(), html_url: z.string() });
 const pullStateSchema = pullSchema.extend({ state: z.string(), merged: z.boolean().optional() });
@@ -68,15 +73,27 @@ export class GitHubApi {
   }
   /** The head commit of a branch, or undefined when there is no such branch. */
   async branchSha(branch: string): Promise<string | undefined> {
-    const ref = await this.call('Reading a branch', () => this.rest.git.getRef({ ...this.where(), ref: `heads/${branch}` }), [404]);
+    const ref = await this.call(
+      'Reading a branch',
+      () => this.rest.git.getRef({ ...this.where(), ref: `heads/${branch}` }),
+      [404],
+    );
     return ref && z.object({ object: z.object({ sha: z.string() }) }).parse(ref.data).object.sha;
   }
   /** Creates `branch` at `sha`; an existing branch is left as it is. */
   async createBranch(branch: string, sha: string): Promise<void> {
-    await this.call('Creating a branch', () => this.rest.git.createRef({ ...this.where(), ref: `refs/heads/${branch}`, sha }), [422]);
+    await this.call(
+      'Creating a branch',
+      () => this.rest.git.createRef({ ...this.where(), ref: `refs/heads/${branch}`, sha }),
+      [422],
+    );
   }
   async deleteBranch(branch: string): Promise<void> {
-    await this.call('Deleting a branch', () => this.rest.git.deleteRef({ ...this.where(), ref: `heads/${branch}` }), [404, 422]);
+    await this.call(
+      'Deleting a branch',
+      () => this.rest.git.deleteRef({ ...this.where(), ref: `heads/${branch}` }),
+      [404, 422],
+    );
   }
   /**
    * Commits one workflow file to `branch` (created or replaced); returns the new commit's sha. A path
@@ -118,13 +135,21 @@ export class GitHubApi {
   }
   /** The blob sha of a file on `ref`, or undefined when there is none. */
   async fileSha(path: string, ref: string): Promise<string | undefined> {
-    const found = await this.call('Reading a file', () => this.rest.repos.getContent({ ...this.where(), path, ref }), [404]);
+    const found = await this.call(
+      'Reading a file',
+      () => this.rest.repos.getContent({ ...this.where(), path, ref }),
+      [404],
+    );
     if (!found || Array.isArray(found.data)) return undefined;
     return fileSchema.parse(found.data).sha;
   }
   /** The entries of a folder on `ref`; undefined when there is no such folder. */
   async listDirectory(path: string, ref: string): Promise<DirectoryEntry[] | undefined> {
-    const found = await this.call(`Listing ${path}`, () => this.rest.repos.getContent({ ...this.where(), path, ref }), [404]);
+    const found = await this.call(
+      `Listing ${path}`,
+      () => this.rest.repos.getContent({ ...this.where(), path, ref }),
+      [404],
+    );
     if (!found) return undefined;
     if (!Array.isArray(found.data))
       throw new GitHubApiError(`Listing ${path}`, `${path} is a file on ${ref}, not a folder`, false, 200);
@@ -142,7 +167,9 @@ export class GitHubApi {
       this.rest.actions.listJobsForWorkflowRun({ ...this.where(), run_id: runId }),
     );
     const jobs = jobsSchema.parse((data as { jobs?: unknown }).jobs);
-    const failed = jobs.filter((j) => j.conclusion !== null && j.conclusion !== 'success' && j.conclusion !== 'skipped');
+    const failed = jobs.filter(
+      (j) => j.conclusion !== null && j.conclusion !== 'success' && j.conclusion !== 'skipped',
+    );
     const out: Array<{ name: string; url?: string; log: string }> = [];
     for (const job of failed) {
       const text = await this.call(`Reading the log of ${job.name}`, () =>
@@ -172,11 +199,15 @@ export class GitHubApi {
   }
   /** A pull request's state: `open` or `closed`, and whether it was merged. */
   async pullRequest(number: number): Promise<z.infer<typeof pullStateSchema>> {
-    const { data } = await this.call('Reading a pull request', () => this.rest.pulls.get({ ...this.where(), pull_number: number }));
+    const { data } = await this.call('Reading a pull request', () =>
+      this.rest.pulls.get({ ...this.where(), pull_number: number }),
+    );
     return pullStateSchema.parse(data);
   }
   async closePullRequest(number: number): Promise<void> {
-    await this.call('Closing a pull request', () => this.rest.pulls.update({ ...this.where(), pull_number: number, state: 'closed' }));
+    await this.call('Closing a pull request', () =>
+      this.rest.pulls.update({ ...this.where(), pull_number: number, state: 'closed' }),
+    );
   }
 
   private get rest(): BotOctokit['rest'] {
@@ -223,6 +254,9 @@ export class GitHubApi {
 
   /** Octokit's messages carry no credentials; any token-looking text is cut out all the same. */
   private scrub(text: string): string {
-    return text.replace(/\b(gh[pousr]_[A-Za-z0-9_]{10,}|github_pat_[A-Za-z0-9_]{10,}|eyJ[\w-]+\.[\w-]+\.[\w-]+)/g, '[redacted]');
+    return text.replace(
+      /\b(gh[pousr]_[A-Za-z0-9_]{10,}|github_pat_[A-Za-z0-9_]{10,}|eyJ[\w-]+\.[\w-]+\.[\w-]+)/g,
+      '[redacted]',
+    );
   }
 }

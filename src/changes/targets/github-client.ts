@@ -34,10 +34,11 @@ export function createGitHubClient(opts: GitHubClientOptions): BotOctokit {
   const log = opts.logger.child({ component: 'github' });
   const retries = opts.rateLimitRetries ?? 2;
   const base = opts.retryAfterBaseValue ?? 1000;
-  const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _o: unknown, n: number) => {
-    log.warn({ method: options.method, url: options.url, retryAfter, attempt: n + 1 }, `GitHub ${kind} rate limit`);
-    return n < retries;
-  };
+  const onLimit =
+    (kind: string) => (retryAfter: number, options: { method: string; url: string }, _o: unknown, n: number) => {
+      log.warn({ method: options.method, url: options.url, retryAfter, attempt: n + 1 }, `GitHub ${kind} rate limit`);
+      return n < retries;
+    };
   const octokit = new BotOctokit({
     baseUrl: opts.baseUrl.replace(/\/+$/, ''),
     userAgent: 'infra-orchestrator',
@@ -57,7 +58,12 @@ export function createGitHubClient(opts: GitHubClientOptions): BotOctokit {
       retryAfterBaseValue: base,
     },
     retry: { retryAfterBaseValue: base },
-    log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) },
+    log: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (m: string) => log.warn(m),
+      error: (m: string) => log.error(m),
+    },
   });
   octokit.hook.before('request', (options) => {
     options.headers['x-github-api-version'] = '2022-11-28';

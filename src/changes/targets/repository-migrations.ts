@@ -68,7 +68,12 @@ export class RepositoryMigrations {
       const up = checked(`${REPO_MIGRATIONS_DIR}/${m.version}_${m.name}.sql`);
       const down = checked(`${REPO_ROLLBACKS_DIR}/${m.version}_${m.name}.down.sql`);
       await this.github.commitFile(branch, up, `${m.up_sql.trimEnd()}\n`, `infra #${workflowId}: migration ${m.name}`);
-      await this.github.commitFile(branch, down, `${m.down_sql.trimEnd()}\n`, `infra #${workflowId}: rollback of ${m.name}`);
+      await this.github.commitFile(
+        branch,
+        down,
+        `${m.down_sql.trimEnd()}\n`,
+        `infra #${workflowId}: rollback of ${m.name}`,
+      );
       files.push(up, down);
     }
     const pr = await this.github.openPullRequest(
@@ -122,7 +127,12 @@ export class RepositoryMigrations {
     if (await this.github.branchSha(branch)) return;
     const sha = await this.github.branchSha(base);
     if (!sha)
-      throw new GitHubApiError('Creating a branch', `the default branch ${base} has no commit; push one first`, false, undefined);
+      throw new GitHubApiError(
+        'Creating a branch',
+        `the default branch ${base} has no commit; push one first`,
+        false,
+        undefined,
+      );
     await this.github.createBranch(branch, sha);
   }
 }
@@ -130,7 +140,12 @@ export class RepositoryMigrations {
 /** Only the two migration folders, with the names the bot writes: never a path a name could bend. */
 function checked(path: string): string {
   if (!SAFE_PATH.test(path))
-    throw new GitHubApiError(`Committing ${JSON.stringify(path)}`, `refused: the bot writes only ${REPO_MIGRATIONS_DIR}/<version>_<name>.sql and ${REPO_ROLLBACKS_DIR}/<version>_<name>.down.sql`, false, undefined);
+    throw new GitHubApiError(
+      `Committing ${JSON.stringify(path)}`,
+      `refused: the bot writes only ${REPO_MIGRATIONS_DIR}/<version>_<name>.sql and ${REPO_ROLLBACKS_DIR}/<version>_<name>.down.sql`,
+      false,
+      undefined,
+    );
   return path;
 }
 

@@ -47,11 +47,15 @@ export function infraCommand(deps: ListenerDeps) {
     try {
       if (!(await firstCommand(deps.pool, { triggerId, userId: user, channelId: channel }))) {
         deps.logger.warn({ user, channel }, 'replayed slash command ignored');
-        return await out.reply(noticeMessage('This command was already received (same trigger_id); it was not run again.'));
+        return await out.reply(
+          noticeMessage('This command was already received (same trigger_id); it was not run again.'),
+        );
       }
     } catch (error) {
       deps.logger.error({ err: error }, '/infra failed');
-      return out.reply(errorMessage('Something went wrong on our side; nothing was started. Please try again in a minute.'));
+      return out.reply(
+        errorMessage('Something went wrong on our side; nothing was started. Please try again in a minute.'),
+      );
     }
     await runCommand(deps, parseCommand(text), { user, channel, team }, out);
   };

@@ -41,4 +41,3 @@ export function parseCommand(raw: string): ParsedCommand {
     };
   return { type: 'request', text };
 }
-

@@ -74,7 +74,9 @@ export async function runCommand(
         const workflow = await getWorkflow(deps.pool, cmd.id);
         if (workflow?.channel_id !== channel)
           return await out.reply(
-            errorMessage(`There is no workflow #${cmd.id} in this channel. \`/infra list\` shows the active ones here.`),
+            errorMessage(
+              `There is no workflow #${cmd.id} in this channel. \`/infra list\` shows the active ones here.`,
+            ),
           );
         const [steps, gates] = await Promise.all([listSteps(deps.pool, cmd.id), listGates(deps.pool, cmd.id)]);
         return await out.reply(statusMessage(workflow, steps, gates));
