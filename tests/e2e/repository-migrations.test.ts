@@ -66,8 +66,16 @@ describe('migrations delivered to the repository', () => {
       github.mergePull(1);
       expect(github.files.get('main')!.has(up)).toBe(true);
       const report = await h.waitForInThread(root, /Workflow complete/);
+      expect(JSON.stringify(report.blocks)).toContain(
+        `<https://github.com/${github.repository}/pull/1|Migrations pull request #1>`,
+      );
       await h.clickButton(report, 'workflow_rollback_production', APPROVER);
       await h.waitForInThread(root, /Rolled back by .* undid .*`migration-pull-request`/);
+      await h.slack.waitFor(
+        () =>
+          JSON.stringify(h.slack.message(report.channel, report.ts)!.blocks).includes('|Reverting pull request #2>'),
+        { description: 'the report links the reverting pull request' },
+      );
       expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
       const revert = github.pulls[1]!;
       expect(revert).toMatchObject({ number: 2, base: 'main', state: 'open' });

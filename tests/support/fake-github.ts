@@ -14,7 +14,6 @@ import {
 } from './fake-github-repo';
 import { actionsAnswer, type FakeRun, type FakeRunScript } from './fake-github-actions';
 
-
 interface FakePull {
   number: number;
   head: string;
