@@ -23,6 +23,8 @@ export interface RuntimeOptions {
   supabasePollIntervalMs?: number;
   /** Replaces the self-hosted target of TARGET_DATABASE_URL (the demo's embedded Postgres). */
   postgresTarget?: ChangeTarget;
+  /** Milliseconds per second of GitHub's `retry-after` (default 1000); tests pass 1 to retry a rate limit at once. */
+  githubRetryAfterBaseValue?: number;
   /** Web API client retries; undefined keeps the client's default policy. */
   slackRetries?: number;
   botId?: string;

@@ -13,6 +13,7 @@ import { createErrorCounters, slackCountingFetch } from './metrics/error-counter
 import { registerStoreMetrics } from './metrics/prometheus';
 import { ChannelLimiter } from './slack/delivery/channel-limiter';
 import { DeliveryQueue } from './slack/delivery/delivery-queue';
+import { ApproverGroups, livePolicy } from './slack/approver-groups';
 import { WebApiPublisher } from './slack/publisher';
 import { slackThreadViews } from './slack/thread-views';
 import { checkPostgres, checkRedis } from './service-reachability';
@@ -77,12 +78,20 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     { postIntervalMs: config.INFRA_SLACK_POST_INTERVAL_MS, updateIntervalMs: config.INFRA_SLACK_UPDATE_INTERVAL_MS },
     log,
   );
+  // Read before either role starts, so the first gate already knows the groups' members.
+  const groups = config.INFRA_APPROVER_GROUPS?.length
+    ? new ApproverGroups(client, config.INFRA_APPROVER_GROUPS, log)
+    : undefined;
+  await groups?.start(config.INFRA_APPROVER_GROUPS_REFRESH);
   const decisions: DecisionDeps = {
     pool,
     queue,
     slack: new WebApiPublisher(client, pool, delivery),
     views: slackThreadViews,
-    policy: { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },
+    policy: livePolicy(
+      { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },
+      groups,
+    ),
     logger: log,
   };
   const engine: EngineDeps | undefined = parts && { ...decisions, ...parts.jobs };
@@ -103,6 +112,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     registerStoreMetrics(prometheus, { pool, queues: [queue.queue, digest] });
   }
   closers.push(
+    async () => groups?.stop(),
     () => digest.close(),
     () => queue.close(),
     () => queueRedis.quit(),

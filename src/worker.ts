@@ -24,8 +24,10 @@ import { SafeChangePipeline } from './changes/change-pipeline';
 import { loadSqlParser } from './changes/sql/sql-parser';
 import { buildChangeSetup, checkBranchServer } from './changes/targets/build-change-target';
 import type { ChangeTarget } from './changes/targets/change-target';
-import { GitHubApi } from './changes/targets/github-api';
 import { callbackPolicyOf, type Config } from './config/config';
+import { buildGitHub } from './changes/targets/github-setup';
+import { RepositoryMigrations } from './changes/targets/repository-migrations';
+import { revertMigrationPullRequestCompensator } from './changes/actions/migration-pr-compensator';
 import type { DecisionDeps, EngineDeps } from './engine/deps';
 import { startWorkflowWorker } from './engine/jobs/job-processor';
 import { reconcile } from './engine/jobs/reconciler';
@@ -58,18 +60,13 @@ export async function prepareWorker(
   const log = opts.logger;
   const { pool, errors } = shared;
   const agentDefs = loadAgents(opts.agentsDir ?? join(ROOT, 'agents'));
+  const github = buildGitHub(config, log, { retryAfterBaseValue: opts.githubRetryAfterBaseValue });
+  const repository = github && new RepositoryMigrations(github);
   const { target, preflight } = buildChangeSetup(config, log, {
     supabasePollIntervalMs: opts.supabasePollIntervalMs,
     postgresTarget: opts.postgresTarget,
+    repository,
   });
-  const github =
-    config.GITHUB_TOKEN && config.GITHUB_REPOSITORY
-      ? new GitHubApi({
-          baseUrl: config.GITHUB_API_URL,
-          token: config.GITHUB_TOKEN,
-          repository: config.GITHUB_REPOSITORY,
-        })
-      : undefined;
   const changeDeps = { target, pool, workspaceDir: config.INFRA_WORKSPACE_DIR };
   const ci: CiDeps = { github, pool, pollMs: config.INFRA_CI_POLL_MS, timeoutMs: config.INFRA_CI_TIMEOUT_MS };
   const actions = registry([
@@ -136,9 +133,10 @@ export async function prepareWorker(
         revertMigrationCompensator(changeDeps),
         deleteFunctionCompensator(changeDeps),
         discardCiBranchCompensator(ci),
+        revertMigrationPullRequestCompensator({ pool, repository }),
         ...(opts.compensators ?? []),
       ]),
-      changes: new SafeChangePipeline({ pool, logger: log, target, ci: github ? ci : undefined }),
+      changes: new SafeChangePipeline({ pool, logger: log, target, ci: github ? ci : undefined, repository }),
       preflight,
       attempts: config.INFRA_STEP_ATTEMPTS,
       progressIntervalMs: config.INFRA_PROGRESS_INTERVAL_MS,

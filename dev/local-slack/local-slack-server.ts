@@ -6,6 +6,7 @@ import { pollUntil, type PollOptions } from './poll-until';
 import { ResponseUrls } from './response-urls';
 import { DEFAULT_SLACK_IDS } from './slack-ids';
 import { UploadedFiles, type UploadedFile } from './uploaded-files';
+import type { LocalUserGroup } from './usergroup-methods';
 import { webApiMethods } from './web-api-methods';
 import { dumpLocalSlack } from './local-slack-dump';
 import { localSlackRouter } from './local-slack-router';
@@ -40,6 +41,7 @@ class LocalSlackServer implements LocalSlack, LocalSlackState {
   readonly ephemerals: LocalSlackEphemeral[] = [];
   readonly responses: LocalSlackResponse[] = [];
   readonly published: LocalSlackPublishedView[] = [];
+  readonly userGroups = new Map<string, LocalUserGroup>();
   readonly messages: MessageStore;
   readonly fileStore = new UploadedFiles();
 
@@ -150,6 +152,10 @@ class LocalSlackServer implements LocalSlack, LocalSlackState {
     if (input.blocks !== undefined) stored.blocks = input.blocks;
     this.messages.add(stored, 'addUserMessage');
     return publicCopy(stored);
+  }
+
+  setUserGroup(group: LocalUserGroup): void {
+    this.userGroups.set(group.id, { ...group, users: [...group.users] });
   }
 
   waitFor<T>(predicate: () => T | undefined | false | null, options: PollOptions = {}): Promise<T> {

@@ -1,5 +1,6 @@
 import type { MessageStore } from './message-store';
 import type { UploadedFiles } from './uploaded-files';
+import type { LocalUserGroup } from './usergroup-methods';
 import type { LocalSlackCall, LocalSlackEphemeral, LocalSlackPublishedView, LocalSlackResponse } from './local-slack';
 
 /** The ids the local Slack answers with. */
@@ -24,6 +25,8 @@ export interface LocalSlackState {
   readonly ephemerals: LocalSlackEphemeral[];
   readonly responses: LocalSlackResponse[];
   readonly published: LocalSlackPublishedView[];
+  /** The workspace's user groups, by id (usergroups.*). */
+  readonly userGroups: Map<string, LocalUserGroup>;
   /** `http://host:port` of the listening server; throws before it listens. */
   readonly origin: string;
 }

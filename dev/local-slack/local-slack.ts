@@ -2,6 +2,7 @@ import type { LocalSlackRateLimit } from './rate-limits';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PollOptions } from './poll-until';
 import type { UploadedFile } from './uploaded-files';
+import type { LocalUserGroup } from './usergroup-methods';
 
 /** A Block Kit block or legacy attachment as sent by the app (not validated beyond Slack's limits). */
 export type SlackBlock = Record<string, unknown>;
@@ -155,6 +156,8 @@ export interface LocalSlack {
   thread(channel: string, ts: string): LocalSlackMessage[];
   /** One message as it is now; undefined if unknown or deleted. */
   message(channel: string, ts: string): LocalSlackMessage | undefined;
+  /** Creates or replaces a user group (usergroups.list, usergroups.users.list answer from these). */
+  setUserGroup(group: LocalUserGroup): void;
   /** Stores a message posted by a human, e.g. a reply the test then announces with a message event. */
   addUserMessage(input: UserMessageInput): LocalSlackMessage;
   /** Polls `predicate` every 25 ms; on timeout throws with `description` and a dump of every conversation. */

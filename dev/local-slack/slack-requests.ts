@@ -254,7 +254,7 @@ export async function postToSlackEvents(url: string, body: string, options: Post
   return result;
 }
 
-function envelope(
+export function envelope(
   eventId: string,
   teamId: string,
   botUserId: string | undefined,

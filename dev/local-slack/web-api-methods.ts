@@ -3,6 +3,7 @@ import { postEphemeral, postMessage, threadReplies, updateMessage } from './chat
 import type { StoredMessage } from './message-store';
 import { fail, isRecord, ok, randomId, optionalString, type ApiAnswer } from './slack-api-wire';
 import type { LocalSlackState } from './local-slack-state';
+import { listUserGroups, userGroupUsers } from './usergroup-methods';
 
 /** One Web API method: the call's parameters in, Slack's answer out. */
 export type ApiHandler = (params: Record<string, unknown>) => ApiAnswer;
@@ -18,6 +19,8 @@ export function webApiMethods(state: LocalSlackState): Record<string, ApiHandler
     'views.publish': (p) => publishView(state, p),
     'files.getUploadURLExternal': (p) => getUploadUrl(state, p),
     'files.completeUploadExternal': (p) => completeUpload(state, p),
+    'usergroups.list': (p) => listUserGroups(state, p),
+    'usergroups.users.list': (p) => userGroupUsers(state, p),
   };
 }
 

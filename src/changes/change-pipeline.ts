@@ -13,6 +13,7 @@ import { gateChecks } from './checks/gate-checks';
 import { mergeApproved } from './merge/merge';
 import { mergeCandidates } from './merge/merge-candidates';
 import { mergePlanCheck, mergedRiskCheck } from './merge/merge-plan';
+import type { RepositoryMigrations } from './targets/repository-migrations';
 
 /** A branch still being made is left alone this long: its creator may be loading the schema into it right now. */
 const CREATION_GRACE_MS = 15 * 60_000;
@@ -24,6 +25,8 @@ export interface ChangePipelineDeps {
   target?: ChangeTarget;
   /** The repository CI changes are tried in (GitHub); absent when none is configured. */
   ci?: CiDeps;
+  /** GITHUB_REPOSITORY's migrations: the merge opens their pull request. */
+  repository?: RepositoryMigrations;
 }
 
 /** The change-safety pipeline behind the engine's ChangePipeline port. */
@@ -72,7 +75,8 @@ export class SafeChangePipeline implements ChangePipeline {
     workflow: Workflow,
     opts: { lastAttempt: boolean; say(key: string, text: string): Promise<void> },
   ): Promise<MergeOutcome> {
-    return mergeApproved({ pool: this.deps.pool, target: this.deps.target }, workflow, opts);
+    const { pool, target, repository } = this.deps;
+    return mergeApproved({ pool, target, repository }, workflow, opts);
   }
 
   async cleanUp(workflow: Workflow): Promise<void> {

@@ -70,6 +70,16 @@ describe('configuration', () => {
     );
   });
 
+  it('reads approver groups as handles (with or without @, any case) or ids, and refuses anything else', () => {
+    const config = loadConfig({ ...minimal, INFRA_APPROVER_GROUPS: '@Platform-Leads, dba S0LEADS01' });
+    expect(config.INFRA_APPROVER_GROUPS).toEqual(['@platform-leads', '@dba', 'S0LEADS01']);
+    expect(config.INFRA_APPROVER_GROUPS_REFRESH).toBe(5 * 60_000);
+    expect(loadConfig({ ...minimal, INFRA_APPROVER_GROUPS_REFRESH: '30s' }).INFRA_APPROVER_GROUPS_REFRESH).toBe(30_000);
+    expect(() => loadConfig({ ...minimal, INFRA_APPROVER_GROUPS: '<!subteam^S1>' })).toThrow(
+      /INFRA_APPROVER_GROUPS is invalid: name each group by its handle \(@platform-leads\) or its id/,
+    );
+  });
+
   it('reads INFRA_APPROVERS=* as everyone, explicitly, and leaves it unset (nobody) otherwise', () => {
     expect(loadConfig({ ...minimal, INFRA_APPROVERS: '*' }).INFRA_APPROVERS).toBe('*');
     expect(loadConfig({ ...minimal, INFRA_APPROVERS: '' }).INFRA_APPROVERS).toBeUndefined();

@@ -44,6 +44,22 @@ const apiTokens = z.string().transform((s, ctx): Array<{ name: string; secret: s
   return pairs;
 });
 
+/** INFRA_APPROVER_GROUPS: Slack user group handles (`@platform-leads` or `platform-leads`) or ids (`S0123ABCD`). */
+const approverGroups = z.string().transform((s, ctx): string[] => {
+  const groups = s
+    .split(/[\s,]+/)
+    .map((g) => g.trim())
+    .filter(Boolean)
+    .map((g) => (/^S[A-Z0-9]+$/.test(g) ? g : `@${g.replace(/^@/, '').toLowerCase()}`));
+  const bad = groups.filter((g) => !/^S[A-Z0-9]+$/.test(g) && !/^@[a-z0-9][a-z0-9._-]*$/.test(g));
+  if (bad.length)
+    ctx.addIssue({
+      code: 'custom',
+      message: `name each group by its handle (@platform-leads) or its id (S0123ABCD), not ${bad.join(', ')}`,
+    });
+  return groups;
+});
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -129,6 +145,30 @@ export const configSchema = z
         .optional(),
     ),
     GITHUB_API_URL: z.url().default('https://api.github.com'),
+    GITHUB_APP_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+$/, 'the App ID is a number (GitHub → Settings → Developer settings → GitHub Apps → your app)')
+        .optional(),
+    ),
+    /** PEM; a value with literal `\n` (one line in an env file) reads as the key with its line breaks. */
+    GITHUB_APP_PRIVATE_KEY: optionalString
+      .transform((v) => v?.replace(/\\n/g, '\n'))
+      .pipe(
+        z
+          .string()
+          .regex(
+            /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+            'paste the App private key (.pem), e.g. "-----BEGIN RSA PRIVATE KEY-----\\n…"',
+          )
+          .optional(),
+      ),
+    GITHUB_APP_INSTALLATION_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+$/, "the installation id is the number at the end of the App installation's settings URL")
+        .optional(),
+    ),
     INFRA_CI_TIMEOUT_MS: z.coerce
       .number()
       .int()
@@ -137,6 +177,10 @@ export const configSchema = z
     INFRA_CI_POLL_MS: z.coerce.number().int().min(10).default(15_000),
     /** Unset: nobody may decide gates (fail closed); `*`: everyone, explicitly; else the listed ids. */
     INFRA_APPROVERS: optionalString.pipe(approvers.optional()),
+    /** With INFRA_APPROVERS, a union: the members of these groups approve too. */
+    INFRA_APPROVER_GROUPS: optionalString.pipe(approverGroups.optional()),
+    /** How often the groups' members are read again from Slack (usergroups.users.list). */
+    INFRA_APPROVER_GROUPS_REFRESH: duration.default(5 * 60_000),
     INFRA_REQUESTER_MAY_APPROVE_MERGE: booleanFlag.default(false),
     INFRA_DIGEST_CHANNEL: optionalString,
     INFRA_DIGEST_CRON: z.string().default('0 9 * * 1-5'),
@@ -185,6 +229,21 @@ export const configSchema = z
         code: 'custom',
         path: ['GITHUB_REPOSITORY'],
         message: 'GITHUB_TOKEN is set, so name the repository CI changes go to (owner/name)',
+      });
+    }
+    const app = [c.GITHUB_APP_ID, c.GITHUB_APP_PRIVATE_KEY, c.GITHUB_APP_INSTALLATION_ID];
+    if (app.some(Boolean) && !app.every(Boolean)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_APP_INSTALLATION_ID'][app.findIndex((v) => !v)]!],
+        message: 'a GitHub App needs all three of GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID',
+      });
+    }
+    if (c.GITHUB_APP_ID && !c.GITHUB_REPOSITORY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GITHUB_REPOSITORY'],
+        message: 'a GitHub App is set, so name the repository it is installed on (owner/name)',
       });
     }
     if (

@@ -118,3 +118,31 @@ describe('talking to the agents and cancelling', () => {
     );
   });
 });
+
+describe('approvers from Slack user groups', () => {
+  const leads = { id: 'S0LEADS001', members: ['U0LEAD0001', 'U0LEAD0002'] };
+  const grouped = { approverGroups: [leads], requesterMayApproveMerge: false };
+  const both = { ...listed, approverGroups: [leads] };
+
+  it('lets a member of an approver group decide and refuses anyone else, naming the group', () => {
+    expect(gateDecisionRefusal(grouped, gate(), true, 'U0LEAD0002')).toBeUndefined();
+    expect(gateDecisionRefusal(grouped, gate(), true, 'U0STRANGE1')).toBe(
+      'Only the approvers (<!subteam^S0LEADS001>) can decide this gate. Ask one of them.',
+    );
+  });
+
+  it('takes INFRA_APPROVERS and the groups together as one set of approvers', () => {
+    for (const user of ['U0APPROVE1', 'U0LEAD0001']) expect(rollbackRefusal(both, user)).toBeUndefined();
+    expect(approversNote(both, false, REQUESTER)).toBe(
+      'Approvers: <@U0APPROVE1>, <@U0APPROVE2>, <!subteam^S0LEADS001>',
+    );
+    expect(whoMayAnswer(both, { requester: REQUESTER })).toContain('<!subteam^S0LEADS001>');
+  });
+
+  it('lets nobody decide while the only groups have no members, and says so', () => {
+    const empty = { approverGroups: [{ id: 'S0EMPTY001', members: [] }], requesterMayApproveMerge: false };
+    expect(gateDecisionRefusal(empty, gate(), true, 'U0LEAD0001')).toMatch(
+      /^Nobody can decide this gate: INFRA_APPROVERS lists nobody and the groups of INFRA_APPROVER_GROUPS have no members/,
+    );
+  });
+});

@@ -3,35 +3,66 @@
  * agent's question, comments the agents read and cancelling all ask here.
  */
 
-/** Who may decide gates (INFRA_APPROVERS and INFRA_REQUESTER_MAY_APPROVE_MERGE). */
+/** A Slack user group whose members approve (INFRA_APPROVER_GROUPS), as last read from Slack. */
+export interface ApproverGroup {
+  /** The group's id, `S…`; shown as the group's mention. */
+  id: string;
+  members: readonly string[];
+}
+
+/** Who may decide gates (INFRA_APPROVERS, INFRA_APPROVER_GROUPS and INFRA_REQUESTER_MAY_APPROVE_MERGE). */
 export interface GatePolicy {
   /**
    * The approvers' Slack user ids; `'*'` makes everyone in the channel an approver. Unset means nobody:
    * the bot fails closed, so no gate can be decided and nothing rolled back until it is set.
    */
   approvers?: readonly string[] | '*';
+  /** Approvers by user group; with `approvers`, a union. Unset or empty adds nobody. */
+  approverGroups?: readonly ApproverGroup[];
   /** When false (the default), the requester may not approve the gate that merges to production. */
   requesterMayApproveMerge: boolean;
 }
 
 const HOW_TO_SET =
   'Set INFRA_APPROVERS to the approvers’ Slack user ids (comma separated), or to `*` to let everyone in the ' +
-  'channel decide, and restart the bot.';
+  'channel decide, or INFRA_APPROVER_GROUPS to Slack user groups, and restart the bot.';
 
 const mention = (id: string): string => `<@${id}>`;
+const groupMention = (id: string): string => `<!subteam^${id}>`;
 
-/** True when `user` is an approver: listed in INFRA_APPROVERS, or anyone when it is `*`. */
+/** True when `user` is an approver: listed in INFRA_APPROVERS, a member of an approver group, or anyone with `*`. */
 export function isApprover(policy: GatePolicy, user: string): boolean {
-  return policy.approvers === '*' || (policy.approvers ?? []).includes(user);
+  if (policy.approvers === '*') return true;
+  return (policy.approvers ?? []).includes(user) || (policy.approverGroups ?? []).some((g) => g.members.includes(user));
+}
+
+/** No approver at all: nothing listed and no group with a member (fail closed). */
+function nobodyApproves(policy: GatePolicy): boolean {
+  if (policy.approvers === '*') return false;
+  return !(policy.approvers ?? []).length && !(policy.approverGroups ?? []).some((g) => g.members.length);
+}
+
+/** The listed approvers and the approver groups, as mentions. */
+function approverMentions(policy: GatePolicy): string {
+  const listed = policy.approvers === '*' ? [] : (policy.approvers ?? []);
+  return [...listed.map(mention), ...(policy.approverGroups ?? []).map((g) => groupMention(g.id))].join(', ');
+}
+
+/** Why nobody may act yet: nothing set, or groups that have no member (or could not be read yet). */
+function nobodyReason(policy: GatePolicy, what: string): string {
+  if (policy.approverGroups?.length)
+    return (
+      `Nobody can ${what}: INFRA_APPROVERS lists nobody and the groups of INFRA_APPROVER_GROUPS have no members ` +
+      '(or could not be read from Slack yet). Add people to the group, or set INFRA_APPROVERS.'
+    );
+  return `Nobody can ${what} until INFRA_APPROVERS is set. ${HOW_TO_SET}`;
 }
 
 /** Why `user` may not act as an approver for `what` (e.g. "decide this gate"), or undefined when they may. */
 function approverRefusal(policy: GatePolicy, user: string, what: string): string | undefined {
-  if (policy.approvers === undefined || (policy.approvers !== '*' && policy.approvers.length === 0)) {
-    return `Nobody can ${what} until INFRA_APPROVERS is set. ${HOW_TO_SET}`;
-  }
+  if (nobodyApproves(policy)) return nobodyReason(policy, what);
   if (isApprover(policy, user)) return undefined;
-  return `Only the approvers (${(policy.approvers as readonly string[]).map(mention).join(', ')}) can ${what}. Ask one of them.`;
+  return `Only the approvers (${approverMentions(policy)}) can ${what}. Ask one of them.`;
 }
 
 /**
@@ -83,10 +114,9 @@ export function commentsForAgents(
 
 /** Who may answer an agent's question, in mrkdwn with mentions (for the note to anyone else). */
 export function whoMayAnswer(policy: GatePolicy, workflow: { requester: string }): string {
-  const listed = policy.approvers === '*' ? undefined : (policy.approvers ?? []);
-  if (listed === undefined) return `the requester ${mention(workflow.requester)} or anyone in the channel`;
-  if (listed.length === 0) return `the requester ${mention(workflow.requester)}`;
-  return `the requester ${mention(workflow.requester)} or an approver (${listed.map(mention).join(', ')})`;
+  if (policy.approvers === '*') return `the requester ${mention(workflow.requester)} or anyone in the channel`;
+  if (nobodyApproves(policy)) return `the requester ${mention(workflow.requester)}`;
+  return `the requester ${mention(workflow.requester)} or an approver (${approverMentions(policy)})`;
 }
 
 /** Why `user` may not cancel the workflow, or undefined when they may: the requester or an approver. */
@@ -110,14 +140,11 @@ export function gateWaitsFor(
 
 /** The context line under a gate's buttons: who may decide, or that nobody can until INFRA_APPROVERS is set. */
 export function approversNote(policy: GatePolicy, merges: boolean, requester: string): string {
-  const approvers = policy.approvers;
-  if (approvers === undefined || (approvers !== '*' && approvers.length === 0)) {
-    return `:lock: Nobody can decide this gate until INFRA_APPROVERS is set. ${HOW_TO_SET}`;
-  }
+  if (nobodyApproves(policy)) return `:lock: ${nobodyReason(policy, 'decide this gate')}`;
   const who =
-    approvers === '*'
+    policy.approvers === '*'
       ? 'Anyone in the channel may decide (INFRA_APPROVERS=*)'
-      : `Approvers: ${approvers.map(mention).join(', ')}`;
+      : `Approvers: ${approverMentions(policy)}`;
   const notRequester =
     merges && !policy.requesterMayApproveMerge
       ? ` · the requester ${mention(requester)} may not approve the merge`

@@ -18,6 +18,15 @@ export const compensationSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('delete-function'), data: z.object({ slug: z.string().min(1) }) }),
   /** The CI branch and its pull request go. */
   z.object({ kind: z.literal('discard-ci-branch'), data: z.looseObject({ branch: z.string().optional() }) }),
+  /** The merged migrations' pull request is closed, or, once merged, reverted by a pull request of its own. */
+  z.object({
+    kind: z.literal('revert-migration-pr'),
+    data: z.object({
+      pull_request: z.number().int().positive(),
+      branch: z.string().min(1),
+      files: z.array(z.string().min(1)),
+    }),
+  }),
 ]);
 export type CompensationSpec = z.infer<typeof compensationSpecSchema>;
 export type CompensationKind = CompensationSpec['kind'];

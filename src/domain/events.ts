@@ -52,6 +52,10 @@ export const EVENT_TYPES = [
   'function_deleted',
   'ci_pushed',
   'ci_discarded',
+  // The repository (GITHUB_REPOSITORY): the merged migrations' pull request, and its undoing.
+  'migration_pr_opened',
+  'migration_pr_failed',
+  'migration_pr_reverted',
   // Rollbacks.
   'rollback_refused',
   'rollback_completed',

@@ -14,7 +14,10 @@ export const workflowRowSchema = z.object({
   requester: z.string(),
   team_id: z.string(),
   channel_id: z.string(),
+  /** The workflow's thread: its root message, or the @mention it was started from. */
   root_ts: z.string().nullable(),
+  /** The bot's root message when it is a reply in an @mention's thread (then root_ts is the thread). */
+  root_message_ts: z.string().nullish(),
   target: z.string(),
   state: workflowStateSchema,
   routing_reason: z.string().nullable(),

@@ -18,13 +18,24 @@ export interface NewWorkflow {
   apiCaller?: string;
   /** Where the workflow's state changes are POSTed (the API's `callback_url`, checked by the caller). */
   callbackUrl?: string;
+  /** The thread it lives in when an @mention started it (the mention's thread); unset for `/infra`. */
+  rootTs?: string;
 }
 
 export async function insertWorkflow(db: Queryable, w: NewWorkflow): Promise<Workflow> {
   const { rows } = await db.query(
-    `INSERT INTO workflows (request, requester, team_id, channel_id, target, api_caller, callback_url)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-    [w.request, w.requester, w.teamId, w.channelId, w.target, w.apiCaller ?? null, w.callbackUrl ?? null],
+    `INSERT INTO workflows (request, requester, team_id, channel_id, target, api_caller, callback_url, root_ts)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+    [
+      w.request,
+      w.requester,
+      w.teamId,
+      w.channelId,
+      w.target,
+      w.apiCaller ?? null,
+      w.callbackUrl ?? null,
+      w.rootTs ?? null,
+    ],
   );
   const workflow = parseRows(workflowRowSchema, rows)[0]!;
   await recordEvent(db, workflow.id, 'workflow_requested', w.requester, { request: w.request, target: w.target });
@@ -72,6 +83,14 @@ export async function setRootTs(db: Queryable, id: number, rootTs: string): Prom
     id,
     rootTs,
   ]);
+}
+
+/** The bot's root message when it is a reply in someone else's thread (a workflow started by an @mention). */
+export async function setRootMessageTs(db: Queryable, id: number, ts: string): Promise<void> {
+  await db.query(
+    'UPDATE workflows SET root_message_ts = $2, updated_at = now() WHERE id = $1 AND root_message_ts IS NULL',
+    [id, ts],
+  );
 }
 
 export async function setCurrentStep(db: Queryable, id: number, idx: number): Promise<void> {

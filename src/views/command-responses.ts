@@ -12,6 +12,8 @@ export function helpMessage(note?: string): SlackMessage {
     '*`/infra metrics [7d|30d]`* — the five delivery metrics of the last 7 (or 30) days',
     '*`/infra cancel <id>`* — stop a workflow (the requester or an approver)',
     '*`/infra help`* — this text',
+    'Or mention me (`@infra <request>`, `@infra status <id>`, …) in a channel I am in, or write to me directly: a ' +
+      "request's workflow then runs in that message's thread.",
   ].join('\n');
   return {
     text: `${note ? `${note} ` : ''}Usage: /infra <request> | status <id> | list | cancel <id> | help | metrics [7d|30d]`,
@@ -32,10 +34,10 @@ export function noticeMessage(text: string): SlackMessage {
   return { text, blocks: [section(text)] };
 }
 
-export function acceptedMessage(workflowId: number): SlackMessage {
-  return noticeMessage(
-    `Got it: workflow #${workflowId} is being planned. Follow it in the thread that appears in this channel.`,
-  );
+/** `inThread`: an @mention's workflow, which lives in the mention's thread. */
+export function acceptedMessage(workflowId: number, inThread = false): SlackMessage {
+  const where = inThread ? 'this thread' : 'the thread that appears in this channel';
+  return noticeMessage(`Got it: workflow #${workflowId} is being planned. Follow it in ${where}.`);
 }
 
 function stepIcon(state: Step['state']): string {

@@ -6,6 +6,12 @@ import { ActionIds } from '../domain/action-ids';
 import type { SlackMessage } from '../domain/message';
 import { context, duration, escapeMrkdwn, section, usageText, user } from './format';
 
+/** A link the report shows under its times: the migrations' pull request, and the one reverting it. */
+export interface ReportLink {
+  text: string;
+  url: string;
+}
+
 /**
  * The closing message of a thread: outcome, steps, gate decisions, time and tokens; and, when the
  * workflow merged migrations to production, a button to roll them back.
@@ -16,6 +22,7 @@ export function reportMessage(
   gates: Gate[],
   usage: Usage,
   merged: string[] = [],
+  links: ReportLink[] = [],
 ): SlackMessage {
   const outcome =
     {
@@ -42,6 +49,7 @@ export function reportMessage(
       section(stepLines.join('\n') || '_No steps ran._'),
       ...(gateLines.length ? [section(`*Gates*\n${gateLines.join('\n')}`)] : []),
       context(`Took ${duration(elapsed)}`, `${usageText(usage)} (estimated at list prices)`),
+      ...(links.length ? [context(...links.map((l) => `:octocat: <${l.url}|${escapeMrkdwn(l.text)}>`))] : []),
       ...((workflow.state === 'succeeded' || workflow.state === 'failed') && merged.length
         ? [rollbackProductionButton(workflow.id, merged)]
         : []),

@@ -1,5 +1,5 @@
-import { GitHubApi } from '../../src/changes/targets/github-api';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github';
+import { apiOn } from '../support/github-client-on-fake';
 
 describe('GitHub API client', () => {
   let github: FakeGitHub;
@@ -11,11 +11,7 @@ describe('GitHub API client', () => {
   });
 
   it('says to check GITHUB_TOKEN when the token is rejected, and never shows the token', async () => {
-    const api = new GitHubApi({
-      baseUrl: github.apiUrl,
-      token: 'ghp_wrong_token_abcdef',
-      repository: github.repository,
-    });
+    const api = apiOn(github, 'ghp_wrong_token_abcdef');
     const error = (await api.defaultBranch().catch((e: Error) => e)) as Error;
     expect(error.message).toContain('check GITHUB_TOKEN');
     expect(error.message).not.toContain('ghp_wrong_token_abcdef');
@@ -25,7 +21,7 @@ describe('GitHub API client', () => {
     'creates a branch once, commits a file over an existing one with its sha, and reads ' +
       'failed job logs through the redirect',
     async () => {
-      const api = new GitHubApi({ baseUrl: github.apiUrl, token: github.token, repository: github.repository });
+      const api = apiOn(github);
       github.onPush = () => [
         { name: 'ci', jobs: [{ name: 'test', conclusion: 'failure', log: 'line 1\nline 2\nboom' }] },
       ];
@@ -45,7 +41,7 @@ describe('GitHub API client', () => {
   );
 
   it('refuses to commit a file outside .github/workflows/ or with a .. segment, before any request', async () => {
-    const api = new GitHubApi({ baseUrl: github.apiUrl, token: github.token, repository: github.repository });
+    const api = apiOn(github);
     for (const path of [
       '.github/workflows/../../src/evil.yml',
       '../x.yml',
@@ -55,5 +51,26 @@ describe('GitHub API client', () => {
       await expect(api.putFile('main', path, 'x', 'm')).rejects.toThrow(/refused/);
     }
     expect(github.requests).toEqual([]);
+  });
+
+  it('waits out a 403 secondary rate limit and tries the request again', async () => {
+    const api = apiOn(github);
+    github.failNext(
+      `GET /repos/${github.repository}`,
+      { status: 403, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes.' } },
+      { 'retry-after': '30' },
+    );
+    expect(await api.defaultBranch()).toBe('main');
+    expect(github.requests).toEqual([`GET /repos/${github.repository}`, `GET /repos/${github.repository}`]);
+    expect(github.unexpected).toEqual([]);
+  });
+
+  it('gives up on a secondary rate limit that does not lift, saying what GitHub answered', async () => {
+    const api = apiOn(github);
+    const limited = { status: 403, body: { message: 'You have exceeded a secondary rate limit.' } };
+    for (let i = 0; i < 3; i++) github.failNext(`GET /repos/${github.repository}`, limited, { 'retry-after': '1' });
+    const error = (await api.defaultBranch().catch((e: Error) => e)) as Error;
+    expect(error.message).toMatch(/HTTP 403: You have exceeded a secondary rate limit/);
+    expect(github.requests).toHaveLength(3);
   });
 });

@@ -1,30 +1,18 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { headerValue, listenLocal, readBody, sendJson, type LocalServer } from '../../dev/local-slack/local-http';
-
-/** A job of a scripted Actions run: its conclusion and the log GitHub would serve for it. */
-export interface FakeJob {
-  name: string;
-  conclusion: 'success' | 'failure' | 'cancelled' | 'skipped';
-  log: string;
-}
-
-/** What a push starts: one run per entry, each completing after `readsUntilDone` reads of the runs. */
-export interface FakeRunScript {
-  name: string;
-  jobs: FakeJob[];
-  readsUntilDone?: number;
-}
-
-interface FakeRun {
-  id: number;
-  name: string;
-  branch: string;
-  head_sha: string;
-  readsLeft: number;
-  jobs: Array<FakeJob & { id: number }>;
-}
+import {
+  contentsAnswer,
+  type FakeAnswer,
+  type FakeGitHubApp,
+  issueInstallationToken,
+  patchPullBody,
+  pullBody,
+  putFileBody,
+  refBody,
+  sha,
+} from './fake-github-repo';
+import { actionsAnswer, type FakeRun, type FakeRunScript } from './fake-github-actions';
 
 interface FakePull {
   number: number;
@@ -32,22 +20,8 @@ interface FakePull {
   base: string;
   title: string;
   state: 'open' | 'closed';
+  merged: boolean;
 }
-
-const putFileBody = z.strictObject({
-  message: z.string().min(1),
-  content: z.string(),
-  branch: z.string(),
-  sha: z.string().optional(),
-});
-const refBody = z.strictObject({ ref: z.string().regex(/^refs\/heads\//), sha: z.string() });
-const pullBody = z.strictObject({
-  title: z.string().min(1),
-  head: z.string(),
-  base: z.string(),
-  body: z.string().optional(),
-});
-const patchPullBody = z.strictObject({ state: z.enum(['open', 'closed']) });
 
 /**
  * A strict local GitHub REST API for one repository: branches, the contents API, Actions runs that a
@@ -66,6 +40,12 @@ export class FakeGitHub {
   readonly pulls: FakePull[] = [];
   /** Which runs a push starts; the default starts none. */
   onPush: (branch: string, files: Map<string, string>) => FakeRunScript[] = () => [];
+  /** Set by `useApp`: installation tokens are issued to this App only. */
+  app: FakeGitHubApp | undefined;
+  /** Installation tokens the fake issued; each is accepted like `token`. */
+  readonly issued: string[] = [];
+  /** Answers queued by `failNext`, by `METHOD /path`. */
+  private readonly faults: Array<{ request: string; answer: FakeAnswer; headers: Record<string, string> }> = [];
   private server: LocalServer | undefined;
   private nextId = 1000;
 
@@ -91,6 +71,8 @@ export class FakeGitHub {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
+    // Octokit sends `heads%2Fmain` and `supabase%2Fmigrations` for path parameters; GitHub reads them as `/`.
+    url.pathname = url.pathname.replace(/%2F/gi, '/');
     const method = req.method ?? 'GET';
     const raw = await readBody(req);
     this.requests.push(`${method} ${url.pathname}`);
@@ -101,7 +83,17 @@ export class FakeGitHub {
       res.end(job?.log ?? 'not found');
       return;
     }
-    if (headerValue(req, 'authorization') !== `Bearer ${this.token}`) {
+    const fault = this.faults.findIndex((f) => f.request === `${method} ${url.pathname}`);
+    if (fault >= 0) {
+      const [f] = this.faults.splice(fault, 1);
+      res.writeHead(f!.answer.status, { 'content-type': 'application/json', ...f!.headers });
+      res.end(JSON.stringify(f!.answer.body));
+      return;
+    }
+    const installation = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
+    if (installation && method === 'POST') return issueInstallationToken(this, req, res, installation[1]!);
+    const credential = /^(?:token|bearer) (.+)$/i.exec(headerValue(req, 'authorization') ?? '')?.[1];
+    if (credential === undefined || (credential !== this.token && !this.issued.includes(credential))) {
       this.unexpected.push(`${method} ${url.pathname} without the token`);
       sendJson(res, 401, { message: 'Bad credentials' });
       return;
@@ -154,11 +146,15 @@ export class FakeGitHub {
     }
     if ((m = /^\/contents\/(.+)$/.exec(path))) {
       const file = m[1]!.split('/').map(decodeURIComponent).join('/');
-      if (method === 'GET') {
-        const content = this.files.get(q.get('ref') ?? 'main')?.get(file);
-        return content === undefined
-          ? { status: 404, body: { message: 'Not Found' } }
-          : { status: 200, body: { sha: sha(content), path: file } };
+      const branch = method === 'GET' ? (q.get('ref') ?? 'main') : (body as { branch?: string } | undefined)?.branch;
+      const answer = contentsAnswer(this.files.get(branch ?? ''), method, file, body, (what) => {
+        this.unexpected.push(`${what}: invalid body ${JSON.stringify(body)}`);
+        throw new Error(`invalid body for ${what}`);
+      });
+      if (answer) {
+        if (method === 'DELETE' && answer.status === 200)
+          this.branches.set(branch!, sha(`${branch}:-${file}:${this.nextId++}`));
+        return answer;
       }
       if (method === 'PUT') {
         const b = this.parse(putFileBody, body, `PUT /contents/${file}`);
@@ -187,27 +183,8 @@ export class FakeGitHub {
         };
       }
     }
-    if (method === 'GET' && path === '/actions/runs') {
-      const runs = this.runs.filter((r) => r.branch === q.get('branch') && r.head_sha === q.get('head_sha'));
-      return { status: 200, body: { total_count: runs.length, workflow_runs: runs.map((r) => this.wireRun(r)) } };
-    }
-    if (method === 'GET' && (m = /^\/actions\/runs\/(\d+)\/jobs$/.exec(path))) {
-      const run = this.runs.find((r) => r.id === Number(m![1]));
-      if (!run) return { status: 404, body: { message: 'Not Found' } };
-      return {
-        status: 200,
-        body: {
-          total_count: run.jobs.length,
-          jobs: run.jobs.map((j) => ({
-            id: j.id,
-            name: j.name,
-            status: 'completed',
-            conclusion: j.conclusion,
-            html_url: `https://github.com/${this.repository}/actions/runs/${run.id}/job/${j.id}`,
-          })),
-        },
-      };
-    }
+    const actions = actionsAnswer(this.runs, this.repository, method, path, q);
+    if (actions) return actions;
     if (method === 'GET' && (m = /^\/actions\/jobs\/(\d+)\/logs$/.exec(path)))
       return { status: 302, redirect: `/_logs/${m[1]}` };
     if (method === 'GET' && path === '/pulls') {
@@ -229,9 +206,14 @@ export class FakeGitHub {
         base: b.base,
         title: b.title,
         state: 'open',
+        merged: false,
       };
       this.pulls.push(pull);
       return { status: 201, body: this.wirePull(pull) };
+    }
+    if (method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(path))) {
+      const pull = this.pulls.find((p) => p.number === Number(m![1]));
+      return pull ? { status: 200, body: this.wirePull(pull) } : { status: 404, body: { message: 'Not Found' } };
     }
     if (method === 'PATCH' && (m = /^\/pulls\/(\d+)$/.exec(path))) {
       const pull = this.pulls.find((p) => p.number === Number(m![1]));
@@ -242,31 +224,35 @@ export class FakeGitHub {
     return undefined;
   }
 
-  /** A read moves an unfinished run one step towards completion. */
-  private wireRun(r: FakeRun): Record<string, unknown> {
-    if (r.readsLeft > 0) r.readsLeft -= 1;
-    const done = r.readsLeft === 0;
-    const conclusion = r.jobs.some((j) => j.conclusion === 'failure') ? 'failure' : 'success';
-    return {
-      id: r.id,
-      name: r.name,
-      head_branch: r.branch,
-      head_sha: r.head_sha,
-      status: done ? 'completed' : 'in_progress',
-      conclusion: done ? conclusion : null,
-      html_url: `https://github.com/${this.repository}/actions/runs/${r.id}`,
-    };
-  }
-
   private wirePull(p: FakePull): Record<string, unknown> {
     return {
       number: p.number,
       state: p.state,
+      merged: p.merged,
       title: p.title,
       head: { ref: p.head },
       base: { ref: p.base },
       html_url: `https://github.com/${this.repository}/pull/${p.number}`,
     };
+  }
+
+  /** Merges a pull request as a person would on GitHub: its branch's files become the base branch's. */
+  mergePull(number: number): void {
+    const pull = this.pulls.find((p) => p.number === number && p.state === 'open');
+    if (!pull) throw new Error(`no open pull request #${number}`);
+    this.files.set(pull.base, new Map(this.files.get(pull.head)));
+    this.branches.set(pull.base, sha(`merge ${number}`));
+    Object.assign(pull, { state: 'closed', merged: true });
+  }
+
+  /** Answers the next `METHOD /path` (the query left off) with `answer`, before any other check. */
+  failNext(request: string, answer: FakeAnswer, headers: Record<string, string> = {}): void {
+    this.faults.push({ request, answer, headers });
+  }
+
+  /** Makes the fake a GitHub App's installation: tokens come from POST /app/installations/{id}/access_tokens. */
+  useApp(app: FakeGitHubApp): void {
+    this.app = app;
   }
 
   private parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
@@ -288,8 +274,4 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
   const fake = new FakeGitHub();
   await fake.listen();
   return fake;
-}
-
-function sha(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
 }

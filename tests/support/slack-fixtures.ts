@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { webApi } from '@slack/bolt';
+import { envelope } from '../../dev/local-slack/slack-requests';
 import type { LocalSlack } from '../../dev/local-slack/local-slack';
 import { startLocalSlack } from '../../dev/local-slack/local-slack-server';
 
@@ -56,4 +58,33 @@ export async function startLocalSlackClient(): Promise<{ fake: LocalSlack; clien
     logger: silentLogger,
   });
   return { fake, client };
+}
+
+/** Fields of an `app_mention` event: a person's message that mentions the bot. */
+export interface AppMentionInput {
+  eventId: string;
+  teamId: string;
+  channelId: string;
+  userId: string;
+  /** As Slack sends it: the mention is `<@BOTUSERID>` inside the text. */
+  text: string;
+  ts: string;
+  threadTs?: string;
+  botUserId: string;
+}
+
+/** An Events API `event_callback` envelope carrying `app_mention`, as JSON text (Slack's field order). */
+export function appMentionBody(input: AppMentionInput): string {
+  const event: Record<string, unknown> = {
+    type: 'app_mention',
+    client_msg_id: randomUUID(),
+    text: input.text,
+    user: input.userId,
+    ts: input.ts,
+    team: input.teamId,
+    ...(input.threadTs === undefined ? {} : { thread_ts: input.threadTs }),
+    channel: input.channelId,
+    event_ts: input.ts,
+  };
+  return JSON.stringify(envelope(input.eventId, input.teamId, input.botUserId, event, Number.parseInt(input.ts, 10)));
 }

@@ -21,6 +21,11 @@ export async function readMigrationFiles(dir: string): Promise<MigrationFile[] |
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  return migrationFilesOf(names);
+}
+
+/** The `<version>_<name>.sql` names of a folder's entries, oldest first; other names are not migrations. */
+export function migrationFilesOf(names: readonly string[]): MigrationFile[] {
   return names
     .flatMap((file) => {
       const m = FILE.exec(file);

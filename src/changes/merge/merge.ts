@@ -10,11 +10,15 @@ import { listSteps } from '../../store/steps-repo';
 import type { ChangeTarget } from '../targets/change-target';
 import { type EdgeFunctionSource, functionsInArtifacts } from '../checks/edge-functions';
 import { mergeCandidates, pinProblem } from './merge-candidates';
+import type { RepositoryMigrations } from '../targets/repository-migrations';
+import { deliverToRepository } from './repository-delivery';
 
 export interface MergeDeps {
   pool: Pool;
   /** The team's database; absent when no target is configured, and then nothing is merged. */
   target?: ChangeTarget;
+  /** GITHUB_REPOSITORY: the merged migrations go there as a pull request. */
+  repository?: RepositoryMigrations;
 }
 
 /**
@@ -57,10 +61,16 @@ export async function mergeApproved(
       await opts.say('merge-refused', `:x: ${error}`);
       return { kind: 'refused', error };
     }
+    const repository = deps.repository;
+    const deliver = () =>
+      repository ? deliverToRepository({ pool: deps.pool, repository }, workflow, candidates, opts.say) : undefined;
     try {
       await mergeAll({ ...deps, target }, workflowId, candidates, functions, opts.say);
+      await deliver();
     } catch (error) {
       if (isRetryable(error) && !opts.lastAttempt) throw error;
+      // What was merged before the failure stays on production: the repository gets it too.
+      await deliver();
       const message = await mergeFailedMessage(deps, workflowId, error);
       await opts.say('merge-failed', `:x: ${message}`);
       return { kind: 'failed', error: message };

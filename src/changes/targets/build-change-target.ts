@@ -16,6 +16,7 @@ import { supabaseChangeTarget } from './supabase-change-target';
 import { supabaseEdgeFunctions } from './supabase-edge-functions';
 import { SupabaseManagementApi } from './supabase-management-api';
 import { targetHistory } from './target-migrations';
+import { type RepositoryMigrations, repositoryMigrationsCheck } from './repository-migrations';
 
 /** The configured target and the pre-flight checks that go with it. */
 export interface ChangeSetup {
@@ -28,6 +29,8 @@ export interface ChangeSetupOptions {
   supabasePollIntervalMs?: number;
   /** Stands in for the self-hosted target of TARGET_DATABASE_URL (the demo's embedded Postgres). */
   postgresTarget?: ChangeTarget;
+  /** GITHUB_REPOSITORY's migrations: pre-flight reads them there, instead of INFRA_MIGRATIONS_DIR. */
+  repository?: RepositoryMigrations;
 }
 
 /**
@@ -37,6 +40,13 @@ export interface ChangeSetupOptions {
 export function buildChangeSetup(config: Config, logger: Logger, opts: ChangeSetupOptions = {}): ChangeSetup {
   const ownFolder = config.INFRA_MIGRATIONS_DIR === undefined;
   const migrationsDir = config.INFRA_MIGRATIONS_DIR ?? join(config.INFRA_WORKSPACE_DIR, 'supabase', 'migrations');
+  const repository = opts.repository;
+  // With a repository the merge delivers the files as a pull request (src/changes/merge/); else into the folder.
+  const withFiles = (target: ChangeTarget) => (repository ? target : withMigrationFiles(target, migrationsDir));
+  const filesCheck = (target: ChangeTarget) =>
+    repository
+      ? repositoryMigrationsCheck(target, repository)
+      : migrationFilesCheck(target, migrationsDir, { ownFolder });
   if (config.SUPABASE_ACCESS_TOKEN && config.SUPABASE_PROJECT_REF) {
     const api = new SupabaseManagementApi({
       baseUrl: config.SUPABASE_API_URL,
@@ -49,31 +59,24 @@ export function buildChangeSetup(config: Config, logger: Logger, opts: ChangeSet
       ...(opts.supabasePollIntervalMs === undefined ? {} : { pollIntervalMs: opts.supabasePollIntervalMs }),
     });
     const functions = supabaseEdgeFunctions({ api, provider, projectRef, projectUrl: config.SUPABASE_PROJECT_URL });
-    const target = withMigrationFiles(
-      {
-        ...supabaseChangeTarget({ api, provider, projectRef }),
-        functions,
-        description: `Supabase project ${projectRef}`,
-      },
-      migrationsDir,
-    );
+    const target = {
+      ...withFiles({ ...supabaseChangeTarget({ api, provider, projectRef }), functions }),
+      description: `Supabase project ${projectRef}`,
+    };
     const reachable = targetDatabaseCheck(async () => {
       await api.listBranches(projectRef);
     }, `Supabase project ${projectRef} (branching)`);
-    return { target, preflight: [reachable, migrationFilesCheck(target, migrationsDir, { ownFolder })] };
+    return { target, preflight: [reachable, filesCheck(target)] };
   }
   if (config.TARGET_DATABASE_URL) {
     const url = config.TARGET_DATABASE_URL;
     const target = {
-      ...withMigrationFiles(opts.postgresTarget ?? localChangeTarget(config, url, logger), migrationsDir),
+      ...withFiles(opts.postgresTarget ?? localChangeTarget(config, url, logger)),
       description: `the Postgres database ${databaseLabel(url)}`,
     };
     return {
       target,
-      preflight: [
-        targetDatabaseCheck(() => pingPostgres(readOnlyUrl(url)), scrubUrl(url)),
-        migrationFilesCheck(target, migrationsDir, { ownFolder }),
-      ],
+      preflight: [targetDatabaseCheck(() => pingPostgres(readOnlyUrl(url)), scrubUrl(url)), filesCheck(target)],
     };
   }
   return { preflight: [] };

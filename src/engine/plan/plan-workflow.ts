@@ -3,7 +3,14 @@ import { inTransaction } from '../../store/db';
 import { recordEvent } from '../../store/events';
 import { getStepByIndex, insertSteps } from '../../store/steps-repo';
 import { acquireTarget } from '../../store/target-locks-repo';
-import { getWorkflow, setCurrentStep, setPlan, setRootTs, transitionWorkflow } from '../../store/workflows-repo';
+import {
+  getWorkflow,
+  setCurrentStep,
+  setPlan,
+  setRootMessageTs,
+  setRootTs,
+  transitionWorkflow,
+} from '../../store/workflows-repo';
 import { composePlan } from './compose-plan';
 import type { EngineDeps } from '../deps';
 import { afterEnd, endWorkflow } from '../lifecycle';
@@ -48,13 +55,16 @@ export async function planWorkflow(deps: EngineDeps, workflowId: number): Promis
     workflow = (await getWorkflow(deps.pool, workflowId))!;
   }
 
+  // An @mention's workflow already has its thread (root_ts): the root message is a reply in it.
+  const mentionThread = workflow.root_ts ?? undefined;
   const rootTs = await deps.slack.post(
     `wf:${workflowId}:root`,
-    { channel: workflow.channel_id },
+    { channel: workflow.channel_id, ...(mentionThread ? { threadTs: mentionThread } : {}) },
     deps.views.rootMessage(workflow, workflow.plan, []),
   );
-  await setRootTs(deps.pool, workflowId, rootTs);
-  const thread = { channel: workflow.channel_id, threadTs: rootTs };
+  if (!mentionThread) await setRootTs(deps.pool, workflowId, rootTs);
+  else if (rootTs !== mentionThread) await setRootMessageTs(deps.pool, workflowId, rootTs);
+  const thread = { channel: workflow.channel_id, threadTs: mentionThread ?? rootTs };
 
   if (routingError || !workflow.plan) {
     const message = routingError ?? 'The workflow has no plan.';
@@ -70,7 +80,7 @@ export async function planWorkflow(deps: EngineDeps, workflowId: number): Promis
   );
   await storeWorkflowFile(
     deps,
-    { ...workflow, root_ts: rootTs },
+    { ...workflow, root_ts: thread.threadTs },
     deps.views.planDocument(workflow, workflow.plan, workflow.routing_reason ?? ''),
   );
 

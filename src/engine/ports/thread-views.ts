@@ -36,7 +36,14 @@ export interface ThreadViews {
   gateDecidedMessage(gate: Gate): SlackMessage;
   /** The migrations too long to show in the merge gate, as files to attach beside it. */
   migrationFiles(migrations: ShownMigration[]): Array<{ path: string; content: string }>;
-  reportMessage(workflow: Workflow, steps: Step[], gates: Gate[], usage: Usage, merged?: string[]): SlackMessage;
+  reportMessage(
+    workflow: Workflow,
+    steps: Step[],
+    gates: Gate[],
+    usage: Usage,
+    merged?: string[],
+    links?: Array<{ text: string; url: string }>,
+  ): SlackMessage;
   planDocument(workflow: Workflow, plan: Plan, reason: string): WorkflowDocument;
   reportDocument(workflow: Workflow, steps: Step[], gates: Gate[], usage: Usage, merged: string[]): WorkflowDocument;
 }

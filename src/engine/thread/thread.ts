@@ -23,7 +23,7 @@ export async function refreshRoot(deps: DecisionDeps, workflowId: number): Promi
     const steps = await listSteps(tx, workflowId);
     await deps.slack.update(
       workflow.channel_id,
-      workflow.root_ts,
+      workflow.root_message_ts ?? workflow.root_ts,
       deps.views.rootMessage(workflow, workflow.plan, steps),
     );
   });
@@ -43,7 +43,15 @@ export async function postReport(deps: EngineDeps, workflowId: number): Promise<
       .map((e) => `Edge Function ${String(e.data.slug)}`),
   ];
   await storeWorkflowFile(deps, workflow, deps.views.reportDocument(workflow, steps, gates, usage, merged));
-  const report = deps.views.reportMessage(workflow, steps, gates, usage, merged);
+  // The repository's pull requests (GITHUB_REPOSITORY): the merged migrations', and the one reverting them.
+  const links = events.flatMap((e) => {
+    if (e.type === 'migration_pr_opened')
+      return [{ text: `Migrations pull request #${String(e.data.pull_request)}`, url: String(e.data.url) }];
+    if (e.type === 'migration_pr_reverted' && e.data.action === 'reverted')
+      return [{ text: `Reverting pull request #${String(e.data.number)}`, url: String(e.data.url) }];
+    return [];
+  });
+  const report = deps.views.reportMessage(workflow, steps, gates, usage, merged, links);
   const ts = await deps.slack.post(
     `wf:${workflowId}:report`,
     { channel: workflow.channel_id, threadTs: workflow.root_ts },

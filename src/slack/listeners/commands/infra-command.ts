@@ -1,29 +1,12 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { InfraError, NotAllowedError, RequestTooLongError } from '../../../domain/errors';
-import { computeMetrics } from '../../../metrics/metric-queries';
-import { listGates } from '../../../store/gates-repo';
-import { recordRequest } from '../../../store/command-requests';
 import { firstCommand } from '../../../store/slack-messages-repo';
-import { listSteps } from '../../../store/steps-repo';
-import { getWorkflow, listActiveWorkflows } from '../../../store/workflows-repo';
-import { cancelWorkflow } from '../../../engine/cancel';
-import { MAX_REQUEST_LENGTH, requestTextProblem } from '../../../domain/request-text';
-import {
-  acceptedMessage,
-  errorMessage,
-  helpMessage,
-  listMessage,
-  noticeMessage,
-  refusalMessage,
-  statusMessage,
-} from '../../../views/command-responses';
-import { metricsMessage } from '../../../views/metrics-message';
+import { recordRequest } from '../../../store/command-requests';
+import { acceptedMessage, errorMessage, noticeMessage } from '../../../views/command-responses';
 import type { SlackMessage } from '../../../domain/message';
 import type { ListenerDeps } from '../listener-deps';
-
-/** The windows `/infra metrics` offers, in days. */
-export type MetricDays = 7 | 30;
+import { parseCommand } from './parse-command';
+import { runCommand } from './run-command';
 
 /** The fields of a slash command this bot relies on, validated at the boundary. */
 const commandSchema = z.object({
@@ -34,51 +17,14 @@ const commandSchema = z.object({
   trigger_id: z.string().min(1),
 });
 
-export type ParsedCommand =
-  | { type: 'help'; note?: string }
-  | { type: 'status' | 'cancel'; id: number }
-  | { type: 'list' }
-  | { type: 'metrics'; days: MetricDays }
-  | { type: 'request'; text: string }
-  | { type: 'invalid'; message: string };
-
-/** Pure parsing of `/infra` text. */
-export function parseCommand(raw: string): ParsedCommand {
-  const text = raw.trim();
-  if (!text)
-    return { type: 'help', note: 'Tell me what you need, e.g. `/infra Add a new table for user preferences`.' };
-  const [head = '', ...rest] = text.split(/\s+/);
-  const word = head.toLowerCase();
-  if (word === 'help' && rest.length === 0) return { type: 'help' };
-  if (word === 'list' && rest.length === 0) return { type: 'list' };
-  if (word === 'metrics') {
-    const period = rest.length === 0 ? '7d' : rest.length === 1 ? rest[0]!.toLowerCase() : '';
-    if (period !== '7d' && period !== '30d')
-      return { type: 'help', note: '`/infra metrics` takes `7d` (the default) or `30d`, e.g. `/infra metrics 30d`.' };
-    return { type: 'metrics', days: period === '7d' ? 7 : 30 };
-  }
-  if (word === 'status' || word === 'cancel') {
-    const id = rest.length === 1 && /^#?\d{1,15}$/.test(rest[0]!) ? Number(rest[0]!.replace('#', '')) : 0;
-    if (id <= 0) return { type: 'help', note: `\`/infra ${word}\` takes one workflow id, e.g. \`/infra ${word} 12\`.` };
-    return { type: word, id };
-  }
-  const problem = requestTextProblem(text);
-  if (problem === 'too_long')
-    return { type: 'invalid', message: new RequestTooLongError(text.length, MAX_REQUEST_LENGTH).message };
-  if (problem === 'too_few_words')
-    return {
-      type: 'help',
-      note: `I did not understand \`${text.slice(0, 50)}\`. A request is a sentence, e.g. \`/infra Add a new table for user preferences\`.`,
-    };
-  return { type: 'request', text };
-}
-
 const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, text: m.text, blocks: m.blocks });
 
+const REPLAYED = 'This command was already received (same trigger_id); it was not run again.';
+
 /**
- * A request: recorded (with its trigger_id and event) in one round trip to Postgres, answered in the
- * ack body with its number, then queued. Nothing else of the request sits between two acks; should
- * the enqueue fail, the reconciler queues the planned workflow's job.
+ * A request from `/infra`: recorded (with its trigger_id and event) in one round trip to Postgres,
+ * answered in the ack body with its number, then queued. Nothing else of the request sits between two
+ * acks; should the enqueue fail, the reconciler queues the planned workflow's job.
  */
 async function request(
   deps: ListenerDeps,
@@ -97,7 +43,7 @@ async function request(
     deps.logger.warn({ user: c.user_id, channel: c.channel_id }, 'replayed slash command ignored');
     return await ack(ephemeral(noticeMessage(REPLAYED)));
   }
-  await ack(ephemeral(acceptedMessage(workflow.id)));
+  await ack(ephemeral(acceptedMessage(workflow.id, false)));
   await deps.engine.queue
     .enqueue({ name: 'plan', data: { workflowId: workflow.id } })
     .catch((err: unknown) =>
@@ -105,78 +51,45 @@ async function request(
     );
 }
 
-const REPLAYED = 'This command was already received (same trigger_id); it was not run again.';
-
 /**
- * `/infra`. A request is recorded, acked with its number (Slack allows 3 s) and queued; everything
- * else happens in jobs. Bad input gets an ephemeral explanation and queues nothing. Each trigger_id is
- * recorded first, so a replayed signed command does nothing twice. `status` and `list` answer only
- * about workflows requested in the channel the command is typed in.
+ * `/infra`. A request is recorded and answered in the ack (above); quick answers go back in the ack; a request or a cancel is acked at once (Slack allows 3 s),
+ * then recorded and queued (`runCommand`, shared with the @mention). Each trigger_id is recorded first,
+ * so a replayed signed command does nothing twice.
  */
 export function infraCommand(deps: ListenerDeps) {
-  return async ({ command, ack: slackAck, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+  return async ({ command, ack, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     let acked = false;
-    const ack: typeof slackAck = async (response?) => {
-      acked = true;
-      await slackAck(response);
+    const out = {
+      started: async () => {
+        if (acked) return;
+        acked = true;
+        await ack();
+      },
+      reply: async (m: SlackMessage) => {
+        if (acked) {
+          await respond(ephemeral(m));
+          return;
+        }
+        acked = true;
+        await ack(ephemeral(m));
+      },
     };
     const parsed = commandSchema.safeParse(command);
-    if (!parsed.success) {
-      await ack(ephemeral(errorMessage('Slack sent an incomplete command; please try again.')));
-      return;
-    }
-    const { text, user_id: user, channel_id: channel, trigger_id: triggerId } = parsed.data;
+    if (!parsed.success) return out.reply(errorMessage('Slack sent an incomplete command; please try again.'));
+    const { text, user_id: user, channel_id: channel, team_id: team, trigger_id: triggerId } = parsed.data;
     const cmd = parseCommand(text);
     try {
       if (cmd.type === 'request') return await request(deps, ack, { ...parsed.data, text: cmd.text });
       if (!(await firstCommand(deps.pool, { triggerId, userId: user, channelId: channel }))) {
         deps.logger.warn({ user, channel }, 'replayed slash command ignored');
-        return await ack(ephemeral(noticeMessage(REPLAYED)));
-      }
-      switch (cmd.type) {
-        case 'help':
-          return await ack(ephemeral(helpMessage(cmd.note)));
-        case 'invalid':
-          return await ack(ephemeral(errorMessage(cmd.message)));
-        case 'list':
-          return await ack(ephemeral(listMessage(await listActiveWorkflows(deps.pool, { channelId: channel }))));
-        case 'metrics': {
-          const window = { now: deps.now(), timeZone: deps.timeZone, days: cmd.days };
-          const [current, previous] = await Promise.all([
-            computeMetrics(deps.pool, window),
-            computeMetrics(deps.pool, { ...window, back: 1 }),
-          ]);
-          return await ack(ephemeral(metricsMessage(current, previous, deps.timeZone)));
-        }
-        case 'status': {
-          const workflow = await getWorkflow(deps.pool, cmd.id);
-          if (workflow?.channel_id !== channel)
-            return await ack(
-              ephemeral(
-                errorMessage(
-                  `There is no workflow #${cmd.id} in this channel. \`/infra list\` shows the active ones here.`,
-                ),
-              ),
-            );
-          const [steps, gates] = await Promise.all([listSteps(deps.pool, cmd.id), listGates(deps.pool, cmd.id)]);
-          return await ack(ephemeral(statusMessage(workflow, steps, gates)));
-        }
-        case 'cancel':
-          // Postgres and the queue only: the clean-up (Slack, the branch, GitHub) is the `cancel` job's.
-          await ack();
-          await respond(ephemeral(noticeMessage(await cancelWorkflow(deps.engine, cmd.id, user))));
-          return;
+        return await out.reply(noticeMessage(REPLAYED));
       }
     } catch (error) {
-      const message =
-        error instanceof InfraError
-          ? error.message
-          : 'Something went wrong on our side; nothing was started. Please try again in a minute.';
-      if (!(error instanceof InfraError)) deps.logger.error({ err: error }, '/infra failed');
-      // A refusal is the bot's own mrkdwn naming who may act: its mentions must stay links.
-      const answer = error instanceof NotAllowedError ? refusalMessage(message) : errorMessage(message);
-      if (!acked) await ack(ephemeral(answer));
-      else await respond(ephemeral(answer)).catch((e) => deps.logger.error({ err: e }, 'could not respond'));
+      deps.logger.error({ err: error }, '/infra failed');
+      return out.reply(
+        errorMessage('Something went wrong on our side; nothing was started. Please try again in a minute.'),
+      );
     }
+    await runCommand(deps, cmd, { user, channel, team }, out);
   };
 }

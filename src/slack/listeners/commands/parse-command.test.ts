@@ -1,5 +1,5 @@
 import { MAX_REQUEST_LENGTH } from '../../../domain/request-text';
-import { parseCommand } from './infra-command';
+import { parseCommand } from './parse-command';
 
 describe('parseCommand', () => {
   it('answers empty input with the usage and a note showing an example request', () => {

@@ -1,0 +1,44 @@
+import { RequestTooLongError } from '../../../domain/errors';
+import { MAX_REQUEST_LENGTH, requestTextProblem } from '../../../domain/request-text';
+
+/** The windows `/infra metrics` offers, in days. */
+export type MetricDays = 7 | 30;
+
+export type ParsedCommand =
+  | { type: 'help'; note?: string }
+  | { type: 'status' | 'cancel'; id: number }
+  | { type: 'list' }
+  | { type: 'metrics'; days: MetricDays }
+  | { type: 'request'; text: string }
+  | { type: 'invalid'; message: string };
+
+/** Pure parsing of `/infra` text (an @mention's text, the mention taken out, reads the same). */
+export function parseCommand(raw: string): ParsedCommand {
+  const text = raw.trim();
+  if (!text)
+    return { type: 'help', note: 'Tell me what you need, e.g. `/infra Add a new table for user preferences`.' };
+  const [head = '', ...rest] = text.split(/\s+/);
+  const word = head.toLowerCase();
+  if (word === 'help' && rest.length === 0) return { type: 'help' };
+  if (word === 'list' && rest.length === 0) return { type: 'list' };
+  if (word === 'metrics') {
+    const period = rest.length === 0 ? '7d' : rest.length === 1 ? rest[0]!.toLowerCase() : '';
+    if (period !== '7d' && period !== '30d')
+      return { type: 'help', note: '`/infra metrics` takes `7d` (the default) or `30d`, e.g. `/infra metrics 30d`.' };
+    return { type: 'metrics', days: period === '7d' ? 7 : 30 };
+  }
+  if (word === 'status' || word === 'cancel') {
+    const id = rest.length === 1 && /^#?\d{1,15}$/.test(rest[0]!) ? Number(rest[0]!.replace('#', '')) : 0;
+    if (id <= 0) return { type: 'help', note: `\`/infra ${word}\` takes one workflow id, e.g. \`/infra ${word} 12\`.` };
+    return { type: word, id };
+  }
+  const problem = requestTextProblem(text);
+  if (problem === 'too_long')
+    return { type: 'invalid', message: new RequestTooLongError(text.length, MAX_REQUEST_LENGTH).message };
+  if (problem === 'too_few_words')
+    return {
+      type: 'help',
+      note: `I did not understand \`${text.slice(0, 50)}\`. A request is a sentence, e.g. \`/infra Add a new table for user preferences\`.`,
+    };
+  return { type: 'request', text };
+}
