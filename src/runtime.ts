@@ -70,6 +70,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     slack: new WebApiPublisher(client, pool),
     views: slackThreadViews,
     policy: { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },
+    maxStepAttempts: config.INFRA_MAX_STEP_ATTEMPTS,
     logger: log,
   };
   const engine: EngineDeps | undefined = parts && { ...decisions, ...parts.jobs };

@@ -11,6 +11,8 @@ import type { ChangeTarget } from './targets/change-target';
 import { type CiDeps, discardCiBranch } from './actions/ci-run-action';
 import { gateChecks } from './checks/gate-checks';
 import { mergeApproved } from './merge/merge';
+import { discardAttempt } from './actions/discard-attempt';
+import type { Handoff } from '../domain/handoff';
 import { mergeCandidates } from './merge/merge-candidates';
 
 /** A branch still being made is left alone this long: its creator may be loading the schema into it right now. */
@@ -69,6 +71,10 @@ export class SafeChangePipeline implements ChangePipeline {
     opts: { lastAttempt: boolean; say(key: string, text: string): Promise<void> },
   ): Promise<MergeOutcome> {
     return mergeApproved({ pool: this.deps.pool, target: this.deps.target }, workflow, opts);
+  }
+
+  discardAttempt(input: { workflow: Workflow; step: Step; previous?: Handoff; earlier: Handoff[] }) {
+    return discardAttempt(this.deps, input);
   }
 
   async cleanUp(workflow: Workflow): Promise<void> {

@@ -118,6 +118,12 @@ export const configSchema = z
       .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
       .default('infra'),
     INFRA_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+    INFRA_MAX_STEP_ATTEMPTS: z.coerce
+      .number({ message: 'INFRA_MAX_STEP_ATTEMPTS must be a whole number of attempts, e.g. 3' })
+      .int('INFRA_MAX_STEP_ATTEMPTS must be a whole number of attempts, e.g. 3')
+      .min(1, 'INFRA_MAX_STEP_ATTEMPTS must be at least 1 (1 turns Request changes off)')
+      .max(10, 'INFRA_MAX_STEP_ATTEMPTS must be at most 10')
+      .default(3),
     INFRA_STEP_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
     INFRA_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(30_000),
     INFRA_WORKSPACE_DIR: z.string().min(1).default('.agent_workspace'),

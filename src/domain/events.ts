@@ -29,6 +29,9 @@ export const EVENT_TYPES = [
   'gate_override_requested',
   'gate_override_reason',
   'rejection_reason',
+  // Request changes: the click, then the reason in the thread that starts the step's next attempt.
+  'changes_requested',
+  'changes_reason',
   // Questions and the thread.
   'question_asked',
   'question_answered',
@@ -41,6 +44,7 @@ export const EVENT_TYPES = [
   // The change pipeline.
   'branch_created',
   'branch_deleted',
+  'attempt_discarded',
   'rls_baseline',
   'migration_tested',
   'migration_test_failed',

@@ -59,6 +59,8 @@ export const stepRowSchema = z.object({
   run: z.number().int(),
   generation: z.number().int(),
   failures: z.number().int(),
+  /** Which attempt this is: 1, and one more each time an approver clicks Request changes (007_step_attempts.sql). */
+  attempt: z.number().int().default(1),
   conversation: z.unknown().nullable(),
   handoff: z.unknown().nullable(),
   checks: z.array(checkSchema).nullable(),
@@ -104,6 +106,10 @@ export const gateRowSchema = z.object({
   migrations: z.array(shownMigrationSchema).default([]),
   /** Overrides of failed checks so far, in click order (006_gate_overrides.sql). */
   overrides: z.array(gateOverrideSchema).default([]),
+  /** The attempt of its step this gate decides on (007_step_attempts.sql). */
+  attempt: z.number().int().default(1),
+  /** Why the approver requested changes, from their thread reply (007_step_attempts.sql). */
+  reason: z.string().nullable().default(null),
   decided_by: z.string().nullable(),
   decided_at: time.nullable(),
   created_at: time,

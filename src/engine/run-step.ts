@@ -11,6 +11,7 @@ import type { EngineDeps } from './deps';
 import { attachStoredFiles } from './thread/workflow-files';
 import { refreshRoot } from './thread/thread';
 import { postHandoff, runAgent } from './step-kinds/agent';
+import { discardPreviousAttempt } from './step-kinds/attempts';
 import { runActions } from './step-kinds/actions';
 import { addGateChecks, openStepGate, postOpenGate } from './step-kinds/gate';
 import { retryOnce, stopOnFailure } from './step-kinds/step-failure';
@@ -89,6 +90,7 @@ async function load(deps: EngineDeps, stepId: number): Promise<Found | undefined
 /** Runs each kind of the step's work in order; undefined when the agent's turn stopped the step. */
 async function doWork(run: StepRun, kinds: StepKind[]): Promise<StepWork | undefined> {
   const work: StepWork = { checks: [], summaries: [] };
+  await discardPreviousAttempt(run, work);
   for (const kind of kinds) {
     switch (kind.kind) {
       case 'agent':

@@ -4,7 +4,7 @@ import { GATES } from '../domain/gate-kinds';
 import type { KnownBlock } from '@slack/types';
 import { ActionIds } from '../domain/action-ids';
 import type { SlackMessage } from '../domain/message';
-import { context, duration, escapeMrkdwn, section, usageText, user } from './format';
+import { context, duration, escapeMrkdwn, section, usageText, user, shorten } from './format';
 
 /**
  * The closing message of a thread: outcome, steps, gate decisions, time and tokens; and, when the
@@ -28,7 +28,7 @@ export function reportMessage(
   const stepLines = steps.map(
     (s, i) =>
       `\`[${i + 1}/${steps.length}]\` ${s.agent ?? 'engine'}: ${s.state}` +
-      (s.summary ? ` — ${escapeMrkdwn(s.summary.slice(0, 150))}` : '') +
+      (s.summary ? ` — ${escapeMrkdwn(shorten(s.summary, 150))}` : '') +
       (s.usage ? ` _(${usageText(s.usage)})_` : ''),
   );
   const gateLines = gates.map(

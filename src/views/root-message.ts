@@ -1,7 +1,7 @@
 import type { Plan } from '../domain/plan';
 import type { Step, Workflow } from '../domain/records';
 import type { SlackMessage } from '../domain/message';
-import { context, escapeMrkdwn, plain, progressBar, section, user } from './format';
+import { context, escapeMrkdwn, plain, progressBar, section, user, shorten } from './format';
 
 const STATE_LABEL: Record<Workflow['state'], string> = {
   planned: ':hourglass_flowing_sand: Planned',
@@ -22,7 +22,7 @@ export function rootMessage(workflow: Workflow, plan: Plan | null, steps: Step[]
   const title = plan ? plan.title : 'choosing a workflow…';
   const progress = total ? progressBar(done, total) : '';
   const status = STATE_LABEL[workflow.state];
-  const text = `Infra #${workflow.id}: ${plain(workflow.request.slice(0, 200))} — ${plain(title)}${progress ? ` ${progress}` : ''}`;
+  const text = `Infra #${workflow.id}: ${plain(shorten(workflow.request, 200))} — ${plain(title)}${progress ? ` ${progress}` : ''}`;
   const lines = [
     `*Infra #${workflow.id}* · ${escapeMrkdwn(title)}`,
     `>${escapeMrkdwn(workflow.request).replace(/\n/g, '\n>')}`,

@@ -1,7 +1,7 @@
 import type { Handoff, Usage } from '../domain/handoff';
 import type { Check } from '../domain/records';
 import type { SlackMessage } from '../domain/message';
-import { context, duration, escapeMrkdwn, plain, section, slackDate, usageText } from './format';
+import { context, duration, escapeMrkdwn, plain, section, slackDate, usageText, shorten } from './format';
 
 /** The orchestrator's words: `[2/5] Invoking data-migration-specialist...`, or `[5/5] Validation...` for an engine step. */
 export function stepHeadline(index: number, total: number, agent: string | null, title: string): string {
@@ -32,7 +32,7 @@ export function stepDoneMessage(
   const facts = [`:white_check_mark: done in ${duration(outcome.elapsedMs)}`];
   if (outcome.usage) facts.push(usageText(outcome.usage));
   return {
-    text: `${headline} done: ${plain(outcome.summary.slice(0, 200))}`,
+    text: `${headline} done: ${plain(shorten(outcome.summary, 200))}`,
     blocks: [
       section(
         `*${escapeMrkdwn(headline)}*\nOutput: ${escapeMrkdwn(outcome.summary)}` +
@@ -46,7 +46,7 @@ export function stepDoneMessage(
 
 export function stepFailedMessage(headline: string, error: string, elapsedMs: number, next: string): SlackMessage {
   return {
-    text: `${headline} failed: ${plain(error.slice(0, 200))}`,
+    text: `${headline} failed: ${plain(shorten(error, 200))}`,
     blocks: [
       section(`*${escapeMrkdwn(headline)}*\n:x: ${escapeMrkdwn(error)}`),
       context(`after ${duration(elapsedMs)} · ${escapeMrkdwn(next)}`),

@@ -11,19 +11,21 @@ import { clickRefusal, type ClickOrigin } from './click-origin';
 import type { DecisionDeps } from '../deps';
 import { GATES } from '../../domain/gate-kinds';
 import { requestOverride } from './gate-override';
+import { attemptsExhausted, requestChanges } from './request-changes';
 import { OVERRIDES_NEEDED, gatePolicy } from '../../domain/gate-policy';
 import { CLEANUP_BY_JOB } from '../clean-up';
 import { endWorkflow } from '../lifecycle';
 import { approversNote } from '../../domain/approval-policy';
 
-export type GateDecision = 'approve' | 'reject' | 'rollback' | 'override';
+export type GateDecision = 'approve' | 'reject' | 'rollback' | 'override' | 'request_changes';
 
 export type DecisionOutcome =
   | { type: 'decided'; gate: Gate }
   | { type: 'refused'; reason: string }
   | { type: 'already'; gate: Gate }
   | { type: 'partial'; gate: Gate }
-  | { type: 'override_pending'; gate: Gate };
+  | { type: 'override_pending'; gate: Gate }
+  | { type: 'changes_pending'; gate: Gate };
 
 const TO = { approve: 'approved', reject: 'rejected', rollback: 'rolled_back' } as const;
 
@@ -52,6 +54,7 @@ export async function decideAtGate(
     return { type: 'refused', reason: refusal.message };
   }
   if (input.decision === 'override') return requestOverride(deps, gate, workflow, input.user);
+  if (input.decision === 'request_changes') return requestChanges(deps, gate, workflow, input.user);
   const blocking = gatePolicy({ checks: gate.checks, merges: gate.merges }).blocking;
   if (input.decision === 'approve' && gate.state === 'open' && blocking.length) {
     const reason =
@@ -115,12 +118,20 @@ export async function decideAtGate(
       const gateTs = await deps.slack.post(
         `gate:${gate.id}`,
         thread,
-        deps.views.gateOpenMessage(decided.partial, approversNote(deps.policy, gate.merges, workflow.requester)),
+        deps.views.gateOpenMessage(
+          decided.partial,
+          approversNote(deps.policy, gate.merges, workflow.requester),
+          attemptsExhausted(decided.partial, deps.maxStepAttempts),
+        ),
       );
       await deps.slack.update(
         thread.channel,
         gateTs,
-        deps.views.gateOpenMessage(decided.partial, approversNote(deps.policy, gate.merges, workflow.requester)),
+        deps.views.gateOpenMessage(
+          decided.partial,
+          approversNote(deps.policy, gate.merges, workflow.requester),
+          attemptsExhausted(decided.partial, deps.maxStepAttempts),
+        ),
       );
     } catch (error) {
       deps.logger.warn(

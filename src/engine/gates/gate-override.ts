@@ -10,6 +10,7 @@ import type { DecisionDeps } from '../deps';
 import { GATES } from '../../domain/gate-kinds';
 import { OVERRIDES_NEEDED, gatePolicy } from '../../domain/gate-policy';
 import { approversNote } from '../../domain/approval-policy';
+import { attemptsExhausted } from './request-changes';
 
 /** What an Override click led to. */
 export type OverrideOutcome =
@@ -150,7 +151,11 @@ async function redraw(deps: DecisionDeps, workflow: Workflow, gate: Gate): Promi
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
   const message =
     gate.state === 'open'
-      ? deps.views.gateOpenMessage(gate, approversNote(deps.policy, gate.merges, workflow.requester))
+      ? deps.views.gateOpenMessage(
+          gate,
+          approversNote(deps.policy, gate.merges, workflow.requester),
+          attemptsExhausted(gate, deps.maxStepAttempts),
+        )
       : deps.views.gateDecidedMessage(gate);
   try {
     const ts = await deps.slack.post(`gate:${gate.id}`, thread, message);

@@ -32,7 +32,8 @@ export interface ThreadViews {
   questionMessage(agent: string, requester: string, question: string): SlackMessage;
   questionReminderMessage(agent: string, requester: string, question: string, stopsAt: Date): SlackMessage;
   handoffMessage(source: string, target: string, handoff: Handoff): SlackMessage;
-  gateOpenMessage(gate: Gate, approversNote: string): SlackMessage;
+  /** `noChanges`: why Request changes is not offered (the step's last attempt); the button shows without it. */
+  gateOpenMessage(gate: Gate, approversNote: string, noChanges?: string): SlackMessage;
   gateDecidedMessage(gate: Gate): SlackMessage;
   /** The migrations too long to show in the merge gate, as files to attach beside it. */
   migrationFiles(migrations: ShownMigration[]): Array<{ path: string; content: string }>;

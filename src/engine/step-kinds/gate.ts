@@ -12,6 +12,7 @@ import { refreshRoot } from '../thread/thread';
 import { attachArtifacts } from '../thread/workflow-files';
 import type { StepRun, StepWork } from './step-run';
 import { workflowThread } from './step-thread';
+import { attemptsExhausted } from '../gates/request-changes';
 
 /** Adds the checks the gate's kind makes itself, on the step's handoff and the workflow so far, to `work`. */
 export async function addGateChecks(run: StepRun, gate: GateKind, work: StepWork): Promise<void> {
@@ -50,6 +51,7 @@ export async function openStepGate(
   await openGate(tx, {
     workflowId: workflow.id,
     stepId: step.id,
+    attempt: step.attempt,
     kind,
     merges,
     checks: gate.checks,
@@ -68,12 +70,18 @@ export async function openStepGate(
  * gate decided in the meantime is not posted).
  */
 export async function postOpenGate(deps: EngineDeps, workflow: Workflow, step: Step): Promise<void> {
-  const gate = (await listGates(deps.pool, workflow.id)).find((g) => g.step_id === step.id);
+  const gate = (await listGates(deps.pool, workflow.id)).find(
+    (g) => g.step_id === step.id && g.attempt === step.attempt,
+  );
   if (gate?.state !== 'open') return;
   await deps.slack.post(
     `gate:${gate.id}`,
     workflowThread(workflow),
-    deps.views.gateOpenMessage(gate, approversNote(deps.policy, gate.merges, workflow.requester)),
+    deps.views.gateOpenMessage(
+      gate,
+      approversNote(deps.policy, gate.merges, workflow.requester),
+      attemptsExhausted(gate, deps.maxStepAttempts),
+    ),
   );
   // The SQL the merge gate shows only in part is attached in full.
   if (gate.merges) await attachArtifacts(deps, workflow, `gate:${gate.id}`, deps.views.migrationFiles(gate.migrations));

@@ -16,6 +16,11 @@ export function workflowThread(workflow: Workflow): StepMessage['thread'] {
   return { channel: workflow.channel_id, threadTs: workflow.root_ts! };
 }
 
+/** The key of a step attempt's posts: each attempt after Request changes has messages of its own. */
+export function stepKey(step: Pick<Step, 'id' | 'attempt'>): string {
+  return step.attempt > 1 ? `step:${step.id}:a${step.attempt}` : `step:${step.id}`;
+}
+
 /** Posts the step's message; its key makes a repeat (a retry, a rerun) find the message it posted before. */
 export async function postStepMessage(
   deps: EngineDeps,
@@ -23,10 +28,12 @@ export async function postStepMessage(
   step: Step,
   def: StepDefinition,
 ): Promise<StepMessage> {
-  const headline = deps.views.stepHeadline(step.idx, workflow.plan!.steps.length, def.agent ?? null, def.title);
+  const headline =
+    deps.views.stepHeadline(step.idx, workflow.plan!.steps.length, def.agent ?? null, def.title) +
+    (step.attempt > 1 ? ` (attempt ${step.attempt})` : '');
   const thread = workflowThread(workflow);
   const ts = await deps.slack.post(
-    `step:${step.id}:progress`,
+    `${stepKey(step)}:progress`,
     thread,
     deps.views.stepRunningMessage(headline, def.tasks),
   );
