@@ -20,6 +20,8 @@ export const EVENT_TYPES = [
   'waiting_for_target',
   'merge_refused',
   'merge_failed',
+  /** Something the workflow could not do (no target to merge into): the report's Not done lists it. */
+  'not_done',
   'cleaned_up',
   // Gates, besides their transitions (`gate_<state>`).
   'gate_opened',

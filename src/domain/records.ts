@@ -30,9 +30,11 @@ export type Workflow = z.infer<typeof workflowRowSchema>;
 /**
  * What a finding means for the gate policy, read by the policy instead of a check's name:
  * `destructive` (can lose data) and `unanalysable` (code the engine cannot see into) need a second
- * approver; `non_transactional` runs outside the migration's transaction (shown, no extra approval).
+ * approver; `non_transactional` runs outside the migration's transaction (shown, no extra approval);
+ * `not_done`: the step could not do what its title says (nothing deployed, CI not run, no target), so
+ * the workflow ends "Succeeded with N things not done" and the report lists it under **Not done**.
  */
-export const checkFlagSchema = z.enum(['destructive', 'unanalysable', 'non_transactional']);
+export const checkFlagSchema = z.enum(['destructive', 'unanalysable', 'non_transactional', 'not_done']);
 export type CheckFlag = z.infer<typeof checkFlagSchema>;
 
 export const checkSchema = z.object({

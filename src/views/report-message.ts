@@ -1,6 +1,7 @@
 import type { Usage } from '../domain/handoff';
 import type { Gate, Step, Workflow } from '../domain/records';
 import { GATES } from '../domain/gate-kinds';
+import { thingsNotDone } from '../domain/outcomes';
 import type { KnownBlock } from '@slack/types';
 import { ActionIds } from '../domain/action-ids';
 import type { SlackMessage } from '../domain/message';
@@ -16,10 +17,13 @@ export function reportMessage(
   gates: Gate[],
   usage: Usage,
   merged: string[] = [],
+  notDone: string[] = [],
 ): SlackMessage {
   const outcome =
     {
-      succeeded: ':white_check_mark: *Workflow complete*',
+      succeeded: notDone.length
+        ? `:white_check_mark: *Workflow complete* — with ${thingsNotDone(notDone.length)}`
+        : ':white_check_mark: *Workflow complete*',
       failed: ':x: *Workflow failed*',
       rejected: ':no_entry: *Workflow rejected*',
       cancelled: ':heavy_multiplication_x: *Workflow cancelled*',
@@ -36,10 +40,15 @@ export function reportMessage(
   );
   const elapsed = (workflow.finished_at ?? new Date()).getTime() - workflow.created_at.getTime();
   return {
-    text: `Workflow #${workflow.id} ${workflow.state.replace('_', ' ')}`,
+    text:
+      `Workflow #${workflow.id} ${workflow.state.replace('_', ' ')}` +
+      (workflow.state === 'succeeded' && notDone.length ? ` with ${thingsNotDone(notDone.length)}` : ''),
     blocks: [
       section(`${outcome}${workflow.error ? `\n${escapeMrkdwn(workflow.error)}` : ''}`),
       section(stepLines.join('\n') || '_No steps ran._'),
+      ...(notDone.length
+        ? [section(`*Not done*\n${notDone.map((n) => `• ${escapeMrkdwn(shorten(n, 300))}`).join('\n')}`)]
+        : []),
       ...(gateLines.length ? [section(`*Gates*\n${gateLines.join('\n')}`)] : []),
       context(`Took ${duration(elapsed)}`, `${usageText(usage)} (estimated at list prices)`),
       ...((workflow.state === 'succeeded' || workflow.state === 'failed') && merged.length

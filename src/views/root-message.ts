@@ -1,6 +1,7 @@
 import type { Plan } from '../domain/plan';
 import type { Step, Workflow } from '../domain/records';
 import type { SlackMessage } from '../domain/message';
+import { thingsNotDone } from '../domain/outcomes';
 import { context, escapeMrkdwn, plain, progressBar, section, user, shorten } from './format';
 
 const STATE_LABEL: Record<Workflow['state'], string> = {
@@ -16,12 +17,22 @@ const STATE_LABEL: Record<Workflow['state'], string> = {
 };
 
 /** The root message: the request, who asked, the workflow chosen, and a progress bar updated in place. */
-export function rootMessage(workflow: Workflow, plan: Plan | null, steps: Step[]): SlackMessage {
+export function rootMessage(
+  workflow: Workflow,
+  plan: Plan | null,
+  steps: Step[],
+  notDone: string[] = [],
+): SlackMessage {
   const done = steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length;
   const total = plan?.steps.length ?? 0;
   const title = plan ? plan.title : 'choosing a workflow…';
   const progress = total ? progressBar(done, total) : '';
-  const status = STATE_LABEL[workflow.state];
+  // A success that could not do everything its steps say is not a plain success.
+  const status =
+    workflow.state === 'succeeded' && notDone.length
+      ? `${STATE_LABEL.succeeded} with ${thingsNotDone(notDone.length)}: ` +
+        escapeMrkdwn(notDone.map((n) => shorten(n.split(':')[0]!, 60)).join('; '))
+      : STATE_LABEL[workflow.state];
   const text = `Infra #${workflow.id}: ${plain(shorten(workflow.request, 200))} — ${plain(title)}${progress ? ` ${progress}` : ''}`;
   const lines = [
     `*Infra #${workflow.id}* · ${escapeMrkdwn(title)}`,

@@ -19,7 +19,10 @@ export function stepRunningMessage(headline: string, tasks: string[], activity?:
   };
 }
 
-/** `notes`: checks that did not pass on a step without a gate (a gated step shows them at its gate). */
+/**
+ * `notes`: checks that did not pass on a step without a gate (a gated step shows them at its gate), and
+ * what the step could not do (`not_done`), gate or not.
+ */
 export function stepDoneMessage(
   headline: string,
   outcome: { summary: string; elapsedMs: number; usage?: Usage; handoff?: Handoff; notes?: Check[] },
@@ -27,7 +30,8 @@ export function stepDoneMessage(
   const artifacts = outcome.handoff?.artifacts.map((a) => `\`${escapeMrkdwn(a.path)}\``).join(', ');
   const notes = (outcome.notes ?? []).map(
     (c) =>
-      `${c.status === 'fail' ? ':x:' : ':warning:'} ${escapeMrkdwn(c.name)}${c.detail ? ` — ${escapeMrkdwn(c.detail)}` : ''}`,
+      `${c.status === 'fail' ? ':x:' : ':warning:'} ${c.flags?.includes('not_done') ? '*Not done:* ' : ''}` +
+      `${escapeMrkdwn(c.name)}${c.detail ? ` — ${escapeMrkdwn(c.detail)}` : ''}`,
   );
   const facts = [`:white_check_mark: done in ${duration(outcome.elapsedMs)}`];
   if (outcome.usage) facts.push(usageText(outcome.usage));

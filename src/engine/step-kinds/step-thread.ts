@@ -89,8 +89,8 @@ export async function showFailed(
 }
 
 /**
- * Shows the committed result. A gated step's checks are left out: its gate message shows them, with
- * the buttons that decide on them.
+ * Shows the committed result. A gated step's checks are left out, but for what it could not do: its
+ * gate message shows them, with the buttons that decide on them.
  */
 export async function showDone(
   deps: EngineDeps,
@@ -108,7 +108,8 @@ export async function showDone(
       elapsedMs,
       usage: step.usage ?? undefined,
       handoff,
-      notes: gated ? [] : (step.checks ?? []).filter((c) => c.status !== 'pass'),
+      // What the step could not do is said in its own message too, gate or not.
+      notes: (step.checks ?? []).filter((c) => c.status !== 'pass' && (!gated || c.flags?.includes('not_done'))),
     }),
   );
 }

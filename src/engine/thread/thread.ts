@@ -4,6 +4,7 @@ import { listSteps } from '../../store/steps-repo';
 import { getWorkflow } from '../../store/workflows-repo';
 import { inTransaction } from '../../store/db';
 import { listEvents } from '../../store/events';
+import { notDoneItems } from '../../domain/outcomes';
 import type { DecisionDeps, EngineDeps } from '../deps';
 import { storeWorkflowFile } from './workflow-files';
 
@@ -21,10 +22,11 @@ export async function refreshRoot(deps: DecisionDeps, workflowId: number): Promi
     const workflow = await getWorkflow(tx, workflowId);
     if (!workflow?.root_ts) return;
     const steps = await listSteps(tx, workflowId);
+    const notDone = workflow.state === 'succeeded' ? notDoneItems(steps, await listEvents(tx, workflowId)) : [];
     await deps.slack.update(
       workflow.channel_id,
       workflow.root_ts,
-      deps.views.rootMessage(workflow, workflow.plan, steps),
+      deps.views.rootMessage(workflow, workflow.plan, steps, notDone),
     );
   });
 }
@@ -46,8 +48,9 @@ export async function postReport(deps: EngineDeps, workflowId: number): Promise<
       .filter((e) => e.type === 'function_deployed' && e.data.existed === false)
       .map((e) => `Edge Function ${String(e.data.slug)}`),
   ];
-  await storeWorkflowFile(deps, workflow, deps.views.reportDocument(workflow, steps, gates, usage, merged));
-  const report = deps.views.reportMessage(workflow, steps, gates, usage, merged);
+  const notDone = notDoneItems(steps, events);
+  await storeWorkflowFile(deps, workflow, deps.views.reportDocument(workflow, steps, gates, usage, merged, notDone));
+  const report = deps.views.reportMessage(workflow, steps, gates, usage, merged, notDone);
   const ts = await deps.slack.post(
     `wf:${workflowId}:report`,
     { channel: workflow.channel_id, threadTs: workflow.root_ts },
