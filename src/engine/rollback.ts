@@ -20,7 +20,9 @@ export async function rollbackWorkflow(deps: EngineDeps, workflowId: number, act
     const spec = compensationSpecSchema.safeParse({ kind: c.kind, data: c.data });
     const compensator = spec.success ? deps.compensators.get(spec.data.kind) : undefined;
     if (!spec.success || !compensator) {
-      failures.push(`${c.kind.replace(/-/g, ' ')}: this bot cannot undo it (no compensator installed); undo it by hand`);
+      failures.push(
+        `${c.kind.replace(/-/g, ' ')}: this bot cannot undo it (no compensator installed); undo it by hand`,
+      );
       await finishCompensation(deps.pool, c.id, 'no compensator installed');
       continue;
     }

@@ -8,9 +8,8 @@ import { getStep, transitionStep } from '../store/steps-repo';
 import { getWorkflow } from '../store/workflows-repo';
 import { advancePast } from './advance';
 import type { EngineDeps } from './deps';
-import { attachStoredFiles } from './thread/workflow-files';
 import { refreshRoot } from './thread/thread';
-import { postHandoff, runAgent } from './step-kinds/agent';
+import { attachStepFiles, runAgent } from './step-kinds/agent';
 import { discardPreviousAttempt } from './step-kinds/attempts';
 import { runActions } from './step-kinds/actions';
 import { addGateChecks, openStepGate, postOpenGate } from './step-kinds/gate';
@@ -140,9 +139,10 @@ async function afterSuccess(
   const agent = findKind(kinds, 'agent');
   const gated = findKind(kinds, 'gate') !== undefined;
   const handoff = step.handoff ? handoffSchema.parse(step.handoff) : undefined;
-  await showDone(deps, message, step, handoff, gated);
-  if (handoff && agent) await postHandoff(deps, workflow, step, agent.agent, handoff);
-  await attachStoredFiles(deps, workflow);
+  const next = workflow.plan!.steps[step.idx + 1];
+  const handedTo = agent && next ? { source: agent.agent, target: next.agent ?? next.title } : undefined;
+  await showDone(deps, message, step, handoff, gated, handedTo);
+  await attachStepFiles(deps, workflow, step, handoff);
   if (gated) await postOpenGate(deps, workflow, step);
   else await advancePast(deps, workflow.id, step.idx);
 }

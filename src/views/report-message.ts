@@ -32,19 +32,26 @@ export function reportMessage(
   const stepLines = steps.map(
     (s, i) =>
       `\`[${i + 1}/${steps.length}]\` ${s.agent ?? 'engine'}: ${s.state}` +
-      (s.summary ? ` — ${escapeMrkdwn(shorten(s.summary, 150))}` : '') +
+      (s.summary && s.state !== 'failed' ? ` — ${escapeMrkdwn(shorten(s.summary, 150))}` : '') +
       (s.usage ? ` _(${usageText(s.usage)})_` : ''),
   );
   const gateLines = gates.map(
     (g) => `${GATES[g.kind].title}: ${g.state.replace('_', ' ')}${g.decided_by ? ` by ${user(g.decided_by)}` : ''}`,
   );
+  const failed = steps.find((s) => s.state === 'failed');
+  // A step's error is in its own message: the report refers to it instead of repeating it.
+  const error = failed
+    ? `\nStopped at step ${failed.idx + 1} (${escapeMrkdwn(failed.agent ?? failed.title)}); the error is in its message above.`
+    : workflow.error
+      ? `\n${escapeMrkdwn(workflow.error)}`
+      : '';
   const elapsed = (workflow.finished_at ?? new Date()).getTime() - workflow.created_at.getTime();
   return {
     text:
       `Workflow #${workflow.id} ${workflow.state.replace('_', ' ')}` +
       (workflow.state === 'succeeded' && notDone.length ? ` with ${thingsNotDone(notDone.length)}` : ''),
     blocks: [
-      section(`${outcome}${workflow.error ? `\n${escapeMrkdwn(workflow.error)}` : ''}`),
+      section(`${outcome}${error}`),
       section(stepLines.join('\n') || '_No steps ran._'),
       ...(notDone.length
         ? [section(`*Not done*\n${notDone.map((n) => `• ${escapeMrkdwn(shorten(n, 300))}`).join('\n')}`)]

@@ -16,6 +16,18 @@ const STATE_LABEL: Record<Workflow['state'], string> = {
   rolled_back: ':rewind: Rolled back',
 };
 
+/**
+ * The workflow's error under its state: said once in the thread, so a step's failure is referred to
+ * (its own message has the error), and only another error (a merge, a pre-flight check) is spelled out.
+ */
+function errorLine(workflow: Workflow, steps: Step[]): string {
+  if (!workflow.error) return '';
+  const failed = steps.find((s) => s.state === 'failed');
+  if (failed)
+    return `\nStopped at step ${failed.idx + 1} of ${steps.length} (${escapeMrkdwn(failed.agent ?? failed.title)}): its message in the thread says why.`;
+  return `\n${escapeMrkdwn(workflow.error)}`;
+}
+
 /** The root message: the request, who asked, the workflow chosen, and a progress bar updated in place. */
 export function rootMessage(
   workflow: Workflow,
@@ -40,9 +52,7 @@ export function rootMessage(
   ];
   const blocks = [
     section(lines.join('\n')),
-    section(
-      `${status}${progress ? `   \`${progress}\`` : ''}${workflow.error ? `\n${escapeMrkdwn(workflow.error)}` : ''}`,
-    ),
+    section(`${status}${progress ? `   \`${progress}\`` : ''}${errorLine(workflow, steps)}`),
     context(
       `Requested by ${user(workflow.requester)}`,
       `Target \`${escapeMrkdwn(workflow.target)}\``,

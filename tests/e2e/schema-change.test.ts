@@ -52,6 +52,33 @@ describe('a schema change requested with /infra', () => {
     expect(texts.at(-1)).toContain('Workflow complete');
     expect(textOf(h.slack.message(CHANNEL, root.ts))).toContain('5/5');
     expect(h.slack.channelMessages(CHANNEL)).toHaveLength(1);
+
+    // One message per step (its outcome and handoff), one per gate, one upload per step with files, the
+    // plan (pre-flight under it) and the report: nothing said twice.
+    const kinds = h.thread(root).map((m) => {
+      const t = textOf(m);
+      if (m.files?.length) return 'files';
+      return /^\[\d\/5\]/.test(t) ? 'step' : t.startsWith('Quality gate') ? 'gate' : t.split(/[:\n]/)[0];
+    });
+    expect(kinds).toEqual([
+      'Plan',
+      'step',
+      'files',
+      'gate',
+      'step',
+      'gate',
+      'step',
+      'files',
+      'gate',
+      'step',
+      'files',
+      'step',
+      'gate',
+      'files',
+      'Workflow #1 succeeded with 4 things not done',
+    ]);
+    expect(kinds.length).toBeLessThanOrEqual(15);
+    expect(textOf(h.thread(root)[0])).toContain('Pre-flight checks passed');
     h.slack.assertNoUnexpected();
     h.claude.assertNoUnexpected();
   });

@@ -76,16 +76,12 @@ export async function mergeApproved(
       return { kind: 'failed', error: message };
     }
   } else if (candidates.length) {
+    // Said once, in the report's Not done and the root; no notice of its own.
     await recordNotDone(
       deps.pool,
       workflowId,
       'merge',
       `Nothing merged to production: no target is configured (${candidates.map((m) => m.name).join(', ')} not applied)`,
-    );
-    await opts.say(
-      'not-merged',
-      ':information_source: No target is configured (TARGET_DATABASE_URL or SUPABASE_PROJECT_REF), so nothing ' +
-        'was merged; the approved SQL is in this thread.',
     );
   }
   const pushed = events.filter((e) => e.type === 'ci_pushed').pop();

@@ -9,7 +9,7 @@ import { markResumed, openQuestion } from '../../store/questions-repo';
 import { transitionStep } from '../../store/steps-repo';
 import { getWorkflow, transitionWorkflow } from '../../store/workflows-repo';
 import type { EngineDeps } from '../deps';
-import { attachArtifacts } from '../thread/workflow-files';
+import { attachArtifacts, unattachedStoredFiles } from '../thread/workflow-files';
 import { refreshRoot } from '../thread/thread';
 import type { StepRun, StepWork } from './step-run';
 import { showWaiting, stepKey, workflowThread } from './step-thread';
@@ -140,20 +140,18 @@ async function askInThread(run: StepRun, agent: string, outcome: AgentQuestion):
   await refreshRoot(deps, workflow.id);
 }
 
-/** After the step committed: the agent's handoff, shown to the next step's agent, with its artifacts attached. */
-export async function postHandoff(
+/**
+ * After the step committed: the files of its handoff and those the step stored (its validation record),
+ * all in one upload beside the step's message.
+ */
+export async function attachStepFiles(
   deps: EngineDeps,
   workflow: Workflow,
   step: Step,
-  agent: string,
-  handoff: Handoff,
+  handoff: Handoff | undefined,
 ): Promise<void> {
-  const next = workflow.plan!.steps[step.idx + 1];
-  if (!next) return;
-  await deps.slack.post(
-    `${stepKey(step)}:handoff`,
-    workflowThread(workflow),
-    deps.views.handoffMessage(agent, next.agent ?? next.title, handoff),
-  );
-  await attachArtifacts(deps, workflow, stepKey(step), handoff.artifacts);
+  await attachArtifacts(deps, workflow, stepKey(step), [
+    ...(handoff?.artifacts ?? []),
+    ...(await unattachedStoredFiles(deps, workflow)),
+  ]);
 }

@@ -89,8 +89,9 @@ export async function showFailed(
 }
 
 /**
- * Shows the committed result. A gated step's checks are left out, but for what it could not do: its
- * gate message shows them, with the buttons that decide on them.
+ * Shows the committed result, with the handoff to the next step when there is one. A gated step's
+ * checks are left out, but for what it could not do: its gate message shows them, with the buttons
+ * that decide on them.
  */
 export async function showDone(
   deps: EngineDeps,
@@ -98,18 +99,22 @@ export async function showDone(
   step: Step,
   handoff: Handoff | undefined,
   gated: boolean,
+  handedTo?: { source: string; target: string },
 ): Promise<void> {
   const elapsedMs = (step.finished_at?.getTime() ?? Date.now()) - (step.started_at?.getTime() ?? Date.now());
+  const done = deps.views.stepDoneMessage(message.headline, {
+    summary: step.summary ?? 'Done.',
+    elapsedMs,
+    usage: step.usage ?? undefined,
+    handoff,
+    // What the step could not do is said in its own message too, gate or not.
+    notes: (step.checks ?? []).filter((c) => c.status !== 'pass' && (!gated || c.flags?.includes('not_done'))),
+  });
+  // The handoff to the next step is part of the step's one message, not a message of its own.
+  const handed = handoff && handedTo && deps.views.handoffMessage(handedTo.source, handedTo.target, handoff);
   await deps.slack.update(
     message.thread.channel,
     message.ts,
-    deps.views.stepDoneMessage(message.headline, {
-      summary: step.summary ?? 'Done.',
-      elapsedMs,
-      usage: step.usage ?? undefined,
-      handoff,
-      // What the step could not do is said in its own message too, gate or not.
-      notes: (step.checks ?? []).filter((c) => c.status !== 'pass' && (!gated || c.flags?.includes('not_done'))),
-    }),
+    handed ? { text: done.text, blocks: [...(done.blocks ?? []), ...(handed.blocks ?? [])] } : done,
   );
 }

@@ -6,7 +6,7 @@ import { inTransaction } from '../../store/db';
 import { listEvents } from '../../store/events';
 import { notDoneItems } from '../../domain/outcomes';
 import type { DecisionDeps, EngineDeps } from '../deps';
-import { storeWorkflowFile } from './workflow-files';
+import { attachStoredFiles, storeWorkflowFile } from './workflow-files';
 
 /** Advisory-lock namespace of root message redraws. */
 const ROOT_REDRAW_LOCK = 727_100_002;
@@ -49,7 +49,11 @@ export async function postReport(deps: EngineDeps, workflowId: number): Promise<
       .map((e) => `Edge Function ${String(e.data.slug)}`),
   ];
   const notDone = notDoneItems(steps, events);
-  await storeWorkflowFile(deps, workflow, deps.views.reportDocument(workflow, steps, gates, usage, merged, notDone));
+  await storeWorkflowFile(deps, workflow, deps.views.reportDocument(workflow, steps, gates, usage, merged, notDone), {
+    attach: 'with-next-upload',
+  });
+  // The report document, with any stored file not attached yet (the plan, when no step ran), in one upload.
+  await attachStoredFiles(deps, workflow, `wf:${workflowId}:report-files`);
   const report = deps.views.reportMessage(workflow, steps, gates, usage, merged, notDone);
   const ts = await deps.slack.post(
     `wf:${workflowId}:report`,
