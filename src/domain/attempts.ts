@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventRow } from './records';
+import type { EventRow, Gate } from './records';
 
 /**
  * The `changes_reason` event: an approver sent a step's gate back with Request changes and said why.
@@ -11,7 +11,12 @@ export const changesReasonSchema = z.object({
   /** The attempt this reason starts. */
   attempt: z.number().int().min(2),
   reason: z.string(),
-  previous: z.object({ summary: z.string().nullable(), handoff: z.unknown().nullable() }),
+  previous: z.object({
+    summary: z.string().nullable(),
+    handoff: z.unknown().nullable(),
+    /** How long the sent-back attempt ran, for its message. */
+    elapsed_ms: z.number().optional(),
+  }),
 });
 export type ChangesReason = z.infer<typeof changesReasonSchema> & { by: string };
 
@@ -24,4 +29,13 @@ export function changesReasonFor(events: EventRow[], stepId: number, attempt: nu
       return { ...parsed.data, by: event.actor ?? 'an approver' };
   }
   return undefined;
+}
+
+/** Why Request changes is not offered on the gate of a step's last allowed attempt; undefined while it is. */
+export function attemptsExhausted(gate: Pick<Gate, 'attempt'>, maxAttempts: number): string | undefined {
+  if (gate.attempt < maxAttempts) return undefined;
+  return (
+    `Request changes is not offered: this step has run ${gate.attempt} time(s), the most ` +
+    `INFRA_MAX_STEP_ATTEMPTS (${maxAttempts}) allows. Approve, Reject, or start a new request.`
+  );
 }

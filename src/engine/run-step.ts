@@ -135,13 +135,9 @@ async function afterSuccess(
   def: StepDefinition,
   message: StepMessage,
 ): Promise<void> {
-  const kinds = stepKinds(def);
-  const agent = findKind(kinds, 'agent');
-  const gated = findKind(kinds, 'gate') !== undefined;
+  const gated = findKind(stepKinds(def), 'gate') !== undefined;
   const handoff = step.handoff ? handoffSchema.parse(step.handoff) : undefined;
-  const next = workflow.plan!.steps[step.idx + 1];
-  const handedTo = agent && next ? { source: agent.agent, target: next.agent ?? next.title } : undefined;
-  await showDone(deps, message, step, handoff, gated, handedTo);
+  await showDone(deps, message, workflow, step);
   await attachStepFiles(deps, workflow, step, handoff);
   if (gated) await postOpenGate(deps, workflow, step);
   else await advancePast(deps, workflow.id, step.idx);

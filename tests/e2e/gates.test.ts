@@ -20,7 +20,7 @@ describe('quality gates', () => {
     return { root, gate };
   }
 
-  it('shows the gate criteria, its automatic checks and Approve, Reject and Rollback buttons with a confirm on Rollback', async () => {
+  it('shows the gate criteria, its automatic checks and Approve, Reject, Request changes and Rollback buttons with a confirm on Rollback', async () => {
     const { gate } = await startAtFirstGate();
     const text = textOf(gate);
     expect(text).toContain('Design: API Review');
@@ -31,9 +31,10 @@ describe('quality gates', () => {
     expect(buttons.map((b) => [(b.text as { text: string }).text, b.style])).toEqual([
       ['Approve', 'primary'],
       ['Reject', 'danger'],
+      ['Request changes', undefined],
       ['Rollback', 'danger'],
     ]);
-    expect(buttons[2]!.confirm).toBeDefined();
+    expect(buttons[3]!.confirm).toBeDefined();
   });
 
   it('stops the workflow on Reject, merges nothing and asks the person who rejected for the reason', async () => {

@@ -11,11 +11,11 @@ import { clickRefusal, type ClickOrigin } from './click-origin';
 import type { DecisionDeps } from '../deps';
 import { GATES } from '../../domain/gate-kinds';
 import { requestOverride } from './gate-override';
-import { attemptsExhausted, requestChanges } from './request-changes';
+import { requestChanges } from './request-changes';
+import { drawGate } from './gate-in-step';
 import { OVERRIDES_NEEDED, gatePolicy } from '../../domain/gate-policy';
 import { CLEANUP_BY_JOB } from '../clean-up';
 import { endWorkflow } from '../lifecycle';
-import { approversNote } from '../../domain/approval-policy';
 
 export type GateDecision = 'approve' | 'reject' | 'rollback' | 'override' | 'request_changes';
 
@@ -113,26 +113,8 @@ export async function decideAtGate(
     return { type: 'already', gate: now };
   }
   if ('partial' in decided) {
-    const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
     try {
-      const gateTs = await deps.slack.post(
-        `gate:${gate.id}`,
-        thread,
-        deps.views.gateOpenMessage(
-          decided.partial,
-          approversNote(deps.policy, gate.merges, workflow.requester),
-          attemptsExhausted(decided.partial, deps.maxStepAttempts),
-        ),
-      );
-      await deps.slack.update(
-        thread.channel,
-        gateTs,
-        deps.views.gateOpenMessage(
-          decided.partial,
-          approversNote(deps.policy, gate.merges, workflow.requester),
-          attemptsExhausted(decided.partial, deps.maxStepAttempts),
-        ),
-      );
+      await drawGate(deps, workflow, decided.partial);
     } catch (error) {
       deps.logger.warn(
         { err: (error as Error).message, gate: gate.id },
@@ -178,10 +160,7 @@ export async function decideAtGate(
       await deps.queue.enqueue({ name: 'rollback', data: { workflowId: workflow.id, actor: input.user } });
     });
   }
-  await attempt('redrawing the gate', async () => {
-    const gateTs = await deps.slack.post(`gate:${gate.id}`, thread, deps.views.gateDecidedMessage(decided));
-    await deps.slack.update(thread.channel, gateTs, deps.views.gateDecidedMessage(decided));
-  });
+  await attempt('redrawing the gate', () => drawGate(deps, workflow, decided));
   if (input.decision === 'reject') {
     await attempt('reporting the rejection', async () => {
       await deps.slack.post(

@@ -1,3 +1,4 @@
+import { attemptsExhausted } from '../../domain/attempts';
 import { GATES } from '../../domain/gate-kinds';
 import type { Gate, Workflow } from '../../domain/records';
 import { inTransaction } from '../../store/db';
@@ -6,21 +7,13 @@ import { listGates, requestChangesOnGate } from '../../store/gates-repo';
 import { getStep, startNextAttempt } from '../../store/steps-repo';
 import { transitionWorkflow } from '../../store/workflows-repo';
 import type { DecisionDeps } from '../deps';
+import { drawGate } from './gate-in-step';
 
 /** What a Request changes click led to. */
 export type RequestChangesOutcome =
   | { type: 'changes_pending'; gate: Gate }
   | { type: 'refused'; reason: string }
   | { type: 'already'; gate: Gate };
-
-/** Why Request changes is not offered on the gate of a step's last allowed attempt; undefined while it is. */
-export function attemptsExhausted(gate: Pick<Gate, 'attempt'>, maxAttempts: number): string | undefined {
-  if (gate.attempt < maxAttempts) return undefined;
-  return (
-    `Request changes is not offered: this step has run ${gate.attempt} time(s), the most ` +
-    `INFRA_MAX_STEP_ATTEMPTS (${maxAttempts}) allows. Approve, Reject, or start a new request.`
-  );
-}
 
 /**
  * An approver clicked Request changes; the caller has authorised the click as for Reject. The click
@@ -82,7 +75,11 @@ export async function noteChangesReason(
       step_id: step.id,
       attempt: moved.attempt,
       reason,
-      previous: { summary: step.summary, handoff: step.handoff },
+      previous: {
+        summary: step.summary,
+        handoff: step.handoff,
+        elapsed_ms: (step.finished_at?.getTime() ?? 0) - (step.started_at?.getTime() ?? 0),
+      },
     });
     return { gate: decided, step: moved };
   });
@@ -91,10 +88,8 @@ export async function noteChangesReason(
     name: 'step',
     data: { workflowId: workflow.id, stepId: next.step.id, generation: next.step.generation },
   });
-  const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
   try {
-    const ts = await deps.slack.post(`gate:${gate.id}`, thread, deps.views.gateDecidedMessage(next.gate));
-    await deps.slack.update(thread.channel, ts, deps.views.gateDecidedMessage(next.gate));
+    await drawGate(deps, workflow, next.gate);
   } catch (error) {
     deps.logger.warn(
       { err: (error as Error).message, gate: gate.id },

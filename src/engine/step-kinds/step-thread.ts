@@ -1,7 +1,8 @@
-import type { Handoff } from '../../domain/handoff';
+import { handoffSchema } from '../../domain/handoff';
+import type { SlackMessage } from '../../domain/message';
 import type { StepDefinition } from '../../domain/plan';
 import type { Step, Workflow } from '../../domain/records';
-import type { EngineDeps } from '../deps';
+import type { DecisionDeps, EngineDeps } from '../deps';
 import { StepProgress } from '../thread/step-progress';
 
 /** The step's `[i/n] Invoking …` message in the workflow thread; every later version of it edits this one. */
@@ -28,9 +29,7 @@ export async function postStepMessage(
   step: Step,
   def: StepDefinition,
 ): Promise<StepMessage> {
-  const headline =
-    deps.views.stepHeadline(step.idx, workflow.plan!.steps.length, def.agent ?? null, def.title) +
-    (step.attempt > 1 ? ` (attempt ${step.attempt})` : '');
+  const headline = stepHeadline(deps, workflow, step);
   const thread = workflowThread(workflow);
   const ts = await deps.slack.post(
     `${stepKey(step)}:progress`,
@@ -88,21 +87,31 @@ export async function showFailed(
   );
 }
 
+/** The step's headline, e.g. `[2/5] Invoking data-migration-specialist...`, with its attempt after the first. */
+export function stepHeadline(
+  deps: Pick<DecisionDeps, 'views'>,
+  workflow: Workflow,
+  step: Pick<Step, 'idx' | 'attempt'>,
+): string {
+  const def = workflow.plan!.steps[step.idx]!;
+  return (
+    deps.views.stepHeadline(step.idx, workflow.plan!.steps.length, def.agent ?? null, def.title) +
+    (step.attempt > 1 ? ` (attempt ${step.attempt})` : '')
+  );
+}
+
 /**
- * Shows the committed result, with the handoff to the next step when there is one. A gated step's
- * checks are left out, but for what it could not do: its gate message shows them, with the buttons
- * that decide on them.
+ * The committed result, with the handoff to the next step when there is one. A gated step's checks
+ * are left out, but for what it could not do: its gate, in the same message, shows them with the
+ * buttons that decide on them.
  */
-export async function showDone(
-  deps: EngineDeps,
-  message: StepMessage,
-  step: Step,
-  handoff: Handoff | undefined,
-  gated: boolean,
-  handedTo?: { source: string; target: string },
-): Promise<void> {
+export function stepDoneView(deps: Pick<DecisionDeps, 'views'>, workflow: Workflow, step: Step): SlackMessage {
+  const def = workflow.plan!.steps[step.idx]!;
+  const gated = def.gate !== undefined;
+  const parsed = step.handoff ? handoffSchema.safeParse(step.handoff) : undefined;
+  const handoff = parsed?.success ? parsed.data : undefined;
   const elapsedMs = (step.finished_at?.getTime() ?? Date.now()) - (step.started_at?.getTime() ?? Date.now());
-  const done = deps.views.stepDoneMessage(message.headline, {
+  const done = deps.views.stepDoneMessage(stepHeadline(deps, workflow, step), {
     summary: step.summary ?? 'Done.',
     elapsedMs,
     usage: step.usage ?? undefined,
@@ -110,11 +119,14 @@ export async function showDone(
     // What the step could not do is said in its own message too, gate or not.
     notes: (step.checks ?? []).filter((c) => c.status !== 'pass' && (!gated || c.flags?.includes('not_done'))),
   });
+  const next = workflow.plan!.steps[step.idx + 1];
   // The handoff to the next step is part of the step's one message, not a message of its own.
-  const handed = handoff && handedTo && deps.views.handoffMessage(handedTo.source, handedTo.target, handoff);
-  await deps.slack.update(
-    message.thread.channel,
-    message.ts,
-    handed ? { text: done.text, blocks: [...(done.blocks ?? []), ...(handed.blocks ?? [])] } : done,
-  );
+  const handed =
+    handoff && def.agent && next && deps.views.handoffMessage(def.agent, next.agent ?? next.title, handoff);
+  return handed ? { text: done.text, blocks: [...(done.blocks ?? []), ...(handed.blocks ?? [])] } : done;
+}
+
+/** Shows the committed result in the step's message (a gated step's gate is drawn into it next). */
+export async function showDone(deps: EngineDeps, message: StepMessage, workflow: Workflow, step: Step): Promise<void> {
+  await deps.slack.update(message.thread.channel, message.ts, stepDoneView(deps, workflow, step));
 }
