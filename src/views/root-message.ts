@@ -24,7 +24,10 @@ function errorLine(workflow: Workflow, steps: Step[]): string {
   if (!workflow.error) return '';
   const failed = steps.find((s) => s.state === 'failed');
   if (failed)
-    return `\nStopped at step ${failed.idx + 1} of ${steps.length} (${escapeMrkdwn(failed.agent ?? failed.title)}): its message in the thread says why.`;
+    return (
+      `\nStopped at step ${failed.idx + 1} of ${steps.length} (${escapeMrkdwn(failed.agent ?? failed.title)}): ` +
+      'its message in the thread says why.'
+    );
   return `\n${escapeMrkdwn(workflow.error)}`;
 }
 
