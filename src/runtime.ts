@@ -92,6 +92,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },
       groups,
     ),
+    maxStepAttempts: config.INFRA_MAX_STEP_ATTEMPTS,
     logger: log,
   };
   const engine: EngineDeps | undefined = parts && { ...decisions, ...parts.jobs };

@@ -37,6 +37,8 @@ export class ScriptedAgentRunner implements AgentRunner {
     });
     if (resume !== undefined)
       handoff.context = `${handoff.context} ${resume.answer.user} answered: "${resume.answer.text}".`;
+    if (task.changesRequested)
+      handoff.summary = `${handoff.summary} (attempt ${task.changesRequested.attempt}, after "${task.changesRequested.reason}")`;
     return outcome(handoff);
   }
 

@@ -63,6 +63,10 @@ const EMOJI = {
   alarm_clock: '⏰',
   grey_exclamation: '❕',
   sunny: '☀️',
+  large_orange_circle: '🟠',
+  octocat: '🐙',
+  repeat: '🔁',
+  scissors: '✂️',
 };
 
 /** Replaces every `:name:` the page knows by its emoji; unknown names stay as typed. */

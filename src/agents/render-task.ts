@@ -47,8 +47,23 @@ export function renderTask(task: AgentTask): string {
       `# Previous attempt\nThis step was tried before and failed: ${task.previousError}\nAvoid the same problem this time.`,
     );
   }
+  if (task.changesRequested) parts.push(renderChangesRequested(task, task.changesRequested));
   parts.push('When your work is complete, call submit_handoff.');
   return parts.join('\n\n');
+}
+
+/** A step's next attempt: the approver's reason, fenced as untrusted, and what the previous attempt handed off. */
+function renderChangesRequested(task: AgentTask, changes: NonNullable<AgentTask['changesRequested']>): string {
+  const previous = changes.previousHandoff
+    ? renderHandoff(task.agent, 'the gate', task.stepTitle, changes.previousHandoff)
+    : `Summary: ${changes.previousSummary || '(none)'}`;
+  return [
+    `# Changes requested (attempt ${changes.attempt})`,
+    `An approver (${changes.by}) sent your previous attempt back at its gate. Their reason:`,
+    fenceUntrusted('the approver’s reason, as they wrote it in the Slack thread', changes.reason),
+    'Do the step again, changing what the reason asks for. Your previous attempt:',
+    previous,
+  ].join('\n\n');
 }
 
 /** One handoff in the orchestrator's format, with the summary, the artifacts' content and the migration. */

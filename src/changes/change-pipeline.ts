@@ -11,6 +11,8 @@ import type { ChangeTarget } from './targets/change-target';
 import { type CiDeps, discardCiBranch } from './actions/ci-run-action';
 import { gateChecks } from './checks/gate-checks';
 import { mergeApproved } from './merge/merge';
+import { discardAttempt } from './actions/discard-attempt';
+import type { Handoff } from '../domain/handoff';
 import { mergeCandidates } from './merge/merge-candidates';
 import { mergePlanCheck, mergedRiskCheck } from './merge/merge-plan';
 import type { RepositoryMigrations } from './targets/repository-migrations';
@@ -77,6 +79,10 @@ export class SafeChangePipeline implements ChangePipeline {
   ): Promise<MergeOutcome> {
     const { pool, target, repository } = this.deps;
     return mergeApproved({ pool, target, repository }, workflow, opts);
+  }
+
+  discardAttempt(input: { workflow: Workflow; step: Step; previous?: Handoff; earlier: Handoff[] }) {
+    return discardAttempt(this.deps, input);
   }
 
   async cleanUp(workflow: Workflow): Promise<void> {

@@ -32,3 +32,19 @@ export type CompensationSpec = z.infer<typeof compensationSpecSchema>;
 export type CompensationKind = CompensationSpec['kind'];
 /** The data a compensation of kind `K` carries. */
 export type CompensationData<K extends CompensationKind> = Extract<CompensationSpec, { kind: K }>['data'];
+
+/** What a compensation undoes, in words for the thread (never its internal key). */
+export function compensationDescription(spec: CompensationSpec): string {
+  switch (spec.kind) {
+    case 'delete-branch':
+      return 'the test branch';
+    case 'revert-migration':
+      return `the migration ${spec.data.migration.name} on production`;
+    case 'delete-function':
+      return `the Edge Function ${spec.data.slug} on production`;
+    case 'discard-ci-branch':
+      return `the CI pull request and its branch${spec.data.branch ? ` ${spec.data.branch}` : ''}`;
+    case 'revert-migration-pr':
+      return `the migrations pull request #${spec.data.pull_request} on GitHub`;
+  }
+}

@@ -20,6 +20,8 @@ export const EVENT_TYPES = [
   'waiting_for_target',
   'merge_refused',
   'merge_failed',
+  /** Something the workflow could not do (no target to merge into): the report's Not done lists it. */
+  'not_done',
   'cleaned_up',
   // Gates, besides their transitions (`gate_<state>`).
   'gate_opened',
@@ -29,6 +31,9 @@ export const EVENT_TYPES = [
   'gate_override_requested',
   'gate_override_reason',
   'rejection_reason',
+  // Request changes: the click, then the reason in the thread that starts the step's next attempt.
+  'changes_requested',
+  'changes_reason',
   // Questions and the thread.
   'question_asked',
   'question_answered',
@@ -41,6 +46,7 @@ export const EVENT_TYPES = [
   // The change pipeline.
   'branch_created',
   'branch_deleted',
+  'attempt_discarded',
   'rls_baseline',
   'migration_tested',
   'migration_test_failed',

@@ -33,9 +33,11 @@ export type Workflow = z.infer<typeof workflowRowSchema>;
 /**
  * What a finding means for the gate policy, read by the policy instead of a check's name:
  * `destructive` (can lose data) and `unanalysable` (code the engine cannot see into) need a second
- * approver; `non_transactional` runs outside the migration's transaction (shown, no extra approval).
+ * approver; `non_transactional` runs outside the migration's transaction (shown, no extra approval);
+ * `not_done`: the step could not do what its title says (nothing deployed, CI not run, no target), so
+ * the workflow ends "Succeeded with N things not done" and the report lists it under **Not done**.
  */
-export const checkFlagSchema = z.enum(['destructive', 'unanalysable', 'non_transactional']);
+export const checkFlagSchema = z.enum(['destructive', 'unanalysable', 'non_transactional', 'not_done']);
 export type CheckFlag = z.infer<typeof checkFlagSchema>;
 
 /** How risky a change is to production, in Bytebase's three levels. */
@@ -79,6 +81,8 @@ export const stepRowSchema = z.object({
   run: z.number().int(),
   generation: z.number().int(),
   failures: z.number().int(),
+  /** Which attempt this is: 1, and one more each time an approver clicks Request changes (009_step_attempts.sql). */
+  attempt: z.number().int().default(1),
   conversation: z.unknown().nullable(),
   handoff: z.unknown().nullable(),
   checks: z.array(checkSchema).nullable(),
@@ -124,6 +128,10 @@ export const gateRowSchema = z.object({
   migrations: z.array(shownMigrationSchema).default([]),
   /** Overrides of failed checks so far, in click order (006_gate_overrides.sql). */
   overrides: z.array(gateOverrideSchema).default([]),
+  /** The attempt of its step this gate decides on (009_step_attempts.sql). */
+  attempt: z.number().int().default(1),
+  /** Why the approver requested changes, from their thread reply (009_step_attempts.sql). */
+  reason: z.string().nullable().default(null),
   decided_by: z.string().nullable(),
   decided_at: time.nullable(),
   created_at: time,

@@ -35,6 +35,7 @@ const ENGINE_STEP_MOVES: Array<[readonly StepState[], StepState]> = [
   [['running'], 'pending'], // a retry
   [['running'], 'failed'],
   [['waiting_reply'], 'pending'], // replies
+  [['succeeded'], 'pending'], // request-changes: the gate sent back, the step's next attempt
   [['pending', 'running', 'waiting_reply'], 'cancelled'], // the workflow ended
 ];
 
@@ -77,9 +78,9 @@ describe('the step transition table', () => {
     expect(sourcesOf(STEP_TRANSITIONS, 'cancelled')).toEqual(['pending', 'running', 'waiting_reply']);
   });
 
-  it('never moves a finished step again', () => {
-    for (const state of ['succeeded', 'failed', 'skipped', 'cancelled'] as const)
-      expect(STEP_TRANSITIONS[state]).toEqual([]);
+  it('never moves a finished step again, except a succeeded one sent back for another attempt', () => {
+    for (const state of ['failed', 'skipped', 'cancelled'] as const) expect(STEP_TRANSITIONS[state]).toEqual([]);
+    expect(STEP_TRANSITIONS.succeeded).toEqual(['pending']);
   });
 
   it('refuses to answer a step that is not waiting for a reply', () => {
@@ -90,14 +91,14 @@ describe('the step transition table', () => {
 
 describe('the gate transition table', () => {
   it('decides an open gate once, to any decision', () => {
-    expect(GATE_TRANSITIONS.open).toEqual(['approved', 'rejected', 'rolled_back', 'expired']);
-    for (const decision of ['approved', 'rejected', 'rolled_back', 'expired'] as const)
+    expect(GATE_TRANSITIONS.open).toEqual(['approved', 'rejected', 'rolled_back', 'expired', 'changes_requested']);
+    for (const decision of ['approved', 'rejected', 'rolled_back', 'expired', 'changes_requested'] as const)
       expect(sourcesOf(GATE_TRANSITIONS, decision)).toEqual(['open']);
   });
 
   it('never reopens or re-decides a gate', () => {
     expect(sourcesOf(GATE_TRANSITIONS, 'open')).toEqual([]);
-    for (const state of ['approved', 'rejected', 'rolled_back', 'expired'] as const)
+    for (const state of ['approved', 'rejected', 'rolled_back', 'expired', 'changes_requested'] as const)
       expect(GATE_TRANSITIONS[state]).toEqual([]);
   });
 });

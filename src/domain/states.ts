@@ -22,7 +22,7 @@ export const stepStateSchema = z.enum([
 ]);
 export type StepState = z.infer<typeof stepStateSchema>;
 
-export const gateStateSchema = z.enum(['open', 'approved', 'rejected', 'rolled_back', 'expired']);
+export const gateStateSchema = z.enum(['open', 'approved', 'rejected', 'rolled_back', 'expired', 'changes_requested']);
 export type GateState = z.infer<typeof gateStateSchema>;
 
 /** For each state, the states it may move to. */
@@ -48,25 +48,30 @@ export const WORKFLOW_TRANSITIONS: TransitionTable<WorkflowState> = {
 /**
  * A step runs from pending, and again from running when a job is taken over after a worker died; a
  * run ends succeeded, failed, waiting for a reply, or pending again for a retry; a reply makes it
- * pending; the end of its workflow cancels it. Nothing moves a step to `skipped` yet.
+ * pending; the end of its workflow cancels it. A succeeded step whose gate an approver sent back with
+ * Request changes is pending again, for its next attempt. Nothing moves a step to `skipped` yet.
  */
 export const STEP_TRANSITIONS: TransitionTable<StepState> = {
   pending: ['running', 'cancelled'],
   running: ['running', 'waiting_reply', 'succeeded', 'pending', 'failed', 'cancelled'],
   waiting_reply: ['pending', 'cancelled'],
-  succeeded: [],
+  succeeded: ['pending'],
   failed: [],
   skipped: [],
   cancelled: [],
 };
 
-/** A gate is decided once: from open to approved, rejected or rolled back, or expired when its workflow stops. */
+/**
+ * A gate is decided once: from open to approved, rejected, rolled back or sent back with Request
+ * changes (its step's next attempt opens a new gate), or expired when its workflow stops.
+ */
 export const GATE_TRANSITIONS: TransitionTable<GateState> = {
-  open: ['approved', 'rejected', 'rolled_back', 'expired'],
+  open: ['approved', 'rejected', 'rolled_back', 'expired', 'changes_requested'],
   approved: [],
   rejected: [],
   rolled_back: [],
   expired: [],
+  changes_requested: [],
 };
 
 /** True when the table lets `from` move to `to`. */

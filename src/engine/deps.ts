@@ -24,6 +24,8 @@ export interface DecisionDeps {
   /** How the thread's messages look (src/views). */
   views: ThreadViews;
   policy: GatePolicy;
+  /** How many attempts a gated step may have; Request changes is not offered on the last (INFRA_MAX_STEP_ATTEMPTS). */
+  maxStepAttempts: number;
   logger: Logger;
 }
 

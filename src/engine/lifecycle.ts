@@ -9,6 +9,7 @@ import { cancelUnfinishedSteps } from '../store/steps-repo';
 import { getWorkflow, transitionWorkflow } from '../store/workflows-repo';
 import type { EngineDeps } from './deps';
 import { postReport } from './thread/thread';
+import { drawGate } from './gates/gate-in-step';
 
 type FinalState = Exclude<WorkflowState, (typeof ACTIVE_WORKFLOW_STATES)[number]>;
 
@@ -39,9 +40,9 @@ export async function endWorkflow(
  * next workflow waiting for its target starts.
  */
 export async function afterEnd(deps: EngineDeps, workflowId: number): Promise<void> {
+  const ended = await getWorkflow(deps.pool, workflowId);
   for (const gate of (await listGates(deps.pool, workflowId)).filter((g) => g.state === 'expired')) {
-    const posted = await findMessage(deps.pool, `gate:${gate.id}`);
-    if (posted?.ts) await deps.slack.update(posted.channelId, posted.ts, deps.views.gateDecidedMessage(gate));
+    if (ended && (await findMessage(deps.pool, `gate:${gate.id}`))?.ts) await drawGate(deps, ended, gate);
   }
   await postReport(deps, workflowId);
   const workflow = await getWorkflow(deps.pool, workflowId);

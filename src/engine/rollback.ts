@@ -1,4 +1,4 @@
-import { compensationSpecSchema } from '../domain/compensations';
+import { compensationDescription, compensationSpecSchema } from '../domain/compensations';
 import { finishCompensation, listPendingCompensations } from '../store/compensations-repo';
 import { recordEvent } from '../store/events';
 import { releaseTarget } from '../store/target-locks-repo';
@@ -20,7 +20,9 @@ export async function rollbackWorkflow(deps: EngineDeps, workflowId: number, act
     const spec = compensationSpecSchema.safeParse({ kind: c.kind, data: c.data });
     const compensator = spec.success ? deps.compensators.get(spec.data.kind) : undefined;
     if (!spec.success || !compensator) {
-      failures.push(`${c.key}: no compensator for "${c.kind}" is installed; undo it by hand`);
+      failures.push(
+        `${c.kind.replace(/-/g, ' ')}: this bot cannot undo it (no compensator installed); undo it by hand`,
+      );
       await finishCompensation(deps.pool, c.id, 'no compensator installed');
       continue;
     }
@@ -31,11 +33,11 @@ export async function rollbackWorkflow(deps: EngineDeps, workflowId: number, act
         logger: deps.logger,
       });
       await finishCompensation(deps.pool, c.id);
-      undone.push(c.key);
+      undone.push(compensationDescription(spec.data));
     } catch (error) {
       const message = (error as Error).message;
       await finishCompensation(deps.pool, c.id, message);
-      failures.push(`${c.key}: ${message}`);
+      failures.push(`${compensationDescription(spec.data)}: ${message}`);
     }
   }
   await recordEvent(deps.pool, workflowId, failures.length ? 'rollback_incomplete' : 'rollback_completed', actor, {
@@ -44,7 +46,7 @@ export async function rollbackWorkflow(deps: EngineDeps, workflowId: number, act
   });
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
   const needed = failures.map((f) => `• ${f}`).join('\n');
-  const undid = undone.length ? `undid ${undone.map((k) => `\`${k}\``).join(', ')}` : 'nothing had been changed yet';
+  const undid = undone.length ? `undid ${undone.join(', ')}` : 'nothing had been changed yet';
   const text = failures.length
     ? `:warning: Rollback by <@${actor}> is incomplete. Undone: ${undone.length}. Needs a person:\n${needed}`
     : `:rewind: Rolled back by <@${actor}>: ${undid}.`;

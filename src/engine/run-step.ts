@@ -8,9 +8,9 @@ import { getStep, transitionStep } from '../store/steps-repo';
 import { getWorkflow } from '../store/workflows-repo';
 import { advancePast } from './advance';
 import type { EngineDeps } from './deps';
-import { attachStoredFiles } from './thread/workflow-files';
 import { refreshRoot } from './thread/thread';
-import { postHandoff, runAgent } from './step-kinds/agent';
+import { attachStepFiles, runAgent } from './step-kinds/agent';
+import { discardPreviousAttempt } from './step-kinds/attempts';
 import { runActions } from './step-kinds/actions';
 import { addGateChecks, openStepGate, postOpenGate } from './step-kinds/gate';
 import { retryOnce, stopOnFailure } from './step-kinds/step-failure';
@@ -89,6 +89,7 @@ async function load(deps: EngineDeps, stepId: number): Promise<Found | undefined
 /** Runs each kind of the step's work in order; undefined when the agent's turn stopped the step. */
 async function doWork(run: StepRun, kinds: StepKind[]): Promise<StepWork | undefined> {
   const work: StepWork = { checks: [], summaries: [] };
+  await discardPreviousAttempt(run, work);
   for (const kind of kinds) {
     switch (kind.kind) {
       case 'agent':
@@ -134,13 +135,10 @@ async function afterSuccess(
   def: StepDefinition,
   message: StepMessage,
 ): Promise<void> {
-  const kinds = stepKinds(def);
-  const agent = findKind(kinds, 'agent');
-  const gated = findKind(kinds, 'gate') !== undefined;
+  const gated = findKind(stepKinds(def), 'gate') !== undefined;
   const handoff = step.handoff ? handoffSchema.parse(step.handoff) : undefined;
-  await showDone(deps, message, step, handoff, gated);
-  if (handoff && agent) await postHandoff(deps, workflow, step, agent.agent, handoff);
-  await attachStoredFiles(deps, workflow);
+  await showDone(deps, message, workflow, step);
+  await attachStepFiles(deps, workflow, step, handoff);
   if (gated) await postOpenGate(deps, workflow, step);
   else await advancePast(deps, workflow.id, step.idx);
 }

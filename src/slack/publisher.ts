@@ -116,6 +116,24 @@ export class WebApiPublisher implements SlackPublisher {
     return id;
   }
 
+  /** Like {@link uploadFile}, for several files shared in one message. */
+  async uploadFiles(key: string, target: { channel: string; threadTs?: string }, files: SlackFile[]): Promise<string> {
+    const record = await reserveMessage(this.pool, key, target.channel);
+    if (record.ts) return record.ts;
+    const file_uploads = files.map((file) => ({
+      filename: file.filename,
+      file: typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content,
+      title: file.title ?? file.filename,
+    }));
+    const result = target.threadTs
+      ? await this.client.filesUploadV2({ file_uploads, channel_id: target.channel, thread_ts: target.threadTs })
+      : await this.client.filesUploadV2({ file_uploads, channel_id: target.channel });
+    const id = fileIdOf(result);
+    if (!id) throw new Error(`Slack accepted the files ${key} but returned no file id`);
+    await completeMessage(this.pool, key, id);
+    return id;
+  }
+
   private async findInThread(channel: string, threadTs: string, key: string): Promise<string | undefined> {
     let cursor: string | undefined;
     do {

@@ -11,6 +11,8 @@ export async function openGate(
   g: {
     workflowId: number;
     stepId: number;
+    /** The step's attempt: each attempt has its own gate. */
+    attempt?: number;
     kind: GateKind;
     merges: boolean;
     checks: Check[];
@@ -19,8 +21,8 @@ export async function openGate(
   },
 ): Promise<Gate> {
   const inserted = await db.query(
-    `INSERT INTO gates (workflow_id, step_id, kind, merges, checks, approvals_needed, migrations) VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (step_id) DO NOTHING RETURNING *`,
+    `INSERT INTO gates (workflow_id, step_id, kind, merges, checks, approvals_needed, migrations, attempt)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (step_id, attempt) DO NOTHING RETURNING *`,
     [
       g.workflowId,
       g.stepId,
@@ -29,13 +31,17 @@ export async function openGate(
       JSON.stringify(g.checks),
       g.approvalsNeeded ?? 1,
       JSON.stringify(g.migrations ?? []),
+      g.attempt ?? 1,
     ],
   );
   if (inserted.rows.length) {
     await recordEvent(db, g.workflowId, 'gate_opened', null, { gate_id: inserted.rows[0].id, kind: g.kind });
     return gateRowSchema.parse(inserted.rows[0]);
   }
-  const { rows } = await db.query('SELECT * FROM gates WHERE step_id = $1', [g.stepId]);
+  const { rows } = await db.query('SELECT * FROM gates WHERE step_id = $1 AND attempt = $2', [
+    g.stepId,
+    g.attempt ?? 1,
+  ]);
   return gateRowSchema.parse(rows[0]);
 }
 
@@ -162,4 +168,25 @@ export async function approveByOverride(
     [id, actor, needed, decidableFrom(id, 'approved')],
   );
   return parseRows(gateRowSchema, rows)[0];
+}
+
+/**
+ * Sends an open gate back with the approver's reason (Request changes): one conditional UPDATE, so of
+ * two replies or a reply and an Approve exactly one decides the gate.
+ */
+export async function requestChangesOnGate(
+  db: Queryable,
+  id: number,
+  actor: string,
+  reason: string,
+): Promise<Gate | undefined> {
+  const { rows } = await db.query(
+    `UPDATE gates SET state = 'changes_requested', decided_by = $2, decided_at = now(), reason = $3
+     WHERE id = $1 AND state = ANY($4) RETURNING *`,
+    [id, actor, reason, decidableFrom(id, 'changes_requested')],
+  );
+  const gate = parseRows(gateRowSchema, rows)[0];
+  if (gate)
+    await recordEvent(db, gate.workflow_id, 'gate_changes_requested', actor, { gate_id: id, kind: gate.kind, reason });
+  return gate;
 }

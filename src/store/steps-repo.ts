@@ -114,3 +114,21 @@ export async function bumpGeneration(db: Queryable, stepId: number): Promise<Ste
   const { rows } = await db.query('UPDATE steps SET generation = generation + 1 WHERE id = $1 RETURNING *', [stepId]);
   return stepRowSchema.parse(rows[0]);
 }
+
+/**
+ * The step's next attempt after Request changes: succeeded → pending with its attempt counted and a new
+ * generation (the job id), in the caller's transaction. Undefined when the step is not succeeded.
+ */
+export async function startNextAttempt(
+  db: Queryable,
+  step: Pick<Step, 'id' | 'workflow_id'>,
+): Promise<Step | undefined> {
+  const moved = await transitionStep(db, step, ['succeeded'], 'pending');
+  if (!moved) return undefined;
+  const { rows } = await db.query(
+    `UPDATE steps SET attempt = attempt + 1, generation = generation + 1, conversation = NULL, started_at = NULL
+     WHERE id = $1 RETURNING *`,
+    [step.id],
+  );
+  return stepRowSchema.parse(rows[0]);
+}

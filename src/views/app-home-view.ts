@@ -3,7 +3,7 @@ import type { WaitingGate } from '../domain/metrics';
 import type { Metrics } from '../domain/metrics';
 import type { Workflow } from '../domain/records';
 import { GATES } from '../domain/gate-kinds';
-import { context, escapeMrkdwn, header, section } from './format';
+import { context, escapeMrkdwn, header, section, shorten } from './format';
 import { humanDuration, metricLines, windowLabel } from './metrics-format';
 import { workflowLink } from './thread-link';
 
@@ -26,7 +26,7 @@ export function appHomeView(home: AppHome): HomeView {
     const gate = GATES[g.kind];
     return (
       `• ${workflowLink(g.workflow_id, g.channel_id, g.root_ts)} *${gate.stage} · ${gate.title}* — ` +
-      `waiting ${humanDuration(home.now.getTime() - g.opened_at.getTime())} · ${escapeMrkdwn(g.request.slice(0, 80))}`
+      `waiting ${humanDuration(home.now.getTime() - g.opened_at.getTime())} · ${escapeMrkdwn(shorten(g.request, 80))}`
     );
   });
   const active = home.active
@@ -34,7 +34,7 @@ export function appHomeView(home: AppHome): HomeView {
     .map(
       (w) =>
         `• ${workflowLink(w.id, w.channel_id, w.root_ts)} ${w.state.replace('_', ' ')} ` +
-        `· ${escapeMrkdwn(w.plan?.title ?? 'planning')} · <@${w.requester}> — ${escapeMrkdwn(w.request.slice(0, 80))}`,
+        `· ${escapeMrkdwn(w.plan?.title ?? 'planning')} · <@${w.requester}> — ${escapeMrkdwn(shorten(w.request, 80))}`,
     );
   const blocks: KnownBlock[] = [
     header('Infra orchestrator'),

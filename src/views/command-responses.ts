@@ -1,7 +1,7 @@
 import type { Gate, Step, Workflow } from '../domain/records';
 import { GATES } from '../domain/gate-kinds';
 import type { SlackMessage } from '../domain/message';
-import { context, escapeMrkdwn, progressBar, section, slackDate, user } from './format';
+import { context, escapeMrkdwn, progressBar, section, slackDate, user, shorten } from './format';
 
 /** The usage text, shown for `/infra help`, empty input and unknown subcommands. */
 export function helpMessage(note?: string): SlackMessage {
@@ -52,12 +52,26 @@ function stepIcon(state: Step['state']): string {
   }[state];
 }
 
+/** A step's earlier attempts: each one an approver sent back with Request changes, and why. */
+function attemptLines(sentBack: Gate[]): string {
+  return sentBack
+    .map(
+      (g) =>
+        `\n      :repeat: attempt ${g.attempt}: changes requested by ${g.decided_by ? user(g.decided_by) : 'an approver'}` +
+        (g.reason ? ` — “${escapeMrkdwn(shorten(g.reason, 200))}”` : ''),
+    )
+    .join('');
+}
+
 /** `/infra status <id>`: state, progress, each step, open gate, link to the thread. */
 export function statusMessage(workflow: Workflow, steps: Step[], gates: Gate[], permalink?: string): SlackMessage {
   const done = steps.filter((s) => s.state === 'succeeded').length;
   const open = gates.find((g) => g.state === 'open');
   const lines = steps.map(
-    (s, i) => `${stepIcon(s.state)} \`[${i + 1}/${steps.length}]\` ${s.agent ?? 'engine'} — ${escapeMrkdwn(s.title)}`,
+    (s, i) =>
+      `${stepIcon(s.state)} \`[${i + 1}/${steps.length}]\` ${s.agent ?? 'engine'} — ${escapeMrkdwn(s.title)}` +
+      (s.attempt > 1 ? ` · attempt ${s.attempt}` : '') +
+      attemptLines(gates.filter((g) => g.step_id === s.id && g.state === 'changes_requested')),
   );
   return {
     text: `Workflow #${workflow.id} is ${workflow.state.replace('_', ' ')}`,
@@ -66,7 +80,7 @@ export function statusMessage(workflow: Workflow, steps: Step[], gates: Gate[], 
         `*Workflow #${workflow.id}* · ${escapeMrkdwn(workflow.plan?.title ?? 'planning')} · ` +
           `*${workflow.state.replace('_', ' ')}*` +
           (steps.length ? `   \`${progressBar(done, steps.length)}\`` : '') +
-          `\n>${escapeMrkdwn(workflow.request.slice(0, 500))}`,
+          `\n>${escapeMrkdwn(shorten(workflow.request, 500))}`,
       ),
       ...(lines.length ? [section(lines.join('\n'))] : []),
       ...(open
@@ -87,7 +101,7 @@ export function listMessage(workflows: Workflow[]): SlackMessage {
   const lines = workflows.map(
     (w) =>
       `*#${w.id}* · ${w.state.replace('_', ' ')} · ${escapeMrkdwn(w.plan?.title ?? 'planning')} ` +
-      `· ${user(w.requester)} — ${escapeMrkdwn(w.request.slice(0, 80))}${w.request.length > 80 ? '…' : ''}`,
+      `· ${user(w.requester)} — ${escapeMrkdwn(shorten(w.request, 80))}`,
   );
   return {
     text: `${workflows.length} active workflow(s)`,

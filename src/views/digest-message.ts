@@ -3,7 +3,7 @@ import type { Failure, WaitingGate } from '../domain/metrics';
 import type { Metrics } from '../domain/metrics';
 import { GATES } from '../domain/gate-kinds';
 import type { SlackMessage } from '../domain/message';
-import { context, escapeMrkdwn, header, section, slackDate } from './format';
+import { context, escapeMrkdwn, header, section, slackDate, shorten } from './format';
 import { humanDuration, metricLines, windowLabel } from './metrics-format';
 import { workflowLink } from './thread-link';
 
@@ -49,12 +49,12 @@ function waitingLine(now: Date, g: WaitingGate): string {
   const gate = GATES[g.kind];
   return (
     `• ${workflowLink(g.workflow_id, g.channel_id, g.root_ts)} at *${gate.stage} · ${gate.title}* ` +
-    `for ${humanDuration(now.getTime() - g.opened_at.getTime())} — ${escapeMrkdwn(g.request.slice(0, 80))}`
+    `for ${humanDuration(now.getTime() - g.opened_at.getTime())} — ${escapeMrkdwn(shorten(g.request, 80))}`
   );
 }
 
 function failureLine(f: Failure): string {
-  const why = f.type !== 'workflow_rolled_back' && f.error ? `: ${escapeMrkdwn(f.error.slice(0, 120))}` : '';
+  const why = f.type !== 'workflow_rolled_back' && f.error ? `: ${escapeMrkdwn(shorten(f.error, 120))}` : '';
   return `• ${workflowLink(f.workflow_id, f.channel_id, f.root_ts)} ${FAILURE_WORDS[f.type]} ${slackDate(f.at)}${why}`;
 }
 

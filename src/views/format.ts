@@ -10,6 +10,18 @@ export function clip(text: string, limit = SECTION_LIMIT): string {
   return text.slice(0, limit - note.length) + note;
 }
 
+/**
+ * Text cut to at most `limit` characters at a word boundary, with "…" when anything was cut, so a
+ * summary never ends mid-word ("up aga").
+ */
+export function shorten(text: string, limit: number): string {
+  const trimmed = text.trim();
+  if (trimmed.length <= limit) return trimmed;
+  const cut = trimmed.slice(0, limit - 1);
+  const space = cut.search(/\s\S*$/);
+  return `${(space > limit / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.-]+$/, '')}…`;
+}
+
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -15,6 +15,8 @@ function gate(over: Partial<Gate> = {}): Gate {
     checks: [],
     migrations: [],
     overrides: [],
+    attempt: 1,
+    reason: null,
     decided_by: null,
     decided_at: null,
     created_at: new Date('2026-12-01T10:00:00Z'),

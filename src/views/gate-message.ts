@@ -95,12 +95,23 @@ function confirmedButton(actionId: string, label: string, gateId: number, confir
   };
 }
 
+/** The Request changes button, offered while the step has attempts left; its reason is asked in the thread. */
+function requestChangesButton(gate: Gate): Button {
+  return {
+    type: 'button',
+    action_id: ActionIds.requestChanges,
+    text: { type: 'plain_text', text: 'Request changes' },
+    value: String(gate.id),
+  };
+}
+
 /**
  * An open gate: criteria, automatic check results (findings already on production apart), the
- * migrations a merge gate will merge, and Approve / Reject / Rollback — plus Override when a failed
- * check blocks Approve.
+ * migrations a merge gate will merge, and Approve / Reject / Request changes / Rollback — plus
+ * Override when a failed check blocks Approve. `noChanges` says why Request changes is not offered
+ * (the step's last attempt); without it the button is there.
  */
-export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage {
+export function gateOpenMessage(gate: Gate, approversNote: string, noChanges?: string): SlackMessage {
   const info = GATES[gate.kind];
   const policy = gatePolicy({ checks: gate.checks, merges: gate.merges });
   const override = confirmedButton(
@@ -129,6 +140,7 @@ export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage
         style: 'danger',
         value: String(gate.id),
       },
+      ...(noChanges ? [] : [requestChangesButton(gate)]),
       ...(policy.blocking.length ? [override] : []),
       confirmedButton(ActionIds.rollback, 'Rollback', gate.id, rollbackConfirm()),
     ],
@@ -150,7 +162,9 @@ export function gateOpenMessage(gate: Gate, approversNote: string): SlackMessage
       : []),
     ...(gate.merges ? [context(mergeLine(gate.checks))] : []),
     ...(gate.approvals_needed > 1 ? [context(secondApproverLine(gate))] : []),
+    ...(gate.attempt > 1 ? [context(`:repeat: Attempt ${gate.attempt} of this step.`)] : []),
     buttons,
+    ...(noChanges ? [context(escapeMrkdwn(noChanges))] : []),
     context(approversNote),
   ];
   return {
@@ -164,6 +178,7 @@ const DECIDED: Record<Exclude<Gate['state'], 'open'>, string> = {
   rejected: ':no_entry: Rejected',
   rolled_back: ':rewind: Rolled back',
   expired: ':heavy_multiplication_x: Closed',
+  changes_requested: ':repeat: Changes requested',
 };
 
 /** A decided gate: who and when, and what was decided on (the code stays); the buttons are gone. */
@@ -179,7 +194,9 @@ export function gateDecidedMessage(gate: Gate): SlackMessage {
     gate.overrides.every((o) => o.reason !== undefined);
   const why = overridden
     ? `\n:rotating_light: Overridden by ${gate.overrides.map((o) => `${user(o.user)} (“${escapeMrkdwn(o.reason!)}”)`).join(' and ')}`
-    : '';
+    : gate.state === 'changes_requested'
+      ? `: ${escapeMrkdwn(gate.reason ?? '')} — attempt ${gate.attempt + 1} running`
+      : '';
   return {
     text: `${title(gate)} — ${DECIDED[gate.state].replace(/^:[a-z_]+: /, '')}${gate.decided_by ? ` by <@${gate.decided_by}>` : ''}`,
     blocks: withinBlockLimit(

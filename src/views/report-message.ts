@@ -1,10 +1,11 @@
 import type { Usage } from '../domain/handoff';
 import type { Gate, Step, Workflow } from '../domain/records';
 import { GATES } from '../domain/gate-kinds';
+import { thingsNotDone } from '../domain/outcomes';
 import type { KnownBlock } from '@slack/types';
 import { ActionIds } from '../domain/action-ids';
 import type { SlackMessage } from '../domain/message';
-import { context, duration, escapeMrkdwn, section, usageText, user } from './format';
+import { context, duration, escapeMrkdwn, section, usageText, user, shorten } from './format';
 
 /** A link the report shows under its times: the migrations' pull request, and the one reverting it. */
 export interface ReportLink {
@@ -22,11 +23,14 @@ export function reportMessage(
   gates: Gate[],
   usage: Usage,
   merged: string[] = [],
+  notDone: string[] = [],
   links: ReportLink[] = [],
 ): SlackMessage {
   const outcome =
     {
-      succeeded: ':white_check_mark: *Workflow complete*',
+      succeeded: notDone.length
+        ? `:white_check_mark: *Workflow complete* — with ${thingsNotDone(notDone.length)}`
+        : ':white_check_mark: *Workflow complete*',
       failed: ':x: *Workflow failed*',
       rejected: ':no_entry: *Workflow rejected*',
       cancelled: ':heavy_multiplication_x: *Workflow cancelled*',
@@ -35,18 +39,30 @@ export function reportMessage(
   const stepLines = steps.map(
     (s, i) =>
       `\`[${i + 1}/${steps.length}]\` ${s.agent ?? 'engine'}: ${s.state}` +
-      (s.summary ? ` — ${escapeMrkdwn(s.summary.slice(0, 150))}` : '') +
+      (s.summary && s.state !== 'failed' ? ` — ${escapeMrkdwn(shorten(s.summary, 150))}` : '') +
       (s.usage ? ` _(${usageText(s.usage)})_` : ''),
   );
   const gateLines = gates.map(
     (g) => `${GATES[g.kind].title}: ${g.state.replace('_', ' ')}${g.decided_by ? ` by ${user(g.decided_by)}` : ''}`,
   );
+  const failed = steps.find((s) => s.state === 'failed');
+  // A step's error is in its own message: the report refers to it instead of repeating it.
+  const error = failed
+    ? `\nStopped at step ${failed.idx + 1} (${escapeMrkdwn(failed.agent ?? failed.title)}); the error is in its message above.`
+    : workflow.error
+      ? `\n${escapeMrkdwn(workflow.error)}`
+      : '';
   const elapsed = (workflow.finished_at ?? new Date()).getTime() - workflow.created_at.getTime();
   return {
-    text: `Workflow #${workflow.id} ${workflow.state.replace('_', ' ')}`,
+    text:
+      `Workflow #${workflow.id} ${workflow.state.replace('_', ' ')}` +
+      (workflow.state === 'succeeded' && notDone.length ? ` with ${thingsNotDone(notDone.length)}` : ''),
     blocks: [
-      section(`${outcome}${workflow.error ? `\n${escapeMrkdwn(workflow.error)}` : ''}`),
+      section(`${outcome}${error}`),
       section(stepLines.join('\n') || '_No steps ran._'),
+      ...(notDone.length
+        ? [section(`*Not done*\n${notDone.map((n) => `• ${escapeMrkdwn(shorten(n, 300))}`).join('\n')}`)]
+        : []),
       ...(gateLines.length ? [section(`*Gates*\n${gateLines.join('\n')}`)] : []),
       context(`Took ${duration(elapsed)}`, `${usageText(usage)} (estimated at list prices)`),
       ...(links.length ? [context(...links.map((l) => `:octocat: <${l.url}|${escapeMrkdwn(l.text)}>`))] : []),

@@ -1,7 +1,7 @@
 import type { Handoff, Usage } from '../domain/handoff';
 import type { Check } from '../domain/records';
 import type { SlackMessage } from '../domain/message';
-import { context, duration, escapeMrkdwn, plain, section, slackDate, usageText } from './format';
+import { context, duration, escapeMrkdwn, plain, section, slackDate, usageText, shorten } from './format';
 
 /** The orchestrator's words: `[2/5] Invoking data-migration-specialist...`, or `[5/5] Validation...` for an engine step. */
 export function stepHeadline(index: number, total: number, agent: string | null, title: string): string {
@@ -19,7 +19,10 @@ export function stepRunningMessage(headline: string, tasks: string[], activity?:
   };
 }
 
-/** `notes`: checks that did not pass on a step without a gate (a gated step shows them at its gate). */
+/**
+ * `notes`: checks that did not pass on a step without a gate (a gated step shows them at its gate), and
+ * what the step could not do (`not_done`), gate or not.
+ */
 export function stepDoneMessage(
   headline: string,
   outcome: { summary: string; elapsedMs: number; usage?: Usage; handoff?: Handoff; notes?: Check[] },
@@ -27,12 +30,13 @@ export function stepDoneMessage(
   const artifacts = outcome.handoff?.artifacts.map((a) => `\`${escapeMrkdwn(a.path)}\``).join(', ');
   const notes = (outcome.notes ?? []).map(
     (c) =>
-      `${c.status === 'fail' ? ':x:' : ':warning:'} ${escapeMrkdwn(c.name)}${c.detail ? ` — ${escapeMrkdwn(c.detail)}` : ''}`,
+      `${c.status === 'fail' ? ':x:' : ':warning:'} ${c.flags?.includes('not_done') ? '*Not done:* ' : ''}` +
+      `${escapeMrkdwn(c.name)}${c.detail ? ` — ${escapeMrkdwn(c.detail)}` : ''}`,
   );
   const facts = [`:white_check_mark: done in ${duration(outcome.elapsedMs)}`];
   if (outcome.usage) facts.push(usageText(outcome.usage));
   return {
-    text: `${headline} done: ${plain(outcome.summary.slice(0, 200))}`,
+    text: `${headline} done: ${plain(shorten(outcome.summary, 200))}`,
     blocks: [
       section(
         `*${escapeMrkdwn(headline)}*\nOutput: ${escapeMrkdwn(outcome.summary)}` +
@@ -46,7 +50,7 @@ export function stepDoneMessage(
 
 export function stepFailedMessage(headline: string, error: string, elapsedMs: number, next: string): SlackMessage {
   return {
-    text: `${headline} failed: ${plain(error.slice(0, 200))}`,
+    text: `${headline} failed: ${plain(shorten(error, 200))}`,
     blocks: [
       section(`*${escapeMrkdwn(headline)}*\n:x: ${escapeMrkdwn(error)}`),
       context(`after ${duration(elapsedMs)} · ${escapeMrkdwn(next)}`),

@@ -38,6 +38,7 @@ export function reportDocument(
   gates: Gate[],
   usage: Usage,
   merged: string[],
+  notDone: string[] = [],
 ): WorkflowDocument {
   const ended = workflow.finished_at ?? new Date();
   const lines = [
@@ -70,6 +71,7 @@ export function reportDocument(
     '## Merged to production',
     ...(merged.length ? merged.map((m) => `- ${m}`) : ['- nothing']),
     '',
+    ...(notDone.length ? ['## Not done', ...notDone.map((n) => `- ${n}`), ''] : []),
     '## Tokens and cost',
     `- ${tokenLine(usage)}`,
     `- input ${usage.input_tokens}, cache writes ${usage.cache_creation_input_tokens}, cache ` +

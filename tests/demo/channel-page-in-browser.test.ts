@@ -106,8 +106,8 @@ describeWithChromium.each(POSTGRES_KINDS)('the channel page of the local Slack i
     embedded ? embedded.url(databases.target) : withDatabase(BASE_DATABASE_URL, databases.target);
 
   it(
-    'runs the schema change from /infra to "Workflow complete" through the page, refusing a stranger at a gate, then posts ' +
-      "the day's digest",
+    'runs the schema change from /infra to "Workflow complete" through the page, refusing a stranger at a gate and ' +
+      "requesting changes at the Branch Test, then posts the day's digest",
     async () => {
       const page = browser.pages()[0] ?? (await browser.newPage());
       await page.goto(`${demo.pageUrl}?user=${REQUESTER}`);
@@ -133,6 +133,16 @@ describeWithChromium.each(POSTGRES_KINDS)('the channel page of the local Slack i
           await refusal.waitFor();
           expect(await refusal.locator('.mention').allTextContents()).toEqual(['@sam', '@lee']);
           await actAs(page, APPROVER);
+        }
+        if (title === 'Branch Test') {
+          // Request changes: the reason goes in the thread, the step runs again, and its gate reopens.
+          await gate.locator('[data-action-id="gate_request_changes"]').click();
+          await thread.locator('.private', { hasText: 'Reply in this thread with what should change' }).waitFor();
+          await page.fill('#thread-composer', 'Default the theme to dark');
+          await page.press('#thread-composer', 'Enter');
+          await thread.locator('.msg', { hasText: 'Default the theme to dark — attempt 2 running' }).waitFor();
+          await gate.filter({ hasText: 'Attempt 2 of this step' }).waitFor({ timeout: 30_000 });
+          expect(await gate.textContent()).toContain('after "Default the theme to dark"');
         }
         await gate.locator('[data-action-id="gate_approve"]').click();
         if (title === 'Smoke Test') {

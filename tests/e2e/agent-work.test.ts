@@ -125,15 +125,15 @@ describe('agents that do real work on the branch', () => {
         /done in [\d.]+ (ms|s)\s+[\d,]+ tokens \([\d,]+ from cache\) · ~(\$\d+\.\d\d|<\$0\.01)/,
       );
 
-      // The orchestrator's handoff format, in the thread, with the artifacts attached as files.
+      // The orchestrator's handoff format, in the step's own message, with the artifacts attached as files.
       const texts = h.threadTexts(root);
-      expect(texts).toEqual(
-        expect.arrayContaining([expect.stringContaining('Handoff: api-designer → data-migration-specialist')]),
+      const designStep = texts.find((t) => t.startsWith('[1/5] Invoking api-designer... done'));
+      expect(designStep).toContain('Handoff: api-designer → data-migration-specialist');
+      expect(designStep).toContain('src/modules/core/types/preferences.ts');
+      expect(texts.find((t) => t.startsWith('[4/5] Invoking devops-engineer... done'))).toContain(
+        'Handoff: devops-engineer → Validation',
       );
-      expect(texts.find((t) => t.includes('Handoff: api-designer → data-migration-specialist'))).toContain(
-        'src/modules/core/types/preferences.ts',
-      );
-      expect(texts).toEqual(expect.arrayContaining([expect.stringContaining('Handoff: devops-engineer → Validation')]));
+      expect(texts.filter((t) => t.startsWith('Handoff:'))).toEqual([]);
       const files = h.slack.files.filter((f) => f.threadTs === root.ts).map((f) => f.filename);
       expect(files).toEqual(
         expect.arrayContaining([

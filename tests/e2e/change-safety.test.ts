@@ -175,7 +175,7 @@ describe('change safety through the Slack gates', () => {
       expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
 
       await h.clickButton(report, 'workflow_rollback_production', APPROVER);
-      await h.waitForInThread(root, /Rolled back by .* undid `revert-create_user_preferences`/);
+      await h.waitForInThread(root, /Rolled back by .* undid the migration create_user_preferences on production/);
       expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
       const after = await withConnection(target.url, (c) =>
         c.query('SELECT name FROM supabase_migrations.schema_migrations'),
@@ -198,7 +198,7 @@ describe('change safety through the Slack gates', () => {
     const gate = await h.openGate(root, 'Branch Test');
     expect(await branchDatabases(target)).toHaveLength(1);
     await h.click(gate, 'rollback', APPROVER);
-    await h.waitForInThread(root, /Rolled back by .* undid `branch`/);
+    await h.waitForInThread(root, /Rolled back by .* undid the test branch/);
     await noBranchesLeft(target);
     expect(textOf(h.slack.message(CHANNEL, gate.ts))).toContain('Rolled back by');
   });

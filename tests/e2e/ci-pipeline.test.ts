@@ -198,7 +198,7 @@ describe('CI/CD changes reviewed at a gate, then tried on a GitHub branch', () =
     await h.click(await h.openGate(root, 'CI Review'), 'approve', APPROVER);
     const step = await h.waitForInThread(root, /\[2\/4\] .*\.\.\. done/);
     expect(textOf(step)).toContain(
-      ':warning: CI run — not run: set GITHUB_TOKEN and GITHUB_REPOSITORY to try the CI files on a branch',
+      ':warning: *Not done:* CI run — not run: set GITHUB_TOKEN and GITHUB_REPOSITORY to try the CI files on a branch',
     );
     await h.openGate(root, 'Smoke Test');
   });

@@ -20,21 +20,26 @@ describe('quality gates', () => {
     return { root, gate };
   }
 
-  it('shows the gate criteria, its automatic checks and Approve, Reject and Rollback buttons with a confirm on Rollback', async () => {
-    const { gate } = await startAtFirstGate();
-    const text = textOf(gate);
-    expect(text).toContain('Design: API Review');
-    expect(text).toContain('Types defined, contracts clear');
-    expect(text).toContain('src/modules/core/types/preferences.ts');
-    const buttons = (gate.blocks!.find((b) => b.type === 'actions') as { elements: Array<Record<string, unknown>> })
-      .elements;
-    expect(buttons.map((b) => [(b.text as { text: string }).text, b.style])).toEqual([
-      ['Approve', 'primary'],
-      ['Reject', 'danger'],
-      ['Rollback', 'danger'],
-    ]);
-    expect(buttons[2]!.confirm).toBeDefined();
-  });
+  it(
+    'shows the gate criteria, its automatic checks and Approve, Reject, Request changes and Rollback buttons with a ' +
+      'confirm on Rollback',
+    async () => {
+      const { gate } = await startAtFirstGate();
+      const text = textOf(gate);
+      expect(text).toContain('Design: API Review');
+      expect(text).toContain('Types defined, contracts clear');
+      expect(text).toContain('src/modules/core/types/preferences.ts');
+      const buttons = (gate.blocks!.find((b) => b.type === 'actions') as { elements: Array<Record<string, unknown>> })
+        .elements;
+      expect(buttons.map((b) => [(b.text as { text: string }).text, b.style])).toEqual([
+        ['Approve', 'primary'],
+        ['Reject', 'danger'],
+        ['Request changes', undefined],
+        ['Rollback', 'danger'],
+      ]);
+      expect(buttons[3]!.confirm).toBeDefined();
+    },
+  );
 
   it('stops the workflow on Reject, merges nothing and asks the person who rejected for the reason', async () => {
     const { root, gate } = await startAtFirstGate();

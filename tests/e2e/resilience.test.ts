@@ -183,8 +183,8 @@ describe('Slack rate limits', () => {
     scriptSchemaChange(h.claude, ['data-migration-specialist']);
     h.claude.script('data-migration-specialist', [
       () => {
-        // The progress message is already posted; the next post is the gate, after the commit.
-        h.slack.failNext('chat.postMessage', { status: 429, retryAfter: 0 });
+        // The step's message is already posted; the next call edits it into the result and the gate, after the commit.
+        h.slack.failNext('chat.update', { status: 429, retryAfter: 0 });
         return submit('data-migration-specialist') as { toolUse: { name: string; input: Record<string, unknown> } };
       },
     ]);
@@ -192,7 +192,7 @@ describe('Slack rate limits', () => {
     const root = await h.root();
     await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
     await h.openGate(root, 'Branch Test');
-    expect(h.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 429)).toHaveLength(1);
+    expect(h.slack.calls.filter((c) => c.method === 'chat.update' && c.status === 429)).toHaveLength(1);
     expect(h.thread(root).filter((m) => textOf(m).includes('Branch Test — waiting for approval'))).toHaveLength(1);
     expect(textOf(h.thread(root).find((m) => textOf(m).startsWith('[2/5]')))).toContain(
       'Migration create_user_preferences with rollback',

@@ -52,6 +52,31 @@ describe('a schema change requested with /infra', () => {
     expect(texts.at(-1)).toContain('Workflow complete');
     expect(textOf(h.slack.message(CHANNEL, root.ts))).toContain('5/5');
     expect(h.slack.channelMessages(CHANNEL)).toHaveLength(1);
+
+    // One message per step (its outcome, its handoff and its gate), one upload per step with files (the
+    // plan document with the first), the plan (pre-flight under it) and the report: nothing said twice.
+    const kinds = h.thread(root).map((m) => {
+      const t = textOf(m);
+      if (m.files?.length) return `files: ${m.files.map((f) => f.name).join(', ')}`;
+      const step = /^\[(\d)\/5\]/.exec(t)?.[1];
+      if (step) return t.includes('Quality gate') ? `step ${step} with its gate` : `step ${step}`;
+      return t.split(/[:\n]/)[0];
+    });
+    expect(kinds).toEqual([
+      'Plan',
+      'step 1 with its gate',
+      expect.stringMatching(/^files: preferences\.ts, INFRA-.*-wf1\.md$/),
+      'step 2 with its gate',
+      'step 3 with its gate',
+      'files: preferences.ts',
+      'step 4',
+      'files: migrations.yml',
+      'step 5 with its gate',
+      expect.stringMatching(/^files: INFRA-REPORT-.*-wf1\.md$/),
+      'Workflow #1 succeeded with 4 things not done',
+    ]);
+    expect(kinds.length).toBeLessThanOrEqual(12);
+    expect(textOf(h.thread(root)[0])).toContain('Pre-flight checks passed');
     h.slack.assertNoUnexpected();
     h.claude.assertNoUnexpected();
   });

@@ -115,7 +115,7 @@ describe('change safety on a Supabase project through the Slack gates', () => {
       const report = await h.waitForInThread(root, /Workflow complete/);
       expect(JSON.stringify(report.blocks)).toContain('Edge Function track-progress');
       await h.clickButton(report, 'workflow_rollback_production', APPROVER);
-      await h.waitForInThread(root, /Rolled back by .* undid `delete-function-track-progress`/);
+      await h.waitForInThread(root, /Rolled back by .* undid the Edge Function track-progress on production/);
       expect(api.functions.deployed.get(api.projectRef)).toEqual([]);
       expect(api.unexpected).toEqual([]);
     },

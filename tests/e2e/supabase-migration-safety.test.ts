@@ -97,7 +97,7 @@ describe('change safety on a Supabase project through the Slack gates', () => {
       const report = await h.waitForInThread(root, /Workflow complete/);
       api.productionSqlAllowed = true;
       await h.clickButton(report, 'workflow_rollback_production', APPROVER);
-      await h.waitForInThread(root, /Rolled back by .* undid `revert-create_user_preferences`/);
+      await h.waitForInThread(root, /Rolled back by .* undid the migration create_user_preferences on production/);
       expect(await hasTable(production.pool, 'public.user_preferences')).toBe(false);
       expect((await production.pool.query('select name from supabase_migrations.schema_migrations')).rows).toEqual([]);
       expect(existsSync(join(dir, file!))).toBe(false);

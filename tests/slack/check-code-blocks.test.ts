@@ -15,6 +15,8 @@ function ciGate(checks: Gate['checks']): Gate {
     checks,
     migrations: [],
     overrides: [],
+    attempt: 1,
+    reason: null,
     decided_by: null,
     decided_at: null,
     created_at: new Date(),

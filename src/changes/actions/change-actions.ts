@@ -17,6 +17,7 @@ const NO_TARGET: Check = {
   name: 'Branch test',
   status: 'warn',
   detail: 'not run: no database is configured to branch from (set TARGET_DATABASE_URL)',
+  flags: ['not_done'],
 };
 
 /** The Migration gate's deterministic test, on the data-migration-specialist's migration. */
@@ -111,14 +112,23 @@ export function smokeTestAction(deps: ChangeActionDeps): StepAction {
       const tests = handoffs.flatMap((h) => h.smoke_tests ?? []);
       const calls = deps.target?.functions ? handoffs.flatMap((h) => h.function_checks ?? []) : [];
       if (!tests.length && !calls.length)
-        return { checks: [{ name: 'Smoke tests', status: 'warn', detail: 'the agents proposed no smoke tests' }] };
+        return {
+          checks: [
+            { name: 'Smoke tests', status: 'warn', detail: 'not run: the agents proposed none', flags: ['not_done'] },
+          ],
+        };
       await loadSqlParser();
       if (!deps.target) return { checks: [{ ...NO_TARGET, name: 'Smoke tests' }] };
       const branch = await deps.target.provider.getBranch(ctx.workflow.id);
       if (!branch)
         return {
           checks: [
-            { name: 'Smoke tests', status: 'warn', detail: 'not run: this workflow changed nothing on a branch' },
+            {
+              name: 'Smoke tests',
+              status: 'warn',
+              detail: 'not run: this workflow changed nothing on a branch',
+              flags: ['not_done'],
+            },
           ],
         };
       const checks: Check[] = [{ name: 'Backup point', status: 'pass', detail: await deps.target.backupPlan() }];

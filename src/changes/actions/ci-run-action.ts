@@ -42,7 +42,12 @@ export function ciRunAction(deps: CiDeps): StepAction {
       if (!files.length)
         return {
           checks: [
-            { name: 'CI run', status: 'warn', detail: 'nothing to push: no CI file was approved at a CI Review gate' },
+            {
+              name: 'CI run',
+              status: 'warn',
+              detail: 'not run: no CI file was approved at a CI Review gate',
+              flags: ['not_done'],
+            },
           ],
         };
       const github = deps.github;
@@ -53,6 +58,7 @@ export function ciRunAction(deps: CiDeps): StepAction {
               name: 'CI run',
               status: 'warn',
               detail: 'not run: set GITHUB_TOKEN and GITHUB_REPOSITORY to try the CI files on a branch',
+              flags: ['not_done'],
             },
           ],
         };
@@ -90,6 +96,7 @@ export function ciRunAction(deps: CiDeps): StepAction {
               detail:
                 `no Actions run started for ${head.slice(0, 7)} on ${branch} (pull request ` +
                 `#${pr.number}); check that Actions is enabled and the workflows trigger on push or pull_request`,
+              flags: ['not_done'],
             },
           ],
         };

@@ -28,7 +28,9 @@ export function edgeFunctionTestAction(deps: ChangeActionDeps): StepAction {
             {
               name: 'Edge Functions',
               status: 'warn',
-              detail: 'no function was proposed (expected supabase/functions/<slug>/index.ts among the artifacts)',
+              detail:
+                'nothing deployed: no function was proposed (expected supabase/functions/<slug>/index.ts among the artifacts)',
+              flags: ['not_done'],
             },
           ],
         };
@@ -41,6 +43,7 @@ export function edgeFunctionTestAction(deps: ChangeActionDeps): StepAction {
               status: 'warn',
               detail:
                 'not deployed or called: Edge Functions run only on a Supabase target (set SUPABASE_ACCESS_TOKEN and SUPABASE_PROJECT_REF)',
+              flags: ['not_done'],
             },
           ],
         };

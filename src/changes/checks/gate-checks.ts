@@ -124,7 +124,8 @@ function shown(table: string): string {
 }
 
 function smokeTest(input: GateCheckInput): Check[] {
-  const others = input.gates.filter((g) => g.step_id !== input.stepId);
+  // A gate sent back with Request changes was superseded by its step's next attempt's gate.
+  const others = input.gates.filter((g) => g.step_id !== input.stepId && g.state !== 'changes_requested');
   const pending = others.filter((g) => g.state !== 'approved');
   const failed = input.steps.filter((s) => s.state === 'failed');
   return [

@@ -28,6 +28,7 @@ function step(idx: number, migration?: object): Step {
     title: def.title,
     state: 'succeeded',
     run: 1,
+    attempt: 1,
     generation: 1,
     failures: 0,
     conversation: null,

@@ -22,6 +22,7 @@ function step(artifacts: Array<{ path: string; kind: string; content: string }>)
     title: 'Implement',
     state: 'succeeded',
     run: 1,
+    attempt: 1,
     generation: 1,
     failures: 0,
     conversation: null,

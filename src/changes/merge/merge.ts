@@ -12,6 +12,7 @@ import { type EdgeFunctionSource, functionsInArtifacts } from '../checks/edge-fu
 import { mergeCandidates, pinProblem } from './merge-candidates';
 import type { RepositoryMigrations } from '../targets/repository-migrations';
 import { deliverToRepository } from './repository-delivery';
+import { recordNotDone } from './not-done';
 
 export interface MergeDeps {
   pool: Pool;
@@ -42,6 +43,15 @@ export async function mergeApproved(
   const handoffs = steps.flatMap((s) => (s.handoff ? [{ stepId: s.id, handoff: handoffSchema.parse(s.handoff) }] : []));
   const { migrations: candidates, ignored } = mergeCandidates(workflow.plan!, steps, events);
   const functions = deps.target?.functions ? deployableFunctions(handoffs) : [];
+  const undeployable = deps.target?.functions ? [] : deployableFunctions(handoffs).map((f) => f.fn.slug);
+  if (undeployable.length)
+    await recordNotDone(
+      deps.pool,
+      workflowId,
+      'functions',
+      `Edge Function ${undeployable.join(', ')} not deployed: Edge Functions run only on a Supabase target ` +
+        '(set SUPABASE_ACCESS_TOKEN and SUPABASE_PROJECT_REF)',
+    );
   if (ignored.length) {
     const list = ignored.map((m) => `\`${m.name}\` from ${m.stepTitle}`).join(', ');
     await recordEvent(deps.pool, workflowId, 'migration_ignored', null, { migrations: ignored });
@@ -76,10 +86,12 @@ export async function mergeApproved(
       return { kind: 'failed', error: message };
     }
   } else if (candidates.length) {
-    await opts.say(
-      'not-merged',
-      ':information_source: No target is configured (TARGET_DATABASE_URL or SUPABASE_PROJECT_REF), so nothing ' +
-        'was merged; the approved SQL is in this thread.',
+    // Said once, in the report's Not done and the root; no notice of its own.
+    await recordNotDone(
+      deps.pool,
+      workflowId,
+      'merge',
+      `Nothing merged to production: no target is configured (${candidates.map((m) => m.name).join(', ')} not applied)`,
     );
   }
   const pushed = events.filter((e) => e.type === 'ci_pushed').pop();

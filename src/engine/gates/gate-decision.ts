@@ -11,19 +11,21 @@ import { clickRefusal, type ClickOrigin } from './click-origin';
 import type { DecisionDeps } from '../deps';
 import { GATES } from '../../domain/gate-kinds';
 import { requestOverride } from './gate-override';
+import { requestChanges } from './request-changes';
+import { drawGate } from './gate-in-step';
 import { OVERRIDES_NEEDED, gatePolicy } from '../../domain/gate-policy';
 import { CLEANUP_BY_JOB } from '../clean-up';
 import { endWorkflow } from '../lifecycle';
-import { approversNote } from '../../domain/approval-policy';
 
-export type GateDecision = 'approve' | 'reject' | 'rollback' | 'override';
+export type GateDecision = 'approve' | 'reject' | 'rollback' | 'override' | 'request_changes';
 
 export type DecisionOutcome =
   | { type: 'decided'; gate: Gate }
   | { type: 'refused'; reason: string }
   | { type: 'already'; gate: Gate }
   | { type: 'partial'; gate: Gate }
-  | { type: 'override_pending'; gate: Gate };
+  | { type: 'override_pending'; gate: Gate }
+  | { type: 'changes_pending'; gate: Gate };
 
 const TO = { approve: 'approved', reject: 'rejected', rollback: 'rolled_back' } as const;
 
@@ -52,6 +54,7 @@ export async function decideAtGate(
     return { type: 'refused', reason: refusal.message };
   }
   if (input.decision === 'override') return requestOverride(deps, gate, workflow, input.user);
+  if (input.decision === 'request_changes') return requestChanges(deps, gate, workflow, input.user);
   const blocking = gatePolicy({ checks: gate.checks, merges: gate.merges }).blocking;
   if (input.decision === 'approve' && gate.state === 'open' && blocking.length) {
     const reason =
@@ -110,18 +113,8 @@ export async function decideAtGate(
     return { type: 'already', gate: now };
   }
   if ('partial' in decided) {
-    const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
     try {
-      const gateTs = await deps.slack.post(
-        `gate:${gate.id}`,
-        thread,
-        deps.views.gateOpenMessage(decided.partial, approversNote(deps.policy, gate.merges, workflow.requester)),
-      );
-      await deps.slack.update(
-        thread.channel,
-        gateTs,
-        deps.views.gateOpenMessage(decided.partial, approversNote(deps.policy, gate.merges, workflow.requester)),
-      );
+      await drawGate(deps, workflow, decided.partial);
     } catch (error) {
       deps.logger.warn(
         { err: (error as Error).message, gate: gate.id },
@@ -167,10 +160,7 @@ export async function decideAtGate(
       await deps.queue.enqueue({ name: 'rollback', data: { workflowId: workflow.id, actor: input.user } });
     });
   }
-  await attempt('redrawing the gate', async () => {
-    const gateTs = await deps.slack.post(`gate:${gate.id}`, thread, deps.views.gateDecidedMessage(decided));
-    await deps.slack.update(thread.channel, gateTs, deps.views.gateDecidedMessage(decided));
-  });
+  await attempt('redrawing the gate', () => drawGate(deps, workflow, decided));
   if (input.decision === 'reject') {
     await attempt('reporting the rejection', async () => {
       await deps.slack.post(

@@ -9,7 +9,7 @@ import { advancePast } from '../advance';
 import type { DecisionDeps } from '../deps';
 import { GATES } from '../../domain/gate-kinds';
 import { OVERRIDES_NEEDED, gatePolicy } from '../../domain/gate-policy';
-import { approversNote } from '../../domain/approval-policy';
+import { drawGate } from './gate-in-step';
 
 /** What an Override click led to. */
 export type OverrideOutcome =
@@ -145,16 +145,10 @@ export async function noteOverrideReason(
   return true;
 }
 
-/** Redraws the gate message (its post key finds it): open with the Overrides so far, or decided. */
+/** Redraws the gate in its step's message: open with the Overrides so far, or decided. */
 async function redraw(deps: DecisionDeps, workflow: Workflow, gate: Gate): Promise<void> {
-  const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts! };
-  const message =
-    gate.state === 'open'
-      ? deps.views.gateOpenMessage(gate, approversNote(deps.policy, gate.merges, workflow.requester))
-      : deps.views.gateDecidedMessage(gate);
   try {
-    const ts = await deps.slack.post(`gate:${gate.id}`, thread, message);
-    await deps.slack.update(thread.channel, ts, message);
+    await drawGate(deps, workflow, gate);
   } catch (error) {
     deps.logger.warn({ err: (error as Error).message, gate: gate.id }, 'override recorded; redrawing the gate failed');
   }

@@ -37,7 +37,7 @@ export async function reconcile(deps: EngineDeps): Promise<number> {
   }
   const stuck = await deps.pool.query<{ workflow_id: string; idx: number }>(
     `SELECT w.id AS workflow_id, s.idx FROM workflows w JOIN steps s ON s.workflow_id = w.id AND s.idx = w.current_step
-     LEFT JOIN gates g ON g.step_id = s.id
+     LEFT JOIN gates g ON g.step_id = s.id AND g.attempt = s.attempt
      WHERE w.state = 'running' AND s.state = 'succeeded' AND (g.id IS NULL OR g.state = 'approved')`,
   );
   for (const row of stuck.rows) {

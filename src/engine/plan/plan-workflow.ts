@@ -73,15 +73,14 @@ export async function planWorkflow(deps: EngineDeps, workflowId: number): Promis
       await afterEnd(deps, workflowId);
     return;
   }
-  await deps.slack.post(
-    `wf:${workflowId}:plan`,
-    thread,
-    deps.views.planMessage(workflow.plan, workflow.routing_reason ?? ''),
-  );
+  const planMessage = deps.views.planMessage(workflow.plan, workflow.routing_reason ?? '');
+  const planTs = await deps.slack.post(`wf:${workflowId}:plan`, thread, planMessage);
   await storeWorkflowFile(
     deps,
     { ...workflow, root_ts: thread.threadTs },
     deps.views.planDocument(workflow, workflow.plan, workflow.routing_reason ?? ''),
+    // The plan document goes with the first step's files (or the report's), not in a message of its own.
+    { attach: 'with-next-upload' },
   );
 
   const lock = await acquireTarget(deps.pool, workflow.target, workflowId);
@@ -99,8 +98,15 @@ export async function planWorkflow(deps: EngineDeps, workflowId: number): Promis
     { name: 'No conflicting work in progress', ok: true, detail: `this workflow holds \`${workflow.target}\`` },
     ...(await runPreflight(deps.preflight, workflow)),
   ];
-  await deps.slack.post(`wf:${workflowId}:preflight`, thread, deps.views.preflightMessage(results));
+  const preflight = deps.views.preflightMessage(results);
   const failed = results.filter((r) => !r.ok);
+  // Checks that passed go under the plan, in its message; a failure gets a message of its own.
+  if (!failed.length)
+    await deps.slack.update(thread.channel, planTs, {
+      text: `${planMessage.text} · ${preflight.text}`,
+      blocks: [...(planMessage.blocks ?? []), ...(preflight.blocks ?? [])],
+    });
+  else await deps.slack.post(`wf:${workflowId}:preflight`, thread, preflight);
   if (failed.length) {
     const error = `Pre-flight checks failed: ${failed.map((r) => r.name).join(', ')}.`;
     if (await endWorkflow(deps, workflowId, 'failed', { type: 'workflow_failed', actor: null, error }))

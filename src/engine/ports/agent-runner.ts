@@ -20,6 +20,17 @@ export interface AgentTask {
   comments: Array<{ user: string; role: 'requester' | 'approver'; text: string }>;
   /** Set when the step is tried again after a failure: what went wrong last time. */
   previousError?: string;
+  /**
+   * Set on a step's next attempt after an approver clicked Request changes at its gate: who, why (their
+   * thread reply, untrusted), and what the previous attempt produced.
+   */
+  changesRequested?: {
+    by: string;
+    reason: string;
+    attempt: number;
+    previousSummary: string;
+    previousHandoff?: Handoff;
+  };
   /** What the step spent in earlier runs (before its question), counted against its token budget. */
   spent?: Usage;
 }

@@ -42,6 +42,16 @@ export interface ChangePipeline {
     workflow: Workflow,
     opts: { lastAttempt: boolean; say(key: string, text: string): Promise<void> },
   ): Promise<MergeOutcome>;
+  /**
+   * Before a step's next attempt (Request changes): undoes what the previous attempt left on the
+   * workflow's branch. Returns what was done, in words, or undefined when there was nothing to undo.
+   */
+  discardAttempt(input: {
+    workflow: Workflow;
+    step: Step;
+    previous?: Handoff;
+    earlier: Handoff[];
+  }): Promise<string | undefined>;
   /** After a workflow ended: its branch and its CI branch go, unless a rollback removes them itself. */
   cleanUp(workflow: Workflow): Promise<void>;
   /** Deletes branches whose workflow is gone or has ended (its own clean-up died with its process). */

@@ -32,6 +32,11 @@ export interface SlackPublisher {
   ephemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void>;
   /** Uploads a file into a channel or thread once per key (files.uploadV2); returns the file's id. */
   uploadFile(key: string, target: { channel: string; threadTs?: string }, file: SlackFile): Promise<string>;
+  /**
+   * Uploads several files as one share (one message, files.getUploadURLExternal for each, then one
+   * files.completeUploadExternal), once per key; returns the first file's id.
+   */
+  uploadFiles(key: string, target: { channel: string; threadTs?: string }, files: SlackFile[]): Promise<string>;
 }
 
 /** A file to attach: long SQL, reports and charts go here instead of into a section. */

@@ -17,7 +17,8 @@ export interface ThreadViews {
   /** Text from a model or a person, made safe to put inside the bot's own mrkdwn. */
   escapeMrkdwn(text: string): string;
   duration(ms: number): string;
-  rootMessage(workflow: Workflow, plan: Plan | null, steps: Step[]): SlackMessage;
+  /** `notDone`: what the workflow could not do (notDoneItems); a succeeded one says how many. */
+  rootMessage(workflow: Workflow, plan: Plan | null, steps: Step[], notDone?: string[]): SlackMessage;
   planMessage(plan: Plan, reason: string): SlackMessage;
   preflightMessage(results: PreflightResult[]): SlackMessage;
   waitingForTargetMessage(target: string, holderId: number, holderRequester: string): SlackMessage;
@@ -32,7 +33,8 @@ export interface ThreadViews {
   questionMessage(agent: string, requester: string, question: string): SlackMessage;
   questionReminderMessage(agent: string, requester: string, question: string, stopsAt: Date): SlackMessage;
   handoffMessage(source: string, target: string, handoff: Handoff): SlackMessage;
-  gateOpenMessage(gate: Gate, approversNote: string): SlackMessage;
+  /** `noChanges`: why Request changes is not offered (the step's last attempt); the button shows without it. */
+  gateOpenMessage(gate: Gate, approversNote: string, noChanges?: string): SlackMessage;
   gateDecidedMessage(gate: Gate): SlackMessage;
   /** The migrations too long to show in the merge gate, as files to attach beside it. */
   migrationFiles(migrations: ShownMigration[]): Array<{ path: string; content: string }>;
@@ -42,8 +44,16 @@ export interface ThreadViews {
     gates: Gate[],
     usage: Usage,
     merged?: string[],
+    notDone?: string[],
     links?: Array<{ text: string; url: string }>,
   ): SlackMessage;
   planDocument(workflow: Workflow, plan: Plan, reason: string): WorkflowDocument;
-  reportDocument(workflow: Workflow, steps: Step[], gates: Gate[], usage: Usage, merged: string[]): WorkflowDocument;
+  reportDocument(
+    workflow: Workflow,
+    steps: Step[],
+    gates: Gate[],
+    usage: Usage,
+    merged: string[],
+    notDone?: string[],
+  ): WorkflowDocument;
 }

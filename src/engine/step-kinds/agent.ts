@@ -1,17 +1,18 @@
 import type { AgentObserver, AgentTask } from '../ports/agent-runner';
 import { commentsForAgents } from '../../domain/approval-policy';
-import { type Handoff, type Usage, addUsage } from '../../domain/handoff';
+import { type Handoff, type Usage, addUsage, handoffSchema } from '../../domain/handoff';
+import { changesReasonFor } from '../../domain/attempts';
 import type { Step, Workflow } from '../../domain/records';
 import { inTransaction } from '../../store/db';
-import { listComments, recordEvent } from '../../store/events';
+import { listComments, listEvents, recordEvent } from '../../store/events';
 import { markResumed, openQuestion } from '../../store/questions-repo';
 import { transitionStep } from '../../store/steps-repo';
 import { getWorkflow, transitionWorkflow } from '../../store/workflows-repo';
 import type { EngineDeps } from '../deps';
-import { attachArtifacts } from '../thread/workflow-files';
+import { attachArtifacts, unattachedStoredFiles } from '../thread/workflow-files';
 import { refreshRoot } from '../thread/thread';
 import type { StepRun, StepWork } from './step-run';
-import { showWaiting, workflowThread } from './step-thread';
+import { showWaiting, stepKey, workflowThread } from './step-thread';
 
 /** The agent's question, with what the step has spent up to it. */
 interface AgentQuestion {
@@ -62,7 +63,24 @@ async function agentTask(run: StepRun, agent: string): Promise<AgentTask> {
     earlierHandoffs: run.earlier,
     comments: commentsForAgents(deps.policy, workflow, await listComments(deps.pool, workflow.id)),
     previousError: step.failures > 0 && step.error ? step.error : undefined,
+    changesRequested: await changesRequested(run),
     spent: step.usage ?? undefined,
+  };
+}
+
+/** The approver's reason and the previous attempt, on an attempt that Request changes started. */
+async function changesRequested(run: StepRun): Promise<AgentTask['changesRequested']> {
+  const { deps, workflow, step } = run;
+  if (step.attempt < 2) return undefined;
+  const reason = changesReasonFor(await listEvents(deps.pool, workflow.id), step.id, step.attempt);
+  if (!reason) return undefined;
+  const previous = handoffSchema.safeParse(reason.previous.handoff);
+  return {
+    by: reason.by,
+    reason: reason.reason,
+    attempt: step.attempt,
+    previousSummary: reason.previous.summary ?? '',
+    previousHandoff: previous.success ? previous.data : undefined,
   };
 }
 
@@ -122,20 +140,18 @@ async function askInThread(run: StepRun, agent: string, outcome: AgentQuestion):
   await refreshRoot(deps, workflow.id);
 }
 
-/** After the step committed: the agent's handoff, shown to the next step's agent, with its artifacts attached. */
-export async function postHandoff(
+/**
+ * After the step committed: the files of its handoff and those the step stored (its validation record),
+ * all in one upload beside the step's message.
+ */
+export async function attachStepFiles(
   deps: EngineDeps,
   workflow: Workflow,
   step: Step,
-  agent: string,
-  handoff: Handoff,
+  handoff: Handoff | undefined,
 ): Promise<void> {
-  const next = workflow.plan!.steps[step.idx + 1];
-  if (!next) return;
-  await deps.slack.post(
-    `step:${step.id}:handoff`,
-    workflowThread(workflow),
-    deps.views.handoffMessage(agent, next.agent ?? next.title, handoff),
-  );
-  await attachArtifacts(deps, workflow, `step:${step.id}`, handoff.artifacts);
+  await attachArtifacts(deps, workflow, stepKey(step), [
+    ...(handoff?.artifacts ?? []),
+    ...(await unattachedStoredFiles(deps, workflow)),
+  ]);
 }

@@ -1,4 +1,3 @@
-import { approversNote } from '../../domain/approval-policy';
 import { GATES, type GateKind } from '../../domain/gate-kinds';
 import { gatePolicy } from '../../domain/gate-policy';
 import type { Check, Step, Workflow } from '../../domain/records';
@@ -9,9 +8,9 @@ import { listSteps } from '../../store/steps-repo';
 import { transitionWorkflow } from '../../store/workflows-repo';
 import type { EngineDeps } from '../deps';
 import { refreshRoot } from '../thread/thread';
+import { drawGate } from '../gates/gate-in-step';
 import { attachArtifacts } from '../thread/workflow-files';
 import type { StepRun, StepWork } from './step-run';
-import { workflowThread } from './step-thread';
 
 /** Adds the checks the gate's kind makes itself, on the step's handoff and the workflow so far, to `work`. */
 export async function addGateChecks(run: StepRun, gate: GateKind, work: StepWork): Promise<void> {
@@ -50,6 +49,7 @@ export async function openStepGate(
   await openGate(tx, {
     workflowId: workflow.id,
     stepId: step.id,
+    attempt: step.attempt,
     kind,
     merges,
     checks: gate.checks,
@@ -64,17 +64,15 @@ export async function openStepGate(
 }
 
 /**
- * Posts the gate the step's commit opened, with its buttons; safe to repeat (the post has a key, and a
- * gate decided in the meantime is not posted).
+ * Draws the gate the step's commit opened, with its buttons, into the step's message; safe to repeat
+ * (a gate decided in the meantime is not drawn again).
  */
 export async function postOpenGate(deps: EngineDeps, workflow: Workflow, step: Step): Promise<void> {
-  const gate = (await listGates(deps.pool, workflow.id)).find((g) => g.step_id === step.id);
-  if (gate?.state !== 'open') return;
-  await deps.slack.post(
-    `gate:${gate.id}`,
-    workflowThread(workflow),
-    deps.views.gateOpenMessage(gate, approversNote(deps.policy, gate.merges, workflow.requester)),
+  const gate = (await listGates(deps.pool, workflow.id)).find(
+    (g) => g.step_id === step.id && g.attempt === step.attempt,
   );
+  if (gate?.state !== 'open') return;
+  await drawGate(deps, workflow, gate);
   // The SQL the merge gate shows only in part is attached in full.
   if (gate.merges) await attachArtifacts(deps, workflow, `gate:${gate.id}`, deps.views.migrationFiles(gate.migrations));
   await refreshRoot(deps, workflow.id);

@@ -4,7 +4,7 @@ import { postFailureAnalysis } from '../failure-analysis';
 import { afterEnd, endWorkflow } from '../lifecycle';
 import { attachStoredFiles } from '../thread/workflow-files';
 import type { RunningStep } from './step-run';
-import { showFailed } from './step-thread';
+import { showFailed, stepKey } from './step-thread';
 
 /**
  * The step goes back to pending with the error, which its agent sees on the next run; the new generation
@@ -38,7 +38,7 @@ export async function stopOnFailure(failing: RunningStep, reason: string, elapse
   if (!stopped) return;
   const next = 'the workflow stopped; nothing was merged. Fix the cause and start a new request.';
   await showFailed(deps, message, reason, elapsedMs, next);
-  await attachStoredFiles(deps, workflow);
+  await attachStoredFiles(deps, workflow, stepKey(step));
   const error = `Step ${step.idx + 1} (${def.agent ?? def.title}) failed: ${reason}`;
   if (await endWorkflow(deps, workflow.id, 'failed', { type: 'workflow_failed', actor: null, error })) {
     await postFailureAnalysis(deps, workflow, step, def, reason);

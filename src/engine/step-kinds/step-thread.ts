@@ -1,7 +1,8 @@
-import type { Handoff } from '../../domain/handoff';
+import { handoffSchema } from '../../domain/handoff';
+import type { SlackMessage } from '../../domain/message';
 import type { StepDefinition } from '../../domain/plan';
 import type { Step, Workflow } from '../../domain/records';
-import type { EngineDeps } from '../deps';
+import type { DecisionDeps, EngineDeps } from '../deps';
 import { StepProgress } from '../thread/step-progress';
 
 /** The step's `[i/n] Invoking …` message in the workflow thread; every later version of it edits this one. */
@@ -16,6 +17,11 @@ export function workflowThread(workflow: Workflow): StepMessage['thread'] {
   return { channel: workflow.channel_id, threadTs: workflow.root_ts! };
 }
 
+/** The key of a step attempt's posts: each attempt after Request changes has messages of its own. */
+export function stepKey(step: Pick<Step, 'id' | 'attempt'>): string {
+  return step.attempt > 1 ? `step:${step.id}:a${step.attempt}` : `step:${step.id}`;
+}
+
 /** Posts the step's message; its key makes a repeat (a retry, a rerun) find the message it posted before. */
 export async function postStepMessage(
   deps: EngineDeps,
@@ -23,10 +29,10 @@ export async function postStepMessage(
   step: Step,
   def: StepDefinition,
 ): Promise<StepMessage> {
-  const headline = deps.views.stepHeadline(step.idx, workflow.plan!.steps.length, def.agent ?? null, def.title);
+  const headline = stepHeadline(deps, workflow, step);
   const thread = workflowThread(workflow);
   const ts = await deps.slack.post(
-    `step:${step.id}:progress`,
+    `${stepKey(step)}:progress`,
     thread,
     deps.views.stepRunningMessage(headline, def.tasks),
   );
@@ -81,27 +87,46 @@ export async function showFailed(
   );
 }
 
-/**
- * Shows the committed result. A gated step's checks are left out: its gate message shows them, with
- * the buttons that decide on them.
- */
-export async function showDone(
-  deps: EngineDeps,
-  message: StepMessage,
-  step: Step,
-  handoff: Handoff | undefined,
-  gated: boolean,
-): Promise<void> {
-  const elapsedMs = (step.finished_at?.getTime() ?? Date.now()) - (step.started_at?.getTime() ?? Date.now());
-  await deps.slack.update(
-    message.thread.channel,
-    message.ts,
-    deps.views.stepDoneMessage(message.headline, {
-      summary: step.summary ?? 'Done.',
-      elapsedMs,
-      usage: step.usage ?? undefined,
-      handoff,
-      notes: gated ? [] : (step.checks ?? []).filter((c) => c.status !== 'pass'),
-    }),
+/** The step's headline, e.g. `[2/5] Invoking data-migration-specialist...`, with its attempt after the first. */
+export function stepHeadline(
+  deps: Pick<DecisionDeps, 'views'>,
+  workflow: Workflow,
+  step: Pick<Step, 'idx' | 'attempt'>,
+): string {
+  const def = workflow.plan!.steps[step.idx]!;
+  return (
+    deps.views.stepHeadline(step.idx, workflow.plan!.steps.length, def.agent ?? null, def.title) +
+    (step.attempt > 1 ? ` (attempt ${step.attempt})` : '')
   );
+}
+
+/**
+ * The committed result, with the handoff to the next step when there is one. A gated step's checks
+ * are left out, but for what it could not do: its gate, in the same message, shows them with the
+ * buttons that decide on them.
+ */
+export function stepDoneView(deps: Pick<DecisionDeps, 'views'>, workflow: Workflow, step: Step): SlackMessage {
+  const def = workflow.plan!.steps[step.idx]!;
+  const gated = def.gate !== undefined;
+  const parsed = step.handoff ? handoffSchema.safeParse(step.handoff) : undefined;
+  const handoff = parsed?.success ? parsed.data : undefined;
+  const elapsedMs = (step.finished_at?.getTime() ?? Date.now()) - (step.started_at?.getTime() ?? Date.now());
+  const done = deps.views.stepDoneMessage(stepHeadline(deps, workflow, step), {
+    summary: step.summary ?? 'Done.',
+    elapsedMs,
+    usage: step.usage ?? undefined,
+    handoff,
+    // What the step could not do is said in its own message too, gate or not.
+    notes: (step.checks ?? []).filter((c) => c.status !== 'pass' && (!gated || c.flags?.includes('not_done'))),
+  });
+  const next = workflow.plan!.steps[step.idx + 1];
+  // The handoff to the next step is part of the step's one message, not a message of its own.
+  const handed =
+    handoff && def.agent && next && deps.views.handoffMessage(def.agent, next.agent ?? next.title, handoff);
+  return handed ? { text: done.text, blocks: [...(done.blocks ?? []), ...(handed.blocks ?? [])] } : done;
+}
+
+/** Shows the committed result in the step's message (a gated step's gate is drawn into it next). */
+export async function showDone(deps: EngineDeps, message: StepMessage, workflow: Workflow, step: Step): Promise<void> {
+  await deps.slack.update(message.thread.channel, message.ts, stepDoneView(deps, workflow, step));
 }

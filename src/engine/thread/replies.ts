@@ -6,6 +6,7 @@ import { findWorkflowByThread, transitionWorkflow } from '../../store/workflows-
 import { mayTalkToAgents, whoMayAnswer } from '../../domain/approval-policy';
 import type { DecisionDeps } from '../deps';
 import { noteOverrideReason } from '../gates/gate-override';
+import { noteChangesReason } from '../gates/request-changes';
 
 export interface ThreadReply {
   channel: string;
@@ -14,13 +15,21 @@ export interface ThreadReply {
   text: string;
 }
 
-export type ReplyOutcome = 'answer' | 'not_allowed' | 'rejection_reason' | 'override_reason' | 'comment' | 'ignored';
+export type ReplyOutcome =
+  | 'answer'
+  | 'not_allowed'
+  | 'rejection_reason'
+  | 'override_reason'
+  | 'changes_reason'
+  | 'comment'
+  | 'ignored';
 
 /**
  * A person's reply in a workflow's thread. From the requester or an approver while a step waits for
  * an answer, it resumes that step; anyone else who replies then is told privately who may answer.
  * After a rejection, the first reply from the person who rejected is the reason; from an approver
- * whose Override awaits its reason, it is that reason. Anything else is recorded as a comment; the
+ * whose Override awaits its reason, it is that reason; from an approver who clicked Request changes,
+ * it is what should change, and the step runs again. Anything else is recorded as a comment; the
  * next agent reads only those of the requester and the approvers.
  */
 export async function handleThreadReply(deps: DecisionDeps, reply: ThreadReply): Promise<ReplyOutcome> {
@@ -67,6 +76,7 @@ export async function handleThreadReply(deps: DecisionDeps, reply: ThreadReply):
     }
   }
   if (await noteOverrideReason(deps, workflow, reply)) return 'override_reason';
+  if (await noteChangesReason(deps, workflow, reply)) return 'changes_reason';
   if (workflow.state === 'rejected') {
     const events = await listEvents(deps.pool, workflow.id);
     const rejectedBy = [...events].reverse().find((e) => e.type === 'workflow_rejected')?.actor;

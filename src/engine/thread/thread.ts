@@ -4,8 +4,9 @@ import { listSteps } from '../../store/steps-repo';
 import { getWorkflow } from '../../store/workflows-repo';
 import { inTransaction } from '../../store/db';
 import { listEvents } from '../../store/events';
+import { notDoneItems } from '../../domain/outcomes';
 import type { DecisionDeps, EngineDeps } from '../deps';
-import { storeWorkflowFile } from './workflow-files';
+import { attachStoredFiles, storeWorkflowFile } from './workflow-files';
 
 /** Advisory-lock namespace of root message redraws. */
 const ROOT_REDRAW_LOCK = 727_100_002;
@@ -21,10 +22,11 @@ export async function refreshRoot(deps: DecisionDeps, workflowId: number): Promi
     const workflow = await getWorkflow(tx, workflowId);
     if (!workflow?.root_ts) return;
     const steps = await listSteps(tx, workflowId);
+    const notDone = workflow.state === 'succeeded' ? notDoneItems(steps, await listEvents(tx, workflowId)) : [];
     await deps.slack.update(
       workflow.channel_id,
       workflow.root_message_ts ?? workflow.root_ts,
-      deps.views.rootMessage(workflow, workflow.plan, steps),
+      deps.views.rootMessage(workflow, workflow.plan, steps, notDone),
     );
   });
 }
@@ -42,7 +44,12 @@ export async function postReport(deps: EngineDeps, workflowId: number): Promise<
       .filter((e) => e.type === 'function_deployed' && e.data.existed === false)
       .map((e) => `Edge Function ${String(e.data.slug)}`),
   ];
-  await storeWorkflowFile(deps, workflow, deps.views.reportDocument(workflow, steps, gates, usage, merged));
+  const notDone = notDoneItems(steps, events);
+  await storeWorkflowFile(deps, workflow, deps.views.reportDocument(workflow, steps, gates, usage, merged, notDone), {
+    attach: 'with-next-upload',
+  });
+  // The report document, with any stored file not attached yet (the plan, when no step ran), in one upload.
+  await attachStoredFiles(deps, workflow, `wf:${workflowId}:report-files`);
   // The repository's pull requests (GITHUB_REPOSITORY): the merged migrations', and the one reverting them.
   const links = events.flatMap((e) => {
     if (e.type === 'migration_pr_opened')
@@ -51,7 +58,7 @@ export async function postReport(deps: EngineDeps, workflowId: number): Promise<
       return [{ text: `Reverting pull request #${String(e.data.number)}`, url: String(e.data.url) }];
     return [];
   });
-  const report = deps.views.reportMessage(workflow, steps, gates, usage, merged, links);
+  const report = deps.views.reportMessage(workflow, steps, gates, usage, merged, notDone, links);
   const ts = await deps.slack.post(
     `wf:${workflowId}:report`,
     { channel: workflow.channel_id, threadTs: workflow.root_ts },

@@ -17,7 +17,7 @@ const clickSchema = z.object({
 });
 
 /**
- * Approve / Reject / Rollback / Override: acked at once, then bound to its gate message, authorised and
+ * Approve / Reject / Request changes / Rollback / Override: acked at once, then bound to its gate message, authorised and
  * decided by one conditional update.
  */
 export function gateButton(deps: ListenerDeps) {
@@ -69,6 +69,14 @@ export function gateButton(deps: ListenerDeps) {
           noticeMessage(
             `Your Override is recorded. Reply in the thread with your reason; the gate goes on once ` +
               `${OVERRIDES_NEEDED} different approvers have overridden it, each with a reason.`,
+          ),
+        );
+      }
+      if (outcome.type === 'changes_pending') {
+        await tell(
+          noticeMessage(
+            `Reply in this thread with what should change. The step then runs again with your reason and ` +
+              `its previous attempt, and the ${GATES[outcome.gate.kind].title} gate reopens on the new result.`,
           ),
         );
       }

@@ -52,7 +52,8 @@ async function request(
 }
 
 /**
- * `/infra`. A request is recorded and answered in the ack (above); quick answers go back in the ack; a request or a cancel is acked at once (Slack allows 3 s),
+ * `/infra`. A request is recorded and answered in the ack (above); other quick answers go back in the ack;
+ * a cancel is acked at once (Slack allows 3 s),
  * then recorded and queued (`runCommand`, shared with the @mention). Each trigger_id is recorded first,
  * so a replayed signed command does nothing twice.
  */
