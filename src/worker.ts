@@ -186,7 +186,14 @@ export async function startWorker(
     const digestRedis = new IORedis(config.REDIS_URL, REDIS_OPTIONS);
     const digestRunning = new RunningJobs();
     const digestWorker = startDigestWorker(
-      { pool: engine.pool, slack: engine.slack, timeZone: config.INFRA_DIGEST_TZ, now, logger: log },
+      {
+        pool: engine.pool,
+        slack: engine.slack,
+        timeZone: config.INFRA_DIGEST_TZ,
+        fontDir: config.INFRA_CHART_FONT_DIR,
+        now,
+        logger: log,
+      },
       { connection: digestRedis, prefix: config.INFRA_QUEUE_PREFIX, running: digestRunning },
     );
     closers.push(

@@ -113,6 +113,10 @@ export const configSchema = z
     INFRA_DIGEST_CHANNEL: optionalString,
     INFRA_DIGEST_CRON: z.string().default('0 9 * * 1-5'),
     INFRA_DIGEST_TZ: timeZone.default('UTC'),
+    INFRA_CHART_FONT_DIR: z
+      .string()
+      .min(1, 'name the folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf (apt-get install fonts-dejavu-core)')
+      .default('/usr/share/fonts/truetype/dejavu'),
     INFRA_QUEUE_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { InfraError, NotAllowedError, RequestTooLongError } from '../../../domain/errors';
-import { computeMetrics } from '../../../metrics/metric-queries';
+import { computeMetrics, computeToday } from '../../../metrics/metric-queries';
 import { listGates } from '../../../store/gates-repo';
 import { firstCommand } from '../../../store/slack-messages-repo';
 import { listSteps } from '../../../store/steps-repo';
@@ -109,11 +109,12 @@ export function infraCommand(deps: ListenerDeps) {
           return await ack(ephemeral(listMessage(await listActiveWorkflows(deps.pool, { channelId: channel }))));
         case 'metrics': {
           const window = { now: deps.now(), timeZone: deps.timeZone, days: cmd.days };
-          const [current, previous] = await Promise.all([
+          const [current, previous, today] = await Promise.all([
             computeMetrics(deps.pool, window),
             computeMetrics(deps.pool, { ...window, back: 1 }),
+            computeToday(deps.pool, window),
           ]);
-          return await ack(ephemeral(metricsMessage(current, previous, deps.timeZone)));
+          return await ack(ephemeral(metricsMessage(current, previous, today, deps.timeZone)));
         }
         case 'status': {
           const workflow = await getWorkflow(deps.pool, cmd.id);
