@@ -10,7 +10,10 @@ import type { DecisionDeps, EngineDeps } from './engine/deps';
 import { BullJobQueue } from './engine/jobs/queues';
 import { digestQueue } from './metrics/digest-job';
 import { createErrorCounters, slackCountingFetch } from './metrics/error-counters';
-import { registerStoreMetrics } from './metrics/prometheus';
+import { healthzRoute } from './metrics/healthz';
+import { startMetricsServer } from './metrics/metrics-server';
+import { modelCallMetrics } from './metrics/model-call-metrics';
+import { metricsRoute, registerStoreMetrics } from './metrics/prometheus';
 import { WebApiPublisher } from './slack/publisher';
 import { slackThreadViews } from './slack/thread-views';
 import { createPool } from './store/db';
@@ -32,6 +35,8 @@ export interface Runtime {
   worker?: Worker;
   /** The HTTP port actually bound (useful with PORT=0). */
   port?: number;
+  /** A worker-only process's /metrics and /healthz port (INFRA_WORKER_METRICS_PORT), as bound. */
+  metricsPort?: number;
   stop(): Promise<void>;
 }
 
@@ -46,7 +51,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const pool: Pool = createPool(config.DATABASE_URL);
   const prometheus = new Registry();
   const errors = createErrorCounters(prometheus);
-  const parts = opts.roles.worker ? await prepareWorker(config, opts, { pool, errors }) : undefined;
+  const modelCalls = modelCallMetrics(prometheus);
+  const parts = opts.roles.worker ? await prepareWorker(config, opts, { pool, errors, modelCalls }) : undefined;
   await migrate(pool);
   const queueRedis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true });
   const queue = new BullJobQueue({
@@ -88,6 +94,19 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     runtime.port = web.port;
     closers.unshift(() => web.app.stop());
     registerStoreMetrics(prometheus, { pool, queues: [queue.queue, digest] });
+    if (config.INFRA_WORKER_METRICS_PORT !== undefined && engine) {
+      log.info(
+        { port: runtime.port },
+        'INFRA_WORKER_METRICS_PORT is not used: web and worker run in one process, whose GET /metrics on PORT has both',
+      );
+    }
+  } else if (config.INFRA_WORKER_METRICS_PORT !== undefined) {
+    const server = await startMetricsServer(config.INFRA_WORKER_METRICS_PORT, {
+      metrics: metricsRoute(prometheus),
+      healthz: healthzRoute(pool, queueRedis),
+    });
+    runtime.metricsPort = server.port;
+    closers.unshift(() => server.close());
   }
   closers.push(
     () => digest.close(),

@@ -1,11 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '@slack/bolt';
 import type IORedis from 'ioredis';
-import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import { type Config, targetOf } from './config/config';
 import type { DecisionDeps } from './engine/deps';
 import { type ErrorCounters, slackCountingFetch } from './metrics/error-counters';
+import { healthzRoute } from './metrics/healthz';
 import { metricsRoute } from './metrics/prometheus';
 import type { RuntimeOptions } from './runtime-options';
 import { createSlackApp } from './slack/app';
@@ -39,7 +38,7 @@ export async function startWeb(
       fetch: slackCountingFetch(errors.slack),
       logger: opts.logger,
       routes: [
-        { path: '/healthz', method: 'GET', handler: healthz(decisions.pool, redis) },
+        { path: '/healthz', method: 'GET', handler: healthzRoute(decisions.pool, redis) },
         { path: '/metrics', method: 'GET', handler: metricsRoute(prometheus) },
       ],
     },
@@ -57,18 +56,4 @@ export async function startWeb(
     | undefined;
   const address = server && typeof server.address === 'function' ? server.address() : null;
   return { app, port: address && typeof address === 'object' ? address.port : config.PORT };
-}
-
-function healthz(pool: Pool, redis: IORedis) {
-  return (_req: IncomingMessage, res: ServerResponse) => {
-    Promise.all([pool.query('SELECT 1'), redis.ping()])
-      .then(() => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"ok":true}');
-      })
-      .catch((err: Error) => {
-        res.writeHead(503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok: false, error: err.message.replace(/\/\/[^@]*@/, '//***@') }));
-      });
-  };
 }

@@ -33,6 +33,7 @@ import { loadWorkflowLibrary } from './engine/plan/definitions-loader';
 import { registry } from './engine/ports/step-actions';
 import { type digestQueue, scheduleDigest, startDigestWorker } from './metrics/digest-job';
 import { anthropicCountingFetch, type ErrorCounters } from './metrics/error-counters';
+import type { ModelCallRecorder } from './domain/model-call';
 import type { RuntimeOptions } from './runtime-options';
 
 const ROOT = join(__dirname, '..');
@@ -52,10 +53,10 @@ export interface WorkerParts {
 export async function prepareWorker(
   config: Config,
   opts: RuntimeOptions,
-  shared: { pool: Pool; errors: ErrorCounters },
+  shared: { pool: Pool; errors: ErrorCounters; modelCalls?: ModelCallRecorder },
 ): Promise<WorkerParts> {
   const log = opts.logger;
-  const { pool, errors } = shared;
+  const { pool, errors, modelCalls } = shared;
   const agentDefs = loadAgents(opts.agentsDir ?? join(ROOT, 'agents'));
   const { target, preflight } = buildChangeSetup(config, log, {
     supabasePollIntervalMs: opts.supabasePollIntervalMs,
@@ -115,13 +116,20 @@ export async function prepareWorker(
           maxTurns: config.INFRA_AGENT_TURN_LIMIT,
           tokenBudget: config.INFRA_STEP_TOKEN_BUDGET,
           timeBudgetMs: config.INFRA_STEP_TIME_BUDGET_MS,
+          recordCall: modelCalls,
         })
       : new UnconfiguredAgentRunner());
   const routerDef = agentDefs.get('router');
   const router =
     opts.routerModel ??
     (anthropic && routerDef
-      ? new ClaudeRouterModel({ client: anthropic, router: routerDef, model: config.ANTHROPIC_MODEL, logger: log })
+      ? new ClaudeRouterModel({
+          client: anthropic,
+          router: routerDef,
+          model: config.ANTHROPIC_MODEL,
+          logger: log,
+          recordCall: modelCalls,
+        })
       : undefined);
   return {
     target,

@@ -135,6 +135,15 @@ export const configSchema = z
     INFRA_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(3000),
     INFRA_REPLY_TIMEOUT: duration.default(24 * 3_600_000),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** Unset: a worker-only process serves no HTTP. Ignored when the web role runs in the same process. */
+    INFRA_WORKER_METRICS_PORT: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d{1,5}$/, 'use a port number such as 9464, or leave it unset')
+        .transform(Number)
+        .refine((port) => port <= 65535, 'use a port from 0 to 65535')
+        .optional(),
+    ),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
