@@ -89,7 +89,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     closers.push(...started.closers);
   }
   if (opts.roles.web) {
-    const web = await startWeb(config, opts, { decisions, redis: queueRedis, prometheus, errors, now });
+    const web = await startWeb(config, opts, {
+      decisions,
+      redis: queueRedis,
+      prometheus,
+      errors,
+      queues: [queue.queue, digest],
+      now,
+    });
     runtime.app = web.app;
     runtime.port = web.port;
     closers.unshift(() => web.app.stop());

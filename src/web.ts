@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import type { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { Registry } from 'prom-client';
 import { type Config, targetOf } from './config/config';
@@ -6,11 +7,13 @@ import type { DecisionDeps } from './engine/deps';
 import { type ErrorCounters, slackCountingFetch } from './metrics/error-counters';
 import { healthzRoute } from './metrics/healthz';
 import { metricsRoute } from './metrics/prometheus';
+import { queueDashboardRoutes } from './metrics/queue-dashboard';
 import type { RuntimeOptions } from './runtime-options';
 import { createSlackApp } from './slack/app';
 
 /**
- * Starts the web role: the Bolt receiver for Slack's requests, /healthz and /metrics. It builds no
+ * Starts the web role: the Bolt receiver for Slack's requests, /healthz, /metrics and, with
+ * INFRA_ADMIN_TOKEN, the queue dashboard at /admin/queues. It builds no
  * agent runner, tool registry or step action: its listeners record decisions in Postgres, post in the
  * thread and queue jobs; everything that reaches an agent, a target database or GitHub is a job.
  */
@@ -22,10 +25,15 @@ export async function startWeb(
     redis: IORedis;
     prometheus: Registry;
     errors: ErrorCounters;
+    /** The queues the dashboard shows (INFRA_ADMIN_TOKEN). */
+    queues: Queue[];
     now: () => Date;
   },
 ): Promise<{ app: App; port: number }> {
   const { decisions, redis, prometheus, errors, now } = deps;
+  const dashboard = config.INFRA_ADMIN_TOKEN
+    ? queueDashboardRoutes({ queues: deps.queues, token: config.INFRA_ADMIN_TOKEN, write: config.INFRA_ADMIN_WRITE })
+    : [];
   const app = createSlackApp(
     {
       botToken: config.SLACK_BOT_TOKEN,
@@ -40,6 +48,7 @@ export async function startWeb(
       routes: [
         { path: '/healthz', method: 'GET', handler: healthzRoute(decisions.pool, redis) },
         { path: '/metrics', method: 'GET', handler: metricsRoute(prometheus) },
+        ...dashboard,
       ],
     },
     {

@@ -134,6 +134,11 @@ export const configSchema = z
     INFRA_AGENT_SQL_ROW_LIMIT: z.coerce.number().int().min(1).max(10_000).default(100),
     INFRA_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(3000),
     INFRA_REPLY_TIMEOUT: duration.default(24 * 3_600_000),
+    /** Unset: no queue dashboard. */
+    INFRA_ADMIN_TOKEN: optionalString.pipe(
+      z.string().min(24, 'use at least 24 random characters, e.g. the output of `openssl rand -hex 32`').optional(),
+    ),
+    INFRA_ADMIN_WRITE: booleanFlag.default(false),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     /** Unset: a worker-only process serves no HTTP. Ignored when the web role runs in the same process. */
     INFRA_WORKER_METRICS_PORT: optionalString.pipe(

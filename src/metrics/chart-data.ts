@@ -1,14 +1,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../store/db';
-import type { ChartData } from './chart-spec';
+import type { ChartData, LeadTime } from './chart-spec';
 import { dailySeries } from './metric-queries';
-
-/** The lead time of one merged workflow: from its request to its first production merge. */
-export interface LeadTime {
-  workflowId: number;
-  mergedAt: Date;
-  ms: number;
-}
 
 const leadTimeRowSchema = z.object({
   workflow_id: z.coerce.number(),

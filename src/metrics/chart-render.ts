@@ -16,15 +16,10 @@ export interface RenderedChart {
   height: number;
 }
 
-interface VegaModule {
-  View: new (
-    runtime: unknown,
-    opts: { renderer: 'none' },
-  ) => { toSVG(): Promise<string>; finalize(): void };
-  parse(spec: unknown): unknown;
-}
+type VegaModule = typeof import('vega');
+/** vega-lite's types resolve only under node16 module resolution; `compile` is all the chart needs. */
 interface VegaLiteModule {
-  compile(spec: unknown): { spec: unknown };
+  compile(spec: unknown): { spec: import('vega').Spec };
 }
 
 // vega and vega-lite are ES modules with top-level await, which CommonJS cannot require; a real

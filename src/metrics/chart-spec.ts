@@ -1,4 +1,3 @@
-import type { LeadTime } from './chart-data';
 import type { DailyPoint } from './metric-queries';
 
 /** Colours of the two series, as the digest's title names them. */
@@ -11,6 +10,13 @@ const MERGES = 'Production merges';
 const FAILURES = 'Failed or rolled back';
 /** Width of each panel's plot in SVG pixels. */
 const PLOT_WIDTH = 640;
+
+/** The lead time of one merged workflow: from its request to its first production merge. */
+export interface LeadTime {
+  workflowId: number;
+  mergedAt: Date;
+  ms: number;
+}
 
 /** What the chart shows: one point per local day, and the merged workflows' lead times. */
 export interface ChartData {

@@ -88,7 +88,7 @@ export function todayLine(today: Metrics, timeZone: string): string {
     plural(today.deployments.count, 'production merge'),
     plural(today.recovery.incidents, 'failed production change'),
     `${plural(ms.tried, 'migration')} tried on a branch${ms.tried ? ` (${ms.merged} merged)` : ''}`,
-    plural(today.rollbacks.count, 'rollback') + ' of production',
+    `${plural(today.rollbacks.count, 'rollback')} of production`,
   ];
   return `*Today so far* (00:00 – ${time}): ${parts.join(' · ')}`;
 }
