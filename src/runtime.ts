@@ -9,11 +9,12 @@ import type { Config } from './config/config';
 import type { DecisionDeps, EngineDeps } from './engine/deps';
 import { BullJobQueue } from './engine/jobs/queues';
 import { digestQueue } from './metrics/digest-job';
-import { createErrorCounters, slackCountingFetch } from './metrics/error-counters';
+import { createErrorCounters } from './metrics/error-counters';
 import { healthzRoute } from './metrics/healthz';
 import { startMetricsServer } from './metrics/metrics-server';
 import { modelCallMetrics } from './metrics/model-call-metrics';
 import { metricsRoute, registerStoreMetrics } from './metrics/prometheus';
+import { slackFetch, tracedModelCalls } from './metrics/tracing';
 import { WebApiPublisher } from './slack/publisher';
 import { slackThreadViews } from './slack/thread-views';
 import { createPool } from './store/db';
@@ -51,7 +52,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const pool: Pool = createPool(config.DATABASE_URL);
   const prometheus = new Registry();
   const errors = createErrorCounters(prometheus);
-  const modelCalls = modelCallMetrics(prometheus);
+  const counted = modelCallMetrics(prometheus);
+  const modelCalls = opts.tracing ? tracedModelCalls(opts.tracing.tracer, counted) : counted;
   const parts = opts.roles.worker ? await prepareWorker(config, opts, { pool, errors, modelCalls }) : undefined;
   await migrate(pool);
   const queueRedis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true });
@@ -59,6 +61,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     connection: queueRedis,
     prefix: config.INFRA_QUEUE_PREFIX,
     attempts: config.INFRA_STEP_ATTEMPTS,
+    telemetry: opts.tracing?.bullmq,
   });
   const now = opts.now ?? (() => new Date());
   const client = new WebClient(config.SLACK_BOT_TOKEN, {
@@ -68,7 +71,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         ? undefined
         : { retries: opts.slackRetries, factor: 1, minTimeout: 50, maxTimeout: 200 },
     logLevel: LogLevel.ERROR,
-    fetch: slackCountingFetch(errors.slack),
+    fetch: slackFetch(errors.slack, opts.tracing),
   });
   const decisions: DecisionDeps = {
     pool,

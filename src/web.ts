@@ -4,10 +4,11 @@ import type IORedis from 'ioredis';
 import type { Registry } from 'prom-client';
 import { type Config, targetOf } from './config/config';
 import type { DecisionDeps } from './engine/deps';
-import { type ErrorCounters, slackCountingFetch } from './metrics/error-counters';
+import type { ErrorCounters } from './metrics/error-counters';
 import { healthzRoute } from './metrics/healthz';
 import { metricsRoute } from './metrics/prometheus';
 import { queueDashboardRoutes } from './metrics/queue-dashboard';
+import { slackFetch } from './metrics/tracing';
 import type { RuntimeOptions } from './runtime-options';
 import { createSlackApp } from './slack/app';
 
@@ -43,7 +44,7 @@ export async function startWeb(
       botId: opts.botId,
       botUserId: opts.botUserId,
       retries: opts.slackRetries,
-      fetch: slackCountingFetch(errors.slack),
+      fetch: slackFetch(errors.slack, opts.tracing),
       logger: opts.logger,
       routes: [
         { path: '/healthz', method: 'GET', handler: healthzRoute(decisions.pool, redis) },

@@ -174,6 +174,7 @@ export async function startWorker(
     connection: workerRedis,
     prefix: config.INFRA_QUEUE_PREFIX,
     concurrency: config.INFRA_STEP_CONCURRENCY,
+    telemetry: opts.tracing?.bullmq,
     lockDuration: opts.lockDuration,
     stalledInterval: opts.stalledInterval,
   });

@@ -134,6 +134,10 @@ export const configSchema = z
     INFRA_AGENT_SQL_ROW_LIMIT: z.coerce.number().int().min(1).max(10_000).default(100),
     INFRA_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(3000),
     INFRA_REPLY_TIMEOUT: duration.default(24 * 3_600_000),
+    /** Unset: no traces. The OTLP/HTTP collector's base URL; traces go to `<url>/v1/traces`. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(
+      z.url('use the collector base URL, e.g. http://otel-collector:4318').optional(),
+    ),
     /** Unset: no queue dashboard. */
     INFRA_ADMIN_TOKEN: optionalString.pipe(
       z.string().min(24, 'use at least 24 random characters, e.g. the output of `openssl rand -hex 32`').optional(),
