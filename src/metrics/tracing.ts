@@ -35,10 +35,18 @@ export function startTracing(opts: { endpoint: string; serviceName: string }): T
 }
 
 /** A fetch whose every call is a client span `<system> <method>` in the current trace. */
-export function tracedFetch(tracer: Tracer, system: string, nameOf: (url: string) => string, inner = fetch): typeof fetch {
+export function tracedFetch(
+  tracer: Tracer,
+  system: string,
+  nameOf: (url: string) => string,
+  inner = fetch,
+): typeof fetch {
   return (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const attributes: Attributes = { 'http.request.method': init?.method ?? 'GET', 'server.address': new URL(url).host };
+    const attributes: Attributes = {
+      'http.request.method': init?.method ?? 'GET',
+      'server.address': new URL(url).host,
+    };
     return tracer.startActiveSpan(`${system} ${nameOf(url)}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
       try {
         const response = await inner(input, init);

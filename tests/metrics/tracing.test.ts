@@ -76,7 +76,9 @@ describe('traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set', () => 
     expect(router).toBeDefined();
     const trace = collector.spans.filter((s) => s.traceId === router!.traceId);
     const inTrace = trace.map((s) => s.name);
-    expect(inTrace).toEqual(expect.arrayContaining(['model router', 'model devops-engineer', 'slack chat.postMessage']));
+    expect(inTrace).toEqual(
+      expect.arrayContaining(['model router', 'model devops-engineer', 'slack chat.postMessage']),
+    );
     expect(inTrace.filter((n) => /workflow/.test(n)).length).toBeGreaterThanOrEqual(4);
     // The trace starts where the web role queued the plan job: one root span, everything else below it.
     expect(trace.filter((s) => !s.parentSpanId)).toHaveLength(1);
