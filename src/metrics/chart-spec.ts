@@ -80,32 +80,26 @@ export function chartSpec(data: ChartData, title: string): Record<string, unknow
       order: { field: 'order', type: 'quantitative' },
     },
   };
-  const leadPanel = leads.length
-    ? {
-        title: { text: 'Lead time, request to merge, per merged workflow', anchor: 'start', fontSize: 13 },
-        width: PLOT_WIDTH,
-        height: 90,
-        data: { values: leads },
-        mark: { type: 'bar', color: MERGE_COLOUR, size: 14 },
-        encoding: {
-          x: { field: 'workflow', type: 'ordinal', sort: null, title: 'Workflow', axis: { labelAngle: 0 } },
-          y: { field: 'hours', type: 'quantitative', title: 'Hours' },
-        },
-      }
-    : {
-        title: { text: 'Lead time: no workflow merged in this period', anchor: 'start', fontSize: 13 },
-        width: PLOT_WIDTH,
-        height: 1,
-        data: { values: [{}] },
-        mark: { type: 'rule', opacity: 0 },
-      };
+  const leadPanel = {
+    title: { text: 'Lead time, request to merge, per merged workflow', anchor: 'start', fontSize: 13 },
+    width: PLOT_WIDTH,
+    height: 90,
+    data: { values: leads },
+    mark: { type: 'bar', color: MERGE_COLOUR, size: 14 },
+    encoding: {
+      x: { field: 'workflow', type: 'ordinal', sort: null, title: 'Workflow', axis: { labelAngle: 0 } },
+      y: { field: 'hours', type: 'quantitative', title: 'Hours' },
+    },
+  };
+  // Without a merge there is no lead time to draw: the title says so and the panel is left out.
+  const subtitle = leads.length ? undefined : 'Lead time: no workflow merged in this period';
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: title, anchor: 'start', fontSize: 16 },
+    title: { text: title, anchor: 'start', fontSize: 16, ...(subtitle ? { subtitle } : {}) },
     background: 'white',
     padding: 16,
     config: { font: CHART_FONT, view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 12 } },
-    vconcat: [dailyPanel, leadPanel],
+    vconcat: leads.length ? [dailyPanel, leadPanel] : [dailyPanel],
     spacing: 28,
   };
 }

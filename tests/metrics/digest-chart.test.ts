@@ -78,6 +78,14 @@ describe('the digest chart, drawn from a Vega-Lite spec', () => {
     expect(svg).toContain('font-family="DejaVu Sans"');
   });
 
+  it('draws a period of failures without merges, and says in its title that nothing merged', async () => {
+    const data = { days: [{ day: '2026-11-29', deployments: 0, failures: 2 }], leadTimes: [] };
+    const { svg, png } = await renderChart(chartSpec(data, 'Production changes'), FONTS);
+    expect(svg).toContain('Lead time: no workflow merged in this period');
+    expect(svg).toContain('29 Nov');
+    expect(colourCount(PNG.sync.read(png), [0xd6, 0x3e, 0x3e])).toBeGreaterThan(1000);
+  });
+
   it('says how to get the font when its folder lacks it', async () => {
     await expect(renderChart(chartSpec(november(), 'x'), '/nonexistent-fonts')).rejects.toThrow(
       /apt-get install fonts-dejavu-core.*INFRA_CHART_FONT_DIR/,
