@@ -31,6 +31,7 @@ import { reconcile } from './engine/jobs/reconciler';
 import { closeWorker, RunningJobs } from './engine/jobs/running-jobs';
 import { loadWorkflowLibrary } from './engine/plan/definitions-loader';
 import { registry } from './engine/ports/step-actions';
+import { loadChartLibraries } from './metrics/chart-render';
 import { type digestQueue, scheduleDigest, startDigestWorker } from './metrics/digest-job';
 import { anthropicCountingFetch, type ErrorCounters } from './metrics/error-counters';
 import type { ModelCallRecorder } from './domain/model-call';
@@ -192,6 +193,7 @@ export async function startWorker(
     timeZone: config.INFRA_DIGEST_TZ,
   });
   if (config.INFRA_DIGEST_CHANNEL) {
+    await loadChartLibraries();
     const digestRedis = new IORedis(config.REDIS_URL, REDIS_OPTIONS);
     const digestRunning = new RunningJobs();
     const digestWorker = startDigestWorker(

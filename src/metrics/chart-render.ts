@@ -26,7 +26,11 @@ interface VegaLiteModule {
 // import() (that TypeScript's CommonJS output would turn into require) loads them.
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 let loaded: Promise<[VegaModule, VegaLiteModule]> | undefined;
-const libraries = () => {
+/**
+ * Loads vega and vega-lite once. The digest worker awaits it at start-up, so no job is left loading
+ * them when the process stops (jest refuses an import after its test file ends).
+ */
+export const loadChartLibraries = (): Promise<[VegaModule, VegaLiteModule]> => {
   // One after the other: jest's ES module loader fails on two graphs sharing modules loaded at once.
   loaded ??= (async () => {
     const vega = (await importEsm('vega')) as VegaModule;
@@ -55,7 +59,7 @@ export function chartFonts(fontDir: string): string[] {
  */
 export async function renderChart(spec: Record<string, unknown>, fontDir: string): Promise<RenderedChart> {
   const fontFiles = chartFonts(fontDir);
-  const [vega, vegaLite] = await libraries();
+  const [vega, vegaLite] = await loadChartLibraries();
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   let svg: string;
   try {
