@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
@@ -23,8 +24,12 @@ interface VegaLiteModule {
 }
 
 // vega and vega-lite are ES modules with top-level await, which CommonJS cannot require; a real
-// import() (that TypeScript's CommonJS output would turn into require) loads them.
-const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+// import() (that TypeScript's CommonJS output would turn into require) loads them. The source is made
+// unique per module instance: V8 caches a compiled Function by its source, with the import() context of
+// its first compilation, and under jest that is another test file's (torn down) environment.
+const importEsm = new Function('specifier', `return import(specifier); // ${randomUUID()}`) as (
+  specifier: string,
+) => Promise<unknown>;
 let loaded: Promise<[VegaModule, VegaLiteModule]> | undefined;
 /**
  * Loads vega and vega-lite once. The digest worker awaits it at start-up, so no job is left loading
