@@ -26,7 +26,7 @@ RUN npm run build
 # stage's full dependency tree; it never reaches the runtime image below.
 FROM build AS demo
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends postgresql-client \
+  && apt-get install -y --no-install-recommends postgresql-client fonts-dejavu-core \
   && rm -rf /var/lib/apt/lists/*
 COPY dev ./dev
 RUN mkdir -p /app/.agent_workspace && chown node:node /app/.agent_workspace
@@ -42,8 +42,10 @@ ENV NODE_ENV=production PORT=3000
 
 # pg_dump and psql: the self-hosted branch provider clones the target's schema and takes the backup
 # point with them. pg_dump must be at least the target server's major version (bookworm ships 15).
+# fonts-dejavu-core: the digest chart is rasterised with DejaVu Sans loaded from
+# /usr/share/fonts/truetype/dejavu (INFRA_CHART_FONT_DIR) and no system font, so it looks the same everywhere.
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends postgresql-client \
+  && apt-get install -y --no-install-recommends postgresql-client fonts-dejavu-core \
   && rm -rf /var/lib/apt/lists/*
 
 COPY package.json package-lock.json ./

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/config';
 import { createLogger } from './logger';
+import { startTracing } from './metrics/tracing';
 import { startRuntime } from './runtime';
 
 /**
@@ -23,7 +24,14 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const runtime = await startRuntime(config, { roles: { web: role !== 'worker', worker: role !== 'web' }, logger });
+  const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: `infra-orchestrator-${role}` })
+    : undefined;
+  const runtime = await startRuntime(config, {
+    roles: { web: role !== 'worker', worker: role !== 'web' },
+    logger,
+    tracing,
+  });
   logger.info({ role, port: runtime.port }, 'infra-orchestrator started');
   let stopping = false;
   const stop = async (signal: string) => {
@@ -31,6 +39,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping: finishing running jobs');
     await runtime.stop();
+    await tracing?.shutdown().catch((err) => logger.warn({ err: (err as Error).message }, 'trace export failed'));
     logger.info('stopped');
     process.exit(0);
   };

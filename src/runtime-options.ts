@@ -3,6 +3,7 @@ import type { AgentRunner } from './engine/ports/agent-runner';
 import type { RouterModel } from './engine/ports/router-model';
 import type { Compensator, StepAction } from './engine/ports/step-actions';
 import type { Logger } from './logger';
+import type { Tracing } from './metrics/tracing';
 
 /** How src/main.ts, the tests and the demo start the roles (src/runtime.ts). */
 export interface RuntimeOptions {
@@ -31,4 +32,6 @@ export interface RuntimeOptions {
   botUserId?: string;
   /** The clock of the metrics, the digest and the Home tab; default the system clock. */
   now?: () => Date;
+  /** OpenTelemetry, started once per process by main.ts when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracing?: Tracing;
 }

@@ -9,8 +9,12 @@ import type { Config } from './config/config';
 import type { DecisionDeps, EngineDeps } from './engine/deps';
 import { BullJobQueue } from './engine/jobs/queues';
 import { digestQueue } from './metrics/digest-job';
-import { createErrorCounters, slackCountingFetch } from './metrics/error-counters';
-import { registerStoreMetrics } from './metrics/prometheus';
+import { createErrorCounters } from './metrics/error-counters';
+import { healthzRoute } from './metrics/healthz';
+import { startMetricsServer } from './metrics/metrics-server';
+import { modelCallMetrics } from './metrics/model-call-metrics';
+import { metricsRoute, registerStoreMetrics } from './metrics/prometheus';
+import { slackFetch, tracedModelCalls } from './metrics/tracing';
 import { ChannelLimiter } from './slack/delivery/channel-limiter';
 import { DeliveryQueue } from './slack/delivery/delivery-queue';
 import { ApproverGroups, livePolicy } from './slack/approver-groups';
@@ -36,6 +40,8 @@ export interface Runtime {
   worker?: Worker;
   /** The HTTP port actually bound (useful with PORT=0). */
   port?: number;
+  /** A worker-only process's /metrics and /healthz port (INFRA_WORKER_METRICS_PORT), as bound. */
+  metricsPort?: number;
   stop(): Promise<void>;
 }
 
@@ -50,7 +56,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const pool: Pool = createPool(config.DATABASE_URL);
   const prometheus = new Registry();
   const errors = createErrorCounters(prometheus);
-  const parts = opts.roles.worker ? await prepareWorker(config, opts, { pool, errors }) : undefined;
+  const counted = modelCallMetrics(prometheus);
+  const modelCalls = opts.tracing ? tracedModelCalls(opts.tracing.tracer, counted) : counted;
+  const parts = opts.roles.worker ? await prepareWorker(config, opts, { pool, errors, modelCalls }) : undefined;
   // A server that cannot be reached is named by its setting, not by a bare ECONNREFUSED.
   await checkPostgres('DATABASE_URL', config.DATABASE_URL);
   await checkRedis('REDIS_URL', config.REDIS_URL);
@@ -60,6 +68,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     connection: queueRedis,
     prefix: config.INFRA_QUEUE_PREFIX,
     attempts: config.INFRA_STEP_ATTEMPTS,
+    telemetry: opts.tracing?.bullmq,
   });
   const now = opts.now ?? (() => new Date());
   const client = new WebClient(config.SLACK_BOT_TOKEN, {
@@ -69,7 +78,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         ? undefined
         : { retries: opts.slackRetries, factor: 1, minTimeout: 50, maxTimeout: 200 },
     logLevel: LogLevel.ERROR,
-    fetch: slackCountingFetch(errors.slack),
+    fetch: slackFetch(errors.slack, opts.tracing),
     // The delivery queue waits out a 429's Retry-After for the whole channel, in every process.
     rejectRateLimitedCalls: true,
   });
@@ -106,11 +115,31 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     closers.push(...started.closers);
   }
   if (opts.roles.web) {
-    const web = await startWeb(config, opts, { decisions, redis: queueRedis, prometheus, errors, now });
+    const web = await startWeb(config, opts, {
+      decisions,
+      redis: queueRedis,
+      prometheus,
+      errors,
+      queues: [queue.queue, digest],
+      now,
+    });
     runtime.app = web.app;
     runtime.port = web.port;
     closers.unshift(() => web.app.stop());
     registerStoreMetrics(prometheus, { pool, queues: [queue.queue, digest] });
+    if (config.INFRA_WORKER_METRICS_PORT !== undefined && engine) {
+      log.info(
+        { port: runtime.port },
+        'INFRA_WORKER_METRICS_PORT is not used: web and worker run in one process, whose GET /metrics on PORT has both',
+      );
+    }
+  } else if (config.INFRA_WORKER_METRICS_PORT !== undefined) {
+    const server = await startMetricsServer(config.INFRA_WORKER_METRICS_PORT, {
+      metrics: metricsRoute(prometheus),
+      healthz: healthzRoute(pool, queueRedis),
+    });
+    runtime.metricsPort = server.port;
+    closers.unshift(() => server.close());
   }
   closers.push(
     async () => groups?.stop(),

@@ -1,21 +1,23 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '@slack/bolt';
+import type { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
-import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import { apiRoutes } from './api/api-routes';
 import { callbackPolicyOf, type Config, targetOf } from './config/config';
 import type { DecisionDeps } from './engine/deps';
-import { type ErrorCounters, slackCountingFetch } from './metrics/error-counters';
+import type { ErrorCounters } from './metrics/error-counters';
+import { healthzRoute } from './metrics/healthz';
 import { metricsRoute } from './metrics/prometheus';
+import { queueDashboardRoutes } from './metrics/queue-dashboard';
+import { slackFetch } from './metrics/tracing';
 import type { RuntimeOptions } from './runtime-options';
 import { createSlackApp } from './slack/app';
 
 /**
- * Starts the web role: the Bolt receiver for Slack's requests, /healthz, /metrics and the HTTP API
- * (/api/v1). It builds no agent runner, tool registry or step action: its listeners and routes record
- * decisions in Postgres, post in the thread and queue jobs; everything that reaches an agent, a target
- * database or GitHub is a job.
+ * Starts the web role: the Bolt receiver for Slack's requests, /healthz, /metrics, the HTTP API
+ * (/api/v1) and, with INFRA_ADMIN_TOKEN, the queue dashboard at /admin/queues. It builds no agent
+ * runner, tool registry or step action: its listeners and routes record decisions in Postgres, post in
+ * the thread and queue jobs; everything that reaches an agent, a target database or GitHub is a job.
  */
 export async function startWeb(
   config: Config,
@@ -25,10 +27,15 @@ export async function startWeb(
     redis: IORedis;
     prometheus: Registry;
     errors: ErrorCounters;
+    /** The queues the dashboard shows (INFRA_ADMIN_TOKEN). */
+    queues: Queue[];
     now: () => Date;
   },
 ): Promise<{ app: App; port: number }> {
   const { decisions, redis, prometheus, errors, now } = deps;
+  const dashboard = config.INFRA_ADMIN_TOKEN
+    ? queueDashboardRoutes({ queues: deps.queues, token: config.INFRA_ADMIN_TOKEN, write: config.INFRA_ADMIN_WRITE })
+    : [];
   const app = createSlackApp(
     {
       botToken: config.SLACK_BOT_TOKEN,
@@ -38,11 +45,12 @@ export async function startWeb(
       botId: opts.botId,
       botUserId: opts.botUserId,
       retries: opts.slackRetries,
-      fetch: slackCountingFetch(errors.slack),
+      fetch: slackFetch(errors.slack, opts.tracing),
       logger: opts.logger,
       routes: [
-        { path: '/healthz', method: 'GET', handler: healthz(decisions.pool, redis) },
+        { path: '/healthz', method: 'GET', handler: healthzRoute(decisions.pool, redis) },
         { path: '/metrics', method: 'GET', handler: metricsRoute(prometheus) },
+        ...dashboard,
         // The HTTP API is mounted only with INFRA_API_TOKENS set; otherwise /api/v1/* answers 404.
         ...(config.INFRA_API_TOKENS
           ? apiRoutes({
@@ -73,18 +81,4 @@ export async function startWeb(
     | undefined;
   const address = server && typeof server.address === 'function' ? server.address() : null;
   return { app, port: address && typeof address === 'object' ? address.port : config.PORT };
-}
-
-function healthz(pool: Pool, redis: IORedis) {
-  return (_req: IncomingMessage, res: ServerResponse) => {
-    Promise.all([pool.query('SELECT 1'), redis.ping()])
-      .then(() => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"ok":true}');
-      })
-      .catch((err: Error) => {
-        res.writeHead(503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok: false, error: err.message.replace(/\/\/[^@]*@/, '//***@') }));
-      });
-  };
 }

@@ -34,8 +34,10 @@ import { reconcile } from './engine/jobs/reconciler';
 import { closeWorker, RunningJobs } from './engine/jobs/running-jobs';
 import { loadWorkflowLibrary } from './engine/plan/definitions-loader';
 import { registry } from './engine/ports/step-actions';
+import { loadChartLibraries } from './metrics/chart-render';
 import { type digestQueue, scheduleDigest, startDigestWorker } from './metrics/digest-job';
 import { anthropicCountingFetch, type ErrorCounters } from './metrics/error-counters';
+import type { ModelCallRecorder } from './domain/model-call';
 import type { RuntimeOptions } from './runtime-options';
 
 const ROOT = join(__dirname, '..');
@@ -55,10 +57,10 @@ export interface WorkerParts {
 export async function prepareWorker(
   config: Config,
   opts: RuntimeOptions,
-  shared: { pool: Pool; errors: ErrorCounters },
+  shared: { pool: Pool; errors: ErrorCounters; modelCalls?: ModelCallRecorder },
 ): Promise<WorkerParts> {
   const log = opts.logger;
-  const { pool, errors } = shared;
+  const { pool, errors, modelCalls } = shared;
   const agentDefs = loadAgents(opts.agentsDir ?? join(ROOT, 'agents'));
   const github = buildGitHub(config, log, { retryAfterBaseValue: opts.githubRetryAfterBaseValue });
   const repository = github && new RepositoryMigrations(github);
@@ -113,13 +115,20 @@ export async function prepareWorker(
           maxTurns: config.INFRA_AGENT_TURN_LIMIT,
           tokenBudget: config.INFRA_STEP_TOKEN_BUDGET,
           timeBudgetMs: config.INFRA_STEP_TIME_BUDGET_MS,
+          recordCall: modelCalls,
         })
       : new UnconfiguredAgentRunner());
   const routerDef = agentDefs.get('router');
   const router =
     opts.routerModel ??
     (anthropic && routerDef
-      ? new ClaudeRouterModel({ client: anthropic, router: routerDef, model: config.ANTHROPIC_MODEL, logger: log })
+      ? new ClaudeRouterModel({
+          client: anthropic,
+          router: routerDef,
+          model: config.ANTHROPIC_MODEL,
+          logger: log,
+          recordCall: modelCalls,
+        })
       : undefined);
   return {
     target,
@@ -165,6 +174,7 @@ export async function startWorker(
     connection: workerRedis,
     prefix: config.INFRA_QUEUE_PREFIX,
     concurrency: config.INFRA_STEP_CONCURRENCY,
+    telemetry: opts.tracing?.bullmq,
     lockDuration: opts.lockDuration,
     stalledInterval: opts.stalledInterval,
   });
@@ -188,10 +198,18 @@ export async function startWorker(
     timeZone: config.INFRA_DIGEST_TZ,
   });
   if (config.INFRA_DIGEST_CHANNEL) {
+    await loadChartLibraries();
     const digestRedis = new IORedis(config.REDIS_URL, REDIS_OPTIONS);
     const digestRunning = new RunningJobs();
     const digestWorker = startDigestWorker(
-      { pool: engine.pool, slack: engine.slack, timeZone: config.INFRA_DIGEST_TZ, now, logger: log },
+      {
+        pool: engine.pool,
+        slack: engine.slack,
+        timeZone: config.INFRA_DIGEST_TZ,
+        fontDir: config.INFRA_CHART_FONT_DIR,
+        now,
+        logger: log,
+      },
       { connection: digestRedis, prefix: config.INFRA_QUEUE_PREFIX, running: digestRunning },
     );
     closers.push(

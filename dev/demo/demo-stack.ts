@@ -133,6 +133,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     pool: runtime.decisions.pool,
     slack: runtime.decisions.slack,
     timeZone: config.INFRA_DIGEST_TZ,
+    fontDir: config.INFRA_CHART_FONT_DIR,
     now: () => new Date(),
     logger: options.logger,
   };

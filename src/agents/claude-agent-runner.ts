@@ -20,6 +20,7 @@ import { usageOf } from './claude-usage';
 import { renderTask } from './render-task';
 import { resumedMessages } from './resumed-messages';
 import type { ToolRegistry } from './tools/tool-registry';
+import type { ModelCallRecorder } from '../domain/model-call';
 
 /** What a ClaudeAgentRunner needs; the composition root builds the client (with its maxRetries). */
 export interface ClaudeAgentRunnerOptions {
@@ -41,6 +42,8 @@ export interface ClaudeAgentRunnerOptions {
   tokenBudget?: number;
   /** Wall-clock time one run may take, model calls and tools included (ms). Default 10 minutes. */
   timeBudgetMs?: number;
+  /** Told of every model call: its latency, tokens and cost (Prometheus, from the composition root). */
+  recordCall?: ModelCallRecorder;
 }
 
 const REMINDER =
@@ -61,6 +64,7 @@ export class ClaudeAgentRunner implements AgentRunner {
   private readonly maxTokens: number;
   private readonly tokenBudget: number;
   private readonly timeBudgetMs: number;
+  private readonly recordCall: ModelCallRecorder;
 
   constructor(options: ClaudeAgentRunnerOptions) {
     this.client = options.client;
@@ -73,6 +77,7 @@ export class ClaudeAgentRunner implements AgentRunner {
     this.maxTokens = options.maxTokens ?? 4096;
     this.tokenBudget = options.tokenBudget ?? 400_000;
     this.timeBudgetMs = options.timeBudgetMs ?? 10 * 60_000;
+    this.recordCall = options.recordCall ?? (() => undefined);
   }
 
   async run(
@@ -204,9 +209,15 @@ export class ClaudeAgentRunner implements AgentRunner {
       );
     if (remaining <= 0) throw overBudget();
     const signal = AbortSignal.timeout(remaining);
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
     try {
-      return await this.client.messages.create(params, { signal });
+      const response = await this.client.messages.create(params, { signal });
+      const usage = usageOf(params.model, response.usage);
+      this.recordCall({ agent, model: params.model, seconds: seconds(), outcome: 'ok', usage });
+      return response;
     } catch (error) {
+      this.recordCall({ agent, model: params.model, seconds: seconds(), outcome: 'error' });
       if (signal.aborted) throw overBudget();
       const failure = claudeCallError(error, agent);
       this.logger.warn({ agent, retryable: failure.retryable, err: failure.message }, 'agent call failed');

@@ -10,6 +10,7 @@ import { claudeCallError } from './claude-errors';
 import type { Usage } from '../domain/handoff';
 import { issuesText } from './issues-text';
 import type { RouterModel } from '../engine/ports/router-model';
+import type { ModelCallRecorder } from '../domain/model-call';
 
 /** The router's answer: one to three categories, the primary first, and why. */
 export const routerChoiceSchema = z.object({
@@ -32,6 +33,8 @@ export interface ClaudeRouterModelOptions {
   logger: Logger;
   /** `max_tokens` of the call. Default 1024. */
   maxTokens?: number;
+  /** Told of the call: its latency, tokens and cost, as agent `router`. */
+  recordCall?: ModelCallRecorder;
 }
 
 /** Asks Claude, in one forced tool call, which workflow categories a request belongs to. */
@@ -41,9 +44,11 @@ export class ClaudeRouterModel implements RouterModel {
   async classify(
     request: string,
   ): Promise<{ categories: Category[]; reason: string; call: { model: string; usage: Usage } }> {
-    const { client, router, model, logger, maxTokens = 1024 } = this.options;
+    const { client, router, model, logger, maxTokens = 1024, recordCall } = this.options;
     const resolved = resolveModel(router, model);
     let response: Anthropic.Message;
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
     try {
       response = await client.messages.create({
         model: resolved,
@@ -61,8 +66,11 @@ export class ClaudeRouterModel implements RouterModel {
         messages: [{ role: 'user', content: `<request>\n${request}\n</request>` }],
       });
     } catch (error) {
+      recordCall?.({ agent: 'router', model: resolved, seconds: seconds(), outcome: 'error' });
       throw claudeCallError(error, 'the router');
     }
+    const usage = usageOf(resolved, response.usage);
+    recordCall?.({ agent: 'router', model: resolved, seconds: seconds(), outcome: 'ok', usage });
     const use = response.content.find(
       (b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === CHOOSE_WORKFLOW,
     );
@@ -76,6 +84,6 @@ export class ClaudeRouterModel implements RouterModel {
       );
     }
     logger.info({ categories: choice.data.categories, usage: response.usage }, 'router classified a request');
-    return { ...choice.data, call: { model: resolved, usage: usageOf(resolved, response.usage) } };
+    return { ...choice.data, call: { model: resolved, usage } };
   }
 }

@@ -95,6 +95,10 @@ export const configSchema = z
     INFRA_DIGEST_CHANNEL: optionalString,
     INFRA_DIGEST_CRON: z.string().default('0 9 * * 1-5'),
     INFRA_DIGEST_TZ: timeZone.default('UTC'),
+    INFRA_CHART_FONT_DIR: z
+      .string()
+      .min(1, 'name the folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf (apt-get install fonts-dejavu-core)')
+      .default('/usr/share/fonts/truetype/dejavu'),
     INFRA_QUEUE_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
@@ -128,6 +132,15 @@ export const configSchema = z
       .min(0, 'INFRA_SLACK_UPDATE_INTERVAL_MS must be 0 or more (Slack allows about 50 edits a minute: 1200)')
       .default(1200),
     INFRA_REPLY_TIMEOUT: duration.default(24 * 3_600_000),
+    /** Unset: no traces. The OTLP/HTTP collector's base URL; traces go to `<url>/v1/traces`. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(
+      z.url('use the collector base URL, e.g. http://otel-collector:4318').optional(),
+    ),
+    /** Unset: no queue dashboard. */
+    INFRA_ADMIN_TOKEN: optionalString.pipe(
+      z.string().min(24, 'use at least 24 random characters, e.g. the output of `openssl rand -hex 32`').optional(),
+    ),
+    INFRA_ADMIN_WRITE: booleanFlag.default(false),
     /** Unset: the HTTP API is off (its routes answer 404). */
     INFRA_API_TOKENS: optionalString.pipe(apiTokens.optional()),
     INFRA_API_RATE_LIMIT: z.coerce.number().int().min(1, 'use at least 1 request a minute').default(60),
@@ -137,6 +150,15 @@ export const configSchema = z
     INFRA_API_CALLBACK_BACKOFF_MS: z.coerce.number().int().min(10).default(5000),
     INFRA_API_CALLBACK_POLL_MS: z.coerce.number().int().min(50).default(1000),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** Unset: a worker-only process serves no HTTP. Ignored when the web role runs in the same process. */
+    INFRA_WORKER_METRICS_PORT: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d{1,5}$/, 'use a port number such as 9464, or leave it unset')
+        .transform(Number)
+        .refine((port) => port <= 65535, 'use a port from 0 to 65535')
+        .optional(),
+    ),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {

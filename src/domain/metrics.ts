@@ -38,3 +38,15 @@ export interface Metrics {
   branchLifespan: { branches: number; medianMs: number | null; p90Ms: number | null };
   rollbacks: { count: number; merges: number; rate: number | null };
 }
+
+export const mergeSchema = z.object({
+  workflow_id: z.coerce.number(),
+  at: z.coerce.date(),
+  channel_id: z.string(),
+  root_ts: z.string().nullable(),
+  request: z.string(),
+  migrations: z.coerce.number(),
+  functions: z.coerce.number(),
+});
+/** A workflow that merged to production: its first merge, and how many migrations and functions it merged. */
+export type Merge = z.infer<typeof mergeSchema>;

@@ -1,5 +1,12 @@
 import type { Queryable } from '../store/db';
-import { type Failure, type WaitingGate, failureSchema, waitingGateSchema } from '../domain/metrics';
+import {
+  type Failure,
+  type Merge,
+  type WaitingGate,
+  failureSchema,
+  mergeSchema,
+  waitingGateSchema,
+} from '../domain/metrics';
 
 /** Open gates of workflows waiting at a gate, the longest-waiting first. */
 export async function waitingGates(db: Queryable): Promise<WaitingGate[]> {
@@ -21,6 +28,22 @@ export async function failuresBetween(db: Queryable, from: Date, to: Date): Prom
     [from, to],
   );
   return rows.map((r) => failureSchema.parse(r));
+}
+
+/** Workflows whose first production merge (migration merged, Edge Function deployed) is in [from, to). */
+export async function mergesBetween(db: Queryable, from: Date, to: Date): Promise<Merge[]> {
+  const { rows } = await db.query(
+    `SELECT e.workflow_id, min(e.created_at) AS at, w.channel_id, w.root_ts, w.request,
+            count(*) FILTER (WHERE e.type = 'migration_merged') AS migrations,
+            count(*) FILTER (WHERE e.type = 'function_deployed') AS functions
+     FROM events e JOIN workflows w ON w.id = e.workflow_id
+     WHERE e.type IN ('migration_merged', 'function_deployed')
+     GROUP BY e.workflow_id, w.channel_id, w.root_ts, w.request
+     HAVING min(e.created_at) >= $1 AND min(e.created_at) < $2
+     ORDER BY min(e.created_at), e.workflow_id`,
+    [from, to],
+  );
+  return rows.map((r) => mergeSchema.parse(r));
 }
 
 /** How many events were recorded in [from, to): zero makes a quiet day. */

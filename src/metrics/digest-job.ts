@@ -4,15 +4,12 @@ import { z } from 'zod';
 import type { Logger } from '../logger';
 import type { SlackPublisher } from '../engine/ports/slack-publisher';
 import { digestMessage } from '../views/digest-message';
-import { chartPng } from './chart-png';
 import { buildDigest } from './build-digest';
-import { dailySeries } from './metric-queries';
+import { CHART_DAYS, digestChart } from './digest-chart';
 import type { RunningJobs } from '../engine/jobs/running-jobs';
 
 export const DIGEST_QUEUE = 'digest';
 const SCHEDULER_ID = 'daily-digest';
-/** Days of the chart uploaded with each digest. */
-const CHART_DAYS = 30;
 
 export const digestJobSchema = z.object({ channel: z.string().min(1) });
 
@@ -22,6 +19,8 @@ export interface DigestDeps {
   slack: SlackPublisher;
   /** Time zone of the digest's days (INFRA_DIGEST_TZ). */
   timeZone: string;
+  /** Folder of the chart's font files (INFRA_CHART_FONT_DIR). */
+  fontDir: string;
   /** The clock; tests pass their own. */
   now: () => Date;
   logger: Logger;
@@ -93,17 +92,17 @@ async function postUnlessPosted(
     [channel, day],
   );
   const since = previous.rows[0]?.posted_at ?? q.yesterday;
-  const digest = await buildDigest(deps.pool, { now, timeZone: deps.timeZone, day, since });
+  const chart = await digestChart(deps.pool, { now, timeZone: deps.timeZone, fontDir: deps.fontDir });
+  const digest = await buildDigest(deps.pool, { now, timeZone: deps.timeZone, day, since, chartEmpty: !chart });
   const ts = await deps.slack.post(`digest:${channel}:${day}`, { channel }, digestMessage(digest));
-  if (!digest.quiet) {
-    const chart = chartPng(await dailySeries(deps.pool, { now, timeZone: deps.timeZone, days: CHART_DAYS }));
+  if (!digest.quiet && chart) {
     await deps.slack.uploadFile(
       `digest:${channel}:${day}:chart`,
       { channel, threadTs: ts },
       {
         filename: `infra-digest-${day}.png`,
-        content: chart,
-        title: `Last ${CHART_DAYS} days: production merges (blue), failed or rolled-back changes (red)`,
+        content: chart.png,
+        title: `Last ${CHART_DAYS} days: production merges (blue), failed or rolled-back changes (red), lead times`,
       },
     );
   }

@@ -66,7 +66,7 @@ export function anthropicCountingFetch(counter: ErrorCounters['anthropic'], inne
 }
 
 /** `chat.postMessage` from `https://slack.com/api/chat.postMessage`; uploads to a file URL are `upload`. */
-function slackMethod(input: Parameters<Fetch>[0]): string {
+export function slackMethod(input: Parameters<Fetch>[0]): string {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
   const last = new URL(url).pathname.split('/').filter(Boolean).pop() ?? '';
   return /^[a-z]+(\.[A-Za-z]+)+$/.test(last) ? last : 'upload';

@@ -12,6 +12,12 @@ export interface MetricWindowQuery {
   back?: number;
 }
 
+/** Today so far: from the last local midnight to `now`. */
+export interface TodayQuery {
+  now: Date;
+  timeZone: string;
+}
+
 const num = z.coerce.number();
 const nullableNum = z.coerce.number().nullable();
 
@@ -32,12 +38,15 @@ const metricsRowSchema = z.object({
 
 /**
  * The window's bounds in SQL: local midnights in the time zone, so a day across a daylight-saving
- * change is 23 or 25 hours long, as the people reading the digest live it.
+ * change is 23 or 25 hours long, as the people reading the digest live it. With $5 (today so far) the
+ * window is the last local midnight to now.
  */
 const WINDOW_CTE = `
   w AS (
-    SELECT (d - make_interval(days => $3::int * ($4::int + 1))) AT TIME ZONE $2 AS start,
-           (d - make_interval(days => $3::int * $4::int)) AT TIME ZONE $2 AS "end"
+    SELECT CASE WHEN $5::boolean THEN d AT TIME ZONE $2
+                ELSE (d - make_interval(days => $3::int * ($4::int + 1))) AT TIME ZONE $2 END AS start,
+           CASE WHEN $5::boolean THEN $1::timestamptz
+                ELSE (d - make_interval(days => $3::int * $4::int)) AT TIME ZONE $2 END AS "end"
     FROM (SELECT date_trunc('day', $1::timestamptz AT TIME ZONE $2) AS d) today
   )`;
 
@@ -108,14 +117,23 @@ const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 
 /** Computes the five metrics of one window from the events table. */
 export async function computeMetrics(db: Queryable, q: MetricWindowQuery): Promise<Metrics> {
-  const { rows } = await db.query(METRICS_SQL, [q.now, q.timeZone, q.days, q.back ?? 0]);
-  const r = metricsRowSchema.parse(rows[0]);
+  const { rows } = await db.query(METRICS_SQL, [q.now, q.timeZone, q.days, q.back ?? 0, false]);
+  return metricsOf(metricsRowSchema.parse(rows[0]), q.days);
+}
+
+/** The same five metrics over today so far (local midnight to now), counted as one day. */
+export async function computeToday(db: Queryable, q: TodayQuery): Promise<Metrics> {
+  const { rows } = await db.query(METRICS_SQL, [q.now, q.timeZone, 1, 0, true]);
+  return metricsOf(metricsRowSchema.parse(rows[0]), 1);
+}
+
+function metricsOf(r: z.infer<typeof metricsRowSchema>, days: number): Metrics {
   return {
     start: r.start,
     end: r.end,
-    days: q.days,
+    days,
     migrationSuccess: { tried: r.tried, merged: r.tried_merged, rate: ratio(r.tried_merged, r.tried) },
-    deployments: { count: r.deployments, perDay: r.deployments / q.days, perWeek: (r.deployments * 7) / q.days },
+    deployments: { count: r.deployments, perDay: r.deployments / days, perWeek: (r.deployments * 7) / days },
     recovery: { incidents: r.incidents, recovered: r.recovered, meanMs: r.recovery_ms },
     branchLifespan: { branches: r.branches, medianMs: r.lifespan_median_ms, p90Ms: r.lifespan_p90_ms },
     rollbacks: { count: r.rollbacks, merges: r.deployments, rate: ratio(r.rollbacks, r.deployments) },

@@ -1,10 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import type { Failure, WaitingGate } from '../domain/metrics';
-import type { Metrics } from '../domain/metrics';
+import type { Failure, Merge, Metrics, WaitingGate } from '../domain/metrics';
 import { GATES } from '../domain/gate-kinds';
 import type { SlackMessage } from '../domain/message';
 import { context, escapeMrkdwn, header, section, slackDate, shorten } from './format';
-import { humanDuration, metricLines, windowLabel } from './metrics-format';
+import { humanDuration, metricLines, todayLine, windowLabel } from './metrics-format';
 import { workflowLink } from './thread-link';
 
 /** Everything one day's digest shows; built by the digest job, drawn by {@link digestMessage}. */
@@ -15,9 +14,15 @@ export interface Digest {
   now: Date;
   current: Metrics;
   previous: Metrics;
+  /** Today so far: from the last local midnight to `now`. */
+  today: Metrics;
   waiting: WaitingGate[];
+  /** Workflows merged to production since the previous digest. */
+  merged: Merge[];
   /** Failures since the previous digest. */
   failures: Failure[];
+  /** The 30 days of the chart had nothing to draw, so no chart is attached. */
+  chartEmpty: boolean;
   /** Nothing happened since the previous digest and nothing waits: the short digest. */
   quiet: boolean;
 }
@@ -53,6 +58,17 @@ function waitingLine(now: Date, g: WaitingGate): string {
   );
 }
 
+function mergeLine(m: Merge): string {
+  const what = [
+    m.migrations ? `${m.migrations} migration${m.migrations === 1 ? '' : 's'}` : '',
+    m.functions ? `${m.functions} Edge Function${m.functions === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  return (
+    `• ${workflowLink(m.workflow_id, m.channel_id, m.root_ts)} merged ${what.join(' and ')} ${slackDate(m.at)}` +
+    ` — ${escapeMrkdwn(m.request.slice(0, 80))}`
+  );
+}
+
 function failureLine(f: Failure): string {
   const why = f.type !== 'workflow_rolled_back' && f.error ? `: ${escapeMrkdwn(shorten(f.error, 120))}` : '';
   return `• ${workflowLink(f.workflow_id, f.channel_id, f.root_ts)} ${FAILURE_WORDS[f.type]} ${slackDate(f.at)}${why}`;
@@ -78,6 +94,7 @@ export function digestMessage(d: Digest): SlackMessage {
       `*Last ${d.current.days} days* (${windowLabel(d.current, d.timeZone)}), against the ${d.current.days} ` +
         `days before\n${metricLines(d.current, d.previous).join('\n')}`,
     ),
+    section(todayLine(d.today, d.timeZone)),
     { type: 'divider' },
     section(
       d.waiting.length
@@ -85,12 +102,24 @@ export function digestMessage(d: Digest): SlackMessage {
         : '*Waiting at a gate:* nothing.',
     ),
     section(
+      d.merged.length
+        ? `*Merged since the last digest (${d.merged.length})*\n${listed(d.merged, mergeLine)}`
+        : '*Merged since the last digest:* nothing.',
+    ),
+    section(
       d.failures.length
         ? `*Failures since the last digest (${d.failures.length})*\n${listed(d.failures, failureLine)}`
         : '*Failures since the last digest:* none.',
     ),
-    context(`Days are counted in ${d.timeZone}. The chart of the last 30 days is in the thread.`),
+    context(
+      `Days are counted in ${d.timeZone}. ` +
+        (d.chartEmpty
+          ? 'No chart today: nothing was merged and nothing failed in the last 30 days.'
+          : 'The chart of the last 30 days is in the thread.'),
+    ),
   ];
-  const summary = `${d.waiting.length} waiting at a gate, ${d.failures.length} failure(s) since the last digest`;
+  const summary =
+    `${d.merged.length} merged, ${d.failures.length} failure(s) since the last digest, ` +
+    `${d.waiting.length} waiting at a gate`;
   return { text: `${title}: ${summary}`, blocks };
 }

@@ -74,3 +74,21 @@ export function windowLabel(m: Metrics, timeZone: string): string {
   const lastDay = new Date(m.end.getTime() - 1);
   return `${fmt.format(m.start)} – ${fmt.format(lastDay)}`;
 }
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Today so far, as counts: a rate over a few hours says little, but "1 production merge" right after
+ * the merge is what people look for. `today` is the window from the last local midnight to now.
+ */
+export function todayLine(today: Metrics, timeZone: string): string {
+  const time = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone }).format(today.end);
+  const ms = today.migrationSuccess;
+  const parts = [
+    plural(today.deployments.count, 'production merge'),
+    plural(today.recovery.incidents, 'failed production change'),
+    `${plural(ms.tried, 'migration')} tried on a branch${ms.tried ? ` (${ms.merged} merged)` : ''}`,
+    `${plural(today.rollbacks.count, 'rollback')} of production`,
+  ];
+  return `*Today so far* (00:00 – ${time}): ${parts.join(' · ')}`;
+}

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PNG } from 'pngjs';
-import { CHART_HEIGHT, CHART_WIDTH } from '../../src/metrics/chart-png';
 import { postDailyDigest } from '../../src/metrics/digest-job';
 import { createLogger } from '../../src/logger';
 import { CHANNEL, Harness } from '../support/harness';
@@ -30,6 +29,7 @@ describe('the daily digest', () => {
     pool: h.pool,
     slack: h.runtime.decisions.slack,
     timeZone: 'Europe/Berlin',
+    fontDir: '/usr/share/fonts/truetype/dejavu',
     now,
     logger: createLogger('silent'),
   });
@@ -76,6 +76,10 @@ describe('the daily digest', () => {
     await history.mergedWorkflow('2026-11-18T10:00:00Z');
     await history.mergedWorkflow('2026-11-24T10:00:00Z');
     await history.mergedWorkflow('2026-11-25T10:00:00Z');
+    const yesterday = await history.mergedWorkflow('2026-11-29T15:00:00Z', {
+      request: 'Add an index on orders',
+      rootTs: '1700000000.000100',
+    });
     const waiting = await history.workflow({
       state: 'waiting_gate',
       rootTs: '1700000000.000200',
@@ -97,7 +101,12 @@ describe('the daily digest', () => {
     const text = textOf(digest);
     expect(text).toContain('Infra digest · Monday 30 November 2026');
     expect(text).toContain('Last 7 days* (23 Nov – 29 Nov), against the 7 days before');
-    expect(text).toContain('Deployment frequency:* 0.29/day · 2/week (2 production merges) · ▲ 1');
+    expect(text).toContain('Deployment frequency:* 0.43/day · 3/week (3 production merges) · ▲ 2');
+    expect(text).toContain('Merged since the last digest (1)');
+    expect(text).toContain(
+      `<https://slack.com/archives/${CHANNEL}/p1700000000000100|#${yesterday}> merged 1 migration`,
+    );
+    expect(text).toContain('Add an index on orders');
     expect(text).toContain('Mean time to recovery:* _no data_ (1 failure, none recovered yet)');
     expect(text).toContain('Waiting at a gate (1)');
     expect(text).toContain(
@@ -111,7 +120,24 @@ describe('the daily digest', () => {
     expect(chart?.threadTs).toBe(digest.ts);
     expect(chart?.channel).toBe(DIGEST_CHANNEL);
     const png = PNG.sync.read(chart!.bytes!);
-    expect([png.width, png.height]).toEqual([CHART_WIDTH, CHART_HEIGHT]);
+    expect(png.width).toBeGreaterThan(1200);
+    expect(png.height).toBeGreaterThan(800);
+    h.slack.assertNoUnexpected();
+  });
+
+  it("counts today's merge as today so far, and says there is no chart when the 30 days had nothing to draw", async () => {
+    clock = new Date('2026-11-30T10:00:00Z');
+    await start();
+    const history = EventHistory.on(h.pool);
+    const merged = await history.mergedWorkflow('2026-11-30T08:30:00Z', { rootTs: '1700000000.000600' });
+
+    expect(await postDailyDigest(digestDeps(), DIGEST_CHANNEL)).toBe('posted');
+    const text = textOf(digests()[0]!);
+    expect(text).toContain('Deployment frequency:* 0/day · 0/week (0 production merges)');
+    expect(text).toContain('Today so far* (00:00 – 11:00): 1 production merge · 0 failed production changes');
+    expect(text).toContain(`|#${merged}> merged 1 migration`);
+    expect(text).toContain('No chart today: nothing was merged and nothing failed in the last 30 days.');
+    expect(h.slack.callsTo('files.getUploadURLExternal')).toHaveLength(0);
     h.slack.assertNoUnexpected();
   });
 

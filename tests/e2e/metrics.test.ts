@@ -48,6 +48,16 @@ describe('metrics on demand: /infra metrics, the Home tab and GET /metrics', () 
     h.slack.assertNoUnexpected();
   });
 
+  it('shows a merge made this morning as today so far, beside the full days that leave it out', async () => {
+    await history.mergedWorkflow('2026-11-30T08:15:00Z');
+    const text = textOf((await h.command('metrics')).json as AckJson);
+    expect(text).toContain('Deployment frequency:* 0/day · 0/week (0 production merges)');
+    expect(text).toContain(
+      'Today so far* (00:00 – 10:00): 1 production merge · 0 failed production changes · ' +
+        '1 migration tried on a branch (1 merged) · 0 rollbacks of production',
+    );
+  });
+
   it('answers /infra metrics 30d over 30 days, and says "no data" on an empty history', async () => {
     const text = textOf((await h.command('metrics 30d')).json as AckJson);
     expect(text).toContain('last 30 days');

@@ -29,6 +29,7 @@ describe('the bot on the embedded Postgres', () => {
       pool: h.pool,
       slack: h.runtime.decisions.slack,
       timeZone: 'Europe/Berlin',
+      fontDir: '/usr/share/fonts/truetype/dejavu',
       now: () => clock,
       logger: createLogger('silent'),
     };

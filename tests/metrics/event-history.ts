@@ -57,9 +57,20 @@ export class EventHistory {
     ]);
   }
 
-  /** A workflow that merged `migrations` at `at` and succeeded a minute later. */
-  async mergedWorkflow(at: string, opts: { target?: string; migrations?: string[] } = {}): Promise<number> {
-    const id = await this.workflow({ target: opts.target });
+  /**
+   * A workflow requested `leadMinutes` (default 120) before `at`, that merged `migrations` at `at` and
+   * succeeded a minute later.
+   */
+  async mergedWorkflow(
+    at: string,
+    opts: { target?: string; migrations?: string[]; request?: string; rootTs?: string; leadMinutes?: number } = {},
+  ): Promise<number> {
+    const id = await this.workflow({
+      target: opts.target,
+      request: opts.request,
+      rootTs: opts.rootTs,
+      createdAt: plusMinutes(at, -(opts.leadMinutes ?? 120)),
+    });
     for (const name of opts.migrations ?? ['m1']) {
       await this.event(id, 'migration_tested', at, { name });
       await this.event(id, 'migration_merged', at, { name });

@@ -47,7 +47,7 @@ export async function processJob(deps: EngineDeps, job: Pick<Job, 'name' | 'data
   }
 }
 
-export interface WorkflowWorkerOptions extends Pick<BullJobQueueOptions, 'connection' | 'prefix'> {
+export interface WorkflowWorkerOptions extends Pick<BullJobQueueOptions, 'connection' | 'prefix' | 'telemetry'> {
   /** Jobs run at once by this process. Default 4. */
   concurrency: number;
   /** How long a job's lock lasts before another worker may take it over (ms). Default 30000. */
@@ -64,6 +64,7 @@ export function startWorkflowWorker(deps: EngineDeps, opts: WorkflowWorkerOption
   const worker = new Worker(WORKFLOW_QUEUE, opts.running ? opts.running.wrap(processor) : processor, {
     connection: opts.connection,
     prefix: opts.prefix,
+    telemetry: opts.telemetry,
     concurrency: opts.concurrency,
     lockDuration: opts.lockDuration ?? 30_000,
     stalledInterval: opts.stalledInterval ?? 30_000,

@@ -1,4 +1,4 @@
-import { type ConnectionOptions, Queue } from 'bullmq';
+import { type ConnectionOptions, Queue, type QueueOptions } from 'bullmq';
 import { WORKFLOW_QUEUE, type WorkflowJob } from '../../domain/jobs';
 import type { JobQueue } from '../ports/job-queue';
 
@@ -9,6 +9,8 @@ export interface BullJobQueueOptions {
   prefix: string;
   /** Attempts for transient errors, with exponential backoff. Default 3. */
   attempts: number;
+  /** OpenTelemetry through bullmq-otel: a job carries its trace context to the worker. Unset: none. */
+  telemetry?: QueueOptions['telemetry'];
 }
 
 /**
@@ -37,6 +39,7 @@ export class BullJobQueue implements JobQueue {
     this.queue = new Queue(WORKFLOW_QUEUE, {
       connection: opts.connection,
       prefix: opts.prefix,
+      telemetry: opts.telemetry,
       defaultJobOptions: {
         attempts: opts.attempts,
         backoff: { type: 'exponential', delay: 1000 },

@@ -1,6 +1,6 @@
 import { InfraError, NotAllowedError } from '../../../domain/errors';
 import type { SlackMessage } from '../../../domain/message';
-import { computeMetrics } from '../../../metrics/metric-queries';
+import { computeMetrics, computeToday } from '../../../metrics/metric-queries';
 import { listGates } from '../../../store/gates-repo';
 import { listSteps } from '../../../store/steps-repo';
 import { findWorkflowByThread, getWorkflow, insertWorkflow, listActiveWorkflows } from '../../../store/workflows-repo';
@@ -64,11 +64,12 @@ export async function runCommand(
         return await out.reply(listMessage(await listActiveWorkflows(deps.pool, { channelId: channel })));
       case 'metrics': {
         const window = { now: deps.now(), timeZone: deps.timeZone, days: cmd.days };
-        const [current, previous] = await Promise.all([
+        const [current, previous, today] = await Promise.all([
           computeMetrics(deps.pool, window),
           computeMetrics(deps.pool, { ...window, back: 1 }),
+          computeToday(deps.pool, window),
         ]);
-        return await out.reply(metricsMessage(current, previous, deps.timeZone));
+        return await out.reply(metricsMessage(current, previous, today, deps.timeZone));
       }
       case 'status': {
         const workflow = await getWorkflow(deps.pool, cmd.id);
