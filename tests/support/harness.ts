@@ -151,7 +151,7 @@ export class Harness {
       pool: this.pool,
       errors: createErrorCounters(new Registry()),
     });
-    return { ...this.runtime.decisions, ...parts.jobs };
+    return { ...this.runtime.decisions, ...parts.jobs, queue: this.runtime.queue };
   }
 
   /** Types `/infra <text>` as `user`; returns the HTTP answer (Bolt's ack body). */
