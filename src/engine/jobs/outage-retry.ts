@@ -34,7 +34,7 @@ export function waitsOutOutage(
   error: unknown,
   now = Date.now(),
 ): boolean {
-  if (!isInfrastructureError(error)) return false;
+  if (policy.toleranceMs <= 0 || !isInfrastructureError(error)) return false;
   const outage = outageOf(job, policy, now);
   return !outage || now - outage.since < policy.toleranceMs;
 }
