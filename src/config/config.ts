@@ -137,13 +137,13 @@ export const configSchema = z
       .number({ message: 'use milliseconds, e.g. 10000' })
       .int()
       .min(1000, 'use at least 1000 ms: the lock is renewed every half of it, and a busy event loop must not lose it')
-      .default(10_000),
+      .default(8000),
     /** How often a worker looks for jobs whose lock holder is gone (BullMQ's stalled-job check). */
     INFRA_STALLED_INTERVAL_MS: z.coerce
       .number({ message: 'use milliseconds, e.g. 3000' })
       .int()
       .min(500, 'use at least 500 ms')
-      .default(3000),
+      .default(2000),
     INFRA_WORKSPACE_DIR: z.string().min(1).default('.agent_workspace'),
     INFRA_MIGRATIONS_DIR: optionalString,
     INFRA_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),

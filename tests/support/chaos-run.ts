@@ -19,6 +19,8 @@ export interface ChaosOptions {
   seed: number;
   /** A kill comes after a pause drawn between these two (ms), counted from the previous worker's start. */
   pauseMs: [number, number];
+  /** Kills in all; then the run waits for the workflows to end. */
+  kills: number;
   /** Settings of the worker child (e.g. INFRA_JOB_LOCK_MS); the child's defaults are a 2 s lock, 1 s check. */
   workerEnv?: Record<string, string>;
   /** Gives up after this long (ms). */
@@ -104,20 +106,28 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     let kills = 0;
     let finished = false;
     const approver = approveEveryGate(h, () => finished);
-    while (!(await done())) {
-      if (Date.now() - started > opts.timeoutMs) throw new Error(`chaos run (seed ${opts.seed}) timed out\n${h.slack.dump()}`);
-      const [min, max] = opts.pauseMs;
-      await sleep(min + random() * (max - min));
-      if (await done()) break;
-      const active = (await queue.getActive()).map((j) => j.id!);
-      const killedAt = Date.now();
-      await killWorker(worker);
-      kills++;
-      worker = await spawnWorker(h, opts.workerEnv);
-      resumeMs.push(...(await resumed(queue, active, killedAt)));
+    try {
+      while (!(await done())) {
+        if (Date.now() - started > opts.timeoutMs)
+          throw new Error(`chaos run (seed ${opts.seed}, ${kills} kills) timed out\n${h.slack.dump()}`);
+        if (kills >= opts.kills) {
+          await sleep(200);
+          continue;
+        }
+        const [min, max] = opts.pauseMs;
+        await sleep(min + random() * (max - min));
+        if (await done()) break;
+        const active = (await queue.getActive()).map((j) => j.id!);
+        const killedAt = Date.now();
+        await killWorker(worker);
+        kills++;
+        worker = await spawnWorker(h, opts.workerEnv);
+        resumeMs.push(...(await resumed(queue, active, killedAt)));
+      }
+    } finally {
+      finished = true;
+      await approver;
     }
-    finished = true;
-    await approver;
     const durationMs = Date.now() - started;
     return { seed: opts.seed, kills, durationMs, resumeMs, ...(await outcome(h, target, opts.workflows)) };
   } finally {

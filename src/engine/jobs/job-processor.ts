@@ -58,9 +58,9 @@ export async function processJob(
 export interface WorkflowWorkerOptions extends Pick<BullJobQueueOptions, 'connection' | 'prefix'> {
   /** Jobs run at once by this process. Default 4. */
   concurrency: number;
-  /** How long a job's lock lasts before another worker may take it over (ms). Default 10000. */
+  /** How long a job's lock lasts before another worker may take it over (ms). Default 8000. */
   lockDuration?: number;
-  /** How often stalled jobs (their worker died) are looked for (ms). Default 3000. */
+  /** How often stalled jobs (their worker died) are looked for (ms). Default 2000. */
   stalledInterval?: number;
   /** How long jobs wait out Postgres or Redis being unreachable. Default 30 min, backoff capped at 30 s. */
   outage?: OutagePolicy;
@@ -93,8 +93,8 @@ export function startWorkflowWorker(deps: EngineDeps, opts: WorkflowWorkerOption
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
-    lockDuration: opts.lockDuration ?? 10_000,
-    stalledInterval: opts.stalledInterval ?? 3000,
+    lockDuration: opts.lockDuration ?? 8000,
+    stalledInterval: opts.stalledInterval ?? 2000,
     maxStalledCount: 3,
   });
   worker.on('failed', (job, err) =>
