@@ -39,6 +39,9 @@ async function main(): Promise<void> {
       succeeded,
       resumeMs: result.resumeMs.length ? summary(result.resumeMs) : null,
       resumedJobs: result.resumeMs.length,
+      // The new process's own start (ts-node here, compiled JavaScript in the image) is part of each resume.
+      workerStartMs: result.startupMs.length ? summary(result.startupMs) : null,
+      failures: result.failures,
       postedTwice: result.postedTwice,
       rootMessages: result.rootMessages,
       migrationsNotMergedOnce: result.mergedCounts.flatMap((n, i) => (n === 1 ? [] : [{ workflow: i + 1, merged: n }])),

@@ -47,7 +47,6 @@ describe('crashes at any moment', () => {
       timeoutMs: 30_000,
     });
     // How soon is a benchmark's to measure (bench/chaos.ts); here: the lock lapsed and the new worker took it over.
-    // biome-ignore lint/suspicious/noConsole: the figure, for the log
     console.log(`killed step ran again ${Date.now() - killedAt} ms after the kill`);
     const root = await h.root();
     await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
@@ -55,11 +54,16 @@ describe('crashes at any moment', () => {
     expect(h.thread(root).filter((m) => textOf(m).startsWith('[1/5] Invoking api-designer...'))).toHaveLength(1);
   });
 
-  it('completes every workflow when the worker is killed with SIGKILL at random moments, posting nothing twice and merging each migration once', async () => {
+  it('completes every workflow through SIGKILLs at random moments, posting nothing twice and merging each migration once', async () => {
     const seed = Number(process.env.CHAOS_SEED) || Math.floor(Math.random() * 2 ** 31);
-    // biome-ignore lint/suspicious/noConsole: the seed replays a failure
     console.log(`chaos seed ${seed} (CHAOS_SEED=${seed} replays it)`);
-    const result = await runChaos({ workflows: WORKFLOWS, seed, kills: 2 * WORKFLOWS, pauseMs: [500, 6000], timeoutMs: 400_000 });
+    const result = await runChaos({
+      workflows: WORKFLOWS,
+      seed,
+      kills: 2 * WORKFLOWS,
+      pauseMs: [500, 6000],
+      timeoutMs: 400_000,
+    });
 
     expect(result.states).toEqual(Array(WORKFLOWS).fill('succeeded'));
     expect(result.postedTwice).toEqual([]);

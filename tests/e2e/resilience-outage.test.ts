@@ -25,9 +25,7 @@ const headlineCount = (h: Harness, root: { ts: string }, headline: string) =>
 function openGate(h: Harness, root: LocalSlackMessage, title: string, timeoutMs = 45_000) {
   return h.slack.waitFor(
     () =>
-      h
-        .thread(root)
-        .find((m) => textOf(m).includes(title) && JSON.stringify(m.blocks ?? []).includes('gate_approve')),
+      h.thread(root).find((m) => textOf(m).includes(title) && JSON.stringify(m.blocks ?? []).includes('gate_approve')),
     { description: `open gate "${title}"`, timeoutMs },
   );
 }
@@ -88,7 +86,9 @@ describe('Postgres outages', () => {
     await harness.waitForInThread(root, /Workflow complete/);
     expect(harness.claude.requestsFor('data-migration-specialist')).toHaveLength(2);
     expect(headlineCount(harness, root, '[2/5] Invoking data-migration-specialist...')).toBe(1);
-    expect(harness.threadTexts(root).filter((t) => t.includes('Quality gate · Migration: Branch Test'))).toHaveLength(1);
+    expect(harness.threadTexts(root).filter((t) => t.includes('Quality gate · Migration: Branch Test'))).toHaveLength(
+      1,
+    );
     expect(harness.threadTexts(root).join('\n')).not.toMatch(/retrying \(attempt|Workflow failed/);
     harness.slack.assertNoUnexpected();
   });

@@ -33,7 +33,11 @@ export interface ChaosResult {
   durationMs: number;
   /** Per kill that hit running jobs: ms from the kill until each was running again in the new worker. */
   resumeMs: number[];
+  /** Per kill: ms from the kill until the new worker process was taking jobs. */
+  startupMs: number[];
   states: string[];
+  /** Why workflows that did not succeed ended, from their events. */
+  failures: string[];
   /** Idempotency keys that chat.postMessage posted more than once. */
   postedTwice: string[];
   rootMessages: number;
@@ -103,6 +107,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     };
     const { queue } = h.runtime.queue as BullJobQueue;
     const resumeMs: number[] = [];
+    const startupMs: number[] = [];
     let kills = 0;
     let finished = false;
     const approver = approveEveryGate(h, () => finished);
@@ -122,6 +127,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         await killWorker(worker);
         kills++;
         worker = await spawnWorker(h, opts.workerEnv);
+        startupMs.push(Date.now() - killedAt);
         resumeMs.push(...(await resumed(queue, active, killedAt)));
       }
     } finally {
@@ -129,7 +135,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       await approver;
     }
     const durationMs = Date.now() - started;
-    return { seed: opts.seed, kills, durationMs, resumeMs, ...(await outcome(h, target, opts.workflows)) };
+    return { seed: opts.seed, kills, durationMs, resumeMs, startupMs, ...(await outcome(h, target, opts.workflows)) };
   } finally {
     if (worker) await killWorker(worker);
     await h.close();
@@ -187,8 +193,12 @@ async function outcome(h: Harness, target: TestTarget, workflows: number) {
     ),
   );
   const counts = new Map(merged.rows.map((r) => [r.name, r.n]));
+  const failures = await h.pool.query<{ id: string; state: string; error: string | null }>(
+    `SELECT id, state, error FROM workflows WHERE state <> 'succeeded' ORDER BY id`,
+  );
   return {
     states: rows.map((r) => r.state),
+    failures: failures.rows.map((r) => `#${r.id} ${r.state}: ${r.error ?? ''}`),
     postedTwice: [...posts].filter(([, n]) => n > 1).map(([key]) => key),
     rootMessages: h.slack.channelMessages(CHANNEL).length,
     mergedCounts: Array.from({ length: workflows }, (_, i) => counts.get(`chaos_notes_${i + 1}`) ?? 0),
