@@ -2,6 +2,7 @@ import { listDueSteps } from '../../store/steps-repo';
 import { advancePast } from '../advance';
 import { endedAwaitingCleanUp } from '../clean-up';
 import type { EngineDeps } from '../deps';
+import { afterEnd, endWorkflow } from '../lifecycle';
 import { expireUnansweredQuestions } from '../thread/question-timeouts';
 
 /**
@@ -36,6 +37,19 @@ export async function reconcile(deps: EngineDeps): Promise<number> {
       await advancePast(deps, workflowId, row.idx);
       enqueued++;
     } else if (await deps.queue.enqueueDue({ name: 'finish', data: { workflowId } })) enqueued++;
+  }
+  // A step that failed for good, then its worker died before the workflow ended: end it now.
+  const stopped = await deps.pool.query<{ workflow_id: string; idx: number; error: string | null }>(
+    `SELECT w.id AS workflow_id, s.idx, s.error FROM workflows w JOIN steps s ON s.workflow_id = w.id AND s.idx = w.current_step
+     WHERE w.state = 'running' AND s.state = 'failed'`,
+  );
+  for (const row of stopped.rows) {
+    const error = `Step ${row.idx + 1} failed: ${row.error ?? 'see its message in the thread'}`;
+    const event = { type: 'workflow_failed' as const, actor: null, error };
+    if (await endWorkflow(deps, Number(row.workflow_id), 'failed', event, { from: ['running'] })) {
+      await afterEnd(deps, Number(row.workflow_id));
+      enqueued++;
+    }
   }
   const rollbacks = await deps.pool.query<{ id: string; actor: string | null }>(
     `SELECT w.id, (SELECT actor FROM events e WHERE e.workflow_id = w.id AND e.type = 'workflow_rolled_back'
