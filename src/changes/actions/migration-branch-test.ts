@@ -22,16 +22,7 @@ export async function tryMigration(
   migration: Migration,
 ): Promise<{ checks: Check[]; summary: string }> {
   const lint = lintChecks(await lintMigration(migration.up_sql));
-  let result = await runRoundTrip(deps.target.provider, branch, migration);
-  // An earlier run of this step died after the migration's first `up` committed on the branch: its
-  // `up` now finds its own objects. Undo it with its down SQL, on the branch only, and try again.
-  if (!result.ok && ctx.step.run > 1 && result.stages.find((st) => !st.ok)?.name === 'up') {
-    const undone = await deps.target.provider
-      .runSql(branch, migration.down_sql, { readOnly: false, rowLimit: 1 })
-      .then(() => true)
-      .catch(() => false);
-    if (undone) result = await runRoundTrip(deps.target.provider, branch, migration);
-  }
+  const result = await runRoundTrip(deps.target.provider, branch, migration);
   const report = await writeValidation(deps, ctx.workflow.id, branch, migration, result, lint);
   // The hash pins the tested text: finish-workflow merges a migration only when it matches a pass of this step.
   await recordEvent(deps.pool, ctx.workflow.id, result.ok ? 'migration_tested' : 'migration_test_failed', null, {
