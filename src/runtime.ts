@@ -8,6 +8,7 @@ import type { ChangeTarget } from './changes/targets/change-target';
 import type { Config } from './config/config';
 import type { DecisionDeps, EngineDeps } from './engine/deps';
 import { BullJobQueue } from './engine/jobs/queues';
+import type { DueJobQueue } from './engine/ports/job-queue';
 import { digestQueue } from './metrics/digest-job';
 import { createErrorCounters } from './metrics/error-counters';
 import { healthzRoute } from './metrics/healthz';
@@ -34,6 +35,8 @@ export interface Runtime {
   decisions: DecisionDeps;
   /** The worker role's engine; absent in a web-only process. */
   engine?: EngineDeps;
+  /** The workflow queue, as the worker and the reconciler use it. */
+  queue: DueJobQueue;
   /** The team's database (branches, merge, revert), when one is configured. */
   target?: ChangeTarget;
   app?: App;
@@ -53,7 +56,9 @@ export interface Runtime {
 export async function startRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
   const log = opts.logger;
   // The pool connects on first use: the worker's data files are checked before anything connects.
-  const pool: Pool = createPool(config.DATABASE_URL);
+  const pool: Pool = createPool(config.DATABASE_URL, 10, (err) =>
+    log.warn({ err: err.message }, 'a Postgres connection was dropped; the call that used it fails'),
+  );
   const prometheus = new Registry();
   const errors = createErrorCounters(prometheus);
   const counted = modelCallMetrics(prometheus);
@@ -64,12 +69,17 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   await checkRedis('REDIS_URL', config.REDIS_URL);
   await migrate(pool);
   const queueRedis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true });
-  const queue = new BullJobQueue({
-    connection: queueRedis,
-    prefix: config.INFRA_QUEUE_PREFIX,
-    attempts: config.INFRA_STEP_ATTEMPTS,
-    telemetry: opts.tracing?.bullmq,
-  });
+  const redisDown = (err: Error) => log.warn({ err: err.message }, 'Redis is unreachable; jobs wait for it');
+  queueRedis.on('error', redisDown);
+  const queue = new BullJobQueue(
+    {
+      connection: queueRedis,
+      prefix: config.INFRA_QUEUE_PREFIX,
+      attempts: config.INFRA_STEP_ATTEMPTS,
+      telemetry: opts.tracing?.bullmq,
+    },
+    redisDown,
+  );
   const now = opts.now ?? (() => new Date());
   const client = new WebClient(config.SLACK_BOT_TOKEN, {
     slackApiUrl: config.SLACK_API_URL,
@@ -104,10 +114,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     maxStepAttempts: config.INFRA_MAX_STEP_ATTEMPTS,
     logger: log,
   };
-  const engine: EngineDeps | undefined = parts && { ...decisions, ...parts.jobs };
-  const runtime: Runtime = { decisions, engine, target: parts?.target, stop: async () => undefined };
+  const engine: EngineDeps | undefined = parts && { ...decisions, ...parts.jobs, queue };
+  const runtime: Runtime = { decisions, engine, queue, target: parts?.target, stop: async () => undefined };
   const closers: Array<() => Promise<unknown>> = [];
   const digest = digestQueue(queueRedis, config.INFRA_QUEUE_PREFIX);
+  digest.on('error', redisDown);
 
   if (engine) {
     const started = await startWorker(config, opts, engine, digest, now);

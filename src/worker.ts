@@ -168,6 +168,7 @@ export async function startWorker(
 ): Promise<{ worker: Worker; closers: Array<() => Promise<unknown>> }> {
   const log = opts.logger;
   const workerRedis = new IORedis(config.REDIS_URL, REDIS_OPTIONS);
+  workerRedis.on('error', (err) => log.warn({ err: err.message }, 'Redis is unreachable; the worker waits for it'));
   const running = new RunningJobs();
   const worker = startWorkflowWorker(engine, {
     running,
@@ -175,8 +176,9 @@ export async function startWorker(
     prefix: config.INFRA_QUEUE_PREFIX,
     concurrency: config.INFRA_STEP_CONCURRENCY,
     telemetry: opts.tracing?.bullmq,
-    lockDuration: opts.lockDuration,
-    stalledInterval: opts.stalledInterval,
+    lockDuration: opts.lockDuration ?? config.INFRA_JOB_LOCK_MS,
+    stalledInterval: opts.stalledInterval ?? config.INFRA_STALLED_INTERVAL_MS,
+    outage: { toleranceMs: config.INFRA_OUTAGE_TOLERANCE_MS, retryMaxMs: config.INFRA_OUTAGE_RETRY_MAX_MS },
   });
   const tick = () => reconcile(engine).catch((err) => log.warn({ err: (err as Error).message }, 'reconcile failed'));
   await tick();
@@ -200,6 +202,7 @@ export async function startWorker(
   if (config.INFRA_DIGEST_CHANNEL) {
     await loadChartLibraries();
     const digestRedis = new IORedis(config.REDIS_URL, REDIS_OPTIONS);
+    digestRedis.on('error', (err) => log.warn({ err: err.message }, 'Redis is unreachable; the digest waits for it'));
     const digestRunning = new RunningJobs();
     const digestWorker = startDigestWorker(
       {

@@ -112,6 +112,30 @@ export const configSchema = z
       .default(3),
     INFRA_STEP_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
     INFRA_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(30_000),
+    /** How long a job waits out Postgres or Redis being unreachable before its own attempts count again. */
+    INFRA_OUTAGE_TOLERANCE_MS: z.coerce
+      .number({ message: 'use milliseconds, e.g. 1800000 for 30 minutes' })
+      .int()
+      .min(0, 'use 0 (no waiting) or more milliseconds')
+      .default(30 * 60_000),
+    /** The longest pause between two tries of a job during an outage (the backoff doubles up to it). */
+    INFRA_OUTAGE_RETRY_MAX_MS: z.coerce
+      .number({ message: 'use milliseconds, e.g. 30000' })
+      .int()
+      .min(100, 'use at least 100 ms')
+      .default(30_000),
+    /** BullMQ's job lock: a killed worker's job is taken over at most this long plus the stalled interval after. */
+    INFRA_JOB_LOCK_MS: z.coerce
+      .number({ message: 'use milliseconds, e.g. 10000' })
+      .int()
+      .min(1000, 'use at least 1000 ms: the lock is renewed every half of it, and a busy event loop must not lose it')
+      .default(8000),
+    /** How often a worker looks for jobs whose lock holder is gone (BullMQ's stalled-job check). */
+    INFRA_STALLED_INTERVAL_MS: z.coerce
+      .number({ message: 'use milliseconds, e.g. 3000' })
+      .int()
+      .min(500, 'use at least 500 ms')
+      .default(2000),
     INFRA_WORKSPACE_DIR: z.string().min(1).default('.agent_workspace'),
     INFRA_MIGRATIONS_DIR: optionalString,
     INFRA_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),

@@ -102,17 +102,57 @@ const SLACK_TRANSIENT = new Set([
   'request_timeout',
 ]);
 
+/** Socket errors of a connection to Postgres or Redis that went away or never came. */
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+/** Postgres SQLSTATEs of a server going down or not up yet: admin/crash shutdown, cannot connect now. */
+const PG_DOWN_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** What node-postgres and ioredis say, without a code, when their connection is gone. */
+const DROPPED_CONNECTION = [
+  /^Connection terminated/,
+  /^Client has encountered a connection error/,
+  /^Client was closed and is not queryable/,
+  /^Connection is closed\.?$/,
+  /^Reached the max retries per request limit/,
+  /^Stream isn't writeable/,
+  /^timeout exceeded when trying to connect$/,
+];
+
 /**
- * True when an error is worth another attempt: network blips, Postgres serialisation failures and
- * deadlocks, Slack rate limits and server errors. Errors of this program decide for themselves.
+ * True when an error says Postgres or Redis could not be reached (refused, reset, timed out, shut
+ * down, starting up, SQLSTATE class 08) rather than that the work itself is wrong. The one place that
+ * decides it: such errors wait out the outage (INFRA_OUTAGE_TOLERANCE_MS) instead of using up the job's
+ * attempts. Errors of this program decide for themselves, so they are never infrastructure errors.
+ */
+export function isInfrastructureError(error: unknown): boolean {
+  if (error instanceof InfraError || !error || typeof error !== 'object') return false;
+  // No look at `cause`: fetch failures of the HTTP services (Slack, Anthropic, GitHub, Supabase) carry
+  // ECONNREFUSED there, and those services are not what this tolerance is for.
+  const e = error as { code?: unknown; message?: unknown; errors?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (SOCKET_CODES.has(code) || PG_DOWN_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
+  // Node's connect to a host with several addresses fails with an AggregateError of each attempt.
+  if (Array.isArray(e.errors) && e.errors.length && e.errors.every(isInfrastructureError)) return true;
+  return typeof e.message === 'string' && !code && DROPPED_CONNECTION.some((re) => re.test(e.message as string));
+}
+
+/**
+ * True when an error is worth another attempt: Postgres or Redis unreachable, network blips, Postgres
+ * serialisation failures and deadlocks, Slack rate limits and server errors. Errors of this program
+ * decide for themselves.
  */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof InfraError) return error.retryable;
+  if (isInfrastructureError(error)) return true;
   const e = error as { code?: string; statusCode?: number; data?: { error?: string } } | null;
   switch (e?.code) {
-    case 'ECONNRESET':
-    case 'ECONNREFUSED':
-    case 'ETIMEDOUT':
     case '40001':
     case '40P01':
     case 'slack_webapi_rate_limited_error':

@@ -7,7 +7,7 @@ import type { ThreadViews } from './ports/thread-views';
 import type { ChangePipeline } from './ports/change-pipeline';
 import type { WorkflowLibrary } from './plan/definitions-loader';
 import type { PreflightCheck } from '../domain/preflight';
-import type { JobQueue } from './ports/job-queue';
+import type { DueJobQueue, JobQueue } from './ports/job-queue';
 import type { Compensator, StepAction } from './ports/step-actions';
 
 import type { GatePolicy } from '../domain/approval-policy';
@@ -31,6 +31,7 @@ export interface DecisionDeps {
 
 /** What the worker's jobs need, passed in by the composition root (src/worker.ts). */
 export interface EngineDeps extends DecisionDeps {
+  queue: DueJobQueue;
   agents: AgentRunner;
   router?: RouterModel;
   library: WorkflowLibrary;

@@ -36,6 +36,8 @@ interface Found {
 /** Which attempt of the job this is, so the last one turns a transient error into a failure. */
 export interface AttemptInfo {
   attemptsMade: number;
+  /** True for an error the job waits out (Postgres or Redis unreachable): the step is left as it is. */
+  waitsOut?: (error: unknown) => boolean;
 }
 
 /**
@@ -150,6 +152,8 @@ async function afterSuccess(
  */
 async function fail(failing: RunningStep, error: unknown, attempt: AttemptInfo, elapsedMs: number): Promise<void> {
   const { deps, step, def, message } = failing;
+  // An outage: nothing can be recorded, and nothing should be; the job is tried again when it is over.
+  if (attempt.waitsOut?.(error)) throw error;
   const reason = error instanceof Error ? error.message : String(error);
   if (isRetryable(error) && attempt.attemptsMade + 1 < deps.attempts) {
     const next = `retrying (attempt ${attempt.attemptsMade + 2} of ${deps.attempts})`;

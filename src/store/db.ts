@@ -3,9 +3,27 @@ import { Pool, type PoolClient } from 'pg';
 /** Anything that can run a query: the pool, or a client inside a transaction. */
 export type Queryable = Pick<Pool, 'query'> | PoolClient;
 
-export function createPool(connectionString: string, max = 10): Pool {
-  const pool = new Pool({ connectionString, max, application_name: 'infra-orchestrator' });
-  pool.on('error', () => undefined); // idle-client errors surface on the next query instead of crashing the process
+/**
+ * The bot's pool. Every client it makes has an error listener from birth to end, idle or checked
+ * out: a connection Postgres drops (a restart, 57P01) fails the query that was using it, and the
+ * client is discarded on release, but the process never crashes on an unhandled 'error' event.
+ * Connecting gives up after 10 s, so an unreachable server fails the call instead of hanging it.
+ */
+export function createPool(
+  connectionString: string,
+  max = 10,
+  onError: (error: Error) => void = () => undefined,
+): Pool {
+  const pool = new Pool({
+    connectionString,
+    max,
+    application_name: 'infra-orchestrator',
+    connectionTimeoutMillis: 10_000,
+  });
+  // Idle clients: pg-pool re-emits their errors on the pool and removes them.
+  pool.on('error', onError);
+  // Checked-out clients (a transaction, an advisory lock): pg-pool listens only while they are idle.
+  pool.on('connect', (client) => client.on('error', onError));
   return pool;
 }
 

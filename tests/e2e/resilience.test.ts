@@ -1,30 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis from 'ioredis';
 import { APPROVER, CHANNEL, Harness, REDIS_URL, REQUESTER, deleteQueueKeys } from '../support/harness';
 import { textOf } from '../../dev/local-slack/block-text';
 import { scriptSchemaChange, submit } from '../support/scripted-agents';
+import { spawnWorker } from '../support/spawn-worker';
 
 const headlineCount = (h: Harness, root: { ts: string }, headline: string) =>
   h.slack.thread(CHANNEL, root.ts).filter((m) => textOf(m).startsWith(headline)).length;
-
-/** Starts the worker role in a child process with the harness's settings. */
-async function spawnWorker(h: Harness): Promise<ChildProcess> {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
-  for (const [key, value] of Object.entries(h.config))
-    if (value !== undefined) env[key] = Array.isArray(value) ? value.join(',') : String(value);
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(__dirname, '../support/worker-process.ts')],
-    { env, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-  });
-  return child;
-}
 
 describe('resilience', () => {
   let h: Harness;

@@ -99,15 +99,7 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
       ],
       dir,
     );
-    const options =
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c ` +
-      'full_page_writes=off -c max_connections=200';
-    runAsPostgres(
-      bin,
-      'pg_ctl',
-      ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start'],
-      dir,
-    );
+    startServer({ dir, port, bin });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
@@ -148,6 +140,28 @@ export async function startBranchCluster(): Promise<BranchCluster> {
     cluster.dir,
   );
   return { ...cluster, url: `postgres://${BRANCH_ADMIN_ROLE}:${password}@127.0.0.1:${cluster.port}/postgres` };
+}
+
+/** Starts the server of a test cluster (again), on its port and socket folder; returns once it takes connections. */
+export function startServer(cluster: Pick<TestCluster, 'dir' | 'port' | 'bin'>): void {
+  const { dir, port, bin } = cluster;
+  const options =
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c ` +
+    'full_page_writes=off -c max_connections=200';
+  runAsPostgres(
+    bin,
+    'pg_ctl',
+    ['-D', join(dir, 'data'), '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start'],
+    dir,
+  );
+}
+
+/**
+ * Stops the server of a test cluster and keeps its files, as an outage would: `fast` ends every
+ * session with 57P01 (admin shutdown), `immediate` as a crash would.
+ */
+export function stopServer(cluster: Pick<TestCluster, 'dir' | 'bin'>, mode: 'fast' | 'immediate' = 'fast'): void {
+  runAsPostgres(cluster.bin, 'pg_ctl', ['-D', join(cluster.dir, 'data'), '-m', mode, '-w', 'stop'], cluster.dir);
 }
 
 /** Stops the cluster and removes its folder. */

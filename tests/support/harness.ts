@@ -33,11 +33,15 @@ export const SECOND_APPROVER = 'U0APPROVE2';
 export const STRANGER = 'U0STRANGE1';
 
 /** A database of its own for one test, dropped afterwards. */
-export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(
+  base = BASE_DATABASE_URL,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `infra_test_${randomBytes(6).toString('hex')}`;
-  const admin = new Pool({ connectionString: BASE_DATABASE_URL, max: 1 });
+  const admin = new Pool({ connectionString: base, max: 1 });
+  // The admin's idle connection may be dropped by a test that restarts its own server.
+  admin.on('error', () => undefined);
   await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(BASE_DATABASE_URL);
+  const url = new URL(base);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
@@ -72,6 +76,8 @@ export interface HarnessOptions {
   worker?: boolean;
   /** Options of the fake Slack, e.g. its rate limits. */
   slack?: LocalSlackOptions;
+  /** The Postgres server of the bot's database (a URL of a database to connect to for CREATE DATABASE). */
+  databaseUrl?: string;
 }
 
 /** The bot, a fake Slack and a fake Claude, wired as in production; `close()` leaves nothing behind. */
@@ -95,7 +101,7 @@ export class Harness {
   }
 
   private async init(opts: HarnessOptions): Promise<void> {
-    this.db = await createTestDatabase();
+    this.db = await createTestDatabase(opts.databaseUrl);
     this.slack = await startLocalSlack(opts.slack);
     this.claude = await startFakeAnthropic();
     this.config = loadConfig({
@@ -156,7 +162,7 @@ export class Harness {
       pool: this.pool,
       errors: createErrorCounters(new Registry()),
     });
-    return { ...this.runtime.decisions, ...parts.jobs };
+    return { ...this.runtime.decisions, ...parts.jobs, queue: this.runtime.queue };
   }
 
   /** Types `/infra <text>` as `user`; returns the HTTP answer (Bolt's ack body). */

@@ -1,6 +1,6 @@
 /**
  * A worker in a process of its own, so a test can kill it with SIGKILL mid-step. Configured through
- * the environment like the real bot; prints "ready" once it takes jobs.
+ * the environment like the real bot; prints "ready" once it takes jobs. Started by spawn-worker.ts.
  */
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/logger';
@@ -10,8 +10,7 @@ startRuntime(loadConfig(), {
   roles: { web: false, worker: true },
   logger: createLogger('silent'),
   slackRetries: 0,
-  lockDuration: 2000,
-  stalledInterval: 1000,
+  // The job lock and the stalled check come from the environment (INFRA_JOB_LOCK_MS, INFRA_STALLED_INTERVAL_MS).
 })
   .then(() => process.stdout.write('ready\n'))
   .catch((error: Error) => {

@@ -1,6 +1,6 @@
 import { type ConnectionOptions, Queue, type QueueOptions } from 'bullmq';
 import { WORKFLOW_QUEUE, type WorkflowJob } from '../../domain/jobs';
-import type { JobQueue } from '../ports/job-queue';
+import type { DueJobQueue } from '../ports/job-queue';
 
 export interface BullJobQueueOptions {
   /** A dedicated ioredis-compatible connection, or options for one. */
@@ -32,10 +32,13 @@ export function jobId(job: WorkflowJob, suffix = ''): string {
   }
 }
 
-export class BullJobQueue implements JobQueue {
+/** Job states in which the work is already under way, so the reconciler adds nothing. */
+const UNDER_WAY = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+export class BullJobQueue implements DueJobQueue {
   readonly queue: Queue;
 
-  constructor(opts: BullJobQueueOptions) {
+  constructor(opts: BullJobQueueOptions, onError: (error: Error) => void = () => undefined) {
     this.queue = new Queue(WORKFLOW_QUEUE, {
       connection: opts.connection,
       prefix: opts.prefix,
@@ -47,10 +50,35 @@ export class BullJobQueue implements JobQueue {
         removeOnFail: { count: 1000 },
       },
     });
+    // A Queue re-emits its connection's errors; without a listener, Redis going away would crash the process.
+    this.queue.on('error', onError);
   }
 
   async enqueue(job: WorkflowJob, opts: { dedupeSuffix?: string } = {}): Promise<void> {
     await this.queue.add(job.name, job.data, { jobId: jobId(job, opts.dedupeSuffix) });
+  }
+
+  /**
+   * For the reconciler: work Postgres says is due. Nothing when its job is waiting, active or delayed;
+   * the same id again when the job is gone (completed and removed, or its Redis keys lost); the next
+   * generation `<id>-r<n>` when it failed (BullMQ keeps a failed job and ignores an add of its id).
+   * Two reconcilers at once compute the same generation, so the add is still deduplicated.
+   */
+  async enqueueDue(job: WorkflowJob): Promise<boolean> {
+    const base = jobId(job);
+    const redis = await this.queue.getBackend().client;
+    const generations = this.queue.toKey('generations');
+    const generation = Number((await redis.hget(generations, base)) ?? 0);
+    const current = generation ? `${base}-r${generation}` : base;
+    const state = await this.queue.getJobState(current);
+    if (UNDER_WAY.has(state)) return false;
+    if (state === 'unknown') {
+      await this.queue.add(job.name, job.data, { jobId: current });
+      return true;
+    }
+    await this.queue.add(job.name, job.data, { jobId: `${base}-r${generation + 1}` });
+    await redis.hset(generations, { [base]: String(generation + 1) });
+    return true;
   }
 
   async close(): Promise<void> {

@@ -3,14 +3,17 @@ import { listDueSteps } from '../../store/steps-repo';
 import { advancePast } from '../advance';
 import { endedAwaitingCleanUp } from '../clean-up';
 import type { EngineDeps } from '../deps';
+import { afterEnd, endWorkflow } from '../lifecycle';
 import { expireUnansweredQuestions } from '../thread/question-timeouts';
 
 /**
- * Re-enqueues what Postgres says is due, in case Redis lost it or a process died between two writes:
- * planned workflows, the current step of running ones, running workflows whose current step is done
- * (and its gate, if any, approved) but that never moved on, unfinished rollbacks, cancelled workflows
- * whose clean-up has not recorded that it is done. Job ids are
- * deterministic and advancing is conditional, so work already under way is not doubled.
+ * Re-enqueues what Postgres says is due, in case Redis lost it, a process died between two writes, or
+ * the job used up its attempts (an outage longer than INFRA_OUTAGE_TOLERANCE_MS): planned workflows,
+ * the current step of running ones, running workflows whose current step is done (and its gate, if
+ * any, approved) but that never moved on or never finished, unfinished rollbacks, ended workflows whose
+ * clean-up has not recorded that it is done. Work whose job is under way is left alone; a failed job is
+ * replaced under a new id (`JobQueue.enqueueDue`), and advancing is conditional, so nothing is doubled.
+ * Returns how many jobs it added or moved on.
  */
 export async function reconcile(deps: EngineDeps): Promise<number> {
   let enqueued = 0;
@@ -25,24 +28,38 @@ export async function reconcile(deps: EngineDeps): Promise<number> {
     [ACTIVE_WORKFLOW_STATES],
   );
   for (const row of planned.rows) {
-    await deps.queue.enqueue({ name: 'plan', data: { workflowId: Number(row.id) } });
-    enqueued++;
+    if (await deps.queue.enqueueDue({ name: 'plan', data: { workflowId: Number(row.id) } })) enqueued++;
   }
   for (const step of await listDueSteps(deps.pool)) {
-    await deps.queue.enqueue({
-      name: 'step',
-      data: { workflowId: step.workflow_id, stepId: step.id, generation: step.generation },
-    });
-    enqueued++;
+    const data = { workflowId: step.workflow_id, stepId: step.id, generation: step.generation };
+    if (await deps.queue.enqueueDue({ name: 'step', data })) enqueued++;
   }
-  const stuck = await deps.pool.query<{ workflow_id: string; idx: number }>(
-    `SELECT w.id AS workflow_id, s.idx FROM workflows w JOIN steps s ON s.workflow_id = w.id AND s.idx = w.current_step
+  const stuck = await deps.pool.query<{ workflow_id: string; idx: number; last: boolean }>(
+    `SELECT w.id AS workflow_id, s.idx,
+            NOT EXISTS (SELECT 1 FROM steps n WHERE n.workflow_id = w.id AND n.idx = s.idx + 1) AS last
+     FROM workflows w JOIN steps s ON s.workflow_id = w.id AND s.idx = w.current_step
      LEFT JOIN gates g ON g.step_id = s.id AND g.attempt = s.attempt
      WHERE w.state = 'running' AND s.state = 'succeeded' AND (g.id IS NULL OR g.state = 'approved')`,
   );
   for (const row of stuck.rows) {
-    await advancePast(deps, Number(row.workflow_id), row.idx);
-    enqueued++;
+    const workflowId = Number(row.workflow_id);
+    if (!row.last) {
+      await advancePast(deps, workflowId, row.idx);
+      enqueued++;
+    } else if (await deps.queue.enqueueDue({ name: 'finish', data: { workflowId } })) enqueued++;
+  }
+  // A step that failed for good, then its worker died before the workflow ended: end it now.
+  const stopped = await deps.pool.query<{ workflow_id: string; idx: number; error: string | null }>(
+    `SELECT w.id AS workflow_id, s.idx, s.error FROM workflows w JOIN steps s ON s.workflow_id = w.id AND s.idx = w.current_step
+     WHERE w.state = 'running' AND s.state = 'failed'`,
+  );
+  for (const row of stopped.rows) {
+    const error = `Step ${row.idx + 1} failed: ${row.error ?? 'see its message in the thread'}`;
+    const event = { type: 'workflow_failed' as const, actor: null, error };
+    if (await endWorkflow(deps, Number(row.workflow_id), 'failed', event, { from: ['running'] })) {
+      await afterEnd(deps, Number(row.workflow_id));
+      enqueued++;
+    }
   }
   const rollbacks = await deps.pool.query<{ id: string; actor: string | null }>(
     `SELECT w.id, (SELECT actor FROM events e WHERE e.workflow_id = w.id AND e.type = 'workflow_rolled_back'
@@ -51,12 +68,11 @@ export async function reconcile(deps: EngineDeps): Promise<number> {
        AND NOT EXISTS (SELECT 1 FROM events e WHERE e.workflow_id = w.id AND e.type IN ('rollback_completed','rollback_incomplete'))`,
   );
   for (const row of rollbacks.rows) {
-    await deps.queue.enqueue({ name: 'rollback', data: { workflowId: Number(row.id), actor: row.actor ?? 'unknown' } });
-    enqueued++;
+    const data = { workflowId: Number(row.id), actor: row.actor ?? 'unknown' };
+    if (await deps.queue.enqueueDue({ name: 'rollback', data })) enqueued++;
   }
   for (const workflowId of await endedAwaitingCleanUp(deps.pool)) {
-    await deps.queue.enqueue({ name: 'clean-up', data: { workflowId } });
-    enqueued++;
+    if (await deps.queue.enqueueDue({ name: 'clean-up', data: { workflowId } })) enqueued++;
   }
   await expireUnansweredQuestions(deps);
   await deps.changes.sweepOrphanBranches();

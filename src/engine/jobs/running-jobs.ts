@@ -10,11 +10,11 @@ export class RunningJobs {
   private waiters: Array<() => void> = [];
 
   /** The processor, counted. */
-  wrap<J, R>(processor: (job: J) => Promise<R>): (job: J) => Promise<R> {
-    return async (job) => {
+  wrap<A extends unknown[], R>(processor: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return async (...args) => {
       this.count++;
       try {
-        return await processor(job);
+        return await processor(...args);
       } finally {
         this.count--;
         if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();

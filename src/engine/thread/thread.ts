@@ -2,33 +2,33 @@ import { workflowUsage } from '../../domain/workflow-usage';
 import { listGates } from '../../store/gates-repo';
 import { listSteps } from '../../store/steps-repo';
 import { getWorkflow } from '../../store/workflows-repo';
-import { inTransaction } from '../../store/db';
 import { listEvents } from '../../store/events';
 import { notDoneItems } from '../../domain/outcomes';
 import type { DecisionDeps, EngineDeps } from '../deps';
 import { attachStoredFiles, storeWorkflowFile } from './workflow-files';
 
-/** Advisory-lock namespace of root message redraws. */
-const ROOT_REDRAW_LOCK = 727_100_002;
+/** Redraws of one workflow's root in a row before giving up on catching up with a busy workflow. */
+const MAX_REDRAWS = 5;
 
 /**
- * Redraws the root message (state and progress bar) from Postgres. Redraws of one workflow are
- * serialised, and each reads the state after taking the lock, so a slow redraw can never land after a
- * newer one and show a stale state.
+ * Redraws the root message (state and progress bar) from Postgres. No transaction or pooled client is
+ * held while Slack is called. Two redraws may overlap and land in either order, so after each update
+ * the state is read again: if it now draws differently, this redraw runs again. The last update to
+ * land is then always followed by a read that matches it, so a stale state never stays on show.
  */
 export async function refreshRoot(deps: DecisionDeps, workflowId: number): Promise<void> {
-  await inTransaction(deps.pool, async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [ROOT_REDRAW_LOCK, workflowId]);
-    const workflow = await getWorkflow(tx, workflowId);
+  let drawn: string | undefined;
+  for (let i = 0; i < MAX_REDRAWS; i++) {
+    const workflow = await getWorkflow(deps.pool, workflowId);
     if (!workflow?.root_ts) return;
-    const steps = await listSteps(tx, workflowId);
-    const notDone = workflow.state === 'succeeded' ? notDoneItems(steps, await listEvents(tx, workflowId)) : [];
-    await deps.slack.update(
-      workflow.channel_id,
-      workflow.root_message_ts ?? workflow.root_ts,
-      deps.views.rootMessage(workflow, workflow.plan, steps, notDone),
-    );
-  });
+    const steps = await listSteps(deps.pool, workflowId);
+    const notDone = workflow.state === 'succeeded' ? notDoneItems(steps, await listEvents(deps.pool, workflowId)) : [];
+    const message = deps.views.rootMessage(workflow, workflow.plan, steps, notDone);
+    const text = JSON.stringify(message);
+    if (text === drawn) return;
+    await deps.slack.update(workflow.channel_id, workflow.root_message_ts ?? workflow.root_ts, message);
+    drawn = text;
+  }
 }
 
 /** Posts the closing report once and redraws the root. */
