@@ -48,6 +48,8 @@ export const EVENT_TYPES = [
   'branch_deleted',
   'attempt_discarded',
   'rls_baseline',
+  /** Written before a round trip starts, so a run killed half-way through is known by the next one. */
+  'migration_test_started',
   'migration_tested',
   'migration_test_failed',
   'migration_ignored',

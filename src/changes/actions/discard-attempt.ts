@@ -5,6 +5,7 @@ import type { Step, Workflow } from '../../domain/records';
 import type { Logger } from '../../logger';
 import { listEvents, recordEvent } from '../../store/events';
 import { migrationHash } from '../sql/migration-hash';
+import type { Branch } from '../targets/branch-provider';
 import type { ChangeTarget } from '../targets/change-target';
 
 export interface DiscardAttemptDeps {
@@ -53,15 +54,8 @@ export async function discardAttempt(
       'the down migration failed on the branch; making the branch again',
     );
   }
-  await target.provider.deleteBranch(input.workflow.id);
-  await recordEvent(pool, input.workflow.id, 'branch_deleted', null, { reason: 'changes_requested' });
-  const fresh = await target.provider.createBranch(input.workflow.id);
-  await recordEvent(pool, input.workflow.id, 'branch_created', null, {
-    branch: fresh.name,
-    provider: target.provider.kind,
-  });
   const earlier = input.earlier.flatMap((h) => (h.migration && tested(h.migration) ? [h.migration] : []));
-  for (const m of earlier) await target.provider.runSql(fresh, m.up_sql, { readOnly: false, timeoutMs: 60_000 });
+  await recreateBranch({ pool, target }, input.workflow.id, earlier, 'changes_requested');
   await recordEvent(pool, input.workflow.id, 'attempt_discarded', null, {
     step_id: input.step.id,
     attempt: input.step.attempt,
@@ -72,4 +66,23 @@ export async function discardAttempt(
     `The test branch was made again from production` +
     (earlier.length ? `, with the earlier steps' migrations ${earlier.map((m) => m.name).join(', ')}.` : '.')
   );
+}
+
+/**
+ * Deletes the workflow's branch, makes it again from production and applies `earlier` (the earlier
+ * steps' tested migrations) to it in order: the branch as the earlier steps left it, and nothing else.
+ */
+export async function recreateBranch(
+  deps: { pool: Pool; target: ChangeTarget },
+  workflowId: number,
+  earlier: Migration[],
+  reason: string,
+): Promise<Branch> {
+  const { pool, target } = deps;
+  await target.provider.deleteBranch(workflowId);
+  await recordEvent(pool, workflowId, 'branch_deleted', null, { reason });
+  const fresh = await target.provider.createBranch(workflowId);
+  await recordEvent(pool, workflowId, 'branch_created', null, { branch: fresh.name, provider: target.provider.kind });
+  for (const m of earlier) await target.provider.runSql(fresh, m.up_sql, { readOnly: false, timeoutMs: 60_000 });
+  return fresh;
 }

@@ -4,7 +4,7 @@ import type { Migration } from '../../domain/handoff';
 import type { Check } from '../../domain/records';
 import { ActionFailedError } from '../../domain/errors';
 import { saveArtifact } from '../../store/artifacts-repo';
-import { recordEvent } from '../../store/events';
+import { listEvents, recordEvent } from '../../store/events';
 import { writePrivateFile } from '../../store/private-files';
 import type { StepActionContext } from '../../engine/ports/step-actions';
 import type { Branch } from '../targets/branch-provider';
@@ -14,6 +14,7 @@ import { lintForGate } from '../checks/migration-lint';
 import { diffCheck, migrationReview, migrationRisk } from '../checks/migration-review';
 import { type RoundTripResult, checks as roundTripChecks, runRoundTrip } from '../checks/round-trip';
 import type { ChangeActionDeps } from './change-action-deps';
+import { recreateBranch } from './discard-attempt';
 
 /**
  * Lint, then apply → roll back → compare → re-apply on the branch. A migration that passes gives the
@@ -23,11 +24,18 @@ import type { ChangeActionDeps } from './change-action-deps';
 export async function tryMigration(
   deps: ChangeActionDeps & { target: ChangeTarget },
   ctx: StepActionContext,
-  branch: Branch,
+  tryBranch: Branch,
   migration: Migration,
 ): Promise<{ checks: Check[]; summary: string }> {
+  let branch = tryBranch;
   const linted = await lintForGate(migration.up_sql);
   const lint = linted.checks;
+  branch = await branchAfterInterruptedRun(deps, ctx, branch);
+  await recordEvent(deps.pool, ctx.workflow.id, 'migration_test_started', null, {
+    name: migration.name,
+    step_id: ctx.step.id,
+    sha256: migrationHash(migration),
+  });
   const result = await runRoundTrip(deps.target.provider, branch, migration);
   const report = await writeValidation(deps, ctx.workflow.id, branch, migration, result, lint);
   // The hash pins the tested text: finish-workflow merges a migration only when it matches a pass of this step.
@@ -67,6 +75,34 @@ export async function tryMigration(
       `again ${ms('up-again')} ms; ${result.diff.length} schema change(s).`,
   };
 }
+
+/**
+ * The branch a round trip may start on. When this step's last round trip started and never finished (its
+ * worker was killed half-way, say after the first `up` committed), the branch is in a state nobody
+ * knows, so it is made again from production with the earlier steps' tested migrations; running the
+ * down SQL blindly could not tell "applied" from "half applied".
+ */
+async function branchAfterInterruptedRun(
+  deps: ChangeActionDeps & { target: ChangeTarget },
+  ctx: StepActionContext,
+  branch: Branch,
+): Promise<Branch> {
+  const events = await listEvents(deps.pool, ctx.workflow.id);
+  const runs = events.filter((e) => RUN_EVENTS.has(e.type) && e.data.step_id === ctx.step.id);
+  if (runs.at(-1)?.type !== 'migration_test_started') return branch;
+  const tested = new Set(
+    events
+      .filter((e) => e.type === 'migration_tested' && e.data.step_id !== ctx.step.id)
+      .map((e) => String(e.data.sha256)),
+  );
+  const earlier = ctx.earlierHandoffs.flatMap((h) =>
+    h.migration && tested.has(migrationHash(h.migration)) ? [h.migration] : [],
+  );
+  ctx.logger.warn({ workflowId: ctx.workflow.id }, 'a round trip was interrupted; making the test branch again');
+  return recreateBranch(deps, ctx.workflow.id, earlier, 'round_trip_interrupted');
+}
+
+const RUN_EVENTS = new Set(['migration_test_started', 'migration_tested', 'migration_test_failed']);
 
 /** The orchestrator's `validations/migration-test-{date}.md`: what was tried on the branch and how it went. */
 async function writeValidation(
