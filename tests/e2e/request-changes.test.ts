@@ -141,7 +141,7 @@ describe('Request changes on the branch test', () => {
           .find((m) => m.ts !== first.ts && textOf(m).includes('Branch Test') && buttonsOf(m).includes('gate_approve')),
       { description: 'the Branch Test gate of attempt 2' },
     );
-    expect(textOf(second)).toContain('+ table public.user_settings');
+    expect(textOf(second)).toContain('Added: table public.user_settings');
     expect(await branchDatabasesOf(target)).toEqual([branch]);
     expect(await hasTable(branchUrl, 'public.user_preferences')).toBe(false);
     expect(await hasTable(branchUrl, 'public.user_settings')).toBe(true);
