@@ -7,7 +7,7 @@ import { digestChart } from '../../src/metrics/digest-chart';
 import { leadTimes } from '../../src/metrics/chart-data';
 import { EventHistory } from './event-history';
 
-const FONTS = '/usr/share/fonts/truetype/dejavu';
+const FONTS = process.env.INFRA_CHART_FONT_DIR ?? '/usr/share/fonts/truetype/dejavu';
 const HOUR = 3_600_000;
 
 /** Thirty days of November: merges most days, a failure every week, two lead times. */
