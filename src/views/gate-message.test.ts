@@ -136,7 +136,8 @@ describe('the gate message', () => {
       items: ['Migration create_notes (from Write the migration): its up SQL shown above runs on db:5432/app'],
     };
     const { blocks } = gateOpenMessage(gate({ kind: 'smoke_test', merges: true, checks: [plan] }), 'note');
-    const [approve, , rollback] = buttons(blocks);
+    const [approve] = buttons(blocks);
+    const rollback = buttons(blocks).find((b) => b.text.text === 'Rollback');
 
     expect(approve!.confirm).toMatchObject({
       title: { text: 'Approve and merge to production?' },
