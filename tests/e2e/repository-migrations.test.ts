@@ -70,7 +70,7 @@ describe('migrations delivered to the repository', () => {
         `<https://github.com/${github.repository}/pull/1|Migrations pull request #1>`,
       );
       await h.clickButton(report, 'workflow_rollback_production', APPROVER);
-      await h.waitForInThread(root, /Rolled back by .* undid .*`migration-pull-request`/);
+      await h.waitForInThread(root, /Rolled back by .* undid the migrations pull request #1 on GitHub/);
       await h.slack.waitFor(
         () =>
           JSON.stringify(h.slack.message(report.channel, report.ts)!.blocks).includes('|Reverting pull request #2>'),
