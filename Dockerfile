@@ -7,7 +7,7 @@
 # See docker-compose.yml.
 
 # ---- build: full dependency tree + TypeScript compile -------------------------
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 
 # Manifests first so the dependency layer is cached until they change.
@@ -36,7 +36,7 @@ EXPOSE 4000
 CMD ["node_modules/.bin/ts-node", "--transpile-only", "dev/demo/main.ts"]
 
 # ---- runtime: production dependencies + compiled output -----------------------
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production PORT=3000
 
