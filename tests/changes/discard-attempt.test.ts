@@ -1,5 +1,5 @@
 /** Before a step's next attempt (Request changes), the branch goes back to what the earlier steps left on it. */
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { discardAttempt } from '../../src/changes/actions/discard-attempt';
 import type { ChangeTarget } from '../../src/changes/targets/change-target';
 import { migrationHash } from '../../src/changes/sql/migration-hash';
@@ -7,10 +7,9 @@ import { handoffSchema } from '../../src/domain/handoff';
 import type { Step } from '../../src/domain/records';
 import { createLogger } from '../../src/logger';
 import { recordEvent } from '../../src/store/events';
-import { migrate } from '../../src/store/migrate';
 import { getWorkflow } from '../../src/store/workflows-repo';
-import { createTestDatabase } from '../support/harness';
-import { createTestTarget, hasTable, type TestTarget } from './test-target';
+import { branchWorkflowPerTest } from './branch-workflow-fixture';
+import { hasTable, type TestTarget } from './test-target';
 
 const earlier = {
   name: 'create_addresses',
@@ -22,25 +21,11 @@ const handoff = (migration: { name: string; up_sql: string; down_sql: string }) 
 
 describe('discarding the previous attempt on the branch', () => {
   let target: TestTarget;
-  let db: { url: string; drop: () => Promise<void> };
   let pool: Pool;
   let workflowId: number;
-  beforeEach(async () => {
-    target = await createTestTarget();
-    db = await createTestDatabase();
-    pool = new Pool({ connectionString: db.url, max: 2 });
-    pool.on('error', () => undefined);
-    await migrate(pool);
-    workflowId = target.newWorkflowId();
-    await pool.query(
-      `INSERT INTO workflows (id, request, requester, team_id, channel_id, target) VALUES ($1, 'r', 'U1', 'T1', 'C1', 't')`,
-      [workflowId],
-    );
-  });
-  afterEach(async () => {
-    await pool.end();
-    await db.drop();
-    await target.cleanup();
+  const fixture = branchWorkflowPerTest();
+  beforeEach(() => {
+    ({ target, pool, workflowId } = fixture);
   });
 
   async function tried(stepId: number, migration: typeof earlier): Promise<void> {

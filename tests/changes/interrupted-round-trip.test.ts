@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { tryMigration } from '../../src/changes/actions/migration-branch-test';
 import type { ChangeTarget } from '../../src/changes/targets/change-target';
 import { migrationHash } from '../../src/changes/sql/migration-hash';
@@ -11,10 +11,9 @@ import type { Step } from '../../src/domain/records';
 import type { StepActionContext } from '../../src/engine/ports/step-actions';
 import { createLogger } from '../../src/logger';
 import { listEvents, recordEvent } from '../../src/store/events';
-import { migrate } from '../../src/store/migrate';
 import { getWorkflow } from '../../src/store/workflows-repo';
-import { createTestDatabase } from '../support/harness';
-import { createTestTarget, hasTable, type TestTarget } from './test-target';
+import { branchWorkflowPerTest } from './branch-workflow-fixture';
+import { hasTable, type TestTarget } from './test-target';
 
 const earlier = {
   name: 'create_addresses',
@@ -30,27 +29,15 @@ const handoff = (migration: typeof earlier) => handoffSchema.parse({ summary: 's
 
 describe('a branch test that runs again after its worker died', () => {
   let target: TestTarget;
-  let db: { url: string; drop: () => Promise<void> };
   let pool: Pool;
   let workflowId: number;
   let workspaceDir: string;
-  beforeEach(async () => {
-    target = await createTestTarget();
-    db = await createTestDatabase();
-    pool = new Pool({ connectionString: db.url, max: 2 });
-    pool.on('error', () => undefined);
-    await migrate(pool);
+  const fixture = branchWorkflowPerTest();
+  beforeEach(() => {
+    ({ target, pool, workflowId } = fixture);
     workspaceDir = mkdtempSync(join(tmpdir(), 'infra-interrupted-'));
-    workflowId = target.newWorkflowId();
-    await pool.query(
-      `INSERT INTO workflows (id, request, requester, team_id, channel_id, target) VALUES ($1, 'r', 'U1', 'T1', 'C1', 't')`,
-      [workflowId],
-    );
   });
   afterEach(async () => {
-    await pool.end();
-    await db.drop();
-    await target.cleanup();
     rmSync(workspaceDir, { recursive: true, force: true });
   });
 
