@@ -5,7 +5,7 @@
  * Every answer the bot reads is checked with zod.
  */
 import { z } from 'zod';
-import { ActionFailedError } from '../../domain/errors';
+import { ApiCallError } from './api-call-error';
 import { CI_PATH_RULE, normaliseWorkflowPath } from '../checks/ci-file-policy';
 import type { BotOctokit } from './github-client';
 
@@ -34,17 +34,7 @@ export type PullRequest = z.infer<typeof pullSchema>;
 export type DirectoryEntry = z.infer<typeof entrySchema>;
 
 /** A GitHub answer that is not what the call needed; `status` is undefined for network failures. */
-export class GitHubApiError extends ActionFailedError {
-  constructor(
-    action: string,
-    message: string,
-    retryable: boolean,
-    readonly status: number | undefined,
-  ) {
-    super(action, message, retryable);
-    this.name = 'GitHubApiError';
-  }
-}
+export class GitHubApiError extends ApiCallError {}
 
 export interface GitHubApiOptions {
   octokit: BotOctokit;

@@ -1,19 +1,9 @@
 /** Sends one Management API request: auth, timeout, zod check of the answer, and errors that say what to do. */
 import type { z } from 'zod';
-import { ActionFailedError } from '../../domain/errors';
+import { ApiCallError } from './api-call-error';
 
 /** An API failure; `status` is the HTTP status, undefined for network errors and timeouts. */
-export class SupabaseApiError extends ActionFailedError {
-  constructor(
-    action: string,
-    message: string,
-    retryable: boolean,
-    readonly status: number | undefined,
-  ) {
-    super(action, message, retryable);
-    this.name = 'SupabaseApiError';
-  }
-}
+export class SupabaseApiError extends ApiCallError {}
 
 /** Options of the Management API client (SupabaseManagementApi). */
 export interface SupabaseManagementApiOptions {
