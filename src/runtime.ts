@@ -16,6 +16,7 @@ import { startMetricsServer } from './metrics/metrics-server';
 import { modelCallMetrics } from './metrics/model-call-metrics';
 import { metricsRoute, registerStoreMetrics } from './metrics/prometheus';
 import { slackFetch, tracedModelCalls } from './metrics/tracing';
+import { TracedJobQueue } from './metrics/workflow-trace';
 import { ChannelLimiter } from './slack/delivery/channel-limiter';
 import { DeliveryQueue } from './slack/delivery/delivery-queue';
 import { ApproverGroups, livePolicy } from './slack/approver-groups';
@@ -80,6 +81,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     },
     redisDown,
   );
+  // With tracing, every role enqueues under the workflow's own trace (src/metrics/workflow-trace.ts).
+  const jobs: DueJobQueue = opts.tracing ? new TracedJobQueue(queue, opts.tracing.tracer, pool) : queue;
   const now = opts.now ?? (() => new Date());
   const client = new WebClient(config.SLACK_BOT_TOKEN, {
     slackApiUrl: config.SLACK_API_URL,
@@ -104,7 +107,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   await groups?.start(config.INFRA_APPROVER_GROUPS_REFRESH);
   const decisions: DecisionDeps = {
     pool,
-    queue,
+    queue: jobs,
     slack: new WebApiPublisher(client, pool, delivery),
     views: slackThreadViews,
     policy: livePolicy(
@@ -114,8 +117,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     maxStepAttempts: config.INFRA_MAX_STEP_ATTEMPTS,
     logger: log,
   };
-  const engine: EngineDeps | undefined = parts && { ...decisions, ...parts.jobs, queue };
-  const runtime: Runtime = { decisions, engine, queue, target: parts?.target, stop: async () => undefined };
+  const engine: EngineDeps | undefined = parts && { ...decisions, ...parts.jobs, queue: jobs };
+  const runtime: Runtime = { decisions, engine, queue: jobs, target: parts?.target, stop: async () => undefined };
   const closers: Array<() => Promise<unknown>> = [];
   const digest = digestQueue(queueRedis, config.INFRA_QUEUE_PREFIX);
   digest.on('error', redisDown);

@@ -24,6 +24,7 @@ import { SafeChangePipeline } from './changes/change-pipeline';
 import { loadSqlParser } from './changes/sql/sql-parser';
 import { buildChangeSetup, checkBranchServer } from './changes/targets/build-change-target';
 import type { ChangeTarget } from './changes/targets/change-target';
+import { tracedBranchProvider } from './changes/targets/traced-branch-provider';
 import { callbackPolicyOf, type Config } from './config/config';
 import { buildGitHub } from './changes/targets/github-setup';
 import { RepositoryMigrations } from './changes/targets/repository-migrations';
@@ -64,11 +65,15 @@ export async function prepareWorker(
   const agentDefs = loadAgents(opts.agentsDir ?? join(ROOT, 'agents'));
   const github = buildGitHub(config, log, { retryAfterBaseValue: opts.githubRetryAfterBaseValue });
   const repository = github && new RepositoryMigrations(github);
-  const { target, preflight } = buildChangeSetup(config, log, {
+  const setup = buildChangeSetup(config, log, {
     supabasePollIntervalMs: opts.supabasePollIntervalMs,
     postgresTarget: opts.postgresTarget,
     repository,
   });
+  const { preflight } = setup;
+  // With tracing, the SQL every action and agent tool runs on a branch is a span of the step's trace.
+  const target =
+    setup.target && opts.tracing ? { ...setup.target, provider: tracedBranchProvider(setup.target.provider) } : setup.target;
   const changeDeps = { target, pool, workspaceDir: config.INFRA_WORKSPACE_DIR };
   const ci: CiDeps = { github, pool, pollMs: config.INFRA_CI_POLL_MS, timeoutMs: config.INFRA_CI_TIMEOUT_MS };
   const actions = registry([

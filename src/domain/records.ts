@@ -27,6 +27,8 @@ export const workflowRowSchema = z.object({
   created_at: time,
   updated_at: time,
   finished_at: time.nullable(),
+  /** The W3C traceparent of the workflow's root span, once tracing started one (010_workflow_trace.sql). */
+  trace_parent: z.string().nullish(),
 });
 export type Workflow = z.infer<typeof workflowRowSchema>;
 

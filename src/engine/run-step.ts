@@ -1,4 +1,6 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { handoffSchema } from '../domain/handoff';
+import { TRACER_NAME } from '../domain/telemetry';
 import { isRetryable } from '../domain/errors';
 import type { StepDefinition } from '../domain/plan';
 import type { Step, Workflow } from '../domain/records';
@@ -25,6 +27,8 @@ import {
   startProgress,
 } from './step-kinds/step-thread';
 
+const tracer = trace.getTracer(TRACER_NAME);
+
 /** A step job's step: to run, or committed already with what follows it maybe unfinished. */
 interface Found {
   todo: 'run' | 'follow-up';
@@ -48,6 +52,25 @@ export interface AttemptInfo {
 export async function runStep(deps: EngineDeps, stepId: number, attempt: AttemptInfo): Promise<void> {
   const found = await load(deps, stepId);
   if (!found) return;
+  const { step, workflow, def } = found;
+  // A span of its own in the workflow's trace (a no-op unless tracing is on); model, Slack and SQL calls nest in it.
+  const total = workflow.plan?.steps.length ?? step.idx + 1;
+  const attributes = { 'infra.workflow_id': workflow.id, 'infra.step': def.key, 'infra.step_attempt': step.attempt };
+  const name = `step ${step.idx + 1}/${total} ${def.agent ?? def.key}`;
+  await tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      await runFound(deps, found, attempt);
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function runFound(deps: EngineDeps, found: Found, attempt: AttemptInfo): Promise<void> {
   const { step, workflow, def } = found;
   if (found.todo === 'follow-up') {
     await afterSuccess(deps, workflow, step, def, await postStepMessage(deps, workflow, step, def));

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startTracing, type Tracing } from '../../src/metrics/tracing';
-import { Harness } from '../support/harness';
-import { submit } from '../support/scripted-agents';
+import { APPROVER, Harness } from '../support/harness';
+import { scriptSchemaChange } from '../support/scripted-agents';
+import { createTestTarget, dropBranchesOf, type TestTarget } from '../changes/test-target';
 
 interface OtlpSpan {
   traceId: string;
@@ -38,10 +38,16 @@ describe('traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set', () => 
   let h: Harness | undefined;
   let tracing: Tracing | undefined;
   let collector: Awaited<ReturnType<typeof startCollector>>;
+  let target: TestTarget | undefined;
   afterEach(async () => {
     await h?.close();
     await tracing?.shutdown();
     collector?.server.close();
+    if (target) {
+      await dropBranchesOf(target);
+      await target.cleanup();
+      target = undefined;
+    }
   });
   /** Stops the bot, then the SDK, which sends the spans still batched. */
   const flush = async () => {
@@ -51,37 +57,70 @@ describe('traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set', () => 
     tracing = undefined;
   };
 
-  it("follows a request from the web role's enqueue into the worker's jobs, with model and Slack calls, in one trace", async () => {
+  it('puts a workflow in one trace from the request through a gate click to the next step, with step, model, Slack and branch SQL spans', async () => {
     collector = await startCollector();
+    target = await createTestTarget();
     const started = startTracing({ endpoint: collector.url, serviceName: 'infra-test' });
     tracing = started;
-    const bot = await Harness.start({ worker: false, runtime: { tracing: started } });
+    // The web role (the harness's process) and a worker in a runtime of its own: two processes' worth.
+    const bot = await Harness.start({
+      worker: false,
+      env: { TARGET_DATABASE_URL: target.url },
+      runtime: { tracing: started },
+    });
     h = bot;
     await bot.startRuntime({ web: false, worker: true }, { tracing: started });
-    bot.claude.script('router', [
-      { toolUse: { name: 'choose_workflow', input: { categories: ['cicd'], reason: 'it is about the pipeline' } } },
-    ]);
-    bot.claude.script('devops-engineer', [submit('devops-engineer')]);
-    await bot.command('make onboarding of new engineers faster');
+    scriptSchemaChange(bot.claude);
+    await bot.command('Add a new table for user preferences');
     const root = await bot.root();
-    await bot.waitForInThread(root, /^\[1\/4\] Invoking devops-engineer\.\.\./);
-    for (let i = 0; i < 50 && bot.claude.remainingTurns('devops-engineer') > 0; i++) await sleep(200);
-    await sleep(500);
+    // The click is answered by the web role, which queues step 2: it must join the workflow's trace.
+    await bot.click(await bot.openGate(root, 'API Review'), 'approve', APPROVER);
+    await bot.openGate(root, 'Branch Test');
     await flush();
 
     expect(collector.paths[0]).toBe('POST /v1/traces application/json');
-    const names = collector.spans.map((s) => s.name);
-    if (!names.includes('model router')) throw new Error(`spans received: ${names.join(', ')}`);
-    const router = collector.spans.find((s) => s.name === 'model router');
-    expect(router).toBeDefined();
-    const trace = collector.spans.filter((s) => s.traceId === router!.traceId);
-    const inTrace = trace.map((s) => s.name);
-    expect(inTrace).toEqual(
-      expect.arrayContaining(['model router', 'model devops-engineer', 'slack chat.postMessage']),
+    const roots = collector.spans.filter((s) => s.name === 'workflow #1');
+    expect(roots).toHaveLength(1);
+    const [workflow] = roots;
+    expect(workflow!.parentSpanId ?? '').toBe('');
+    const inTrace = collector.spans.filter((s) => s.traceId === workflow!.traceId);
+    // Nothing of the workflow's is in another trace: every span is under the one root.
+    expect(inTrace.filter((s) => !s.parentSpanId)).toEqual([workflow]);
+    // Outside it, only BullMQ's own housekeeping (stalled checks, lock renewals, closing), no job of its.
+    const elsewhere = collector.spans.filter((s) => s.traceId !== workflow!.traceId).map((s) => s.name);
+    expect(elsewhere.filter((n) => !/^(startStalledCheckTimer|moveStalledJobsToWait|extendLocks|pause|close) /.test(n))).toEqual([]);
+    const names = inTrace.map((s) => s.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'step 1/5 api-designer',
+        'step 2/5 data-migration-specialist',
+        'model api-designer',
+        'model data-migration-specialist',
+        'slack chat.postMessage',
+        'slack chat.update',
+        'gate approve',
+      ]),
     );
-    expect(inTrace.filter((n) => /workflow/.test(n)).length).toBeGreaterThanOrEqual(4);
-    // The trace starts where the web role queued the plan job: one root span, everything else below it.
-    expect(trace.filter((s) => !s.parentSpanId)).toHaveLength(1);
-    expect(names.length).toBeGreaterThan(inTrace.length - 1);
+
+    // The second step (queued by the click) is below the workflow's root, through BullMQ's job spans.
+    const byId = new Map(inTrace.map((s) => [s.spanId, s]));
+    const ancestors = (span: OtlpSpan): string[] => {
+      const chain: string[] = [];
+      for (let p = span.parentSpanId && byId.get(span.parentSpanId); p; p = p.parentSpanId && byId.get(p.parentSpanId))
+        chain.push(p.name);
+      return chain;
+    };
+    const second = inTrace.find((s) => s.name === 'step 2/5 data-migration-specialist')!;
+    // The worker's job, the web role's add of it, the click that did the add, the workflow's root.
+    expect(ancestors(second)).toEqual(['process workflow', 'add workflow.step', 'gate approve', 'workflow #1']);
+
+    // The branch test's SQL: spans under step 2, on the workflow's branch, read-only snapshots and the applies.
+    const sql = inTrace.filter((s) => s.name.startsWith('sql infra-wf-'));
+    expect(sql.length).toBeGreaterThanOrEqual(4);
+    for (const span of sql) expect(ancestors(span)).toContain('step 2/5 data-migration-specialist');
+    const readOnly = sql.map((s) => s.attributes?.find((a) => a.key === 'infra.read_only')?.value.boolValue);
+    expect(readOnly).toEqual(expect.arrayContaining([true, false]));
+    // The model's SQL stays out of the trace.
+    expect(JSON.stringify(sql)).not.toContain('user_preferences');
   });
 });

@@ -2,7 +2,8 @@ import { NotAllowedError } from '../../domain/errors';
 import { inTransaction } from '../../store/db';
 import { recordEvent } from '../../store/events';
 import { addPartialApproval, decideGate, getGate } from '../../store/gates-repo';
-import type { Gate } from '../../domain/records';
+import type { Gate, Workflow } from '../../domain/records';
+import { inWorkflowSpan } from '../workflow-span';
 import { getStep } from '../../store/steps-repo';
 import { getWorkflow, transitionWorkflow } from '../../store/workflows-repo';
 import { advancePast } from '../advance';
@@ -41,6 +42,15 @@ export async function decideAtGate(
   const gate = await getGate(deps.pool, input.gateId);
   const workflow = gate && (await getWorkflow(deps.pool, gate.workflow_id));
   if (!gate || !workflow) return { type: 'refused', reason: 'This gate no longer exists.' };
+  return inWorkflowSpan(workflow, `gate ${input.decision}`, () => decide(deps, gate, workflow, input));
+}
+
+async function decide(
+  deps: DecisionDeps,
+  gate: Gate,
+  workflow: Workflow,
+  input: { gateId: number; decision: GateDecision; user: string; click: ClickOrigin },
+): Promise<DecisionOutcome> {
 
   const refusal =
     (await clickRefusal(deps.pool, `gate:${gate.id}`, input.click, 'gate')) ??

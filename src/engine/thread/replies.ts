@@ -5,6 +5,8 @@ import { bumpGeneration, getStep, transitionStep } from '../../store/steps-repo'
 import { findWorkflowByThread, transitionWorkflow } from '../../store/workflows-repo';
 import { mayTalkToAgents, whoMayAnswer } from '../../domain/approval-policy';
 import type { DecisionDeps } from '../deps';
+import type { Workflow } from '../../domain/records';
+import { inWorkflowSpan } from '../workflow-span';
 import { noteOverrideReason } from '../gates/gate-override';
 import { noteChangesReason } from '../gates/request-changes';
 
@@ -35,6 +37,10 @@ export type ReplyOutcome =
 export async function handleThreadReply(deps: DecisionDeps, reply: ThreadReply): Promise<ReplyOutcome> {
   const workflow = await findWorkflowByThread(deps.pool, reply.channel, reply.threadTs);
   if (!workflow) return 'ignored';
+  return inWorkflowSpan(workflow, 'thread reply', () => replyTo(deps, workflow, reply));
+}
+
+async function replyTo(deps: DecisionDeps, workflow: Workflow, reply: ThreadReply): Promise<ReplyOutcome> {
   const question = workflow.state === 'waiting_reply' ? await findOpenQuestion(deps.pool, workflow.id) : undefined;
   const mayAnswer = mayTalkToAgents(deps.policy, workflow, reply.user);
   if (question && !mayAnswer) {

@@ -1,0 +1,43 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { TRACER_NAME } from '../../domain/telemetry';
+import type { BranchProvider } from './branch-provider';
+
+const tracer = trace.getTracer(TRACER_NAME);
+
+/**
+ * The provider with every statement run on a branch recorded as a client span `sql <branch>` in the
+ * current trace (the step's): which branch, read-only or not, how much SQL and how many rows. The SQL
+ * text is left out of the span: it is the model's, and it is in the workflow's records already.
+ */
+export function tracedBranchProvider(inner: BranchProvider): BranchProvider {
+  return {
+    kind: inner.kind,
+    createBranch: (workflowId) => inner.createBranch(workflowId),
+    getBranch: (workflowId) => inner.getBranch(workflowId),
+    listBranches: () => inner.listBranches(),
+    deleteBranch: (workflowId) => inner.deleteBranch(workflowId),
+    runSql: (branch, sql, opts) => {
+      const attributes = {
+        'db.system.name': 'postgresql',
+        'db.namespace': branch.name,
+        'infra.provider': inner.kind,
+        'infra.read_only': opts?.readOnly ?? false,
+        'infra.sql_bytes': Buffer.byteLength(sql),
+      };
+      return tracer.startActiveSpan(`sql ${branch.name}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+        try {
+          const result = await inner.runSql(branch, sql, opts);
+          span.setAttribute('db.response.returned_rows', result.rowCount);
+          return result;
+        } catch (error) {
+          // The error's kind only: a driver's message may name a host the trace backend should not see.
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          span.setAttribute('error.type', (error as Error).name);
+          throw error;
+        } finally {
+          span.end();
+        }
+      });
+    },
+  };
+}
