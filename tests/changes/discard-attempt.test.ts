@@ -77,4 +77,26 @@ describe('discarding the previous attempt on the branch', () => {
     expect(await hasTable(fresh.databaseUrl, 'public.settings')).toBe(false);
     expect(await hasTable(fresh.databaseUrl, 'public.addresses')).toBe(true);
   });
+
+  it('leaves the branch alone when this attempt ran before and had already discarded the previous one', async () => {
+    const branch = await target.provider.createBranch(workflowId);
+    const previous = {
+      name: 'create_settings',
+      up_sql: 'create table public.settings (id int);',
+      // Runs on any branch: a second discard would "succeed" and hide what the killed run left there.
+      down_sql: 'drop table if exists public.settings;',
+    };
+    await tried(2, previous);
+    await recordEvent(pool, workflowId, 'attempt_discarded', null, { step_id: 2, attempt: 2, how: 'down' });
+    // The killed run of attempt 2 had created its own table before dying.
+    await target.provider.runSql(branch, 'create table public.settings (id int, theme text);', { readOnly: false });
+    const workflow = (await getWorkflow(pool, workflowId))!;
+    const said = await discardAttempt(
+      { pool, logger: createLogger('silent'), target: { provider: target.provider } as unknown as ChangeTarget },
+      { workflow, step: { id: 2, attempt: 2 } as Step, previous: handoff(previous), earlier: [] },
+    );
+    // Nothing is said or run twice; the branch test makes the branch again (interrupted-round-trip.test.ts).
+    expect(said).toBeUndefined();
+    expect(await hasTable(branch.databaseUrl, 'public.settings')).toBe(true);
+  });
 });

@@ -76,6 +76,27 @@ describe('a branch test that runs again after its worker died', () => {
     );
   });
 
+  it('passes again when the killed run had finished its round trip, leaving the migration applied, before the step was done', async () => {
+    const branch = await target.provider.createBranch(workflowId);
+    await target.provider.runSql(branch, earlier.up_sql, { readOnly: false });
+    await recordEvent(pool, workflowId, 'migration_tested', null, { step_id: 1, sha256: migrationHash(earlier) });
+    const deps = { pool, workspaceDir, target: { provider: target.provider } as unknown as ChangeTarget };
+    // The first run: its round trip passed (up again left the table there); then its worker was killed.
+    await tryMigration(deps, await context(2), branch, settings);
+    expect(await hasTable(branch.databaseUrl, 'public.settings')).toBe(true);
+
+    // Seen in the chaos run before: 'relation "settings" already exists' at "up", and the workflow failed.
+    const again = await tryMigration(deps, await context(2), (await target.provider.getBranch(workflowId))!, settings);
+
+    expect(again.summary).toMatch(/^create_settings tried on branch .*: up \d+ ms, down \d+ ms/);
+    const fresh = (await target.provider.getBranch(workflowId))!;
+    expect(await hasTable(fresh.databaseUrl, 'public.addresses')).toBe(true);
+    expect(await hasTable(fresh.databaseUrl, 'public.settings')).toBe(true);
+    const types = (await listEvents(pool, workflowId)).map((e) => e.type);
+    expect(types.filter((t) => t === 'migration_tested')).toHaveLength(3);
+    expect(types).toContain('branch_deleted');
+  });
+
   it('leaves the branch alone when every earlier round trip of the step finished', async () => {
     const branch = await target.provider.createBranch(workflowId);
     await target.provider.runSql(branch, earlier.up_sql, { readOnly: false });

@@ -39,6 +39,12 @@ export async function discardAttempt(
         (stepId === undefined || e.data.step_id === stepId),
     );
   if (!tested(migration, input.step.id)) return undefined;
+  // A run of this attempt that was killed after the discard: what is on the branch now is this attempt's
+  // (the branch test makes the branch again when a round trip of it had started).
+  const discarded = events.some(
+    (e) => e.type === 'attempt_discarded' && e.data.step_id === input.step.id && e.data.attempt === input.step.attempt,
+  );
+  if (discarded) return undefined;
   try {
     await target.provider.runSql(branch, migration.down_sql, { readOnly: false, timeoutMs: 60_000 });
     await recordEvent(pool, input.workflow.id, 'attempt_discarded', null, {

@@ -77,10 +77,11 @@ export async function tryMigration(
 }
 
 /**
- * The branch a round trip may start on. When this step's last round trip started and never finished (its
- * worker was killed half-way, say after the first `up` committed), the branch is in a state nobody
- * knows, so it is made again from production with the earlier steps' tested migrations; running the
- * down SQL blindly could not tell "applied" from "half applied".
+ * The branch a round trip may start on. When this step (this attempt of it) has already started a round
+ * trip, its worker died before the step was done: half-way through the SQL (after the first `up`
+ * committed, say), or after a round trip that passed and left the migration applied. Either way the
+ * branch is not the one the step starts from, so it is made again from production with the earlier
+ * steps' tested migrations; running the down SQL blindly could not tell "applied" from "half applied".
  */
 async function branchAfterInterruptedRun(
   deps: ChangeActionDeps & { target: ChangeTarget },
@@ -88,8 +89,10 @@ async function branchAfterInterruptedRun(
   branch: Branch,
 ): Promise<Branch> {
   const events = await listEvents(deps.pool, ctx.workflow.id);
-  const runs = events.filter((e) => RUN_EVENTS.has(e.type) && e.data.step_id === ctx.step.id);
-  if (runs.at(-1)?.type !== 'migration_test_started') return branch;
+  const mine = events.filter((e) => e.data.step_id === ctx.step.id);
+  // Request changes put the branch back as the earlier steps left it: runs before that do not count.
+  const reset = mine.map((e) => e.type).lastIndexOf('attempt_discarded');
+  if (!mine.slice(reset + 1).some((e) => RUN_EVENTS.has(e.type))) return branch;
   const tested = new Set(
     events
       .filter((e) => e.type === 'migration_tested' && e.data.step_id !== ctx.step.id)
@@ -98,7 +101,7 @@ async function branchAfterInterruptedRun(
   const earlier = ctx.earlierHandoffs.flatMap((h) =>
     h.migration && tested.has(migrationHash(h.migration)) ? [h.migration] : [],
   );
-  ctx.logger.warn({ workflowId: ctx.workflow.id }, 'a round trip was interrupted; making the test branch again');
+  ctx.logger.warn({ workflowId: ctx.workflow.id }, 'a round trip of this step ran before; making the test branch again');
   return recreateBranch(deps, ctx.workflow.id, earlier, 'round_trip_interrupted');
 }
 
