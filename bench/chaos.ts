@@ -7,6 +7,8 @@
  * keys posted twice and migrations merged other than once (both must be none). Needs the local Postgres
  * on 5432 (DATABASE_URL) and Redis; it starts its own branch server and removes everything it made.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { runChaos } from '../tests/support/chaos-run';
 import { startBranchCluster, stopTestCluster } from '../tests/support/branch-server-cluster';
 import { summary, writeResults } from './timing';
@@ -18,6 +20,9 @@ async function main(): Promise<void> {
   const kills = Number(process.env.CHAOS_KILLS ?? 30);
   const seed = positive(process.env.CHAOS_SEED, Math.floor(Math.random() * 2 ** 31));
   process.stdout.write(`chaos: ${workflows} workflows, ${kills} kills, seed ${seed} (CHAOS_SEED=${seed} replays it)\n`);
+  // The restarted worker runs compiled JavaScript, as in the Docker image: its start is part of each resume.
+  execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+  process.env.INFRA_WORKER_ENTRY = join(__dirname, 'worker-process.js');
   const branch = await startBranchCluster();
   process.env.TEST_BRANCH_DATABASE_URL = branch.url;
   try {
@@ -39,7 +44,7 @@ async function main(): Promise<void> {
       succeeded,
       resumeMs: result.resumeMs.length ? summary(result.resumeMs) : null,
       resumedJobs: result.resumeMs.length,
-      // The new process's own start (ts-node here, compiled JavaScript in the image) is part of each resume.
+      // The new process's own start (compiled JavaScript, as in the image) is part of each resume.
       workerStartMs: result.startupMs.length ? summary(result.startupMs) : null,
       failures: result.failures,
       postedTwice: result.postedTwice,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { summaryRows } from './summary-rows';
 
-const BENCHMARKS = ['ack-latency', 'busy-channel', 'many-workflows', 'pipeline-stages', 'embedded-postgres'];
+const BENCHMARKS = ['ack-latency', 'busy-channel', 'many-workflows', 'chaos', 'pipeline-stages', 'embedded-postgres'];
 
 function main(): number {
   const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());

@@ -65,6 +65,28 @@ export function summaryRows(results: Record<string, unknown>): SummaryRow[] {
     const e = many.waitingForTargetEvents;
     add('many-workflows', '`waiting_for_target` events (inserted → at end)', `${e.inserted} → ${e.atEnd}`, 'no growth');
   }
+  const chaos = results.chaos as Json | undefined;
+  if (chaos) {
+    add(
+      'chaos',
+      `${chaos.workflows} workflows, worker SIGKILLed ${chaos.kills} times: succeeded`,
+      `${chaos.succeeded}`,
+      'all',
+    );
+    if (chaos.resumeMs)
+      add(
+        'chaos',
+        `killed job running again (n=${chaos.resumedJobs}) median / max`,
+        `${chaos.resumeMs.median} / ${chaos.resumeMs.max} ms`,
+        '< 15000 ms',
+      );
+    add(
+      'chaos',
+      'messages posted twice / migrations not merged exactly once',
+      `${chaos.postedTwice.length} / ${chaos.migrationsNotMergedOnce.length}`,
+      '0 / 0',
+    );
+  }
   const stages = (results['pipeline-stages'] as Json | undefined)?.stages as Json | undefined;
   for (const [name, s] of Object.entries(stages ?? {}))
     add('pipeline-stages', `pipeline stage: ${name} (median)`, `${s.median} ms`);

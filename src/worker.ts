@@ -73,7 +73,9 @@ export async function prepareWorker(
   const { preflight } = setup;
   // With tracing, the SQL every action and agent tool runs on a branch is a span of the step's trace.
   const target =
-    setup.target && opts.tracing ? { ...setup.target, provider: tracedBranchProvider(setup.target.provider) } : setup.target;
+    setup.target && opts.tracing
+      ? { ...setup.target, provider: tracedBranchProvider(setup.target.provider) }
+      : setup.target;
   const changeDeps = { target, pool, workspaceDir: config.INFRA_WORKSPACE_DIR };
   const ci: CiDeps = { github, pool, pollMs: config.INFRA_CI_POLL_MS, timeoutMs: config.INFRA_CI_TIMEOUT_MS };
   const actions = registry([

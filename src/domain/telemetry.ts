@@ -21,5 +21,10 @@ export function contextOf(traceParent: string | null | undefined): Context | und
   const parsed = traceParentSchema.safeParse(traceParent);
   if (!parsed.success) return undefined;
   const [, traceId, spanId, flags] = parsed.data.split('-') as [string, string, string, string];
-  return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: Number.parseInt(flags, 16), isRemote: true });
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId,
+    spanId,
+    traceFlags: Number.parseInt(flags, 16),
+    isRemote: true,
+  });
 }

@@ -14,7 +14,11 @@ export async function workflowTraceParent(db: Queryable, workflowId: number): Pr
  * Keeps `traceParent` as the workflow's trace unless it has one already; returns the one kept (the
  * earlier one when two processes started a trace at once), or undefined when the workflow is not there.
  */
-export async function claimTraceParent(db: Queryable, workflowId: number, traceParent: string): Promise<string | undefined> {
+export async function claimTraceParent(
+  db: Queryable,
+  workflowId: number,
+  traceParent: string,
+): Promise<string | undefined> {
   const { rows } = await db.query(
     'UPDATE workflows SET trace_parent = COALESCE(trace_parent, $2) WHERE id = $1 RETURNING trace_parent',
     [workflowId, traceParent],

@@ -88,7 +88,9 @@ describe('traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set', () => 
     expect(inTrace.filter((s) => !s.parentSpanId)).toEqual([workflow]);
     // Outside it, only BullMQ's own housekeeping (stalled checks, lock renewals, closing), no job of its.
     const elsewhere = collector.spans.filter((s) => s.traceId !== workflow!.traceId).map((s) => s.name);
-    expect(elsewhere.filter((n) => !/^(startStalledCheckTimer|moveStalledJobsToWait|extendLocks|pause|close) /.test(n))).toEqual([]);
+    expect(
+      elsewhere.filter((n) => !/^(startStalledCheckTimer|moveStalledJobsToWait|extendLocks|pause|close) /.test(n)),
+    ).toEqual([]);
     const names = inTrace.map((s) => s.name);
     expect(names).toEqual(
       expect.arrayContaining([

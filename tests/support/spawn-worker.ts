@@ -5,18 +5,18 @@ import type { Harness } from './harness';
 /**
  * Starts the worker role in a child process (tests/support/worker-process.ts) with the harness's
  * settings, plus `env` (by default a 2 s job lock and a 1 s stalled check, so a killed worker's job is
- * taken over quickly); resolves once it takes jobs.
+ * taken over quickly); resolves once it takes jobs. It runs under ts-node unless INFRA_WORKER_ENTRY names a
+ * compiled worker script.
  */
 export async function spawnWorker(h: Harness, env: Record<string, string> = {}): Promise<ChildProcess> {
   const childEnv: Record<string, string> = { ...(process.env as Record<string, string>) };
   for (const [key, value] of Object.entries(h.config))
     if (value !== undefined) childEnv[key] = Array.isArray(value) ? value.join(',') : String(value);
   Object.assign(childEnv, { INFRA_JOB_LOCK_MS: '2000', INFRA_STALLED_INTERVAL_MS: '1000' }, env);
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(__dirname, 'worker-process.ts')],
-    { env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  // INFRA_WORKER_ENTRY: a compiled worker (bench/chaos.ts builds one), so a restart is not ts-node's start-up.
+  const entry = process.env.INFRA_WORKER_ENTRY;
+  const args = entry ? [entry] : ['-r', 'ts-node/register/transpile-only', join(__dirname, 'worker-process.ts')];
+  const child = spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     child.on('exit', (code) => reject(new Error(`worker exited with ${code}`)));

@@ -101,7 +101,10 @@ async function branchAfterInterruptedRun(
   const earlier = ctx.earlierHandoffs.flatMap((h) =>
     h.migration && tested.has(migrationHash(h.migration)) ? [h.migration] : [],
   );
-  ctx.logger.warn({ workflowId: ctx.workflow.id }, 'a round trip of this step ran before; making the test branch again');
+  ctx.logger.warn(
+    { workflowId: ctx.workflow.id },
+    'a round trip of this step ran before; making the test branch again',
+  );
   return recreateBranch(deps, ctx.workflow.id, earlier, 'round_trip_interrupted');
 }
 

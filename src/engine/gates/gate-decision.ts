@@ -51,7 +51,6 @@ async function decide(
   workflow: Workflow,
   input: { gateId: number; decision: GateDecision; user: string; click: ClickOrigin },
 ): Promise<DecisionOutcome> {
-
   const refusal =
     (await clickRefusal(deps.pool, `gate:${gate.id}`, input.click, 'gate')) ??
     authorise(deps, gate, workflow.requester, input);
