@@ -10,7 +10,8 @@ import { claimTraceParent, workflowTraceParent } from '../store/workflow-traces'
  * under the workflow's root span. The first job of a workflow (its plan, queued where the request came
  * in) starts the trace with a span `workflow #<id>` and keeps its traceparent on the workflow's row; a
  * later job, whether a click in the web role, the worker or the reconciler queues it, is added under
- * that span, or where it was added when that is in the workflow's trace already. BullMQ's telemetry (bullmq-otel) carries the context from the add to the worker's job.
+ * that span, or where it was added when that is in the workflow's trace already. BullMQ's telemetry
+ * (bullmq-otel) carries the context from the add to the worker's job.
  */
 export class TracedJobQueue implements DueJobQueue {
   constructor(

@@ -57,7 +57,7 @@ describe('traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set', () => 
     tracing = undefined;
   };
 
-  it('puts a workflow in one trace from the request through a gate click to the next step, with step, model, Slack and branch SQL spans', async () => {
+  it('puts a workflow in one trace from request through gate click to next step: step, model, Slack and branch SQL spans', async () => {
     collector = await startCollector();
     target = await createTestTarget();
     const started = startTracing({ endpoint: collector.url, serviceName: 'infra-test' });
