@@ -26,7 +26,7 @@ function main(): number {
     if (run.status !== 0) failed.push(name);
   }
   const results: Record<string, unknown> = {};
-  for (const name of BENCHMARKS) {
+  for (const name of [...BENCHMARKS, 'busy-channel-slack-rate']) {
     const file = join(__dirname, 'results', `${name}.json`);
     if (existsSync(file)) results[name] = JSON.parse(readFileSync(file, 'utf8'));
   }

@@ -118,3 +118,31 @@ export function threadReplies(state: LocalSlackState, p: Record<string, unknown>
     response_metadata: { next_cursor: next === undefined ? '' : encodeCursor(next.ts) },
   });
 }
+
+/** conversations.history: a channel's top-level messages, newest first, paged with Slack's cursors. */
+export function channelHistory(state: LocalSlackState, p: Record<string, unknown>): ApiAnswer {
+  const channel = optionalString(p.channel);
+  if (channel === undefined || channel === '') return fail('channel_not_found');
+  const all = state.messages
+    .visible()
+    .filter((m) => m.channel === channel && (m.thread_ts === undefined || m.thread_ts === m.ts))
+    .reverse();
+  const limit = Math.min(Math.max(toInt(p.limit) ?? 100, 1), 999);
+  let start = 0;
+  const cursor = optionalString(p.cursor);
+  if (cursor !== undefined && cursor !== '') {
+    const from = decodeCursor(cursor);
+    if (from === undefined) return fail('invalid_cursor');
+    start = all.findIndex((m) => compareTs(m.ts, from) <= 0);
+    if (start < 0) start = all.length;
+  }
+  const includeMetadata = isTrue(p.include_all_metadata);
+  const page = all.slice(start, start + limit);
+  const next = all[start + limit];
+  return ok({
+    messages: page.map((m) => wireMessage(state, m, includeMetadata)),
+    has_more: next !== undefined,
+    pin_count: 0,
+    response_metadata: { next_cursor: next === undefined ? '' : encodeCursor(next.ts) },
+  });
+}

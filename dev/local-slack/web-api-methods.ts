@@ -1,5 +1,5 @@
 import { blockKitProblems } from './block-kit-limits';
-import { postEphemeral, postMessage, threadReplies, updateMessage } from './chat-methods';
+import { channelHistory, postEphemeral, postMessage, threadReplies, updateMessage } from './chat-methods';
 import type { StoredMessage } from './message-store';
 import { fail, isRecord, ok, randomId, optionalString, type ApiAnswer } from './slack-api-wire';
 import type { LocalSlackState } from './local-slack-state';
@@ -16,6 +16,7 @@ export function webApiMethods(state: LocalSlackState): Record<string, ApiHandler
     'chat.update': (p) => updateMessage(state, p),
     'chat.postEphemeral': (p) => postEphemeral(state, p),
     'conversations.replies': (p) => threadReplies(state, p),
+    'conversations.history': (p) => channelHistory(state, p),
     'views.publish': (p) => publishView(state, p),
     'files.getUploadURLExternal': (p) => getUploadUrl(state, p),
     'files.completeUploadExternal': (p) => completeUpload(state, p),

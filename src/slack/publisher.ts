@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Pool } from 'pg';
-import { completeMessage, reserveMessage } from '../store/slack-messages-repo';
+import { completeMessage, recordedIds, reserveMessage } from '../store/slack-messages-repo';
 import type { SlackMessage } from '../domain/message';
 import type { DeliveryHint, DeliveryPriority, SlackFile, SlackPublisher } from '../engine/ports/slack-publisher';
 import type { DeliveryQueue } from './delivery/delivery-queue';
@@ -14,7 +14,8 @@ const GATE_TS_KEPT = 5000;
 /**
  * Idempotent posting: the key is reserved in Postgres, the message carries the key in its metadata,
  * and the ts is recorded after. A run that finds the key reserved but no ts (the previous run died
- * between posting and recording) looks for the message in the thread before posting again. Posts,
+ * between posting and recording) looks for the message, in the thread or among the channel's latest,
+ * before posting again; a first post looks for nothing. Posts,
  * edits and file shares wait for a slot of the delivery queue (src/slack/delivery/), so they keep to
  * Slack's rate limits, most urgent first.
  */
@@ -46,11 +47,12 @@ export class WebApiPublisher implements SlackPublisher {
   ): Promise<string> {
     const record = await reserveMessage(this.pool, key, target.channel);
     if (record.ts) return record.ts;
-    if (target.threadTs) {
-      const found = await this.findInThread(target.channel, target.threadTs, key);
-      if (found) {
-        await completeMessage(this.pool, key, found);
-        return found;
+    // Reserved before but never recorded: the earlier run may have died after Slack took the post.
+    if (!record.fresh) {
+      const found = await this.findPosted(target, (m) => metadataKey(m) === key);
+      if (found?.ts) {
+        await completeMessage(this.pool, key, found.ts);
+        return found.ts;
       }
     }
     const result = await this.delivery.post(target.channel, priority, () =>
@@ -93,12 +95,15 @@ export class WebApiPublisher implements SlackPublisher {
   }
 
   /**
-   * Like {@link post}, the key is reserved first and the file id recorded after. A run that died between
-   * the upload and the record uploads again: Slack has no metadata on file shares to look the first one up.
+   * Like {@link post}, the key is reserved first and the file id recorded after. Slack keeps no metadata on
+   * a file share, so a run that died between the upload and the record looks for a share of a file of the
+   * same name there that no key has recorded, and records that one instead of uploading again.
    */
   async uploadFile(key: string, target: { channel: string; threadTs?: string }, file: SlackFile): Promise<string> {
     const record = await reserveMessage(this.pool, key, target.channel);
     if (record.ts) return record.ts;
+    const shared = record.fresh ? undefined : await this.findSharedFile(key, target, [file.filename]);
+    if (shared) return shared;
     const upload = {
       filename: file.filename,
       file: typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content,
@@ -120,6 +125,9 @@ export class WebApiPublisher implements SlackPublisher {
   async uploadFiles(key: string, target: { channel: string; threadTs?: string }, files: SlackFile[]): Promise<string> {
     const record = await reserveMessage(this.pool, key, target.channel);
     if (record.ts) return record.ts;
+    const names = files.map((f) => f.filename);
+    const shared = record.fresh ? undefined : await this.findSharedFile(key, target, names);
+    if (shared) return shared;
     const file_uploads = files.map((file) => ({
       filename: file.filename,
       file: typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content,
@@ -134,24 +142,65 @@ export class WebApiPublisher implements SlackPublisher {
     return id;
   }
 
-  private async findInThread(channel: string, threadTs: string, key: string): Promise<string | undefined> {
+  /**
+   * The bot's share of a file named like `names` in the thread (or channel) whose file id no key has
+   * recorded: the upload of a run that died before recording it. Recorded under `key` when found.
+   */
+  private async findSharedFile(
+    key: string,
+    target: { channel: string; threadTs?: string },
+    names: string[],
+  ): Promise<string | undefined> {
+    const candidates: string[] = [];
+    await this.findPosted(target, (m) => {
+      const files = m.files ?? [];
+      if (files.length === names.length && files.every((f, i) => f.name === names[i]) && files[0]?.id)
+        candidates.push(files[0].id);
+      return false;
+    });
+    const recorded = await recordedIds(this.pool, candidates);
+    const id = candidates.find((c) => !recorded.has(c));
+    if (id) await completeMessage(this.pool, key, id);
+    return id;
+  }
+
+  /**
+   * The first of the bot's messages in the thread (conversations.replies, every page) or, for a
+   * top-level post, among the channel's latest (conversations.history, newest first, up to
+   * {@link HISTORY_PAGES} pages) that `matches`.
+   */
+  private async findPosted(
+    target: { channel: string; threadTs?: string },
+    matches: (m: PostedMessage) => boolean,
+  ): Promise<PostedMessage | undefined> {
     let cursor: string | undefined;
-    do {
-      const page = await this.client.conversations.replies({
-        channel,
-        ts: threadTs,
-        include_all_metadata: true,
-        limit: 200,
-        cursor,
-      });
-      for (const m of page.messages ?? []) {
-        const payload = m.metadata?.event_payload as { key?: unknown } | undefined;
-        if (m.metadata?.event_type === METADATA_EVENT && payload?.key === key && m.ts) return m.ts;
-      }
-      cursor = page.response_metadata?.next_cursor || undefined;
-    } while (cursor);
+    for (let page = 0; target.threadTs || page < HISTORY_PAGES; page++) {
+      const args = { channel: target.channel, include_all_metadata: true, limit: 200, cursor };
+      const answer = target.threadTs
+        ? await this.client.conversations.replies({ ...args, ts: target.threadTs })
+        : await this.client.conversations.history(args);
+      const found = (answer.messages as PostedMessage[] | undefined)?.find((m) => m.ts && matches(m));
+      if (found) return found;
+      cursor = answer.response_metadata?.next_cursor || undefined;
+      if (!cursor) return undefined;
+    }
     return undefined;
   }
+}
+
+/** The fields of a message from conversations.replies or conversations.history that the look-ups read. */
+interface PostedMessage {
+  ts?: string;
+  metadata?: { event_type?: string; event_payload?: unknown };
+  files?: Array<{ id?: string; name?: string }>;
+}
+
+/** Top-level posts are looked for among the channel's latest 5 × 200 messages. */
+const HISTORY_PAGES = 5;
+
+/** The idempotency key a message of this bot carries in its metadata. */
+function metadataKey(m: PostedMessage): unknown {
+  return m.metadata?.event_type === METADATA_EVENT ? (m.metadata.event_payload as { key?: unknown })?.key : undefined;
 }
 
 /** What a post without a hint is: what a person waits for goes before the rest of the thread. */

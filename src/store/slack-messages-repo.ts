@@ -7,17 +7,34 @@ export interface SlackMessageRecord {
   ts: string | null;
 }
 
-export async function reserveMessage(db: Queryable, key: string, channelId: string): Promise<SlackMessageRecord> {
-  await db.query('INSERT INTO slack_messages (key, channel_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
-    key,
-    channelId,
-  ]);
+/**
+ * Reserves `key` before a post. `fresh` says this call reserved it: nothing can have been posted under
+ * it yet. A reservation found without a ts is one whose post may have reached Slack before its run died.
+ */
+export async function reserveMessage(
+  db: Queryable,
+  key: string,
+  channelId: string,
+): Promise<SlackMessageRecord & { fresh: boolean }> {
+  const inserted = await db.query<{ key: string; channel_id: string; ts: string | null }>(
+    'INSERT INTO slack_messages (key, channel_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING *',
+    [key, channelId],
+  );
+  const fresh = inserted.rows[0];
+  if (fresh) return { key: fresh.key, channelId: fresh.channel_id, ts: fresh.ts, fresh: true };
   const { rows } = await db.query<{ key: string; channel_id: string; ts: string | null }>(
     'SELECT * FROM slack_messages WHERE key = $1',
     [key],
   );
   const row = rows[0]!;
-  return { key: row.key, channelId: row.channel_id, ts: row.ts };
+  return { key: row.key, channelId: row.channel_id, ts: row.ts, fresh: false };
+}
+
+/** Which of `ids` (message ts or file ids) a key has recorded already. */
+export async function recordedIds(db: Queryable, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const { rows } = await db.query<{ ts: string }>('SELECT ts FROM slack_messages WHERE ts = ANY($1)', [ids]);
+  return new Set(rows.map((r) => r.ts));
 }
 
 export async function completeMessage(db: Queryable, key: string, ts: string): Promise<void> {
