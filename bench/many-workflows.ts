@@ -1,8 +1,10 @@
 /**
- * A bot with many open workflows: BENCH_WAITING (default 1,000) workflows queued behind a target's lock,
- * inserted straight through the repositories (as if their plan job had run: plan, steps, root, the
- * posts' idempotency keys and the `waiting_for_target` event), while BENCH_ACTIVE (default 4) workflows
- * run one after another on the bot's own target through the real path (signed /infra, gates clicked).
+ * A bot with many open workflows: BENCH_WAITING (default 1,000) workflows queued behind a target's lock
+ * and BENCH_AT_GATE (default 1,000) waiting at an open gate (each on a target of its own, which it
+ * holds), inserted straight through the repositories (as if their jobs had run: plan, steps, root, the
+ * posts' idempotency keys, the `waiting_for_target` event or the first step done with its gate open),
+ * while BENCH_ACTIVE (default 4) workflows run one after another on the bot's own target through the
+ * real path (signed /infra, gates clicked).
  *
  * The worker runs in a process of its own (`node dist/main.js worker`, built first), so its RSS is the
  * worker's alone: sampled from /proc every 500 ms, before the waiting workflows exist and while they wait over
@@ -18,7 +20,8 @@ import type { Plan } from '../src/domain/plan';
 import { inTransaction } from '../src/store/db';
 import { recordEvent } from '../src/store/events';
 import { completeMessage, reserveMessage } from '../src/store/slack-messages-repo';
-import { insertSteps } from '../src/store/steps-repo';
+import { openGate } from '../src/store/gates-repo';
+import { getStepByIndex, insertSteps, transitionStep } from '../src/store/steps-repo';
 import { acquireTarget } from '../src/store/target-locks-repo';
 import { insertWorkflow, setPlan, setRootTs, transitionWorkflow } from '../src/store/workflows-repo';
 import { APPROVER, CHANNEL, Harness, REQUESTER } from '../tests/support/harness';
@@ -28,6 +31,7 @@ import { round, summary, writeResults } from './timing';
 const intFromEnv = (name: string, fallback: number) =>
   Number.isInteger(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : fallback;
 const WAITING = intFromEnv('BENCH_WAITING', 1000);
+const AT_GATE = intFromEnv('BENCH_AT_GATE', 1000);
 const ACTIVE = intFromEnv('BENCH_ACTIVE', 4);
 const BUSY_TARGET = 'bench-busy-target';
 const HEADLINE = /^\[(\d)\/5\] /;
@@ -116,6 +120,38 @@ async function insertWaiting(h: Harness, plan: Plan): Promise<void> {
   }
 }
 
+/** Workflows waiting at their first step's open gate, each holding a target of its own. */
+async function insertAtGate(h: Harness, plan: Plan): Promise<void> {
+  const gate = plan.steps[0]!.gate!;
+  for (let i = 0; i < AT_GATE; i++) {
+    await inTransaction(h.pool, async (tx) => {
+      const target = `bench-gate-target-${i}`;
+      const w = await insertWorkflow(tx, {
+        request: `request at a gate ${i}`,
+        requester: REQUESTER,
+        teamId: h.slack.teamId,
+        channelId: 'C0GATES',
+        target,
+      });
+      await setPlan(tx, w.id, plan, 'bench');
+      await insertSteps(tx, w.id, plan.steps);
+      const rootTs = `1600000001.${String(w.id).padStart(6, '0')}`;
+      await setRootTs(tx, w.id, rootTs);
+      await acquireTarget(tx, target, w.id);
+      await transitionWorkflow(tx, w.id, ['planned'], 'running', { type: 'workflow_started', actor: null });
+      const step = (await getStepByIndex(tx, w.id, 0))!;
+      const running = (await transitionStep(tx, step, ['pending'], 'running'))!;
+      await transitionStep(tx, running, ['running'], 'succeeded');
+      const opened = await openGate(tx, { workflowId: w.id, stepId: step.id, kind: gate, merges: false, checks: [] });
+      await transitionWorkflow(tx, w.id, ['running'], 'waiting_gate', { type: 'gate_opened', actor: null });
+      for (const key of [`wf:${w.id}:root`, `wf:${w.id}:plan`, `step:${step.id}:progress`, `gate:${opened.id}`]) {
+        await reserveMessage(tx, key, 'C0GATES');
+        await completeMessage(tx, key, rootTs);
+      }
+    });
+  }
+}
+
 async function main(): Promise<void> {
   const h = await Harness.start({ worker: false, env: { INFRA_RECONCILE_INTERVAL_MS: '5000' } });
   let worker: ChildProcess | undefined;
@@ -135,10 +171,11 @@ async function main(): Promise<void> {
     phase = 'baseline';
     const baseline = await runActive(h, 1);
     const { rows } = await h.pool.query<{ plan: Plan }>('SELECT plan FROM workflows WHERE id = 1');
-    console.log(`baseline done: ${baseline.map(round).join(', ')} ms; inserting ${WAITING} waiting workflows`);
+    console.log(`baseline done: ${baseline.map(round).join(', ')} ms; inserting ${WAITING} + ${AT_GATE} workflows`);
     phase = 'inserting';
     const insertStarted = performance.now();
     await insertWaiting(h, rows[0]!.plan);
+    await insertAtGate(h, rows[0]!.plan);
     const insertMs = performance.now() - insertStarted;
     phase = 'waiting';
     const latencies: number[] = [];
@@ -153,6 +190,7 @@ async function main(): Promise<void> {
     const rss = (p: string) => samples.filter((s) => s.phase === p).map((s) => s.rss);
     const result = {
       waiting: WAITING,
+      atGate: AT_GATE,
       activeWorkflows: ACTIVE,
       insertMs: round(insertMs),
       rssMiB: {
@@ -168,7 +206,7 @@ async function main(): Promise<void> {
       },
       waitingForTargetEvents: { inserted: WAITING, atEnd: events.rows[0]!.n },
       samples,
-      notes: `worker: node dist/main.js worker; reconcile every 5 s; channel ${CHANNEL}; waiting workflows on ${BUSY_TARGET}`,
+      notes: `worker: node dist/main.js worker; reconcile every 5 s; channel ${CHANNEL}; waiting workflows on ${BUSY_TARGET}, ${AT_GATE} at an open gate`,
     };
     console.log(JSON.stringify({ ...result, samples: `${samples.length} samples` }, null, 2));
     writeResults('many-workflows', result);
