@@ -1,40 +1,39 @@
 /**
  * /infra acknowledgement latency: how long Slack waits for the HTTP answer to a slash command.
  *
- * Two targets, measured the same way (client-side wall time of one signed POST, performance.now()
- * around fetch, body read included):
- *   (a) the real bot: web role only (no worker, so the plan jobs just queue), on a fresh database and
- *       queue prefix, talking to the fake Slack and fake Anthropic of tests/support — as the e2e harness
- *       starts it;
- *   (b) a bare Bolt App on an HTTPReceiver whose /infra listener only calls ack() — the floor Bolt sets.
+ * Two servers, each in a process of its own, measured the same way by a client in this process
+ * (wall time of one signed POST, performance.now() around fetch, body read included):
+ *   (a) the real bot as production runs it: `node dist/main.js web` (built first), on a fresh database
+ *       and queue prefix, with no worker (the plan jobs just queue), pointed at the fake Slack of
+ *       tests/support, logging at info;
+ *   (b) a bare Bolt App on an HTTPReceiver whose /infra listener only calls ack() (bench/bare-bolt.js):
+ *       the floor Bolt sets.
  *
- * Both run side by side in one run: both servers are up at once, and BENCH_ROUNDS rounds (default 3)
- * alternate between them, so both see the same load of a shared machine. Each round: 20 warm-up
- * requests (not counted), then 200 requests with at most 50 in flight (BENCH_WARMUP, BENCH_N,
- * BENCH_CONCURRENCY override them). The figures: the median over the rounds of each p99, and the median of
- * the rounds' ratios (real p99 / bare p99 of the same round).
- * Run with `npm run bench`; writes bench/results/ack-latency.json and cleans up everything it made.
- * The client runs in the same Node process as the servers, so both numbers include the same client cost.
+ * Both run side by side in one run: both servers are up at once, and BENCH_ROUNDS rounds (default 5)
+ * alternate between them, so both see the same load of a shared machine. Each round: BENCH_WARMUP
+ * (default 100) warm-up requests, not counted, then BENCH_N (default 500) with at most BENCH_CONCURRENCY
+ * (default 50) in flight. The figures: the median over the rounds of each p99, and the median of the
+ * rounds' ratios (real p99 / bare p99 of the same round). Writes bench/results/ack-latency.json.
  */
-import type { Server } from 'node:http';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { CHANNEL, Harness, REQUESTER, SIGNING_SECRET } from '../tests/support/harness';
 import { sign, slashCommandBody } from '../dev/local-slack/slack-requests';
 import { DEFAULT_SLACK_IDS } from '../dev/local-slack/slack-ids';
 import type { BullJobQueue } from '../src/engine/jobs/queues';
-import { writeResults } from './timing';
+import { buildDist, envOf, writeResults } from './timing';
 
 /** Defaults are the benchmark's definition; the env overrides exist for exploring (e.g. a longer warm-up). */
 const intFromEnv = (name: string, fallback: number): number => {
   const value = Number(process.env[name]);
   return Number.isInteger(value) && value > 0 ? value : fallback;
 };
-const N = intFromEnv('BENCH_N', 200);
+const N = intFromEnv('BENCH_N', 500);
 const CONCURRENCY = intFromEnv('BENCH_CONCURRENCY', 50);
-const WARMUP = intFromEnv('BENCH_WARMUP', 20);
-const ROUNDS = intFromEnv('BENCH_ROUNDS', 3);
+const WARMUP = intFromEnv('BENCH_WARMUP', 100);
+const ROUNDS = intFromEnv('BENCH_ROUNDS', 5);
 const REQUEST_TEXT = 'Add a new table for user preferences';
 
 interface Stats {
@@ -126,35 +125,76 @@ async function measure(name: string, target: Target, firstSeq = 0): Promise<Stat
   return stats;
 }
 
-/** The bare Bolt app: HTTPReceiver, one /infra listener that only acks. */
-async function startBareBolt(): Promise<{ target: Target; stop: () => Promise<void> }> {
-  const receiver = new HTTPReceiver({
-    signingSecret: SIGNING_SECRET,
-    endpoints: '/slack/events',
-    logLevel: LogLevel.ERROR,
+/** Starts `args` with `env`; resolves with the process and the port once `portOf` finds it in a line of stdout. */
+async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  portOf: (line: string) => number | undefined,
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, args, {
+    cwd: join(__dirname, '..'),
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const app = new App({
-    token: 'xoxb-bench-token',
-    receiver,
-    botId: DEFAULT_SLACK_IDS.botId,
-    botUserId: DEFAULT_SLACK_IDS.botUserId,
-    tokenVerificationEnabled: false,
-    logLevel: LogLevel.ERROR,
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        const found = portOf(line);
+        if (found) resolve(found);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
   });
-  app.command('/infra', async ({ ack }) => {
-    await ack();
-  });
-  const server = (await app.start(0)) as Server;
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('bare Bolt app has no TCP address');
+  // Keep reading, so a chatty process never blocks on a full pipe.
+  child.stdout!.resume();
+  return { child, port };
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await gone;
+}
+
+/** The bare Bolt app (bench/bare-bolt.js) in a process of its own. */
+async function startBareBolt(): Promise<{ target: Target; child: ChildProcess }> {
+  const env = {
+    ...(process.env as Record<string, string>),
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    BOT_ID: DEFAULT_SLACK_IDS.botId,
+    BOT_USER_ID: DEFAULT_SLACK_IDS.botUserId,
+  };
+  const { child, port } = await startProcess([join(__dirname, 'bare-bolt.js')], env, (line) =>
+    line.startsWith('ready ') ? Number(line.slice(6)) : undefined,
+  );
   return {
+    child,
     target: {
-      url: `http://127.0.0.1:${address.port}/slack/events`,
+      url: `http://127.0.0.1:${port}/slack/events`,
       teamId: DEFAULT_SLACK_IDS.teamId,
       responseUrl: (n) => `http://127.0.0.1:9/response/bench-${n}`,
     },
-    stop: async () => {
-      await app.stop();
+  };
+}
+
+/** The real bot's web role, `node dist/main.js web`, with the harness's settings, logging at info. */
+async function startRealBot(h: Harness): Promise<{ target: Target; child: ChildProcess }> {
+  const env = envOf(h.config, { PORT: '0', LOG_LEVEL: 'info' });
+  const { child, port } = await startProcess([join(__dirname, '..', 'dist', 'main.js'), 'web'], env, (line) => {
+    if (!line.includes('infra-orchestrator started')) return undefined;
+    return (JSON.parse(line) as { port?: number }).port;
+  });
+  return {
+    child,
+    target: {
+      url: `http://127.0.0.1:${port}/slack/events`,
+      teamId: h.slack.teamId,
+      responseUrl: (n) => h.slack.responseUrl(`bench-${n}`),
     },
   };
 }
@@ -178,24 +218,26 @@ const medianOf = (values: number[]): number => [...values].sort((a, b) => a - b)
 async function main(): Promise<void> {
   const cpuList = cpus();
   console.log(`node ${process.version}, ${cpuList.length} CPU(s): ${cpuList[0]?.model ?? 'unknown'}`);
-  // Both servers run at once in this process; the rounds alternate so both see the same machine load.
-  const bare = await startBareBolt();
+  // Both servers run at once, each in its own process; the rounds alternate so both see the same load.
+  buildDist();
   const h = await Harness.start({ worker: false });
+  const bare = await startBareBolt();
+  const bot = await startRealBot(h);
   const rounds: Array<{ bareBolt: Stats; realBot: Stats }> = [];
   let workflowsQueued = 0;
   try {
-    const real: Target = { url: h.url, teamId: h.slack.teamId, responseUrl: (n) => h.slack.responseUrl(`bench-${n}`) };
     for (let round = 0; round < ROUNDS; round++) {
       const bareStats = await measure(`bare Bolt ${round + 1}`, bare.target);
-      const realStats = await measure(`real bot ${round + 1}`, real, round * (WARMUP + N));
+      const realStats = await measure(`real bot ${round + 1}`, bot.target, round * (WARMUP + N));
       rounds.push({ bareBolt: bareStats, realBot: realStats });
     }
     workflowsQueued = await waitForRecorded(h, ROUNDS * (WARMUP + N));
     if (h.slack.unexpected.length)
       console.warn(`fake Slack saw unexpected requests:\n${h.slack.unexpected.join('\n')}`);
   } finally {
+    await stopProcess(bot.child);
+    await stopProcess(bare.child);
     await h.close();
-    await bare.stop();
   }
   const p99Bare = medianOf(rounds.map((r) => r.bareBolt.p99));
   const p99Real = medianOf(rounds.map((r) => r.realBot.p99));
@@ -211,15 +253,15 @@ async function main(): Promise<void> {
     platform: `${process.platform} ${process.arch}`,
     method:
       'client-side wall time per signed POST /slack/events (performance.now around fetch + body read); nearest-rank ' +
-      'percentiles; client and both servers in the same process; rounds alternate bare Bolt / real bot',
+      'percentiles; each server in a process of its own, the client in a third; rounds alternate bare Bolt / real bot',
     request: `/infra ${REQUEST_TEXT}`,
     unit: 'ms',
     summary: { p99RealBot: p99Real, p99BareBolt: p99Bare, ratio, ratios, target: 1.5, rounds: ROUNDS },
     workflowsQueued,
     rounds,
     notes: {
-      realBot: 'web role only, no worker; fresh Postgres database and Redis prefix; fake Slack and Anthropic',
-      bareBolt: 'Bolt App + HTTPReceiver, /infra listener only calls ack()',
+      realBot: 'node dist/main.js web, LOG_LEVEL=info, no worker; fresh Postgres database and Redis prefix; fake Slack',
+      bareBolt: 'bench/bare-bolt.js: Bolt App + HTTPReceiver, /infra listener only calls ack()',
     },
   });
   console.log(`wrote bench/results/ack-latency.json`);

@@ -7,11 +7,10 @@
  * keys posted twice and migrations merged other than once (both must be none). Needs the local Postgres
  * on 5432 (DATABASE_URL) and Redis; it starts its own branch server and removes everything it made.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runChaos } from '../tests/support/chaos-run';
 import { startBranchCluster, stopTestCluster } from '../tests/support/branch-server-cluster';
-import { summary, writeResults } from './timing';
+import { buildDist, summary, writeResults } from './timing';
 
 const positive = (value: string | undefined, fallback: number) => (Number(value) > 0 ? Number(value) : fallback);
 
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
   const seed = positive(process.env.CHAOS_SEED, Math.floor(Math.random() * 2 ** 31));
   process.stdout.write(`chaos: ${workflows} workflows, ${kills} kills, seed ${seed} (CHAOS_SEED=${seed} replays it)\n`);
   // The restarted worker runs compiled JavaScript, as in the Docker image: its start is part of each resume.
-  execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+  buildDist();
   process.env.INFRA_WORKER_ENTRY = join(__dirname, 'worker-process.js');
   const branch = await startBranchCluster();
   process.env.TEST_BRANCH_DATABASE_URL = branch.url;

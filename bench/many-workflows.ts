@@ -12,8 +12,8 @@
  * several). Approve → next step: click until the next `[i/n] Invoking` shows in the thread.
  * Writes bench/results/many-workflows.json.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Plan } from '../src/domain/plan';
@@ -26,7 +26,7 @@ import { acquireTarget } from '../src/store/target-locks-repo';
 import { insertWorkflow, setPlan, setRootTs, transitionWorkflow } from '../src/store/workflows-repo';
 import { APPROVER, CHANNEL, Harness, REQUESTER } from '../tests/support/harness';
 import { scriptSchemaChange } from '../tests/support/scripted-agents';
-import { round, summary, writeResults } from './timing';
+import { buildDist, envOf, round, summary, writeResults } from './timing';
 
 const intFromEnv = (name: string, fallback: number) =>
   Number.isInteger(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : fallback;
@@ -51,17 +51,13 @@ const rssMiB = (pid: number): number | undefined => {
  * settings in its environment. ts-node would add the TypeScript compiler's memory to the worker's RSS.
  */
 function spawnWorker(h: Harness): ChildProcess {
+  buildDist();
   const root = join(__dirname, '..');
-  const build = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  return spawn(process.execPath, [join(root, 'dist/main.js'), 'worker'], {
     cwd: root,
+    env: envOf(h.config),
     stdio: 'inherit',
   });
-  if (build.status !== 0) throw new Error('npm run build failed');
-  cpSync(join(root, 'src/store/migrations'), join(root, 'dist/store/migrations'), { recursive: true });
-  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
-  for (const [key, value] of Object.entries(h.config))
-    if (value !== undefined) env[key] = Array.isArray(value) ? value.join(',') : String(value);
-  return spawn(process.execPath, [join(root, 'dist/main.js'), 'worker'], { cwd: root, env, stdio: 'inherit' });
 }
 
 /** One workflow on the bot's target, every gate approved; returns Approve → next headline times. */

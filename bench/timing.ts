@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,4 +27,26 @@ export function writeResults(name: string, fields: Record<string, unknown>): voi
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/**
+ * Compiles the bot into dist/ (`npm run build`: tsc, then the schema migrations copied beside it), so a
+ * benchmark runs the bot as production does (`node dist/main.js`), without ts-node in the process.
+ */
+export function buildDist(): void {
+  const root = join(__dirname, '..');
+  const build = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('npm run build failed');
+  cpSync(join(root, 'src/store/migrations'), join(root, 'dist/store/migrations'), { recursive: true });
+}
+
+/** A configuration (a harness's, say) as the environment of a bot process of its own. */
+export function envOf(config: Record<string, unknown>, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+  for (const [key, value] of Object.entries(config))
+    if (value !== undefined) env[key] = Array.isArray(value) ? value.join(',') : String(value);
+  return { ...env, ...extra };
 }

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { firstCommand } from '../../../store/slack-messages-repo';
-import { recordRequest } from '../../../store/command-requests';
+import { requestRecorder } from '../../../store/command-requests';
 import { acceptedMessage, errorMessage, noticeMessage } from '../../../views/command-responses';
 import type { SlackMessage } from '../../../domain/message';
 import type { ListenerDeps } from '../listener-deps';
@@ -22,8 +22,9 @@ const ephemeral = (m: SlackMessage) => ({ response_type: 'ephemeral' as const, t
 const REPLAYED = 'This command was already received (same trigger_id); it was not run again.';
 
 /**
- * A request from `/infra`: recorded (with its trigger_id and event) in one round trip to Postgres,
- * answered in the ack body with its number, then queued. Nothing else of the request sits between two
+ * A request from `/infra`: recorded (with its trigger_id and event) in one round trip to Postgres, shared
+ * with the requests that arrived meanwhile (group commit), answered in the ack body with its number, then
+ * queued. Nothing else of the request sits between two
  * acks; should the enqueue fail, the reconciler queues the planned workflow's job.
  */
 async function request(
@@ -31,7 +32,7 @@ async function request(
   ack: SlackCommandMiddlewareArgs['ack'],
   c: { text: string; user_id: string; channel_id: string; team_id: string; trigger_id: string },
 ): Promise<void> {
-  const workflow = await recordRequest(deps.pool, {
+  const workflow = await requestRecorder(deps.pool).record({
     triggerId: c.trigger_id,
     request: c.text,
     requester: c.user_id,
