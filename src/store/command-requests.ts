@@ -90,7 +90,7 @@ export class RequestRecorder {
           this.pool,
           batch.map((b) => b.request),
         );
-        batch.forEach((b, i) => b.settle(workflows[i]));
+        for (const [i, b] of batch.entries()) b.settle(workflows[i]);
       } catch (error) {
         for (const b of batch) b.settle(undefined, error);
       }
