@@ -202,7 +202,9 @@ async function main(): Promise<void> {
       },
       waitingForTargetEvents: { inserted: WAITING, atEnd: events.rows[0]!.n },
       samples,
-      notes: `worker: node dist/main.js worker; reconcile every 5 s; channel ${CHANNEL}; waiting workflows on ${BUSY_TARGET}, ${AT_GATE} at an open gate`,
+      notes:
+        `worker: node dist/main.js worker; reconcile every 5 s; channel ${CHANNEL}; ` +
+        `waiting workflows on ${BUSY_TARGET}, ${AT_GATE} at an open gate`,
     };
     console.log(JSON.stringify({ ...result, samples: `${samples.length} samples` }, null, 2));
     writeResults('many-workflows', result);
