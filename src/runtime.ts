@@ -108,7 +108,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const decisions: DecisionDeps = {
     pool,
     queue: jobs,
-    slack: new WebApiPublisher(client, pool, delivery),
+    slack: new WebApiPublisher(client, pool, delivery, log),
     views: slackThreadViews,
     policy: livePolicy(
       { approvers: config.INFRA_APPROVERS, requesterMayApproveMerge: config.INFRA_REQUESTER_MAY_APPROVE_MERGE },

@@ -4,6 +4,7 @@ import { completeMessage, recordedIds, reserveMessage } from '../store/slack-mes
 import type { SlackMessage } from '../domain/message';
 import type { DeliveryHint, DeliveryPriority, SlackFile, SlackPublisher } from '../engine/ports/slack-publisher';
 import type { DeliveryQueue } from './delivery/delivery-queue';
+import type { Logger } from '../logger';
 
 const METADATA_EVENT = 'infra_orchestrator_post';
 /** Keys of the posts a person waits for: a step starting, a gate, a question, the answer to a click. */
@@ -26,6 +27,7 @@ export class WebApiPublisher implements SlackPublisher {
     private readonly client: WebClient,
     private readonly pool: Pool,
     private readonly delivery: DeliveryQueue,
+    private readonly logger?: Logger,
   ) {}
 
   async post(
@@ -72,9 +74,11 @@ export class WebApiPublisher implements SlackPublisher {
 
   async update(channel: string, ts: string, message: SlackMessage, hint?: DeliveryHint): Promise<void> {
     const priority = hint?.priority ?? (this.gateTs.has(ts) ? 'interactive' : 'background');
-    await this.delivery.update(ts, channel, priority, message, async (latest) => {
+    const sent = this.delivery.update(ts, channel, priority, message, async (latest) => {
       await this.client.chat.update({ channel, ts, text: latest.text, blocks: latest.blocks });
     });
+    if (hint?.wait !== false) return sent;
+    sent.catch((err: unknown) => this.logger?.warn({ err: (err as Error).message, channel, ts }, 'a queued edit failed'));
   }
 
   private rememberGate(ts: string): void {

@@ -10,6 +10,12 @@ export type DeliveryPriority = 'interactive' | 'normal' | 'background';
 /** Optional hints of a call; the publisher behaves the same without them. */
 export interface DeliveryHint {
   priority?: DeliveryPriority;
+  /**
+   * False for an edit nobody waits on (a root's progress bar mid-workflow): the call returns once the
+   * edit is queued, a later edit of the same message replaces it while it waits, and a failure is
+   * logged. Default true: the promise settles when Slack has answered.
+   */
+  wait?: boolean;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ACTIVE_WORKFLOW_STATES } from '../../domain/states';
 import { workflowUsage } from '../../domain/workflow-usage';
 import { listGates } from '../../store/gates-repo';
 import { listSteps } from '../../store/steps-repo';
@@ -26,7 +27,11 @@ export async function refreshRoot(deps: DecisionDeps, workflowId: number): Promi
     const message = deps.views.rootMessage(workflow, workflow.plan, steps, notDone);
     const text = JSON.stringify(message);
     if (text === drawn) return;
-    await deps.slack.update(workflow.channel_id, workflow.root_message_ts ?? workflow.root_ts, message);
+    // Mid-workflow the bar is queued, not waited for: the step goes on, and redraws that pile up behind
+    // Slack's edit limit collapse into the latest. The last one, when the workflow has ended, is waited for.
+    const ended = !(ACTIVE_WORKFLOW_STATES as readonly string[]).includes(workflow.state);
+    const hint = ended ? undefined : { priority: 'background' as const, wait: false };
+    await deps.slack.update(workflow.channel_id, workflow.root_message_ts ?? workflow.root_ts, message, hint);
     drawn = text;
   }
 }
