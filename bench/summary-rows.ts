@@ -37,14 +37,14 @@ export function summaryRows(results: Record<string, unknown>): SummaryRow[] {
     add('many-workflows', 'worker RSS before the waiting workflows (max)', `${r.baselineMax} MiB`);
     add(
       'many-workflows',
-      `worker RSS with ${openCount(many)} open (max / last)`,
+      `worker RSS with ${openCount(many)} (max / last)`,
       `${r.waitingMax} / ${r.waitingLast} MiB`,
       '< 250 MiB',
     );
     const a = many.approveToNextStepMs;
     add(
       'many-workflows',
-      `Approve → next step with ${openCount(many)} open (p50 / p99)`,
+      `Approve → next step with ${openCount(many)} (p50 / p99)`,
       `${a.waiting.median} / ${a.waiting.p99} ms`,
       'p99 < 250 ms',
     );
@@ -101,5 +101,6 @@ function busyRows(
 
 /** The open workflows of a many-workflows run: behind the target lock, and at a gate when it had those. */
 function openCount(many: Json): string {
-  return many.atGate ? `${many.waiting} waiting for the target + ${many.atGate} at a gate` : `${many.waiting} waiting`;
+  if (!many.atGate) return `${many.waiting} waiting`;
+  return `${many.waiting + many.atGate} open (${many.waiting} behind the target lock, ${many.atGate} at a gate)`;
 }
