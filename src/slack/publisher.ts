@@ -73,12 +73,17 @@ export class WebApiPublisher implements SlackPublisher {
   }
 
   async update(channel: string, ts: string, message: SlackMessage, hint?: DeliveryHint): Promise<void> {
-    const priority = hint?.priority ?? (this.gateTs.has(ts) ? 'interactive' : 'background');
-    const sent = this.delivery.update(ts, channel, priority, message, async (latest) => {
+    // Without a hint: a gate's message is what an approver waits for; the rest of a thread goes next.
+    // Progress bars and live progress say 'background' themselves.
+    const priority = hint?.priority ?? (this.gateTs.has(ts) ? 'interactive' : 'normal');
+    const edit = async (latest: SlackMessage) => {
       await this.client.chat.update({ channel, ts, text: latest.text, blocks: latest.blocks });
-    });
+    };
+    const sent = this.delivery.update(ts, channel, priority, message, edit, { fold: hint?.wait === false });
     if (hint?.wait !== false) return sent;
-    sent.catch((err: unknown) => this.logger?.warn({ err: (err as Error).message, channel, ts }, 'a queued edit failed'));
+    sent.catch((err: unknown) =>
+      this.logger?.warn({ err: (err as Error).message, channel, ts }, 'a queued edit failed'),
+    );
   }
 
   private rememberGate(ts: string): void {

@@ -21,10 +21,17 @@ function process_(fake: LocalSlack, prefix: string, limits: DeliveryLimits) {
   const queue = new DeliveryQueue(new ChannelLimiter(redis, prefix), limits, createLogger('silent'));
   const post = (text: string, priority: 'interactive' | 'normal' | 'background' = 'normal') =>
     queue.post(CHANNEL, priority, () => client.chat.postMessage({ channel: CHANNEL, text }));
-  const update = (ts: string, text: string) =>
-    queue.update(ts, CHANNEL, 'background', text, async (latest) => {
-      await client.chat.update({ channel: CHANNEL, ts, text: latest });
-    });
+  const update = (ts: string, text: string, fold = false) =>
+    queue.update(
+      ts,
+      CHANNEL,
+      'background',
+      text,
+      async (latest) => {
+        await client.chat.update({ channel: CHANNEL, ts, text: latest });
+      },
+      { fold },
+    );
   return { queue, post, update, close: () => redis.quit() };
 }
 
@@ -129,5 +136,18 @@ describe('the Slack delivery queue', () => {
     const updates = fake.callsTo('chat.update').map((c) => c.params.text);
     expect(updates).toEqual(['other edited', 'progress 5']);
     expect(fake.message(CHANNEL, ts)?.text).toBe('progress 5');
+  });
+
+  it('lets an edit nobody waits on wait a few edit slots, so redraws meanwhile fold into it, even with the bucket free', async () => {
+    await start({ postIntervalMs: 0, updateIntervalMs: 100 }, 1);
+    const p = procs[0]!;
+    const ts = (await p.post('bar 0')).ts!;
+    const first = p.update(ts, 'bar 1', true);
+    await new Promise((r) => setTimeout(r, 150));
+    const second = p.update(ts, 'bar 2', true);
+    await Promise.all([first, second]);
+
+    // Without the window the first redraw had the free slot at once, and the second needed one more.
+    expect(fake.callsTo('chat.update').map((c) => c.params.text)).toEqual(['bar 2']);
   });
 });

@@ -62,6 +62,7 @@ export function startProgress(
         message.thread.channel,
         message.ts,
         deps.views.stepRunningMessage(message.headline, def.tasks, activity),
+        { priority: 'background' },
       ),
     onError: (err) => deps.logger.warn({ err: (err as Error).message, stepId }, 'progress update failed'),
   });

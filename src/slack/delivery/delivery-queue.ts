@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '@slack/web-api';
 import type { DeliveryPriority } from '../../engine/ports/slack-publisher';
 import type { Logger } from '../../logger';
@@ -13,6 +14,8 @@ export interface DeliveryLimits {
 
 /** Lower goes first: a person waits for interactive messages; background edits can wait. */
 const ORDER: Record<DeliveryPriority, number> = { interactive: 0, normal: 1, background: 2 };
+/** How many edit intervals a folding edit waits for newer content before it asks for a slot. */
+const FOLD_WINDOW_SLOTS = 3;
 /** A call answered 429 this many times in a row is given up (its error reaches the caller). */
 const MAX_RATE_LIMITED = 20;
 
@@ -26,7 +29,8 @@ interface PendingUpdate<T> {
  * bucket from the Redis limiter (shared by all processes), so calls are spaced instead of answered
  * 429; a 429 all the same closes the bucket for its Retry-After and the call is tried again, keeping
  * its place. An edit of a message that is still waiting for its slot replaces the waiting content:
- * only the latest is sent, and every caller's promise settles with that one call.
+ * only the latest is sent, and every caller's promise settles with that one call. An edit nobody
+ * waits on may wait three edit intervals before it asks for a slot, so more of its successors fold in.
  */
 export class DeliveryQueue {
   private readonly pendingUpdates = new Map<string, PendingUpdate<unknown>>();
@@ -53,9 +57,17 @@ export class DeliveryQueue {
 
   /**
    * An edit of message `ts`: resolves once Slack has this content or a newer one that replaced it
-   * while it waited; rejects with that call's error.
+   * while it waited; rejects with that call's error. `fold`: wait three edit intervals first, so that
+   * more edits of the message fold into this one (for edits nobody waits on).
    */
-  update<T>(ts: string, channel: string, priority: DeliveryPriority, content: T, call: (c: T) => Promise<void>) {
+  update<T>(
+    ts: string,
+    channel: string,
+    priority: DeliveryPriority,
+    content: T,
+    call: (c: T) => Promise<void>,
+    opts: { fold?: boolean } = {},
+  ) {
     const key = `${channel}:${ts}`;
     return new Promise<void>((resolve, reject) => {
       const pending = this.pendingUpdates.get(key) as PendingUpdate<T> | undefined;
@@ -67,8 +79,12 @@ export class DeliveryQueue {
       const entry: PendingUpdate<T> = { content, waiters: [{ resolve, reject }] };
       this.pendingUpdates.set(key, entry as PendingUpdate<unknown>);
       const before = this.sending.get(key) ?? Promise.resolve();
+      // An edit nobody waits for (a progress bar) waits a few edit slots before it asks for one: the
+      // redraws that come meanwhile replace its content, so the bar takes fewer of the workspace's edits.
+      const settle = opts.fold ? sleep(FOLD_WINDOW_SLOTS * this.limits.updateIntervalMs) : undefined;
       const sent = before
         .catch(() => undefined)
+        .then(() => settle)
         .then(() =>
           this.send('update', this.limits.updateIntervalMs, priority, () => {
             // From here on a newer edit starts a pending entry of its own.
