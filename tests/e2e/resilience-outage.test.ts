@@ -11,6 +11,7 @@ import {
 } from '../support/branch-server-cluster';
 import type { BullJobQueue } from '../../src/engine/jobs/queues';
 import { APPROVER, CHANNEL, Harness } from '../support/harness';
+import { headlineCount, openGateAfterOutage } from '../support/outage-helpers';
 import { scriptSchemaChange, submit } from '../support/scripted-agents';
 
 /** Longer than a job's old 3 attempts with a 1 s exponential backoff (about 7 s with the job's own time). */
@@ -18,20 +19,8 @@ const OUTAGE_MS = 15_000;
 
 jest.setTimeout(120_000);
 
-const headlineCount = (h: Harness, root: { ts: string }, headline: string) =>
-  h.slack.thread(CHANNEL, root.ts).filter((m) => textOf(m).startsWith(headline)).length;
-
-/** The open gate with `title`, waiting longer than the harness does (an outage is in the way). */
-function openGate(h: Harness, root: LocalSlackMessage, title: string, timeoutMs = 45_000) {
-  return h.slack.waitFor(
-    () =>
-      h.thread(root).find((m) => textOf(m).includes(title) && JSON.stringify(m.blocks ?? []).includes('gate_approve')),
-    { description: `open gate "${title}"`, timeoutMs },
-  );
-}
-
 async function approveThrough(h: Harness, root: LocalSlackMessage, titles: string[]): Promise<void> {
-  for (const title of titles) await h.click(await openGate(h, root, title), 'approve', APPROVER);
+  for (const title of titles) await h.click(await openGateAfterOutage(h, root, title), 'approve', APPROVER);
 }
 
 /**
@@ -77,7 +66,7 @@ describe('Postgres outages', () => {
     ]);
     await harness.command('Add a new table for user preferences');
     const root = await harness.root();
-    await harness.click(await openGate(harness, root, 'API Review'), 'approve', APPROVER);
+    await harness.click(await openGateAfterOutage(harness, root, 'API Review'), 'approve', APPROVER);
     await harness.claude.waitFor(() => back, { description: 'Postgres stopped during step 2', timeoutMs: 20_000 });
     await back;
 
@@ -112,11 +101,11 @@ describe('Postgres outages', () => {
     ]);
     await harness.command('Add a new table for user preferences');
     const root = await harness.root();
-    await harness.click(await openGate(harness, root, 'API Review'), 'approve', APPROVER);
+    await harness.click(await openGateAfterOutage(harness, root, 'API Review'), 'approve', APPROVER);
     await harness.claude.waitFor(() => back, { description: 'Postgres stopped during step 2', timeoutMs: 20_000 });
     await back;
 
-    await openGate(harness, root, 'Branch Test');
+    await openGateAfterOutage(harness, root, 'Branch Test');
     const { queue } = harness.runtime.queue as BullJobQueue;
     const stepId = (await harness.pool.query('SELECT id FROM steps WHERE workflow_id = 1 AND idx = 1')).rows[0].id;
     expect((await queue.getFailed()).map((j) => j.id)).toContain(`step-${stepId}-g0`);
@@ -135,7 +124,7 @@ describe('Postgres outages', () => {
     scriptSchemaChange(harness.claude);
     await harness.command('Add a new table for user preferences');
     const root = await harness.root();
-    const gate = await openGate(harness, root, 'API Review');
+    const gate = await openGateAfterOutage(harness, root, 'API Review');
 
     // A client checked out of the bot's pool, in a transaction, as a job holds one between two queries.
     const held: PoolClient = await harness.pool.connect();

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { textOf } from '../../dev/local-slack/block-text';
-import type { LocalSlackMessage } from '../../dev/local-slack/local-slack';
 import { APPROVER, CHANNEL, Harness } from '../support/harness';
+import { headlineCount, openGateAfterOutage } from '../support/outage-helpers';
 import { type PrivateRedis, startPrivateRedis } from '../support/private-redis';
 import { scriptSchemaChange, submit } from '../support/scripted-agents';
 
@@ -9,18 +8,6 @@ import { scriptSchemaChange, submit } from '../support/scripted-agents';
 const OUTAGE_MS = 15_000;
 
 jest.setTimeout(150_000);
-
-const headlineCount = (h: Harness, root: { ts: string }, headline: string) =>
-  h.slack.thread(CHANNEL, root.ts).filter((m) => textOf(m).startsWith(headline)).length;
-
-/** The open gate with `title`, waiting longer than the harness does (an outage is in the way). */
-function openGate(h: Harness, root: LocalSlackMessage, title: string, timeoutMs = 60_000) {
-  return h.slack.waitFor(
-    () =>
-      h.thread(root).find((m) => textOf(m).includes(title) && JSON.stringify(m.blocks ?? []).includes('gate_approve')),
-    { description: `open gate "${title}"`, timeoutMs },
-  );
-}
 
 /**
  * The bot's queue lives on a Redis server of this test's own (never the shared one on 6379), stopped
@@ -66,12 +53,12 @@ describe('Redis outages', () => {
       ]);
       await harness.command('Add a new table for user preferences');
       const root = await harness.root();
-      await harness.click(await openGate(harness, root, 'API Review'), 'approve', APPROVER);
+      await harness.click(await openGateAfterOutage(harness, root, 'API Review', 60_000), 'approve', APPROVER);
       await harness.claude.waitFor(() => back, { description: 'Redis stopped during step 2', timeoutMs: 20_000 });
       await back;
 
       for (const title of ['Branch Test', 'Security', 'Smoke Test'])
-        await harness.click(await openGate(harness, root, title), 'approve', APPROVER);
+        await harness.click(await openGateAfterOutage(harness, root, title, 60_000), 'approve', APPROVER);
       await harness.waitForState('succeeded');
       await harness.waitForInThread(root, /Workflow complete/);
       expect(headlineCount(harness, root, '[2/5] Invoking data-migration-specialist...')).toBe(1);

@@ -2,28 +2,11 @@
  * A run that dies after Slack took its post but before the ts was recorded: the next run must find the
  * post and record it, never post it again — for thread replies, for root messages and for file shares.
  */
-import { randomBytes } from 'node:crypto';
-import { WebClient } from '@slack/web-api';
-import IORedis from 'ioredis';
-import { Pool } from 'pg';
-import { createLogger } from '../../src/logger';
-import { ChannelLimiter } from '../../src/slack/delivery/channel-limiter';
-import { DeliveryQueue } from '../../src/slack/delivery/delivery-queue';
-import { WebApiPublisher } from '../../src/slack/publisher';
-import { migrate } from '../../src/store/migrate';
-import { startLocalSlack } from '../../dev/local-slack/local-slack-server';
+import type { Pool } from 'pg';
 import type { LocalSlack } from '../../dev/local-slack/local-slack';
-import { CHANNEL, createTestDatabase, REDIS_URL } from '../support/harness';
-
-const silentLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  setLevel: () => undefined,
-  getLevel: () => 'error' as never,
-  setName: () => undefined,
-};
+import type { WebApiPublisher } from '../../src/slack/publisher';
+import { CHANNEL } from '../support/harness';
+import { publisherPerTest } from './publisher-fixture';
 
 /** The process "dies" at the record of a post: the UPDATE that stores its ts fails, once. */
 class DyingPool {
@@ -39,45 +22,20 @@ class DyingPool {
 }
 
 describe('a post whose run died between Slack’s answer and the record', () => {
+  let dying: DyingPool | undefined;
   let fake: LocalSlack;
-  let db: { url: string; drop: () => Promise<void> };
-  let pool: Pool;
-  let dying: DyingPool;
   let publisher: WebApiPublisher;
-  let redis: IORedis;
-
-  beforeEach(async () => {
-    redis = new IORedis(REDIS_URL);
-    fake = await startLocalSlack();
-    db = await createTestDatabase();
-    pool = new Pool({ connectionString: db.url, max: 2 });
-    pool.on('error', () => undefined);
-    await migrate(pool);
+  const fixture = publisherPerTest((pool) => {
     dying = new DyingPool(pool);
-    const client = new WebClient('xoxb-test-token', {
-      slackApiUrl: fake.apiUrl,
-      retryConfig: { retries: 0 },
-      logger: silentLogger,
-    });
-    const prefix = `infra-test-${randomBytes(5).toString('hex')}`;
-    const limits = { postIntervalMs: 0, updateIntervalMs: 0 };
-    publisher = new WebApiPublisher(
-      client,
-      dying as unknown as Pool,
-      new DeliveryQueue(new ChannelLimiter(redis, prefix), limits, createLogger('silent')),
-    );
+    return dying as unknown as Pool;
   });
-
-  afterEach(async () => {
-    await redis.quit();
-    await pool.end();
-    await db.drop();
-    await fake.close();
+  beforeEach(() => {
+    ({ fake, publisher } = fixture);
   });
 
   /** Runs `post` as a run that dies at the record, then as the run after it; returns the second's answer. */
   async function dieThenRetry<T>(post: () => Promise<T>): Promise<T> {
-    dying.dieAtRecord = true;
+    dying!.dieAtRecord = true;
     await expect(post()).rejects.toThrow('killed between the Slack answer and the record');
     return post();
   }

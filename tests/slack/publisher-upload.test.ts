@@ -1,59 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { WebClient } from '@slack/web-api';
-import IORedis from 'ioredis';
-import { Pool } from 'pg';
-import { createLogger } from '../../src/logger';
-import { ChannelLimiter } from '../../src/slack/delivery/channel-limiter';
-import { DeliveryQueue } from '../../src/slack/delivery/delivery-queue';
-import { WebApiPublisher } from '../../src/slack/publisher';
-import { migrate } from '../../src/store/migrate';
-import { startLocalSlack } from '../../dev/local-slack/local-slack-server';
 import type { LocalSlack } from '../../dev/local-slack/local-slack';
-import { CHANNEL, createTestDatabase, REDIS_URL } from '../support/harness';
-
-const silentLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  setLevel: () => undefined,
-  getLevel: () => 'error' as never,
-  setName: () => undefined,
-};
+import type { WebApiPublisher } from '../../src/slack/publisher';
+import { CHANNEL } from '../support/harness';
+import { publisherPerTest } from './publisher-fixture';
 
 describe('uploading a file into a thread', () => {
   let fake: LocalSlack;
-  let db: { url: string; drop: () => Promise<void> };
-  let pool: Pool;
   let publisher: WebApiPublisher;
-  let redis: IORedis;
-
-  beforeEach(async () => {
-    redis = new IORedis(REDIS_URL);
-    fake = await startLocalSlack();
-    db = await createTestDatabase();
-    pool = new Pool({ connectionString: db.url, max: 2 });
-    pool.on('error', () => undefined); // `drop database … with (force)` may end a connection that is still closing
-    await migrate(pool);
-    const client = new WebClient('xoxb-test-token', {
-      slackApiUrl: fake.apiUrl,
-      retryConfig: { retries: 0 },
-      logger: silentLogger,
-    });
-    const prefix = `infra-test-${randomBytes(5).toString('hex')}`;
-    const limits = { postIntervalMs: 0, updateIntervalMs: 0 };
-    publisher = new WebApiPublisher(
-      client,
-      pool,
-      new DeliveryQueue(new ChannelLimiter(redis, prefix), limits, createLogger('silent')),
-    );
-  });
-
-  afterEach(async () => {
-    await redis.quit();
-    await pool.end();
-    await db.drop();
-    await fake.close();
+  const fixture = publisherPerTest();
+  beforeEach(() => {
+    ({ fake, publisher } = fixture);
   });
 
   it('shares the file in the thread with its title and comment, byte for byte', async () => {
