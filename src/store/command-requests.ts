@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { groupCommit } from '../domain/group-commit';
 import { parseRows, type Workflow, workflowRowSchema } from '../domain/records';
 import type { Queryable } from './db';
 
@@ -62,40 +63,16 @@ export async function recordRequests(db: Queryable, requests: CommandRequest[]):
 const BATCH_LIMIT = 100;
 
 /**
- * Group commit for `/infra`: a request that arrives while no statement is in flight is recorded at
- * once, alone; those that arrive while one is in flight wait for it and then go together in the next
- * statement. Under load the web role makes one round trip to Postgres (one write, one commit) for many
- * requests instead of one each, so the work of earlier requests sits less in front of later acks; an
- * idle bot waits no longer than before.
+ * Group commit for `/infra` ({@link groupCommit}): requests that arrive while a statement is in flight
+ * go together in the next one, so under load the web role makes one round trip to Postgres (one write,
+ * one commit) for many requests instead of one each, and the work of earlier requests sits less in
+ * front of later acks; a request alone is recorded at once.
  */
 export class RequestRecorder {
-  private waiting: Array<{ request: CommandRequest; settle: (w: Workflow | undefined, e?: unknown) => void }> = [];
-  private inFlight = false;
+  readonly record: (request: CommandRequest) => Promise<Workflow | undefined>;
 
-  constructor(private readonly pool: Pool) {}
-
-  record(request: CommandRequest): Promise<Workflow | undefined> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ request, settle: (w, e) => (e === undefined ? resolve(w) : reject(e)) });
-      if (!this.inFlight) void this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    this.inFlight = true;
-    while (this.waiting.length) {
-      const batch = this.waiting.splice(0, BATCH_LIMIT);
-      try {
-        const workflows = await recordRequests(
-          this.pool,
-          batch.map((b) => b.request),
-        );
-        for (const [i, b] of batch.entries()) b.settle(workflows[i]);
-      } catch (error) {
-        for (const b of batch) b.settle(undefined, error);
-      }
-    }
-    this.inFlight = false;
+  constructor(pool: Pool) {
+    this.record = groupCommit((batch: CommandRequest[]) => recordRequests(pool, batch), BATCH_LIMIT);
   }
 }
 

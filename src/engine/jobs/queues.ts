@@ -1,6 +1,7 @@
 import { type ConnectionOptions, Queue, type QueueOptions } from 'bullmq';
 import { WORKFLOW_QUEUE, type WorkflowJob } from '../../domain/jobs';
 import type { DueJobQueue } from '../ports/job-queue';
+import { groupCommit } from '../../domain/group-commit';
 
 export interface BullJobQueueOptions {
   /** A dedicated ioredis-compatible connection, or options for one. */
@@ -38,16 +39,17 @@ const UNDER_WAY = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiti
 /** Jobs one `addBulk` carries at most. */
 const ADD_BATCH_LIMIT = 100;
 
-interface PendingAdd {
-  add: { name: string; data: WorkflowJob['data']; opts: { jobId: string } };
-  settle: (error?: unknown) => void;
+interface Add {
+  name: string;
+  data: WorkflowJob['data'];
+  opts: { jobId: string };
 }
 
 export class BullJobQueue implements DueJobQueue {
   readonly queue: Queue;
   private readonly telemetry: boolean;
-  private pending: PendingAdd[] = [];
-  private adding = false;
+  /** Adds that arrive together share one round trip ({@link groupCommit}). */
+  private readonly add: (add: Add) => Promise<unknown>;
 
   constructor(opts: BullJobQueueOptions, onError: (error: Error) => void = () => undefined) {
     this.telemetry = opts.telemetry !== undefined;
@@ -64,6 +66,13 @@ export class BullJobQueue implements DueJobQueue {
     });
     // A Queue re-emits its connection's errors; without a listener, Redis going away would crash the process.
     this.queue.on('error', onError);
+    this.add = groupCommit(
+      (batch: Add[]) =>
+        batch.length === 1
+          ? this.queue.add(batch[0]!.name, batch[0]!.data, batch[0]!.opts).then((job) => [job])
+          : this.queue.addBulk(batch),
+      ADD_BATCH_LIMIT,
+    );
   }
 
   /**
@@ -71,28 +80,9 @@ export class BullJobQueue implements DueJobQueue {
    * round trip to Redis), so a burst of /infra requests costs the web role a few writes, not one each.
    * With telemetry each job is added on its own, in its own trace context.
    */
-  enqueue(job: WorkflowJob, opts: { dedupeSuffix?: string } = {}): Promise<void> {
+  async enqueue(job: WorkflowJob, opts: { dedupeSuffix?: string } = {}): Promise<void> {
     const add = { name: job.name, data: job.data, opts: { jobId: jobId(job, opts.dedupeSuffix) } };
-    if (this.telemetry) return this.queue.add(add.name, add.data, add.opts).then(() => undefined);
-    return new Promise((resolve, reject) => {
-      this.pending.push({ add, settle: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (!this.adding) void this.flushAdds();
-    });
-  }
-
-  private async flushAdds(): Promise<void> {
-    this.adding = true;
-    while (this.pending.length) {
-      const batch = this.pending.splice(0, ADD_BATCH_LIMIT);
-      try {
-        if (batch.length === 1) await this.queue.add(batch[0]!.add.name, batch[0]!.add.data, batch[0]!.add.opts);
-        else await this.queue.addBulk(batch.map((b) => b.add));
-        for (const b of batch) b.settle();
-      } catch (error) {
-        for (const b of batch) b.settle(error);
-      }
-    }
-    this.adding = false;
+    await (this.telemetry ? this.queue.add(add.name, add.data, add.opts) : this.add(add));
   }
 
   /**
