@@ -20,10 +20,11 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { CHANNEL, Harness, REQUESTER, SIGNING_SECRET } from '../tests/support/harness';
+import { envOf } from '../tests/support/spawn-worker';
 import { sign, slashCommandBody } from '../dev/local-slack/slack-requests';
 import { DEFAULT_SLACK_IDS } from '../dev/local-slack/slack-ids';
 import type { BullJobQueue } from '../src/engine/jobs/queues';
-import { buildDist, envOf, writeResults } from './timing';
+import { buildDist, writeResults } from './timing';
 
 /** Defaults are the benchmark's definition; the env overrides exist for exploring (e.g. a longer warm-up). */
 const intFromEnv = (name: string, fallback: number): number => {

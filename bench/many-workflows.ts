@@ -25,8 +25,9 @@ import { getStepByIndex, insertSteps, transitionStep } from '../src/store/steps-
 import { acquireTarget } from '../src/store/target-locks-repo';
 import { insertWorkflow, setPlan, setRootTs, transitionWorkflow } from '../src/store/workflows-repo';
 import { APPROVER, CHANNEL, Harness, REQUESTER } from '../tests/support/harness';
+import { envOf } from '../tests/support/spawn-worker';
 import { scriptSchemaChange } from '../tests/support/scripted-agents';
-import { buildDist, envOf, round, summary, writeResults } from './timing';
+import { buildDist, round, summary, writeResults } from './timing';
 
 const intFromEnv = (name: string, fallback: number) =>
   Number.isInteger(Number(process.env[name])) && Number(process.env[name]) > 0 ? Number(process.env[name]) : fallback;

@@ -42,11 +42,3 @@ export function buildDist(): void {
   if (build.status !== 0) throw new Error('npm run build failed');
   cpSync(join(root, 'src/store/migrations'), join(root, 'dist/store/migrations'), { recursive: true });
 }
-
-/** A configuration (a harness's, say) as the environment of a bot process of its own. */
-export function envOf(config: Record<string, unknown>, extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
-  for (const [key, value] of Object.entries(config))
-    if (value !== undefined) env[key] = Array.isArray(value) ? value.join(',') : String(value);
-  return { ...env, ...extra };
-}

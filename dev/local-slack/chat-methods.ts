@@ -100,23 +100,7 @@ export function threadReplies(state: LocalSlackState, p: Record<string, unknown>
     .visible()
     .filter((m) => m.channel === channel && (m.ts === root || (m.thread_ts === root && m.ts !== root)));
   if (all.length === 0) return fail('thread_not_found');
-  const limit = Math.min(Math.max(toInt(p.limit) ?? 1000, 1), 1000);
-  let start = 0;
-  const cursor = optionalString(p.cursor);
-  if (cursor !== undefined && cursor !== '') {
-    const from = decodeCursor(cursor);
-    if (from === undefined) return fail('invalid_cursor');
-    start = all.findIndex((m) => compareTs(m.ts, from) >= 0);
-    if (start < 0) start = all.length;
-  }
-  const includeMetadata = isTrue(p.include_all_metadata);
-  const page = all.slice(start, start + limit);
-  const next = all[start + limit];
-  return ok({
-    messages: page.map((m) => wireMessage(state, m, includeMetadata)),
-    has_more: next !== undefined,
-    response_metadata: { next_cursor: next === undefined ? '' : encodeCursor(next.ts) },
-  });
+  return messagePage(state, p, all, { defaultLimit: 1000, maxLimit: 1000, newestFirst: false });
 }
 
 /** conversations.history: a channel's top-level messages, newest first, paged with Slack's cursors. */
@@ -127,13 +111,26 @@ export function channelHistory(state: LocalSlackState, p: Record<string, unknown
     .visible()
     .filter((m) => m.channel === channel && (m.thread_ts === undefined || m.thread_ts === m.ts))
     .reverse();
-  const limit = Math.min(Math.max(toInt(p.limit) ?? 100, 1), 999);
+  return messagePage(state, p, all, { defaultLimit: 100, maxLimit: 999, newestFirst: true, extra: { pin_count: 0 } });
+}
+
+/**
+ * One page of `all` (in the order the method answers) as Slack pages it: `limit`, a `cursor` naming the
+ * ts the page starts at, `has_more` and the next cursor; metadata only with `include_all_metadata`.
+ */
+function messagePage(
+  state: LocalSlackState,
+  p: Record<string, unknown>,
+  all: StoredMessage[],
+  o: { defaultLimit: number; maxLimit: number; newestFirst: boolean; extra?: Record<string, unknown> },
+): ApiAnswer {
+  const limit = Math.min(Math.max(toInt(p.limit) ?? o.defaultLimit, 1), o.maxLimit);
   let start = 0;
   const cursor = optionalString(p.cursor);
   if (cursor !== undefined && cursor !== '') {
     const from = decodeCursor(cursor);
     if (from === undefined) return fail('invalid_cursor');
-    start = all.findIndex((m) => compareTs(m.ts, from) <= 0);
+    start = all.findIndex((m) => (o.newestFirst ? compareTs(m.ts, from) <= 0 : compareTs(m.ts, from) >= 0));
     if (start < 0) start = all.length;
   }
   const includeMetadata = isTrue(p.include_all_metadata);
@@ -142,7 +139,7 @@ export function channelHistory(state: LocalSlackState, p: Record<string, unknown
   return ok({
     messages: page.map((m) => wireMessage(state, m, includeMetadata)),
     has_more: next !== undefined,
-    pin_count: 0,
+    ...o.extra,
     response_metadata: { next_cursor: next === undefined ? '' : encodeCursor(next.ts) },
   });
 }

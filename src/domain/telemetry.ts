@@ -1,4 +1,14 @@
-import { type Context, ROOT_CONTEXT, type SpanContext, trace } from '@opentelemetry/api';
+import {
+  type Context,
+  ROOT_CONTEXT,
+  type Span,
+  type SpanContext,
+  type SpanOptions,
+  SpanStatusCode,
+  type Tracer,
+  context,
+  trace,
+} from '@opentelemetry/api';
 import { z } from 'zod';
 
 /**
@@ -26,5 +36,36 @@ export function contextOf(traceParent: string | null | undefined): Context | und
     spanId,
     traceFlags: Number.parseInt(flags, 16),
     isRemote: true,
+  });
+}
+
+/**
+ * Runs `fn` as the active span `name` (below `parent`, or the active context) and ends it. An error marks
+ * the span failed and is thrown on: with its message and exception event, or, with `hideError` (a driver's
+ * message may name a host the trace backend should not see), with only its kind as `error.type`.
+ */
+export function inSpan<T>(
+  tracer: Tracer,
+  name: string,
+  options: SpanOptions,
+  fn: (span: Span) => Promise<T>,
+  opts: { parent?: Context; hideError?: boolean } = {},
+): Promise<T> {
+  return tracer.startActiveSpan(name, options, opts.parent ?? context.active(), async (span) => {
+    try {
+      return await fn(span);
+    } catch (error) {
+      const e = error as Error;
+      if (opts.hideError) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        span.setAttribute('error.type', e.name);
+      } else {
+        span.recordException(e);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
+      }
+      throw error;
+    } finally {
+      span.end();
+    }
   });
 }

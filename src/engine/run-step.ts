@@ -1,6 +1,6 @@
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import { handoffSchema } from '../domain/handoff';
-import { TRACER_NAME } from '../domain/telemetry';
+import { inSpan, TRACER_NAME } from '../domain/telemetry';
 import { isRetryable } from '../domain/errors';
 import type { StepDefinition } from '../domain/plan';
 import type { Step, Workflow } from '../domain/records';
@@ -57,17 +57,7 @@ export async function runStep(deps: EngineDeps, stepId: number, attempt: Attempt
   const total = workflow.plan?.steps.length ?? step.idx + 1;
   const attributes = { 'infra.workflow_id': workflow.id, 'infra.step': def.key, 'infra.step_attempt': step.attempt };
   const name = `step ${step.idx + 1}/${total} ${def.agent ?? def.key}`;
-  await tracer.startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      await runFound(deps, found, attempt);
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  await inSpan(tracer, name, { attributes }, () => runFound(deps, found, attempt));
 }
 
 async function runFound(deps: EngineDeps, found: Found, attempt: AttemptInfo): Promise<void> {

@@ -1,6 +1,6 @@
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import type { Workflow } from '../domain/records';
-import { TRACER_NAME, contextOf } from '../domain/telemetry';
+import { TRACER_NAME, contextOf, inSpan } from '../domain/telemetry';
 
 const tracer = trace.getTracer(TRACER_NAME);
 
@@ -16,14 +16,5 @@ export function inWorkflowSpan<T>(
 ): Promise<T> {
   const parent = contextOf(workflow.trace_parent);
   if (!parent) return fn();
-  return tracer.startActiveSpan(name, { attributes: { 'infra.workflow_id': workflow.id } }, parent, async (span) => {
-    try {
-      return await fn();
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return inSpan(tracer, name, { attributes: { 'infra.workflow_id': workflow.id } }, fn, { parent });
 }

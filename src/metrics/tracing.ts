@@ -3,6 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BullMQOtel } from 'bullmq-otel';
 import type { ModelCallRecorder } from '../domain/model-call';
+import { inSpan } from '../domain/telemetry';
 import { type ErrorCounters, slackCountingFetch, slackMethod } from './error-counters';
 
 /** OpenTelemetry of one process: the tracer, BullMQ's telemetry, and the exporter's shutdown (flushes). */
@@ -47,19 +48,11 @@ export function tracedFetch(
       'http.request.method': init?.method ?? 'GET',
       'server.address': new URL(url).host,
     };
-    return tracer.startActiveSpan(`${system} ${nameOf(url)}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-      try {
-        const response = await inner(input, init);
-        span.setAttribute('http.response.status_code', response.status);
-        if (!response.ok) span.setStatus({ code: SpanStatusCode.ERROR });
-        return response;
-      } catch (error) {
-        span.recordException(error as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        span.end();
-      }
+    return inSpan(tracer, `${system} ${nameOf(url)}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const response = await inner(input, init);
+      span.setAttribute('http.response.status_code', response.status);
+      if (!response.ok) span.setStatus({ code: SpanStatusCode.ERROR });
+      return response;
     });
   };
 }

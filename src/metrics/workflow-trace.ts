@@ -2,7 +2,7 @@ import { type Tracer, context, trace } from '@opentelemetry/api';
 import type { Pool } from 'pg';
 import type { WorkflowJob } from '../domain/jobs';
 import type { DueJobQueue } from '../engine/ports/job-queue';
-import { contextOf, formatTraceParent } from '../domain/telemetry';
+import { contextOf, formatTraceParent, inSpan } from '../domain/telemetry';
 import { claimTraceParent, workflowTraceParent } from '../store/workflow-traces';
 
 /**
@@ -37,16 +37,12 @@ export class TracedJobQueue implements DueJobQueue {
     if (joined && active?.traceId === trace.getSpanContext(joined)?.traceId) return add();
     if (joined) return context.with(joined, add);
     const attributes = { 'infra.workflow_id': id, 'infra.first_job': job.name };
-    return this.tracer.startActiveSpan(`workflow #${id}`, { root: true, attributes }, async (span) => {
-      try {
-        const mine = formatTraceParent(span.spanContext());
-        const kept = stored === undefined ? undefined : await claimTraceParent(this.pool, id, mine);
-        // Another process started the workflow's trace first: this job joins that one.
-        const other = kept === mine ? undefined : contextOf(kept);
-        return other ? await context.with(other, add) : await add();
-      } finally {
-        span.end();
-      }
+    return inSpan(this.tracer, `workflow #${id}`, { root: true, attributes }, async (span) => {
+      const mine = formatTraceParent(span.spanContext());
+      const kept = stored === undefined ? undefined : await claimTraceParent(this.pool, id, mine);
+      // Another process started the workflow's trace first: this job joins that one.
+      const other = kept === mine ? undefined : contextOf(kept);
+      return other ? await context.with(other, add) : await add();
     });
   }
 }

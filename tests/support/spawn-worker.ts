@@ -2,6 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Harness } from './harness';
 
+/** A configuration (a harness's, say) as the environment of a bot process of its own, with `extra`. */
+export function envOf(config: Record<string, unknown>, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+  for (const [key, value] of Object.entries(config))
+    if (value !== undefined) env[key] = Array.isArray(value) ? value.join(',') : String(value);
+  return { ...env, ...extra };
+}
+
 /**
  * Starts the worker role in a child process (tests/support/worker-process.ts) with the harness's
  * settings, plus `env` (by default a 2 s job lock and a 1 s stalled check, so a killed worker's job is
@@ -9,10 +17,7 @@ import type { Harness } from './harness';
  * compiled worker script.
  */
 export async function spawnWorker(h: Harness, env: Record<string, string> = {}): Promise<ChildProcess> {
-  const childEnv: Record<string, string> = { ...(process.env as Record<string, string>) };
-  for (const [key, value] of Object.entries(h.config))
-    if (value !== undefined) childEnv[key] = Array.isArray(value) ? value.join(',') : String(value);
-  Object.assign(childEnv, { INFRA_JOB_LOCK_MS: '2000', INFRA_STALLED_INTERVAL_MS: '1000' }, env);
+  const childEnv = envOf(h.config, { INFRA_JOB_LOCK_MS: '2000', INFRA_STALLED_INTERVAL_MS: '1000', ...env });
   // INFRA_WORKER_ENTRY: a compiled worker (bench/chaos.ts builds one), so a restart is not ts-node's start-up.
   const entry = process.env.INFRA_WORKER_ENTRY;
   const args = entry ? [entry] : ['-r', 'ts-node/register/transpile-only', join(__dirname, 'worker-process.ts')];

@@ -1,5 +1,5 @@
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { TRACER_NAME } from '../../domain/telemetry';
+import { SpanKind, trace } from '@opentelemetry/api';
+import { inSpan, TRACER_NAME } from '../../domain/telemetry';
 import type { BranchProvider } from './branch-provider';
 
 const tracer = trace.getTracer(TRACER_NAME);
@@ -24,20 +24,19 @@ export function tracedBranchProvider(inner: BranchProvider): BranchProvider {
         'infra.read_only': opts?.readOnly ?? false,
         'infra.sql_bytes': Buffer.byteLength(sql),
       };
-      return tracer.startActiveSpan(`sql ${branch.name}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-        try {
+      // The error's kind only: a driver's message may name a host the trace backend should not see.
+      const options = { kind: SpanKind.CLIENT, attributes };
+      return inSpan(
+        tracer,
+        `sql ${branch.name}`,
+        options,
+        async (span) => {
           const result = await inner.runSql(branch, sql, opts);
           span.setAttribute('db.response.returned_rows', result.rowCount);
           return result;
-        } catch (error) {
-          // The error's kind only: a driver's message may name a host the trace backend should not see.
-          span.setStatus({ code: SpanStatusCode.ERROR });
-          span.setAttribute('error.type', (error as Error).name);
-          throw error;
-        } finally {
-          span.end();
-        }
-      });
+        },
+        { hideError: true },
+      );
     },
   };
 }
