@@ -1,11 +1,12 @@
 import { recordEvent } from '../store/events';
+import { findMessage } from '../store/slack-messages-repo';
 import type { Step, Workflow } from '../domain/records';
 import type { StepDefinition } from '../domain/plan';
 import type { EngineDeps } from './deps';
 
 /**
  * The orchestrator's failure policy for a failed migration: the named agent analyses what went wrong and what
- * to change, and the analysis goes in the thread. Nothing runs anywhere; the workflow has stopped.
+ * to change, and the analysis goes in the thread, once. Nothing runs anywhere; the workflow is stopping.
  */
 export async function postFailureAnalysis(
   deps: EngineDeps,
@@ -15,7 +16,9 @@ export async function postFailureAnalysis(
   error: string,
 ): Promise<void> {
   const agent = def.failure_analysis;
-  if (!agent || !workflow.root_ts) return;
+  const key = `wf:${workflow.id}:analysis-${step.id}`;
+  // A rerun of the stop (src/engine/step-kinds/step-failure.ts) finds the analysis posted already.
+  if (!agent || !workflow.root_ts || (await findMessage(deps.pool, key))?.ts) return;
   const thread = { channel: workflow.channel_id, threadTs: workflow.root_ts };
   let text: string;
   const calls: Array<Promise<void>> = [];
@@ -65,5 +68,5 @@ export async function postFailureAnalysis(
     text = `:mag: No rollback analysis: ${deps.views.escapeMrkdwn((e as Error).message)}`;
   }
   await recordEvent(deps.pool, workflow.id, 'failure_analysis', null, { step_id: step.id, agent });
-  await deps.slack.post(`wf:${workflow.id}:analysis-${step.id}`, thread, deps.views.noticeMessage(text));
+  await deps.slack.post(key, thread, deps.views.noticeMessage(text));
 }

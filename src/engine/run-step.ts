@@ -15,7 +15,7 @@ import { attachStepFiles, runAgent } from './step-kinds/agent';
 import { discardPreviousAttempt } from './step-kinds/attempts';
 import { runActions } from './step-kinds/actions';
 import { addGateChecks, openStepGate, postOpenGate } from './step-kinds/gate';
-import { retryOnce, stopOnFailure } from './step-kinds/step-failure';
+import { finishStop, retryOnce, stopOnFailure } from './step-kinds/step-failure';
 import { type StepKind, findKind, stepKinds } from './step-kinds/step-kind';
 import { type RunningStep, type StepRun, type StepWork, earlierHandoffs, workSummary } from './step-kinds/step-run';
 import {
@@ -29,9 +29,9 @@ import {
 
 const tracer = trace.getTracer(TRACER_NAME);
 
-/** A step job's step: to run, or committed already with what follows it maybe unfinished. */
+/** A step job's step: to run, or committed (done or failed) already with what follows it maybe unfinished. */
 interface Found {
-  todo: 'run' | 'follow-up';
+  todo: 'run' | 'follow-up' | 'finish-stop';
   step: Step;
   workflow: Workflow;
   def: StepDefinition;
@@ -66,6 +66,12 @@ async function runFound(deps: EngineDeps, found: Found, attempt: AttemptInfo): P
     await afterSuccess(deps, workflow, step, def, await postStepMessage(deps, workflow, step, def));
     return;
   }
+  if (found.todo === 'finish-stop') {
+    const message = await postStepMessage(deps, workflow, step, def);
+    const elapsed = (step.finished_at?.getTime() ?? Date.now()) - (step.started_at?.getTime() ?? Date.now());
+    await finishStop({ deps, workflow, step, def, message }, step.error ?? 'see the error above', elapsed);
+    return;
+  }
   const running = (await transitionStep(deps.pool, step, ['pending', 'running'], 'running'))!;
   const message = await postStepMessage(deps, workflow, step, def);
   if (running.run > 1 || step.state === 'running') await showRunning(deps, message, def);
@@ -97,6 +103,8 @@ async function load(deps: EngineDeps, stepId: number): Promise<Found | undefined
   // An earlier run committed the result, then died or failed on Slack: finish what follows it.
   if (step.state === 'succeeded' && (workflow.state === 'running' || workflow.state === 'waiting_gate'))
     return { todo: 'follow-up', step, workflow, def };
+  // An earlier run failed the step for good, then died or failed on Slack before the workflow ended.
+  if (step.state === 'failed' && workflow.state === 'running') return { todo: 'finish-stop', step, workflow, def };
   if (workflow.state !== 'running' || (step.state !== 'pending' && step.state !== 'running')) return undefined;
   return { todo: 'run', step, workflow, def };
 }

@@ -142,9 +142,11 @@ export class WebApiPublisher implements SlackPublisher {
       file: typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content,
       title: file.title ?? file.filename,
     }));
-    const result = target.threadTs
-      ? await this.client.filesUploadV2({ file_uploads, channel_id: target.channel, thread_ts: target.threadTs })
-      : await this.client.filesUploadV2({ file_uploads, channel_id: target.channel });
+    const result = await this.delivery.post(target.channel, 'normal', () =>
+      target.threadTs
+        ? this.client.filesUploadV2({ file_uploads, channel_id: target.channel, thread_ts: target.threadTs })
+        : this.client.filesUploadV2({ file_uploads, channel_id: target.channel }),
+    );
     const id = fileIdOf(result);
     if (!id) throw new Error(`Slack accepted the files ${key} but returned no file id`);
     await completeMessage(this.pool, key, id);

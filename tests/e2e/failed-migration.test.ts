@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { APPROVER, Harness } from '../support/harness';
+import { APPROVER, CHANNEL, Harness } from '../support/harness';
 import { textOf } from '../../dev/local-slack/block-text';
 import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';
 import { createTestTarget, dropBranchesOf, hasTable, noBranchesLeft, type TestTarget } from '../changes/test-target';
@@ -65,6 +65,63 @@ describe('a migration that fails on the branch', () => {
     expect(record).toContain('no_such_table');
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
     await noBranchesLeft(target);
+  });
+
+  /** Scripts a migration that fails on the branch, then its analysis; `onStep` runs at the step's model call. */
+  function scriptFailingMigration(onStep: () => void): void {
+    scriptSchemaChange(h.claude, ['data-migration-specialist']);
+    const broken = {
+      ...HANDOFFS['data-migration-specialist'].migration,
+      up_sql: 'create table public.user_preferences (user_id uuid references public.no_such_table(id));',
+    };
+    const analysis = {
+      summary: 'The migration references a table that does not exist',
+      context: 'user_id must reference auth.users(id).',
+      artifacts: [],
+      next_steps: [],
+      constraints: [],
+    };
+    h.claude.script('data-migration-specialist', [
+      () => {
+        onStep();
+        const input = { ...HANDOFFS['data-migration-specialist'], migration: broken };
+        return { toolUse: { name: 'submit_handoff', input } };
+      },
+      () => ({ toolUse: { name: 'submit_handoff', input: analysis } }),
+    ]);
+  }
+
+  /** Runs the workflow to its failure; returns the thread's texts once the workflow's report is in. */
+  async function failAndReadThread(): Promise<string[]> {
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
+    await h.waitForState('failed');
+    await h.waitForInThread(root, /Workflow failed/);
+    return h.slack.thread(CHANNEL, root.ts).map((m) => textOf(m));
+  }
+
+  it('posts the rollback analysis before the report when the reconciler ticks while the failure is being reported', async () => {
+    h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
+    // The failed step's files wait 3 s for Slack: six reconciler ticks go by before the workflow ends.
+    scriptFailingMigration(() => h.slack.failNext('files.completeUploadExternal', { status: 429, retryAfter: 3 }));
+    const thread = await failAndReadThread();
+    const analysis = thread.findIndex((t) => t.includes('Rollback analysis'));
+    expect(thread[analysis]).toContain('The migration references a table that does not exist');
+    expect(analysis).toBeLessThan(thread.findIndex((t) => t.includes('Workflow failed')));
+    expect(thread.filter((t) => t.includes('Workflow failed'))).toHaveLength(1);
+  });
+
+  it('finishes reporting the failure, analysis included, on the job’s next attempt when Slack refused a part of it', async () => {
+    h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
+    scriptFailingMigration(() => h.slack.failNext('files.completeUploadExternal', { error: 'internal_error' }));
+    const thread = await failAndReadThread();
+    expect(thread.find((t) => t.includes('Rollback analysis'))).toContain(
+      'The migration references a table that does not exist',
+    );
+    const shares = h.slack.thread(CHANNEL, (await h.root()).ts).flatMap((m) => m.files ?? []);
+    expect(shares.filter((f) => f.name.startsWith('migration-test-'))).toHaveLength(1);
+    expect(thread.filter((t) => t.includes('Workflow failed'))).toHaveLength(1);
   });
 
   it('says a failed migration was destructive, with the lint findings, when the round trip fails', async () => {

@@ -44,6 +44,8 @@ export function publisherPerTest(wrapPool: (pool: Pool) => Pool = (pool) => pool
     const client = new WebClient('xoxb-test-token', {
       slackApiUrl: current.fake.apiUrl,
       retryConfig: { retries: 0 },
+      // As in production (src/runtime.ts): a 429 reaches the delivery queue, which waits out its Retry-After.
+      rejectRateLimitedCalls: true,
       logger: silentLogger,
     });
     const prefix = `infra-test-${randomBytes(5).toString('hex')}`;

@@ -3,14 +3,13 @@ import { listDueSteps } from '../../store/steps-repo';
 import { advancePast } from '../advance';
 import { endedAwaitingCleanUp } from '../clean-up';
 import type { EngineDeps } from '../deps';
-import { afterEnd, endWorkflow } from '../lifecycle';
 import { expireUnansweredQuestions } from '../thread/question-timeouts';
 
 /**
  * Re-enqueues what Postgres says is due, in case Redis lost it, a process died between two writes, or
  * the job used up its attempts (an outage longer than INFRA_OUTAGE_TOLERANCE_MS): planned workflows,
  * the current step of running ones, running workflows whose current step is done (and its gate, if
- * any, approved) but that never moved on or never finished, unfinished rollbacks, ended workflows whose
+ * any, approved) but that never moved on or never finished, or failed but never ended, unfinished rollbacks, ended workflows whose
  * clean-up has not recorded that it is done. Work whose job is under way is left alone; a failed job is
  * replaced under a new id (`JobQueue.enqueueDue`), and advancing is conditional, so nothing is doubled.
  * Returns how many jobs it added or moved on.
@@ -48,18 +47,17 @@ export async function reconcile(deps: EngineDeps): Promise<number> {
       enqueued++;
     } else if (await deps.queue.enqueueDue({ name: 'finish', data: { workflowId } })) enqueued++;
   }
-  // A step that failed for good, then its worker died before the workflow ended: end it now.
-  const stopped = await deps.pool.query<{ workflow_id: string; idx: number; error: string | null }>(
-    `SELECT w.id AS workflow_id, s.idx, s.error FROM workflows w JOIN steps s ON s.workflow_id = w.id AND s.idx = w.current_step
+  // A step that failed for good, then its worker died or failed on Slack before the workflow ended: its
+  // job again finishes the stop (the failure analysis, the end, the report). Left alone while the job is
+  // under way: its worker is ending the workflow itself.
+  const stopped = await deps.pool.query<{ workflow_id: string; step_id: string; generation: number }>(
+    `SELECT w.id AS workflow_id, s.id AS step_id, s.generation
+     FROM workflows w JOIN steps s ON s.workflow_id = w.id AND s.idx = w.current_step
      WHERE w.state = 'running' AND s.state = 'failed'`,
   );
   for (const row of stopped.rows) {
-    const error = `Step ${row.idx + 1} failed: ${row.error ?? 'see its message in the thread'}`;
-    const event = { type: 'workflow_failed' as const, actor: null, error };
-    if (await endWorkflow(deps, Number(row.workflow_id), 'failed', event, { from: ['running'] })) {
-      await afterEnd(deps, Number(row.workflow_id));
-      enqueued++;
-    }
+    const data = { workflowId: Number(row.workflow_id), stepId: Number(row.step_id), generation: row.generation };
+    if (await deps.queue.enqueueDue({ name: 'step', data })) enqueued++;
   }
   const rollbacks = await deps.pool.query<{ id: string; actor: string | null }>(
     `SELECT w.id, (SELECT actor FROM events e WHERE e.workflow_id = w.id AND e.type = 'workflow_rolled_back'

@@ -26,8 +26,8 @@ export async function retryOnce(failing: RunningStep, reason: string, elapsedMs:
 }
 
 /**
- * The step failed for good, so the workflow stops with nothing merged; the failure analysis and the
- * end of the workflow follow only for the job whose transition ended it.
+ * The step failed for good, so the workflow stops with nothing merged; only the job whose transition
+ * failed the step goes on to {@link finishStop}.
  */
 export async function stopOnFailure(failing: RunningStep, reason: string, elapsedMs: number): Promise<void> {
   const { deps, workflow, step, def, message } = failing;
@@ -36,12 +36,23 @@ export async function stopOnFailure(failing: RunningStep, reason: string, elapse
     return Boolean(moved);
   });
   if (!stopped) return;
+  await finishStop({ deps, workflow, step, def, message }, reason, elapsedMs);
+}
+
+/**
+ * What follows a step that failed for good; safe to repeat, so a rerun of the step's job (after a Slack
+ * error or a dead worker) finishes it: the failure in the step's message, the files, the failure
+ * analysis, then the end of the workflow and its report. The analysis comes before the end, so a worker
+ * that dies in between leaves the workflow running and the rerun still analyses the failure.
+ */
+export async function finishStop(failed: RunningStep, reason: string, elapsedMs: number): Promise<void> {
+  const { deps, workflow, step, def, message } = failed;
   const next = 'the workflow stopped; nothing was merged. Fix the cause and start a new request.';
   await showFailed(deps, message, reason, elapsedMs, next);
   await attachStoredFiles(deps, workflow, stepKey(step));
+  await postFailureAnalysis(deps, workflow, step, def, reason);
   const error = `Step ${step.idx + 1} (${def.agent ?? def.title}) failed: ${reason}`;
   if (await endWorkflow(deps, workflow.id, 'failed', { type: 'workflow_failed', actor: null, error })) {
-    await postFailureAnalysis(deps, workflow, step, def, reason);
     await afterEnd(deps, workflow.id);
   }
 }
