@@ -3,20 +3,26 @@ import { GATES } from '../domain/gate-kinds';
 import type { SlackMessage } from '../domain/message';
 import { context, escapeMrkdwn, progressBar, section, slackDate, user, shorten } from './format';
 
-/** The usage text, shown for `/infra help`, empty input and unknown subcommands. */
-export function helpMessage(note?: string): SlackMessage {
+/**
+ * The usage text, shown for help, empty input and unknown subcommands. `prefix` is how the person
+ * addresses the bot where they asked: `/infra` (the default), the bot's mention, or nothing in its DM.
+ */
+export function helpMessage(note?: string, prefix = '/infra'): SlackMessage {
+  const p = prefix ? `${prefix} ` : '';
   const usage = [
-    '*`/infra <request>`* — start a workflow, e.g. `/infra Add a new table for user preferences`',
-    '*`/infra status <id>`* — where workflow #id is',
-    '*`/infra list`* — active workflows',
-    '*`/infra metrics [7d|30d]`* — the five delivery metrics of the last 7 (or 30) days',
-    '*`/infra cancel <id>`* — stop a workflow (the requester or an approver)',
-    '*`/infra help`* — this text',
-    'Or mention me (`@infra <request>`, `@infra status <id>`, …) in a channel I am in, or write to me directly: a ' +
-      "request's workflow then runs in that message's thread.",
+    `*\`${p}<request>\`* — start a workflow, e.g. \`${p}Add a new table for user preferences\``,
+    `*\`${p}status <id>\`* — where workflow #id is`,
+    `*\`${p}list\`* — active workflows`,
+    `*\`${p}metrics [7d|30d]\`* — the five delivery metrics of the last 7 (or 30) days`,
+    `*\`${p}cancel <id>\`* — stop a workflow (the requester or an approver)`,
+    `*\`${p}help\`* — this text`,
+    prefix === '/infra'
+      ? 'Or mention me (`@infra <request>`, `@infra status <id>`, …) in a channel I am in, or write to me ' +
+        "directly: a request's workflow then runs in that message's thread."
+      : "A request's workflow runs in this message's thread. `/infra <request>` works too, in any channel I am in.",
   ].join('\n');
   return {
-    text: `${note ? `${note} ` : ''}Usage: /infra <request> | status <id> | list | cancel <id> | help | metrics [7d|30d]`,
+    text: `${note ? `${note} ` : ''}Usage: ${p}<request> | status <id> | list | cancel <id> | help | metrics [7d|30d]`,
     blocks: [...(note ? [section(note)] : []), section(usage)],
   };
 }

@@ -85,12 +85,14 @@ describe('@infra mentions over signed HTTP', () => {
     h.slack.assertNoUnexpected();
   });
 
-  it('answers `@infra help` with the usage, to the mentioning person only, and starts nothing', async () => {
+  it('answers `@infra help` with the usage as a mention types it, to the mentioning person only, and starts nothing', async () => {
     h = await Harness.start();
     const { posted, answer } = await mention('help');
     expect(answer.status).toBe(200);
     const help = await h.slack.waitFor(() => ephemeralsTo(REQUESTER)[0], { description: 'the help' });
-    expect(help.text).toContain('Usage: /infra <request>');
+    expect(help.text).toContain(`Usage: <@${h.slack.botUserId}> <request> | status <id>`);
+    expect(textOf(help)).toContain(`<@${h.slack.botUserId}> Add a new table for user preferences`);
+    expect(textOf(help)).toContain('`/infra <request>` works too');
     expect(help.thread_ts).toBe(posted.ts);
     expect(h.thread(posted)).toEqual([]);
     const { rows } = await h.pool.query('SELECT count(*)::int AS n FROM workflows');
@@ -124,16 +126,15 @@ describe('@infra mentions over signed HTTP', () => {
     h.slack.assertNoUnexpected();
   });
 
-  it('reads a message in the bot’s DM as a mention, and runs its workflow in that message’s thread', async () => {
-    h = await Harness.start();
-    scriptSchemaChange(h.claude);
-    const posted = h.slack.addUserMessage({ channel: DM, user: REQUESTER, text: REQUEST });
+  /** The person writes `text` in the bot's DM, then Slack sends the `message` event. */
+  async function direct(text: string): Promise<{ posted: LocalSlackMessage; answer: SlackPostResult }> {
+    const posted = h.slack.addUserMessage({ channel: DM, user: REQUESTER, text });
     const body = messageEventBody({
-      eventId: 'EvDIRECT0001',
+      eventId: `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
       teamId: h.slack.teamId,
       channelId: DM,
       userId: REQUESTER,
-      text: REQUEST,
+      text,
       ts: posted.ts,
       channelType: 'im',
     });
@@ -141,6 +142,23 @@ describe('@infra mentions over signed HTTP', () => {
       signingSecret: SIGNING_SECRET,
       contentType: 'application/json',
     });
+    return { posted, answer };
+  }
+
+  it('answers `status` without an id in the bot’s DM with examples as they are typed there, without a prefix', async () => {
+    h = await Harness.start();
+    const { answer } = await direct('status');
+    expect(answer.status).toBe(200);
+    const help = await h.slack.waitFor(() => ephemeralsTo(REQUESTER)[0], { description: 'the help' });
+    expect(help.text).toContain('`status` takes one workflow id, e.g. `status 12`.');
+    expect(help.text).toContain('Usage: <request> | status <id>');
+    expect(help.text).not.toContain('/infra status');
+  });
+
+  it('reads a message in the bot’s DM as a mention, and runs its workflow in that message’s thread', async () => {
+    h = await Harness.start();
+    scriptSchemaChange(h.claude);
+    const { posted, answer } = await direct(REQUEST);
     expect(answer.status).toBe(200);
     await h.slack.waitFor(
       () => h.slack.thread(DM, posted.ts).find((m) => JSON.stringify(m.blocks ?? []).includes('gate_approve')),

@@ -12,11 +12,16 @@ export type ParsedCommand =
   | { type: 'request'; text: string }
   | { type: 'invalid'; message: string };
 
-/** Pure parsing of `/infra` text (an @mention's text, the mention taken out, reads the same). */
-export function parseCommand(raw: string): ParsedCommand {
+/**
+ * Pure parsing of `/infra` text (an @mention's text, the mention taken out, reads the same). `prefix` is
+ * how the person addresses the bot where they typed (`/infra`, `@infra`, nothing in its DM); the notes
+ * show examples in that form.
+ */
+export function parseCommand(raw: string, prefix = '/infra'): ParsedCommand {
   const text = raw.trim();
+  const say = (rest: string) => `\`${prefix ? `${prefix} ` : ''}${rest}\``;
   if (!text)
-    return { type: 'help', note: 'Tell me what you need, e.g. `/infra Add a new table for user preferences`.' };
+    return { type: 'help', note: `Tell me what you need, e.g. ${say('Add a new table for user preferences')}.` };
   const [head = '', ...rest] = text.split(/\s+/);
   const word = head.toLowerCase();
   if (word === 'help' && rest.length === 0) return { type: 'help' };
@@ -24,12 +29,15 @@ export function parseCommand(raw: string): ParsedCommand {
   if (word === 'metrics') {
     const period = rest.length === 0 ? '7d' : rest.length === 1 ? rest[0]!.toLowerCase() : '';
     if (period !== '7d' && period !== '30d')
-      return { type: 'help', note: '`/infra metrics` takes `7d` (the default) or `30d`, e.g. `/infra metrics 30d`.' };
+      return {
+        type: 'help',
+        note: `${say('metrics')} takes \`7d\` (the default) or \`30d\`, e.g. ${say('metrics 30d')}.`,
+      };
     return { type: 'metrics', days: period === '7d' ? 7 : 30 };
   }
   if (word === 'status' || word === 'cancel') {
     const id = rest.length === 1 && /^#?\d{1,15}$/.test(rest[0]!) ? Number(rest[0]!.replace('#', '')) : 0;
-    if (id <= 0) return { type: 'help', note: `\`/infra ${word}\` takes one workflow id, e.g. \`/infra ${word} 12\`.` };
+    if (id <= 0) return { type: 'help', note: `${say(word)} takes one workflow id, e.g. ${say(`${word} 12`)}.` };
     return { type: word, id };
   }
   const problem = requestTextProblem(text);
@@ -38,7 +46,7 @@ export function parseCommand(raw: string): ParsedCommand {
   if (problem === 'too_few_words')
     return {
       type: 'help',
-      note: `I did not understand \`${text.slice(0, 50)}\`. A request is a sentence, e.g. \`/infra Add a new table for user preferences\`.`,
+      note: `I did not understand \`${text.slice(0, 50)}\`. A request is a sentence, e.g. ${say('Add a new table for user preferences')}.`,
     };
   return { type: 'request', text };
 }

@@ -28,6 +28,8 @@ export interface CommandInput {
    * as a reply there. Unset for `/infra`: the root message starts a thread of its own in the channel.
    */
   threadTs?: string;
+  /** How the person addressed the bot, for the usage text: `/infra` (default), a mention, or '' in a DM. */
+  prefix?: string;
 }
 
 /** How the answer reaches the person: ephemeral, only they see it. */
@@ -37,6 +39,9 @@ export interface CommandAnswer {
   /** Called before slow work (Slack wants a slash command acked within 3 s); a no-op for events. */
   started(): Promise<void>;
 }
+
+/** `list` as the person would type it where they asked. */
+const listCommand = (prefix = '/infra'): string => (prefix ? `${prefix} list` : 'list');
 
 /** A unique index refused a second workflow in the same thread. */
 const isThreadTaken = (error: unknown): boolean =>
@@ -57,7 +62,7 @@ export async function runCommand(
   try {
     switch (cmd.type) {
       case 'help':
-        return await out.reply(helpMessage(cmd.note));
+        return await out.reply(helpMessage(cmd.note, input.prefix));
       case 'invalid':
         return await out.reply(errorMessage(cmd.message));
       case 'list':
@@ -76,7 +81,7 @@ export async function runCommand(
         if (workflow?.channel_id !== channel)
           return await out.reply(
             errorMessage(
-              `There is no workflow #${cmd.id} in this channel. \`/infra list\` shows the active ones here.`,
+              `There is no workflow #${cmd.id} in this channel. \`${listCommand(input.prefix)}\` shows the active ones here.`,
             ),
           );
         const [steps, gates] = await Promise.all([listSteps(deps.pool, cmd.id), listGates(deps.pool, cmd.id)]);

@@ -34,7 +34,7 @@ export function withoutMention(text: string, botUserId: string | undefined): str
  */
 export async function addressedCommand(
   deps: ListenerDeps,
-  args: { event: unknown; body: unknown; botUserId?: string },
+  args: { event: unknown; body: unknown; botUserId?: string; direct?: boolean },
 ): Promise<void> {
   const message = addressedSchema.safeParse(args.event);
   const envelope = envelopeSchema.safeParse(args.body);
@@ -51,10 +51,12 @@ export async function addressedCommand(
     return;
   }
   const reply = (m: SlackMessage) => deps.engine.slack.ephemeral(channel, user, m, threadTs);
+  // Examples in the answer read as the person would type them here: `@infra …`, or plain text in the DM.
+  const prefix = args.direct ? '' : args.botUserId ? `<@${args.botUserId}>` : '@infra';
   await runCommand(
     deps,
-    parseCommand(withoutMention(message.data.text, args.botUserId)),
-    { user, channel, team: envelope.data.team_id, threadTs },
+    parseCommand(withoutMention(message.data.text, args.botUserId), prefix),
+    { user, channel, team: envelope.data.team_id, threadTs, prefix },
     { reply, started: async () => undefined },
   );
 }

@@ -10,6 +10,6 @@ export function directMessage(deps: ListenerDeps) {
   return async ({ message, body, context }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs) => {
     const m = message as { channel_type?: string; thread_ts?: string; ts?: string };
     if (m.channel_type !== 'im' || (m.thread_ts !== undefined && m.thread_ts !== m.ts)) return;
-    await addressedCommand(deps, { event: message, body, botUserId: context.botUserId });
+    await addressedCommand(deps, { event: message, body, botUserId: context.botUserId, direct: true });
   };
 }
