@@ -50,11 +50,19 @@ describe('quality gates', () => {
     await h.waitForInThread(root, /Workflow rejected/);
     expect(h.claude.requestsFor('data-migration-specialist')).toHaveLength(0);
 
+    // The requester's reply is not the reason: only the person who rejected gives it, and the requester is told.
+    await h.reply(root, 'Why was this rejected?', REQUESTER);
+    const note = await h.slack.waitFor(() => h.slack.ephemerals.find((e) => e.user === REQUESTER), {
+      description: 'the note to the requester',
+    });
+    expect(note.text).toContain(`This thread is waiting for the reason of <@${APPROVER}> (Reject)`);
     await h.reply(root, 'The table needs a notification_email column too', APPROVER);
     await h.waitForInThread(root, /Reason noted/);
-    expect((await h.events()).map((e) => e.type)).toEqual(
+    const events = await h.events();
+    expect(events.map((e) => e.type)).toEqual(
       expect.arrayContaining(['gate_rejected', 'workflow_rejected', 'rejection_reason']),
     );
+    expect(events.find((e) => e.type === 'rejection_reason')?.actor).toBe(APPROVER);
     h.slack.assertNoUnexpected();
   });
 

@@ -54,6 +54,16 @@ describe('Request changes at a gate', () => {
     });
     expect(ask.text).toContain('Reply in this thread with what should change');
     expect(await h.workflowState()).toBe('waiting_gate');
+    // Someone else's reply meanwhile is not taken as the reason, and they are told so, privately.
+    await h.reply(root, 'Make every column nullable', STRANGER);
+    const note = await h.slack.waitFor(
+      () => h.slack.ephemerals.find((e) => e.user === STRANGER && e.text.includes('waiting for the reason')),
+      { description: 'the note to the stranger' },
+    );
+    expect(note.text).toContain(
+      `This thread is waiting for the reason of <@${APPROVER}> (Request changes), so your reply was kept as a comment`,
+    );
+    expect(await h.workflowState()).toBe('waiting_gate');
     await h.reply(root, REASON, APPROVER);
 
     const second = await h.slack.waitFor(

@@ -9,6 +9,7 @@ import type { Workflow } from '../../domain/records';
 import { inWorkflowSpan } from '../workflow-span';
 import { noteOverrideReason } from '../gates/gate-override';
 import { noteChangesReason } from '../gates/request-changes';
+import { awaitedReasons, notTheReasonNote } from '../gates/awaited-reasons';
 
 export interface ThreadReply {
   channel: string;
@@ -99,5 +100,8 @@ async function replyTo(deps: DecisionDeps, workflow: Workflow, reply: ThreadRepl
     }
   }
   await recordEvent(deps.pool, workflow.id, 'thread_comment', reply.user, { text: reply.text });
+  // Someone else replied while the thread waits for a reason: tell them, privately, it was not taken as one.
+  const note = notTheReasonNote(await awaitedReasons(deps, workflow), reply.user);
+  if (note) await deps.slack.ephemeral(reply.channel, reply.user, deps.views.refusalMessage(note), reply.threadTs);
   return 'comment';
 }
