@@ -48,3 +48,24 @@ export function compensationDescription(spec: CompensationSpec): string {
       return `the migrations pull request #${spec.data.pull_request} on GitHub`;
   }
 }
+
+/**
+ * Compensations that undo a record of changes kept elsewhere (the repository's copy of the merged
+ * migrations), with the kinds of the changes they record. Such a record is undone after those
+ * changes, and only when they were undone: a repository that says "reverted" while production still
+ * has the migration would be drift.
+ */
+const RECORDS: Partial<Record<CompensationKind, readonly CompensationKind[]>> = {
+  'revert-migration-pr': ['revert-migration'],
+};
+
+/** Rollback order: newest first (as `pending` comes), records of changes after the changes themselves. */
+export function rollbackOrder<T extends { kind: string }>(pending: readonly T[]): T[] {
+  const isRecord = (c: T) => c.kind in RECORDS;
+  return [...pending.filter((c) => !isRecord(c)), ...pending.filter(isRecord)];
+}
+
+/** The kinds of change whose failed undo keeps a record of kind `kind` as it is; none for a change. */
+export function recordedKinds(kind: string): readonly CompensationKind[] {
+  return RECORDS[kind as CompensationKind] ?? [];
+}

@@ -1,4 +1,4 @@
-import { compensationDescription, compensationSpecSchema } from '../domain/compensations';
+import { compensationDescription, compensationSpecSchema, recordedKinds, rollbackOrder } from '../domain/compensations';
 import { finishCompensation, listPendingCompensations } from '../store/compensations-repo';
 import { recordEvent } from '../store/events';
 import { releaseTarget } from '../store/target-locks-repo';
@@ -7,23 +7,33 @@ import type { EngineDeps } from './deps';
 import { afterEnd } from './lifecycle';
 
 /**
- * The rollback job: runs the compensations the steps registered, newest first, each once; then frees
+ * The rollback job: runs the compensations the steps registered, newest first, each once, the repository's
+ * record of the migrations after production's own revert (and not at all when that failed); then frees
  * the target and reports. A compensation that fails is reported with what to do by hand.
  */
 export async function rollbackWorkflow(deps: EngineDeps, workflowId: number, actor: string): Promise<void> {
   const workflow = await getWorkflow(deps.pool, workflowId);
   if (workflow?.state !== 'rolled_back') return;
-  const pending = await listPendingCompensations(deps.pool, workflowId);
+  const pending = rollbackOrder(await listPendingCompensations(deps.pool, workflowId));
   const failures: string[] = [];
   const undone: string[] = [];
+  const failedKinds = new Set<string>();
   for (const c of pending) {
     const spec = compensationSpecSchema.safeParse({ kind: c.kind, data: c.data });
+    const kept = recordedKinds(c.kind).filter((k) => failedKinds.has(k));
+    if (spec.success && kept.length) {
+      const why = 'left as it is, because a migration it adds is still on production; undo it once that is reverted';
+      failures.push(`${compensationDescription(spec.data)}: ${why}`);
+      await finishCompensation(deps.pool, c.id, why);
+      continue;
+    }
     const compensator = spec.success ? deps.compensators.get(spec.data.kind) : undefined;
     if (!spec.success || !compensator) {
       failures.push(
         `${c.kind.replace(/-/g, ' ')}: this bot cannot undo it (no compensator installed); undo it by hand`,
       );
       await finishCompensation(deps.pool, c.id, 'no compensator installed');
+      failedKinds.add(c.kind);
       continue;
     }
     try {
@@ -38,6 +48,7 @@ export async function rollbackWorkflow(deps: EngineDeps, workflowId: number, act
       const message = (error as Error).message;
       await finishCompensation(deps.pool, c.id, message);
       failures.push(`${compensationDescription(spec.data)}: ${message}`);
+      failedKinds.add(c.kind);
     }
   }
   await recordEvent(deps.pool, workflowId, failures.length ? 'rollback_incomplete' : 'rollback_completed', actor, {

@@ -70,7 +70,11 @@ describe('migrations delivered to the repository', () => {
         `<https://github.com/${github.repository}/pull/1|Migrations pull request #1>`,
       );
       await h.clickButton(report, 'workflow_rollback_production', APPROVER);
-      await h.waitForInThread(root, /Rolled back by .* undid the migrations pull request #1 on GitHub/);
+      // Production first, then the repository's record of it.
+      await h.waitForInThread(
+        root,
+        /Rolled back by .* undid the migration create_user_preferences on production, (.*, )?the migrations pull request #1 on GitHub\./,
+      );
       await h.slack.waitFor(
         () =>
           JSON.stringify(h.slack.message(report.channel, report.ts)!.blocks).includes('|Reverting pull request #2>'),
@@ -103,6 +107,28 @@ describe('migrations delivered to the repository', () => {
     await h.waitForInThread(root, /Rolled back by/);
     expect(github.pulls.map((p) => [p.number, p.state])).toEqual([[1, 'closed']]);
     expect(github.branches.has('infra-wf-1-migrations')).toBe(false);
+    expect(github.unexpected).toEqual([]);
+  });
+
+  it('leaves the migrations pull request as it is when production could not be rolled back, and says why', async () => {
+    await start();
+    await h.command('Add a new table for user preferences');
+    const root = await h.root();
+    expect(await walkGates(h, root, [APPROVER, SECOND_APPROVER])).toBe('succeeded');
+    github.mergePull(1);
+    // Someone built on the new table on production since: its down migration (drop table) is refused.
+    await withConnection(target.url, (c) =>
+      c.query('CREATE VIEW public.preferences_report AS SELECT user_id FROM public.user_preferences'),
+    );
+    const report = await h.waitForInThread(root, /Workflow complete/);
+    await h.clickButton(report, 'workflow_rollback_production', APPROVER);
+    const incomplete = textOf(await h.waitForInThread(root, /Rollback by .* is incomplete/));
+    expect(incomplete).toContain('the migration create_user_preferences on production:');
+    expect(incomplete).toContain(
+      'the migrations pull request #1 on GitHub: left as it is, because a migration it adds is still on production',
+    );
+    expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
+    expect(github.pulls.map((p) => [p.number, p.state, p.merged])).toEqual([[1, 'closed', true]]);
     expect(github.unexpected).toEqual([]);
   });
 
