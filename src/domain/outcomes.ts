@@ -21,3 +21,16 @@ export function notDoneItems(steps: Step[], events: EventRow[]): string[] {
 export function thingsNotDone(count: number): string {
   return `${count} ${count === 1 ? 'thing' : 'things'} not done`;
 }
+
+/**
+ * Where the error a workflow ended with was said already, as the root and the report refer to it: a
+ * merge that failed or was refused has its own notice in the thread (with what stayed on production),
+ * so they point to it instead of repeating it. Undefined when the error is said nowhere else.
+ */
+export function errorSaidInThread(events: EventRow[]): string | undefined {
+  const end = [...events].reverse().find((e) => e.type === 'merge_failed' || e.type === 'merge_refused');
+  if (!end) return undefined;
+  return end.type === 'merge_failed'
+    ? 'Merging to production failed: its notice in the thread says why and what stayed on production.'
+    : 'Nothing was merged: its notice in the thread says why.';
+}

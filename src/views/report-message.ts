@@ -25,6 +25,7 @@ export function reportMessage(
   merged: string[] = [],
   notDone: string[] = [],
   links: ReportLink[] = [],
+  saidInThread?: string,
 ): SlackMessage {
   const outcome =
     {
@@ -46,11 +47,11 @@ export function reportMessage(
     (g) => `${GATES[g.kind].title}: ${g.state.replace('_', ' ')}${g.decided_by ? ` by ${user(g.decided_by)}` : ''}`,
   );
   const failed = steps.find((s) => s.state === 'failed');
-  // A step's error is in its own message: the report refers to it instead of repeating it.
+  // A step's error is in its own message, a merge's in its notice: the report refers to it instead of repeating it.
   const error = failed
     ? `\nStopped at step ${failed.idx + 1} (${escapeMrkdwn(failed.agent ?? failed.title)}); the error is in its message above.`
     : workflow.error
-      ? `\n${escapeMrkdwn(workflow.error)}`
+      ? `\n${saidInThread ?? escapeMrkdwn(workflow.error)}`
       : '';
   const elapsed = (workflow.finished_at ?? new Date()).getTime() - workflow.created_at.getTime();
   return {

@@ -18,10 +18,12 @@ const STATE_LABEL: Record<Workflow['state'], string> = {
 
 /**
  * The workflow's error under its state: said once in the thread, so a step's failure is referred to
- * (its own message has the error), and only another error (a merge, a pre-flight check) is spelled out.
+ * (its own message has the error), as is a merge's (`saidInThread`, its notice has it); only another
+ * error (a pre-flight check) is spelled out.
  */
-function errorLine(workflow: Workflow, steps: Step[]): string {
+function errorLine(workflow: Workflow, steps: Step[], saidInThread?: string): string {
   if (!workflow.error) return '';
+  if (saidInThread) return `\n${saidInThread}`;
   const failed = steps.find((s) => s.state === 'failed');
   if (failed)
     return (
@@ -37,6 +39,7 @@ export function rootMessage(
   plan: Plan | null,
   steps: Step[],
   notDone: string[] = [],
+  saidInThread?: string,
 ): SlackMessage {
   const done = steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length;
   const total = plan?.steps.length ?? 0;
@@ -55,7 +58,7 @@ export function rootMessage(
   ];
   const blocks = [
     section(lines.join('\n')),
-    section(`${status}${progress ? `   \`${progress}\`` : ''}${errorLine(workflow, steps)}`),
+    section(`${status}${progress ? `   \`${progress}\`` : ''}${errorLine(workflow, steps, saidInThread)}`),
     context(
       `Requested by ${user(workflow.requester)}`,
       `Target \`${escapeMrkdwn(workflow.target)}\``,

@@ -106,6 +106,9 @@ describe('only tested, shown migrations reach production', () => {
     const notice = await h.waitForInThread(root, /Nothing was merged/);
     expect(textOf(notice)).toMatch(/create_user_preferences.*not the text that passed the branch test/);
     await h.waitForState('failed');
+    expect(textOf(await h.waitForInThread(root, /Workflow failed/))).toContain(
+      'Nothing was merged: its notice in the thread says why.',
+    );
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(false);
     expect(await hasTable(target.url, 'public.smuggled')).toBe(false);
   });
@@ -136,6 +139,16 @@ describe('only tested, shown migrations reach production', () => {
     expect(notice).not.toContain('Nothing was merged');
     await h.waitForState('failed');
     expect(await hasTable(target.url, 'public.user_preferences')).toBe(true);
+    // The error is said once, in that notice: the report and the root point to it.
+    const pointer = 'Merging to production failed: its notice in the thread says why and what stayed on production.';
+    expect(textOf(await h.waitForInThread(root, /Workflow failed/))).toContain(pointer);
+    await h.slack.waitFor(() => textOf(h.slack.message(root.channel, root.ts)!).includes(pointer), {
+      description: 'the root points to the notice',
+    });
+    const saying = h
+      .thread(root)
+      .filter((m) => (m.blocks ? textOf({ blocks: m.blocks }) : '').includes('already exists'));
+    expect(saying).toHaveLength(1);
   });
 
   it('shows RLS findings about objects the change does not touch apart, as already on production, without failing the gate', async () => {

@@ -17,8 +17,17 @@ export interface ThreadViews {
   /** Text from a model or a person, made safe to put inside the bot's own mrkdwn. */
   escapeMrkdwn(text: string): string;
   duration(ms: number): string;
-  /** `notDone`: what the workflow could not do (notDoneItems); a succeeded one says how many. */
-  rootMessage(workflow: Workflow, plan: Plan | null, steps: Step[], notDone?: string[]): SlackMessage;
+  /**
+   * `notDone`: what the workflow could not do (notDoneItems); a succeeded one says how many.
+   * `saidInThread`: where its error was said already (errorSaidInThread), shown instead of the error.
+   */
+  rootMessage(
+    workflow: Workflow,
+    plan: Plan | null,
+    steps: Step[],
+    notDone?: string[],
+    saidInThread?: string,
+  ): SlackMessage;
   planMessage(plan: Plan, reason: string): SlackMessage;
   preflightMessage(results: PreflightResult[]): SlackMessage;
   waitingForTargetMessage(target: string, holderId: number, holderRequester: string): SlackMessage;
@@ -46,6 +55,7 @@ export interface ThreadViews {
     merged?: string[],
     notDone?: string[],
     links?: Array<{ text: string; url: string }>,
+    saidInThread?: string,
   ): SlackMessage;
   planDocument(workflow: Workflow, plan: Plan, reason: string): WorkflowDocument;
   reportDocument(

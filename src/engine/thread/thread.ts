@@ -4,7 +4,7 @@ import { listGates } from '../../store/gates-repo';
 import { listSteps } from '../../store/steps-repo';
 import { getWorkflow } from '../../store/workflows-repo';
 import { listEvents } from '../../store/events';
-import { notDoneItems } from '../../domain/outcomes';
+import { errorSaidInThread, notDoneItems } from '../../domain/outcomes';
 import type { DecisionDeps, EngineDeps } from '../deps';
 import { attachStoredFiles, storeWorkflowFile } from './workflow-files';
 
@@ -23,8 +23,9 @@ export async function refreshRoot(deps: DecisionDeps, workflowId: number): Promi
     const workflow = await getWorkflow(deps.pool, workflowId);
     if (!workflow?.root_ts) return;
     const steps = await listSteps(deps.pool, workflowId);
-    const notDone = workflow.state === 'succeeded' ? notDoneItems(steps, await listEvents(deps.pool, workflowId)) : [];
-    const message = deps.views.rootMessage(workflow, workflow.plan, steps, notDone);
+    const events = workflow.state === 'succeeded' || workflow.error ? await listEvents(deps.pool, workflowId) : [];
+    const notDone = workflow.state === 'succeeded' ? notDoneItems(steps, events) : [];
+    const message = deps.views.rootMessage(workflow, workflow.plan, steps, notDone, errorSaidInThread(events));
     const text = JSON.stringify(message);
     if (text === drawn) return;
     // Mid-workflow the bar is queued, not waited for: the step goes on, and redraws that pile up behind
@@ -63,7 +64,16 @@ export async function postReport(deps: EngineDeps, workflowId: number): Promise<
       return [{ text: `Reverting pull request #${String(e.data.number)}`, url: String(e.data.url) }];
     return [];
   });
-  const report = deps.views.reportMessage(workflow, steps, gates, usage, merged, notDone, links);
+  const report = deps.views.reportMessage(
+    workflow,
+    steps,
+    gates,
+    usage,
+    merged,
+    notDone,
+    links,
+    errorSaidInThread(events),
+  );
   const ts = await deps.slack.post(
     `wf:${workflowId}:report`,
     { channel: workflow.channel_id, threadTs: workflow.root_ts },
