@@ -20,8 +20,8 @@ export async function rollbackWorkflow(deps: EngineDeps, workflowId: number, act
   const failedKinds = new Set<string>();
   for (const c of pending) {
     const spec = compensationSpecSchema.safeParse({ kind: c.kind, data: c.data });
-    const kept = recordedKinds(c.kind).filter((k) => failedKinds.has(k));
-    if (spec.success && kept.length) {
+    // A record of changes whose undo failed stays as it is (rollbackOrder runs it after them).
+    if (spec.success && recordedKinds(c.kind).some((k) => failedKinds.has(k))) {
       const why = 'left as it is, because a migration it adds is still on production; undo it once that is reverted';
       failures.push(`${compensationDescription(spec.data)}: ${why}`);
       await finishCompensation(deps.pool, c.id, why);

@@ -9,8 +9,8 @@ import { expireUnansweredQuestions } from '../thread/question-timeouts';
  * Re-enqueues what Postgres says is due, in case Redis lost it, a process died between two writes, or
  * the job used up its attempts (an outage longer than INFRA_OUTAGE_TOLERANCE_MS): planned workflows,
  * the current step of running ones, running workflows whose current step is done (and its gate, if
- * any, approved) but that never moved on or never finished, or failed but never ended, unfinished rollbacks, ended workflows whose
- * clean-up has not recorded that it is done. Work whose job is under way is left alone; a failed job is
+ * any, approved) but that never moved on or never finished, or that failed but never ended, unfinished
+ * rollbacks, ended workflows whose clean-up has not recorded that it is done. Work whose job is under way is left alone; a failed job is
  * replaced under a new id (`JobQueue.enqueueDue`), and advancing is conditional, so nothing is doubled.
  * Returns how many jobs it added or moved on.
  */
