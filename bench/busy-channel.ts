@@ -1,7 +1,7 @@
 /**
  * A busy channel: BENCH_WORKFLOWS (default 20) schema-change workflows started at once in one channel,
- * against a fake Slack that enforces Slack's rate limits (chat.postMessage per channel, chat.update per
- * workspace, 429 + Retry-After beyond them), every gate approved as soon as it opens.
+ * against a fake Slack that enforces Slack's rate limits (chat.postMessage per channel, chat.update and
+ * file shares per workspace, 429 + Retry-After beyond them), every gate approved as soon as it opens.
  *
  * The intervals are Slack's divided by BENCH_SLACK_SPEEDUP (default 4: 250 ms per post per channel,
  * 300 ms per edit) so the run fits the bench's time budget; BENCH_SLACK_SPEEDUP=1 runs at Slack's own
@@ -18,12 +18,17 @@ const WORKFLOWS = intFromEnv('BENCH_WORKFLOWS', 20);
 const SPEEDUP = intFromEnv('BENCH_SLACK_SPEEDUP', 4);
 const SLACK_POST_MS = 1000;
 const SLACK_UPDATE_MS = 1200;
+const SLACK_FILE_MS = 600;
 
 const nearestRank = (sorted: number[], p: number) =>
   round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!);
 
 async function main(): Promise<void> {
-  const rates = { postIntervalMs: SLACK_POST_MS / SPEEDUP, updateIntervalMs: SLACK_UPDATE_MS / SPEEDUP };
+  const rates = {
+    postIntervalMs: SLACK_POST_MS / SPEEDUP,
+    updateIntervalMs: SLACK_UPDATE_MS / SPEEDUP,
+    fileIntervalMs: SLACK_FILE_MS / SPEEDUP,
+  };
   const result = await runBusyChannel(WORKFLOWS, rates, 30 * 60_000);
   const sorted = [...result.approveToNextStepMs].sort((a, b) => a - b);
   const report = {
@@ -35,7 +40,7 @@ async function main(): Promise<void> {
     slackRate: {
       ...rates,
       speedup: SPEEDUP,
-      note: `Slack's intervals (${SLACK_POST_MS} / ${SLACK_UPDATE_MS} ms) / speedup`,
+      note: `Slack's intervals (post ${SLACK_POST_MS}, edit ${SLACK_UPDATE_MS}, file share ${SLACK_FILE_MS} ms) / speedup`,
     },
     totalSeconds: round(result.elapsedMs / 1000),
     approveToNextStepMs: {

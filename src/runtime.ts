@@ -97,7 +97,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   });
   const delivery = new DeliveryQueue(
     new ChannelLimiter(queueRedis, config.INFRA_QUEUE_PREFIX),
-    { postIntervalMs: config.INFRA_SLACK_POST_INTERVAL_MS, updateIntervalMs: config.INFRA_SLACK_UPDATE_INTERVAL_MS },
+    {
+      postIntervalMs: config.INFRA_SLACK_POST_INTERVAL_MS,
+      updateIntervalMs: config.INFRA_SLACK_UPDATE_INTERVAL_MS,
+      fileIntervalMs: config.INFRA_SLACK_FILE_INTERVAL_MS,
+    },
     log,
   );
   // Read before either role starts, so the first gate already knows the groups' members.

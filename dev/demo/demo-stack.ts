@@ -108,6 +108,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     // The local Slack enforces no rate limit: the demo's thread fills as fast as the bot works.
     INFRA_SLACK_POST_INTERVAL_MS: '0',
     INFRA_SLACK_UPDATE_INTERVAL_MS: '0',
+    INFRA_SLACK_FILE_INTERVAL_MS: '0',
     PORT: '0',
   });
   const scripted = config.ANTHROPIC_API_KEY === undefined;

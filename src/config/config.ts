@@ -155,6 +155,11 @@ export const configSchema = z
       .int()
       .min(0, 'INFRA_SLACK_UPDATE_INTERVAL_MS must be 0 or more (Slack allows about 50 edits a minute: 1200)')
       .default(1200),
+    INFRA_SLACK_FILE_INTERVAL_MS: z.coerce
+      .number({ error: 'INFRA_SLACK_FILE_INTERVAL_MS must be a number of milliseconds, e.g. 600' })
+      .int()
+      .min(0, 'INFRA_SLACK_FILE_INTERVAL_MS must be 0 or more (Slack allows 100 or more file shares a minute: 600)')
+      .default(600),
     INFRA_REPLY_TIMEOUT: duration.default(24 * 3_600_000),
     /** Unset: no traces. The OTLP/HTTP collector's base URL; traces go to `<url>/v1/traces`. */
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(

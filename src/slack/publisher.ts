@@ -119,7 +119,7 @@ export class WebApiPublisher implements SlackPublisher {
       title: file.title ?? file.filename,
       ...(file.comment ? { initial_comment: file.comment } : {}),
     };
-    const result = await this.delivery.post(target.channel, 'normal', () =>
+    const result = await this.delivery.share('normal', () =>
       target.threadTs
         ? this.client.filesUploadV2({ ...upload, channel_id: target.channel, thread_ts: target.threadTs })
         : this.client.filesUploadV2({ ...upload, channel_id: target.channel }),
@@ -142,7 +142,7 @@ export class WebApiPublisher implements SlackPublisher {
       file: typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content,
       title: file.title ?? file.filename,
     }));
-    const result = await this.delivery.post(target.channel, 'normal', () =>
+    const result = await this.delivery.share('normal', () =>
       target.threadTs
         ? this.client.filesUploadV2({ file_uploads, channel_id: target.channel, thread_ts: target.threadTs })
         : this.client.filesUploadV2({ file_uploads, channel_id: target.channel }),

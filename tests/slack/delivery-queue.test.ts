@@ -32,7 +32,11 @@ function process_(fake: LocalSlack, prefix: string, limits: DeliveryLimits) {
       },
       { fold },
     );
-  return { queue, post, update, close: () => redis.quit() };
+  const share = (filename: string) =>
+    queue.share('normal', () =>
+      client.filesUploadV2({ channel_id: CHANNEL, filename, file: Buffer.from('# report'), title: filename }),
+    );
+  return { queue, post, update, share, close: () => redis.quit() };
 }
 
 describe('the Slack delivery queue', () => {
@@ -60,7 +64,7 @@ describe('the Slack delivery queue', () => {
 
   it('keeps two processes posting into one channel within its rate: every post arrives and none is answered 429', async () => {
     // A little over the fake's interval: the spacing is measured where the calls arrive.
-    await start({ postIntervalMs: INTERVAL + 20, updateIntervalMs: INTERVAL + 20 });
+    await start({ postIntervalMs: INTERVAL + 20, updateIntervalMs: INTERVAL + 20, fileIntervalMs: 0 });
     const texts = Array.from({ length: 12 }, (_, i) => `message ${i}`);
     await Promise.all(texts.map((text, i) => procs[i % 2]!.post(text)));
 
@@ -74,7 +78,7 @@ describe('the Slack delivery queue', () => {
   });
 
   it('answers an unspaced burst with 429 + Retry-After (the fake enforces the rate); the queue still delivers every post', async () => {
-    await start({ postIntervalMs: 0, updateIntervalMs: 0 }, 1, 1);
+    await start({ postIntervalMs: 0, updateIntervalMs: 0, fileIntervalMs: 0 }, 1, 1);
     const results = await Promise.allSettled(
       Array.from({ length: 4 }, (_, i) =>
         procs[0]!.queue.post(CHANNEL, 'normal', () =>
@@ -92,7 +96,7 @@ describe('the Slack delivery queue', () => {
   });
 
   it('honours Retry-After for every process: after a 429 nobody posts in the channel until it has passed', async () => {
-    await start({ postIntervalMs: INTERVAL + 20, updateIntervalMs: INTERVAL + 20 });
+    await start({ postIntervalMs: INTERVAL + 20, updateIntervalMs: INTERVAL + 20, fileIntervalMs: 0 });
     fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
     const started = Date.now();
     const first = procs[0]!.post('first');
@@ -112,7 +116,7 @@ describe('the Slack delivery queue', () => {
   });
 
   it('serves what a person waits for first: an interactive post overtakes the posts and edits queued before it', async () => {
-    await start({ postIntervalMs: 300, updateIntervalMs: 300 });
+    await start({ postIntervalMs: 300, updateIntervalMs: 300, fileIntervalMs: 0 });
     const queued = Array.from({ length: 5 }, (_, i) => procs[i % 2]!.post(`background post ${i}`, 'background'));
     await new Promise((r) => setTimeout(r, 50));
     const urgent = procs[1]!.post('[2/5] Invoking the next step', 'interactive');
@@ -125,7 +129,7 @@ describe('the Slack delivery queue', () => {
   });
 
   it('coalesces edits of one message that wait for a slot: only the latest content is sent, and every caller settles', async () => {
-    await start({ postIntervalMs: 0, updateIntervalMs: 400 }, 1);
+    await start({ postIntervalMs: 0, updateIntervalMs: 400, fileIntervalMs: 0 }, 1);
     const p = procs[0]!;
     const ts = (await p.post('progress 0')).ts!;
     const other = (await p.post('another message')).ts!;
@@ -139,7 +143,7 @@ describe('the Slack delivery queue', () => {
   });
 
   it('lets an edit nobody waits on wait a few edit slots, so redraws meanwhile fold into it, even with the bucket free', async () => {
-    await start({ postIntervalMs: 0, updateIntervalMs: 100 }, 1);
+    await start({ postIntervalMs: 0, updateIntervalMs: 100, fileIntervalMs: 0 }, 1);
     const p = procs[0]!;
     const ts = (await p.post('bar 0')).ts!;
     const first = p.update(ts, 'bar 1', true);
@@ -149,5 +153,22 @@ describe('the Slack delivery queue', () => {
 
     // Without the window the first redraw had the free slot at once, and the second needed one more.
     expect(fake.callsTo('chat.update').map((c) => c.params.text)).toEqual(['bar 2']);
+  });
+
+  it('spaces file shares for the whole workspace apart from the channel’s posts: a share does not wait for a post slot', async () => {
+    await start({ postIntervalMs: 400, updateIntervalMs: 0, fileIntervalMs: 300 });
+    const started = Date.now();
+    const posts = [0, 1, 2].map((i) => procs[i % 2]!.post(`post ${i}`));
+    const shares = [procs[0]!.share('a.md'), procs[1]!.share('b.md')];
+    await Promise.all([...posts, ...shares]);
+
+    const at = (method: string) => fake.callsTo(method).map((c) => c.time - started);
+    // Posts take a slot every 400 ms (the third at about 800 ms); the first share was done before the second post.
+    expect(at('chat.postMessage')[2]!).toBeGreaterThanOrEqual(750);
+    expect(at('files.completeUploadExternal')[0]!).toBeLessThan(400);
+    // Shares get their own slots, 300 ms apart (a slot starts a share: its first call).
+    const [first, second] = at('files.getUploadURLExternal');
+    expect(second! - first!).toBeGreaterThanOrEqual(250);
+    expect(fake.channelMessages(CHANNEL)).toHaveLength(5);
   });
 });

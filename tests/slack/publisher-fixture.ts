@@ -49,7 +49,7 @@ export function publisherPerTest(wrapPool: (pool: Pool) => Pool = (pool) => pool
       logger: silentLogger,
     });
     const prefix = `infra-test-${randomBytes(5).toString('hex')}`;
-    const limits = { postIntervalMs: 0, updateIntervalMs: 0 };
+    const limits = { postIntervalMs: 0, updateIntervalMs: 0, fileIntervalMs: 0 };
     const delivery = new DeliveryQueue(new ChannelLimiter(current.redis, prefix), limits, createLogger('silent'));
     current.publisher = new WebApiPublisher(client, wrapPool(current.pool), delivery);
   });

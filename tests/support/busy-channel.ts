@@ -10,6 +10,8 @@ export interface BusyChannelRates {
   postIntervalMs: number;
   /** The fake's chat.update interval for the workspace (Slack tier 3: about 1200 ms). */
   updateIntervalMs: number;
+  /** The fake's files.completeUploadExternal interval for the workspace (Slack tier 4: about 600 ms). */
+  fileIntervalMs: number;
 }
 
 export interface BusyChannelResult {
@@ -46,11 +48,13 @@ export async function runBusyChannel(
       rateLimits: {
         'chat.postMessage': { intervalMs: rates.postIntervalMs, burst: 3 },
         'chat.update': { intervalMs: rates.updateIntervalMs, burst: 3, scope: 'workspace' },
+        'files.completeUploadExternal': { intervalMs: rates.fileIntervalMs, burst: 3, scope: 'workspace' },
       },
     },
     env: {
       INFRA_SLACK_POST_INTERVAL_MS: margin(rates.postIntervalMs),
       INFRA_SLACK_UPDATE_INTERVAL_MS: margin(rates.updateIntervalMs),
+      INFRA_SLACK_FILE_INTERVAL_MS: margin(rates.fileIntervalMs),
     },
   });
   try {

@@ -126,6 +126,7 @@ export class Harness {
       // Unspaced unless a test asks for Slack's rate (the fake Slack enforces none unless told to).
       INFRA_SLACK_POST_INTERVAL_MS: '0',
       INFRA_SLACK_UPDATE_INTERVAL_MS: '0',
+      INFRA_SLACK_FILE_INTERVAL_MS: '0',
       // The chart's fonts: Debian's folder by default; .ci/run points it at Homebrew's on macOS.
       ...(process.env.INFRA_CHART_FONT_DIR ? { INFRA_CHART_FONT_DIR: process.env.INFRA_CHART_FONT_DIR } : {}),
       ...opts.env,

@@ -6,8 +6,10 @@ import type { ChannelLimiter } from './channel-limiter';
 
 /** How often each bucket may be used, in ms between two calls. */
 export interface DeliveryLimits {
-  /** chat.postMessage and file shares, per channel (Slack: about one a second). */
+  /** chat.postMessage, per channel (Slack: about one a second). */
   postIntervalMs: number;
+  /** File shares (files.completeUploadExternal), for the whole workspace (Slack: tier 4, 100+ a minute). */
+  fileIntervalMs: number;
   /** chat.update, for the whole workspace (Slack: tier 3, about 50 a minute). */
   updateIntervalMs: number;
 }
@@ -45,9 +47,17 @@ export class DeliveryQueue {
     private readonly logger: Logger,
   ) {}
 
-  /** A post (or file share) in `channel`. */
+  /** A post in `channel`. */
   post<T>(channel: string, priority: DeliveryPriority, call: () => Promise<T>): Promise<T> {
     return this.send(`post:${channel}`, this.limits.postIntervalMs, priority, call);
+  }
+
+  /**
+   * A file share (files.uploadV2's three calls). Slack limits its methods by tier for the whole
+   * workspace, not by channel, so a share does not take a slot of the channel's posts.
+   */
+  share<T>(priority: DeliveryPriority, call: () => Promise<T>): Promise<T> {
+    return this.send('files', this.limits.fileIntervalMs, priority, call);
   }
 
   /** An ephemeral (its own, generous tier): not spaced, but a 429 still waits out its Retry-After. */
