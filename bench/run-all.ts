@@ -40,9 +40,11 @@ function main(): number {
     '|---|---|---|---|',
     ...summaryRows(results).map((r) => `| ${r.figure} | ${r.value} | ${r.target} | \`${r.file}.json\` (${r.date}) |`),
     '',
-    `Run times this time (s): ${Object.entries(durations)
-      .map(([name, s]) => `${name} ${s}`)
-      .join(', ')}.`,
+    Object.keys(durations).length
+      ? `Run times this time (s): ${Object.entries(durations)
+          .map(([name, s]) => `${name} ${s}`)
+          .join(', ')}.`
+      : 'No benchmark ran this time (BENCH_ONLY named none): the figures are those of the files.',
     failed.length ? `\nFailed: ${failed.join(', ')} (see the output above).` : '',
   ];
   writeFileSync(join(__dirname, 'results', 'summary.md'), `${lines.join('\n')}\n`);

@@ -90,7 +90,9 @@ function busyRows(
   add: (file: string, figure: string, value: string, target?: string) => void,
 ) {
   if (!busy) return;
-  const rate = `${busy.slackRate.postIntervalMs} ms/post/channel, ${busy.slackRate.updateIntervalMs} ms/edit`;
+  const r = busy.slackRate;
+  const files = r.fileIntervalMs === undefined ? '' : `, ${r.fileIntervalMs} ms/file share`;
+  const rate = `${r.postIntervalMs} ms/post/channel, ${r.updateIntervalMs} ms/edit${files}`;
   add(file, `${busy.workflows} workflows in one channel (${rate}): succeeded`, `${busy.succeeded}`, 'all');
   add(file, 'total time', `${busy.totalSeconds} s`, '< 529 s at Slack rate');
   add(file, 'posts answered 429 by the fake Slack', `${busy.rateLimitedAnswers}`, '≈ 0');
