@@ -2,8 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPROVER, CHANNEL, Harness } from '../support/harness';
 import { textOf } from '../../dev/local-slack/block-text';
+import type { FakeAnthropicRequest } from '../support/fake-anthropic';
 import { HANDOFFS, scriptSchemaChange, submit } from '../support/scripted-agents';
 import { createTestTarget, dropBranchesOf, hasTable, noBranchesLeft, type TestTarget } from '../changes/test-target';
+
+/** The scripted model's reply that submits `input` as its handoff. */
+const submitTurn = (input: Record<string, unknown>) => ({ toolUse: { name: 'submit_handoff', input } });
 
 describe('a migration that fails on the branch', () => {
   let h: Harness;
@@ -20,25 +24,11 @@ describe('a migration that fails on the branch', () => {
   it('stops the workflow when the migration fails on the branch, merges nothing and removes the branch', async () => {
     h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
     const workspace = h.workspace;
-    scriptSchemaChange(h.claude, ['data-migration-specialist']);
-    const broken = {
-      ...HANDOFFS['data-migration-specialist'].migration,
-      up_sql: 'create table public.user_preferences (user_id uuid references public.no_such_table(id));',
-    };
-    const analysis = {
+    scriptFailingMigration({
       summary: 'The migration references public.no_such_table, which does not exist',
-      context: 'user_id must reference auth.users(id).',
-      artifacts: [],
-      next_steps: ['Reference auth.users(id) instead'],
-      constraints: [],
-    };
-    h.claude.script('data-migration-specialist', [
-      submit('data-migration-specialist', { migration: broken }),
-      (request) => {
-        expect(JSON.stringify(request.body.messages[0])).toContain('no_such_table');
-        return { toolUse: { name: 'submit_handoff', input: analysis } };
-      },
-    ]);
+      nextSteps: ['Reference auth.users(id) instead'],
+      onAnalysis: (request) => expect(JSON.stringify(request.body.messages[0])).toContain('no_such_table'),
+    });
     await h.command('Add a new table for user preferences');
     const root = await h.root();
     await h.click(await h.openGate(root, 'API Review'), 'approve', APPROVER);
@@ -67,27 +57,37 @@ describe('a migration that fails on the branch', () => {
     await noBranchesLeft(target);
   });
 
-  /** Scripts a migration that fails on the branch, then its analysis; `onStep` runs at the step's model call. */
-  function scriptFailingMigration(onStep: () => void): void {
+  /**
+   * Scripts a migration that fails on the branch (it references a table that does not exist), then the
+   * analysis of its failure; `onStep` runs at the step's model call, `onAnalysis` at the analysis's.
+   */
+  function scriptFailingMigration(opts: {
+    summary: string;
+    nextSteps?: string[];
+    onStep?: () => void;
+    onAnalysis?: (request: FakeAnthropicRequest) => void;
+  }): void {
     scriptSchemaChange(h.claude, ['data-migration-specialist']);
     const broken = {
       ...HANDOFFS['data-migration-specialist'].migration,
       up_sql: 'create table public.user_preferences (user_id uuid references public.no_such_table(id));',
     };
     const analysis = {
-      summary: 'The migration references a table that does not exist',
+      summary: opts.summary,
       context: 'user_id must reference auth.users(id).',
       artifacts: [],
-      next_steps: [],
+      next_steps: opts.nextSteps ?? [],
       constraints: [],
     };
     h.claude.script('data-migration-specialist', [
       () => {
-        onStep();
-        const input = { ...HANDOFFS['data-migration-specialist'], migration: broken };
-        return { toolUse: { name: 'submit_handoff', input } };
+        opts.onStep?.();
+        return submitTurn({ ...HANDOFFS['data-migration-specialist'], migration: broken });
       },
-      () => ({ toolUse: { name: 'submit_handoff', input: analysis } }),
+      (request) => {
+        opts.onAnalysis?.(request);
+        return submitTurn(analysis);
+      },
     ]);
   }
 
@@ -104,7 +104,10 @@ describe('a migration that fails on the branch', () => {
   it('posts the rollback analysis before the report when the reconciler ticks while the failure is being reported', async () => {
     h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
     // The failed step's files wait 3 s for Slack: six reconciler ticks go by before the workflow ends.
-    scriptFailingMigration(() => h.slack.failNext('files.completeUploadExternal', { status: 429, retryAfter: 3 }));
+    scriptFailingMigration({
+      summary: 'The migration references a table that does not exist',
+      onStep: () => h.slack.failNext('files.completeUploadExternal', { status: 429, retryAfter: 3 }),
+    });
     const thread = await failAndReadThread();
     const analysis = thread.findIndex((t) => t.includes('Rollback analysis'));
     expect(thread[analysis]).toContain('The migration references a table that does not exist');
@@ -114,7 +117,10 @@ describe('a migration that fails on the branch', () => {
 
   it('finishes reporting the failure, analysis included, on the job’s next attempt when Slack refused a part of it', async () => {
     h = await Harness.start({ env: { TARGET_DATABASE_URL: target.url } });
-    scriptFailingMigration(() => h.slack.failNext('files.completeUploadExternal', { error: 'internal_error' }));
+    scriptFailingMigration({
+      summary: 'The migration references a table that does not exist',
+      onStep: () => h.slack.failNext('files.completeUploadExternal', { error: 'internal_error' }),
+    });
     const thread = await failAndReadThread();
     expect(thread.find((t) => t.includes('Rollback analysis'))).toContain(
       'The migration references a table that does not exist',

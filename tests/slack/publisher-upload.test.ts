@@ -52,4 +52,36 @@ describe('uploading a file into a thread', () => {
     expect(fake.callsTo('files.completeUploadExternal')).toHaveLength(1);
     expect(fake.channelMessages(CHANNEL)).toHaveLength(1);
   });
+
+  // Uploads keep to Slack's rate limits through the delivery queue: a 429 is waited out, never failing the job.
+  it('waits out the Retry-After of a share of several files and shares them once', async () => {
+    const root = await publisher.post('root', { channel: CHANNEL }, { text: 'root', blocks: [] });
+    const files = [
+      { filename: 'migration-test.md', content: 'result: FAILED' },
+      { filename: 'INFRA-REPORT.md', content: '# Report' },
+    ];
+    fake.failNext('files.completeUploadExternal', { status: 429, retryAfter: 1 });
+
+    const id = await publisher.uploadFiles('wf:7:step:2:files', { channel: CHANNEL, threadTs: root }, files);
+
+    expect(fake.callsTo('files.completeUploadExternal').map((c) => c.status)).toEqual([429, 200]);
+    expect(fake.thread(CHANNEL, root).map((m) => m.files?.map((f) => f.name))).toEqual([
+      ['migration-test.md', 'INFRA-REPORT.md'],
+    ]);
+    expect(fake.thread(CHANNEL, root)[0]?.files?.[0]?.id).toBe(id);
+  });
+
+  it('waits out the Retry-After of a share of one file and shares it once', async () => {
+    const root = await publisher.post('root', { channel: CHANNEL }, { text: 'root', blocks: [] });
+    fake.failNext('files.completeUploadExternal', { status: 429, retryAfter: 1 });
+
+    await publisher.uploadFile(
+      'wf:7:plan',
+      { channel: CHANNEL, threadTs: root },
+      { filename: 'plan.md', content: '#' },
+    );
+
+    expect(fake.callsTo('files.completeUploadExternal').map((c) => c.status)).toEqual([429, 200]);
+    expect(fake.thread(CHANNEL, root).map((m) => m.files?.map((f) => f.name))).toEqual([['plan.md']]);
+  });
 });
